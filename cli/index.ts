@@ -1,0 +1,32 @@
+/**
+ * The `osqsim` command. Thin: each command lives in its own file, exports `register(program)`,
+ * parses its flags, calls into the library and sets the exit code (lib/exit-codes.ts).
+ */
+import { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+/** Each module adds one command (or command group). Keep in the order of `osqsim --help`. */
+const COMMAND_MODULES: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
+  () => import('./server.js'),
+];
+
+const packageJson = JSON.parse(
+  readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8'),
+) as { version: string };
+
+export async function buildProgram(): Promise<Command> {
+  const program = new Command('osqsim')
+    .description('Simulation and load-testing harness for osquery policy servers')
+    .version(packageJson.version)
+    .showHelpAfterError();
+  for (const load of COMMAND_MODULES) (await load()).register(program);
+  return program;
+}
+
+const isEntry = process.argv[1] !== undefined && /cli[\\/]index\.(ts|js)$|bin[\\/]osqsim(\.js)?$/.test(process.argv[1]);
+if (isEntry) {
+  const program = await buildProgram();
+  await program.parseAsync(process.argv);
+}

@@ -1,0 +1,138 @@
+/**
+ * The one catalogue of osqsim's named errors (house style: fastify's lib/errors.js).
+ *
+ * Every error a user can meet has a stable `code`, an HTTP status (for the server's answers), a
+ * message template and a hint that says what to do about it. docs/errors.md lists the same codes and
+ * test/lib/errors.test.ts keeps the two in sync. Code that crosses worker threads matches on `code`,
+ * never on `instanceof`.
+ *
+ * Adding an error: add one entry below (keep codes grouped by area) and one row to docs/errors.md.
+ */
+
+export interface ErrorDefinition {
+  /** HTTP status the server answers with; CLI-only errors use 0. */
+  readonly status: number;
+  /** Message template; `{name}` placeholders are filled from the params. */
+  readonly message: string;
+  /** What the user can do about it. */
+  readonly hint: string;
+}
+
+export const ERRORS = {
+  // --- osquery remote API -------------------------------------------------------------------
+  OSQ_NODE_INVALID: {
+    status: 401,
+    message: 'authentication error: {reason}',
+    hint: 'The node key is missing or unknown (the host was deleted or re-enrolled elsewhere); osquery re-enrolls on node_invalid.',
+  },
+  OSQ_ENROLL_FAILED: {
+    status: 401,
+    message: 'enroll failed: {reason}',
+    hint: 'Check that the agent sends an enroll secret the server knows (--enroll-secret or the teams API).',
+  },
+  OSQ_BAD_REQUEST: {
+    status: 400,
+    message: 'invalid request: {reason}',
+    hint: 'The body must be JSON shaped like osquery\'s TLS plugin requests.',
+  },
+  OSQ_LOG_TYPE: {
+    status: 400,
+    message: 'unknown log_type {logType}: expected "status" or "result"',
+    hint: 'osquery sends log_type "status" or "result" only.',
+  },
+  // --- HTTP in general ----------------------------------------------------------------------
+  HTTP_BODY_TOO_LARGE: {
+    status: 413,
+    message: 'request body is larger than the limit of {limit} bytes',
+    hint: 'Raise the limit with the server\'s body-limit options, or send fewer results per request.',
+  },
+  HTTP_MALFORMED_JSON: {
+    status: 400,
+    message: 'malformed JSON body: {reason}',
+    hint: 'Send a valid JSON document with Content-Type: application/json.',
+  },
+  HTTP_NOT_FOUND: {
+    status: 404,
+    message: 'no route for {method} {url}',
+    hint: 'See README.md for the routes osqsim serves.',
+  },
+  STORE_UNAVAILABLE: {
+    status: 503,
+    message: 'the store is unavailable: {reason}',
+    hint: 'The database did not answer; the server keeps running and recovers when it is back. Retry later.',
+  },
+  STORE_CONFLICT: {
+    status: 409,
+    message: '{what} already exists',
+    hint: 'Names are unique within their scope (a policy per team, a team, an enroll secret); pick another name or update the existing one.',
+  },
+  STORE_NOT_FOUND: {
+    status: 404,
+    message: '{what} not found',
+    hint: 'Check the id; list the resources to see which exist.',
+  },
+  INTERNAL: {
+    status: 500,
+    message: 'internal error: {reason}',
+    hint: 'This is a bug in osqsim; please report it with the server log.',
+  },
+  // --- CLI and configuration ----------------------------------------------------------------
+  CLI_INVALID_OPTION: {
+    status: 0,
+    message: 'invalid option {option}: {reason}',
+    hint: 'Run the command with --help to see the accepted values.',
+  },
+  CLI_INVALID_DURATION: {
+    status: 0,
+    message: 'invalid duration "{value}": expected a number with a unit, like 500ms, 10s, 5m or 1h',
+    hint: 'Durations take ms, s, m or h (a bare number means seconds).',
+  },
+  CLI_INVALID_SIZE: {
+    status: 0,
+    message: 'invalid size "{value}": expected bytes or a number with KiB, MiB or GiB',
+    hint: 'Sizes take a byte count or a unit: 512KiB, 5MiB, 1GiB.',
+  },
+  CLI_INVALID_STORE: {
+    status: 0,
+    message: 'invalid store "{value}": expected "memory" or mysql://user:pass@host:port/db',
+    hint: 'Use --store memory (the default) or a mysql:// URL.',
+  },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An error from the catalogue. `code` is stable across versions and threads. */
+export class OsqsimError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly hint: string;
+  readonly params: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, params: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    const definition: ErrorDefinition = ERRORS[code];
+    super(formatMessage(definition.message, params), options);
+    this.name = 'OsqsimError';
+    this.code = code;
+    this.status = definition.status;
+    this.hint = definition.hint;
+    this.params = params;
+  }
+}
+
+export function formatMessage(template: string, params: Record<string, unknown>): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
+    key in params ? String(params[key]) : whole,
+  );
+}
+
+export function osqsimError(code: ErrorCode, params: Record<string, unknown> = {}, cause?: unknown): OsqsimError {
+  return new OsqsimError(code, params, cause === undefined ? undefined : { cause });
+}
+
+/** True for an OsqsimError, also one rebuilt from a structured clone across threads. */
+export function isOsqsimError(value: unknown, code?: ErrorCode): value is OsqsimError {
+  if (typeof value !== 'object' || value === null) return false;
+  const candidate = value as { code?: unknown };
+  if (typeof candidate.code !== 'string' || !(candidate.code in ERRORS)) return false;
+  return code === undefined || candidate.code === code;
+}

@@ -1,0 +1,127 @@
+/**
+ * The result file: one JSON document per run (DESIGN §5), `"schema": "osqsim.result/v1"`.
+ * Every report (summary.md, report.html, compare) is rendered from it, and shard results merge
+ * exactly because histograms travel encoded (HdrHistogram compressed base64) next to the percentiles.
+ *
+ * Producers: simulator/ (endpoints, checkins, windows, truth, generator), scenarios/runner.ts (server
+ * samples, policy counts, aggregations, thresholds). Consumers: reports/.
+ */
+
+export const RESULT_SCHEMA = 'osqsim.result/v1' as const;
+
+export const ENDPOINTS = ['enroll', 'config', 'read', 'write', 'log'] as const;
+export type EndpointName = (typeof ENDPOINTS)[number];
+
+export const OUTCOMES = ['2xx', '4xx', '5xx', 'timeout', 'connect'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface EndpointResult {
+  /** Completed requests in the measured window (after warm-up). */
+  count: number;
+  /** Requests by outcome class (2xx included so rates add up). */
+  outcomes: Record<Outcome, number>;
+  /** Non-2xx outcomes, by class (a subset of outcomes, kept for the headline table). */
+  errors: Partial<Record<Exclude<Outcome, '2xx'>, number>>;
+  rate_per_s: number;
+  /** Corrected latency: response − intended start (no coordinated omission). Milliseconds. */
+  latency_ms: Percentiles;
+  /** Service time: response − actual send. Milliseconds. */
+  service_ms: Percentiles;
+  /** HdrHistogram (microseconds) of latency, compressed base64; merged exactly across shards. */
+  histogram: string;
+  /** HdrHistogram (microseconds) of service time, compressed base64. */
+  service_histogram: string;
+}
+
+/** One second of the run, per endpoint; warm-up seconds are kept here and flagged. */
+export interface Window {
+  /** Seconds since run start. */
+  t: number;
+  warmup: boolean;
+  hosts_enrolled: number;
+  endpoints: Partial<Record<EndpointName, { count: number; errors: number; p50: number; p99: number; max: number }>>;
+}
+
+export interface PolicyResult {
+  id: number;
+  /** The query as hosts received it. */
+  query: string;
+  name?: string;
+  /** The simulator's ground truth: each host's last reported answer. */
+  truth: { passing: number; failing: number; unknown: number };
+  /** The server's counts as read through the API (when the harness read them). */
+  server?: { passing: number; failing: number; updated_at: string | null };
+  /** Seconds the server's counts lagged the truth (max over the run), when known. */
+  staleness_s?: number;
+  /** |server − truth| passing + failing at the last read. */
+  count_error?: number;
+}
+
+export interface AggregationRun {
+  strategy: string;
+  started_at: string;
+  duration_ms: number;
+  rows: number;
+  drift: number;
+}
+
+export interface ServerSample {
+  /** Seconds since run start. */
+  t: number;
+  cpu_pct: number;
+  rss_mb: number;
+  event_loop_p99_ms: number;
+}
+
+export interface GeneratorHealth {
+  cpu_pct: number;
+  event_loop_p99_ms: number;
+  max_in_flight: number;
+  saturated: boolean;
+  /** Human-readable reasons when saturated. */
+  warnings: string[];
+}
+
+export interface ThresholdResult {
+  expr: string;
+  value: number | null;
+  ok: boolean;
+}
+
+export interface RunInfo {
+  started_at: string;
+  duration_s: number;
+  warmup_s: number;
+  hosts: number;
+  workers: number;
+  connections: number;
+  target: string[];
+  store: string;
+  seed: number;
+  shard?: { index: number; count: number };
+  osqsim_version: string;
+  machine: { cpus: number; cpu_model: string; memory_gb: number; node: string; platform: string };
+}
+
+export interface ResultDocument {
+  schema: typeof RESULT_SCHEMA;
+  /** The validated scenario (or the simulate flags that stood in for one). */
+  scenario: Record<string, unknown>;
+  run: RunInfo;
+  endpoints: Partial<Record<EndpointName, EndpointResult>>;
+  checkins: { scheduled: number; late: number; max_lag_ms: number };
+  windows: Window[];
+  policies: PolicyResult[];
+  aggregations: AggregationRun[];
+  server?: { samples: ServerSample[] };
+  generator: GeneratorHealth;
+  thresholds: ThresholdResult[];
+}

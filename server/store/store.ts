@@ -1,0 +1,159 @@
+/**
+ * The Store: everything the server keeps. Two implementations pass one contract suite
+ * (test/store/contract.ts): `memory` (embedded default, zero set-up) and `mysql` (mysql2 pool).
+ *
+ * Errors: methods throw OsqsimError codes from lib/errors.ts — STORE_UNAVAILABLE when the
+ * database cannot be reached (the server answers 503 and stays up), STORE_CONFLICT for a
+ * duplicate (team, name) or team name, STORE_NOT_FOUND for an unknown id where the method says so.
+ * A method that throws has changed nothing (each is one transaction).
+ */
+import type {
+  EnrollSecret,
+  Host,
+  HostDetailsPatch,
+  HostIdentity,
+  HostListFilter,
+  HostPolicyResults,
+  MembershipChange,
+  MembershipRow,
+  Policy,
+  PolicyCount,
+  PolicyInput,
+  PolicyPasses,
+  PolicyPatch,
+  PolicySpecInput,
+  StatsRun,
+  Team,
+} from './types.js';
+
+export type * from './types.js';
+
+export type StoreKind = 'memory' | 'mysql';
+
+export interface EnrollResult {
+  readonly host: Host;
+  /** True when a host with this osquery_host_id existed (its policy results were wiped). */
+  readonly reenrolled: boolean;
+  /** Membership rows removed by a re-enroll (for delta-keeping count strategies). */
+  readonly removed: readonly MembershipChange[];
+}
+
+export interface PolicyUpdateResult {
+  readonly policy: Policy;
+  /** The query changed: every membership row of the policy must go (done by clearPolicyMembershipBatch). */
+  readonly queryChanged: boolean;
+  /** The platform list changed: rows of hosts on other platforms must go. */
+  readonly platformsChanged: boolean;
+}
+
+export interface RecordResultsOutcome {
+  /** Membership rows written (inserted or updated). */
+  readonly rowsWritten: number;
+  /** Per-cell changes, only when recordPolicyResults was asked to track them. */
+  readonly changes: readonly MembershipChange[];
+}
+
+/** Per-policy counts computed from policy_membership (the aggregation input). */
+export interface ComputedCounts {
+  readonly counts: ReadonlyArray<Omit<PolicyCount, 'updatedAt'>>;
+  /** Membership rows read to compute them. */
+  readonly rowsScanned: number;
+}
+
+export interface Store {
+  readonly kind: StoreKind;
+
+  // --- lifecycle --------------------------------------------------------------------------
+  /** Creates or upgrades the schema; idempotent. */
+  migrate(): Promise<void>;
+  /** Resolves when the store answers; throws STORE_UNAVAILABLE otherwise. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+
+  // --- teams and enroll secrets -----------------------------------------------------------
+  createTeam(name: string, description?: string): Promise<Team>;
+  getTeam(id: number): Promise<Team | undefined>;
+  getTeamByName(name: string): Promise<Team | undefined>;
+  listTeams(): Promise<Team[]>;
+  /** Deletes the team, its policies (and their membership and stats) and its secrets; its hosts move to no team. False if unknown. */
+  deleteTeam(id: number): Promise<boolean>;
+  findEnrollSecret(secret: string): Promise<EnrollSecret | undefined>;
+  listEnrollSecrets(teamId: number | null): Promise<EnrollSecret[]>;
+  /** Replaces the scope's secrets (Fleet's PATCH /teams/{id}/secrets); STORE_CONFLICT if one belongs to another scope. */
+  replaceEnrollSecrets(teamId: number | null, secrets: readonly string[]): Promise<EnrollSecret[]>;
+  /** Adds a secret if absent (server start-up `--enroll-secret`); an existing secret keeps its scope. */
+  ensureEnrollSecret(secret: string, teamId: number | null): Promise<EnrollSecret>;
+
+  // --- hosts ------------------------------------------------------------------------------
+  /**
+   * Enrolls by osquery_host_id: a new host is due everything (refetch, old timestamps); an existing
+   * one keeps its id, gets the new node key and team, is due everything and loses its policy results.
+   */
+  enrollHost(identity: HostIdentity, nodeKey: string, teamId: number | null, now: Date): Promise<EnrollResult>;
+  getHost(id: number): Promise<Host | undefined>;
+  getHostByNodeKey(nodeKey: string): Promise<Host | undefined>;
+  listHosts(filter: HostListFilter): Promise<Host[]>;
+  countHosts(filter: HostListFilter): Promise<number>;
+  updateHostDetails(hostId: number, patch: HostDetailsPatch): Promise<void>;
+  setRefetchRequested(hostId: number, requested: boolean): Promise<boolean>;
+  /** Moves hosts to a team (null = no team); their team-policy rows that no longer apply are removed. */
+  moveHostsToTeam(hostIds: readonly number[], teamId: number | null): Promise<readonly MembershipChange[]>;
+  /** Deletes the host and its membership rows; undefined if unknown. */
+  deleteHost(id: number): Promise<readonly MembershipChange[] | undefined>;
+  /** Batched last-seen upsert (host_seen_times), from the in-memory batcher. */
+  markHostsSeen(hostIds: readonly number[], seenAt: Date): Promise<void>;
+
+  // --- policies ---------------------------------------------------------------------------
+  /** STORE_CONFLICT on a duplicate (team, name). */
+  createPolicy(input: PolicyInput): Promise<Policy>;
+  getPolicy(id: number): Promise<Policy | undefined>;
+  /** Policies with exactly this teamId (null = global). */
+  listPolicies(teamId: number | null): Promise<Policy[]>;
+  listAllPolicies(): Promise<Policy[]>;
+  /** Global + team (or No-team for teamId null) policies matching the Fleet platform ('' matches only policies for all platforms). */
+  policiesForHost(teamId: number | null, fleetPlatform: string): Promise<Policy[]>;
+  /** undefined if unknown; STORE_CONFLICT on a duplicate name. Does not remove membership itself. */
+  updatePolicy(id: number, patch: PolicyPatch): Promise<PolicyUpdateResult | undefined>;
+  /** Deletes policies with their membership and stats; returns the ids that existed. */
+  deletePolicies(ids: readonly number[]): Promise<number[]>;
+  /** fleetctl apply: upsert by (teamId, name), all or nothing; returns the policies in spec order. */
+  applyPolicySpecs(specs: readonly PolicySpecInput[]): Promise<Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }>>;
+
+  // --- membership (policy results) --------------------------------------------------------
+  /**
+   * One transaction for a whole ingest batch: upserts every result (sorted by policy, host), sets
+   * each host's policy_updated_at and clears its refetch flag. With trackChanges, returns
+   * per-cell changes for delta strategies.
+   */
+  recordPolicyResults(batch: readonly HostPolicyResults[], options?: { trackChanges?: boolean }): Promise<RecordResultsOutcome>;
+  hostMembership(hostId: number): Promise<MembershipRow[]>;
+  getMembership(policyId: number, hostId: number): Promise<PolicyPasses | undefined>;
+  /**
+   * Removes up to `limit` membership rows of a policy — all rows, or (with keepPlatforms) rows of
+   * hosts whose Fleet platform is not in the list. Small batches keep edits off the ingest path.
+   * Returns the removed cells; an empty array means the clean-up is finished.
+   */
+  clearPolicyMembershipBatch(policyId: number, limit: number, keepPlatforms?: string): Promise<readonly MembershipChange[]>;
+  /** Number of membership rows (all policies). */
+  countMembership(): Promise<number>;
+
+  // --- counts (policy_stats) --------------------------------------------------------------
+  /**
+   * Counts from policy_membership without locking writers: overall (inheritedTeamId null) for
+   * every policy, and per team (0 = No team) for global policies. Only passes 1/0 count.
+   */
+  computePolicyCounts(policyIds?: readonly number[]): Promise<ComputedCounts>;
+  /** Upserts count rows (small batches, no long transaction), stamping updatedAt. */
+  upsertPolicyCounts(counts: ReadonlyArray<Omit<PolicyCount, 'updatedAt'>>, updatedAt: Date): Promise<void>;
+  /** Adds deltas to count rows (creating them at 0), stamping updatedAt. */
+  addPolicyCountDeltas(deltas: ReadonlyArray<Omit<PolicyCount, 'updatedAt'>>, updatedAt: Date): Promise<void>;
+  readPolicyCounts(policyIds?: readonly number[]): Promise<PolicyCount[]>;
+  deletePolicyCounts(policyId: number): Promise<void>;
+
+  // --- leases and runs --------------------------------------------------------------------
+  /** Extend if owned, take over if expired, create if absent (reference §5.2). True when held. */
+  acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
+  releaseLease(name: string, owner: string): Promise<void>;
+  recordStatsRun(run: StatsRun): Promise<StatsRun>;
+  listStatsRuns(limit: number): Promise<StatsRun[]>;
+}

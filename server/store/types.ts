@@ -1,0 +1,190 @@
+/**
+ * The server's domain records, as the Store hands them out. Timestamps are JS Dates (UTC);
+ * ids are positive integers assigned by the store.
+ *
+ * Team scoping follows Fleet (reference fleet-policies.md §2.5, §4.2):
+ *  - host.teamId: null = no team, N = team N;
+ *  - policy.teamId: null = global (applies to every host), 0 = "No team" (hosts whose teamId is
+ *    null), N = team N's hosts only.
+ */
+
+export type PolicyPasses = boolean | null; // true pass, false fail, null unknown (error / not run)
+
+export interface Team {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  readonly createdAt: Date;
+}
+
+export interface EnrollSecret {
+  readonly secret: string;
+  /** null = global (hosts enroll with no team). */
+  readonly teamId: number | null;
+  readonly createdAt: Date;
+}
+
+export interface Host {
+  readonly id: number;
+  readonly osqueryHostId: string;
+  readonly nodeKey: string;
+  readonly teamId: number | null;
+  /** Raw osquery platform (darwin, windows, ubuntu, rhel, …); '' until known. */
+  readonly platform: string;
+  readonly hostname: string;
+  readonly uuid: string;
+  readonly hardwareSerial: string;
+  readonly osVersion: string;
+  readonly osqueryVersion: string;
+  readonly uptimeSeconds: number;
+  readonly detailUpdatedAt: Date;
+  readonly policyUpdatedAt: Date;
+  readonly refetchRequested: boolean;
+  /** Intervals the agent last reported via config (seconds); 0 = unknown. */
+  readonly distributedInterval: number;
+  readonly loggerTlsPeriod: number;
+  readonly configTlsRefresh: number;
+  readonly lastEnrolledAt: Date;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** Last check-in as flushed from the last-seen batcher (may lag by the flush interval). */
+  readonly seenTime: Date | null;
+}
+
+/** What enroll learns from osquery's host_details and the request. */
+export interface HostIdentity {
+  readonly osqueryHostId: string;
+  readonly platform: string;
+  readonly hostname: string;
+  readonly uuid: string;
+  readonly hardwareSerial: string;
+  readonly osVersion: string;
+  readonly osqueryVersion: string;
+}
+
+/** Detail-query results applied to a host (only the given fields change). */
+export interface HostDetailsPatch {
+  platform?: string;
+  hostname?: string;
+  uuid?: string;
+  hardwareSerial?: string;
+  osVersion?: string;
+  osqueryVersion?: string;
+  uptimeSeconds?: number;
+  detailUpdatedAt?: Date;
+  refetchRequested?: boolean;
+  distributedInterval?: number;
+  loggerTlsPeriod?: number;
+  configTlsRefresh?: number;
+}
+
+export interface Policy {
+  readonly id: number;
+  readonly teamId: number | null;
+  readonly name: string;
+  readonly query: string;
+  readonly description: string;
+  readonly resolution: string;
+  /** Comma list of Fleet platforms (darwin, windows, linux, chrome); '' = all. */
+  readonly platforms: string;
+  readonly critical: boolean;
+  readonly authorId: number | null;
+  readonly authorName: string;
+  readonly authorEmail: string;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface PolicyInput {
+  teamId: number | null;
+  name: string;
+  query: string;
+  description?: string;
+  resolution?: string;
+  platforms?: string;
+  critical?: boolean;
+  authorId?: number | null;
+  authorName?: string;
+  authorEmail?: string;
+}
+
+/** Partial modify (Fleet's ModifyPolicyPayload): omitted fields stay as they are. */
+export interface PolicyPatch {
+  name?: string;
+  query?: string;
+  description?: string;
+  resolution?: string;
+  platforms?: string;
+  critical?: boolean;
+}
+
+export interface MembershipRow {
+  readonly policyId: number;
+  readonly hostId: number;
+  readonly passes: PolicyPasses;
+  readonly updatedAt: Date;
+}
+
+/** One host's results from one distributed/write, as the ingest batcher hands them to the store. */
+export interface HostPolicyResults {
+  readonly hostId: number;
+  /** Sorted by policyId is not required; the store sorts. Empty = wildcard answer (only bumps policy_updated_at). */
+  readonly results: ReadonlyArray<{ readonly policyId: number; readonly passes: PolicyPasses }>;
+  readonly reportedAt: Date;
+}
+
+/**
+ * A change to one (policy, host) membership cell, for strategies that keep counts by delta.
+ * `before`/`after` undefined = no row. `teamId` is the host's team at the time of the change.
+ */
+export interface MembershipChange {
+  readonly policyId: number;
+  readonly hostId: number;
+  readonly hostTeamId: number | null;
+  readonly before: PolicyPasses | undefined;
+  readonly after: PolicyPasses | undefined;
+}
+
+/**
+ * A cached count row (Fleet's policy_stats). inheritedTeamId: null = overall count of the policy;
+ * 0 = a global policy counted over "No team" hosts; N = a global policy counted over team N's hosts.
+ */
+export interface PolicyCount {
+  readonly policyId: number;
+  readonly inheritedTeamId: number | null;
+  readonly passing: number;
+  readonly failing: number;
+  readonly updatedAt: Date;
+}
+
+export interface HostListFilter {
+  readonly teamId?: number | null;
+  readonly policyId?: number;
+  /** With policyId: passing/failing hosts; without a response, hosts with no result (Fleet §6.5). */
+  readonly policyResponse?: 'passing' | 'failing';
+  readonly page?: number; // 0-based, as Fleet
+  readonly perPage?: number;
+}
+
+export interface StatsRun {
+  readonly id?: number;
+  readonly strategy: string;
+  readonly instance: string;
+  readonly startedAt: Date;
+  readonly durationMs: number;
+  readonly rowsScanned: number;
+  readonly policiesUpdated: number;
+  /** Cells whose stored count differed from the recomputed one (incremental reconcile); 0 for others. */
+  readonly drift: number;
+}
+
+export interface PolicySpecInput {
+  readonly name: string;
+  readonly query: string;
+  readonly description?: string;
+  readonly resolution?: string;
+  readonly platforms?: string;
+  readonly critical?: boolean;
+  /** null = global, 0 = No team, N = team id (the API resolves team names before calling the store). */
+  readonly teamId: number | null;
+}

@@ -1,0 +1,70 @@
+/**
+ * Server options: one typed, frozen object built once from CLI flags (or a scenario) and Fleet's
+ * defaults (reference fleet-policies.md §7). Intervals are milliseconds unless named *Seconds
+ * (osquery's agent options are whole seconds).
+ */
+import type { LevelWithSilent } from 'pino';
+
+export type StatsStrategyName = 'cron' | 'realtime' | 'incremental';
+export const STATS_STRATEGIES: readonly StatsStrategyName[] = ['cron', 'realtime', 'incremental'];
+
+export interface EnrollSecretOption {
+  readonly secret: string;
+  /** Team name; created on demand. undefined = global. */
+  readonly team?: string;
+}
+
+export interface ServerOptions {
+  /** 'memory' or mysql://user:pass@host:port/db */
+  readonly store: string;
+  readonly host: string;
+  readonly port: number;
+  readonly enrollSecrets: readonly EnrollSecretOption[];
+  /** fleetctl YAML applied at start (upsert by team + name). */
+  readonly policiesFile?: string;
+  readonly policyUpdateIntervalMs: number;
+  readonly detailUpdateIntervalMs: number;
+  readonly maxJitterPercent: number;
+  readonly distributedIntervalSeconds: number;
+  readonly loggerTlsPeriodSeconds: number;
+  readonly configRefreshSeconds: number;
+  readonly logLevel: LevelWithSilent;
+  readonly writeBodyLimitBytes: number;
+  readonly logBodyLimitBytes: number;
+  readonly bodyLimitBytes: number;
+  /** REST API bearer token; generated and printed at start when not given. */
+  readonly apiToken?: string;
+  readonly statsStrategy: StatsStrategyName;
+  readonly statsIntervalMs: number;
+  /** How long an instance may serve an idle check-in from its cache (hot path staleness bound). */
+  readonly hostCacheTtlMs: number;
+  /** Last-seen batch flush period. */
+  readonly seenFlushIntervalMs: number;
+  /** Group commit: flush when this many host results are queued … */
+  readonly ingestMaxBatchHosts: number;
+  /** … or this long after the first one joined. */
+  readonly ingestMaxDelayMs: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
+  store: 'memory',
+  host: '127.0.0.1',
+  port: 8080,
+  enrollSecrets: [],
+  policyUpdateIntervalMs: 3_600_000,
+  detailUpdateIntervalMs: 3_600_000,
+  maxJitterPercent: 10,
+  distributedIntervalSeconds: 10,
+  loggerTlsPeriodSeconds: 10,
+  configRefreshSeconds: 60,
+  logLevel: 'info',
+  writeBodyLimitBytes: 5 * 1024 * 1024,
+  logBodyLimitBytes: 10 * 1024 * 1024,
+  bodyLimitBytes: 1024 * 1024,
+  statsStrategy: 'cron',
+  statsIntervalMs: 3_600_000,
+  hostCacheTtlMs: 2_000,
+  seenFlushIntervalMs: 5_000,
+  ingestMaxBatchHosts: 500,
+  ingestMaxDelayMs: 5,
+} satisfies ServerOptions);

@@ -97,6 +97,27 @@ export const ERRORS = {
     message: 'invalid store "{value}": expected "memory" or mysql://user:pass@host:port/db',
     hint: 'Use --store memory (the default) or a mysql:// URL.',
   },
+  // --- scenarios and simulator ----------------------------------------------------------------
+  SCENARIO_INVALID: {
+    status: 0,
+    message: 'invalid scenario {source}: {problems}',
+    hint: 'Fix every listed path (each line names the key and what is wrong); see docs/scenarios.md for the format.',
+  },
+  SIM_INVALID_SHARD: {
+    status: 0,
+    message: 'invalid shard "{value}": expected i/n with 0 <= i < n',
+    hint: 'Number the shards of one run 0/3, 1/3, 2/3 and give each the same --seed and host count.',
+  },
+  SIM_NO_TARGET: {
+    status: 0,
+    message: 'invalid target "{value}": {reason}',
+    hint: 'Give --target one or more http(s)://host:port URLs separated by commas.',
+  },
+  SIM_WORKER_FAILED: {
+    status: 0,
+    message: 'simulator worker {worker} failed: {reason}',
+    hint: 'This is a bug in osqsim or the machine ran out of memory; rerun with fewer hosts per worker.',
+  },
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -96,7 +96,12 @@ export interface Store {
   countHosts(filter: HostListFilter): Promise<number>;
   updateHostDetails(hostId: number, patch: HostDetailsPatch): Promise<void>;
   setRefetchRequested(hostId: number, requested: boolean): Promise<boolean>;
-  /** Moves hosts to a team (null = no team); their team-policy rows that no longer apply are removed. */
+  /**
+   * Moves hosts to a team (null = no team); their team-policy rows that no longer apply are removed.
+   * Returned changes: each removed row (before → undefined, old team), and for every global-policy row
+   * a pair (before → undefined under the old team, undefined → before under the new team) so delta
+   * strategies can move inherited per-team counts. STORE_NOT_FOUND for an unknown team.
+   */
   moveHostsToTeam(hostIds: readonly number[], teamId: number | null): Promise<readonly MembershipChange[]>;
   /** Deletes the host and its membership rows; undefined if unknown. */
   deleteHost(id: number): Promise<readonly MembershipChange[] | undefined>;
@@ -112,7 +117,7 @@ export interface Store {
   listAllPolicies(): Promise<Policy[]>;
   /** Global + team (or No-team for teamId null) policies matching the Fleet platform ('' matches only policies for all platforms). */
   policiesForHost(teamId: number | null, fleetPlatform: string): Promise<Policy[]>;
-  /** undefined if unknown; STORE_CONFLICT on a duplicate name. Does not remove membership itself. */
+  /** undefined if unknown; STORE_CONFLICT on a duplicate name. Does not remove membership or counts itself. */
   updatePolicy(id: number, patch: PolicyPatch): Promise<PolicyUpdateResult | undefined>;
   /** Deletes policies with their membership and stats; returns the ids that existed. */
   deletePolicies(ids: readonly number[]): Promise<number[]>;

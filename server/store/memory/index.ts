@@ -1,0 +1,1 @@
+export { MemoryStore, LONG_AGO } from './memory-store.js';

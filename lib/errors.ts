@@ -56,6 +56,21 @@ export const ERRORS = {
     message: 'no route for {method} {url}',
     hint: 'See README.md for the routes osqsim serves.',
   },
+  HTTP_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'unsupported content type {contentType}',
+    hint: 'Send the body as JSON with Content-Type: application/json.',
+  },
+  HTTP_BAD_REQUEST: {
+    status: 400,
+    message: 'invalid request: {reason}',
+    hint: 'Check the request against the route\'s documented body and query parameters.',
+  },
+  POLICY_YAML_INVALID: {
+    status: 400,
+    message: 'invalid policy file {file}:\n{details}',
+    hint: 'Policy files are fleetctl YAML: documents with apiVersion: v1, kind: policy and spec {name, query, …}, separated by ---.',
+  },
   STORE_UNAVAILABLE: {
     status: 503,
     message: 'the store is unavailable: {reason}',

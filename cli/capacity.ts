@@ -1,0 +1,155 @@
+/**
+ * `osqsim capacity plan` — project a deployment from the model (and a measured sweep), and
+ * `osqsim capacity sweep SCENARIO` — measure a scenario at increasing host counts.
+ */
+import { Command, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { EXIT } from '../lib/exit-codes.js';
+import { isOsqsimError, osqsimError } from '../lib/errors.js';
+import { parseDurationSeconds } from '../lib/units.js';
+import {
+  DEFAULT_PLAN_INPUT,
+  SWEEP_SCHEMA,
+  formatPlan,
+  planCapacity,
+  planToJson,
+  validatePlanInput,
+  type PlanInput,
+  type SweepDocument,
+} from '../reports/capacity-model.js';
+
+/** `60%` or `0.6` → 0.6. */
+export function parseFraction(option: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  if (!match) throw osqsimError('CLI_INVALID_OPTION', { option, reason: `expected a percentage like 60% (got "${text}")` });
+  const value = match[2] === '%' ? Number(match[1]) / 100 : Number(match[1]);
+  if (!(value > 0 && value <= 1)) throw osqsimError('CLI_INVALID_OPTION', { option, reason: `must be above 0% and at most 100% (got "${text}")` });
+  return value;
+}
+
+export function parseCount(option: string, text: string, minimum = 0): number {
+  const cleaned = text.replace(/[_,]/g, '');
+  const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(cleaned.trim());
+  const factor = match?.[2] === '' || match === null ? 1 : match[2]!.toLowerCase() === 'k' ? 1000 : 1_000_000;
+  const value = match ? Math.round(Number(match[1]) * factor) : Number.NaN;
+  if (!Number.isFinite(value) || value < minimum) {
+    throw osqsimError('CLI_INVALID_OPTION', { option, reason: `expected a whole number ≥ ${minimum} (got "${text}")` });
+  }
+  return value;
+}
+
+export function readSweep(path: string): SweepDocument {
+  let document: unknown;
+  try {
+    document = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw osqsimError('CLI_INVALID_OPTION', { option: '--from', reason: `cannot read ${path}: ${(error as Error).message}` });
+  }
+  const candidate = document as Partial<SweepDocument>;
+  if (candidate.schema !== SWEEP_SCHEMA || !Array.isArray(candidate.steps)) {
+    throw osqsimError('CLI_INVALID_OPTION', { option: '--from', reason: `${path} is not a sweep file (expected "schema": "${SWEEP_SCHEMA}")` });
+  }
+  return candidate as SweepDocument;
+}
+
+interface PlanFlags {
+  hosts: string;
+  policies: string;
+  teams: string;
+  distributedInterval: string;
+  policyInterval: string;
+  detailInterval?: string;
+  configRefresh: string;
+  statsInterval: string;
+  from?: string;
+  instanceCpus: string;
+  targetCpu: string;
+  json?: boolean;
+}
+
+export function planInputFromFlags(flags: PlanFlags): PlanInput {
+  const policyIntervalS = parseDurationSeconds(flags.policyInterval);
+  const input: PlanInput = {
+    ...DEFAULT_PLAN_INPUT,
+    hosts: parseCount('--hosts', flags.hosts, 1),
+    policies: parseCount('--policies', flags.policies),
+    teams: parseCount('--teams', flags.teams),
+    distributedIntervalS: parseDurationSeconds(flags.distributedInterval),
+    policyIntervalS,
+    detailIntervalS: flags.detailInterval === undefined ? policyIntervalS : parseDurationSeconds(flags.detailInterval),
+    configRefreshS: parseDurationSeconds(flags.configRefresh),
+    statsIntervalS: parseDurationSeconds(flags.statsInterval),
+    instanceCpus: Number(flags.instanceCpus),
+    targetCpu: parseFraction('--target-cpu', flags.targetCpu),
+  };
+  const problems = validatePlanInput(input);
+  if (problems.length > 0) throw osqsimError('CLI_INVALID_OPTION', { option: 'capacity plan', reason: problems.join('; ') });
+  return input;
+}
+
+function fail(error: unknown): void {
+  if (isOsqsimError(error)) {
+    process.stderr.write(`error: ${error.message}\nhint: ${error.hint}\n`);
+    process.exitCode = error.code.startsWith('CLI_') ? EXIT.INVALID_INPUT : EXIT.ERROR;
+    return;
+  }
+  process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
+  process.exitCode = EXIT.ERROR;
+}
+
+export function register(program: Command): void {
+  const capacity = program
+    .command('capacity')
+    .description('Size a deployment: measure a scenario at increasing host counts (sweep) and project to a fleet (plan)');
+
+  capacity
+    .command('plan')
+    .description('Project request rates, membership writes, aggregation cost, server instances and database load for a fleet')
+    .requiredOption('--hosts <n>', 'hosts in the fleet (150000, 150k)')
+    .option('--policies <n>', 'policies in scope of each host (global + its team)', String(DEFAULT_PLAN_INPUT.policies))
+    .option('--teams <n>', 'teams', String(DEFAULT_PLAN_INPUT.teams))
+    .option('--distributed-interval <duration>', "osquery's distributed_interval", '10s')
+    .option('--policy-interval <duration>', 'policy_update_interval', '1h')
+    .option('--detail-interval <duration>', 'detail_update_interval (default: the policy interval)')
+    .option('--config-refresh <duration>', "osquery's config_refresh", '60s')
+    .option('--stats-interval <duration>', 'cron count interval', '1h')
+    .option('--from <sweep.json>', 'calibrate CPU, memory, rates and aggregation from a measured sweep')
+    .option('--instance-cpus <n>', 'vCPUs per server instance', '1')
+    .option('--target-cpu <percent>', 'CPU utilisation to plan for', '60%')
+    .option('--json', 'print the plan as JSON')
+    .action((flags: PlanFlags) => {
+      try {
+        const input = planInputFromFlags(flags);
+        const sweep = flags.from === undefined ? undefined : readSweep(flags.from);
+        const plan = planCapacity(input, sweep, flags.from);
+        process.stdout.write(flags.json ? `${JSON.stringify(planToJson(plan), null, 2)}\n` : `${formatPlan(plan)}\n`);
+        process.exitCode = EXIT.OK;
+      } catch (error) {
+        fail(error);
+      }
+    });
+
+  capacity
+    .command('sweep')
+    .description('Run a scenario at increasing host counts (warm-up + measured window per step) and fit the capacity model')
+    .argument('<scenario>', 'scenario file (YAML) or built-in scenario name')
+    .option('--from <hosts>', 'hosts in the first step', '1000')
+    .option('--to <hosts>', 'hosts in the last step', '200000')
+    .option('--steps <n>', 'number of steps (host counts grow geometrically)', '6')
+    .option('--until <expr...>', "stop after the step where a condition holds, e.g. 'read.p99 > 500ms' 'server.cpu > 90%'")
+    .option('--warmup <duration>', 'warm-up per step (excluded from the figures)', '20s')
+    .option('--measure <duration>', 'measured window per step', '30s')
+    .option('--store <store>', 'memory or mysql://user:pass@host:port/db (default: the scenario\'s)')
+    .option('--workers <n>', 'simulator worker threads')
+    .option('--out <file>', 'sweep file', 'sweep.json')
+    .option('--report-dir <dir>', 'where runs/<timestamp>-capacity/ goes', 'runs')
+    .addOption(new Option('--json', 'print the sweep document instead of the table'))
+    .action(async (scenario: string, flags: Record<string, string | boolean | string[] | undefined>) => {
+      try {
+        const { runSweepCommand } = await import('../reports/capacity-sweep-cli.js');
+        process.exitCode = await runSweepCommand(scenario, flags);
+      } catch (error) {
+        fail(error);
+      }
+    });
+}

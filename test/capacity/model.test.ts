@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_PLAN_INPUT,
+  FLEET_REQ_PER_S_PER_HOST,
+  calibrate,
+  fitLinear,
+  fleetReferenceFor,
+  formatPlan,
+  modelMembershipRowsPerS,
+  modelRequestRates,
+  planCapacity,
+  planRows,
+  stepRange,
+  type PlanInput,
+} from '../../reports/capacity-model.js';
+import { sweepOf, sweepStep as step } from './fixtures.js';
+
+function input(overrides: Partial<PlanInput>): PlanInput {
+  return { ...DEFAULT_PLAN_INPUT, ...overrides };
+}
+
+describe('model arithmetic against hand-computed cases', () => {
+  it('100,000 hosts at a 10 s distributed interval → 10,000 reads/s', () => {
+    expect(modelRequestRates(input({ hosts: 100_000, distributedIntervalS: 10 })).read).toBe(10_000);
+  });
+
+  it('100,000 hosts × 100 policies at 1 h → 2,777.8 membership rows/s', () => {
+    const rows = modelMembershipRowsPerS(input({ hosts: 100_000, policies: 100, policyIntervalS: 3600 }));
+    expect(rows).toBeCloseTo(2777.78, 1);
+  });
+
+  it('150,000 hosts: one write per host per hour, one config per minute', () => {
+    const rates = modelRequestRates(input({ hosts: 150_000, policyIntervalS: 3600, detailIntervalS: 3600, configRefreshS: 60 }));
+    expect(rates.write).toBeCloseTo(41.667, 2);
+    expect(rates.config).toBe(2500);
+    expect(rates.log).toBe(0);
+  });
+
+  it('a shorter detail interval drives the write rate', () => {
+    expect(modelRequestRates(input({ hosts: 3600, policyIntervalS: 3600, detailIntervalS: 1800 })).write).toBe(2);
+  });
+
+  it('logs only on the fraction of logger ticks that send', () => {
+    expect(modelRequestRates(input({ hosts: 1000, loggerTlsPeriodS: 10, logSendFraction: 0.5 })).log).toBe(50);
+  });
+
+  it("Fleet's published osquery-only rate is ≈ 0.134 req/s/host", () => {
+    expect(FLEET_REQ_PER_S_PER_HOST).toBeCloseTo(0.1336, 3);
+  });
+});
+
+describe('capacity plan without a sweep', () => {
+  const plan = planCapacity(input({ hosts: 150_000, policies: 80, teams: 10 }));
+
+  it('carries the hand-computed figures', () => {
+    expect(plan.requestRates.read.value).toBe(15_000);
+    expect(plan.membershipRowsPerS.value).toBeCloseTo((150_000 * 80) / 3600, 6);
+    expect(plan.membershipRows.value).toBe(12_000_000);
+    // cron with teams: two passes over 12M rows at the 1M rows/s default = 24 s.
+    expect(plan.aggregation.cron.value).toBeCloseTo(24_000, 6);
+    expect(plan.aggregation.realtime.value).toBeCloseTo(12_000, 6);
+    expect(plan.database.seenTimeRowsPerS.value).toBe(15_000);
+  });
+
+  it('sizes instances from CPU at the target utilisation', () => {
+    const cores = plan.serverCpuCores.value;
+    expect(plan.serverInstances.value).toBe(Math.ceil(cores / 0.6));
+    const busier = planCapacity(input({ hosts: 150_000, policies: 80, targetCpu: 0.3 }));
+    expect(busier.serverInstances.value).toBeGreaterThan(plan.serverInstances.value);
+  });
+
+  it('gives every figure a source, and says it is unmeasured', () => {
+    expect(plan.measured).toBe(false);
+    for (const [name, figure] of planRows(plan)) {
+      expect(figure.source, name).toMatch(/^(model: |measured: |default: |Σ |sum of |= )/);
+      expect(Number.isFinite(figure.value), name).toBe(true);
+    }
+    expect(plan.aggregation.cron.source).toContain('unmeasured');
+    const text = formatPlan(plan);
+    expect(text).toContain('UNMEASURED');
+    expect(text).toContain('Assumptions:');
+  });
+
+  it("puts Fleet's published sizing beside it as a sanity column", () => {
+    expect(plan.fleetReference.servers).toContain('20 tasks');
+    expect(plan.serverInstances.fleet).toContain('Reference-Architectures');
+    expect(plan.requestRates.total.fleet).toContain('0.134');
+    expect(fleetReferenceFor(800).database).toContain('db.t4g.medium');
+    expect(fleetReferenceFor(25_000).database).toContain('db.r6g.large');
+    expect(fleetReferenceFor(300_000).database).toContain('16xlarge');
+    expect(fleetReferenceFor(400_000).servers).toContain('beyond');
+  });
+
+  it('rejects impossible input with every problem at once', () => {
+    expect(() => planCapacity(input({ hosts: 0, targetCpu: 1.5 }))).toThrow(/hosts must be > 0.*targetCpu/);
+  });
+
+  it('warns that a multi-core instance does not help one Node.js process', () => {
+    expect(planCapacity(input({ instanceCpus: 4 })).warnings.join()).toMatch(/one core/);
+  });
+});
+
+describe('capacity plan from a sweep', () => {
+  const sweep = sweepOf([step(1, 1000), step(2, 2000), step(3, 4000), step(4, 8000, { generator: { saturated: true, warnings: ['cpu'], cpu_pct: 99 } })]);
+
+  it('fits lines over the usable steps only', () => {
+    const calibration = calibrate(sweep);
+    expect(calibration.perHostPerInterval.read!.value).toBeCloseTo(0.98, 6);
+    expect(calibration.perHostPerInterval.read!.fit.steps).toEqual([1, 2, 3]);
+    expect(calibration.aggregation.cron!.intercept).toBeCloseTo(20, 6);
+    expect(calibration.aggregation.cron!.slope).toBeCloseTo(1 / 1000, 9);
+    expect(calibration.rssFit!.slope).toBeCloseTo(1 / 1024, 9);
+    expect(calibration.membershipPerHostPolicy!.value).toBeCloseTo(1, 9);
+  });
+
+  it('projects with measured figures that name their steps', () => {
+    const plan = planCapacity(input({ hosts: 100_000, policies: 10, distributedIntervalS: 10 }), sweep, 'sweep.json');
+    expect(plan.measured).toBe(true);
+    expect(plan.requestRates.read.value).toBeCloseTo(9800, 6);
+    expect(plan.requestRates.read.source).toBe('measured: sweep.json steps 1–3 (0.980 requests per host per interval) × hosts / distributed_interval');
+    expect(plan.aggregation.cron.value).toBeCloseTo(20 + 1_000_000 / 1000, 6);
+    expect(plan.aggregation.cron.source).toContain('measured: sweep.json steps 1–3');
+    // Strategies the sweep did not run stay on the default, and say so.
+    expect(plan.aggregation.incremental.source).toMatch(/^default: .*unmeasured/);
+    expect(plan.serverCpuCores.source).toContain('read 0.100 CPU-ms/req measured: sweep.json steps 1–3');
+    expect(plan.assumptions.join('\n')).toContain('1 sweep step(s) left out');
+    expect(plan.warnings.join()).toMatch(/extrapolation/);
+  });
+});
+
+describe('fits', () => {
+  it('recovers an exact line', () => {
+    const fit = fitLinear([1, 2, 3, 4].map((x, i) => ({ x, y: 5 + 2 * x, step: i + 1 })))!;
+    expect(fit.intercept).toBeCloseTo(5, 9);
+    expect(fit.slope).toBeCloseTo(2, 9);
+    expect(fit.r2).toBeCloseTo(1, 9);
+  });
+
+  it('falls back to a line through the origin rather than a negative intercept', () => {
+    const fit = fitLinear([{ x: 1, y: 0.5, step: 1 }, { x: 2, y: 2, step: 2 }, { x: 3, y: 3.4, step: 3 }])!;
+    expect(fit.intercept).toBe(0);
+    expect(fit.slope).toBeGreaterThan(0);
+  });
+
+  it('names step ranges', () => {
+    expect(stepRange([3, 1, 2])).toBe('steps 1–3');
+    expect(stepRange([1, 3])).toBe('steps 1, 3');
+    expect(stepRange([2])).toBe('step 2');
+  });
+});

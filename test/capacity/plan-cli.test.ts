@@ -1,0 +1,88 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { register } from '../../cli/capacity.js';
+import { sweepOf, sweepStep } from './fixtures.js';
+
+async function runPlan(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  process.exitCode = undefined;
+  try {
+    const program = new Command('osqsim').exitOverride();
+    register(program);
+    await program.parseAsync(['node', 'osqsim', 'capacity', 'plan', ...args]);
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+  const exitCode = process.exitCode as number | undefined;
+  process.exitCode = undefined;
+  return { stdout, stderr, exitCode };
+}
+
+afterEach(() => {
+  process.exitCode = undefined;
+});
+
+describe('osqsim capacity plan', () => {
+  it('prints the JSON fields a user scripts against, each with a source', async () => {
+    const { stdout, exitCode } = await runPlan(['--hosts', '150000', '--policies', '80', '--json']);
+    expect(exitCode).toBe(0);
+    const plan = JSON.parse(stdout) as Record<string, unknown> & {
+      requestRates: Record<string, { value: number; source: string }>;
+      input: { hosts: number; targetCpu: number; distributedIntervalS: number };
+      measured: boolean;
+    };
+    expect(plan.schema).toBe('osqsim.capacity-plan/v1');
+    for (const key of ['requestRates', 'membershipRowsPerS', 'membershipRows', 'aggregation', 'serverCpuCores', 'serverInstances', 'serverRssMbPerInstance', 'database', 'fleetReference', 'assumptions', 'warnings']) {
+      expect(plan, key).toHaveProperty(key);
+    }
+    expect(Object.keys(plan.requestRates).sort()).toEqual(['config', 'log', 'read', 'total', 'write']);
+    expect(Object.keys(plan.aggregation as object).sort()).toEqual(['cron', 'incremental', 'realtime']);
+    expect(plan.requestRates.read.value).toBe(15_000);
+    expect(plan.input).toMatchObject({ hosts: 150_000, targetCpu: 0.6, distributedIntervalS: 10 });
+    expect(plan.measured).toBe(false);
+  });
+
+  it('prints a table with the sources, the assumptions and the Fleet column', async () => {
+    const { stdout, exitCode } = await runPlan(['--hosts', '150k', '--distributed-interval', '30s', '--target-cpu', '50%']);
+    expect(exitCode).toBe(0);
+    expect(stdout).toMatch(/distributed\/read\s+5,000 req\/s\s+model: hosts \/ distributed_interval \(30 s\)/);
+    expect(stdout).toContain('UNMEASURED');
+    expect(stdout).toContain("Fleet's reference architecture for ≤ 150,000 hosts: 20 tasks");
+    expect(stdout).toContain('Assumptions:');
+  });
+
+  it('calibrates from --from sweep.json and names it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osqsim-plan-'));
+    const file = join(dir, 'sweep.json');
+    writeFileSync(file, JSON.stringify(sweepOf([sweepStep(1, 1000), sweepStep(2, 2000)])));
+    const { stdout, exitCode } = await runPlan(['--hosts', '10000', '--policies', '10', '--from', file, '--json']);
+    expect(exitCode).toBe(0);
+    const plan = JSON.parse(stdout) as { measured: boolean; requestRates: { read: { source: string } } };
+    expect(plan.measured).toBe(true);
+    expect(plan.requestRates.read.source).toContain(`measured: ${file} steps 1–2`);
+  });
+
+  it('exits 2 on invalid input, with the reason', async () => {
+    const bad = await runPlan(['--hosts', '1000', '--target-cpu', '150%']);
+    expect(bad.exitCode).toBe(2);
+    expect(bad.stderr).toMatch(/--target-cpu/);
+    const notSweep = await runPlan(['--hosts', '1000', '--from', '/nonexistent/sweep.json']);
+    expect(notSweep.exitCode).toBe(2);
+    expect(notSweep.stderr).toMatch(/cannot read/);
+    const duration = await runPlan(['--hosts', '1000', '--policy-interval', 'soon']);
+    expect(duration.exitCode).toBe(2);
+  });
+});

@@ -1,0 +1,190 @@
+/**
+ * The osquery tables a simulated host has, per platform, with their columns.
+ *
+ * Derived from osquery's published table specs (`specs/**\/*.table` in the osquery repository: the
+ * folder gives the platforms — darwin/, windows/, linux/, posix/ = darwin+linux, the root and
+ * utility/ = every platform — and `extended_schema(PLATFORM, …)` adds platform-only columns).
+ * Hidden columns (`hidden=True`) are left out: `SELECT *` does not return them on a real host.
+ * 'chrome' is Fleet's ChromeOS agent (fleetd-chrome), which implements a handful of the same tables.
+ * osquery's DATETIME columns are stored here as BIGINT (epoch seconds), which is what hosts report.
+ *
+ * Why it matters: a table the scenario does not fill still exists on a real host when osquery has it
+ * for that platform (so a policy over it returns no rows and fails), and a table osquery lacks on
+ * that platform makes the query error with `no such table: …`.
+ *
+ * The data is a compact literal: `t(name, platforms, columns)`, where platforms is a string of
+ * letters (d darwin, w windows, l linux, c chrome) and columns a space-separated list of
+ * `name[:type][@platforms]` (type i INTEGER, b BIGINT, d DOUBLE; TEXT when omitted).
+ */
+
+export type Platform = 'darwin' | 'windows' | 'linux' | 'chrome';
+
+export interface ColumnSpec {
+  name: string;
+  type: 'TEXT' | 'INTEGER' | 'BIGINT' | 'DOUBLE';
+  /** Present when the column exists only on some of the table's platforms (osquery's extended_schema). */
+  platforms?: readonly Platform[];
+}
+
+export interface TableSpec {
+  name: string;
+  platforms: readonly Platform[];
+  columns: readonly ColumnSpec[];
+}
+
+const PLATFORM_LETTERS: Readonly<Record<string, Platform>> = { d: 'darwin', w: 'windows', l: 'linux', c: 'chrome' };
+const TYPE_LETTERS: Readonly<Record<string, ColumnSpec['type']>> = { i: 'INTEGER', b: 'BIGINT', d: 'DOUBLE', t: 'TEXT' };
+
+function platformsOf(letters: string, where: string): Platform[] {
+  return [...letters].map((letter) => {
+    const platform = PLATFORM_LETTERS[letter];
+    if (!platform) throw new Error(`catalogue: unknown platform letter '${letter}' in ${where}`);
+    return platform;
+  });
+}
+
+function t(name: string, platforms: string, columns: string): TableSpec {
+  const parsed = columns
+    .trim()
+    .split(/\s+/)
+    .map((token): ColumnSpec => {
+      const [head = '', only] = token.split('@');
+      const [column = '', typeLetter = 't'] = head.split(':');
+      const type = TYPE_LETTERS[typeLetter];
+      if (!column || !type) throw new Error(`catalogue: bad column '${token}' in table ${name}`);
+      return only ? { name: column, type, platforms: platformsOf(only, `${name}.${column}`) } : { name: column, type };
+    });
+  return { name, platforms: platformsOf(platforms, name), columns: parsed };
+}
+
+export const OSQUERY_TABLES: readonly TableSpec[] = [
+  // --- every platform ------------------------------------------------------------------------
+  t('os_version', 'dwlc', 'name version major:i minor:i patch:i build platform platform_like codename arch extra@d install_date@w revision:i@w'),
+  t('system_info', 'dwlc', 'hostname uuid cpu_type cpu_subtype cpu_brand cpu_physical_cores:i cpu_logical_cores:i cpu_sockets:i cpu_microcode physical_memory:b hardware_vendor hardware_model hardware_version hardware_serial board_vendor board_model board_version board_serial computer_name local_hostname emulated_cpu_type'),
+  t('osquery_info', 'dwlc', 'pid:i uuid instance_id version config_hash config_valid:i extensions build_platform build_distro start_time:i watcher:i platform_mask:i'),
+  t('osquery_flags', 'dwl', 'name type description default_value value shell_only:i'),
+  t('uptime', 'dwl', 'days:i hours:i minutes:i seconds:i total_seconds:b'),
+  t('users', 'dwlc', 'uid:b gid:b uid_signed:b gid_signed:b username description directory shell uuid type@w is_hidden:i@d'),
+  t('groups', 'dwl', 'gid:b gid_signed:b groupname group_sid@w comment@w is_hidden:i@d'),
+  t('processes', 'dwl', 'pid:b name path cmdline state cwd root uid:b gid:b euid:b egid:b suid:b sgid:b on_disk:i wired_size:b resident_size:b total_size:b user_time:b system_time:b disk_bytes_read:b disk_bytes_written:b start_time:b parent:b pgroup:b threads:i nice:i is_elevated_token:i@w'),
+  t('listening_ports', 'dwl', 'pid:i port protocol:i family:i address net_namespace fd:b socket:b path'),
+  t('logged_in_users', 'dwl', 'type user tty host time:i pid:i sid@w registry_hive@w'),
+  t('file', 'dwl', 'path directory filename inode:b uid:b gid:b mode device:b size:b block_size:i atime:b mtime:b ctime:b btime:b hard_links:i symlink:i type'),
+  t('hash', 'dwl', 'path directory md5 sha1 sha256'),
+  t('certificates', 'dwl', 'common_name subject subject2 issuer issuer2 ca:i self_signed:i not_valid_before:b not_valid_after:b signing_algorithm key_algorithm key_strength key_usage subject_key_id authority_key_id sha1 path serial sid@w store_location@w store@w username@w store_id@w'),
+  t('chrome_extensions', 'dwlc', 'browser_type uid:b name profile profile_path identifier version description default_locale current_locale update_url author persistent:i path permissions optional_permissions manifest_hash from_webstore state install_time install_timestamp:b'),
+  t('firefox_addons', 'dwl', 'uid:b name identifier creator type version description source_url visible:i active:i disabled:i autoupdate:i location path'),
+  t('kernel_info', 'dwl', 'version arguments path device'),
+  t('startup_items', 'dwl', 'name path args type source status username'),
+  t('python_packages', 'dwl', 'name version summary author license path directory'),
+  t('npm_packages', 'dwl', 'name version description author license homepage path directory depth:i'),
+  t('vscode_extensions', 'dwl', 'name uuid version path publisher publisher_id installed_at:b prerelease:i uid:b vscode_edition'),
+  t('secureboot', 'dwl', 'secure_boot:i secure_mode:i@d description@d allow_kernel_extensions:i@d allow_mdm_operations:i@d setup_mode:i@lw'),
+  t('interface_addresses', 'dwl', 'interface address mask broadcast point_to_point type'),
+  t('etc_hosts', 'dwl', 'address hostnames'),
+
+  // --- macOS -----------------------------------------------------------------------------------
+  t('alf', 'd', 'allow_signed_enabled:i firewall_unload:i global_state:i logging_enabled:i logging_option:i stealth_enabled:i version'),
+  t('alf_exceptions', 'd', 'path state:i'),
+  t('apps', 'd', 'name path bundle_executable bundle_identifier bundle_name bundle_short_version bundle_version bundle_package_type environment element compiler development_region display_name info_string minimum_system_version category applescript_enabled copyright last_opened_time:d'),
+  t('screenlock', 'dc', 'enabled:i grace_period:i'),
+  t('managed_policies', 'd', 'domain uuid name value username manual:i'),
+  t('sip_config', 'd', 'config_flag enabled:i enabled_nvram:i'),
+  t('gatekeeper', 'd', 'assessments_enabled:i dev_id_enabled:i version opaque_version'),
+  t('xprotect_meta', 'd', 'identifier type developer_id min_version'),
+  t('xprotect_entries', 'd', 'name launch_type identity filename filetype optional:i uses_pattern:i'),
+  t('homebrew_packages', 'd', 'name path version'),
+  t('launchd', 'd', 'path name label program run_at_load keep_alive on_demand disabled username groupname stdout_path stderr_path start_interval program_arguments watch_paths queue_directories inetd_compatibility start_on_mount root_directory working_directory process_type'),
+  t('plist', 'd', 'key subkey value path'),
+  t('password_policy', 'd', 'uid:b policy_identifier policy_content policy_description'),
+  t('account_policy_data', 'd', 'uid:b creation_time:d failed_login_count:b failed_login_timestamp:d password_last_set_time:d is_hidden:i'),
+  t('kernel_extensions', 'd', 'idx:i refs:i size:b name version linked_against path'),
+  t('system_extensions', 'd', 'path UUID state identifier version category bundle_path team'),
+  t('sharing_preferences', 'd', 'screen_sharing:i file_sharing:i printer_sharing:i remote_login:i remote_management:i remote_apple_events:i internet_sharing:i bluetooth_sharing:i disc_sharing:i content_caching:i'),
+  t('package_receipts', 'd', 'package_id version location install_time:d installer_name path'),
+  t('safari_extensions', 'd', 'name identifier version sdk update_url author description path'),
+  t('location_services', 'd', 'enabled:i'),
+  t('time_machine_destinations', 'd', 'alias destination_id consistency_scan_date root_volume_uuid bytes_available bytes_used encryption'),
+
+  // --- macOS and Linux (osquery's posix specs) ------------------------------------------------
+  t('disk_encryption', 'dl', 'name uuid encrypted:i type encryption_status uid@d user_uuid@d filevault_status@d'),
+  t('mounts', 'dl', 'device device_alias path type blocks_size:b blocks:b blocks_free:b blocks_available:b inodes:b inodes_free:b flags'),
+  t('sudoers', 'dl', 'source header rule_details'),
+  t('crontab', 'dl', 'event minute hour day_of_month month day_of_week command path'),
+  t('authorized_keys', 'dl', 'uid:b algorithm key options comment key_file'),
+  t('augeas', 'dl', 'node value label path'),
+  t('system_controls', 'dl', 'name oid subsystem current_value config_value type field_name@d'),
+  t('ssh_configs', 'dl', 'uid:b block option ssh_config_file'),
+  t('sshd_config', 'dl', 'keyword argument match path'),
+  t('last', 'dl', 'username tty pid:i type:i time:i host'),
+  t('suid_bin', 'dl', 'path username groupname permissions'),
+  t('docker_containers', 'dl', 'id name image image_id command created:b state status pid path config_entrypoint started_at finished_at privileged:i security_options env_variables cgroup_namespace@l ipc_namespace@l mnt_namespace@l net_namespace@l pid_namespace@l user_namespace@l uts_namespace@l'),
+
+  // --- Linux -----------------------------------------------------------------------------------
+  t('deb_packages', 'l', 'name version source size:b arch revision status maintainer section priority admindir'),
+  t('rpm_packages', 'l', 'name version release source size:b sha1 arch epoch:i'),
+  t('apt_sources', 'l', 'name source base_uri release version maintainer components architectures'),
+  t('yum_sources', 'l', 'name baseurl enabled gpgcheck'),
+  t('iptables', 'l', 'filter_name chain policy target protocol:i src_port dst_port src_ip src_mask iniface iniface_mask dst_ip dst_mask outiface outiface_mask match packets:i bytes:i'),
+  t('selinux_settings', 'l', 'scope key value'),
+  t('apparmor_profiles', 'l', 'path name attach mode sha1 sha256'),
+  t('shadow', 'l', 'password_status hash_alg last_change:b min:b max:b warning:b inactive:b expire:b flag:b username'),
+  t('kernel_modules', 'l', 'name size:b used_by status address'),
+  t('systemd_units', 'l', 'id description load_state active_state sub_state following object_path job_id:b job_type job_path fragment_path user source_path'),
+
+  // --- Windows ---------------------------------------------------------------------------------
+  t('bitlocker_info', 'w', 'device_id drive_letter persistent_volume_id conversion_status:i protection_status:i encryption_method version:i percentage_encrypted:i lock_status:i'),
+  t('programs', 'w', 'name version install_location install_source language publisher uninstall_string install_date identifying_number'),
+  t('patches', 'w', 'csname hotfix_id caption description fix_comments installed_by install_date installed_on'),
+  t('services', 'w', 'name service_type display_name status pid:i start_type win32_exit_code:i service_exit_code:i path module_path description user_account'),
+  t('registry', 'w', 'hive key subkey name type data mtime:b'),
+  t('windows_security_center', 'w', 'firewall autoupdate antivirus antispyware internet_settings windows_security_center_service user_account_control'),
+  t('windows_security_products', 'w', 'type name state state_timestamp remediation_path signatures_up_to_date:i'),
+  t('windows_firewall_rules', 'w', 'name app_name action enabled:i grouping direction protocol local_addresses remote_addresses local_ports remote_ports icmp_types_codes profile_domain:i profile_private:i profile_public:i service_name'),
+  t('windows_update_history', 'w', 'client_app_id date:b description hresult:b operation result_code server_selection service_id support_url title update_id update_revision:b'),
+  t('windows_optional_features', 'w', 'name caption state:i statename'),
+  t('tpm_info', 'w', 'activated:i enabled:i owned:i manufacturer_version manufacturer_id:i manufacturer_name product_name physical_presence_version spec_version'),
+  t('logical_drives', 'w', 'device_id type description free_space:b size:b file_system boot_partition:i'),
+  t('scheduled_tasks', 'w', 'name action path enabled:i state hidden:i last_run_time:b next_run_time:b last_run_message last_run_code'),
+  t('security_profile_info', 'w', 'minimum_password_age:i maximum_password_age:i minimum_password_length:i password_complexity:i password_history_size:i lockout_bad_count:i logon_to_change_password:i force_logoff_when_expire:i new_administrator_name new_guest_name clear_text_password:i lsa_anonymous_name_lookup:i enable_admin_account:i enable_guest_account:i audit_system_events:i audit_logon_events:i audit_object_access:i audit_privilege_use:i audit_policy_change:i audit_account_manage:i audit_process_tracking:i audit_ds_access:i audit_account_logon:i'),
+  t('wmi_cli_event_consumers', 'w', 'name command_line_template executable_path class relative_path'),
+  t('chocolatey_packages', 'w', 'name version summary author license path'),
+];
+
+const BY_NAME: ReadonlyMap<string, TableSpec> = new Map(OSQUERY_TABLES.map((table) => [table.name, table]));
+
+/** The table with this name (any platform), or undefined when osquery has no such table. */
+export function findTable(name: string): TableSpec | undefined {
+  return BY_NAME.get(name.toLowerCase());
+}
+
+/** The tables osquery has on this platform. */
+export function tablesForPlatform(p: Platform): TableSpec[] {
+  return OSQUERY_TABLES.filter((table) => table.platforms.includes(p));
+}
+
+/** The table's columns as they exist on this platform (extended_schema columns of other platforms dropped). */
+export function columnsFor(table: TableSpec, p: Platform): ColumnSpec[] {
+  return table.columns.filter((column) => !column.platforms || column.platforms.includes(p));
+}
+
+/** `CREATE TABLE` for this table as it exists on this platform (SQLite, quoted identifiers). */
+export function createTableSql(table: TableSpec, p: Platform): string {
+  const columns = columnsFor(table, p).map((column) => `"${column.name}" ${column.type}`);
+  return `CREATE TABLE "${table.name}" (${columns.join(', ')})`;
+}
+
+const LINUX_PLATFORMS: ReadonlySet<string> = new Set([
+  'linux', 'ubuntu', 'debian', 'rhel', 'centos', 'sles', 'kali', 'gentoo', 'amzn', 'pop', 'arch', 'linuxmint',
+  'void', 'nixos', 'endeavouros', 'manjaro', 'opensuse-leap', 'opensuse-tumbleweed', 'tuxedo',
+]);
+
+/**
+ * The policy platform ('darwin' | 'windows' | 'linux' | 'chrome') of a host's raw platform as osquery
+ * reports it in os_version.platform (Linux reports its distribution id), or '' when unknown.
+ */
+export function fleetPlatformOf(raw: string): Platform | '' {
+  const value = raw.trim().toLowerCase();
+  if (value === 'darwin' || value === 'windows' || value === 'chrome') return value;
+  return LINUX_PLATFORMS.has(value) ? 'linux' : '';
+}

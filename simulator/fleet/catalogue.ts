@@ -158,14 +158,21 @@ export function findTable(name: string): TableSpec | undefined {
   return BY_NAME.get(name.toLowerCase());
 }
 
-/** The tables osquery has on this platform. */
-export function tablesForPlatform(p: Platform): TableSpec[] {
-  return OSQUERY_TABLES.filter((table) => table.platforms.includes(p));
-}
-
 /** The table's columns as they exist on this platform (extended_schema columns of other platforms dropped). */
 export function columnsFor(table: TableSpec, p: Platform): ColumnSpec[] {
   return table.columns.filter((column) => !column.platforms || column.platforms.includes(p));
+}
+
+const BY_PLATFORM = new Map<Platform, readonly TableSpec[]>();
+
+/** The tables osquery has on this platform, each with the columns it has there. */
+export function tablesForPlatform(p: Platform): TableSpec[] {
+  let tables = BY_PLATFORM.get(p);
+  if (!tables) {
+    tables = OSQUERY_TABLES.filter((table) => table.platforms.includes(p)).map((table) => ({ ...table, columns: columnsFor(table, p) }));
+    BY_PLATFORM.set(p, tables);
+  }
+  return [...tables];
 }
 
 /** `CREATE TABLE` for this table as it exists on this platform (SQLite, quoted identifiers). */

@@ -79,3 +79,15 @@ describe('fleetPlatformOf', () => {
     expect(fleetPlatformOf('')).toBe('');
   });
 });
+
+describe('tablesForPlatform', () => {
+  it('gives each table with the columns it has on that platform', () => {
+    const darwin = tablesForPlatform('darwin').find((table) => table.name === 'disk_encryption');
+    const linux = tablesForPlatform('linux').find((table) => table.name === 'disk_encryption');
+    expect(darwin?.columns.map((column) => column.name)).toContain('filevault_status');
+    expect(linux?.columns.map((column) => column.name)).not.toContain('filevault_status');
+    const windowsOs = tablesForPlatform('windows').find((table) => table.name === 'os_version');
+    expect(windowsOs?.columns.map((column) => column.name)).toContain('install_date');
+    expect(tablesForPlatform('linux').find((table) => table.name === 'os_version')?.columns.map((column) => column.name)).not.toContain('install_date');
+  });
+});

@@ -1,0 +1,144 @@
+/**
+ * Edits without stalls (issue 3 §4, reference fleet-policies.md §6.4): when a policy's query or
+ * platform changes, its old membership rows must go, but deleting 150k rows in the request (or in
+ * one transaction) blocks result ingestion. This job removes them in small batches off the request
+ * path, pausing between batches so ingest batches interleave, and announces each removed batch
+ * as `membershipChanged`.
+ *
+ * Window: between the edit and the end of the clean-up, old rows still exist. The request already
+ * deleted the policy's stats (counts read 0 until the next aggregation); the host detail view hides
+ * rows older than the edit (`staleBefore`); the job deletes the stats again when it finishes, so an
+ * aggregation that ran during the window cannot keep stale counts. The host list's policy filter
+ * may still see old rows during the window (seconds for 150k rows).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { BackgroundJob, ServerContext } from '../context.js';
+
+export interface CleanupTask {
+  /** undefined = remove every row (query changed); a list = keep rows of hosts on these Fleet platforms. */
+  readonly keepPlatforms: string | undefined;
+  /** When the edit happened: rows older than this are stale for a full clean-up. */
+  readonly editedAt: Date;
+}
+
+export interface CleanupJobOptions {
+  readonly batchSize?: number;
+  /** Pause between batches, so ingest transactions get the table in between. */
+  readonly pauseMs?: number;
+  /** How long stop() keeps draining before giving up (remaining work is logged). */
+  readonly stopDrainMs?: number;
+}
+
+export class MembershipCleanupJob implements BackgroundJob {
+  readonly name = 'policy-membership-cleanup';
+  private readonly pending = new Map<number, CleanupTask>();
+  private readonly batchSize: number;
+  private readonly pauseMs: number;
+  private readonly stopDrainMs: number;
+  private started = false;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private idleWaiters: Array<() => void> = [];
+  /** Rows removed since start (for tests, benchmarks and logs). */
+  rowsRemoved = 0;
+  batches = 0;
+
+  constructor(private readonly context: ServerContext, options: CleanupJobOptions = {}) {
+    this.batchSize = options.batchSize ?? 500;
+    this.pauseMs = options.pauseMs ?? 2;
+    this.stopDrainMs = options.stopDrainMs ?? 10_000;
+  }
+
+  /** Schedules the clean-up of one edited policy; a query change wins over a platform change. */
+  enqueue(policyId: number, change: { queryChanged: boolean; platforms: string }, editedAt: Date): void {
+    const previous = this.pending.get(policyId);
+    const full = change.queryChanged || (previous !== undefined && previous.keepPlatforms === undefined);
+    this.pending.set(policyId, {
+      keepPlatforms: full ? undefined : change.platforms,
+      editedAt,
+    });
+    this.kick();
+  }
+
+  /** The pending full clean-up of a policy, if any: rows older than `editedAt` are stale. */
+  staleBefore(policyId: number): Date | undefined {
+    const task = this.pending.get(policyId);
+    return task && task.keepPlatforms === undefined ? task.editedAt : undefined;
+  }
+
+  get pendingPolicies(): number {
+    return this.pending.size;
+  }
+
+  start(): void {
+    this.started = true;
+    this.stopping = false;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    const drained = this.whenIdle();
+    const timer = sleep(this.stopDrainMs, 'timeout' as const);
+    const outcome = await Promise.race([drained.then(() => 'drained' as const), timer]);
+    this.stopping = true;
+    if (this.loop) await this.loop;
+    this.started = false;
+    if (outcome === 'timeout' && this.pending.size > 0) {
+      this.context.log.warn({ policies: [...this.pending.keys()] }, 'policy membership clean-up unfinished at shutdown');
+    }
+  }
+
+  /** Resolves when nothing is pending (immediately if idle). */
+  whenIdle(): Promise<void> {
+    if (this.pending.size === 0 && this.loop === undefined) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private kick(): void {
+    if (!this.started || this.stopping || this.loop !== undefined || this.pending.size === 0) return;
+    this.loop = this.run().finally(() => {
+      this.loop = undefined;
+      if (this.pending.size > 0 && !this.stopping && this.started) this.kick();
+      else if (this.pending.size === 0) this.notifyIdle();
+    });
+  }
+
+  private notifyIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private async run(): Promise<void> {
+    const { store, events, log } = this.context;
+    while (!this.stopping) {
+      const next = this.pending.entries().next();
+      if (next.done) return;
+      const [policyId, task] = next.value;
+      try {
+        const removed = await store.clearPolicyMembershipBatch(policyId, this.batchSize, task.keepPlatforms);
+        this.batches += 1;
+        this.rowsRemoved += removed.length;
+        if (removed.length > 0) events.emit('membershipChanged', removed);
+        if (removed.length < this.batchSize && this.pending.get(policyId) === task) {
+          // Finished: drop counts an aggregation may have computed from stale rows in the meantime.
+          await store.deletePolicyCounts(policyId);
+          if (this.pending.get(policyId) === task) this.pending.delete(policyId);
+          events.emit('policiesChanged', [policyId]);
+        } else if (this.pending.size > 1) {
+          // Round-robin between edited policies so one huge clean-up does not starve the others.
+          const current = this.pending.get(policyId);
+          if (current) {
+            this.pending.delete(policyId);
+            this.pending.set(policyId, current);
+          }
+        }
+      } catch (error) {
+        log.warn({ err: error, policyId }, 'policy membership clean-up batch failed; retrying');
+        await sleep(1000);
+      }
+      if (this.pauseMs > 0) await sleep(this.pauseMs);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+/** What every REST route module gets: the server context and the edit clean-up job. */
+import type { ServerContext } from '../context.js';
+import type { Policy, PolicyCount, PolicyUpdateResult } from '../store/store.js';
+import type { MembershipCleanupJob } from './cleanup-job.js';
+import { notFound } from './errors.js';
+
+export interface ApiDeps {
+  readonly context: ServerContext;
+  readonly cleanup: MembershipCleanupJob;
+}
+
+/** Count rows keyed by `${policyId}:${inheritedTeamId ?? 'all'}`. */
+export type CountIndex = ReadonlyMap<string, PolicyCount>;
+
+export const countKey = (policyId: number, inheritedTeamId: number | null): string => `${policyId}:${inheritedTeamId ?? 'all'}`;
+
+export async function readCountIndex(deps: ApiDeps, policyIds: readonly number[]): Promise<CountIndex> {
+  const index = new Map<string, PolicyCount>();
+  if (policyIds.length === 0) return index;
+  for (const row of await deps.context.counts.readCounts(policyIds)) {
+    if (policyIds.includes(row.policyId)) index.set(countKey(row.policyId, row.inheritedTeamId), row);
+  }
+  return index;
+}
+
+/** 404 unless team `id` exists; team 0 ("No team") always exists. */
+export async function requireTeamScope(deps: ApiDeps, teamId: number): Promise<void> {
+  if (teamId === 0) return;
+  if (!(await deps.context.store.getTeam(teamId))) throw notFound(`team ${teamId} was not found`);
+}
+
+/**
+ * After an edit or apply changed a query or platform list (reference §6.4): stats go now (the
+ * answer shows 0/0/null), membership rows go in batches through the clean-up job.
+ */
+export async function invalidateAfterEdit(deps: ApiDeps, result: PolicyUpdateResult, policy: Policy): Promise<void> {
+  if (!result.queryChanged && !result.platformsChanged) return;
+  await deps.context.store.deletePolicyCounts(policy.id);
+  deps.cleanup.enqueue(policy.id, { queryChanged: result.queryChanged, platforms: policy.platforms }, deps.context.now());
+}

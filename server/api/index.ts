@@ -1,0 +1,64 @@
+/**
+ * The REST API plugin: Fleet's policy, team and host routes under `/api/v1/fleet/`,
+ * `/api/2022-04/fleet/` and `/api/latest/fleet/` (reference fleet-policies.md §6), bearer auth on
+ * every one of them, Fleet's error body, and the edit clean-up job.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext, ServerPlugin } from '../context.js';
+import { bearerChecker, resolveApiToken } from './auth.js';
+import { MembershipCleanupJob, type CleanupJobOptions } from './cleanup-job.js';
+import type { ApiDeps } from './deps.js';
+import { toApiError, unauthorized } from './errors.js';
+import { registerHostRoutes } from './hosts.js';
+import { registerPolicyRoutes } from './policies.js';
+import { registerSpecRoutes } from './spec.js';
+import { registerTeamRoutes } from './teams.js';
+
+export { apiTokenOf } from './auth.js';
+export { MembershipCleanupJob } from './cleanup-job.js';
+
+export const API_VERSIONS: readonly string[] = ['v1', '2022-04', 'latest'];
+
+const cleanupJobs = new WeakMap<ServerContext, MembershipCleanupJob>();
+
+/** The edit clean-up job of a server (tests and benchmarks wait on `whenIdle()`). */
+export function cleanupJobOf(context: ServerContext): MembershipCleanupJob | undefined {
+  return cleanupJobs.get(context);
+}
+
+export interface RestApiOptions {
+  readonly cleanup?: CleanupJobOptions;
+}
+
+export async function registerRestApi(app: FastifyInstance, context: ServerContext, options: RestApiOptions = {}): Promise<void> {
+  const token = resolveApiToken(context);
+  const authorized = bearerChecker(token);
+  const cleanup = new MembershipCleanupJob(context, options.cleanup);
+  cleanupJobs.set(context, cleanup);
+  context.jobs.push(cleanup);
+  const deps: ApiDeps = { context, cleanup };
+
+  await app.register(async (scope) => {
+    scope.addHook('onRequest', async (request) => {
+      if (!authorized(request.headers.authorization)) throw unauthorized();
+    });
+    scope.setErrorHandler((error, request, reply) => {
+      const apiError = toApiError(error);
+      if (apiError.status >= 500) request.log.error({ err: error }, 'REST API request failed');
+      void reply.code(apiError.status).send(apiError.body());
+    });
+    for (const version of API_VERSIONS) {
+      await scope.register(
+        async (routes) => {
+          registerPolicyRoutes(routes, deps);
+          registerSpecRoutes(routes, deps);
+          registerTeamRoutes(routes, deps);
+          registerHostRoutes(routes, deps);
+        },
+        { prefix: `/api/${version}/fleet` },
+      );
+    }
+  });
+}
+
+export const plugin: ServerPlugin = (app, context) => registerRestApi(app, context);

@@ -1,0 +1,131 @@
+/**
+ * Fleet-shaped JSON for the REST API (reference fleet-policies.md §6.3, §6.5): snake_case keys,
+ * UTC timestamps ending in `Z`, `team_id: null` for global, lists always arrays.
+ */
+import type { EnrollSecret, Host, Policy, PolicyCount, Team } from '../store/store.js';
+
+export const iso = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export interface PolicyJson {
+  id: number;
+  name: string;
+  query: string;
+  description: string;
+  resolution: string;
+  critical: boolean;
+  author_id: number | null;
+  author_name: string;
+  author_email: string;
+  team_id: number | null;
+  platform: string;
+  calendar_events_enabled: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PolicyWithCountsJson extends PolicyJson {
+  passing_host_count: number;
+  failing_host_count: number;
+  host_count_updated_at: string | null;
+}
+
+export interface HostPolicyJson extends PolicyJson {
+  response: 'pass' | 'fail' | '';
+}
+
+export function policyJson(policy: Policy): PolicyJson {
+  return {
+    id: policy.id,
+    name: policy.name,
+    query: policy.query,
+    description: policy.description,
+    resolution: policy.resolution,
+    critical: policy.critical,
+    author_id: policy.authorId,
+    author_name: policy.authorName,
+    author_email: policy.authorEmail,
+    team_id: policy.teamId,
+    platform: policy.platforms,
+    calendar_events_enabled: false,
+    created_at: iso(policy.createdAt),
+    updated_at: iso(policy.updatedAt),
+  };
+}
+
+/** Counts from the given row; a missing row reads as 0/0/null (Fleet's LEFT JOIN + COALESCE). */
+export function policyWithCounts(policy: Policy, count: PolicyCount | undefined): PolicyWithCountsJson {
+  return {
+    ...policyJson(policy),
+    passing_host_count: count?.passing ?? 0,
+    failing_host_count: count?.failing ?? 0,
+    host_count_updated_at: count ? iso(count.updatedAt) : null,
+  };
+}
+
+export function teamJson(team: Team, extra: { hostCount: number; secrets: readonly EnrollSecret[] }): Record<string, unknown> {
+  return {
+    id: team.id,
+    name: team.name,
+    description: team.description,
+    created_at: iso(team.createdAt),
+    host_count: extra.hostCount,
+    user_count: 0,
+    secrets: extra.secrets.map(secretJson),
+  };
+}
+
+export function secretJson(secret: EnrollSecret): Record<string, unknown> {
+  return { secret: secret.secret, created_at: iso(secret.createdAt), team_id: secret.teamId };
+}
+
+/** Fleet's online rule: last seen + min(distributed_interval, config_tls_refresh) + 60 s is in the future. */
+export function hostStatus(host: Host, now: Date): 'online' | 'offline' {
+  const seen = (host.seenTime ?? host.createdAt).getTime();
+  const intervals = [host.distributedInterval, host.configTlsRefresh].filter((value) => value > 0);
+  const intervalS = intervals.length > 0 ? Math.min(...intervals) : 0;
+  return seen + (intervalS + 60) * 1000 > now.getTime() ? 'online' : 'offline';
+}
+
+export interface HostIssues {
+  failing_policies_count: number;
+  critical_vulnerabilities_count: number;
+  total_issues_count: number;
+}
+
+export const issuesJson = (failing: number): HostIssues => ({
+  failing_policies_count: failing,
+  critical_vulnerabilities_count: 0,
+  total_issues_count: failing,
+});
+
+export function hostJson(host: Host, extra: { teamName: string | null; failing: number; now: Date }): Record<string, unknown> {
+  return {
+    id: host.id,
+    created_at: iso(host.createdAt),
+    updated_at: iso(host.updatedAt),
+    detail_updated_at: iso(host.detailUpdatedAt),
+    label_updated_at: '2000-01-01T00:00:00Z',
+    policy_updated_at: iso(host.policyUpdatedAt),
+    last_enrolled_at: iso(host.lastEnrolledAt),
+    seen_time: host.seenTime ? iso(host.seenTime) : null,
+    refetch_requested: host.refetchRequested,
+    hostname: host.hostname,
+    display_name: host.hostname,
+    display_text: host.hostname,
+    computer_name: host.hostname,
+    osquery_host_id: host.osqueryHostId,
+    uuid: host.uuid,
+    platform: host.platform,
+    osquery_version: host.osqueryVersion,
+    os_version: host.osVersion,
+    uptime: host.uptimeSeconds * 1_000_000_000, // Fleet reports nanoseconds
+    hardware_serial: host.hardwareSerial,
+    distributed_interval: host.distributedInterval,
+    config_tls_refresh: host.configTlsRefresh,
+    logger_tls_period: host.loggerTlsPeriod,
+    team_id: host.teamId,
+    team_name: extra.teamName,
+    status: hostStatus(host, extra.now),
+    issues: issuesJson(extra.failing),
+  };
+}

@@ -1,0 +1,119 @@
+/**
+ * `POST /spec/policies` — fleetctl apply (reference fleet-policies.md §6.4, §6.7): upsert by
+ * (team, name), `team: ""` global, `"No team"` team 0, otherwise a team by name. Every spec is
+ * checked before anything is written and every problem is reported; the store applies the lot in
+ * one transaction (all or nothing).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { PolicySpecInput } from '../store/store.js';
+import { invalidateAfterEdit, type ApiDeps } from './deps.js';
+import { badRequest, type FleetErrorItem } from './errors.js';
+import { asObject, normalisePlatforms, policyProblem, type JsonObject } from './validate.js';
+
+export const NO_TEAM = 'No team';
+
+interface RawSpec {
+  readonly label: string;
+  readonly name: string;
+  readonly query: string;
+  readonly description: string;
+  readonly resolution: string;
+  readonly platform: string;
+  readonly critical: boolean;
+  readonly team: string;
+}
+
+function readSpec(value: unknown, index: number, problems: FleetErrorItem[]): RawSpec | undefined {
+  const label = `specs[${index}]`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    problems.push({ name: label, reason: 'policy spec must be an object' });
+    return undefined;
+  }
+  const spec = value as JsonObject;
+  const text = (key: string): string | undefined => {
+    const field = spec[key];
+    if (field === undefined || field === null) return '';
+    if (typeof field === 'string') return field;
+    problems.push({ name: label, reason: `invalid field "${key}": expected a string` });
+    return undefined;
+  };
+  const name = text('name');
+  const query = text('query');
+  const description = text('description');
+  const resolution = text('resolution');
+  const platform = text('platform');
+  const team = text('team');
+  const critical = spec['critical'] ?? false;
+  if (typeof critical !== 'boolean') problems.push({ name: label, reason: 'invalid field "critical": expected true or false' });
+  if ([name, query, description, resolution, platform, team].includes(undefined) || typeof critical !== 'boolean') return undefined;
+  const named = name!.trim() === '' ? label : `${label} (${name})`;
+  const problem = policyProblem({ name, query, platform }, false);
+  if (problem) {
+    problems.push({ name: named, reason: `policy spec payload verification: ${problem}` });
+    return undefined;
+  }
+  return {
+    label: named,
+    name: name!.normalize('NFC'),
+    query: query!,
+    description: description!,
+    resolution: resolution!,
+    platform: normalisePlatforms(platform!),
+    critical,
+    team: team!,
+  };
+}
+
+export function registerSpecRoutes(app: FastifyInstance, deps: ApiDeps): void {
+  const { store, events } = deps.context;
+
+  app.post('/spec/policies', async (request) => {
+    const body = asObject(request.body);
+    const specs = body['specs'];
+    if (!Array.isArray(specs)) throw badRequest('invalid field "specs": expected an array of policy specs');
+    const problems: FleetErrorItem[] = [];
+    const parsed = specs.map((spec, index) => readSpec(spec, index, problems));
+
+    const teamIds = new Map<string, number | null>([['', null], [NO_TEAM, 0]]);
+    for (const spec of parsed) {
+      if (!spec || teamIds.has(spec.team)) continue;
+      const team = await store.getTeamByName(spec.team);
+      if (team) teamIds.set(spec.team, team.id);
+    }
+    const seen = new Set<string>();
+    const inputs: PolicySpecInput[] = [];
+    for (const spec of parsed) {
+      if (!spec) continue;
+      const teamId = teamIds.get(spec.team);
+      if (teamId === undefined) {
+        problems.push({ name: spec.label, reason: `team "${spec.team}" does not exist` });
+        continue;
+      }
+      const key = `${teamId ?? 'global'}\u0000${spec.name}`;
+      if (seen.has(key)) {
+        problems.push({ name: spec.label, reason: `duplicate policy names not allowed: "${spec.name}" appears more than once for ${spec.team === '' ? 'global policies' : `team "${spec.team}"`}` });
+        continue;
+      }
+      seen.add(key);
+      inputs.push({
+        name: spec.name,
+        query: spec.query,
+        description: spec.description,
+        resolution: spec.resolution,
+        platforms: spec.platform,
+        critical: spec.critical,
+        teamId,
+      });
+    }
+    if (problems.length > 0) {
+      throw badRequest(problems[0]!.reason, problems);
+    }
+    if (inputs.length === 0) return {};
+    const applied = await store.applyPolicySpecs(inputs);
+    for (const { policy, result } of applied) {
+      if (result !== 'created') await invalidateAfterEdit(deps, result, policy);
+    }
+    events.emit('policiesChanged', applied.map(({ policy }) => policy.id));
+    return {};
+  });
+}

@@ -7,4 +7,5 @@ import type { ServerPlugin } from './context.js';
 export const SERVER_PLUGINS: ReadonlyArray<() => Promise<{ plugin: ServerPlugin }>> = [
   () => import('./osquery/index.js'),
   () => import('./stats/index.js'),
+  () => import('./api/index.js'),
 ];

@@ -72,7 +72,7 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('file', 'dwl', 'path directory filename inode:b uid:b gid:b mode device:b size:b block_size:i atime:b mtime:b ctime:b btime:b hard_links:i symlink:i type'),
   t('hash', 'dwl', 'path directory md5 sha1 sha256'),
   t('certificates', 'dwl', 'common_name subject subject2 issuer issuer2 ca:i self_signed:i not_valid_before:b not_valid_after:b signing_algorithm key_algorithm key_strength key_usage subject_key_id authority_key_id sha1 path serial sid@w store_location@w store@w username@w store_id@w'),
-  t('chrome_extensions', 'dwlc', 'browser_type uid:b name profile profile_path identifier version description default_locale current_locale update_url author persistent:i path permissions optional_permissions manifest_hash from_webstore state install_time install_timestamp:b'),
+  t('chrome_extensions', 'dwlc', 'browser_type uid:b name profile profile_path referenced_identifier identifier version description default_locale current_locale update_url author persistent:i path permissions optional_permissions manifest_hash referenced:b from_webstore state install_time install_timestamp:b'),
   t('firefox_addons', 'dwl', 'uid:b name identifier creator type version description source_url visible:i active:i disabled:i autoupdate:i location path'),
   t('kernel_info', 'dwl', 'version arguments path device'),
   t('startup_items', 'dwl', 'name path args type source status username'),
@@ -122,7 +122,7 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
 
   // --- Linux -----------------------------------------------------------------------------------
   t('deb_packages', 'l', 'name version source size:b arch revision status maintainer section priority admindir'),
-  t('rpm_packages', 'l', 'name version release source size:b sha1 arch epoch:i'),
+  t('rpm_packages', 'l', 'name version release source size:b sha1 arch epoch:i install_time:i vendor package_group'),
   t('apt_sources', 'l', 'name source base_uri release version maintainer components architectures'),
   t('yum_sources', 'l', 'name baseurl enabled gpgcheck'),
   t('iptables', 'l', 'filter_name chain policy target protocol:i src_port dst_port src_ip src_mask iniface iniface_mask dst_ip dst_mask outiface outiface_mask match packets:i bytes:i'),
@@ -137,7 +137,7 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('programs', 'w', 'name version install_location install_source language publisher uninstall_string install_date identifying_number'),
   t('patches', 'w', 'csname hotfix_id caption description fix_comments installed_by install_date installed_on'),
   t('services', 'w', 'name service_type display_name status pid:i start_type win32_exit_code:i service_exit_code:i path module_path description user_account'),
-  t('registry', 'w', 'hive key subkey name type data mtime:b'),
+  t('registry', 'w', 'key path name type data mtime:b'),
   t('windows_security_center', 'w', 'firewall autoupdate antivirus antispyware internet_settings windows_security_center_service user_account_control'),
   t('windows_security_products', 'w', 'type name state state_timestamp remediation_path signatures_up_to_date:i'),
   t('windows_firewall_rules', 'w', 'name app_name action enabled:i grouping direction protocol local_addresses remote_addresses local_ports remote_ports icmp_types_codes profile_domain:i profile_private:i profile_public:i service_name'),

@@ -1,11 +1,3 @@
-// Placeholder until the MySQL store lands (next commit); createStore('mysql://…') reports it.
-import { osqsimError } from '../../../lib/errors.js';
-import { MemoryStore } from '../memory/index.js';
-import type { CreateStoreOptions } from '../index.js';
-
-export class MysqlStore extends MemoryStore {
-  constructor(url: string, _options: CreateStoreOptions = {}) {
-    super();
-    throw osqsimError('STORE_UNAVAILABLE', { reason: `the MySQL store is not built yet (${new URL(url).host})` });
-  }
-}
+export { MysqlStore, type MysqlStoreOptions } from './mysql-store.js';
+export { MIGRATIONS, TABLES } from './schema.js';
+export { toStoreError } from './errors.js';

@@ -1,0 +1,142 @@
+/**
+ * The MySQL schema (DESIGN §3), Fleet-shaped (reference fleet-policies.md §4), as idempotent
+ * migrations: every statement is CREATE … IF NOT EXISTS and applied versions are recorded in
+ * schema_migrations, so migrate() can run at every start and on several instances at once.
+ *
+ * Portable between MariaDB 10.11 and MySQL 8: DATETIME(3) (no time-zone conversion; the pool
+ * reads and writes UTC), explicit utf8mb4_unicode_ci, GENERATED ALWAYS AS … STORED.
+ */
+
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly statements: readonly string[];
+}
+
+const TABLE_OPTIONS = 'ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci';
+
+export const SCHEMA_MIGRATIONS_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
+  version INT UNSIGNED NOT NULL PRIMARY KEY,
+  description VARCHAR(255) NOT NULL DEFAULT '',
+  applied_at DATETIME(3) NOT NULL
+) ${TABLE_OPTIONS}`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'initial schema: teams, enroll_secrets, hosts, host_seen_times, policies, policy_membership, policy_stats, locks, stats_runs',
+    statements: [
+      `CREATE TABLE IF NOT EXISTS teams (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        name VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        description VARCHAR(1023) NOT NULL DEFAULT '',
+        created_at DATETIME(3) NOT NULL,
+        UNIQUE KEY idx_teams_name (name)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS enroll_secrets (
+        secret VARCHAR(255) COLLATE utf8mb4_bin NOT NULL PRIMARY KEY,
+        team_id INT UNSIGNED NULL,
+        created_at DATETIME(3) NOT NULL,
+        KEY idx_enroll_secrets_team_id (team_id)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS hosts (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        osquery_host_id VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        node_key VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        team_id INT UNSIGNED NULL,
+        platform VARCHAR(255) NOT NULL DEFAULT '',
+        fleet_platform VARCHAR(32) NOT NULL DEFAULT '',
+        hostname VARCHAR(255) NOT NULL DEFAULT '',
+        uuid VARCHAR(255) NOT NULL DEFAULT '',
+        hardware_serial VARCHAR(255) NOT NULL DEFAULT '',
+        os_version VARCHAR(255) NOT NULL DEFAULT '',
+        osquery_version VARCHAR(255) NOT NULL DEFAULT '',
+        uptime_seconds BIGINT NOT NULL DEFAULT 0,
+        detail_updated_at DATETIME(3) NOT NULL,
+        policy_updated_at DATETIME(3) NOT NULL,
+        refetch_requested TINYINT(1) NOT NULL DEFAULT 0,
+        distributed_interval INT NOT NULL DEFAULT 0,
+        logger_tls_period INT NOT NULL DEFAULT 0,
+        config_tls_refresh INT NOT NULL DEFAULT 0,
+        last_enrolled_at DATETIME(3) NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        UNIQUE KEY idx_osquery_host_id (osquery_host_id),
+        UNIQUE KEY idx_host_unique_nodekey (node_key),
+        KEY idx_hosts_team_id (team_id),
+        KEY idx_hosts_fleet_platform (fleet_platform)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS host_seen_times (
+        host_id INT UNSIGNED NOT NULL PRIMARY KEY,
+        seen_time DATETIME(3) NOT NULL,
+        KEY idx_host_seen_times_seen_time (seen_time)
+      ) ${TABLE_OPTIONS}`,
+      // checksum = MD5(CONCAT_WS(CHAR(0), COALESCE(team_id, ''), name)): the name is unique per team scope.
+      `CREATE TABLE IF NOT EXISTS policies (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        team_id INT UNSIGNED NULL,
+        name VARCHAR(255) NOT NULL,
+        query MEDIUMTEXT NOT NULL,
+        description MEDIUMTEXT NOT NULL,
+        resolution TEXT NOT NULL,
+        platforms VARCHAR(255) NOT NULL DEFAULT '',
+        critical TINYINT(1) NOT NULL DEFAULT 0,
+        author_id INT UNSIGNED NULL,
+        author_name VARCHAR(255) NOT NULL DEFAULT '',
+        author_email VARCHAR(255) NOT NULL DEFAULT '',
+        checksum BINARY(16) NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        UNIQUE KEY idx_policies_checksum (checksum),
+        KEY idx_policies_team_id (team_id)
+      ) ${TABLE_OPTIONS}`,
+      // No foreign keys: membership rows are removed explicitly (as Fleet does for hosts) so the
+      // ingest upsert takes no shared locks on parent rows.
+      `CREATE TABLE IF NOT EXISTS policy_membership (
+        policy_id INT UNSIGNED NOT NULL,
+        host_id INT UNSIGNED NOT NULL,
+        passes TINYINT(1) NULL,
+        created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        updated_at DATETIME(3) NOT NULL,
+        PRIMARY KEY (policy_id, host_id),
+        KEY idx_policy_membership_host_id_passes (host_id, passes)
+      ) ${TABLE_OPTIONS}`,
+      // inherited_team_id_char lets NULL (the overall count) take part in the unique upsert key.
+      // Counts are signed so a delta strategy's drift stays visible instead of failing the write.
+      `CREATE TABLE IF NOT EXISTS policy_stats (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        policy_id INT UNSIGNED NOT NULL,
+        inherited_team_id INT UNSIGNED NULL,
+        passing_host_count INT NOT NULL DEFAULT 0,
+        failing_host_count INT NOT NULL DEFAULT 0,
+        created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        updated_at DATETIME(3) NOT NULL,
+        inherited_team_id_char CHAR(10) GENERATED ALWAYS AS (IF(inherited_team_id IS NULL, 'global', CAST(inherited_team_id AS CHAR))) STORED,
+        UNIQUE KEY idx_policy_stats_policy_team (policy_id, inherited_team_id_char)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS locks (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        name VARCHAR(255) NOT NULL,
+        owner VARCHAR(255) NOT NULL,
+        expires_at DATETIME(3) NOT NULL,
+        UNIQUE KEY idx_locks_name (name)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS stats_runs (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        strategy VARCHAR(32) NOT NULL,
+        instance VARCHAR(255) NOT NULL,
+        started_at DATETIME(3) NOT NULL,
+        duration_ms DOUBLE NOT NULL,
+        rows_scanned BIGINT NOT NULL,
+        policies_updated INT NOT NULL,
+        drift BIGINT NOT NULL,
+        KEY idx_stats_runs_started_at (started_at)
+      ) ${TABLE_OPTIONS}`,
+    ],
+  },
+];
+
+/** Tables the store owns, for tests and tooling. */
+export const TABLES: readonly string[] = [
+  'teams', 'enroll_secrets', 'hosts', 'host_seen_times', 'policies', 'policy_membership', 'policy_stats', 'locks', 'stats_runs',
+];

@@ -1,0 +1,221 @@
+/**
+ * buildServer: one osqsim server instance — store, context, the plugins of server/plugins.ts, the
+ * JSON error handling every route shares, /metrics, and a graceful close. No globals: tests build
+ * as many as they like.
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ERRORS, isOsqsimError, osqsimError, type ErrorCode, type OsqsimError } from '../lib/errors.js';
+import { createLogger } from '../lib/log.js';
+import type { ServerContext } from './context.js';
+import { ServerEvents } from './events.js';
+import { MetricsRegistry, type HistogramChild } from './metrics.js';
+import type { ServerOptions } from './options.js';
+import { applyPolicyFile, teamIdForName } from './policy-apply.js';
+import { SERVER_PLUGINS } from './plugins.js';
+import { resolveServerOptions } from './server-options-parse.js';
+import { createStore } from './store/index.js';
+import type { Store } from './store/store.js';
+
+export type BuildServerOptions = Omit<Partial<ServerOptions>, 'store'> & {
+  /** A store spec ('memory', mysql://…) or an open Store to use. */
+  store?: string | Store;
+  /** Close the store on close() (default true). */
+  closeStore?: boolean;
+  /** Clock for tests. */
+  now?: () => Date;
+};
+
+export interface OsqsimServer {
+  readonly app: FastifyInstance;
+  readonly context: ServerContext;
+  /** Listens on options.host:port, starts background jobs, resolves with the URL. */
+  listen(): Promise<string>;
+  /** Drains in-flight requests, stops jobs (flushing ingest and last-seen), closes the store. */
+  close(): Promise<void>;
+}
+
+const OSQUERY_ROUTE = /^\/api\/(v1\/)?osquery\//;
+const NODE_INVALID_CODES: ReadonlySet<ErrorCode> = new Set(['OSQ_NODE_INVALID', 'OSQ_ENROLL_FAILED']);
+
+function isOsqueryRoute(url: string): boolean {
+  return OSQUERY_ROUTE.test(url);
+}
+
+/** Maps anything a route or fastify can throw onto a catalogue error. */
+export function toOsqsimError(error: unknown, request: FastifyRequest): OsqsimError {
+  if (isOsqsimError(error)) return error as OsqsimError;
+  const fastifyError = error as Partial<FastifyError> & { message?: string };
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return osqsimError('HTTP_BODY_TOO_LARGE', { limit: request.routeOptions.bodyLimit ?? 'the' });
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return osqsimError('HTTP_MALFORMED_JSON', { reason: fastifyError.message ?? 'unparseable' });
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return osqsimError('HTTP_UNSUPPORTED_MEDIA_TYPE', { contentType: request.headers['content-type'] ?? '(none)' });
+    default:
+      break;
+  }
+  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
+    return osqsimError('HTTP_MALFORMED_JSON', { reason: error.message });
+  }
+  if (fastifyError.validation !== undefined) {
+    return osqsimError(isOsqueryRoute(request.url) ? 'OSQ_BAD_REQUEST' : 'HTTP_BAD_REQUEST', { reason: fastifyError.message });
+  }
+  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
+    return osqsimError('HTTP_BAD_REQUEST', { reason: fastifyError.message ?? 'bad request' });
+  }
+  return osqsimError('INTERNAL', { reason: fastifyError.message ?? String(error) }, error);
+}
+
+/** The JSON body for an error: osquery's shape on osquery routes, osqsim's elsewhere. */
+export function errorBody(error: OsqsimError, url: string): Record<string, unknown> {
+  if (isOsqueryRoute(url)) {
+    return NODE_INVALID_CODES.has(error.code) ? { error: error.message, node_invalid: true } : { error: error.message };
+  }
+  return { error: error.message, code: error.code, hint: error.hint };
+}
+
+function statusOf(error: OsqsimError): number {
+  const status = ERRORS[error.code].status;
+  return status >= 400 ? status : 500;
+}
+
+async function createContext(input: BuildServerOptions): Promise<{ context: ServerContext; ownsStore: boolean }> {
+  const { store: storeInput, now, closeStore, ...rest } = input;
+  const specOrDefault = typeof storeInput === 'string' ? storeInput : undefined;
+  const options = resolveServerOptions({ ...rest, ...(specOrDefault !== undefined ? { store: specOrDefault } : {}) });
+  const store = typeof storeInput === 'object' ? storeInput : await createStore(options.store);
+  const log = createLogger(options.logLevel, 'osqsim-server');
+  const context: ServerContext = {
+    options,
+    store,
+    log,
+    metrics: new MetricsRegistry(),
+    events: new ServerEvents(),
+    instanceId: randomUUID(),
+    counts: { readCounts: (policyIds) => store.readPolicyCounts(policyIds) },
+    jobs: [],
+    now: now ?? (() => new Date()),
+  };
+  return { context, ownsStore: closeStore ?? true };
+}
+
+/** Start-up state: enroll secrets (teams created on demand) and the --policies file. */
+async function applyStartupState(context: ServerContext): Promise<void> {
+  const { options, store, events, log } = context;
+  for (const { secret, team } of options.enrollSecrets) {
+    const teamId = team === undefined ? null : await teamIdForName(store, team, true);
+    await store.ensureEnrollSecret(secret, teamId);
+  }
+  if (options.policiesFile !== undefined) {
+    const outcome = await applyPolicyFile(store, options.policiesFile, { createTeams: true, events });
+    log.info(
+      { file: options.policiesFile, created: outcome.created.length, updated: outcome.updated.length, skipped: outcome.skipped },
+      'policies applied',
+    );
+  }
+}
+
+function installErrorHandling(app: FastifyInstance, context: ServerContext): void {
+  const errors = context.metrics.counter('osqsim_http_errors_total', 'Error answers by code');
+  let lastUnavailableLog = 0;
+  app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
+    const mapped = toOsqsimError(error, request);
+    const status = statusOf(mapped);
+    errors.inc({ code: mapped.code });
+    if (mapped.code === 'STORE_UNAVAILABLE') {
+      const now = Date.now();
+      if (now - lastUnavailableLog > 5_000) {
+        lastUnavailableLog = now;
+        context.log.warn({ err: mapped }, 'store unavailable; answering 503');
+      }
+    } else if (status >= 500) {
+      context.log.error({ err: error, url: request.url }, 'request failed');
+    }
+    return reply.status(status).type('application/json; charset=utf-8').send(errorBody(mapped, request.url));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const mapped = osqsimError('HTTP_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] });
+    errors.inc({ code: mapped.code });
+    return reply.status(404).type('application/json; charset=utf-8').send(errorBody(mapped, request.url));
+  });
+}
+
+function installRequestMetrics(app: FastifyInstance, context: ServerContext): void {
+  const latency = context.metrics.histogram('osqsim_http_request_duration_seconds', 'Request latency by endpoint');
+  const children = new Map<string, HistogramChild>();
+  app.addHook('onResponse', (request, reply, done) => {
+    const config = request.routeOptions.config as { endpoint?: string } | undefined;
+    const endpoint = config?.endpoint ?? request.routeOptions.url ?? 'unmatched';
+    let child = children.get(endpoint);
+    if (child === undefined) {
+      child = latency.child({ endpoint });
+      children.set(endpoint, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
+    done();
+  });
+}
+
+export async function buildServer(input: BuildServerOptions = {}): Promise<OsqsimServer> {
+  const { context, ownsStore } = await createContext(input);
+  const { options, store } = context;
+  const app = Fastify({
+    logger: false,
+    bodyLimit: options.bodyLimitBytes,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  try {
+    installErrorHandling(app, context);
+    installRequestMetrics(app, context);
+    app.get('/metrics', { config: { endpoint: 'metrics' } }, (_request, reply) =>
+      reply.type('text/plain; version=0.0.4; charset=utf-8').send(context.metrics.render()),
+    );
+    app.get('/healthz', { config: { endpoint: 'healthz' } }, async () => {
+      await store.ping();
+      return { status: 'ok', store: store.kind };
+    });
+    await applyStartupState(context);
+    for (const load of SERVER_PLUGINS) {
+      const { plugin } = await load();
+      await plugin(app, context);
+    }
+    await app.ready();
+  } catch (error) {
+    await app.close().catch(() => undefined);
+    if (ownsStore) await store.close().catch(() => undefined);
+    throw error;
+  }
+
+  let started = false;
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    context,
+    async listen() {
+      const address = await app.listen({ host: options.host, port: options.port });
+      if (!started) {
+        started = true;
+        for (const job of context.jobs) job.start();
+      }
+      return address;
+    },
+    close() {
+      closing ??= (async () => {
+        await app.close();
+        for (const job of [...context.jobs].reverse()) {
+          try {
+            await job.stop();
+          } catch (error) {
+            context.log.error({ err: error, job: job.name }, 'background job failed to stop cleanly');
+          }
+        }
+        if (ownsStore) await store.close();
+      })();
+      return closing;
+    },
+  };
+}

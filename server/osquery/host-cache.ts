@@ -1,0 +1,217 @@
+/**
+ * The hot path's memory (DESIGN §3 "Hot path"): host auth and due state keyed by node key, and
+ * the in-scope policy list per (team, Fleet platform), so an idle distributed/read costs no store
+ * round trip.
+ *
+ * Staleness bound: an entry is served for at most `ttlMs` after it was read from the store. Changes
+ * made through this instance invalidate at once (server events: hostChanged, policiesChanged;
+ * ingest and detail writes update the entry in place); changes made through another instance, or
+ * directly in the database, are visible here within `ttlMs` (options.hostCacheTtlMs, default 2 s).
+ * That covers refetch requests, policy edits, re-enrolls elsewhere (the old key keeps working for
+ * at most `ttlMs`) and host deletes. `ttlMs = 0` turns caching off.
+ *
+ * Both caches are bounded (oldest entries are evicted first) and drop loads that raced an
+ * invalidation, so an invalidation is never undone by an older read.
+ */
+import type { Host, Policy } from '../store/store.js';
+
+/** The mutable per-host state the osquery endpoints work from. */
+export interface CachedHost {
+  readonly id: number;
+  readonly nodeKey: string;
+  readonly teamId: number | null;
+  platform: string;
+  hostname: string;
+  detailUpdatedAt: Date;
+  policyUpdatedAt: Date;
+  refetchRequested: boolean;
+  distributedInterval: number;
+  loggerTlsPeriod: number;
+  configTlsRefresh: number;
+  /** clock() when read from the store. */
+  readonly loadedAt: number;
+}
+
+export type HostLoader = (nodeKey: string) => Promise<Host | undefined>;
+export type Clock = () => number;
+
+export interface HostCacheOptions {
+  readonly ttlMs: number;
+  readonly maxEntries?: number;
+  readonly clock?: Clock;
+}
+
+export const DEFAULT_HOST_CACHE_ENTRIES = 250_000;
+
+export function toCachedHost(host: Host, loadedAt: number): CachedHost {
+  return {
+    id: host.id,
+    nodeKey: host.nodeKey,
+    teamId: host.teamId,
+    platform: host.platform,
+    hostname: host.hostname,
+    detailUpdatedAt: host.detailUpdatedAt,
+    policyUpdatedAt: host.policyUpdatedAt,
+    refetchRequested: host.refetchRequested,
+    distributedInterval: host.distributedInterval,
+    loggerTlsPeriod: host.loggerTlsPeriod,
+    configTlsRefresh: host.configTlsRefresh,
+    loadedAt,
+  };
+}
+
+export class HostCache {
+  private readonly byNodeKey = new Map<string, CachedHost>();
+  private readonly nodeKeyById = new Map<number, string>();
+  private readonly loading = new Map<string, Promise<CachedHost | undefined>>();
+  private generation = 0;
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly clock: Clock;
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly load: HostLoader, options: HostCacheOptions) {
+    this.ttlMs = options.ttlMs;
+    this.maxEntries = options.maxEntries ?? DEFAULT_HOST_CACHE_ENTRIES;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  /** The host for this node key, from memory when fresh; undefined for an unknown key. */
+  get(nodeKey: string): Promise<CachedHost | undefined> | CachedHost | undefined {
+    const entry = this.byNodeKey.get(nodeKey);
+    if (entry !== undefined && this.clock() - entry.loadedAt < this.ttlMs) {
+      this.hits += 1;
+      return entry;
+    }
+    this.misses += 1;
+    const pending = this.loading.get(nodeKey);
+    if (pending) return pending;
+    const started = this.generation;
+    const promise: Promise<CachedHost | undefined> = this.load(nodeKey).then(
+      (host) => {
+        if (this.loading.get(nodeKey) === promise) this.loading.delete(nodeKey);
+        if (host === undefined) {
+          this.remove(nodeKey);
+          return undefined;
+        }
+        const fresh = toCachedHost(host, this.clock());
+        if (started === this.generation && this.ttlMs > 0) this.put(fresh);
+        return fresh;
+      },
+      (error: unknown) => {
+        if (this.loading.get(nodeKey) === promise) this.loading.delete(nodeKey);
+        throw error;
+      },
+    );
+    this.loading.set(nodeKey, promise);
+    return promise;
+  }
+
+  /** The cached entry of a host, if any (no load). */
+  peekById(hostId: number): CachedHost | undefined {
+    const nodeKey = this.nodeKeyById.get(hostId);
+    return nodeKey === undefined ? undefined : this.byNodeKey.get(nodeKey);
+  }
+
+  invalidateHost(hostId: number): void {
+    this.generation += 1;
+    this.loading.clear();
+    const nodeKey = this.nodeKeyById.get(hostId);
+    if (nodeKey !== undefined) this.remove(nodeKey);
+  }
+
+  clear(): void {
+    this.generation += 1;
+    this.loading.clear();
+    this.byNodeKey.clear();
+    this.nodeKeyById.clear();
+  }
+
+  get size(): number {
+    return this.byNodeKey.size;
+  }
+
+  private put(entry: CachedHost): void {
+    const previousKey = this.nodeKeyById.get(entry.id);
+    if (previousKey !== undefined && previousKey !== entry.nodeKey) this.byNodeKey.delete(previousKey);
+    this.byNodeKey.delete(entry.nodeKey);
+    this.byNodeKey.set(entry.nodeKey, entry);
+    this.nodeKeyById.set(entry.id, entry.nodeKey);
+    while (this.byNodeKey.size > this.maxEntries) {
+      const oldest = this.byNodeKey.keys().next().value as string;
+      this.remove(oldest);
+    }
+  }
+
+  private remove(nodeKey: string): void {
+    const entry = this.byNodeKey.get(nodeKey);
+    if (!entry) return;
+    this.byNodeKey.delete(nodeKey);
+    if (this.nodeKeyById.get(entry.id) === nodeKey) this.nodeKeyById.delete(entry.id);
+  }
+}
+
+/** A policy as distributed/read needs it. */
+export interface ScopedPolicy {
+  readonly id: number;
+  readonly query: string;
+}
+
+export interface PolicyScope {
+  readonly policies: readonly ScopedPolicy[];
+  readonly ids: ReadonlySet<number>;
+  readonly loadedAt: number;
+}
+
+export type ScopeLoader = (teamId: number | null, fleetPlatform: string) => Promise<Policy[]>;
+
+/** In-scope policies per (host team, Fleet platform), with the same staleness bound as HostCache. */
+export class PolicyScopeCache {
+  private readonly scopes = new Map<string, PolicyScope>();
+  private readonly loading = new Map<string, Promise<PolicyScope>>();
+  private generation = 0;
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly clock: Clock;
+
+  constructor(private readonly load: ScopeLoader, options: HostCacheOptions) {
+    this.ttlMs = options.ttlMs;
+    this.maxEntries = options.maxEntries ?? 10_000;
+    this.clock = options.clock ?? Date.now;
+  }
+
+  get(teamId: number | null, fleetPlatform: string): Promise<PolicyScope> | PolicyScope {
+    const key = `${teamId ?? '-'}|${fleetPlatform}`;
+    const entry = this.scopes.get(key);
+    if (entry !== undefined && this.clock() - entry.loadedAt < this.ttlMs) return entry;
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    const started = this.generation;
+    const promise: Promise<PolicyScope> = this.load(teamId, fleetPlatform).then(
+      (policies) => {
+        if (this.loading.get(key) === promise) this.loading.delete(key);
+        const sorted = policies.map((policy) => ({ id: policy.id, query: policy.query })).sort((a, b) => a.id - b.id);
+        const scope: PolicyScope = { policies: sorted, ids: new Set(sorted.map((policy) => policy.id)), loadedAt: this.clock() };
+        if (started === this.generation && this.ttlMs > 0) {
+          this.scopes.delete(key);
+          this.scopes.set(key, scope);
+          while (this.scopes.size > this.maxEntries) this.scopes.delete(this.scopes.keys().next().value as string);
+        }
+        return scope;
+      },
+      (error: unknown) => {
+        if (this.loading.get(key) === promise) this.loading.delete(key);
+        throw error;
+      },
+    );
+    this.loading.set(key, promise);
+    return promise;
+  }
+
+  clear(): void {
+    this.generation += 1;
+    this.loading.clear();
+    this.scopes.clear();
+  }
+}

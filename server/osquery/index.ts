@@ -1,0 +1,67 @@
+/**
+ * The osquery TLS remote API plugin: POST /api/osquery/{enroll,config,distributed/read,
+ * distributed/write,log} and the permanent /api/v1/osquery/… aliases (reference §1.1). Errors are
+ * answered in osquery's shape by the app's error handler (server/app.ts).
+ */
+import type { FastifyInstance } from 'fastify';
+import type { ServerContext, ServerPlugin } from '../context.js';
+import { asObject, nodeKeyOf, parseEnrollRequest, parseLogRequest, parseWriteRequest } from './requests.js';
+import { EMPTY_READ_BODY, OsqueryService } from './service.js';
+
+export const OSQUERY_PREFIXES: readonly string[] = ['/api/osquery', '/api/v1/osquery'];
+export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** Route config read by the app's latency histogram (osqsim_http_request_duration_seconds{endpoint}). */
+export interface EndpointConfig {
+  readonly endpoint: string;
+}
+
+export const plugin: ServerPlugin = (app: FastifyInstance, context: ServerContext) => {
+  const service = new OsqueryService(context);
+  context.jobs.push(service.ingest, service.lastSeen);
+  const { writeBodyLimitBytes, logBodyLimitBytes } = context.options;
+
+  for (const prefix of OSQUERY_PREFIXES) {
+    app.post(`${prefix}/enroll`, { config: { endpoint: 'enroll' } }, async (request, reply) => {
+      const nodeKey = await service.enroll(parseEnrollRequest(request.body));
+      return reply.type(JSON_CONTENT_TYPE).send({ node_key: nodeKey });
+    });
+
+    app.post(`${prefix}/config`, { config: { endpoint: 'config' } }, async (request, reply) => {
+      const body = asObject(request.body);
+      const host = await service.authenticate(nodeKeyOf(body));
+      return reply.type(JSON_CONTENT_TYPE).send(await service.config(host));
+    });
+
+    app.post(`${prefix}/distributed/read`, { config: { endpoint: 'read' } }, async (request, reply) => {
+      const body = asObject(request.body);
+      const host = await service.authenticate(nodeKeyOf(body));
+      const due = await service.read(host);
+      reply.type(JSON_CONTENT_TYPE);
+      return reply.send(due === undefined ? EMPTY_READ_BODY : JSON.stringify(due));
+    });
+
+    app.post(
+      `${prefix}/distributed/write`,
+      { bodyLimit: writeBodyLimitBytes, config: { endpoint: 'write' } },
+      async (request, reply) => {
+        const body = asObject(request.body);
+        const write = parseWriteRequest(body);
+        const host = await service.authenticate(nodeKeyOf(body));
+        await service.write(host, write);
+        return reply.type(JSON_CONTENT_TYPE).send('{}');
+      },
+    );
+
+    app.post(`${prefix}/log`, { bodyLimit: logBodyLimitBytes, config: { endpoint: 'log' } }, async (request, reply) => {
+      const body = asObject(request.body);
+      const log = parseLogRequest(body);
+      service.checkLogType(log.logType);
+      await service.authenticate(nodeKeyOf(body));
+      service.log(log.logType, log.lines);
+      return reply.type(JSON_CONTENT_TYPE).send('{}');
+    });
+  }
+};
+
+export { OsqueryService };

@@ -111,6 +111,30 @@ export interface RunInfo {
   machine: { cpus: number; cpu_model: string; memory_gb: number; node: string; platform: string };
 }
 
+/** One timeline event as the harness applied it (scenarios/runner.ts). */
+export interface TimelineRecord {
+  /** Seconds since run start when it was applied. */
+  t: number;
+  kind: string;
+  /** What was done, for people: "added 100 policies", "refetched 150 hosts". */
+  detail: string;
+  ok: boolean;
+  /** Why it failed or was skipped (e.g. the server has no fault toggle). */
+  error?: string;
+}
+
+/** The harness's reading of the server's policy counts against the simulator's truth, once per sample. */
+export interface CountSample {
+  /** Seconds since run start. */
+  t: number;
+  /** Max over policies of |server − truth| (passing + failing). */
+  error_max: number;
+  /** Policies whose server counts differ from the truth at this sample. */
+  policies_off: number;
+  /** Max over policies of how long (s) their counts have differed from the truth. */
+  staleness_max_s: number;
+}
+
 export interface ResultDocument {
   schema: typeof RESULT_SCHEMA;
   /** The validated scenario (or the simulate flags that stood in for one). */
@@ -124,4 +148,8 @@ export interface ResultDocument {
   server?: { samples: ServerSample[] };
   generator: GeneratorHealth;
   thresholds: ThresholdResult[];
+  /** Timeline events as applied (osqsim run). */
+  timeline?: TimelineRecord[];
+  /** Count accuracy over time (osqsim run, when the server's counts were read). */
+  counts?: { samples: CountSample[] };
 }

@@ -18,6 +18,8 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationMs } from '../lib/units.js';
 import { osqsimError } from '../lib/errors.js';
+// The harness's sections (server, target, timeline, thresholds); lazy, so this import cycle is safe.
+import { harnessFields, checkHarnessSections } from './sections.js';
 
 // ------------------------------------------------------------------------------------------------
 // Types of the validated scenario
@@ -448,6 +450,7 @@ export const SCENARIO_FIELDS: Record<string, FieldSpec> = {
   fleet: { validate: fleetValidator, required: true },
   policies: { validate: array(object<PolicySpec>(POLICY_FIELDS)), default: () => [] },
 };
+Object.assign(SCENARIO_FIELDS, harnessFields());
 
 /** Cross-section rules that need the whole document. */
 function checkScenario(scenario: Scenario, _path: string, ctx: Context): void {
@@ -464,6 +467,7 @@ function checkScenario(scenario: Scenario, _path: string, ctx: Context): void {
     fail(ctx, 'hosts', `is ${scenario.hosts} but the groups' counts alone add up to ${counted}`);
   }
   if (scenario.warmup >= scenario.duration) fail(ctx, 'warmup', 'must be shorter than duration');
+  checkHarnessSections(scenario, ctx);
 }
 
 export type ValidationResult = { ok: true; scenario: Scenario } | { ok: false; issues: ValidationIssue[] };

@@ -1,0 +1,210 @@
+/**
+ * report.html: one self-contained page (works offline) rendered from the result document.
+ * uPlot's minified script and CSS are read from node_modules at render time and inlined; the result
+ * is embedded as JSON in <script type="application/json" id="osqsim-data"> and the charts are drawn
+ * from it, so the numbers on the page are the numbers in result.json.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { stringify as toYaml } from 'yaml';
+import { decodeHistogram } from '../lib/histogram.js';
+import { REPORT_CLIENT_SCRIPT } from './html-client.js';
+import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
+import { ENDPOINTS, type EndpointName, type ResultDocument } from './result.js';
+
+/** Percentiles drawn in the latency distribution (HdrHistogram-style spectrum). */
+const SPECTRUM = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999];
+
+export interface ReportData {
+  result: ResultDocument;
+  derived: {
+    /** Per endpoint: [percentile, latency ms] pairs from the full-run histogram. */
+    distribution: Partial<Record<EndpointName, Array<[number, number]>>>;
+    /** Aggregation runs placed on the run's time axis. */
+    aggregations: Array<{ t: number; duration_ms: number; strategy: string; rows: number; drift: number }>;
+  };
+}
+
+export function reportData(doc: ResultDocument): ReportData {
+  const distribution: ReportData['derived']['distribution'] = {};
+  for (const endpoint of ENDPOINTS) {
+    const encoded = doc.endpoints[endpoint]?.histogram;
+    if (!encoded) continue;
+    try {
+      const histogram = decodeHistogram(encoded);
+      if (histogram.totalCount > 0) {
+        distribution[endpoint] = SPECTRUM.map((p) => [p, round3(histogram.getValueAtPercentile(p === 0 ? 0.0001 : p) / 1000)]);
+      }
+      histogram.destroy();
+    } catch {
+      // A damaged histogram only loses its distribution chart; the percentiles above still stand.
+    }
+  }
+  const start = Date.parse(doc.run.started_at);
+  const aggregations = doc.aggregations.map((a) => ({
+    t: Number.isFinite(start) ? Math.round((Date.parse(a.started_at) - start) / 1000) : 0,
+    duration_ms: a.duration_ms,
+    strategy: a.strategy,
+    rows: a.rows,
+    drift: a.drift,
+  }));
+  return { result: doc, derived: { distribution, aggregations } };
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+let cachedAssets: { script: string; css: string } | undefined;
+
+/** uPlot's iife build and stylesheet, read from the installed package. */
+export function uplotAssets(): { script: string; css: string } {
+  if (!cachedAssets) {
+    const require = createRequire(import.meta.url);
+    const script = readFileSync(require.resolve('uplot/dist/uPlot.iife.min.js'), 'utf8');
+    const css = readFileSync(require.resolve('uplot/dist/uPlot.min.css'), 'utf8');
+    cachedAssets = { script, css };
+  }
+  return cachedAssets;
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+}
+
+/** JSON safe inside a <script> element (no `</script>`, no HTML comment openers). */
+export function scriptJson(value: unknown): string {
+  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+}
+
+/** Reads the embedded data back out of a rendered report (tests, tools). */
+export function extractReportData(html: string): ReportData {
+  const match = /<script type="application\/json" id="osqsim-data">([\s\S]*?)<\/script>/.exec(html);
+  if (!match) throw new Error('report.html has no osqsim-data element');
+  return JSON.parse(match[1]!) as ReportData;
+}
+
+export function renderHtml(doc: ResultDocument): string {
+  const { script, css } = uplotAssets();
+  const h = headline(doc);
+  const name = typeof doc.scenario.name === 'string' ? doc.scenario.name : 'run';
+  const failed = doc.thresholds.filter((t) => !t.ok).length;
+  const verdictClass = doc.thresholds.length === 0 ? 'neutral' : failed ? 'fail' : 'pass';
+  const verdict = doc.thresholds.length === 0 ? 'no thresholds' : failed ? `${failed} of ${doc.thresholds.length} thresholds failed` : `all ${doc.thresholds.length} thresholds passed`;
+
+  const endpointRows = h.endpoints
+    .map(
+      (e) =>
+        `<tr><td>${e.endpoint}</td><td>${fmtInt(e.count)}</td><td>${fmtRate(e.rate_per_s)}</td><td>${fmtInt(e.errors)} (${fmtPct(e.error_rate)})</td><td>${fmtMs(e.p50)}</td><td>${fmtMs(e.p90)}</td><td>${fmtMs(e.p99)}</td><td>${fmtMs(e.p999)}</td><td>${fmtMs(e.max)}</td><td>${fmtMs(e.service_p99)}</td></tr>`,
+    )
+    .join('\n');
+  const thresholdRows = doc.thresholds
+    .map((t) => `<tr class="${t.ok ? 'pass' : 'fail'}"><td><code>${escapeHtml(t.expr)}</code></td><td>${t.value === null ? 'no data' : escapeHtml(String(round3(t.value)))}</td><td>${t.ok ? 'pass' : 'FAIL'}</td></tr>`)
+    .join('\n');
+  const policyRows = doc.policies
+    .map(
+      (p) =>
+        `<tr><td>${p.id}</td><td>${escapeHtml(p.name ?? '')}</td><td>${fmtInt(p.truth.passing)} / ${fmtInt(p.truth.failing)} / ${fmtInt(p.truth.unknown)}</td><td>${p.server ? `${fmtInt(p.server.passing)} / ${fmtInt(p.server.failing)}` : '–'}</td><td>${p.count_error ?? '–'}</td><td>${p.staleness_s === undefined ? '–' : p.staleness_s.toFixed(1)}</td><td>${escapeHtml(p.server?.updated_at ?? '')}</td></tr>`,
+    )
+    .join('\n');
+  const timelineRows = (doc.timeline ?? [])
+    .map((e) => `<tr class="${e.ok ? '' : 'fail'}"><td>${e.t.toFixed(0)} s</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(e.detail)}</td><td>${e.ok ? 'ok' : escapeHtml(`failed: ${e.error ?? ''}`)}</td></tr>`)
+    .join('\n');
+  const machine = doc.run.machine;
+  const environment = [
+    ['started', doc.run.started_at],
+    ['duration', `${doc.run.duration_s} s (warm-up ${doc.run.warmup_s} s, excluded from the tables)`],
+    ['hosts', fmtInt(doc.run.hosts)],
+    ['workers / connections', `${doc.run.workers} / ${doc.run.connections}`],
+    ['target', doc.run.target.join(', ')],
+    ['store', doc.run.store],
+    ['seed', String(doc.run.seed)],
+    ['osqsim', doc.run.osqsim_version],
+    ['machine', `${machine.cpus} × ${machine.cpu_model}, ${machine.memory_gb} GB, ${machine.platform}, Node ${machine.node}`],
+    ['generator', `CPU ${doc.generator.cpu_pct.toFixed(0)}%, event-loop p99 ${fmtMs(doc.generator.event_loop_p99_ms)}, max in flight ${doc.generator.max_in_flight}${doc.generator.saturated ? ' — SATURATED' : ''}`],
+  ]
+    .map(([k, v]) => `<tr><th>${escapeHtml(k!)}</th><td>${escapeHtml(v!)}</td></tr>`)
+    .join('\n');
+
+  const countsLine =
+    h.counts.error_max === null
+      ? 'Policy counts were not read (no API access to the target).'
+      : `Policy counts: max error ${fmtInt(h.counts.error_max)} hosts, max staleness ${h.counts.staleness_max_s!.toFixed(1)} s over ${h.counts.policies_read} policies.`;
+
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>osqsim · ${escapeHtml(name)} · ${escapeHtml(doc.run.started_at)}</title>
+<style>${css}</style>
+<style>
+body { font: 14px/1.45 system-ui, -apple-system, Segoe UI, sans-serif; margin: 0 auto; max-width: 1140px; padding: 16px 20px 60px; color: #1d2630; }
+h1 { font-size: 22px; margin: 8px 0 4px; } h2 { font-size: 17px; margin: 28px 0 6px; border-bottom: 1px solid #e3e8ee; padding-bottom: 4px; }
+p.lead { color: #52606d; margin: 0 0 10px; } .help { color: #52606d; font-size: 13px; margin: 2px 0 8px; }
+.verdict { display: inline-block; padding: 3px 10px; border-radius: 12px; font-weight: 600; }
+.verdict.pass { background: #e3f6ea; color: #1e7b45; } .verdict.fail { background: #fde8e6; color: #b3261e; } .verdict.neutral { background: #eef1f4; color: #52606d; }
+.warn { background: #fff4d6; border: 1px solid #f2c94c; padding: 8px 12px; border-radius: 6px; }
+table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-nums; }
+th, td { padding: 4px 10px; border-bottom: 1px solid #eef1f4; text-align: right; } th:first-child, td:first-child { text-align: left; }
+table.kv th { text-align: left; color: #52606d; font-weight: 500; } table.kv td { text-align: left; }
+tr.fail td { color: #b3261e; font-weight: 600; }
+.chart { min-height: 60px; margin: 6px 0 4px; } .chart.empty { color: #8a96a3; font-style: italic; padding: 10px 0; }
+pre { background: #f6f8fa; padding: 10px; overflow: auto; max-height: 420px; font-size: 12px; }
+</style>
+</head>
+<body>
+<h1>osqsim run: ${escapeHtml(name)}</h1>
+<p class="lead">${escapeHtml(String(doc.scenario.description ?? ''))}</p>
+<p><span class="verdict ${verdictClass}">${escapeHtml(verdict)}</span> &nbsp; ${fmtInt(doc.run.hosts)} hosts · ${doc.run.duration_s} s · store ${escapeHtml(doc.run.store)} · ${escapeHtml(countsLine)}</p>
+${h.generator_saturated ? `<p class="warn"><b>The load generator was saturated</b>: latencies may be the simulator's, not the server's. ${escapeHtml(doc.generator.warnings.join(' '))}</p>` : ''}
+
+<h2>Headline</h2>
+<p class="help">Measured after warm-up. Latency is corrected for coordinated omission (response − intended start); service time is response − actual send.</p>
+<table id="headline">
+<tr><th>endpoint</th><th>requests</th><th>req/s</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p99</th></tr>
+${endpointRows}
+<tr><th>all</th><th>${fmtInt(h.total.count)}</th><th>${fmtRate(h.total.rate_per_s)}</th><th>${fmtInt(h.total.errors)} (${fmtPct(h.total.error_rate)})</th><th colspan="6"></th></tr>
+</table>
+<p class="help">Check-ins late (&gt; 1 s after intended): ${fmtInt(h.checkins.late)} of ${fmtInt(h.checkins.scheduled)}, max lag ${fmtMs(h.checkins.max_lag_ms)}.</p>
+
+<h2>Thresholds</h2>
+${doc.thresholds.length ? `<table id="thresholds"><tr><th>threshold</th><th>value</th><th>result</th></tr>\n${thresholdRows}\n</table>` : '<p class="help">The scenario sets no thresholds.</p>'}
+
+<h2>Request rate per endpoint</h2>
+<p class="help">Requests completed per second (1-second windows, warm-up included). Red dashed lines are timeline events.</p>
+<div class="chart" id="chart-rate"></div>
+<h2>Errors per endpoint</h2>
+<p class="help">Non-2xx responses, timeouts and connection errors per second.</p>
+<div class="chart" id="chart-errors"></div>
+<h2>Latency over time</h2>
+<p class="help">Per-window p99 (solid) and p50 (dashed), milliseconds.</p>
+<div class="chart" id="chart-latency"></div>
+<h2>Latency distribution</h2>
+<p class="help">Whole run after warm-up, from the exact HdrHistograms: latency at each percentile.</p>
+<div class="chart" id="chart-distribution"></div>
+<h2>Aggregation runs and write latency</h2>
+<p class="help">Each dot is one count-aggregation run (its duration, right axis) at the moment it started, over distributed/write p99 (left axis): does counting slow ingestion?</p>
+<div class="chart" id="chart-aggregation"></div>
+<h2>Server CPU and memory</h2>
+<p class="help">Sampled every second from the server process (osqsim started it).</p>
+<div class="chart" id="chart-server"></div>
+<h2>Policy count accuracy</h2>
+<p class="help">The server's passing/failing counts read through the API against the simulator's ground truth (each host's last reported answer). Staleness is how long a policy's counts have differed from the truth.</p>
+<div class="chart" id="chart-counts"></div>
+<div class="chart" id="chart-policies"></div>
+<table id="policies"><tr><th>id</th><th>name</th><th>truth pass / fail / unknown</th><th>server pass / fail</th><th>error</th><th>staleness (s)</th><th>counts updated</th></tr>
+${policyRows}
+</table>
+
+${timelineRows ? `<h2>Timeline</h2>\n<table id="timeline"><tr><th>t</th><th>event</th><th>detail</th><th>result</th></tr>\n${timelineRows}\n</table>` : ''}
+
+<h2>Scenario and environment</h2>
+<table class="kv">${environment}</table>
+<pre>${escapeHtml(toYaml(doc.scenario))}</pre>
+
+<script type="application/json" id="osqsim-data">${scriptJson(reportData(doc))}</script>
+<script>${script}</script>
+<script>${REPORT_CLIENT_SCRIPT}</script>
+</body>
+</html>
+`;
+}

@@ -1,0 +1,74 @@
+/**
+ * summary.md: the headline table of a run, readable in a terminal, a pull request or a chat.
+ */
+import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
+import type { ResultDocument } from './result.js';
+
+export function renderSummary(doc: ResultDocument): string {
+  const h = headline(doc);
+  const name = typeof doc.scenario.name === 'string' ? doc.scenario.name : 'run';
+  const failed = doc.thresholds.filter((t) => !t.ok);
+  const lines: string[] = [];
+  lines.push(`# osqsim run: ${name}`);
+  lines.push('');
+  const verdict = doc.thresholds.length === 0 ? 'no thresholds set' : failed.length === 0 ? `all ${doc.thresholds.length} thresholds passed` : `${failed.length} of ${doc.thresholds.length} thresholds FAILED`;
+  lines.push(
+    `${doc.run.started_at} · ${fmtInt(doc.run.hosts)} hosts · ${doc.run.duration_s}s (warm-up ${doc.run.warmup_s}s excluded) · store ${doc.run.store} · target ${doc.run.target.join(', ')} · seed ${doc.run.seed} · **${verdict}**`,
+  );
+  lines.push('');
+  if (h.generator_saturated) {
+    lines.push(`> **Warning: the load generator was saturated** — latencies may be the simulator's, not the server's. ${doc.generator.warnings.join(' ')}`);
+    lines.push('');
+  }
+  lines.push('| endpoint | requests | req/s | errors | p50 | p90 | p99 | p99.9 | max |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  for (const e of h.endpoints) {
+    lines.push(
+      `| ${e.endpoint} | ${fmtInt(e.count)} | ${fmtRate(e.rate_per_s)} | ${fmtInt(e.errors)} (${fmtPct(e.error_rate)}) | ${fmtMs(e.p50)} | ${fmtMs(e.p90)} | ${fmtMs(e.p99)} | ${fmtMs(e.p999)} | ${fmtMs(e.max)} |`,
+    );
+  }
+  lines.push(`| **all** | ${fmtInt(h.total.count)} | ${fmtRate(h.total.rate_per_s)} | ${fmtInt(h.total.errors)} (${fmtPct(h.total.error_rate)}) | | | | | |`);
+  lines.push('');
+  lines.push('Latency is corrected for coordinated omission (response − intended start).');
+  lines.push('');
+  lines.push('| what | value |');
+  lines.push('|---|---:|');
+  lines.push(`| check-ins late (> 1 s after intended) | ${fmtInt(h.checkins.late)} of ${fmtInt(h.checkins.scheduled)} (${fmtPct(h.checkins.late_rate)}), max lag ${fmtMs(h.checkins.max_lag_ms)} |`);
+  if (h.counts.error_max !== null) {
+    lines.push(`| policy counts: max error vs truth | ${fmtInt(h.counts.error_max)} hosts (${h.counts.policies_read} policies read) |`);
+    lines.push(`| policy counts: max staleness | ${h.counts.staleness_max_s!.toFixed(1)} s |`);
+  } else {
+    lines.push('| policy counts | not read (no API access to the target) |');
+  }
+  if (h.aggregations.runs > 0) {
+    lines.push(`| aggregation runs | ${h.aggregations.runs}, avg ${fmtMs(h.aggregations.duration_avg_ms)}, max ${fmtMs(h.aggregations.duration_max_ms)}, max drift ${fmtInt(h.aggregations.drift_max)} |`);
+  }
+  if (h.server) {
+    lines.push(`| server CPU (avg / max) | ${h.server.cpu_avg.toFixed(0)}% / ${h.server.cpu_max.toFixed(0)}% |`);
+    lines.push(`| server RSS (max) | ${h.server.rss_max_mb.toFixed(0)} MB |`);
+    lines.push(`| server event-loop delay p99 (max) | ${fmtMs(h.server.event_loop_p99_max_ms)} |`);
+  }
+  lines.push(`| generator | CPU ${doc.generator.cpu_pct.toFixed(0)}%, event-loop p99 ${fmtMs(doc.generator.event_loop_p99_ms)}${doc.generator.saturated ? ', SATURATED' : ''} |`);
+  lines.push('');
+  if (doc.thresholds.length > 0) {
+    lines.push('| threshold | value | result |');
+    lines.push('|---|---:|---|');
+    for (const t of doc.thresholds) {
+      lines.push(`| \`${t.expr}\` | ${t.value === null ? 'no data' : formatValue(t.value)} | ${t.ok ? 'pass' : '**FAIL**'} |`);
+    }
+    lines.push('');
+  }
+  const events = doc.timeline ?? [];
+  if (events.length > 0) {
+    lines.push('| t | timeline event | result |');
+    lines.push('|---:|---|---|');
+    for (const e of events) lines.push(`| ${e.t.toFixed(0)}s | ${e.kind}: ${e.detail} | ${e.ok ? 'ok' : `failed: ${e.error ?? ''}`} |`);
+    lines.push('');
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatValue(value: number): string {
+  if (Number.isInteger(value)) return String(value);
+  return Math.abs(value) < 0.01 ? value.toPrecision(3) : value.toFixed(3).replace(/\.?0+$/, '');
+}

@@ -1,0 +1,146 @@
+/**
+ * The `server:` and `target:` sections of a scenario.
+ *
+ * `server:` describes the osqsim server `osqsim run` starts in its own process (store, Fleet's
+ * intervals, the count strategy). `target:` points the simulator at a server someone else runs
+ * (osqsim's or Fleet): then only the simulator runs, and the policy counts are read only when an API
+ * token is given. The agent intervals the server pushes in its config come from `agent:`, so they are
+ * written once.
+ *
+ * Validators are built lazily (inside functions): scenarios/schema.ts imports this module through
+ * scenarios/sections.ts, and the import cycle must not touch values before they exist.
+ */
+import { duration, int, object, oneOf, str, array, type Context, type FieldSpec, type Validator } from './schema.js';
+
+export type StatsStrategy = 'cron' | 'realtime' | 'incremental';
+export function statsStrategies(): readonly StatsStrategy[] {
+  return ['cron', 'realtime', 'incremental'];
+}
+
+export interface ServerSection {
+  /** `memory` or mysql://user:pass@host:port/db */
+  store: string;
+  /** Fleet's osquery.policy_update_interval (ms). */
+  policy_update_interval: number;
+  detail_update_interval: number;
+  max_jitter_percent: number;
+  stats: {
+    /** One strategy, or several: the run is repeated once per strategy and compared. */
+    strategy: StatsStrategy | StatsStrategy[];
+    /** Aggregation / reconcile period (ms). */
+    interval: number;
+  };
+  /** REST API token; generated per run when absent. */
+  api_token?: string;
+  log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
+  /** Extra `osqsim server` flags, passed through as written (e.g. ["--ingest-max-delay", "10ms"]). */
+  extra_args: string[];
+}
+
+export interface TargetSection {
+  url: string[];
+  /** Bearer token of the target's REST API: with it the harness reads counts and applies policy events. */
+  api_token?: string;
+  /** Enroll secret the simulated hosts use on the target (defaults to the scenario's enroll_secret). */
+  enroll_secret?: string;
+}
+
+export function serverDefaults(): ServerSection {
+  return {
+    store: 'memory',
+    policy_update_interval: 3_600_000,
+    detail_update_interval: 3_600_000,
+    max_jitter_percent: 10,
+    stats: { strategy: 'cron', interval: 3_600_000 },
+    log_level: 'warn',
+    extra_args: [],
+  };
+}
+
+const storeValidator: Validator<string> = (value, path, ctx) => {
+  const text = str({ nonEmpty: true })(value, path, ctx);
+  if (text === undefined) return undefined;
+  if (text === 'memory' || /^mysql:\/\/[^\s/]+(\/[A-Za-z0-9_$-]*)?(\?.*)?$/.test(text)) return text;
+  const hint = /^my/i.test(text) ? ' (a MySQL store is written mysql://user:pass@host:3306/db)' : /^mem/i.test(text) ? ' (did you mean memory?)' : '';
+  ctx.issues.push({ path, message: `must be "memory" or a mysql:// URL, got ${JSON.stringify(text)}${hint}` });
+  return undefined;
+};
+
+const strategyValidator: Validator<StatsStrategy | StatsStrategy[]> = (value, path, ctx) => {
+  if (Array.isArray(value)) {
+    const list = array(oneOf(statsStrategies()), { minItems: 1 })(value, path, ctx);
+    if (list && new Set(list).size !== list.length) {
+      ctx.issues.push({ path, message: 'lists a strategy twice' });
+      return undefined;
+    }
+    return list;
+  }
+  return oneOf(statsStrategies())(value, path, ctx);
+};
+
+function serverFields(): Record<string, FieldSpec> {
+  const d = serverDefaults();
+  return {
+    store: { validate: storeValidator, default: () => d.store },
+    policy_update_interval: { validate: duration({ positive: true }), default: () => d.policy_update_interval },
+    detail_update_interval: { validate: duration({ positive: true }), default: () => d.detail_update_interval },
+    max_jitter_percent: { validate: int({ min: 0, max: 100 }), default: () => d.max_jitter_percent },
+    stats: {
+      validate: object({
+        strategy: { validate: strategyValidator, default: () => d.stats.strategy },
+        interval: { validate: duration({ positive: true }), default: () => d.stats.interval },
+      }),
+      default: () => ({ ...d.stats }),
+    },
+    api_token: { validate: str({ nonEmpty: true }) },
+    log_level: { validate: oneOf(['fatal', 'error', 'warn', 'info', 'debug'] as const), default: () => d.log_level },
+    extra_args: { validate: array(str()), default: () => [] },
+  };
+}
+
+const urlValidator: Validator<string> = (value, path, ctx) => {
+  const text = str({ nonEmpty: true })(value, path, ctx);
+  if (text === undefined) return undefined;
+  try {
+    const url = new URL(text);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
+    return text.replace(/\/+$/, '');
+  } catch {
+    ctx.issues.push({ path, message: `must be an http(s) URL like https://fleet.example.com, got ${JSON.stringify(text)}` });
+    return undefined;
+  }
+};
+
+const urlListValidator: Validator<string[]> = (value, path, ctx) => {
+  if (Array.isArray(value)) return array(urlValidator, { minItems: 1 })(value, path, ctx);
+  const one = urlValidator(value, path, ctx);
+  return one === undefined ? undefined : [one];
+};
+
+function targetFields(): Record<string, FieldSpec> {
+  return {
+    url: { validate: urlListValidator, required: true },
+    api_token: { validate: str({ nonEmpty: true }) },
+    enroll_secret: { validate: str({ nonEmpty: true }) },
+  };
+}
+
+/** Validator of `server:` (lazy: built on first use). */
+export function serverSectionValidator(): Validator<ServerSection> {
+  let built: Validator<ServerSection> | undefined;
+  return (value, path, ctx) => (built ??= object<ServerSection>(serverFields()))(value, path, ctx);
+}
+
+/** Validator of `target:` (lazy). Accepts a bare URL string as shorthand for `{url: …}`. */
+export function targetSectionValidator(): Validator<TargetSection> {
+  let built: Validator<TargetSection> | undefined;
+  return (value, path, ctx: Context) => {
+    built ??= object<TargetSection>(targetFields());
+    return built(typeof value === 'string' || Array.isArray(value) ? { url: value } : value, path, ctx);
+  };
+}
+
+/** Whether `osqsim run` repeats the scenario per strategy. */
+export function strategiesOf(server: ServerSection): StatsStrategy[] {
+  return Array.isArray(server.stats.strategy) ? server.stats.strategy : [server.stats.strategy];
+}

@@ -1,0 +1,551 @@
+/**
+ * osquery agents, many per worker, as one state machine over compact per-host arrays (no object and
+ * no timer per host: events go through a timing wheel).
+ *
+ * Each host behaves as osquery does (DESIGN §4; peers.md A2.4; fleet-loadtest.md §1):
+ * - start at runStart + (g / hosts) · start_period (+ optional jitter): linear spread;
+ * - enroll with host_details from its group (hostname, uuid, serial unique per host); a failure is
+ *   retried with exponential backoff and jitter;
+ * - config at start and every `config_refresh`; intervals pushed in `options` are adopted
+ *   (`distributed_interval`, `logger_tls_period`, `config_refresh` / `config_tls_refresh`);
+ * - distributed loop: read → run the queries (discovery first) → write, only when there were
+ *   queries → sleep `distributed_interval` AFTER completion (osquery's fixed delay; 5 s while an
+ *   `accelerate` window is open). `pacing: fixed-rate` instead ticks like osquery-perf's tickers
+ *   (missed ticks are dropped);
+ * - logger: every `logger_tls_period`, one request per log type that has buffered lines (status
+ *   lines at start-up and at `status_lines_per_hour`; result lines from the config's packs, one
+ *   per scheduled query run);
+ * - `node_invalid` from any endpoint → re-enroll; the server then forgets the host's answers.
+ *
+ * Times are epoch milliseconds (performance.timeOrigin + now). Each request is measured from its
+ * INTENDED start (when osquery would have sent it) as well as from the actual send.
+ */
+import { hash32, unitFloat } from '../lib/rng.js';
+import type { AgentSpec, FleetGroupSpec } from '../scenarios/schema.js';
+import type { AnswerModel } from './fleet/answers.js';
+import { policyIdOf } from './fleet/answers.js';
+import { ANSWER_UNKNOWN, type GroundTruth } from './fleet/truth.js';
+import { globalIndex, hostIdentity, type HostSlice } from './identity.js';
+import { ENDPOINT_INDEX, OUTCOME_INDEX, type Recorder } from './recorder.js';
+import type { TimingWheel } from './scheduler.js';
+import { nowMs, type Transport } from './transport.js';
+
+export const KIND_ENROLL = 0;
+export const KIND_CONFIG = 1;
+export const KIND_READ = 2;
+export const KIND_WRITE = 3;
+export const KIND_LOG = 4;
+const KINDS = 5;
+
+const STATE_IDLE = 0;
+const STATE_ENROLLING = 1;
+const STATE_STARTING = 2;
+const STATE_RUNNING = 3;
+const STATE_STOPPED = 4;
+
+/** osquery's kDistributedAccelerationInterval. */
+export const ACCELERATED_INTERVAL_MS = 5000;
+const MAX_LOG_LINES = 1024;
+
+export const PATHS = {
+  enroll: '/api/osquery/enroll',
+  config: '/api/osquery/config',
+  read: '/api/osquery/distributed/read',
+  write: '/api/osquery/distributed/write',
+  log: '/api/osquery/log',
+} as const;
+
+export interface AgentsOptions {
+  seed: number;
+  slice: HostSlice;
+  /** Group index per GLOBAL host index. */
+  groupOf: Uint16Array;
+  groups: readonly FleetGroupSpec[];
+  agent: AgentSpec;
+  enrollSecret: string;
+  /** Epoch ms of the run's start (shared by all shards). */
+  runStartMs: number;
+  /** Hosts of the whole run at start (for the start spread). */
+  totalActiveHosts: number;
+  wheel: TimingWheel;
+  transport: Transport;
+  recorder: Recorder;
+  answers: AnswerModel;
+  truth: GroundTruth;
+  queryTimeMs: { min: number; max: number };
+}
+
+interface PendingWrite {
+  body: string;
+  answers: Array<{ id: number; query: string; code: number }>;
+}
+
+export class Agents {
+  private readonly size: number;
+  private readonly state: Uint8Array;
+  private readonly scheduled: Uint8Array;
+  private readonly attempts: Uint8Array;
+  private readonly nodeKeys: Array<string | undefined>;
+  private readonly intended: Float64Array;
+  private readonly distributedMs: Uint32Array;
+  private readonly loggerMs: Uint32Array;
+  private readonly configMs: Uint32Array;
+  private readonly accelerateUntil: Float64Array;
+  private readonly runs: Uint32Array;
+  private readonly lastPolicyRun: Float64Array;
+  private readonly statusLines: Float32Array;
+  private readonly resultLines: Float32Array;
+  private readonly resultLinesPerMs: Float32Array;
+  private readonly lastLogTick: Float64Array;
+  private readonly pendingWrites = new Map<number, PendingWrite>();
+  private activeLocal = 0;
+  private stopping = false;
+  enrolled = 0;
+
+  constructor(private readonly o: AgentsOptions) {
+    const n = o.slice.size;
+    this.size = n;
+    this.state = new Uint8Array(n);
+    this.scheduled = new Uint8Array(n);
+    this.attempts = new Uint8Array(n);
+    this.nodeKeys = new Array<string | undefined>(n);
+    this.intended = new Float64Array(n * KINDS);
+    this.distributedMs = new Uint32Array(n).fill(o.agent.distributed_interval);
+    this.loggerMs = new Uint32Array(n).fill(o.agent.logger_tls_period);
+    this.configMs = new Uint32Array(n).fill(o.agent.config_refresh);
+    this.accelerateUntil = new Float64Array(n);
+    this.runs = new Uint32Array(n);
+    this.lastPolicyRun = new Float64Array(n);
+    this.statusLines = new Float32Array(n);
+    this.resultLines = new Float32Array(n);
+    this.resultLinesPerMs = new Float32Array(n);
+    this.lastLogTick = new Float64Array(n);
+  }
+
+  private global(h: number): number {
+    return globalIndex(this.o.slice, h);
+  }
+
+  private group(h: number): number {
+    return this.o.groupOf[this.global(h)]!;
+  }
+
+  private schedule(h: number, kind: number, atMs: number): void {
+    const bit = 1 << kind;
+    if (this.scheduled[h]! & bit) return;
+    this.scheduled[h]! |= bit;
+    this.intended[h * KINDS + kind] = atMs;
+    this.o.wheel.schedule(atMs, (h << 3) | kind);
+  }
+
+  /** Activates local hosts [0, count) and stops the rest (a ramp changes `count` while running). */
+  setActive(count: number, totalActiveHosts: number, now: number): void {
+    const target = Math.min(count, this.size);
+    const { agent } = this.o;
+    for (let h = 0; h < target; h++) {
+      const s = this.state[h]!;
+      if (s !== STATE_IDLE && s !== STATE_STOPPED) continue;
+      const g = this.global(h);
+      // Initial start: spread from the run start; later activations: spread from now.
+      const base = s === STATE_IDLE && this.activeLocal === 0 ? this.o.runStartMs : now;
+      const spread = totalActiveHosts > 0 ? ((g % Math.max(totalActiveHosts, 1)) / totalActiveHosts) * agent.start_period : 0;
+      const jitter = agent.start_jitter > 0 ? unitFloat(this.o.seed, g, 0x51a7) * agent.start_jitter : 0;
+      const at = base + spread + jitter;
+      if (this.nodeKeys[h] !== undefined) {
+        this.state[h] = STATE_STARTING;
+        this.schedule(h, KIND_CONFIG, at);
+      } else {
+        this.state[h] = STATE_ENROLLING;
+        this.statusLines[h] = agent.startup_status_lines;
+        this.schedule(h, KIND_ENROLL, at);
+      }
+    }
+    for (let h = target; h < this.activeLocal; h++) this.state[h] = STATE_STOPPED;
+    this.activeLocal = target;
+  }
+
+  get active(): number {
+    return this.activeLocal;
+  }
+
+  stop(): void {
+    this.stopping = true;
+  }
+
+  /** Handles one due event from the wheel. */
+  fire(event: number): void {
+    const h = event >>> 3;
+    const kind = event & 7;
+    this.scheduled[h]! &= ~(1 << kind);
+    if (this.stopping) return;
+    const state = this.state[h]!;
+    if (state === STATE_STOPPED || state === STATE_IDLE) return;
+    const intended = this.intended[h * KINDS + kind]!;
+    switch (kind) {
+      case KIND_ENROLL:
+        if (state === STATE_ENROLLING) this.enroll(h, intended);
+        return;
+      case KIND_CONFIG:
+        if (state === STATE_RUNNING || state === STATE_STARTING) this.config(h, intended);
+        return;
+      case KIND_READ:
+        if (state === STATE_RUNNING) this.read(h, intended);
+        return;
+      case KIND_WRITE:
+        if (state === STATE_RUNNING) this.write(h, intended);
+        else this.pendingWrites.delete(h);
+        return;
+      case KIND_LOG:
+        if (state === STATE_RUNNING) this.log(h, intended);
+        return;
+    }
+  }
+
+  // --- enroll ------------------------------------------------------------------------------------
+
+  private enrollBody(h: number): string {
+    const g = this.global(h);
+    const group = this.o.groups[this.group(h)]!;
+    const id = hostIdentity(this.o.seed, g, group.hostname_prefix ?? group.name);
+    const first = (table: string): Record<string, string> => {
+      const row = group.tables[table]?.[0];
+      const out: Record<string, string> = {};
+      if (row) for (const [k, v] of Object.entries(row)) out[k] = String(v);
+      return out;
+    };
+    const [major = '0', minor = '0', patch = '0'] = group.os_version.replace(/^[^\d]*/, '').split(/[.\s]/);
+    const hostDetails = {
+      os_version: {
+        name: group.platform === 'darwin' ? 'macOS' : group.platform === 'windows' ? 'Microsoft Windows' : group.platform,
+        version: group.os_version,
+        major,
+        minor,
+        patch,
+        platform: group.platform,
+        platform_like: group.platform === 'darwin' ? 'darwin' : group.platform === 'windows' ? 'windows' : group.platform === 'ubuntu' || group.platform === 'debian' ? 'debian' : 'rhel',
+        ...first('os_version'),
+      },
+      osquery_info: {
+        ...first('osquery_info'),
+        version: group.osquery_version,
+        uuid: id.uuid,
+        instance_id: `${id.uuid.toLowerCase()}`,
+        build_platform: group.platform,
+      },
+      system_info: {
+        ...first('system_info'),
+        hostname: id.hostname,
+        computer_name: id.hostname,
+        uuid: id.uuid,
+        hardware_serial: id.serial,
+      },
+    };
+    return JSON.stringify({
+      enroll_secret: group.team ?? this.o.enrollSecret,
+      host_identifier: id.uuid,
+      platform_type: group.platform === 'darwin' ? '21' : group.platform === 'windows' ? '2' : '9',
+      host_details: hostDetails,
+    });
+  }
+
+  private enroll(h: number, intended: number): void {
+    const body = this.enrollBody(h);
+    const sent = nowMs();
+    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.enroll, body, (outcome, _status, text, done) => {
+      this.o.recorder.record(ENDPOINT_INDEX.enroll, outcome, intended, sent, done);
+      if (this.state[h] !== STATE_ENROLLING) return;
+      const key = outcome === OUTCOME_INDEX['2xx'] ? parseNodeKey(text) : undefined;
+      if (key !== undefined) {
+        if (this.nodeKeys[h] === undefined) this.enrolled++;
+        this.nodeKeys[h] = key;
+        this.attempts[h] = 0;
+        this.state[h] = STATE_STARTING;
+        this.schedule(h, KIND_CONFIG, done);
+        return;
+      }
+      const attempt = Math.min(this.attempts[h]! + 1, 30);
+      this.attempts[h] = attempt;
+      this.schedule(h, KIND_ENROLL, done + this.backoffMs(h, attempt));
+    });
+  }
+
+  /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
+  backoffMs(h: number, attempt: number): number {
+    const { initial, max } = this.o.agent.enroll_backoff;
+    const cap = Math.min(max, initial * 2 ** (attempt - 1));
+    return cap / 2 + unitFloat(this.o.seed, this.global(h), attempt, 0xbac0) * (cap / 2);
+  }
+
+  private reenroll(h: number, now: number): void {
+    if (this.state[h] === STATE_ENROLLING || this.state[h] === STATE_STOPPED) return;
+    if (this.nodeKeys[h] !== undefined) {
+      this.nodeKeys[h] = undefined;
+      this.enrolled--;
+    }
+    this.o.truth.forgetHost(h);
+    this.pendingWrites.delete(h);
+    this.state[h] = STATE_ENROLLING;
+    this.attempts[h] = 0;
+    this.schedule(h, KIND_ENROLL, now);
+  }
+
+  // --- config ------------------------------------------------------------------------------------
+
+  private config(h: number, intended: number): void {
+    const key = this.nodeKeys[h];
+    if (key === undefined) return;
+    const body = `{"node_key":${JSON.stringify(key)}}`;
+    const sent = nowMs();
+    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.config, body, (outcome, status, text, done) => {
+      this.o.recorder.record(ENDPOINT_INDEX.config, outcome, intended, sent, done);
+      const state = this.state[h]!;
+      if (state !== STATE_RUNNING && state !== STATE_STARTING) return;
+      if (status === 401 && isNodeInvalid(text)) return this.reenroll(h, done);
+      if (outcome === OUTCOME_INDEX['2xx']) this.adoptConfig(h, text);
+      if (state === STATE_STARTING) {
+        // osquery starts its distributed and logger threads once the first config load is done.
+        this.state[h] = STATE_RUNNING;
+        this.schedule(h, KIND_READ, done);
+        this.lastLogTick[h] = done;
+        this.schedule(h, KIND_LOG, done + this.loggerMs[h]!);
+      }
+      this.schedule(h, KIND_CONFIG, this.nextTick(intended, done, this.configMs[h]!));
+    });
+  }
+
+  private adoptConfig(h: number, text: string): void {
+    let config: { options?: Record<string, unknown>; packs?: Record<string, unknown> };
+    try {
+      config = JSON.parse(text) as typeof config;
+    } catch {
+      return;
+    }
+    const options = config.options ?? {};
+    const seconds = (value: unknown): number | undefined => {
+      const n = typeof value === 'string' ? Number(value) : value;
+      return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : undefined;
+    };
+    const distributed = seconds(options.distributed_interval);
+    if (distributed !== undefined) this.distributedMs[h] = distributed;
+    const logger = seconds(options.logger_tls_period);
+    if (logger !== undefined) this.loggerMs[h] = logger;
+    const refresh = seconds(options.config_refresh) ?? seconds(options.config_tls_refresh);
+    if (refresh !== undefined) this.configMs[h] = refresh;
+    this.resultLinesPerMs[h] = scheduledRunsPerMs(config.packs);
+  }
+
+  // --- distributed -------------------------------------------------------------------------------
+
+  /** Next start of a loop: after completion (fixed delay) or on the ticker (fixed rate). */
+  private nextTick(intended: number, done: number, interval: number): number {
+    if (this.o.agent.pacing === 'fixed-delay') return done + interval;
+    let next = intended + interval;
+    if (next <= done) next += Math.ceil((done - next) / interval) * interval; // dropped ticks
+    return next;
+  }
+
+  private distributedInterval(h: number, now: number): number {
+    return this.o.agent.accelerate && this.accelerateUntil[h]! > now ? ACCELERATED_INTERVAL_MS : this.distributedMs[h]!;
+  }
+
+  private read(h: number, intended: number): void {
+    const key = this.nodeKeys[h];
+    if (key === undefined) return;
+    const body = `{"node_key":${JSON.stringify(key)}}`;
+    const sent = nowMs();
+    this.o.recorder.checkin(sent - intended);
+    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.read, body, (outcome, status, text, done) => {
+      this.o.recorder.record(ENDPOINT_INDEX.read, outcome, intended, sent, done);
+      if (this.state[h] !== STATE_RUNNING) return;
+      if (status === 401 && isNodeInvalid(text)) return this.reenroll(h, done);
+      if (outcome === OUTCOME_INDEX['2xx'] && text.length > 0) {
+        const work = this.runQueries(h, text, done);
+        if (work !== undefined) {
+          this.pendingWrites.set(h, work.write);
+          this.schedule(h, KIND_WRITE, done + work.execMs);
+          return;
+        }
+      }
+      this.schedule(h, KIND_READ, this.nextReadAt(h, intended, done));
+    });
+  }
+
+  private nextReadAt(h: number, intended: number, done: number): number {
+    return this.nextTick(intended, done, this.distributedInterval(h, done));
+  }
+
+  /** Runs the read's queries; undefined when there is nothing to write. */
+  private runQueries(h: number, text: string, now: number): { write: PendingWrite; execMs: number } | undefined {
+    if (text.indexOf('"queries":{}') !== -1 && text.indexOf('"accelerate"') === -1) return undefined;
+    let response: { queries?: Record<string, unknown>; discovery?: Record<string, unknown>; accelerate?: unknown };
+    try {
+      response = JSON.parse(text) as typeof response;
+    } catch {
+      return undefined;
+    }
+    const accelerate = Number(response.accelerate ?? 0);
+    if (accelerate > 0) this.accelerateUntil[h] = now + accelerate * 1000;
+    const queries = response.queries ?? {};
+    const names = Object.keys(queries).sort(); // osquery runs them in name order
+    if (names.length === 0) return undefined;
+    const group = this.group(h);
+    const g = this.global(h);
+    const run = ++this.runs[h]!;
+    const since = this.lastPolicyRun[h]! > 0 ? now - this.lastPolicyRun[h]! : 0;
+    const discovery = response.discovery ?? {};
+    const queryParts: string[] = [];
+    const statusParts: string[] = [];
+    const messageParts: string[] = [];
+    const answers: PendingWrite['answers'] = [];
+    let ran = 0;
+    let execMs = 0;
+    const { min, max } = this.o.queryTimeMs;
+    for (const name of names) {
+      const sql = queries[name];
+      if (typeof sql !== 'string') continue;
+      const discoverySql = discovery[name];
+      if (typeof discoverySql === 'string' && discoverySql !== '') {
+        const d = this.o.answers.sqlAnswer(group, discoverySql);
+        if (d.status !== 0 || d.rowCount === 0) continue; // discovery says: not for this host
+      }
+      const answer = this.o.answers.answer(group, g, h, name, sql, run, since, this.o.truth);
+      ran++;
+      if (max > 0) execMs += min + unitFloat(this.o.seed, g, run, ran, 0x7e) * (max - min);
+      const quoted = JSON.stringify(name);
+      queryParts.push(`${quoted}:${answer.rowsJson}`);
+      statusParts.push(this.o.agent.string_statuses ? `${quoted}:"${answer.status}"` : `${quoted}:${answer.status}`);
+      if (answer.message) messageParts.push(`${quoted}:${JSON.stringify(answer.message)}`);
+      const id = policyIdOf(name);
+      if (id >= 0) answers.push({ id, query: sql, code: answer.code });
+    }
+    if (answers.length > 0) this.lastPolicyRun[h] = now;
+    if (ran === 0) return undefined;
+    const body =
+      `{"node_key":${JSON.stringify(this.nodeKeys[h] ?? '')},"queries":{${queryParts.join(',')}},` +
+      `"statuses":{${statusParts.join(',')}},"messages":{${messageParts.join(',')}}}`;
+    return { write: { body, answers }, execMs };
+  }
+
+  private write(h: number, intended: number): void {
+    const pending = this.pendingWrites.get(h);
+    this.pendingWrites.delete(h);
+    if (pending === undefined) {
+      this.schedule(h, KIND_READ, intended);
+      return;
+    }
+    const sent = nowMs();
+    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.write, pending.body, (outcome, status, text, done) => {
+      this.o.recorder.record(ENDPOINT_INDEX.write, outcome, intended, sent, done);
+      if (this.state[h] !== STATE_RUNNING) return;
+      if (status === 401 && isNodeInvalid(text)) return this.reenroll(h, done);
+      if (outcome === OUTCOME_INDEX['2xx']) {
+        for (const a of pending.answers) this.o.truth.report(a.id, a.query, h, a.code === ANSWER_UNKNOWN ? ANSWER_UNKNOWN : a.code);
+      }
+      this.schedule(h, KIND_READ, this.nextReadAt(h, this.intended[h * KINDS + KIND_READ]!, done));
+    });
+  }
+
+  // --- logger ------------------------------------------------------------------------------------
+
+  private log(h: number, intended: number): void {
+    const period = this.loggerMs[h]!;
+    const elapsed = Math.max(0, intended - this.lastLogTick[h]!);
+    this.lastLogTick[h] = intended;
+    this.statusLines[h]! += (this.o.agent.status_lines_per_hour / 3_600_000) * elapsed;
+    this.resultLines[h]! += this.resultLinesPerMs[h]! * elapsed;
+    const status = Math.min(MAX_LOG_LINES, Math.floor(this.statusLines[h]!));
+    const results = Math.min(MAX_LOG_LINES, Math.floor(this.resultLines[h]!));
+    let pending = (status > 0 ? 1 : 0) + (results > 0 ? 1 : 0);
+    if (pending === 0) {
+      this.schedule(h, KIND_LOG, this.nextTick(intended, nowMs(), period));
+      return;
+    }
+    const afterBoth = (done: number): void => {
+      if (--pending === 0 && this.state[h] === STATE_RUNNING) this.schedule(h, KIND_LOG, this.nextTick(intended, done, period));
+    };
+    if (status > 0) this.sendLog(h, intended, 'status', status, (ok, done) => {
+      if (ok) this.statusLines[h]! -= status;
+      afterBoth(done);
+    });
+    if (results > 0) this.sendLog(h, intended, 'result', results, (ok, done) => {
+      if (ok) this.resultLines[h]! -= results;
+      afterBoth(done);
+    });
+  }
+
+  private sendLog(h: number, intended: number, type: 'status' | 'result', lines: number, then: (ok: boolean, done: number) => void): void {
+    const key = this.nodeKeys[h];
+    if (key === undefined) return then(false, nowMs());
+    const g = this.global(h);
+    const group = this.o.groups[this.group(h)]!;
+    const identifier = hostIdentity(this.o.seed, g, group.hostname_prefix ?? group.name).uuid;
+    const unix = Math.floor(intended / 1000);
+    const calendar = new Date(intended).toUTCString();
+    const line =
+      type === 'status'
+        ? `{"hostIdentifier":"${identifier}","calendarTime":"${calendar}","unixTime":"${unix}","severity":"0","filename":"scheduler.cpp","line":"83","message":"Executing scheduled query","version":"${group.osquery_version}"}`
+        : `{"name":"pack/osqsim/scheduled","hostIdentifier":"${identifier}","calendarTime":"${calendar}","unixTime":${unix},"epoch":0,"counter":0,"numerics":false,"columns":{"value":"1"},"action":"snapshot"}`;
+    const data = new Array<string>(lines).fill(line).join(',');
+    const body = `{"node_key":${JSON.stringify(key)},"log_type":"${type}","data":[${data}]}`;
+    const sent = nowMs();
+    this.o.transport.post(g % this.o.transport.targetCount, PATHS.log, body, (outcome, status, text, done) => {
+      this.o.recorder.record(ENDPOINT_INDEX.log, outcome, intended, sent, done);
+      if (status === 401 && isNodeInvalid(text) && this.state[h] === STATE_RUNNING) {
+        this.reenroll(h, done);
+        return;
+      }
+      then(outcome === OUTCOME_INDEX['2xx'], done);
+    });
+  }
+
+  /** For tests and the harness: the node key a host holds now. */
+  nodeKeyOf(localHost: number): string | undefined {
+    return this.nodeKeys[localHost];
+  }
+
+  /** Host identity of a local host (for tests and truth-by-host comparisons). */
+  identityOf(localHost: number): { uuid: string; hostname: string; serial: string; group: number } {
+    const g = this.global(localHost);
+    const group = this.o.groups[this.group(localHost)]!;
+    return { ...hostIdentity(this.o.seed, g, group.hostname_prefix ?? group.name), group: this.group(localHost) };
+  }
+}
+
+function parseNodeKey(text: string): string | undefined {
+  try {
+    const body = JSON.parse(text) as { node_key?: unknown; node_invalid?: unknown };
+    if (body.node_invalid === true) return undefined;
+    return typeof body.node_key === 'string' && body.node_key !== '' ? body.node_key : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function isNodeInvalid(text: string): boolean {
+  if (text.indexOf('node_invalid') === -1) return false;
+  try {
+    return (JSON.parse(text) as { node_invalid?: unknown }).node_invalid === true;
+  } catch {
+    return false;
+  }
+}
+
+/** Result-log lines per ms from the config's scheduled queries (one line per run of each). */
+export function scheduledRunsPerMs(packs: unknown): number {
+  if (typeof packs !== 'object' || packs === null) return 0;
+  let perMs = 0;
+  for (const pack of Object.values(packs as Record<string, unknown>)) {
+    const queries = (pack as { queries?: unknown } | null)?.queries;
+    if (typeof queries !== 'object' || queries === null) continue;
+    for (const q of Object.values(queries as Record<string, unknown>)) {
+      const interval = Number((q as { interval?: unknown } | null)?.interval);
+      if (Number.isFinite(interval) && interval > 0) perMs += 1 / (interval * 1000);
+    }
+  }
+  return perMs;
+}
+
+/** Deterministic hash of a host's identity inputs (exported for determinism tests). */
+export function identityHash(seed: number, globalHost: number): number {
+  return hash32(seed, globalHost);
+}

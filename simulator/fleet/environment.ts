@@ -1,0 +1,36 @@
+/**
+ * The osquery environment the evaluator runs policies in: the table catalogue per platform and
+ * osquery's SQLite functions. Production uses simulator/fleet/catalogue.ts and sql-functions.ts;
+ * tests pass a module of their own (`environmentModule`) that exports `environment`.
+ */
+import type { OsqueryEnvironment } from './evaluator.js';
+
+/** Module specifier (file URL or path) of a module exporting `environment: OsqueryEnvironment`. */
+export type EnvironmentModule = string;
+
+export async function loadEnvironment(module?: EnvironmentModule): Promise<OsqueryEnvironment> {
+  if (module !== undefined) {
+    const loaded = (await import(module)) as { environment?: OsqueryEnvironment };
+    if (!loaded.environment) throw new Error(`${module} does not export "environment"`);
+    return loaded.environment;
+  }
+  return osqueryEnvironment();
+}
+
+/** The real catalogue and functions (loaded lazily: they are large). */
+export async function osqueryEnvironment(): Promise<OsqueryEnvironment> {
+  const catalogueSpec = './catalogue.js';
+  const functionsSpec = './sql-functions.js';
+  const catalogue = (await import(catalogueSpec)) as {
+    tablesForPlatform: OsqueryEnvironment['tablesForPlatform'];
+    fleetPlatformOf: OsqueryEnvironment['fleetPlatformOf'];
+  };
+  const functions = (await import(functionsSpec).catch(() => ({}))) as {
+    registerOsqueryFunctions?: OsqueryEnvironment['registerFunctions'];
+  };
+  return {
+    tablesForPlatform: catalogue.tablesForPlatform,
+    fleetPlatformOf: catalogue.fleetPlatformOf,
+    ...(functions.registerOsqueryFunctions ? { registerFunctions: functions.registerOsqueryFunctions } : {}),
+  };
+}

@@ -1,0 +1,170 @@
+/**
+ * Policy (and any distributed query) evaluation: the SQL the server sent runs for real in SQLite
+ * (sql.js) against the host group's osquery tables.
+ *
+ * - rows → the query "passes"; no rows → it fails; an error (missing table, bad SQL) → status 1 with
+ *   SQLite's message, as osquery reports it (`no such table: foo`, `near "SELEC": syntax error`).
+ * - A table the group does not define exists and is EMPTY when osquery has it on the host's platform
+ *   (per the catalogue), and is missing otherwise — as on a real host.
+ * - Answers are cached per (group, query text): cost grows with groups × queries, not hosts.
+ * - The database is read-only once loaded (`PRAGMA query_only`), so a query cannot change the state.
+ *
+ * The catalogue is passed in (OsqueryEnvironment) so tests can use small fixture tables.
+ */
+import type { Database, SqlJsStatic } from 'sql.js';
+import type { FleetGroupSpec } from '../../scenarios/schema.js';
+
+export type ColumnType = 'TEXT' | 'INTEGER' | 'BIGINT' | 'DOUBLE';
+export type CatalogPlatform = 'darwin' | 'windows' | 'linux' | 'chrome';
+
+export interface CatalogTable {
+  name: string;
+  platforms: readonly CatalogPlatform[];
+  columns: ReadonlyArray<{ name: string; type: ColumnType }>;
+}
+
+/** What the evaluator needs to know about osquery (simulator/fleet/catalogue.ts in production). */
+export interface OsqueryEnvironment {
+  tablesForPlatform(platform: CatalogPlatform): readonly CatalogTable[];
+  fleetPlatformOf(raw: string): CatalogPlatform | '';
+  /** osquery's SQLite additions (regex_match, split, version_compare, …). */
+  registerFunctions?(db: Database): void;
+}
+
+export interface QueryAnswer {
+  /** 0 = OK; 1 = error, as osquery's distributed status. */
+  status: number;
+  rowCount: number;
+  /** Rows as osquery sends them: every value a string. */
+  rows: Array<Record<string, string>>;
+  /** Error message when status ≠ 0. */
+  message: string;
+  /** JSON of `rows` (or `""` for no rows), ready to splice into a distributed/write body. */
+  rowsJson: string;
+}
+
+const MAX_ROWS_SENT = 1000;
+
+let sqlPromise: Promise<SqlJsStatic> | undefined;
+
+/** Loads sql.js once per thread. */
+export async function loadSqlJs(): Promise<SqlJsStatic> {
+  if (!sqlPromise) {
+    sqlPromise = import('sql.js').then(async (module) => {
+      const init = (module as unknown as { default: (config?: object) => Promise<SqlJsStatic> }).default;
+      return init();
+    });
+  }
+  return sqlPromise;
+}
+
+const quoteIdent = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+
+function sqlType(type: ColumnType | undefined, sample: string | number | undefined): string {
+  if (type) return type === 'DOUBLE' ? 'REAL' : type === 'BIGINT' ? 'INTEGER' : type;
+  if (typeof sample === 'number') return Number.isInteger(sample) ? 'INTEGER' : 'REAL';
+  return 'TEXT';
+}
+
+/** Builds the SQLite database of one group: its tables plus the platform's empty tables. */
+export function buildGroupDatabase(SQL: SqlJsStatic, group: FleetGroupSpec, env: OsqueryEnvironment): Database {
+  const db = new SQL.Database();
+  env.registerFunctions?.(db);
+  const platform = env.fleetPlatformOf(group.platform);
+  const catalogue = new Map<string, CatalogTable>();
+  if (platform !== '') for (const table of env.tablesForPlatform(platform)) catalogue.set(table.name, table);
+  const statements: string[] = ['BEGIN'];
+  for (const table of catalogue.values()) {
+    if (table.name in group.tables) continue;
+    const columns = table.columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type, undefined)}`);
+    statements.push(`CREATE TABLE ${quoteIdent(table.name)} (${columns.length ? columns.join(', ') : '"_" TEXT'})`);
+  }
+  db.exec(statements.join(';\n'));
+  for (const [name, rows] of Object.entries(group.tables)) {
+    const known = catalogue.get(name)?.columns ?? [];
+    const types = new Map<string, ColumnType | undefined>(known.map((c) => [c.name, c.type]));
+    const samples = new Map<string, string | number>();
+    for (const row of rows) {
+      for (const [column, value] of Object.entries(row)) {
+        if (!types.has(column)) types.set(column, undefined);
+        if (!samples.has(column)) samples.set(column, value);
+      }
+    }
+    const columnNames = [...types.keys()];
+    const columns = columnNames.map((c) => `${quoteIdent(c)} ${sqlType(types.get(c), samples.get(c))}`);
+    db.exec(`CREATE TABLE ${quoteIdent(name)} (${columns.length ? columns.join(', ') : '"_" TEXT'})`);
+    if (rows.length > 0 && columnNames.length > 0) {
+      const insert = db.prepare(
+        `INSERT INTO ${quoteIdent(name)} (${columnNames.map(quoteIdent).join(', ')}) VALUES (${columnNames.map(() => '?').join(', ')})`,
+      );
+      for (const row of rows) insert.run(columnNames.map((c) => row[c] ?? null));
+      insert.free();
+    }
+  }
+  db.exec('COMMIT; PRAGMA query_only = 1;');
+  return db;
+}
+
+/** Runs one query the way osquery reports it. */
+export function runQuery(db: Database, sql: string): QueryAnswer {
+  try {
+    const results = db.exec(sql);
+    const last = results[results.length - 1];
+    const rows: Array<Record<string, string>> = [];
+    if (last) {
+      for (const values of last.values) {
+        if (rows.length >= MAX_ROWS_SENT) break;
+        const row: Record<string, string> = {};
+        last.columns.forEach((column, i) => {
+          const v = values[i];
+          row[column] = v === null || v === undefined ? '' : v instanceof Uint8Array ? Buffer.from(v).toString('utf8') : String(v);
+        });
+        rows.push(row);
+      }
+    }
+    const rowCount = last ? last.values.length : 0;
+    return { status: 0, rowCount, rows, message: '', rowsJson: rowCount === 0 ? '""' : JSON.stringify(rows) };
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return { status: 1, rowCount: 0, rows: [], message, rowsJson: '""' };
+  }
+}
+
+/** Caches answers per (group, query text); databases are built lazily per group. */
+export class FleetEvaluator {
+  private readonly databases: Array<Database | undefined>;
+  private readonly caches: Array<Map<string, QueryAnswer>>;
+
+  constructor(
+    private readonly SQL: SqlJsStatic,
+    private readonly groups: readonly FleetGroupSpec[],
+    private readonly env: OsqueryEnvironment,
+  ) {
+    this.databases = groups.map(() => undefined);
+    this.caches = groups.map(() => new Map());
+  }
+
+  answer(group: number, sql: string): QueryAnswer {
+    const cache = this.caches[group]!;
+    let answer = cache.get(sql);
+    if (answer === undefined) {
+      let db = this.databases[group];
+      if (db === undefined) {
+        db = buildGroupDatabase(this.SQL, this.groups[group]!, this.env);
+        this.databases[group] = db;
+      }
+      answer = runQuery(db, sql);
+      cache.set(sql, answer);
+    }
+    return answer;
+  }
+
+  /** Distinct (group, query) pairs evaluated so far. */
+  get cachedAnswers(): number {
+    return this.caches.reduce((sum, c) => sum + c.size, 0);
+  }
+
+  close(): void {
+    for (const db of this.databases) db?.close();
+  }
+}

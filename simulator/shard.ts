@@ -1,0 +1,176 @@
+/**
+ * The worker side (piscina): one long task per worker runs one slice of the run's hosts until the
+ * main thread says stop, streams a window every second over its MessagePort, answers truth
+ * requests, and returns its totals (encoded histograms, counts, truth) when done.
+ *
+ * Messages main → worker: {type:'stop'} | {type:'setHosts', hosts} | {type:'truth', id}.
+ * Messages worker → main: {type:'window', window} | {type:'truth', id, policies} | {type:'started'}.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
+import type { AgentSpec, FleetGroupSpec, PolicySpec, ValidatedFleet } from '../scenarios/schema.js';
+import { Agents } from './agent.js';
+import { AnswerModel } from './fleet/answers.js';
+import { FleetEvaluator, loadSqlJs } from './fleet/evaluator.js';
+import { loadEnvironment } from './fleet/environment.js';
+import { GroundTruth, type PolicyTruth } from './fleet/truth.js';
+import { activeInSlice, assignGroups, groupCounts, workerSlice, type ShardRef } from './identity.js';
+import { Recorder, type RecorderTotals, type WorkerWindow } from './recorder.js';
+import { TimingWheel } from './scheduler.js';
+import { nowMs, Transport } from './transport.js';
+
+export interface ShardTask {
+  worker: number;
+  workers: number;
+  shard: ShardRef;
+  /** Host capacity of the run (the most hosts a ramp may reach); groups are sized on it. */
+  capacity: number;
+  /** Hosts active at start. */
+  hosts: number;
+  seed: number;
+  agent: AgentSpec;
+  fleet: ValidatedFleet;
+  policies: PolicySpec[];
+  policyNames: Array<[number, string]>;
+  enrollSecret: string;
+  targets: string[];
+  connections: number;
+  runStartMs: number;
+  warmupMs: number;
+  environmentModule?: string;
+  port: MessagePort;
+}
+
+export interface ShardResult {
+  worker: number;
+  totals: RecorderTotals;
+  truth: PolicyTruth[];
+  hosts: number;
+  enrolled: number;
+  connections: number;
+  maxInFlight: number;
+  cachedAnswers: number;
+}
+
+export type MainMessage = { type: 'stop' } | { type: 'setHosts'; hosts: number } | { type: 'truth'; id: number };
+export type WorkerMessage =
+  | { type: 'window'; worker: number; window: WorkerWindow }
+  | { type: 'truth'; worker: number; id: number; policies: PolicyTruth[] }
+  | { type: 'started'; worker: number; hosts: number };
+
+/** Events handed out per drain before yielding to I/O. */
+const DRAIN_BATCH = 2000;
+
+export default async function runShard(task: ShardTask): Promise<ShardResult> {
+  const { port } = task;
+  const SQL = await loadSqlJs();
+  const environment = await loadEnvironment(task.environmentModule);
+  const groups: FleetGroupSpec[] = task.fleet.groups;
+  const groupOf = assignGroups(groupCounts(groups, task.capacity));
+  const slice = workerSlice(task.capacity, task.shard, task.worker, task.workers);
+  const evaluator = new FleetEvaluator(SQL, groups, environment);
+  const truth = new GroundTruth(slice.size);
+  const answers = new AnswerModel(evaluator, task.fleet, task.policies, task.seed, new Map(task.policyNames));
+  const recorder = new Recorder();
+  recorder.measuring = task.warmupMs <= 0;
+  const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout });
+  const wheel = new TimingWheel(Math.min(nowMs(), task.runStartMs));
+  const agents = new Agents({
+    seed: task.seed,
+    slice,
+    groupOf,
+    groups,
+    agent: task.agent,
+    enrollSecret: task.enrollSecret,
+    runStartMs: task.runStartMs,
+    totalActiveHosts: task.hosts,
+    wheel,
+    transport,
+    recorder,
+    answers,
+    truth,
+    queryTimeMs: task.fleet.query_time_ms,
+  });
+  agents.setActive(activeInSlice(slice, task.hosts), task.hosts, nowMs());
+
+  let stopping = false;
+  let resolveStop!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
+  const fire = (event: number): void => agents.fire(event);
+
+  let tickTimer: NodeJS.Timeout | undefined;
+  const tick = (): void => {
+    tickTimer = undefined;
+    if (stopping) return;
+    const handed = wheel.drain(nowMs(), DRAIN_BATCH, fire);
+    if (handed >= DRAIN_BATCH) setImmediate(tick);
+    else tickTimer = setTimeout(tick, 1);
+  };
+  tick();
+
+  // 1-second windows aligned on the run start, so all workers and shards agree on `t`.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  let elu: EventLoopUtilization = performance.eventLoopUtilization();
+  let windowIndex = Math.max(0, Math.floor((nowMs() - task.runStartMs) / 1000));
+  let windowTimer: NodeJS.Timeout | undefined;
+  const closeWindow = (): void => {
+    const now = nowMs();
+    const current = performance.eventLoopUtilization();
+    const delta = performance.eventLoopUtilization(current, elu);
+    elu = current;
+    const eventLoopP99Ms = loopDelay.count > 0 ? loopDelay.percentile(99) / 1e6 : 0;
+    loopDelay.reset();
+    const t = windowIndex;
+    const warmup = t * 1000 < task.warmupMs;
+    const window = recorder.takeWindow(t, warmup, agents.enrolled, {
+      elu: Math.round(delta.utilization * 1000) / 1000,
+      eventLoopP99Ms: Math.round(eventLoopP99Ms * 100) / 100,
+      inFlight: transport.inFlight,
+      maxInFlight: transport.maxInFlight,
+    });
+    port.postMessage({ type: 'window', worker: task.worker, window } satisfies WorkerMessage);
+    windowIndex++;
+    recorder.measuring = windowIndex * 1000 >= task.warmupMs;
+    if (!stopping) windowTimer = setTimeout(closeWindow, Math.max(0, task.runStartMs + (windowIndex + 1) * 1000 - now));
+  };
+  windowTimer = setTimeout(closeWindow, Math.max(0, task.runStartMs + (windowIndex + 1) * 1000 - nowMs()));
+
+  port.on('message', (message: MainMessage) => {
+    if (message.type === 'stop') {
+      stopping = true;
+      resolveStop();
+    } else if (message.type === 'setHosts') {
+      agents.setActive(activeInSlice(slice, message.hosts), message.hosts, nowMs());
+    } else if (message.type === 'truth') {
+      port.postMessage({ type: 'truth', worker: task.worker, id: message.id, policies: truth.snapshot() } satisfies WorkerMessage);
+    }
+  });
+  port.postMessage({ type: 'started', worker: task.worker, hosts: agents.active } satisfies WorkerMessage);
+
+  await stopped;
+  agents.stop();
+  if (tickTimer) clearTimeout(tickTimer);
+  if (windowTimer) clearTimeout(windowTimer);
+  // Let in-flight requests finish (bounded), so their outcomes and truth are counted.
+  const deadline = nowMs() + Math.min(task.agent.request_timeout, 5000);
+  while (transport.inFlight > 0 && nowMs() < deadline) await new Promise((r) => setTimeout(r, 10));
+  closeWindow();
+  loopDelay.disable();
+  await transport.close();
+  const result: ShardResult = {
+    worker: task.worker,
+    totals: recorder.totals(),
+    truth: truth.snapshot(),
+    hosts: agents.active,
+    enrolled: agents.enrolled,
+    connections: transport.connections,
+    maxInFlight: transport.maxInFlight,
+    cachedAnswers: evaluator.cachedAnswers,
+  };
+  recorder.destroy();
+  evaluator.close();
+  port.removeAllListeners('message');
+  port.close();
+  return result;
+}

@@ -1,0 +1,140 @@
+/**
+ * HTTP to the targets: one undici Pool per target per worker (keep-alive), standing in for the many
+ * agent connections; the connection count is a reported run parameter. Several targets are spread
+ * per host, as a round-robin load balancer would (host g → target g mod T).
+ *
+ * Requests go through `dispatch` with a small handler (no streams, no promises per request): this is
+ * the hot path of the simulator.
+ */
+import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import { osqsimError } from '../lib/errors.js';
+import { OUTCOME_INDEX } from './recorder.js';
+
+/** `undefined` status means the request failed before a response (outcome says how). */
+export type ResponseCallback = (outcome: number, status: number, body: string, doneMs: number) => void;
+
+export const nowMs = (): number => performance.timeOrigin + performance.now();
+
+/** Parses and checks `--target a,b` (http/https URLs). */
+export function parseTargets(text: string | readonly string[]): string[] {
+  const list = (typeof text === 'string' ? text.split(',') : [...text]).map((t) => t.trim()).filter(Boolean);
+  if (list.length === 0) throw osqsimError('SIM_NO_TARGET', { value: String(text), reason: 'no URL given' });
+  return list.map((target) => {
+    let url: URL;
+    try {
+      url = new URL(target);
+    } catch {
+      throw osqsimError('SIM_NO_TARGET', { value: target, reason: 'not a URL' });
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw osqsimError('SIM_NO_TARGET', { value: target, reason: 'only http:// and https:// are supported' });
+    }
+    return url.origin + url.pathname.replace(/\/+$/, '');
+  });
+}
+
+export function classifyError(error: unknown): number {
+  const code = (error as { code?: string } | null)?.code ?? '';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return OUTCOME_INDEX.timeout;
+  return OUTCOME_INDEX.connect;
+}
+
+export function classifyStatus(status: number): number {
+  if (status >= 200 && status < 300) return OUTCOME_INDEX['2xx'];
+  if (status >= 500) return OUTCOME_INDEX['5xx'];
+  return OUTCOME_INDEX['4xx'];
+}
+
+const HEADERS = { 'content-type': 'application/json', 'user-agent': 'osquery/5.12.1 (osqsim)' };
+
+class ResponseHandler implements Dispatcher.DispatchHandler {
+  private status = 0;
+  private chunks: Buffer[] = [];
+  private done = false;
+
+  constructor(private readonly callback: ResponseCallback) {}
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.done) return;
+    this.done = true;
+    const body = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    this.callback(classifyStatus(this.status), this.status, body, nowMs());
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    if (this.done) return;
+    this.done = true;
+    this.callback(classifyError(error), 0, '', nowMs());
+  }
+}
+
+export interface TransportOptions {
+  targets: readonly string[];
+  /** Connections per target in this worker. */
+  connections: number;
+  timeoutMs: number;
+}
+
+export class Transport {
+  private readonly pools: Pool[];
+  private readonly prefixes: string[];
+  inFlight = 0;
+  maxInFlight = 0;
+
+  constructor(private readonly options: TransportOptions) {
+    this.pools = options.targets.map(
+      (target) =>
+        new Pool(new URL(target).origin, {
+          connections: options.connections,
+          pipelining: 1,
+          keepAliveTimeout: 60_000,
+          keepAliveMaxTimeout: 600_000,
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+          connectTimeout: Math.min(options.timeoutMs, 10_000),
+        }),
+    );
+    this.prefixes = options.targets.map((target) => new URL(target).pathname.replace(/\/+$/, ''));
+  }
+
+  get targetCount(): number {
+    return this.pools.length;
+  }
+
+  /** POST `body` to `path` on the host's target; `callback` gets outcome index, status, body text. */
+  post(targetIndex: number, path: string, body: string, callback: ResponseCallback): void {
+    this.inFlight++;
+    if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
+    const handler = new ResponseHandler((outcome, status, text, doneMs) => {
+      this.inFlight--;
+      callback(outcome, status, text, doneMs);
+    });
+    try {
+      this.pools[targetIndex]!.dispatch(
+        { origin: undefined, path: this.prefixes[targetIndex] + path, method: 'POST', headers: HEADERS, body },
+        handler,
+      );
+    } catch (error) {
+      handler.onResponseError(undefined as unknown as Dispatcher.DispatchController, error as Error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.pools.map((pool) => pool.destroy().catch(() => undefined)));
+  }
+
+  get connections(): number {
+    return this.options.connections * this.pools.length;
+  }
+}

@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { HostCache, PolicyScopeCache } from '../../server/osquery/host-cache.js';
+import type { Host, Policy } from '../../server/store/store.js';
+
+const LONG_AGO = new Date('2000-01-01T00:00:00Z');
+
+function host(id: number, nodeKey: string, extra: Partial<Host> = {}): Host {
+  return {
+    id,
+    osqueryHostId: `h${id}`,
+    nodeKey,
+    teamId: null,
+    platform: 'ubuntu',
+    hostname: `host-${id}`,
+    uuid: '',
+    hardwareSerial: '',
+    osVersion: '',
+    osqueryVersion: '',
+    uptimeSeconds: 0,
+    detailUpdatedAt: LONG_AGO,
+    policyUpdatedAt: LONG_AGO,
+    refetchRequested: false,
+    distributedInterval: 0,
+    loggerTlsPeriod: 0,
+    configTlsRefresh: 0,
+    lastEnrolledAt: LONG_AGO,
+    createdAt: LONG_AGO,
+    updatedAt: LONG_AGO,
+    seenTime: null,
+    ...extra,
+  };
+}
+
+function fakeHosts(): { hosts: Map<string, Host>; loads: string[]; load(key: string): Promise<Host | undefined> } {
+  const hosts = new Map<string, Host>();
+  const loads: string[] = [];
+  return {
+    hosts,
+    loads,
+    async load(key) {
+      loads.push(key);
+      return hosts.get(key);
+    },
+  };
+}
+
+describe('host cache (hot path)', () => {
+  it('serves a node key from memory within the TTL and re-reads the store after it', async () => {
+    let clock = 0;
+    const source = fakeHosts();
+    source.hosts.set('k1', host(1, 'k1'));
+    const cache = new HostCache((key) => source.load(key), { ttlMs: 2000, clock: () => clock });
+    expect((await cache.get('k1'))?.id).toBe(1);
+    clock = 1999;
+    expect((await cache.get('k1'))?.id).toBe(1);
+    expect(source.loads).toEqual(['k1']);
+    source.hosts.set('k1', host(1, 'k1', { refetchRequested: true }));
+    clock = 2000;
+    expect((await cache.get('k1'))?.refetchRequested).toBe(true); // visible within the staleness bound
+    expect(source.loads).toEqual(['k1', 'k1']);
+  });
+
+  it('does not cache unknown keys and answers undefined', async () => {
+    const source = fakeHosts();
+    const cache = new HostCache((key) => source.load(key), { ttlMs: 2000 });
+    expect(await cache.get('nope')).toBeUndefined();
+    expect(await cache.get('nope')).toBeUndefined();
+    expect(source.loads).toEqual(['nope', 'nope']);
+  });
+
+  it('invalidates a host by id (re-enroll, refetch) so the old key is re-checked at once', async () => {
+    const source = fakeHosts();
+    source.hosts.set('old', host(1, 'old'));
+    const cache = new HostCache((key) => source.load(key), { ttlMs: 60_000 });
+    await cache.get('old');
+    source.hosts.delete('old');
+    source.hosts.set('new', host(1, 'new'));
+    expect(await cache.get('old')).toBeDefined(); // still cached
+    cache.invalidateHost(1);
+    expect(await cache.get('old')).toBeUndefined();
+    expect((await cache.get('new'))?.id).toBe(1);
+  });
+
+  it('shares one store read between concurrent misses', async () => {
+    const source = fakeHosts();
+    source.hosts.set('k', host(1, 'k'));
+    const cache = new HostCache((key) => source.load(key), { ttlMs: 1000 });
+    const [a, b] = await Promise.all([cache.get('k'), cache.get('k')]);
+    expect(a).toBe(b);
+    expect(source.loads).toHaveLength(1);
+  });
+
+  it('drops a load that raced an invalidation', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let version = 0;
+    const cache = new HostCache(
+      async (key) => {
+        const seen = version;
+        await gate;
+        return host(1, key, { refetchRequested: seen > 0 });
+      },
+      { ttlMs: 60_000 },
+    );
+    const stale = cache.get('k');
+    version = 1;
+    cache.invalidateHost(1);
+    release();
+    expect((await stale)?.refetchRequested).toBe(false);
+    expect((await cache.get('k'))?.refetchRequested).toBe(true);
+  });
+
+  it('is bounded: the oldest entries are evicted', async () => {
+    const source = fakeHosts();
+    for (let id = 1; id <= 5; id++) source.hosts.set(`k${id}`, host(id, `k${id}`));
+    const cache = new HostCache((key) => source.load(key), { ttlMs: 60_000, maxEntries: 3 });
+    for (let id = 1; id <= 5; id++) await cache.get(`k${id}`);
+    expect(cache.size).toBe(3);
+    expect(cache.peekById(1)).toBeUndefined();
+    expect(cache.peekById(5)?.nodeKey).toBe('k5');
+  });
+
+  it('ttl 0 turns caching off', async () => {
+    const source = fakeHosts();
+    source.hosts.set('k', host(1, 'k'));
+    const cache = new HostCache((key) => source.load(key), { ttlMs: 0 });
+    await cache.get('k');
+    await cache.get('k');
+    expect(source.loads).toHaveLength(2);
+  });
+});
+
+describe('policy scope cache', () => {
+  const policy = (id: number): Policy => ({
+    id,
+    teamId: null,
+    name: `p${id}`,
+    query: `SELECT ${id}`,
+    description: '',
+    resolution: '',
+    platforms: '',
+    critical: false,
+    authorId: null,
+    authorName: '',
+    authorEmail: '',
+    createdAt: LONG_AGO,
+    updatedAt: LONG_AGO,
+  });
+
+  it('caches per (team, platform), sorts by id, and clears on policy changes', async () => {
+    const loads: string[] = [];
+    let ids = [3, 1];
+    const cache = new PolicyScopeCache(async (teamId, platform) => {
+      loads.push(`${teamId}|${platform}`);
+      return ids.map(policy);
+    }, { ttlMs: 60_000 });
+    const scope = await cache.get(null, 'linux');
+    expect(scope.policies.map((p) => p.id)).toEqual([1, 3]);
+    expect(scope.ids.has(3)).toBe(true);
+    await cache.get(null, 'linux');
+    await cache.get(2, 'linux');
+    await cache.get(null, 'darwin');
+    expect(loads).toEqual(['null|linux', '2|linux', 'null|darwin']);
+    ids = [1];
+    cache.clear();
+    expect((await cache.get(null, 'linux')).policies.map((p) => p.id)).toEqual([1]);
+  });
+});

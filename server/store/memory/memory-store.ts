@@ -307,7 +307,7 @@ export class MemoryStore implements Store {
       if (!host || host.teamId === teamId) continue;
       const scope = teamId ?? 0;
       // Team (and No-team) policies of the old scope no longer apply.
-      changes.push(...this.removeHostCells(hostId, host.teamId, (p) => p.teamId !== null && p.teamId !== scope));
+      changes.push(...this.removeHostCells(hostId, host.teamId, (p) => p.teamId !== null && p.teamId !== scope, false));
       // Global-policy cells stay, but move from the old team's inherited count to the new one's.
       for (const policyId of [...(this.hostPolicies.get(hostId) ?? [])].sort((a, b) => a - b)) {
         const policy = this.policies.get(policyId);
@@ -688,7 +688,8 @@ export class MemoryStore implements Store {
 
   async listStatsRuns(limit: number): Promise<StatsRun[]> {
     this.assertOpen();
-    return this.runs.slice(-Math.max(0, limit)).reverse();
+    if (limit <= 0) return [];
+    return this.runs.slice(-Math.floor(limit)).reverse();
   }
 }
 

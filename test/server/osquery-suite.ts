@@ -1,0 +1,452 @@
+/**
+ * The osquery remote API suite, run on every store kind (osquery-api.memory.test.ts and
+ * osquery-api.mysql.test.ts): each endpoint through inject, bad input per endpoint with an
+ * unchanged store, the scripted agent life, scoping and the result rule.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Store } from '../../server/store/store.js';
+import {
+  DETAIL_NAMES,
+  detailAnswers,
+  GLOBAL_SECRET,
+  startTestServer,
+  storeSnapshot,
+  type StoreFactory,
+  type TestServer,
+} from './support.js';
+
+const HOUR = 3_600_000;
+const EMPTY_READ = { queries: {}, discovery: {} };
+
+export function defineOsqueryApiSuite(factory: StoreFactory): void {
+  let running: TestServer[] = [];
+  const start = async (options: Parameters<typeof startTestServer>[1] = {}): Promise<TestServer> => {
+    const server = await startTestServer(factory, options);
+    running.push(server);
+    return server;
+  };
+  afterEach(async () => {
+    for (const server of running) await server.close();
+    running = [];
+  });
+
+  async function teamWithSecret(t: TestServer, name: string): Promise<{ teamId: number; secret: string }> {
+    const team = await t.store.createTeam(name);
+    const secret = `secret-${name}`;
+    await t.store.ensureEnrollSecret(secret, team.id);
+    return { teamId: team.id, secret };
+  }
+
+  async function policy(t: TestServer, teamId: number | null, name: string, query: string, platforms = ''): Promise<number> {
+    const created = await t.store.createPolicy({ teamId, name, query, platforms });
+    t.server.context.events.emit('policiesChanged', [created.id]);
+    return created.id;
+  }
+
+  describe(`osquery API on the ${factory.kind} store`, () => {
+    describe('enroll', () => {
+      it('enrolls with a known secret: 24-byte base64 node key, host fields from host_details, team from the secret', async () => {
+        const t = await start();
+        const { teamId, secret } = await teamWithSecret(t, 'Engineering');
+        const response = await t.post('/api/osquery/enroll', {
+          enroll_secret: secret,
+          host_identifier: 'host-a',
+          host_details: {
+            os_version: { platform: 'darwin', name: 'macOS', version: '14.5' },
+            osquery_info: { version: '5.12.1' },
+            system_info: { hostname: 'mac-a', uuid: 'U-1', hardware_serial: 'S-1' },
+          },
+        });
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['content-type']).toContain('application/json');
+        const { node_key: nodeKey } = response.json() as { node_key: string };
+        expect(nodeKey).toMatch(/^[A-Za-z0-9+/]{32}$/);
+        expect(Buffer.from(nodeKey, 'base64')).toHaveLength(24);
+        const host = await t.host(nodeKey);
+        expect(host).toMatchObject({
+          osqueryHostId: 'host-a',
+          teamId,
+          platform: 'darwin',
+          hostname: 'mac-a',
+          uuid: 'U-1',
+          hardwareSerial: 'S-1',
+          osVersion: 'macOS 14.5',
+          osqueryVersion: '5.12.1',
+          refetchRequested: true,
+        });
+      });
+
+      it('answers an unknown or missing secret with 401 node_invalid and stores nothing', async () => {
+        const t = await start();
+        const before = await storeSnapshot(t.store);
+        for (const body of [{ enroll_secret: 'wrong', host_identifier: 'x' }, { host_identifier: 'x' }]) {
+          const response = await t.post('/api/v1/osquery/enroll', body);
+          expect(response.statusCode).toBe(401);
+          expect(response.json()).toEqual({ error: expect.stringMatching(/^enroll failed/), node_invalid: true });
+        }
+        expect(await storeSnapshot(t.store)).toEqual(before);
+      });
+
+      it.each([
+        ['a JSON array', '[1]'],
+        ['a number secret', JSON.stringify({ enroll_secret: 5, host_identifier: 'x' })],
+        ['host_details as a string', JSON.stringify({ enroll_secret: GLOBAL_SECRET, host_identifier: 'x', host_details: 'no' })],
+        ['malformed JSON', '{"enroll_secret": '],
+      ])('rejects %s with 400 and stores nothing', async (_label, body) => {
+        const t = await start();
+        const before = await storeSnapshot(t.store);
+        const response = await t.post('/api/osquery/enroll', body);
+        expect(response.statusCode).toBe(400);
+        expect(response.json()).toEqual({ error: expect.any(String) });
+        expect(await storeSnapshot(t.store)).toEqual(before);
+      });
+    });
+
+    describe('config', () => {
+      it('answers the agent options with the configured intervals and an empty schedule, and records them on the host', async () => {
+        const t = await start({ distributedIntervalSeconds: 7, loggerTlsPeriodSeconds: 11, configRefreshSeconds: 90 });
+        const key = await t.enroll('cfg-1');
+        const response = await t.post('/api/osquery/config', { node_key: key });
+        expect(response.statusCode).toBe(200);
+        const body = response.json() as { options: Record<string, unknown>; schedule: unknown; packs?: unknown };
+        expect(body.options).toMatchObject({
+          distributed_interval: 7,
+          logger_tls_period: 11,
+          config_refresh: 90,
+          distributed_plugin: 'tls',
+          logger_plugin: 'tls',
+        });
+        expect(body.schedule).toEqual({});
+        expect(JSON.stringify(body)).not.toContain('fleet_policy_query');
+        expect(await t.host(key)).toMatchObject({ distributedInterval: 7, loggerTlsPeriod: 11, configTlsRefresh: 90 });
+      });
+
+      it('refuses a missing, unknown or mistyped node key', async () => {
+        const t = await start();
+        await t.enroll('cfg-2');
+        const before = await storeSnapshot(t.store);
+        expect((await t.post('/api/osquery/config', {})).json()).toEqual({ error: 'authentication error: missing node key', node_invalid: true });
+        const unknown = await t.post('/api/osquery/config', { node_key: 'nope' });
+        expect(unknown.statusCode).toBe(401);
+        expect(unknown.json()).toEqual({ error: 'authentication error: invalid node key', node_invalid: true });
+        const typed = await t.post('/api/osquery/config', { node_key: 42 });
+        expect(typed.statusCode).toBe(400);
+        expect(await storeSnapshot(t.store)).toEqual(before);
+      });
+    });
+
+    describe('distributed/read', () => {
+      it('sends detail queries, in-scope policies (global + team, platform mapped to linux) with discovery SELECT 1', async () => {
+        const t = await start();
+        const { teamId, secret } = await teamWithSecret(t, 'Ops');
+        const other = await teamWithSecret(t, 'Other');
+        const global = await policy(t, null, 'global all', 'SELECT 1 FROM os_version;');
+        const linux = await policy(t, teamId, 'linux only', 'SELECT 1 FROM deb_packages;', 'linux');
+        await policy(t, teamId, 'darwin only', 'SELECT 1 FROM alf;', 'darwin');
+        await policy(t, other.teamId, 'other team', 'SELECT 2;');
+        await policy(t, 0, 'no team only', 'SELECT 3;');
+        const key = await t.enroll('rhel-1', { secret, platform: 'rhel' });
+        const response = await t.read(key);
+        expect(response.statusCode).toBe(200);
+        const body = response.json() as { queries: Record<string, string>; discovery: Record<string, string>; accelerate?: number };
+        expect(Object.keys(body.queries).sort()).toEqual(
+          [...DETAIL_NAMES, `fleet_policy_query_${global}`, `fleet_policy_query_${linux}`].sort(),
+        );
+        expect(body.queries[`fleet_policy_query_${linux}`]).toBe('SELECT 1 FROM deb_packages;');
+        expect(body.discovery[`fleet_policy_query_${global}`]).toBe('SELECT 1');
+        expect(Object.keys(body.discovery).sort()).toEqual(Object.keys(body.queries).sort());
+        expect(body.accelerate).toBeUndefined();
+        await t.store.deletePolicies([global]);
+      });
+
+      it('sends No-team policies to hosts without a team', async () => {
+        const t = await start();
+        const noTeam = await policy(t, 0, 'no team', 'SELECT 3;');
+        const key = await t.enroll('noteam-1');
+        const body = (await t.read(key)).json() as { queries: Record<string, string> };
+        expect(body.queries[`fleet_policy_query_${noTeam}`]).toBe('SELECT 3;');
+      });
+
+      it('sends the wildcard when policies are due but none is in scope', async () => {
+        const t = await start();
+        const { secret } = await teamWithSecret(t, 'Empty');
+        const key = await t.enroll('empty-1', { secret, platform: 'windows' });
+        const body = (await t.read(key)).json() as { queries: Record<string, string>; discovery: Record<string, string> };
+        expect(body.queries.fleet_no_policies_wildcard).toBe('SELECT 1');
+        expect(body.discovery.fleet_no_policies_wildcard).toBe('SELECT 1');
+        expect(Object.keys(body.queries).filter((name) => name.startsWith('fleet_policy_query_'))).toEqual([]);
+      });
+
+      it('asks for accelerate 10 while the platform or hostname is unknown', async () => {
+        const t = await start();
+        const key = await t.enroll('anon-1', { platform: '', hostname: '' });
+        const first = (await t.read(key)).json() as { accelerate?: number };
+        expect(first.accelerate).toBe(10);
+        await t.write(key, { ...detailAnswers('anon-1') });
+        // details and the host's policies were answered except policies: write the wildcard too
+        await t.write(key, { fleet_no_policies_wildcard: [{ 1: '1' }] });
+        expect((await t.read(key)).json()).toEqual(EMPTY_READ);
+        expect(await t.host(key)).toMatchObject({ platform: 'ubuntu', hostname: 'anon-1' });
+      });
+
+      it('refuses bad node keys and bad bodies without touching the store', async () => {
+        const t = await start();
+        await t.enroll('bad-read');
+        const before = await storeSnapshot(t.store);
+        expect((await t.read('nope')).statusCode).toBe(401);
+        expect((await t.read('nope')).json()).toEqual({ error: 'authentication error: invalid node key', node_invalid: true });
+        const missing = await t.post('/api/osquery/distributed/read', {});
+        expect(missing.statusCode).toBe(401);
+        expect(missing.json()).toMatchObject({ node_invalid: true });
+        const malformed = await t.post('/api/osquery/distributed/read', '{"node_key"');
+        expect(malformed.statusCode).toBe(400);
+        expect(malformed.json()).toEqual({ error: expect.stringContaining('malformed JSON') });
+        expect((await t.post('/api/osquery/distributed/read', '"just a string"')).statusCode).toBe(400);
+        expect(await storeSnapshot(t.store)).toEqual(before);
+      });
+    });
+
+    describe('distributed/write', () => {
+      it('applies the result rule: rows → pass, [] or "" → fail, status ≠ 0 → unknown; statuses as numbers or strings', async () => {
+        const t = await start();
+        const { teamId, secret } = await teamWithSecret(t, 'Rules');
+        const ids = [];
+        for (let i = 1; i <= 7; i++) ids.push(await policy(t, teamId, `p${i}`, `SELECT ${i};`));
+        const key = await t.enroll('rules-1', { secret });
+        const host = await t.host(key);
+        const q = (id: number): string => `fleet_policy_query_${id}`;
+        const response = await t.write(
+          key,
+          {
+            [q(ids[0]!)]: [{ 1: '1' }],
+            [q(ids[1]!)]: [],
+            [q(ids[2]!)]: '',
+            [q(ids[3]!)]: [{ 1: '1' }],
+            [q(ids[4]!)]: [{ 1: '1' }],
+            [q(ids[5]!)]: [],
+            [q(ids[6]!)]: [{ 1: '1' }],
+          },
+          { [q(ids[0]!)]: 0, [q(ids[3]!)]: 1, [q(ids[4]!)]: '0', [q(ids[5]!)]: '2' },
+        );
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toEqual({});
+        const membership = new Map((await t.store.hostMembership(host.id)).map((row) => [row.policyId, row.passes]));
+        expect(ids.map((id) => membership.get(id))).toEqual([true, false, false, null, true, null, true]);
+        const after = await t.host(key);
+        expect(after.policyUpdatedAt.getTime()).toBeGreaterThan(host.policyUpdatedAt.getTime());
+        expect(after.refetchRequested).toBe(false);
+      });
+
+      it('discards results for policies outside the host\'s scope (other team, other platform, unknown id)', async () => {
+        const t = await start();
+        const mine = await teamWithSecret(t, 'Mine');
+        const theirs = await teamWithSecret(t, 'Theirs');
+        const own = await policy(t, mine.teamId, 'own', 'SELECT 1;');
+        const foreign = await policy(t, theirs.teamId, 'foreign', 'SELECT 1;');
+        const darwin = await policy(t, mine.teamId, 'darwin', 'SELECT 1;', 'darwin');
+        const key = await t.enroll('scope-1', { secret: mine.secret });
+        const host = await t.host(key);
+        await t.write(key, {
+          [`fleet_policy_query_${own}`]: [{ 1: '1' }],
+          [`fleet_policy_query_${foreign}`]: [{ 1: '1' }],
+          [`fleet_policy_query_${darwin}`]: [{ 1: '1' }],
+          fleet_policy_query_999999: [{ 1: '1' }],
+          fleet_policy_query_abc: [{ 1: '1' }],
+        });
+        expect((await t.store.hostMembership(host.id)).map((row) => row.policyId)).toEqual([own]);
+        expect(await t.store.getMembership(foreign, host.id)).toBeUndefined();
+      });
+
+      it('the wildcard answer bumps policy_updated_at without membership rows; detail results update the host', async () => {
+        const t = await start();
+        const key = await t.enroll('wild-1');
+        const before = await t.host(key);
+        t.advance(60_000);
+        const response = await t.write(key, { fleet_no_policies_wildcard: [{ 1: '1' }], ...detailAnswers('renamed-host') });
+        expect(response.statusCode).toBe(200);
+        const after = await t.host(key);
+        expect(await t.store.hostMembership(before.id)).toEqual([]);
+        expect(after.policyUpdatedAt.getTime()).toBeGreaterThan(before.policyUpdatedAt.getTime());
+        expect(after.detailUpdatedAt.getTime()).toBeGreaterThan(before.detailUpdatedAt.getTime());
+        expect(after).toMatchObject({ hostname: 'renamed-host', osqueryVersion: '5.13.0', uptimeSeconds: 3600, refetchRequested: false });
+      });
+
+      it('ignores detail results whose status is not 0', async () => {
+        const t = await start();
+        const key = await t.enroll('detail-fail');
+        await t.write(key, { fleet_detail_query_system_info: [{ hostname: 'should-not-apply' }] }, { fleet_detail_query_system_info: 1 });
+        expect((await t.host(key)).hostname).toBe('detail-fail');
+      });
+
+      it.each([
+        ['statuses with a non-numeric string', { queries: {}, statuses: { a: 'zero' } }],
+        ['statuses with a boolean', { queries: {}, statuses: { a: true } }],
+        ['queries as an array', { queries: [1], statuses: {} }],
+        ['statuses as a string', { queries: {}, statuses: 'x' }],
+      ])('rejects %s with 400 and stores nothing', async (_label, body) => {
+        const t = await start();
+        const { teamId, secret } = await teamWithSecret(t, 'Bad');
+        const id = await policy(t, teamId, 'p', 'SELECT 1;');
+        const key = await t.enroll('bad-write', { secret });
+        const before = await storeSnapshot(t.store);
+        const response = await t.post('/api/osquery/distributed/write', {
+          node_key: key,
+          ...body,
+          queries: Array.isArray(body.queries) ? body.queries : { ...body.queries, [`fleet_policy_query_${id}`]: [{ 1: '1' }] },
+        });
+        expect(response.statusCode).toBe(400);
+        expect(response.json()).toEqual({ error: expect.stringMatching(/^invalid request/) });
+        expect(await storeSnapshot(t.store)).toEqual(before);
+      });
+
+      it('rejects a body over the write limit with 413 and stores nothing', async () => {
+        const t = await start({ writeBodyLimitBytes: 4096 });
+        const { teamId, secret } = await teamWithSecret(t, 'Big');
+        const id = await policy(t, teamId, 'p', 'SELECT 1;');
+        const key = await t.enroll('big-write', { secret });
+        const before = await storeSnapshot(t.store);
+        const rows = Array.from({ length: 200 }, (_, i) => ({ value: `row-${i}-${'x'.repeat(20)}` }));
+        const response = await t.write(key, { [`fleet_policy_query_${id}`]: rows });
+        expect(response.statusCode).toBe(413);
+        expect(response.json()).toEqual({ error: 'request body is larger than the limit of 4096 bytes' });
+        expect(await storeSnapshot(t.store)).toEqual(before);
+      });
+
+      it('refuses unknown node keys with 401 and stores nothing', async () => {
+        const t = await start();
+        await t.enroll('w-1');
+        const before = await storeSnapshot(t.store);
+        const response = await t.write('nope', { fleet_no_policies_wildcard: [{ 1: '1' }] });
+        expect(response.statusCode).toBe(401);
+        expect(response.json()).toEqual({ error: 'authentication error: invalid node key', node_invalid: true });
+        expect(await storeSnapshot(t.store)).toEqual(before);
+      });
+    });
+
+    describe('log', () => {
+      it('accepts status and result logs, counts them and drops them', async () => {
+        const t = await start();
+        const key = await t.enroll('log-1');
+        const before = await storeSnapshot(t.store);
+        for (const logType of ['status', 'result']) {
+          const response = await t.post('/api/osquery/log', { node_key: key, log_type: logType, data: [{ line: 1 }, { line: 2 }] });
+          expect(response.statusCode).toBe(200);
+          expect(response.json()).toEqual({});
+        }
+        const metrics = (await t.server.app.inject({ method: 'GET', url: '/metrics' })).body;
+        expect(metrics).toContain('osqsim_osquery_log_lines_total{log_type="status"} 2');
+        expect(metrics).toContain('osqsim_osquery_log_lines_total{log_type="result"} 2');
+        expect(await storeSnapshot(t.store)).toEqual(before);
+      });
+
+      it.each([
+        ['an unknown log_type', { log_type: 'snapshot', data: [] }, 400, { error: 'unknown log_type "snapshot": expected "status" or "result"' }],
+        ['data that is not an array', { log_type: 'status', data: 'x' }, 400, { error: 'invalid request: data must be an array' }],
+        ['a missing log_type', { data: [] }, 400, { error: 'invalid request: log_type must be a string' }],
+      ])('rejects %s', async (_label, body, status, expected) => {
+        const t = await start();
+        const key = await t.enroll('log-bad');
+        const response = await t.post('/api/osquery/log', { node_key: key, ...body });
+        expect(response.statusCode).toBe(status);
+        expect(response.json()).toEqual(expected);
+      });
+
+      it('rejects a body over the log limit with 413 and an unknown key with 401', async () => {
+        const t = await start({ logBodyLimitBytes: 2048 });
+        const key = await t.enroll('log-big');
+        const big = await t.post('/api/osquery/log', { node_key: key, log_type: 'result', data: ['x'.repeat(4096)] });
+        expect(big.statusCode).toBe(413);
+        const unknown = await t.post('/api/osquery/log', { node_key: 'nope', log_type: 'status', data: [] });
+        expect(unknown.statusCode).toBe(401);
+        expect(unknown.json()).toMatchObject({ node_invalid: true });
+      });
+    });
+
+    it('scripted agent life: enroll → all due → write → nothing due → refetch → all due → re-enroll', async () => {
+      const t = await start();
+      const { teamId, secret } = await teamWithSecret(t, 'Life');
+      const p1 = await policy(t, teamId, 'passes', 'SELECT 1;');
+      const p2 = await policy(t, teamId, 'fails', 'SELECT 1 WHERE 0;');
+      const q = (id: number): string => `fleet_policy_query_${id}`;
+      const allDue = [...DETAIL_NAMES, q(p1), q(p2)].sort();
+
+      const key = await t.enroll('life-1', { secret });
+      const hostId = (await t.host(key)).id;
+
+      const first = (await t.read(key)).json() as { queries: Record<string, string> };
+      expect(Object.keys(first.queries).sort()).toEqual(allDue);
+
+      t.advance(2_000);
+      const written = await t.write(key, { ...detailAnswers('life-1'), [q(p1)]: [{ 1: '1' }], [q(p2)]: [] });
+      expect(written.statusCode).toBe(200);
+      expect((await t.store.hostMembership(hostId)).map((row) => [row.policyId, row.passes])).toEqual([
+        [p1, true],
+        [p2, false],
+      ]);
+
+      t.advance(10_000);
+      expect((await t.read(key)).body).toBe('{"queries":{},"discovery":{}}');
+
+      // an hour later, still inside the host's jitter bucket (at most 5 minutes): nothing due;
+      // past interval + the largest jitter: everything due again
+      t.advance(HOUR - 12_000);
+      expect((await t.read(key)).json()).toEqual(EMPTY_READ);
+      t.advance(6 * 60_000);
+      expect(Object.keys(((await t.read(key)).json() as { queries: object }).queries).sort()).toEqual(allDue);
+      await t.write(key, { ...detailAnswers('life-1'), [q(p1)]: [{ 1: '1' }], [q(p2)]: [] });
+      expect((await t.read(key)).json()).toEqual(EMPTY_READ);
+
+      // refetch requested (as the REST API does it): every gate opens
+      expect(await t.store.setRefetchRequested(hostId, true)).toBe(true);
+      t.server.context.events.emit('hostChanged', hostId);
+      expect(Object.keys(((await t.read(key)).json() as { queries: object }).queries).sort()).toEqual(allDue);
+      await t.write(key, { [q(p1)]: [], [q(p2)]: [{ 1: '1' }] }, { [q(p1)]: 1 });
+      expect((await t.host(key)).refetchRequested).toBe(false);
+      expect((await t.read(key)).json()).toEqual(EMPTY_READ);
+      expect((await t.store.hostMembership(hostId)).map((row) => [row.policyId, row.passes])).toEqual([
+        [p1, null],
+        [p2, true],
+      ]);
+
+      // re-enroll: same host id, new key, old key refused, results wiped, everything due
+      const newKey = await t.enroll('life-1', { secret });
+      expect(newKey).not.toBe(key);
+      expect((await t.host(newKey)).id).toBe(hostId);
+      const refused = await t.read(key);
+      expect(refused.statusCode).toBe(401);
+      expect(refused.json()).toEqual({ error: 'authentication error: invalid node key', node_invalid: true });
+      expect(await t.store.hostMembership(hostId)).toEqual([]);
+      expect(Object.keys(((await t.read(newKey)).json() as { queries: object }).queries).sort()).toEqual(allDue);
+    });
+
+    it('answers every endpoint on the /api/v1/osquery aliases too', async () => {
+      const t = await start();
+      const enrolled = await t.post('/api/v1/osquery/enroll', { enroll_secret: GLOBAL_SECRET, host_identifier: 'v1-host' });
+      expect(enrolled.statusCode).toBe(200);
+      const key = (enrolled.json() as { node_key: string }).node_key;
+      expect((await t.post('/api/v1/osquery/config', { node_key: key })).statusCode).toBe(200);
+      expect((await t.post('/api/v1/osquery/distributed/read', { node_key: key })).statusCode).toBe(200);
+      expect((await t.post('/api/v1/osquery/distributed/write', { node_key: key, queries: {} })).statusCode).toBe(200);
+      expect((await t.post('/api/v1/osquery/log', { node_key: key, log_type: 'status', data: [] })).statusCode).toBe(200);
+    });
+
+    it('emits membership changes when a count strategy listens, and writes last-seen on close', async () => {
+      const t = await start();
+      const { teamId, secret } = await teamWithSecret(t, 'Events');
+      const id = await policy(t, teamId, 'p', 'SELECT 1;');
+      const changes: unknown[] = [];
+      t.server.context.events.on('membershipChanged', (batch) => changes.push(...batch));
+      const key = await t.enroll('events-1', { secret });
+      const hostId = (await t.host(key)).id;
+      t.advance(30_000);
+      await t.write(key, { [`fleet_policy_query_${id}`]: [{ 1: '1' }] });
+      expect(changes).toEqual([expect.objectContaining({ policyId: id, hostId, before: undefined, after: true })]);
+      const seenAtEnroll = (await t.store.getHost(hostId))?.seenTime;
+      await t.server.close();
+      const seen = (await t.store.getHost(hostId))?.seenTime;
+      expect(seen?.getTime()).toBeGreaterThan(seenAtEnroll?.getTime() ?? 0);
+    });
+  });
+}
+
+export type { Store };

@@ -10,6 +10,7 @@ import { dirname, join } from 'node:path';
 /** Each module adds one command (or command group). Keep in the order of `osqsim --help`. */
 const COMMAND_MODULES: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
   () => import('./server.js'),
+  () => import('./simulate.js'),
   () => import('./policies.js'),
   () => import('./capacity.js'),
 ];

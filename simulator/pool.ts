@@ -113,9 +113,10 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
   const shardHosts = shardHostCount(scenario.hosts, shard);
   const workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(shardHosts), Math.max(1, shardHostCount(capacity, shard))));
   const connections = options.connections ?? 32;
-  const runStartMs = options.runStartMs ?? nowMs();
+  // The run starts when every worker is ready (sql.js loaded, databases built), unless the caller
+  // fixed a shared start time (shards of one run on several machines).
+  let runStartMs = options.runStartMs ?? nowMs();
   const durationMs = options.durationMs ?? scenario.duration;
-  const startedAt = new Date(runStartMs).toISOString();
   const isTs = import.meta.url.endsWith('.ts');
   const piscina = new Piscina({
     filename: fileURLToPath(new URL(isTs ? './shard.ts' : './shard.js', import.meta.url)),
@@ -139,6 +140,7 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
   let maxLoopP99 = 0;
   let maxElu = 0;
   let startedCount = 0;
+  let readyCount = 0;
   let resolveStarted!: () => void;
   const started = new Promise<void>((resolve) => (resolveStarted = resolve));
   const cpuAtStart = process.cpuUsage();
@@ -228,7 +230,13 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
     ports.push(port1);
     port1.on('message', (message: WorkerMessage) => {
       if (message.type === 'window') onWorkerWindow(message.window);
-      else if (message.type === 'started') {
+      else if (message.type === 'ready') {
+        if (++readyCount === workers) {
+          runStartMs = nowMs() + 20;
+          post({ type: 'start', runStartMs });
+          armDuration();
+        }
+      } else if (message.type === 'started') {
         if (++startedCount === workers) resolveStarted();
       } else if (message.type === 'truth') {
         const request = truthRequests.get(message.id);
@@ -254,7 +262,7 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
       enrollSecret: scenario.enroll_secret,
       targets: [...options.targets],
       connections,
-      runStartMs,
+      ...(options.runStartMs !== undefined ? { runStartMs: options.runStartMs } : {}),
       warmupMs: scenario.warmup,
       ...(options.environmentModule !== undefined ? { environmentModule: options.environmentModule } : {}),
       port: port2,
@@ -277,7 +285,10 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
     if (durationTimer) clearTimeout(durationTimer);
     post({ type: 'stop' });
   };
-  if (Number.isFinite(durationMs)) durationTimer = setTimeout(stop, Math.max(0, runStartMs + durationMs - nowMs()));
+  function armDuration(): void {
+    if (Number.isFinite(durationMs) && !stopped) durationTimer = setTimeout(stop, Math.max(0, runStartMs + durationMs - nowMs()));
+  }
+  if (options.runStartMs !== undefined) armDuration();
 
   const done = (async (): Promise<ResultDocument> => {
     let results: ShardResult[];
@@ -304,7 +315,7 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
       shard,
       workers,
       connections: results.reduce((s, r) => s + r.connections, 0),
-      startedAt,
+      startedAt: new Date(runStartMs).toISOString(),
       durationS: (nowMs() - runStartMs) / 1000,
       measuredS,
       results,

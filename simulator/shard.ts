@@ -3,8 +3,11 @@
  * main thread says stop, streams a window every second over its MessagePort, answers truth
  * requests, and returns its totals (encoded histograms, counts, truth) when done.
  *
- * Messages main → worker: {type:'stop'} | {type:'setHosts', hosts} | {type:'truth', id}.
- * Messages worker → main: {type:'window', window} | {type:'truth', id, policies} | {type:'started'}.
+ * Start-up: the worker loads sql.js and builds its groups' databases, posts {type:'ready'}, and
+ * starts its hosts when {type:'start', runStartMs} arrives (or at once if the task carries runStartMs),
+ * so slow start-up never shows up as agent lateness.
+ * Messages main → worker: {type:'start'} | {type:'stop'} | {type:'setHosts', hosts} | {type:'truth', id}.
+ * Messages worker → main: {type:'ready'} | {type:'started'} | {type:'window'} | {type:'truth', id, policies}.
  */
 import type { MessagePort } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
@@ -35,7 +38,8 @@ export interface ShardTask {
   enrollSecret: string;
   targets: string[];
   connections: number;
-  runStartMs: number;
+  /** Epoch ms the run starts; absent: the main thread sends it in {type:'start'} once all workers are ready. */
+  runStartMs?: number;
   warmupMs: number;
   environmentModule?: string;
   port: MessagePort;
@@ -52,10 +56,15 @@ export interface ShardResult {
   cachedAnswers: number;
 }
 
-export type MainMessage = { type: 'stop' } | { type: 'setHosts'; hosts: number } | { type: 'truth'; id: number };
+export type MainMessage =
+  | { type: 'start'; runStartMs: number }
+  | { type: 'stop' }
+  | { type: 'setHosts'; hosts: number }
+  | { type: 'truth'; id: number };
 export type WorkerMessage =
   | { type: 'window'; worker: number; window: WorkerWindow }
   | { type: 'truth'; worker: number; id: number; policies: PolicyTruth[] }
+  | { type: 'ready'; worker: number }
   | { type: 'started'; worker: number; hosts: number };
 
 /** Events handed out per drain before yielding to I/O. */
@@ -69,12 +78,28 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const groupOf = assignGroups(groupCounts(groups, task.capacity));
   const slice = workerSlice(task.capacity, task.shard, task.worker, task.workers);
   const evaluator = new FleetEvaluator(SQL, groups, environment);
+  evaluator.warm();
   const truth = new GroundTruth(slice.size);
   const answers = new AnswerModel(evaluator, task.fleet, task.policies, task.seed, new Map(task.policyNames));
+  let runStartMs: number;
+  let stopBeforeStart = false;
+  if (task.runStartMs !== undefined) runStartMs = task.runStartMs;
+  else {
+    runStartMs = await new Promise<number>((resolve) => {
+      const onStart = (message: MainMessage): void => {
+        if (message.type !== 'start' && message.type !== 'stop') return;
+        port.off('message', onStart);
+        if (message.type === 'stop') stopBeforeStart = true;
+        resolve(message.type === 'start' ? message.runStartMs : nowMs());
+      };
+      port.on('message', onStart);
+      port.postMessage({ type: 'ready', worker: task.worker } satisfies WorkerMessage);
+    });
+  }
   const recorder = new Recorder();
   recorder.measuring = task.warmupMs <= 0;
   const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout });
-  const wheel = new TimingWheel(Math.min(nowMs(), task.runStartMs));
+  const wheel = new TimingWheel(Math.min(nowMs(), runStartMs));
   const agents = new Agents({
     seed: task.seed,
     slice,
@@ -82,7 +107,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     groups,
     agent: task.agent,
     enrollSecret: task.enrollSecret,
-    runStartMs: task.runStartMs,
+    runStartMs: runStartMs,
     totalActiveHosts: task.hosts,
     wheel,
     transport,
@@ -93,9 +118,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   });
   agents.setActive(activeInSlice(slice, task.hosts), task.hosts, nowMs());
 
-  let stopping = false;
+  let stopping = stopBeforeStart;
   let resolveStop!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
+  if (stopping) resolveStop();
   const fire = (event: number): void => agents.fire(event);
 
   let tickTimer: NodeJS.Timeout | undefined;
@@ -112,7 +138,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   let elu: EventLoopUtilization = performance.eventLoopUtilization();
-  let windowIndex = Math.max(0, Math.floor((nowMs() - task.runStartMs) / 1000));
+  let windowIndex = Math.max(0, Math.floor((nowMs() - runStartMs) / 1000));
   let windowTimer: NodeJS.Timeout | undefined;
   const closeWindow = (): void => {
     const now = nowMs();
@@ -132,9 +158,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     port.postMessage({ type: 'window', worker: task.worker, window } satisfies WorkerMessage);
     windowIndex++;
     recorder.measuring = windowIndex * 1000 >= task.warmupMs;
-    if (!stopping) windowTimer = setTimeout(closeWindow, Math.max(0, task.runStartMs + (windowIndex + 1) * 1000 - now));
+    if (!stopping) windowTimer = setTimeout(closeWindow, Math.max(0, runStartMs + (windowIndex + 1) * 1000 - now));
   };
-  windowTimer = setTimeout(closeWindow, Math.max(0, task.runStartMs + (windowIndex + 1) * 1000 - nowMs()));
+  windowTimer = setTimeout(closeWindow, Math.max(0, runStartMs + (windowIndex + 1) * 1000 - nowMs()));
 
   port.on('message', (message: MainMessage) => {
     if (message.type === 'stop') {

@@ -4,6 +4,8 @@
  * tests pass a module of their own (`environmentModule`) that exports `environment`.
  */
 import type { OsqueryEnvironment } from './evaluator.js';
+import { fleetPlatformOf, tablesForPlatform } from './catalogue.js';
+import { registerOsqueryFunctions } from './sql-functions.js';
 
 /** Module specifier (file URL or path) of a module exporting `environment: OsqueryEnvironment`. */
 export type EnvironmentModule = string;
@@ -17,20 +19,7 @@ export async function loadEnvironment(module?: EnvironmentModule): Promise<Osque
   return osqueryEnvironment();
 }
 
-/** The real catalogue and functions (loaded lazily: they are large). */
-export async function osqueryEnvironment(): Promise<OsqueryEnvironment> {
-  const catalogueSpec = './catalogue.js';
-  const functionsSpec = './sql-functions.js';
-  const catalogue = (await import(catalogueSpec)) as {
-    tablesForPlatform: OsqueryEnvironment['tablesForPlatform'];
-    fleetPlatformOf: OsqueryEnvironment['fleetPlatformOf'];
-  };
-  const functions = (await import(functionsSpec).catch(() => ({}))) as {
-    registerOsqueryFunctions?: OsqueryEnvironment['registerFunctions'];
-  };
-  return {
-    tablesForPlatform: catalogue.tablesForPlatform,
-    fleetPlatformOf: catalogue.fleetPlatformOf,
-    ...(functions.registerOsqueryFunctions ? { registerFunctions: functions.registerOsqueryFunctions } : {}),
-  };
+/** The real catalogue and osquery's SQL functions. */
+export function osqueryEnvironment(): OsqueryEnvironment {
+  return { tablesForPlatform, fleetPlatformOf, registerFunctions: registerOsqueryFunctions };
 }

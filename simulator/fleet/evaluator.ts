@@ -144,16 +144,25 @@ export class FleetEvaluator {
     this.caches = groups.map(() => new Map());
   }
 
+  /** Builds every group's database now (at shard start, not in the middle of the run). */
+  warm(): void {
+    this.groups.forEach((_, i) => this.database(i));
+  }
+
+  private database(group: number): Database {
+    let db = this.databases[group];
+    if (db === undefined) {
+      db = buildGroupDatabase(this.SQL, this.groups[group]!, this.env);
+      this.databases[group] = db;
+    }
+    return db;
+  }
+
   answer(group: number, sql: string): QueryAnswer {
     const cache = this.caches[group]!;
     let answer = cache.get(sql);
     if (answer === undefined) {
-      let db = this.databases[group];
-      if (db === undefined) {
-        db = buildGroupDatabase(this.SQL, this.groups[group]!, this.env);
-        this.databases[group] = db;
-      }
-      answer = runQuery(db, sql);
+      answer = runQuery(this.database(group), sql);
       cache.set(sql, answer);
     }
     return answer;

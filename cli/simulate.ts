@@ -1,0 +1,131 @@
+/**
+ * `osqsim simulate`: drive any osquery TLS server (osqsim's or Fleet's) with simulated agents.
+ * Thin: flags → scenario → runSimulation → progress on stderr, summary (or --json) on stdout,
+ * result file with --out. Ctrl-C stops the agents and still writes the result.
+ */
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { isOsqsimError, osqsimError } from '../lib/errors.js';
+import { EXIT } from '../lib/exit-codes.js';
+import { parseShard } from '../simulator/identity.js';
+import { summaryTable, progressLine } from '../simulator/output.js';
+import { runSimulation } from '../simulator/pool.js';
+import { scenarioFromFlags } from '../simulator/run-spec.js';
+import { parseTargets } from '../simulator/transport.js';
+
+export interface SimulateFlags {
+  target: string;
+  scenario?: string;
+  hosts?: string;
+  duration?: string;
+  warmup?: string;
+  workers?: string;
+  connections?: string;
+  seed?: string;
+  shard?: string;
+  enrollSecret?: string;
+  out?: string;
+  json?: boolean;
+  progress?: boolean;
+}
+
+function positiveInt(option: string, value: string | undefined, min = 1): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw osqsimError('CLI_INVALID_OPTION', { option, reason: `must be an integer >= ${min}, got ${JSON.stringify(value)}` });
+  return n;
+}
+
+export async function runSimulate(flags: SimulateFlags): Promise<number> {
+  let setup;
+  try {
+    const targets = parseTargets(flags.target);
+    const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
+    const hosts = positiveInt('--hosts', flags.hosts);
+    const seed = positiveInt('--seed', flags.seed, 0);
+    const scenario = await scenarioFromFlags({
+      ...(flags.scenario !== undefined ? { scenario: flags.scenario } : {}),
+      ...(hosts !== undefined ? { hosts } : {}),
+      ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
+      ...(flags.warmup !== undefined ? { warmup: flags.warmup } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(flags.enrollSecret !== undefined ? { enrollSecret: flags.enrollSecret } : {}),
+    });
+    const workers = positiveInt('--workers', flags.workers);
+    const connections = positiveInt('--connections', flags.connections);
+    setup = { targets, shard, scenario, workers, connections };
+  } catch (error) {
+    process.stderr.write(`osqsim simulate: ${(error as Error).message}\n`);
+    if (isOsqsimError(error)) process.stderr.write(`hint: ${error.hint}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+
+  const sim = runSimulation({
+    targets: setup.targets,
+    scenario: setup.scenario,
+    ...(setup.workers !== undefined ? { workers: setup.workers } : {}),
+    ...(setup.connections !== undefined ? { connections: setup.connections } : {}),
+    ...(setup.shard !== undefined ? { shard: setup.shard } : {}),
+  });
+  const tty = process.stderr.isTTY === true && flags.progress !== false;
+  let lastPlain = -10;
+  let shownWarnings = 0;
+  sim.onWindow((window) => {
+    if (flags.progress === false) return;
+    const line = progressLine(window, sim.hosts);
+    if (tty) process.stderr.write(`\r\x1b[2K${line}`);
+    else if (window.t - lastPlain >= 10) {
+      lastPlain = window.t;
+      process.stderr.write(`${line}\n`);
+    }
+    for (; shownWarnings < sim.warnings.length; shownWarnings++) process.stderr.write(`${tty ? '\n' : ''}!! ${sim.warnings[shownWarnings]}\n`);
+  });
+  let interrupted = false;
+  const onSignal = (): void => {
+    if (interrupted) process.exit(EXIT.ERROR);
+    interrupted = true;
+    process.stderr.write('\nstopping (Ctrl-C again to quit without a result)…\n');
+    sim.stop();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const result = await sim.done;
+    if (tty) process.stderr.write('\n');
+    const json = JSON.stringify(result, null, 2);
+    if (flags.out) writeFileSync(flags.out, `${json}\n`);
+    process.stdout.write(flags.json ? `${json}\n` : `${summaryTable(result)}\n${flags.out ? `result written to ${flags.out}\n` : ''}`);
+    return EXIT.OK;
+  } catch (error) {
+    process.stderr.write(`\nosqsim simulate: ${(error as Error).message}\n`);
+    if (isOsqsimError(error)) process.stderr.write(`hint: ${error.hint}\n`);
+    return EXIT.ERROR;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('simulate')
+    .description('Simulate osquery agents against an osquery TLS server (osqsim or Fleet)')
+    .requiredOption('--target <url[,url…]>', 'server URL(s); hosts are spread over several like a round-robin load balancer')
+    .option('--scenario <file>', 'scenario YAML (fleet groups, tables, agent timing, policies)')
+    .option('--hosts <n>', 'number of hosts (with the built-in mixed fleet when no scenario is given)')
+    .option('--duration <duration>', 'run length, e.g. 60s, 5m (overrides the scenario)')
+    .option('--warmup <duration>', 'leading time excluded from the summary (kept in the windows)')
+    .option('--workers <n>', 'worker threads (default: one per CPU, at most 4)')
+    .option('--connections <n>', 'keep-alive connections per worker per target', '32')
+    .option('--seed <n>', 'identity seed: the same seed re-uses the same hosts')
+    .option('--shard <i/n>', 'run shard i of n (0-based) of one run; give every shard the same seed and hosts')
+    .option('--enroll-secret <secret>', 'enroll secret for hosts whose group has no team')
+    .option('--out <file>', 'write the result JSON (osqsim.result/v1) to this file')
+    .option('--json', 'print the result JSON instead of the summary')
+    .option('--no-progress', 'no live progress on stderr')
+    .action(async (flags: SimulateFlags) => {
+      const code = await runSimulate(flags);
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), 2_000).unref();
+    });
+}

@@ -1,0 +1,77 @@
+/**
+ * The scenario a `simulate` run uses: a scenario file, or — with `--hosts N` alone — the built-in
+ * mixed macOS/Windows/Linux fleet (simulator/fleet/default-fleet.ts), with flags on top
+ * (hosts, duration, seed, enroll secret). Flags are applied to the raw document and the result is
+ * validated once, so a flag error reads like a scenario error.
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { osqsimError } from '../lib/errors.js';
+import { formatIssues, validateScenario, type FleetSpec, type Scenario } from '../scenarios/schema.js';
+
+export interface RunFlags {
+  scenario?: string;
+  hosts?: number;
+  duration?: string;
+  warmup?: string;
+  seed?: number;
+  enrollSecret?: string;
+}
+
+/** Used only if the built-in fleet module is unavailable. */
+const FALLBACK_FLEET: FleetSpec = {
+  groups: [
+    { name: 'macos', weight: 60, platform: 'darwin', os_version: '14.4.1', osquery_version: '5.12.1', tables: { disk_encryption: [{ name: '/dev/disk1s1', encrypted: 1 }] } },
+    { name: 'windows', weight: 20, platform: 'windows', os_version: '10.0.22631', osquery_version: '5.12.1', tables: {} },
+    { name: 'ubuntu', weight: 20, platform: 'ubuntu', os_version: '22.04', osquery_version: '5.12.1', tables: {} },
+  ],
+};
+
+export async function defaultFleet(): Promise<FleetSpec> {
+  const spec = './fleet/default-fleet.js';
+  try {
+    const module = (await import(spec)) as { DEFAULT_FLEET?: FleetSpec };
+    return module.DEFAULT_FLEET ?? FALLBACK_FLEET;
+  } catch {
+    return FALLBACK_FLEET;
+  }
+}
+
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+export async function scenarioFromFlags(flags: RunFlags): Promise<Scenario> {
+  let raw: Record<string, unknown>;
+  let source = 'flags';
+  if (flags.scenario !== undefined) {
+    source = flags.scenario;
+    let text: string;
+    try {
+      text = readFileSync(flags.scenario, 'utf8');
+    } catch (error) {
+      throw osqsimError('SCENARIO_INVALID', { source, problems: (error as Error).message });
+    }
+    let parsed: unknown;
+    try {
+      parsed = parseYaml(text);
+    } catch (error) {
+      throw osqsimError('SCENARIO_INVALID', { source, problems: (error as Error).message });
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      throw osqsimError('SCENARIO_INVALID', { source, problems: 'the document must be a mapping' });
+    }
+    raw = parsed as Record<string, unknown>;
+  } else {
+    if (flags.hosts === undefined) throw osqsimError('CLI_INVALID_OPTION', { option: '--scenario/--hosts', reason: 'give a scenario file or a host count' });
+    raw = { name: 'built-in fleet', fleet: plain(await defaultFleet()) };
+  }
+  if (flags.hosts !== undefined) raw.hosts = flags.hosts;
+  if (flags.duration !== undefined) raw.duration = flags.duration;
+  if (flags.warmup !== undefined) raw.warmup = flags.warmup;
+  if (flags.seed !== undefined) raw.seed = flags.seed;
+  if (flags.enrollSecret !== undefined) raw.enroll_secret = flags.enrollSecret;
+  const result = validateScenario(raw);
+  if (!result.ok) throw osqsimError('SCENARIO_INVALID', { source, problems: `\n${formatIssues(result.issues)}` });
+  return result.scenario;
+}

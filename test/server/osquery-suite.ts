@@ -419,6 +419,47 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
       expect(Object.keys(((await t.read(newKey)).json() as { queries: object }).queries).sort()).toEqual(allDue);
     });
 
+    it('serves every endpoint over real HTTP', async () => {
+      const t = await start({ port: 0 });
+      const { teamId, secret } = await teamWithSecret(t, 'Http');
+      const id = await policy(t, teamId, 'p', 'SELECT 1;');
+      const url = await t.server.listen();
+      const post = async (path: string, body: unknown): Promise<{ status: number; json: Record<string, unknown> }> => {
+        const response = await fetch(`${url}${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: typeof body === 'string' ? body : JSON.stringify(body),
+        });
+        return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+      };
+      const enrolled = await post('/api/osquery/enroll', {
+        enroll_secret: secret,
+        host_identifier: 'http-host',
+        host_details: { os_version: { platform: 'debian' }, system_info: { hostname: 'http-host' } },
+      });
+      expect(enrolled.status).toBe(200);
+      const key = enrolled.json.node_key as string;
+      expect((await post('/api/osquery/config', { node_key: key })).json).toHaveProperty('options');
+      const read = await post('/api/osquery/distributed/read', { node_key: key });
+      expect(read.status).toBe(200);
+      expect(read.json.queries).toHaveProperty(`fleet_policy_query_${id}`, 'SELECT 1;');
+      const write = await post('/api/osquery/distributed/write', {
+        node_key: key,
+        queries: { ...detailAnswers('http-host', 'debian'), [`fleet_policy_query_${id}`]: [{ 1: '1' }] },
+        statuses: { [`fleet_policy_query_${id}`]: '0' },
+      });
+      expect(write).toEqual({ status: 200, json: {} });
+      expect(await t.store.getMembership(id, (await t.host(key)).id)).toBe(true);
+      expect(await post('/api/osquery/distributed/read', { node_key: key })).toEqual({ status: 200, json: EMPTY_READ });
+      expect(await post('/api/osquery/log', { node_key: key, log_type: 'status', data: [{}] })).toEqual({ status: 200, json: {} });
+      expect(await post('/api/osquery/log', { node_key: key, log_type: 'bogus', data: [] })).toMatchObject({ status: 400 });
+      expect(await post('/api/osquery/distributed/write', { node_key: 'nope', queries: {} })).toEqual({
+        status: 401,
+        json: { error: 'authentication error: invalid node key', node_invalid: true },
+      });
+      expect(await post('/api/osquery/config', '{')).toMatchObject({ status: 400 });
+    });
+
     it('answers every endpoint on the /api/v1/osquery aliases too', async () => {
       const t = await start();
       const enrolled = await t.post('/api/v1/osquery/enroll', { enroll_secret: GLOBAL_SECRET, host_identifier: 'v1-host' });

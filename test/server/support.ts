@@ -55,13 +55,15 @@ export interface TestServer {
 }
 
 export async function startTestServer(factory: StoreFactory, options: BuildServerOptions = {}): Promise<TestServer> {
-  const { store, dispose } = await factory.create();
+  const created = await factory.create();
+  const dispose = created.dispose;
+  const store = typeof options.store === 'object' ? options.store : created.store;
   let clock = START.getTime();
   const server = await buildServer({
     logLevel: 'silent',
     enrollSecrets: [{ secret: GLOBAL_SECRET }],
     ...options,
-    store: (options.store as Store | undefined) ?? store,
+    store,
     closeStore: false,
     now: () => new Date(clock),
   });

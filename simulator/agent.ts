@@ -46,6 +46,9 @@ const STATE_STOPPED = 4;
 /** osquery's kDistributedAccelerationInterval. */
 export const ACCELERATED_INTERVAL_MS = 5000;
 const MAX_LOG_LINES = 1024;
+/** Events pack (generation:8 | host:20 | kind:3) into one small integer. */
+export const MAX_HOSTS_PER_WORKER = 1 << 20;
+const MAX_HOSTS_PER_WORKER_MASK = MAX_HOSTS_PER_WORKER - 1;
 
 export const PATHS = {
   enroll: '/api/osquery/enroll',
@@ -84,6 +87,7 @@ export class Agents {
   private readonly size: number;
   private readonly state: Uint8Array;
   private readonly scheduled: Uint8Array;
+  private readonly generations: Uint8Array;
   private readonly attempts: Uint8Array;
   private readonly nodeKeys: Array<string | undefined>;
   private readonly intended: Float64Array;
@@ -106,7 +110,9 @@ export class Agents {
     const n = o.slice.size;
     this.size = n;
     this.state = new Uint8Array(n);
+    if (n > MAX_HOSTS_PER_WORKER) throw new RangeError(`a worker runs at most ${MAX_HOSTS_PER_WORKER} hosts; use more workers`);
     this.scheduled = new Uint8Array(n);
+    this.generations = new Uint8Array(n * KINDS);
     this.attempts = new Uint8Array(n);
     this.nodeKeys = new Array<string | undefined>(n);
     this.intended = new Float64Array(n * KINDS);
@@ -130,12 +136,19 @@ export class Agents {
     return this.o.groupOf[this.global(h)]!;
   }
 
-  private schedule(h: number, kind: number, atMs: number): void {
+  /**
+   * At most one pending event per (host, kind). `replace` supersedes a pending one (its generation
+   * no longer matches, so it is ignored when it fires): a loop restarts after a re-enroll.
+   */
+  private schedule(h: number, kind: number, atMs: number, replace = false): void {
     const bit = 1 << kind;
-    if (this.scheduled[h]! & bit) return;
+    if (this.scheduled[h]! & bit && !replace) return;
     this.scheduled[h]! |= bit;
-    this.intended[h * KINDS + kind] = atMs;
-    this.o.wheel.schedule(atMs, (h << 3) | kind);
+    const slot = h * KINDS + kind;
+    const generation = (this.generations[slot]! + 1) & 0xff;
+    this.generations[slot] = generation;
+    this.intended[slot] = atMs;
+    this.o.wheel.schedule(atMs, (generation << 23) | (h << 3) | kind);
   }
 
   /** Activates local hosts [0, count) and stops the rest (a ramp changes `count` while running). */
@@ -153,11 +166,11 @@ export class Agents {
       const at = base + spread + jitter;
       if (this.nodeKeys[h] !== undefined) {
         this.state[h] = STATE_STARTING;
-        this.schedule(h, KIND_CONFIG, at);
+        this.schedule(h, KIND_CONFIG, at, true);
       } else {
         this.state[h] = STATE_ENROLLING;
         this.statusLines[h] = agent.startup_status_lines;
-        this.schedule(h, KIND_ENROLL, at);
+        this.schedule(h, KIND_ENROLL, at, true);
       }
     }
     for (let h = target; h < this.activeLocal; h++) this.state[h] = STATE_STOPPED;
@@ -174,8 +187,9 @@ export class Agents {
 
   /** Handles one due event from the wheel. */
   fire(event: number): void {
-    const h = event >>> 3;
+    const h = (event >>> 3) & MAX_HOSTS_PER_WORKER_MASK;
     const kind = event & 7;
+    if (event >>> 23 !== this.generations[h * KINDS + kind]) return; // superseded
     this.scheduled[h]! &= ~(1 << kind);
     if (this.stopping) return;
     const state = this.state[h]!;
@@ -260,7 +274,7 @@ export class Agents {
         this.nodeKeys[h] = key;
         this.attempts[h] = 0;
         this.state[h] = STATE_STARTING;
-        this.schedule(h, KIND_CONFIG, done);
+        this.schedule(h, KIND_CONFIG, done, true);
         return;
       }
       const attempt = Math.min(this.attempts[h]! + 1, 30);
@@ -286,7 +300,7 @@ export class Agents {
     this.pendingWrites.delete(h);
     this.state[h] = STATE_ENROLLING;
     this.attempts[h] = 0;
-    this.schedule(h, KIND_ENROLL, now);
+    this.schedule(h, KIND_ENROLL, now, true);
   }
 
   // --- config ------------------------------------------------------------------------------------
@@ -305,11 +319,11 @@ export class Agents {
       if (state === STATE_STARTING) {
         // osquery starts its distributed and logger threads once the first config load is done.
         this.state[h] = STATE_RUNNING;
-        this.schedule(h, KIND_READ, done);
+        this.schedule(h, KIND_READ, done, true);
         this.lastLogTick[h] = done;
-        this.schedule(h, KIND_LOG, done + this.loggerMs[h]!);
+        this.schedule(h, KIND_LOG, done + this.loggerMs[h]!, true);
       }
-      this.schedule(h, KIND_CONFIG, this.nextTick(intended, done, this.configMs[h]!));
+      this.schedule(h, KIND_CONFIG, this.nextTick(intended, done, this.configMs[h]!), true);
     });
   }
 

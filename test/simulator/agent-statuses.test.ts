@@ -1,0 +1,34 @@
+import { afterEach, expect, test } from 'vitest';
+import { startFakeServer, type FakeServer } from './fixtures/fake-server.js';
+import { runInProcess, scenario, waitFor } from './helpers.js';
+
+let server: FakeServer | undefined;
+afterEach(async () => server?.close());
+
+const QUERIES = {
+  fleet_policy_query_1: 'SELECT 1 FROM disk_encryption WHERE encrypted = 1',
+  fleet_policy_query_2: 'SELECT 1 FROM alf',
+};
+
+async function writtenStatuses(stringStatuses: boolean) {
+  server = await startFakeServer({ queriesOnRead: (i) => (i === 0 ? QUERIES : {}) });
+  const s = scenario({ hosts: 1, fleet: { groups: [{ name: 'linux', count: 1, platform: 'ubuntu', os_version: '22.04', tables: { disk_encryption: [{ name: 'sda', encrypted: 1 }] } }] } }, { string_statuses: stringStatuses });
+  const sim = runInProcess(s, server.url);
+  const srv = server;
+  await waitFor(() => srv.requests.some((r) => r.endpoint === 'write'));
+  sim.stop();
+  await sim.done;
+  return srv.requests.find((r) => r.endpoint === 'write')!.body;
+}
+
+test('statuses are numbers by default, with the error message of a failed query', async () => {
+  const body = await writtenStatuses(false);
+  expect(body.statuses).toEqual({ fleet_policy_query_1: 0, fleet_policy_query_2: 1 });
+  expect(body.messages).toEqual({ fleet_policy_query_2: 'no such table: alf' });
+  expect(body.queries).toEqual({ fleet_policy_query_1: [{ '1': '1' }], fleet_policy_query_2: '' });
+});
+
+test('string_statuses sends them as strings, as osquery before 3.0 did', async () => {
+  const body = await writtenStatuses(true);
+  expect(body.statuses).toEqual({ fleet_policy_query_1: '0', fleet_policy_query_2: '1' });
+});

@@ -96,8 +96,9 @@ function mergeEndpoint(parts: readonly EndpointResult[]): EndpointResult {
     outcomes,
     errors,
     rate_per_s: round3(sum(parts.map((p) => p.rate_per_s))),
-    latency_ms: latency.totalCount > 0 ? percentilesMs(latency) : parts[0]!.latency_ms,
-    service_ms: service.totalCount > 0 ? percentilesMs(service) : parts[0]!.service_ms,
+    // Percentiles from the merged buckets; the max from the parts (a decoded histogram only knows its bucket).
+    latency_ms: latency.totalCount > 0 ? { ...percentilesMs(latency), max: Math.max(...parts.map((p) => p.latency_ms.max)) } : parts[0]!.latency_ms,
+    service_ms: service.totalCount > 0 ? { ...percentilesMs(service), max: Math.max(...parts.map((p) => p.service_ms.max)) } : parts[0]!.service_ms,
     histogram: encodeHistogram(latency),
     service_histogram: encodeHistogram(service),
   };

@@ -1,0 +1,60 @@
+/**
+ * `osqsim scenario validate FILE…` (exit 2 when any file has problems, listing every one) and
+ * `osqsim scenario plan FILE [--json]` (what the run will do, without running it).
+ */
+import type { Command } from 'commander';
+import { EXIT } from '../lib/exit-codes.js';
+import { formatIssues } from '../scenarios/schema.js';
+import { validateScenarioFile } from '../scenarios/load.js';
+import { formatPlan, planScenario } from '../scenarios/plan.js';
+import { listBuiltinScenarios } from '../scenarios/builtin.js';
+
+export function validateCommand(files: readonly string[], out: (text: string) => void = (t) => process.stdout.write(t), err: (text: string) => void = (t) => process.stderr.write(t)): number {
+  let code: number = EXIT.OK;
+  for (const file of files) {
+    const result = validateScenarioFile(file);
+    if (result.ok) {
+      out(`${file}: ok (${result.scenario.name}: ${result.scenario.hosts} hosts, ${result.scenario.duration / 1000}s, ${result.scenario.timeline.length} timeline events, ${result.scenario.thresholds.length} thresholds)\n`);
+    } else {
+      err(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n${formatIssues(result.issues).replace(/^/gm, '  ')}\n`);
+      code = EXIT.INVALID_INPUT;
+    }
+  }
+  return code;
+}
+
+export function planCommand(file: string, json: boolean, out: (text: string) => void = (t) => process.stdout.write(t), err: (text: string) => void = (t) => process.stderr.write(t)): number {
+  const result = validateScenarioFile(file);
+  if (!result.ok) {
+    err(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n${formatIssues(result.issues).replace(/^/gm, '  ')}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  const plan = planScenario(result.scenario);
+  out(json ? `${JSON.stringify(plan)}\n` : `${formatPlan(plan)}\n`);
+  return EXIT.OK;
+}
+
+export function register(program: Command): void {
+  const scenario = program.command('scenario').description('Check scenario files and show what a run will do');
+  scenario
+    .command('validate')
+    .description('Validate scenario files; every problem is listed with its path (exit 2 on problems)')
+    .argument('<files...>', 'scenario YAML files')
+    .action((files: string[]) => {
+      process.exitCode = validateCommand(files);
+    });
+  scenario
+    .command('plan')
+    .description('Print the plan without running: hosts over time, request rate per endpoint, membership writes/s, rows in policy_membership')
+    .argument('<file>', 'scenario YAML file')
+    .option('--json', 'print the plan as JSON')
+    .action((file: string, flags: { json?: boolean }) => {
+      process.exitCode = planCommand(file, flags.json === true);
+    });
+  scenario
+    .command('list')
+    .description('List the built-in scenarios')
+    .action(() => {
+      for (const entry of listBuiltinScenarios()) process.stdout.write(`${entry.name.padEnd(24)} ${entry.file}\n${' '.repeat(25)}${entry.description}\n`);
+    });
+}

@@ -1,0 +1,377 @@
+/**
+ * The plan of a scenario: what the run will do, second by second, computed without running it
+ * (k6's execution plan). `osqsim scenario plan` prints it; the runner uses the same functions for
+ * the host ramp (`hostsAt`) and the policy choices of timeline events (`selectPolicies`), so what
+ * the plan says is what the run does.
+ *
+ * The traffic model follows osquery and Fleet (reference fleet-policies.md §2, DESIGN §3–§4):
+ * - every running host reads every distributed_interval, fetches config every config_refresh and
+ *   sends a log request at a logger_tls_period tick when it has status lines buffered;
+ * - a new host is due everything at its first read, so it writes at once, then again every policy
+ *   interval plus its jitter bucket (whole minutes, Fleet's table), plus half a read interval
+ *   (the gate is noticed at the next read);
+ * - a policy added mid-run reaches each host at that host's next policy run; an edit (and a
+ *   refetch) makes the hosts in scope due at their next read: a herd within one read interval;
+ * - a restart of a server on the memory store loses everything: every host re-enrolls (node_invalid)
+ *   within one read interval and writes again.
+ */
+import type { EndpointName } from '../reports/result.js';
+import { fleetPlatformOf, platformMatches } from '../server/store/platform.js';
+import { groupCounts } from '../simulator/identity.js';
+import { jitterBucketCount } from '../server/osquery/jitter.js';
+import type { PolicySpec } from './schema.js';
+import type { HarnessScenario } from './sections.js';
+import { strategiesOf, type StatsStrategy } from './server-section.js';
+import { addedPolicies, type TimelineEvent } from './timeline.js';
+
+export interface PlanPoint {
+  /** Seconds since the start of the run. */
+  t: number;
+  hosts: number;
+  /** Requests per second by endpoint. */
+  rates: Record<EndpointName, number>;
+  /** policy_membership rows upserted per second. */
+  membership_writes_per_s: number;
+  /** Rows in policy_membership. */
+  membership_rows: number;
+  /** Policies that exist on the server. */
+  policies: number;
+}
+
+export interface PlanGroup {
+  name: string;
+  hosts: number;
+  platform: string;
+  fleet_platform: string;
+  team: string | null;
+  policies_in_scope: number;
+}
+
+export interface ScenarioPlan {
+  name: string;
+  duration_s: number;
+  warmup_s: number;
+  hosts: number;
+  store: string;
+  strategies: StatsStrategy[];
+  target: string[] | null;
+  groups: PlanGroup[];
+  cycle: { policy_interval_s: number; detail_interval_s: number; jitter_buckets: number; mean_cycle_s: number; distributed_interval_s: number };
+  events: Array<{ t: number; kind: string; effect: string }>;
+  points: PlanPoint[];
+  /** At the end of the run. */
+  final: PlanPoint;
+  peak: { rates: Record<EndpointName, number>; membership_writes_per_s: number; membership_rows: number };
+  assumptions: string[];
+}
+
+const ENDPOINT_NAMES: readonly EndpointName[] = ['enroll', 'config', 'read', 'write', 'log'];
+
+/** Hosts that should be running at `tMs` (ramps from the timeline, else the start period). Pure. */
+export function hostsAt(scenario: Pick<HarnessScenario, 'hosts' | 'timeline' | 'agent'>, tMs: number): number {
+  const ramps = scenario.timeline.filter((e): e is Extract<TimelineEvent, { kind: 'ramp_hosts' }> => e.kind === 'ramp_hosts');
+  if (ramps.length === 0) {
+    const period = scenario.agent.start_period;
+    if (period <= 0 || tMs >= period) return scenario.hosts;
+    return Math.max(0, Math.min(scenario.hosts, Math.floor((scenario.hosts * Math.max(0, tMs)) / period)));
+  }
+  let hosts = 0;
+  for (const ramp of ramps) {
+    if (tMs < ramp.at) break;
+    if (ramp.over <= 0 || tMs >= ramp.at + ramp.over) hosts = ramp.to;
+    else hosts = Math.floor(hosts + ((ramp.to - hosts) * (tMs - ramp.at)) / ramp.over);
+  }
+  return hosts;
+}
+
+/** Whether the run ramps hosts through the timeline (then the runner calls setHosts each second). */
+export function hasRamps(scenario: Pick<HarnessScenario, 'timeline'>): boolean {
+  return scenario.timeline.some((e) => e.kind === 'ramp_hosts');
+}
+
+/** A policy as the run knows it (ordered by creation). */
+export interface LivePolicy extends PolicySpec {
+  /** Seconds since start when it was (re)created or its query last changed. */
+  since_s: number;
+}
+
+/**
+ * Which policies an edit or delete event touches, from the policies that exist (in creation order):
+ * by name; else `count` of them (edits: the oldest first; deletes: the newest first); else all.
+ */
+export function selectPolicies<T extends { name: string }>(event: { kind: 'edit_policies' | 'delete_policies'; names?: string[]; count?: number }, existing: readonly T[]): T[] {
+  if (event.names) return existing.filter((p) => event.names!.includes(p.name));
+  const count = event.count ?? existing.length;
+  return event.kind === 'delete_policies' ? existing.slice(-count).reverse() : existing.slice(0, count);
+}
+
+/** The query an edit gives a policy: the event's, or the old one with a comment (same answers, new text). */
+export function editedQuery(query: string, event: { at: number; query?: string }): string {
+  if (event.query) return event.query;
+  return `${query.trim().replace(/;+\s*$/, '')} /* osqsim edit ${Math.round(event.at / 1000)}s */`;
+}
+
+interface Cohort {
+  size: number;
+  start: number;
+  spread: number;
+  end: number;
+  /** First write at `start` (new or reset hosts), not only echoes. */
+  writesAtStart: boolean;
+}
+
+export function planScenario(scenario: HarnessScenario): ScenarioPlan {
+  const durationS = Math.ceil(scenario.duration / 1000);
+  const di = scenario.agent.distributed_interval / 1000;
+  const server = scenario.server;
+  const policyInterval = (server?.policy_update_interval ?? 3_600_000) / 1000;
+  const detailInterval = (server?.detail_update_interval ?? 3_600_000) / 1000;
+  const jitterPct = server?.max_jitter_percent ?? 10;
+  const buckets = jitterBucketCount(policyInterval * 1000, jitterPct);
+  // A due gate is noticed at the host's next read: echoes land over one read interval after it opens.
+  const cycleOf = (interval: number, j: number) => interval + j * 60;
+  const meanCycleOf = (interval: number, j: number) => cycleOf(interval, j) + di / 2;
+  const detailBuckets = jitterBucketCount(detailInterval * 1000, jitterPct);
+  const meanCycle = meanCycleOf(policyInterval, (buckets - 1) / 2);
+  const memory = server !== undefined && server.store === 'memory';
+
+  const counts = groupCounts(scenario.fleet.groups, scenario.hosts);
+  const shares = counts.map((c) => c / Math.max(1, scenario.hosts));
+  const groups = scenario.fleet.groups.map((g, i) => ({
+    name: g.name,
+    hosts: counts[i]!,
+    platform: g.platform,
+    fleet_platform: fleetPlatformOf(g.platform),
+    team: g.team ?? null,
+  }));
+  const inScope = (policy: PolicySpec, g: (typeof groups)[number]) =>
+    platformMatches(policy.platform ?? '', g.fleet_platform) && (!policy.team || policy.team === g.team);
+
+  // Hosts started by the end of each second, and new hosts per second.
+  const started = Array.from({ length: durationS + 1 }, (_, s) => hostsAt(scenario, s * 1000));
+  const enrolls = started.map((h, s) => (s === 0 ? h : Math.max(0, h - started[s - 1]!)));
+
+  // Policies over time and the events' effects.
+  let live: LivePolicy[] = scenario.policies.map((p) => ({ ...p, since_s: 0 }));
+  const policyTimeline: Array<{ t: number; policies: LivePolicy[] }> = [{ t: 0, policies: live }];
+  const resets: Array<{ t: number; spread: number; fraction: number; groups: boolean[]; reenroll: boolean }> = [];
+  const events: ScenarioPlan['events'] = [];
+  for (const event of scenario.timeline) {
+    const t = event.at / 1000;
+    switch (event.kind) {
+      case 'ramp_hosts':
+        events.push({ t, kind: event.kind, effect: `hosts → ${event.to} over ${event.over / 1000}s` });
+        break;
+      case 'add_policies': {
+        const added = addedPolicies(event).map((p) => ({ ...p, since_s: t }));
+        live = [...live, ...added];
+        events.push({ t, kind: event.kind, effect: `+${added.length} policies (reach each host at its next policy run, within ~${Math.round(meanCycle)}s)` });
+        break;
+      }
+      case 'edit_policies': {
+        const chosen = new Set(selectPolicies(event, live).map((p) => p.name));
+        live = live.map((p) => (chosen.has(p.name) ? { ...p, since_s: t } : p));
+        const touched = groups.map((g) => live.some((p) => chosen.has(p.name) && inScope(p, g)));
+        resets.push({ t, spread: di, fraction: 1, groups: touched, reenroll: false });
+        events.push({ t, kind: event.kind, effect: `${chosen.size} policies edited: their rows are wiped and every host in scope is due at its next read (herd within ${di}s)` });
+        break;
+      }
+      case 'delete_policies': {
+        const chosen = new Set(selectPolicies(event, live).map((p) => p.name));
+        live = live.filter((p) => !chosen.has(p.name));
+        events.push({ t, kind: event.kind, effect: `${chosen.size} policies deleted with their rows` });
+        break;
+      }
+      case 'refetch_hosts':
+        resets.push({ t, spread: di, fraction: event.percent / 100, groups: groups.map(() => true), reenroll: false });
+        events.push({ t, kind: event.kind, effect: `${event.percent}% of hosts due everything at their next read (herd within ${di}s)` });
+        break;
+      case 'restart_server': {
+        const back = t + event.down_for / 1000;
+        if (memory) {
+          live = live.map((p) => ({ ...p, since_s: back }));
+          resets.push({ t: back, spread: di, fraction: 1, groups: groups.map(() => true), reenroll: true });
+          events.push({ t, kind: event.kind, effect: `server down ${event.down_for / 1000}s; the memory store starts empty: every host re-enrolls and writes within ${di}s of the restart` });
+        } else {
+          events.push({ t, kind: event.kind, effect: `server down ${event.down_for / 1000}s; the store keeps its data: hosts resume (requests fail while it is down)` });
+        }
+        break;
+      }
+      case 'store_unavailable':
+        events.push({ t, kind: event.kind, effect: `the store fails for ${event.for / 1000}s: requests that need it get 503; traffic shape unchanged` });
+        break;
+      case 'move_hosts':
+        events.push({ t, kind: event.kind, effect: `${event.percent}% of hosts move to ${event.to_team ?? 'no team'}: their team policies' rows go; new team policies arrive at their next policy run (not modelled in the rows below)` });
+        break;
+    }
+    policyTimeline.push({ t, policies: live });
+  }
+  const policiesAt = (s: number): LivePolicy[] => {
+    let current = policyTimeline[0]!.policies;
+    for (const entry of policyTimeline) {
+      if (entry.t <= s) current = entry.policies;
+      else break;
+    }
+    return current;
+  };
+
+  // Writes per group per second, from cohorts of hosts that ran their policies together.
+  const writes = groups.map(() => new Float64Array(durationS + 1));
+  const detailWrites = new Float64Array(durationS + 1);
+  const reenrolls = new Float64Array(durationS + 1);
+  const add = (series: Float64Array, at: number, spread: number, amount: number) => {
+    const width = Math.max(1, Math.ceil(spread));
+    const first = Math.floor(at);
+    for (let k = 0; k < width; k++) {
+      const s = first + k;
+      if (s >= 0 && s <= durationS) series[s]! += amount / width;
+    }
+  };
+  groups.forEach((g, gi) => {
+    const cohorts: Cohort[] = [];
+    enrolls.forEach((n, s) => {
+      if (n > 0) cohorts.push({ size: n * shares[gi]!, start: s, spread: 1, end: Infinity, writesAtStart: true });
+    });
+    for (const reset of resets) {
+      if (!reset.groups[gi]) continue;
+      const running = started[Math.min(durationS, Math.floor(reset.t))]! * shares[gi]!;
+      for (const c of [...cohorts]) {
+        if (c.start > reset.t || c.end <= reset.t) continue;
+        cohorts.push({ ...c, size: c.size * reset.fraction, end: reset.t, writesAtStart: c.writesAtStart });
+        c.size *= 1 - reset.fraction;
+      }
+      cohorts.push({ size: running * reset.fraction, start: reset.t, spread: reset.spread, end: Infinity, writesAtStart: true });
+      if (reset.reenroll) add(reenrolls, reset.t, reset.spread, running);
+    }
+    for (const c of cohorts) {
+      if (c.size <= 0) continue;
+      if (c.writesAtStart) add(writes[gi]!, c.start, c.spread, c.size);
+      for (let j = 0; j < buckets; j++) {
+        const cycle = cycleOf(policyInterval, j);
+        for (let at = c.start + cycle; at <= durationS && at < c.end; at += cycle) add(writes[gi]!, at, Math.max(c.spread, di), c.size / buckets);
+      }
+      if (detailInterval !== policyInterval) {
+        for (let j = 0; j < detailBuckets; j++) {
+          const cycle = cycleOf(detailInterval, j);
+          for (let at = c.start + cycle; at <= durationS && at < c.end; at += cycle) add(detailWrites, at, Math.max(c.spread, di), c.size / detailBuckets);
+        }
+      }
+    }
+  });
+  const prefix = writes.map((series) => {
+    const out = new Float64Array(series.length + 1);
+    series.forEach((v, s) => (out[s + 1] = out[s]! + v));
+    return out;
+  });
+
+  const lambda = scenario.agent.status_lines_per_hour / 3600;
+  const logPeriod = scenario.agent.logger_tls_period / 1000;
+  const logPerHost = lambda > 0 ? (1 - Math.exp(-lambda * logPeriod)) / logPeriod : 0;
+  const configPerHost = 1000 / scenario.agent.config_refresh;
+
+  const points: PlanPoint[] = [];
+  for (let s = 0; s <= durationS; s++) {
+    const hosts = started[s]!;
+    const newHosts = enrolls[s]! + reenrolls[s]!;
+    const policies = policiesAt(s);
+    let membershipWrites = 0;
+    let rows = 0;
+    let writeRate = detailWrites[s]!;
+    groups.forEach((g, gi) => {
+      const scoped = policies.filter((p) => inScope(p, g));
+      writeRate += writes[gi]![s]!;
+      membershipWrites += writes[gi]![s]! * scoped.length;
+      const running = hosts * shares[gi]!;
+      for (const p of scoped) {
+        const since = Math.max(0, Math.floor(p.since_s));
+        rows += Math.min(running, prefix[gi]![s + 1]! - prefix[gi]![since]!);
+      }
+    });
+    points.push({
+      t: s,
+      hosts,
+      rates: {
+        enroll: round(newHosts),
+        config: round(hosts * configPerHost + newHosts),
+        read: round(hosts / di),
+        write: round(writeRate),
+        log: round(hosts * logPerHost + (scenario.agent.startup_status_lines > 0 ? newHosts : 0)),
+      },
+      membership_writes_per_s: round(membershipWrites),
+      membership_rows: Math.round(rows),
+      policies: policies.length,
+    });
+  }
+
+  const peakRates = Object.fromEntries(ENDPOINT_NAMES.map((e) => [e, Math.max(...points.map((p) => p.rates[e]))])) as Record<EndpointName, number>;
+  const finalPolicies = policiesAt(durationS);
+  return {
+    name: scenario.name,
+    duration_s: scenario.duration / 1000,
+    warmup_s: scenario.warmup / 1000,
+    hosts: scenario.hosts,
+    store: server?.store ?? 'external',
+    strategies: server ? strategiesOf(server) : [],
+    target: scenario.target?.url ?? null,
+    groups: groups.map((g) => ({ ...g, policies_in_scope: finalPolicies.filter((p) => inScope(p, g)).length })),
+    cycle: { policy_interval_s: policyInterval, detail_interval_s: detailInterval, jitter_buckets: buckets, mean_cycle_s: round(meanCycle), distributed_interval_s: di },
+    events,
+    points,
+    final: points[points.length - 1]!,
+    peak: {
+      rates: peakRates,
+      membership_writes_per_s: Math.max(...points.map((p) => p.membership_writes_per_s)),
+      membership_rows: Math.max(...points.map((p) => p.membership_rows)),
+    },
+    assumptions: [
+      `reads: one per host every distributed_interval (${di}s), the server answering instantly (fixed-delay pacing adds the response time to each loop)`,
+      `writes: a host writes when its policies are due — at its first read, then every ${policyInterval}s + its jitter bucket (${buckets} bucket${buckets === 1 ? '' : 's'} of a minute) + half a read interval`,
+      'membership rows: one per (host, policy in scope) once the host has run that policy since it was created or edited; platform and team scoping as the server does',
+      `logs: a request at a logger_tls_period tick only when status lines are buffered (${scenario.agent.status_lines_per_hour}/h per host, Poisson) plus one after start-up`,
+      'config: every config_refresh per host plus one at start; enroll: once per new host (and per re-enroll after a memory-store restart)',
+      'not modelled: accelerate (5 s loops until a host\'s details arrive), retries after errors, team moves',
+    ],
+  };
+}
+
+const round = (x: number): number => Math.round(x * 100) / 100;
+
+/** The plan as a table for people: key moments (events, ramps) and evenly spaced samples. */
+export function formatPlan(plan: ScenarioPlan): string {
+  const lines: string[] = [];
+  lines.push(`Plan: ${plan.name} — ${plan.hosts.toLocaleString('en-US')} hosts, ${plan.duration_s}s (warm-up ${plan.warmup_s}s), ${plan.target ? `target ${plan.target.join(', ')}` : `store ${plan.store}, count strategy ${plan.strategies.join(' then ')}`}`);
+  lines.push(`Policy cycle: every ${plan.cycle.policy_interval_s}s + jitter (${plan.cycle.jitter_buckets} bucket(s)) ≈ ${plan.cycle.mean_cycle_s}s on average; reads every ${plan.cycle.distributed_interval_s}s.`);
+  lines.push('');
+  lines.push('Groups:');
+  for (const g of plan.groups) lines.push(`  ${g.name.padEnd(20)} ${String(g.hosts).padStart(8)} hosts  ${g.platform} (${g.fleet_platform || '?'})${g.team ? `  team ${g.team}` : ''}  ${g.policies_in_scope} policies in scope at the end`);
+  if (plan.events.length) {
+    lines.push('');
+    lines.push('Timeline:');
+    for (const e of plan.events) lines.push(`  ${`${e.t}s`.padStart(6)}  ${e.kind.padEnd(18)} ${e.effect}`);
+  }
+  const moments = new Set<number>();
+  const step = Math.max(1, Math.round(plan.duration_s / 10));
+  for (let t = 0; t <= plan.duration_s; t += step) moments.add(t);
+  for (const e of plan.events) {
+    moments.add(Math.floor(e.t));
+    moments.add(Math.min(Math.floor(plan.duration_s), Math.floor(e.t) + Math.ceil(plan.cycle.distributed_interval_s / 2)));
+  }
+  moments.add(Math.floor(plan.duration_s));
+  const rows = [...moments].filter((t) => t >= 0 && t < plan.points.length).sort((a, b) => a - b).map((t) => plan.points[t]!);
+  lines.push('');
+  const header = ['t', 'hosts', 'enroll/s', 'config/s', 'read/s', 'write/s', 'log/s', 'member writes/s', 'membership rows', 'policies'];
+  const table = rows.map((p) => [`${p.t}s`, fmt(p.hosts), fmt(p.rates.enroll), fmt(p.rates.config), fmt(p.rates.read), fmt(p.rates.write), fmt(p.rates.log), fmt(p.membership_writes_per_s), fmt(p.membership_rows), String(p.policies)]);
+  table.push(['peak', fmt(plan.hosts), fmt(plan.peak.rates.enroll), fmt(plan.peak.rates.config), fmt(plan.peak.rates.read), fmt(plan.peak.rates.write), fmt(plan.peak.rates.log), fmt(plan.peak.membership_writes_per_s), fmt(plan.peak.membership_rows), '']);
+  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
+  lines.push(header.map((h, i) => h.padStart(widths[i]!)).join('  '));
+  for (const r of table) lines.push(r.map((c, i) => c.padStart(widths[i]!)).join('  '));
+  lines.push('');
+  lines.push('Assumptions:');
+  for (const a of plan.assumptions) lines.push(`  - ${a}`);
+  return lines.join('\n');
+}
+
+function fmt(n: number): string {
+  if (Number.isInteger(n)) return n.toLocaleString('en-US');
+  return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
+}

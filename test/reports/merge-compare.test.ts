@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mergeResults } from '../../reports/merge.js';
+import { compareResults } from '../../reports/compare.js';
+import { compareCommand, mergeCommand, parseFraction, renderCommand } from '../../cli/report.js';
+import { EXIT } from '../../lib/exit-codes.js';
+import { spread, syntheticResult } from './fixture.js';
+
+describe('merge', () => {
+  it('merges shard histograms exactly: percentiles equal those of one run with all samples', () => {
+    const a = spread(500, 1, 50);
+    const b = spread(500, 40, 400);
+    const merged = mergeResults([syntheticResult({ readLatencies: a, hosts: 50 }), syntheticResult({ readLatencies: b, hosts: 70 })]);
+    const whole = syntheticResult({ readLatencies: [...a, ...b] });
+    expect(merged.endpoints.read!.count).toBe(1000);
+    expect(merged.endpoints.read!.latency_ms).toEqual(whole.endpoints.read!.latency_ms);
+    expect(merged.run.hosts).toBe(120);
+    expect(merged.endpoints.read!.outcomes['2xx']).toBe(1000);
+  });
+
+  it('adds counts, windows and ground truth; keeps the server counts once', () => {
+    const merged = mergeResults([syntheticResult(), syntheticResult()]);
+    expect(merged.windows[5]!.endpoints.read!.count).toBe(34);
+    expect(merged.checkins.scheduled).toBe(2000);
+    const firewall = merged.policies.find((p) => p.id === 2)!;
+    expect(firewall.truth).toEqual({ passing: 120, failing: 80, unknown: 0 });
+    expect(firewall.server).toEqual({ passing: 58, failing: 42, updated_at: '2026-11-26T14:00:50Z' });
+    expect(firewall.count_error).toBe(62 + 38);
+    expect(merged.aggregations).toHaveLength(2);
+  });
+
+  it('refuses documents that are not results', () => {
+    expect(() => mergeResults([{ schema: 'nope' } as never, syntheticResult()])).toThrow(/not an osqsim\.result\/v1/);
+  });
+
+  it('osqsim report merge writes the merged file and re-evaluates the thresholds', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osqsim-merge-'));
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(syntheticResult()));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify(syntheticResult({ readLatencies: spread(100, 300, 900) })));
+    const out: string[] = [];
+    expect(mergeCommand([join(dir, 'a.json'), join(dir, 'b.json')], join(dir, 'm.json'), (t) => out.push(t), () => undefined)).toBe(EXIT.OK);
+    const merged = JSON.parse(readFileSync(join(dir, 'm.json'), 'utf8'));
+    expect(merged.endpoints.read.count).toBe(1100);
+    expect(merged.thresholds).toEqual([{ expr: 'read.p99 < 200ms', value: merged.endpoints.read.latency_ms.p99, ok: false }]);
+  });
+});
+
+describe('compare', () => {
+  it('flags a latency regression beyond the limit and nothing else', () => {
+    const base = syntheticResult({ readLatencies: spread(1000, 1, 100) });
+    const slower = syntheticResult({ readLatencies: spread(1000, 1, 150) });
+    const result = compareResults(base, slower, 0.1);
+    expect(result.regressions.map((r) => r.metric)).toEqual(['read.p50', 'read.p90', 'read.p99', 'read.p999']);
+    expect(compareResults(base, base, 0.1).regressions).toEqual([]);
+    expect(compareResults(base, slower, 0.6).regressions).toEqual([]);
+  });
+
+  it('ignores sub-millisecond noise (absolute floor)', () => {
+    const base = syntheticResult({ readLatencies: spread(1000, 0.1, 0.4) });
+    const next = syntheticResult({ readLatencies: spread(1000, 0.1, 0.6) });
+    expect(compareResults(base, next, 0.1).regressions).toEqual([]);
+  });
+
+  it('osqsim report compare exits 3 on a regression and 0 otherwise', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osqsim-compare-'));
+    writeFileSync(join(dir, 'base.json'), JSON.stringify(syntheticResult()));
+    writeFileSync(join(dir, 'new.json'), JSON.stringify(syntheticResult({ writeLatencies: spread(200, 5, 600) })));
+    const out: string[] = [];
+    expect(compareCommand(join(dir, 'base.json'), join(dir, 'new.json'), '10%', false, (t) => out.push(t), () => undefined)).toBe(EXIT.THRESHOLDS_FAILED);
+    expect(out.join('')).toMatch(/write\.p99 .* REGRESSION/);
+    expect(compareCommand(join(dir, 'base.json'), join(dir, 'base.json'), '10%', false, () => undefined, () => undefined)).toBe(EXIT.OK);
+    expect(compareCommand(join(dir, 'base.json'), join(dir, 'new.json'), 'lots', false, () => undefined, () => undefined)).toBe(EXIT.INVALID_INPUT);
+    expect(compareCommand(join(dir, 'missing.json'), join(dir, 'new.json'), '10%', false, () => undefined, () => undefined)).toBe(EXIT.INVALID_INPUT);
+  });
+
+  it('parses regression limits', () => {
+    expect(parseFraction('10%')).toBeCloseTo(0.1);
+    expect(parseFraction('0.25')).toBeCloseTo(0.25);
+    expect(parseFraction('15')).toBeCloseTo(0.15);
+    expect(parseFraction('x')).toBeUndefined();
+  });
+});
+
+describe('osqsim report RESULT.json', () => {
+  it('re-renders summary.md and report.html beside the result', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osqsim-render-'));
+    writeFileSync(join(dir, 'result.json'), JSON.stringify(syntheticResult()));
+    expect(renderCommand(join(dir, 'result.json'), undefined, () => undefined, () => undefined)).toBe(EXIT.OK);
+    expect(readFileSync(join(dir, 'summary.md'), 'utf8')).toContain('# osqsim run: synthetic');
+    expect(readFileSync(join(dir, 'report.html'), 'utf8')).toContain('id="osqsim-data"');
+    writeFileSync(join(dir, 'bad.json'), '{"schema":"other"}');
+    expect(renderCommand(join(dir, 'bad.json'), undefined, () => undefined, () => undefined)).toBe(EXIT.INVALID_INPUT);
+  });
+});

@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { runInNewContext } from 'node:vm';
+import { extractReportData, renderHtml, reportData, scriptJson } from '../../reports/html.js';
+import { REPORT_CLIENT_SCRIPT } from '../../reports/html-client.js';
+import { renderSummary } from '../../reports/summary.js';
+import { syntheticResult } from './fixture.js';
+
+describe('report.html', () => {
+  const doc = syntheticResult();
+  const html = renderHtml(doc);
+
+  it('embeds the result document unchanged as JSON', () => {
+    const data = extractReportData(html);
+    expect(data.result).toEqual(JSON.parse(JSON.stringify(doc)));
+    expect(data.result.endpoints.read!.latency_ms.p99).toBe(doc.endpoints.read!.latency_ms.p99);
+  });
+
+  it('is self-contained: uPlot and its CSS inlined, nothing fetched', () => {
+    expect(html).toContain('uPlot');
+    expect(html).toContain('.uplot');
+    expect(html).not.toMatch(/<script[^>]+src=/);
+    expect(html).not.toMatch(/<link[^>]+href=/);
+    expect(html).not.toMatch(/url\(\s*['"]?https?:/);
+    expect(html).not.toMatch(/@import/);
+  });
+
+  it('has every chart and table the report promises', () => {
+    for (const id of ['chart-rate', 'chart-errors', 'chart-latency', 'chart-distribution', 'chart-aggregation', 'chart-server', 'chart-counts', 'chart-policies', 'thresholds', 'headline', 'policies', 'timeline']) {
+      expect(html).toContain(`id="${id}"`);
+    }
+  });
+
+  it('shows the headline numbers in the table', () => {
+    expect(html).toContain('refetched 10 hosts');
+    expect(html).toContain('read.p99 &lt; 200ms');
+  });
+
+  it('escapes text that would break out of the data element', () => {
+    const hostile = syntheticResult();
+    hostile.scenario.description = '</script><script>alert(1)</script>';
+    const page = renderHtml(hostile);
+    expect(page).not.toContain('</script><script>alert(1)');
+    expect(extractReportData(page).result.scenario.description).toBe('</script><script>alert(1)</script>');
+    expect(scriptJson('</')).toBe('"\\u003c/"');
+  });
+
+  it('derives a latency distribution from the histograms that matches the percentiles', () => {
+    const data = reportData(doc);
+    const read = data.derived.distribution.read!;
+    const p99 = read.find(([p]) => p === 99)![1];
+    expect(p99).toBeCloseTo(doc.endpoints.read!.latency_ms.p99, 1);
+    expect(data.derived.aggregations.map((a) => a.t)).toEqual([20, 40]);
+  });
+
+  it('draws every chart from the embedded data (client script run against a stub DOM and uPlot)', () => {
+    const charts: Array<{ id: string; series: number; columns: unknown[][] }> = [];
+    const elements = new Map<string, { clientWidth: number; textContent: string; className: string; id: string }>();
+    const dataText = /<script type="application\/json" id="osqsim-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    const document = {
+      getElementById(id: string) {
+        if (id === 'osqsim-data') return { textContent: dataText };
+        if (!html.includes(`id="${id}"`)) return null;
+        if (!elements.has(id)) elements.set(id, { clientWidth: 900, textContent: '', className: 'chart', id });
+        return elements.get(id);
+      },
+      body: { setAttribute(name: string, value: string) { (this as unknown as Record<string, string>)[name] = value; } },
+    };
+    function uPlot(this: unknown, opts: { series: unknown[]; width: number }, columns: unknown[][], el: { id: string }) {
+      expect(opts.series.length).toBe(columns.length);
+      for (const column of columns) expect((column as unknown[]).length).toBe((columns[0] as unknown[]).length);
+      charts.push({ id: el.id, series: opts.series.length, columns });
+    }
+    (uPlot as unknown as { paths: unknown }).paths = { bars: () => () => null };
+    const window: Record<string, unknown> = {};
+    runInNewContext(REPORT_CLIENT_SCRIPT, { document, uPlot, window, JSON, Math, Object, Number, String });
+    expect(charts.map((c) => c.id).sort()).toEqual(['chart-aggregation', 'chart-counts', 'chart-distribution', 'chart-errors', 'chart-latency', 'chart-policies', 'chart-rate', 'chart-server']);
+    const rate = charts.find((c) => c.id === 'chart-rate')!;
+    expect(rate.columns[1]).toEqual(doc.windows.map((w) => w.endpoints.read!.count));
+    expect(window.__osqsimCharts).toHaveLength(8);
+  });
+});
+
+describe('summary.md', () => {
+  it('holds the headline table with the document\'s numbers', () => {
+    const doc = syntheticResult({ errors: { '5xx': 10 } });
+    const md = renderSummary(doc);
+    expect(md).toContain('# osqsim run: synthetic');
+    expect(md).toMatch(/\| read \| 1,000 \| [\d.]+ \| 10 \(1\.00%\) \|/);
+    expect(md).toContain('| `read.p99 < 200ms` |');
+    expect(md).toContain('max error vs truth | 4 hosts');
+    expect(md).toContain('12.3 s');
+  });
+
+  it('warns loudly when the generator was saturated', () => {
+    const doc = syntheticResult();
+    doc.generator.saturated = true;
+    doc.generator.warnings = ['GENERATOR SATURATED: test'];
+    expect(renderSummary(doc)).toContain('the load generator was saturated');
+  });
+});

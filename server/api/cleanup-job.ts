@@ -23,8 +23,13 @@ export interface CleanupTask {
 
 export interface CleanupJobOptions {
   readonly batchSize?: number;
-  /** Pause between batches, so ingest transactions get the table in between. */
+  /** Shortest pause between batches, so ingest transactions get the table in between. */
   readonly pauseMs?: number;
+  /**
+   * Adaptive pacing: after a batch that took T ms, pause at least `pauseFactor × T` ms, so the
+   * clean-up holds the database for at most 1 / (1 + pauseFactor) of the time whatever the load.
+   */
+  readonly pauseFactor?: number;
   /** How long stop() keeps draining before giving up (remaining work is logged). */
   readonly stopDrainMs?: number;
 }
@@ -34,6 +39,7 @@ export class MembershipCleanupJob implements BackgroundJob {
   private readonly pending = new Map<number, CleanupTask>();
   private readonly batchSize: number;
   private readonly pauseMs: number;
+  private readonly pauseFactor: number;
   private readonly stopDrainMs: number;
   private started = false;
   private stopping = false;
@@ -45,7 +51,8 @@ export class MembershipCleanupJob implements BackgroundJob {
 
   constructor(private readonly context: ServerContext, options: CleanupJobOptions = {}) {
     this.batchSize = options.batchSize ?? 500;
-    this.pauseMs = options.pauseMs ?? 2;
+    this.pauseMs = options.pauseMs ?? 5;
+    this.pauseFactor = options.pauseFactor ?? 1;
     this.stopDrainMs = options.stopDrainMs ?? 10_000;
   }
 
@@ -116,12 +123,13 @@ export class MembershipCleanupJob implements BackgroundJob {
       const next = this.pending.entries().next();
       if (next.done) return;
       const [policyId, task] = next.value;
+      const batchStart = performance.now();
       try {
         const removed = await store.clearPolicyMembershipBatch(policyId, this.batchSize, task.keepPlatforms);
         this.batches += 1;
         this.rowsRemoved += removed.length;
         if (removed.length > 0) events.emit('membershipChanged', removed);
-        if (removed.length < this.batchSize && this.pending.get(policyId) === task) {
+        if (removed.length === 0 && this.pending.get(policyId) === task) {
           // Finished: drop counts an aggregation may have computed from stale rows in the meantime.
           await store.deletePolicyCounts(policyId);
           if (this.pending.get(policyId) === task) this.pending.delete(policyId);
@@ -138,7 +146,8 @@ export class MembershipCleanupJob implements BackgroundJob {
         log.warn({ err: error, policyId }, 'policy membership clean-up batch failed; retrying');
         await sleep(1000);
       }
-      if (this.pauseMs > 0) await sleep(this.pauseMs);
+      const pause = Math.max(this.pauseMs, this.pauseFactor * (performance.now() - batchStart));
+      if (pause > 0) await sleep(pause);
     }
   }
 }

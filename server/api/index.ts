@@ -61,4 +61,14 @@ export async function registerRestApi(app: FastifyInstance, context: ServerConte
   });
 }
 
-export const plugin: ServerPlugin = (app, context) => registerRestApi(app, context);
+/** Tuning knobs for the edit clean-up (benchmarks): OSQSIM_EDIT_CLEANUP_BATCH, OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR. */
+function cleanupOptionsFromEnv(env: NodeJS.ProcessEnv): CleanupJobOptions {
+  const batch = Number(env['OSQSIM_EDIT_CLEANUP_BATCH']);
+  const factor = Number(env['OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR']);
+  return {
+    ...(Number.isInteger(batch) && batch > 0 ? { batchSize: batch } : {}),
+    ...(Number.isFinite(factor) && factor >= 0 && env['OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR'] !== '' && env['OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR'] !== undefined ? { pauseFactor: factor } : {}),
+  };
+}
+
+export const plugin: ServerPlugin = (app, context) => registerRestApi(app, context, { cleanup: cleanupOptionsFromEnv(process.env) });

@@ -1,0 +1,373 @@
+/**
+ * bench/policy-edit.ts — does editing a policy stall result ingestion? (issue 3 §4)
+ *
+ * On MySQL: a policy with N membership rows (default 150,000 hosts) is edited (query changed)
+ * through the REST API while simulated hosts keep posting results through distributed/write at a
+ * fixed rate (open loop: latency is measured from each write's intended send time, so a stall is
+ * not hidden by the generator waiting). Reports the p99 of distributed/write before the edit and
+ * while the batched clean-up runs, the difference ("extra p99"), and the edit request's own latency.
+ *
+ * Baseline in the same run: the pre-fix way (Fleet before batching, reference §6.4 / PR #18720 era)
+ * — one `DELETE FROM policy_membership WHERE policy_id = ?` over the re-seeded rows — measured the
+ * same way. ratio = our extra p99 ÷ the single-DELETE extra p99.
+ *
+ * The server runs as a child process (`osqsim server`), so it has its own event loop; the load
+ * generator and the seeding use this process.
+ *
+ *   npx tsx bench/policy-edit.ts [--rows 150000] [--rate 200] [--writers 500] [--baseline 10s] [--json]
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpus, totalmem } from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Command } from 'commander';
+import mysql from 'mysql2/promise';
+import { Pool } from 'undici';
+import { createHistogram, percentilesMs, recordMs, type Histogram } from '../lib/histogram.js';
+import { parseDurationMs as parseDuration } from '../lib/units.js';
+
+interface Flags {
+  mysql: string;
+  rows: string;
+  rate: string;
+  writers: string;
+  policies: string;
+  baseline: string;
+  after: string;
+  connections: string;
+  naive: boolean;
+  cleanupBatch?: string;
+  cleanupPauseFactor?: string;
+  json?: boolean;
+}
+
+interface Phase {
+  readonly name: string;
+  readonly histogram: Histogram;
+  sent: number;
+  errors: number;
+}
+
+const TOKEN = `bench-${randomBytes(8).toString('hex')}`;
+
+function machine() {
+  const list = cpus();
+  return {
+    cpus: list.length,
+    cpu_model: list[0]?.model ?? 'unknown',
+    memory_gb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    note: '2 cores shared with other work',
+  };
+}
+
+function log(line: string, quiet: boolean): void {
+  if (!quiet) process.stderr.write(`${line}\n`);
+}
+
+async function startServer(url: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; base: string }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', 'cli/index.ts', 'server', '--store', url, '--port', '0', '--api-token', TOKEN, '--log-level', 'warn', '--stats-interval', '24h'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const base = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /listening on (http:\/\/\S+)/.exec(out);
+      if (match) resolve(match[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${stderr}`)));
+  });
+  return { child, base };
+}
+
+async function api(pool: Pool, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
+  const response = await pool.request({
+    method,
+    path,
+    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.body.text();
+  return { status: response.statusCode, json: text ? JSON.parse(text) : undefined };
+}
+
+async function seedHosts(db: mysql.Connection, rows: number): Promise<void> {
+  const chunk = 5000;
+  for (let start = 1; start <= rows; start += chunk) {
+    const values: string[] = [];
+    for (let i = start; i < Math.min(start + chunk, rows + 1); i++) {
+      const platform = i % 5 === 0 ? "'ubuntu','linux'" : i % 3 === 0 ? "'windows','windows'" : "'darwin','darwin'";
+      values.push(`('bench-${i}','nk-${i}',${platform},'bench-${i}',NOW(3),NOW(3),NOW(3),NOW(3),NOW(3))`);
+    }
+    await db.query(
+      `INSERT INTO hosts (osquery_host_id,node_key,platform,fleet_platform,hostname,detail_updated_at,policy_updated_at,last_enrolled_at,created_at,updated_at) VALUES ${values.join(',')}`,
+    );
+  }
+}
+
+async function seedMembership(db: mysql.Connection, policyId: number): Promise<number> {
+  const [result] = await db.query<mysql.ResultSetHeader>(
+    'INSERT IGNORE INTO policy_membership (policy_id, host_id, passes, updated_at) SELECT ?, id, id % 2, NOW(3) FROM hosts',
+    [policyId],
+  );
+  return result.affectedRows;
+}
+
+/** Open-loop writer: one distributed/write every 1/rate s, rotating over the writer hosts. */
+class Writers {
+  private timer: NodeJS.Timeout | undefined;
+  private next = 0;
+  private started = 0;
+  private scheduled = 0;
+  phase: Phase | undefined;
+  inFlight = 0;
+  private readonly bodies: string[];
+
+  constructor(private readonly pool: Pool, writerHostIds: readonly number[], policyIds: readonly number[], private readonly rate: number) {
+    this.bodies = writerHostIds.map((hostId, index) => {
+      const queries: Record<string, unknown[]> = {};
+      const statuses: Record<string, number> = {};
+      policyIds.forEach((policyId, p) => {
+        queries[`fleet_policy_query_${policyId}`] = (index + p) % 3 === 0 ? [] : [{ '1': '1' }];
+        statuses[`fleet_policy_query_${policyId}`] = 0;
+      });
+      return JSON.stringify({ node_key: `nk-${hostId}`, queries, statuses });
+    });
+  }
+
+  start(): void {
+    this.started = performance.now();
+    this.scheduled = 0;
+    const tick = (): void => {
+      const now = performance.now();
+      const due = Math.floor(((now - this.started) / 1000) * this.rate);
+      while (this.scheduled < due) {
+        const intended = this.started + (this.scheduled * 1000) / this.rate;
+        this.scheduled += 1;
+        this.send(intended);
+      }
+      this.timer = setTimeout(tick, 1);
+    };
+    tick();
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  private send(intended: number): void {
+    const phase = this.phase;
+    const body = this.bodies[this.next++ % this.bodies.length]!;
+    this.inFlight += 1;
+    this.pool
+      .request({ method: 'POST', path: '/api/osquery/distributed/write', headers: { 'content-type': 'application/json' }, body })
+      .then(async (response) => {
+        await response.body.text();
+        if (!phase) return;
+        phase.sent += 1;
+        if (response.statusCode !== 200) phase.errors += 1;
+        else recordMs(phase.histogram, performance.now() - intended);
+      })
+      .catch(() => {
+        if (phase) phase.errors += 1;
+      })
+      .finally(() => {
+        this.inFlight -= 1;
+      });
+  }
+}
+
+const newPhase = (name: string): Phase => ({ name, histogram: createHistogram(), sent: 0, errors: 0 });
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs: number, pollMs = 200): Promise<number> {
+  const start = performance.now();
+  while (performance.now() - start < timeoutMs) {
+    if (await check()) return performance.now() - start;
+    await sleep(pollMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms`);
+}
+
+async function main(flags: Flags): Promise<void> {
+  const quiet = flags.json === true;
+  const rows = Number(flags.rows);
+  const rate = Number(flags.rate);
+  const writerCount = Number(flags.writers);
+  const policyCount = Number(flags.policies);
+  const baselineMs = parseDuration(flags.baseline);
+  const afterMs = parseDuration(flags.after);
+
+  const serverUrl = new URL(flags.mysql);
+  const dbName = `osqsim_bench_edit_${randomBytes(4).toString('hex')}`;
+  const admin = await mysql.createConnection({ host: serverUrl.hostname, port: Number(serverUrl.port || 3306), user: decodeURIComponent(serverUrl.username || 'root'), password: decodeURIComponent(serverUrl.password) });
+  const [[pool]] = (await admin.query('SELECT @@innodb_buffer_pool_size AS size, VERSION() AS version')) as unknown as [[{ size: number | string; version: string }]];
+  await admin.query(`CREATE DATABASE \`${dbName}\``);
+  const storeUrl = new URL(flags.mysql);
+  storeUrl.pathname = `/${dbName}`;
+  let server: ChildProcess | undefined;
+  try {
+    log(`starting osqsim server on ${dbName} …`, quiet);
+    const env = { ...process.env };
+    if (flags.cleanupBatch) env['OSQSIM_EDIT_CLEANUP_BATCH'] = flags.cleanupBatch;
+    if (flags.cleanupPauseFactor) env['OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR'] = flags.cleanupPauseFactor;
+    const started = await startServer(storeUrl.toString(), env);
+    server = started.child;
+    const http = new Pool(started.base, { connections: Number(flags.connections), pipelining: 1 });
+    const db = await mysql.createConnection({ host: serverUrl.hostname, port: Number(serverUrl.port || 3306), user: decodeURIComponent(serverUrl.username || 'root'), password: decodeURIComponent(serverUrl.password), database: dbName });
+
+    const policyIds: number[] = [];
+    for (let i = 0; i < policyCount; i++) {
+      const res = await api(http, 'POST', '/api/v1/fleet/global/policies', { name: `bench policy ${i}`, query: `SELECT ${i + 1};` });
+      if (res.status !== 200) throw new Error(`creating a policy failed: ${JSON.stringify(res.json)}`);
+      policyIds.push((res.json as { policy: { id: number } }).policy.id);
+    }
+    const edited = policyIds[0]!;
+    log(`seeding ${rows} hosts and ${rows} membership rows for policy ${edited} …`, quiet);
+    const seedStart = performance.now();
+    await seedHosts(db, rows);
+    const seeded = await seedMembership(db, edited);
+    log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`, quiet);
+
+    // Writers spread over the id range, so their rows interleave with the clean-up's batches.
+    const stride = Math.max(1, Math.floor(rows / writerCount));
+    const writerIds = Array.from({ length: writerCount }, (_, i) => 1 + i * stride);
+    const writers = new Writers(http, writerIds, policyIds, rate);
+    writers.start();
+    writers.phase = undefined; // warm-up (host cache, connections)
+    await sleep(3000);
+
+    // --- osqsim: PATCH, batched clean-up off the request path ---------------------------------
+    const baseline = newPhase('baseline');
+    writers.phase = baseline;
+    await sleep(baselineMs);
+    const during = newPhase('during-edit');
+    writers.phase = during;
+    const editAt = new Date();
+    const editStart = performance.now();
+    const edit = await api(http, 'PATCH', `/api/v1/fleet/global/policies/${edited}`, { query: 'SELECT 42;' });
+    const editMs = performance.now() - editStart;
+    if (edit.status !== 200) throw new Error(`edit failed: ${JSON.stringify(edit.json)}`);
+    const cleanupMs = await waitFor(async () => {
+      const [found] = await db.query<mysql.RowDataPacket[]>('SELECT 1 FROM policy_membership WHERE policy_id = ? AND updated_at < ? LIMIT 1', [edited, editAt]);
+      return found.length === 0;
+    }, 120_000);
+    const afterPhase = newPhase('after');
+    writers.phase = afterPhase;
+    await sleep(afterMs);
+
+    // --- baseline: the pre-fix single DELETE over the same number of rows ---------------------
+    let naive: { baseline: Phase; during: Phase; deleteMs: number; rows: number } | undefined;
+    if (flags.naive) {
+      writers.phase = undefined;
+      const reseeded = await seedMembership(db, edited);
+      const naiveBaseline = newPhase('naive-baseline');
+      writers.phase = naiveBaseline;
+      await sleep(Math.min(baselineMs, 5000));
+      const naiveDuring = newPhase('naive-during');
+      writers.phase = naiveDuring;
+      const deleteStart = performance.now();
+      await db.query('DELETE FROM policy_membership WHERE policy_id = ?', [edited]);
+      const deleteMs = performance.now() - deleteStart;
+      // Writes that were queued behind the DELETE finish shortly after it.
+      await sleep(500);
+      naive = { baseline: naiveBaseline, during: naiveDuring, deleteMs, rows: reseeded };
+    }
+    writers.phase = undefined;
+    writers.stop();
+    await waitFor(async () => writers.inFlight === 0, 30_000, 50);
+    await http.close();
+    await db.end();
+
+    const b = percentilesMs(baseline.histogram);
+    const d = percentilesMs(during.histogram);
+    const a = percentilesMs(afterPhase.histogram);
+    const extra = Math.max(0, d.p99 - b.p99);
+    const nb = naive ? percentilesMs(naive.baseline.histogram) : undefined;
+    const nd = naive ? percentilesMs(naive.during.histogram) : undefined;
+    const naiveExtra = nb && nd ? Math.max(0, nd.p99 - nb.p99) : undefined;
+    const doc = {
+      bench: 'policy-edit',
+      machine: { ...machine(), mysql: pool.version, innodb_buffer_pool_mb: Math.round(Number(pool.size) / 1024 / 1024) },
+      params: { cleanup_batch: flags.cleanupBatch ?? 'default', cleanup_pause_factor: flags.cleanupPauseFactor ?? 'default', rows, membership_rows_seeded: seeded, rate_per_s: rate, writers: writerCount, policies_per_write: policyCount, baseline_s: baselineMs / 1000, connections: Number(flags.connections) },
+      results: {
+        write_latency_ms: { baseline: b, during_edit: d, after: a },
+        writes: { baseline: baseline.sent, during_edit: during.sent, after: afterPhase.sent, errors: baseline.errors + during.errors + afterPhase.errors },
+        extra_p99_ms: Math.round(extra * 1000) / 1000,
+        edit_request_ms: Math.round(editMs * 1000) / 1000,
+        cleanup_s: Math.round(cleanupMs) / 1000,
+        budget_extra_p99_ms: 10,
+        within_budget: extra <= 10,
+        single_delete: naive
+          ? {
+              rows: naive.rows,
+              delete_ms: Math.round(naive.deleteMs),
+              write_latency_ms: { baseline: nb, during: nd },
+              writes: naive.during.sent,
+              extra_p99_ms: naiveExtra,
+            }
+          : null,
+      },
+      ratio: naiveExtra !== undefined && naiveExtra > 0 ? Math.round((extra / naiveExtra) * 1000) / 1000 : null,
+    };
+    if (flags.json) {
+      process.stdout.write(`${JSON.stringify(doc)}\n`);
+    } else {
+      const row = (name: string, p: { p50: number; p99: number; max: number }, n: number) =>
+        `${name.padEnd(26)} ${String(n).padStart(7)} ${p.p50.toFixed(2).padStart(9)} ${p.p99.toFixed(2).padStart(9)} ${p.max.toFixed(2).padStart(9)}`;
+      const out = [
+        `policy-edit: ${seeded} membership rows for the edited policy, ${rate} writes/s × ${policyCount} policies from ${writerCount} hosts`,
+        `machine: ${doc.machine.cpus} × ${doc.machine.cpu_model}, node ${doc.machine.node}, ${doc.machine.mysql}, buffer pool ${doc.machine.innodb_buffer_pool_mb} MiB`,
+        '',
+        `${'distributed/write'.padEnd(26)} ${'writes'.padStart(7)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'max ms'.padStart(9)}`,
+        row('before the edit', b, baseline.sent),
+        row('during batched clean-up', d, during.sent),
+        row('after', a, afterPhase.sent),
+        ...(naive && nb && nd ? [row('single DELETE: before', nb, naive.baseline.sent), row('single DELETE: during', nd, naive.during.sent)] : []),
+        '',
+        `edit request (PATCH):       ${editMs.toFixed(1)} ms`,
+        `batched clean-up took:      ${(cleanupMs / 1000).toFixed(2)} s`,
+        `extra p99 during the edit:  ${extra.toFixed(2)} ms (budget 10 ms: ${extra <= 10 ? 'ok' : 'OVER'})`,
+        ...(naive ? [`single DELETE took:         ${naive.deleteMs.toFixed(0)} ms; extra p99 ${naiveExtra?.toFixed(2)} ms`] : []),
+        `write errors:               ${doc.results.writes.errors}`,
+      ];
+      process.stdout.write(`${out.join('\n')}\n`);
+    }
+  } finally {
+    if (server && server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((resolve) => server!.once('exit', resolve));
+    }
+    await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
+    await admin.end();
+  }
+}
+
+const program = new Command('policy-edit')
+  .description('Extra distributed/write latency while a policy with many results is edited (MySQL)')
+  .option('--mysql <url>', 'MySQL server (a fresh database is created and dropped)', process.env.OSQSIM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/')
+  .option('--rows <n>', 'membership rows (hosts) of the edited policy', '150000')
+  .option('--rate <writes/s>', 'distributed/write rate (open loop)', '200')
+  .option('--writers <n>', 'hosts that keep writing', '500')
+  .option('--policies <n>', 'policies per write (the edited one included)', '10')
+  .option('--baseline <duration>', 'measured time before the edit', '10s')
+  .option('--after <duration>', 'measured time after the clean-up', '3s')
+  .option('--connections <n>', 'HTTP connections of the load generator', '32')
+  .option('--no-naive', 'skip the single-DELETE comparison')
+  .option('--cleanup-batch <rows>', 'server: rows per clean-up batch (OSQSIM_EDIT_CLEANUP_BATCH; default 500)')
+  .option('--cleanup-pause-factor <x>', 'server: pause ≥ x × batch time between batches (OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR; default 1)')
+  .option('--json', 'print one JSON object {bench, machine, params, results, ratio}')
+  .action(async (flags: Flags) => {
+    try {
+      await main(flags);
+    } catch (error) {
+      process.stderr.write(`policy-edit: ${(error as Error).stack ?? String(error)}\n`);
+      process.exitCode = 1;
+    }
+  });
+
+await program.parseAsync(process.argv);

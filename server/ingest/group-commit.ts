@@ -1,6 +1,7 @@
 /**
  * Group commit (DESIGN §3 "Ingest"): concurrent writers join the current batch; a batch is sealed
- * when it holds `maxBatch` items or `maxDelayMs` after its first item joined; sealed batches that
+ * when it holds `maxBatch` items, `maxDelayMs` after its first item joined, or as soon as a running
+ * commit finishes (the items that arrived meanwhile have waited long enough); sealed batches that
  * queue behind a running commit are merged (up to `maxBatch` items) into the next one. Every
  * submitter's promise settles only after the commit that carried its item settled: resolved when
  * stored, rejected with the store's error otherwise — nothing is acknowledged that was not stored.
@@ -122,7 +123,10 @@ export class GroupCommitter<T> {
       else batch.reject(failure);
     }
     this.running -= 1;
-    this.drain();
+    // Whatever arrived while the commit ran goes next, without waiting out its delay: the running
+    // commit was the wait (classic group commit), so batches grow with the commit time.
+    if (this.current !== undefined && this.running < this.maxConcurrent) this.seal();
+    else this.drain();
   }
 
   private isIdle(): boolean {

@@ -1,0 +1,105 @@
+/**
+ * Idle check-in throughput: autocannon against distributed/read of pre-enrolled, idle hosts (a
+ * different node key on every request) and, in the same run and the same server process, against a
+ * bare fastify JSON route that parses the same body and answers the same bytes. Rounds alternate
+ * bare / osqsim so the ratio holds on a noisy machine.
+ *
+ *   npx tsx bench/checkin.ts [--store memory|mysql|both] [--hosts 2000] [--duration 5] [--rounds 2]
+ *                            [--connections 50] [--mysql-url mysql://root@127.0.0.1:3306/] [--json]
+ *
+ * Budget (issue 2): memory ≥ 0.6 × bare, MySQL ≥ 0.4 × bare.
+ */
+import { parseArgs } from 'node:util';
+import { benchDatabase, load, machine, mean, mysqlFacts, round, startTarget, type LoadResult } from './common.js';
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'memory' },
+    hosts: { type: 'string', default: '2000' },
+    duration: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '2' },
+    connections: { type: 'string', default: '50' },
+    'mysql-url': { type: 'string', default: process.env.OSQSIM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/' },
+    json: { type: 'boolean', default: false },
+  },
+});
+const hosts = Number(values.hosts);
+const duration = Number(values.duration);
+const rounds = Number(values.rounds);
+const connections = Number(values.connections);
+const stores = values.store === 'both' ? ['memory', 'mysql'] : [values.store!];
+const BUDGET: Record<string, number> = { memory: 0.6, mysql: 0.4 };
+
+interface StoreResult {
+  bare: LoadResult[];
+  osqsim: LoadResult[];
+  bare_rps: number;
+  osqsim_rps: number;
+  ratio: number;
+  budget: number;
+  met: boolean;
+}
+
+const info = machine();
+const results: Record<string, StoreResult> = {};
+const log = (line: string): void => {
+  if (!values.json) process.stderr.write(`${line}\n`);
+};
+
+for (const kind of stores) {
+  let spec = 'memory';
+  let database: Awaited<ReturnType<typeof benchDatabase>> | undefined;
+  if (kind === 'mysql') {
+    Object.assign(info, await mysqlFacts(values['mysql-url']!));
+    database = await benchDatabase(values['mysql-url']!);
+    spec = database.url;
+  }
+  log(`[${kind}] enrolling ${hosts} hosts…`);
+  const target = await startTarget(['--store', spec, '--hosts', String(hosts), '--policies', '20']);
+  try {
+    const bodies = target.nodeKeys.map((key) => JSON.stringify({ node_key: key }));
+    const run = (url: string, path: string, seconds: number): Promise<LoadResult> => load(url, path, bodies, { connections, duration: seconds });
+    await run(target.bareUrl, '/bare', 1); // warm-up
+    await run(target.osqsimUrl, '/api/osquery/distributed/read', 1);
+    const bare: LoadResult[] = [];
+    const osqsim: LoadResult[] = [];
+    for (let r = 0; r < rounds; r++) {
+      // Alternate which one goes first, so neither always gets the warmer (or quieter) slot.
+      if (r % 2 === 0) {
+        bare.push(await run(target.bareUrl, '/bare', duration));
+        osqsim.push(await run(target.osqsimUrl, '/api/osquery/distributed/read', duration));
+      } else {
+        osqsim.push(await run(target.osqsimUrl, '/api/osquery/distributed/read', duration));
+        bare.push(await run(target.bareUrl, '/bare', duration));
+      }
+      log(`[${kind}] round ${r + 1}: bare ${Math.round(bare.at(-1)!.rps)} req/s, osqsim ${Math.round(osqsim.at(-1)!.rps)} req/s`);
+    }
+    const bareRps = mean(bare.map((b) => b.rps));
+    const osqsimRps = mean(osqsim.map((o) => o.rps));
+    const ratio = osqsimRps / bareRps;
+    if ([...bare, ...osqsim].some((r) => r.non2xx > 0 || r.errors > 0)) log(`[${kind}] WARNING: non-2xx answers or errors during the run`);
+    results[kind] = { bare, osqsim, bare_rps: round(bareRps, 0), osqsim_rps: round(osqsimRps, 0), ratio: round(ratio, 3), budget: BUDGET[kind]!, met: ratio >= BUDGET[kind]! };
+  } finally {
+    await target.stop();
+    await database?.drop();
+  }
+}
+
+const params = { hosts, duration_s: duration, rounds, connections, stores, host_cache_ttl_ms: 2000 };
+if (values.json) {
+  const ratio = Object.fromEntries(Object.entries(results).map(([kind, r]) => [kind, r.ratio]));
+  process.stdout.write(`${JSON.stringify({ bench: 'checkin', machine: info, params, results, ratio })}\n`);
+} else {
+  const rows = [['store', 'target', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx']];
+  for (const [kind, r] of Object.entries(results)) {
+    for (const [name, runs] of [['bare fastify', r.bare], ['osqsim read', r.osqsim]] as const) {
+      rows.push([kind, name, String(round(mean(runs.map((x) => x.rps)), 0)), String(round(mean(runs.map((x) => x.p50_ms)), 1)), String(round(mean(runs.map((x) => x.p99_ms)), 1)), String(runs.reduce((s, x) => s + x.non2xx, 0))]);
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+  for (const [kind, r] of Object.entries(results)) {
+    console.log(`${kind}: ratio ${r.ratio} (budget ≥ ${r.budget}: ${r.met ? 'met' : 'NOT met'})`);
+  }
+  console.log(`machine: ${info.cpus} × ${info.cpu_model}, node ${info.node}${info.innodb_buffer_pool_bytes ? `, innodb_buffer_pool_size ${info.innodb_buffer_pool_bytes}` : ''}`);
+}

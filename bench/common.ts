@@ -1,0 +1,164 @@
+/** Shared by the benchmarks: machine facts, the target child process, autocannon runs, MySQL helpers. */
+import autocannon from 'autocannon';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import mysql from 'mysql2/promise';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+export interface Machine {
+  readonly cpus: number;
+  readonly cpu_model: string;
+  readonly mem_gib: number;
+  readonly node: string;
+  readonly platform: string;
+  readonly date: string;
+  innodb_buffer_pool_bytes?: number;
+  mysql_version?: string;
+}
+
+export function machine(): Machine {
+  return {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    mem_gib: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    date: new Date().toISOString(),
+  };
+}
+
+export interface Target {
+  readonly osqsimUrl: string;
+  readonly bareUrl: string;
+  readonly nodeKeys: string[];
+  readonly hostIds: number[];
+  readonly policyIds: number[];
+  stop(): Promise<void>;
+}
+
+export async function startTarget(args: string[]): Promise<Target> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'bench/osquery-target.ts', ...args], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const ready = await new Promise<Omit<Target, 'stop'>>((resolve, reject) => {
+    let buffer = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffer += chunk.toString();
+      // The server's own log lines share stdout; the ready line is the one with the URLs.
+      for (let newline = buffer.indexOf('\n'); newline >= 0; newline = buffer.indexOf('\n')) {
+        const line = buffer.slice(0, newline);
+        buffer = buffer.slice(newline + 1);
+        if (line.startsWith('{"osqsimUrl"')) resolve(JSON.parse(line) as Omit<Target, 'stop'>);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`benchmark target exited with ${code} before it was ready`)));
+  });
+  return {
+    ...ready,
+    async stop() {
+      child.stdin!.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+export interface LoadResult {
+  readonly rps: number;
+  readonly p50_ms: number;
+  readonly p99_ms: number;
+  readonly requests: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly duration_s: number;
+}
+
+/** POSTs bodies[i++ % n] to url+path; by duration (seconds) or a fixed amount of requests. */
+export async function load(
+  url: string,
+  path: string,
+  bodies: readonly string[],
+  options: { connections: number; duration?: number; amount?: number },
+): Promise<LoadResult> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: options.connections,
+    pipelining: 1,
+    ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.duration ?? 5 }),
+    requests: [
+      {
+        method: 'POST',
+        path,
+        headers: { 'content-type': 'application/json' },
+        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]! }),
+      },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50_ms: result.latency.p50,
+    p99_ms: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    duration_s: result.duration,
+  };
+}
+
+export function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+}
+
+export function round(value: number, digits = 2): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+/** A fresh benchmark database on the given server URL; drop() removes it. */
+export async function benchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void>; connection(): Promise<mysql.Connection> }> {
+  const base = new URL(serverUrl);
+  const name = `osqsim_bench_${randomBytes(4).toString('hex')}`;
+  const connect = (database?: string): Promise<mysql.Connection> =>
+    mysql.createConnection({
+      host: base.hostname,
+      port: base.port === '' ? 3306 : Number(base.port),
+      user: decodeURIComponent(base.username || 'root'),
+      password: decodeURIComponent(base.password),
+      ...(database ? { database } : {}),
+      multipleStatements: true,
+    });
+  const admin = await connect();
+  await admin.query(`CREATE DATABASE \`${name}\``);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    connection: () => connect(name),
+    async drop() {
+      const conn = await connect();
+      await conn.query(`DROP DATABASE IF EXISTS \`${name}\``);
+      await conn.end();
+    },
+  };
+}
+
+export async function mysqlFacts(serverUrl: string): Promise<{ innodb_buffer_pool_bytes: number; mysql_version: string }> {
+  const base = new URL(serverUrl);
+  const conn = await mysql.createConnection({
+    host: base.hostname,
+    port: base.port === '' ? 3306 : Number(base.port),
+    user: decodeURIComponent(base.username || 'root'),
+    password: decodeURIComponent(base.password),
+  });
+  const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT @@innodb_buffer_pool_size AS pool, VERSION() AS version');
+  await conn.end();
+  return { innodb_buffer_pool_bytes: Number(rows[0]!.pool), mysql_version: String(rows[0]!.version) };
+}

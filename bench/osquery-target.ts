@@ -1,0 +1,101 @@
+/**
+ * Benchmark target (child process of bench/checkin.ts and bench/ingest.ts): an osqsim server with
+ * pre-enrolled, idle hosts and a bare fastify JSON route, in one process so both are measured
+ * under the same conditions while the load generator runs in the parent on the other core.
+ *
+ *   node --import tsx bench/osquery-target.ts --store memory|mysql://… --hosts N --policies P
+ *
+ * Prints one JSON line {osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds} when ready; exits on
+ * stdin end or SIGTERM.
+ */
+import Fastify from 'fastify';
+import { parseArgs } from 'node:util';
+import { buildServer } from '../server/app.js';
+
+const { values } = parseArgs({
+  options: {
+    store: { type: 'string', default: 'memory' },
+    hosts: { type: 'string', default: '2000' },
+    policies: { type: 'string', default: '20' },
+    'ingest-max-batch': { type: 'string', default: '500' },
+    'ingest-max-delay': { type: 'string', default: '5' },
+  },
+});
+const hostCount = Number(values.hosts);
+const policyCount = Number(values.policies);
+
+const server = await buildServer({
+  store: values.store,
+  port: 0,
+  logLevel: 'warn',
+  enrollSecrets: [{ secret: 'bench' }],
+  ingestMaxBatchHosts: Number(values['ingest-max-batch']),
+  ingestMaxDelayMs: Number(values['ingest-max-delay']),
+});
+const { store, events } = server.context;
+const policyIds: number[] = [];
+for (let i = 0; i < policyCount; i++) {
+  const policy = await store.createPolicy({ teamId: null, name: `bench policy ${i}`, query: `SELECT ${i + 1};` });
+  policyIds.push(policy.id);
+}
+events.emit('policiesChanged', policyIds);
+
+const post = async (url: string, body: unknown): Promise<string> => {
+  const response = await server.app.inject({ method: 'POST', url, payload: body as object });
+  if (response.statusCode !== 200) throw new Error(`${url}: ${response.statusCode} ${response.body}`);
+  return response.body;
+};
+const nodeKeys: string[] = [];
+const hostIds: number[] = [];
+const BATCH = 50;
+for (let start = 0; start < hostCount; start += BATCH) {
+  const batch = Array.from({ length: Math.min(BATCH, hostCount - start) }, (_, j) => start + j);
+  await Promise.all(
+    batch.map(async (i) => {
+      const name = `bench-host-${i}`;
+      const body = await post('/api/osquery/enroll', {
+        enroll_secret: 'bench',
+        host_identifier: name,
+        host_details: { os_version: { platform: 'ubuntu', name: 'Ubuntu', version: '22.04' }, system_info: { hostname: name } },
+      });
+      const nodeKey = (JSON.parse(body) as { node_key: string }).node_key;
+      // Answer everything once so the host is idle (nothing due) for the next hour.
+      const queries: Record<string, unknown> = {
+        fleet_detail_query_os_version: [{ platform: 'ubuntu', name: 'Ubuntu', version: '22.04' }],
+        fleet_detail_query_osquery_info: [{ version: '5.12.1' }],
+        fleet_detail_query_system_info: [{ hostname: name }],
+        fleet_detail_query_uptime: [{ total_seconds: '100' }],
+      };
+      for (const id of policyIds) queries[`fleet_policy_query_${id}`] = [{ 1: '1' }];
+      if (policyIds.length === 0) queries.fleet_no_policies_wildcard = [{ 1: '1' }];
+      await post('/api/osquery/distributed/write', { node_key: nodeKey, queries, statuses: {} });
+      nodeKeys[i] = nodeKey;
+    }),
+  );
+}
+for (const key of nodeKeys) hostIds.push((await store.getHostByNodeKey(key))!.id);
+const idle = await post('/api/osquery/distributed/read', { node_key: nodeKeys[0] });
+if (idle !== '{"queries":{},"discovery":{}}') throw new Error(`pre-enrolled host is not idle: ${idle}`);
+
+const bare = Fastify({ logger: false });
+const EMPTY = '{"queries":{},"discovery":{}}';
+bare.post('/bare', (request, reply) => {
+  const body = request.body as { node_key?: unknown };
+  if (typeof body?.node_key !== 'string') return reply.status(401).send({ error: 'missing node key', node_invalid: true });
+  return reply.type('application/json; charset=utf-8').send(EMPTY);
+});
+const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
+const osqsimUrl = await server.listen();
+process.stdout.write(`${JSON.stringify({ osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds })}\n`);
+
+let closing = false;
+const close = async (): Promise<void> => {
+  if (closing) return;
+  closing = true;
+  await bare.close();
+  await server.close();
+  process.exit(0);
+};
+process.stdin.on('end', () => void close());
+process.stdin.resume();
+process.on('SIGTERM', () => void close());

@@ -20,6 +20,9 @@ import { addCells, cellKey, DeltaBuffer, diffCells, type CountCell } from './cou
 import { ReadWriteLock } from './rwlock.js';
 import type { CountStrategy, StatsRunOutcome, StrategyDeps } from './strategy.js';
 
+/** Recomputes of one policy in a row while deltas keep arriving, before leaving it to the reconcile. */
+export const MAX_RESYNC_ATTEMPTS = 5;
+
 export interface IncrementalOptions {
   /** Pending deltas are persisted at most this often (default 1000 ms). */
   readonly flushIntervalMs?: number;
@@ -42,6 +45,10 @@ export function createIncrementalStrategy(deps: StrategyDeps, options: Increment
   const dirty = new Set<number>();
   /** Policies touched while a reconcile runs (their comparison is skipped). */
   let touched: Set<number> | undefined;
+  /** Policies being recomputed, and those that got deltas meanwhile (the snapshot may hold them or not). */
+  let resyncing: Set<number> | undefined;
+  const touchedWhileResyncing = new Set<number>();
+  const resyncAttempts = new Map<number, number>();
   let timer: NodeJS.Timeout | undefined;
   let lastFlushAt = 0;
   let stopped = false;
@@ -53,6 +60,7 @@ export function createIncrementalStrategy(deps: StrategyDeps, options: Increment
     for (const change of changes) {
       if (deleted.has(change.policyId)) continue;
       touched?.add(change.policyId);
+      if (resyncing?.has(change.policyId)) touchedWhileResyncing.add(change.policyId);
       if (dirty.has(change.policyId)) continue;
       if (pending.add(change)) added = true;
     }
@@ -110,12 +118,39 @@ export function createIncrementalStrategy(deps: StrategyDeps, options: Increment
     return deleted.has(policyId) ? undefined : scopes.get(policyId);
   }
 
-  /** Recomputes dirty policies from policy_membership (absolute values). Call under the write lock. */
+  /**
+   * Recomputes dirty policies from policy_membership (absolute values). Call under the write lock.
+   * A delta that arrives while the recompute runs may or may not be in its snapshot (the event
+   * follows the commit), so such a policy is recomputed again at the next flush, up to
+   * MAX_RESYNC_ATTEMPTS times in a row; after that the reconcile measures and repairs what is left.
+   */
   async function resyncDirty(): Promise<void> {
     if (dirty.size === 0) return;
     const policyIds = [...dirty];
     // From here on their deltas count again: the snapshot below starts after this point.
     dirty.clear();
+    resyncing = new Set(policyIds);
+    touchedWhileResyncing.clear();
+    try {
+      await recompute(policyIds);
+    } finally {
+      resyncing = undefined;
+    }
+    for (const policyId of policyIds) {
+      const attempts = (resyncAttempts.get(policyId) ?? 0) + 1;
+      if (touchedWhileResyncing.has(policyId) && !deleted.has(policyId) && attempts < MAX_RESYNC_ATTEMPTS) {
+        resyncAttempts.set(policyId, attempts);
+        pending.drop(policyId);
+        dirty.add(policyId);
+      } else {
+        resyncAttempts.delete(policyId);
+      }
+    }
+    touchedWhileResyncing.clear();
+    if (dirty.size > 0) scheduleFlush();
+  }
+
+  async function recompute(policyIds: readonly number[]): Promise<void> {
     const live: number[] = [];
     for (const policyId of policyIds) {
       const policy = await store.getPolicy(policyId);

@@ -52,8 +52,8 @@ export function leaseProperties(openPair: () => Promise<StorePair>): void {
     const pair = await openPair();
     try {
       const spans: Span[] = [];
-      const a = runnerFor(pair.a, 'instance-a', spans, 50);
-      const b = runnerFor(pair.b, 'instance-b', spans, 50);
+      const a = runnerFor(pair.a, 'instance-a', spans, 50, { intervalMs: 60_000 });
+      const b = runnerFor(pair.b, 'instance-b', spans, 50, { intervalMs: 60_000 });
       const results = await Promise.all([a.tick(), b.tick()]);
       expect(results.filter((r) => r === 'ran')).toHaveLength(1);
       expect(results.filter((r) => r === 'held-elsewhere')).toHaveLength(1);

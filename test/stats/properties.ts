@@ -25,7 +25,10 @@ export function strategyProperties(options: PropertyOptions): void {
     });
   }
 
-  it('incremental: exact with a flush after every change (flush interval 0)', async () => {
+  // Flushes (and recomputes of edited policies) racing the writes: a recompute cannot tell whether a
+  // change whose event arrives while it runs is in its snapshot, so exactness is promised after the
+  // reconcile here, and the reconcile after that must find nothing.
+  it('incremental: exact after a reconcile when flushes race the writes (flush interval 0)', async () => {
     for (const seed of options.seeds.slice(0, 3)) await checkHistory('incremental', seed, options, 0);
   });
 }
@@ -50,7 +53,10 @@ async function checkHistory(
         const outcome = await strategy.periodic!();
         expect(outcome.drift).toBe(0);
       }
-      if (strategyName === 'incremental') await strategy.flush();
+      if (strategyName === 'incremental') {
+        await strategy.flush();
+        if (flushIntervalMs === 0) await strategy.periodic!();
+      }
       const read = sorted(normalizeCounts(await strategy.reader.readCounts()));
       expect(read, context).toEqual(expected);
       if (strategyName !== 'realtime') {

@@ -74,7 +74,8 @@ export function percentilesMs(histogram: Histogram): Percentiles {
     p90: round3(histogram.getValueAtPercentile(90) / 1000),
     p99: round3(histogram.getValueAtPercentile(99) / 1000),
     p999: round3(histogram.getValueAtPercentile(99.9) / 1000),
-    max: round3(histogram.maxValue / 1000),
+    // The bucket's highest equivalent value: identical before and after encoding (exact merges).
+    max: round3(histogram.getValueAtPercentile(100) / 1000),
   };
 }
 

@@ -36,6 +36,7 @@ import {
 } from '../reports/result.js';
 import type { Scenario } from '../scenarios/schema.js';
 import { mergeTruth, type PolicyTruth } from './fleet/truth.js';
+import type { EnvironmentData } from './fleet/environment.js';
 import { normalizeQuery } from './fleet/answers.js';
 import { shardHostCount, type ShardRef } from './identity.js';
 import type { WorkerWindow } from './recorder.js';
@@ -58,8 +59,8 @@ export interface SimulationOptions {
   capacity?: number;
   /** Policy id → name (from the server's API) so overrides can match by name. */
   policyNames?: ReadonlyMap<number, string>;
-  /** A module exporting `environment` (tests); default osquery's catalogue. */
-  environmentModule?: string;
+  /** A small catalogue as data (tests); default osquery's catalogue. */
+  environment?: EnvironmentData;
   /** Store label for the result's run info (the harness knows it; the simulator does not). */
   store?: string;
 }
@@ -171,7 +172,7 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
           errors: endpointErrors,
           p50: percentileMs(histogram, 50),
           p99: percentileMs(histogram, 99),
-          max: Math.round((histogram.maxValue / 1000) * 1000) / 1000,
+          max: percentileMs(histogram, 100),
         };
         rate += count;
         errors += endpointErrors;
@@ -264,7 +265,7 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
       connections,
       ...(options.runStartMs !== undefined ? { runStartMs: options.runStartMs } : {}),
       warmupMs: scenario.warmup,
-      ...(options.environmentModule !== undefined ? { environmentModule: options.environmentModule } : {}),
+      ...(options.environment !== undefined ? { environment: options.environment } : {}),
       port: port2,
     };
     tasks.push(

@@ -15,7 +15,7 @@ import type { AgentSpec, FleetGroupSpec, PolicySpec, ValidatedFleet } from '../s
 import { Agents } from './agent.js';
 import { AnswerModel } from './fleet/answers.js';
 import { FleetEvaluator, loadSqlJs } from './fleet/evaluator.js';
-import { loadEnvironment } from './fleet/environment.js';
+import { loadEnvironment, type EnvironmentData } from './fleet/environment.js';
 import { GroundTruth, type PolicyTruth } from './fleet/truth.js';
 import { activeInSlice, assignGroups, groupCounts, workerSlice, type ShardRef } from './identity.js';
 import { Recorder, type RecorderTotals, type WorkerWindow } from './recorder.js';
@@ -41,7 +41,8 @@ export interface ShardTask {
   /** Epoch ms the run starts; absent: the main thread sends it in {type:'start'} once all workers are ready. */
   runStartMs?: number;
   warmupMs: number;
-  environmentModule?: string;
+  /** A small catalogue as data (tests); default osquery's catalogue. */
+  environment?: EnvironmentData;
   port: MessagePort;
 }
 
@@ -73,7 +74,7 @@ const DRAIN_BATCH = 2000;
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { port } = task;
   const SQL = await loadSqlJs();
-  const environment = await loadEnvironment(task.environmentModule);
+  const environment = loadEnvironment(task.environment);
   const groups: FleetGroupSpec[] = task.fleet.groups;
   const groupOf = assignGroups(groupCounts(groups, task.capacity));
   const slice = workerSlice(task.capacity, task.shard, task.worker, task.workers);

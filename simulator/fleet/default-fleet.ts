@@ -11,6 +11,7 @@
  * The groups use `weight`, so the fleet scales to any host count.
  */
 import type { FleetGroupSpec, FleetSpec, TableRow } from '../../scenarios/schema.js';
+import { cisRows, type CisFamily } from '../../scenarios/policies/cis-like.js';
 
 type Tables = Record<string, TableRow[]>;
 
@@ -420,5 +421,31 @@ const groups: FleetGroupSpec[] = [
   },
 ];
 
+/**
+ * Share of the CIS-like checks (scenarios/policies/cis-like.ts) each group passes; the rows for
+ * every check are added to the group's tables, so `cis-like.yml` gets a realistic mix too.
+ */
+const CIS_COMPLIANCE: Readonly<Record<string, readonly [CisFamily, number]>> = {
+  'macos-sonoma-managed': ['darwin', 0.9],
+  'macos-ventura-unmanaged': ['darwin', 0.45],
+  'macos-sequoia-developers': ['darwin', 0.7],
+  'windows-11-managed': ['windows', 0.9],
+  'windows-10-legacy': ['windows', 0.5],
+  'windows-11-contractors': ['windows', 0.65],
+  'ubuntu-22.04-servers': ['deb', 0.9],
+  'rhel-8-servers': ['rpm', 0.6],
+  'debian-12-workstations': ['deb', 0.5],
+};
+
+function withCisRows(group: FleetGroupSpec): FleetGroupSpec {
+  const compliance = CIS_COMPLIANCE[group.name];
+  if (!compliance) return group;
+  const tables: Tables = { ...group.tables };
+  for (const [table, rows] of Object.entries(cisRows(compliance[0], group.name, compliance[1]))) {
+    tables[table] = [...(tables[table] ?? []), ...rows];
+  }
+  return { ...group, tables };
+}
+
 /** The built-in fleet: 45% macOS, 40% Windows, 15% Linux by weight. */
-export const DEFAULT_FLEET: FleetSpec = { groups };
+export const DEFAULT_FLEET: FleetSpec = { groups: groups.map(withCisRows) };

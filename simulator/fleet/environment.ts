@@ -1,25 +1,30 @@
 /**
  * The osquery environment the evaluator runs policies in: the table catalogue per platform and
  * osquery's SQLite functions. Production uses simulator/fleet/catalogue.ts and sql-functions.ts;
- * tests pass a module of their own (`environmentModule`) that exports `environment`.
+ * tests pass a small catalogue as plain data (it crosses into worker threads).
  */
-import type { OsqueryEnvironment } from './evaluator.js';
+import type { CatalogPlatform, CatalogTable, OsqueryEnvironment } from './evaluator.js';
 import { fleetPlatformOf, tablesForPlatform } from './catalogue.js';
 import { registerOsqueryFunctions } from './sql-functions.js';
 
-/** Module specifier (file URL or path) of a module exporting `environment: OsqueryEnvironment`. */
-export type EnvironmentModule = string;
+/** A catalogue as data: its tables, and raw platform → catalogue platform. */
+export interface EnvironmentData {
+  tables: CatalogTable[];
+  platforms: Record<string, CatalogPlatform>;
+}
 
-export async function loadEnvironment(module?: EnvironmentModule): Promise<OsqueryEnvironment> {
-  if (module !== undefined) {
-    const loaded = (await import(module)) as { environment?: OsqueryEnvironment };
-    if (!loaded.environment) throw new Error(`${module} does not export "environment"`);
-    return loaded.environment;
-  }
-  return osqueryEnvironment();
+export function environmentFromData(data: EnvironmentData): OsqueryEnvironment {
+  return {
+    tablesForPlatform: (p) => data.tables.filter((t) => t.platforms.includes(p)),
+    fleetPlatformOf: (raw) => data.platforms[raw] ?? '',
+  };
 }
 
 /** The real catalogue and osquery's SQL functions. */
 export function osqueryEnvironment(): OsqueryEnvironment {
   return { tablesForPlatform, fleetPlatformOf, registerFunctions: registerOsqueryFunctions };
+}
+
+export function loadEnvironment(data?: EnvironmentData): OsqueryEnvironment {
+  return data ? environmentFromData(data) : osqueryEnvironment();
 }

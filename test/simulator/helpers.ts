@@ -1,11 +1,11 @@
 /** Helpers: small scenarios and an in-process shard (runShard on the test's own thread). */
 import { MessageChannel } from 'node:worker_threads';
-import { fileURLToPath } from 'node:url';
 import { validateScenario, type Scenario } from '../../scenarios/schema.js';
 import runShard, { type ShardResult, type ShardTask, type WorkerMessage } from '../../simulator/shard.js';
 import type { PolicyTruth } from '../../simulator/fleet/truth.js';
 
-export const FIXTURE_ENVIRONMENT = fileURLToPath(new URL('./fixtures/environment.ts', import.meta.url));
+export { ENVIRONMENT_DATA } from './fixtures/environment.js';
+import { ENVIRONMENT_DATA } from './fixtures/environment.js';
 
 export function scenario(overrides: Record<string, unknown> = {}, agent: Record<string, unknown> = {}): Scenario {
   const result = validateScenario({
@@ -56,7 +56,7 @@ export function runInProcess(s: Scenario, target: string, extra: Partial<ShardTa
     connections: 4,
     runStartMs: performance.timeOrigin + performance.now(),
     warmupMs: 0,
-    environmentModule: FIXTURE_ENVIRONMENT,
+    environment: ENVIRONMENT_DATA,
     port: port2,
     ...extra,
   };

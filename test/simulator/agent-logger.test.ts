@@ -1,0 +1,35 @@
+import { afterEach, expect, test } from 'vitest';
+import { startFakeServer, type FakeServer } from './fixtures/fake-server.js';
+import { runInProcess, scenario, waitFor } from './helpers.js';
+
+let server: FakeServer | undefined;
+afterEach(async () => server?.close());
+
+const oneHost = (agent: Record<string, unknown>) =>
+  scenario({ hosts: 1, fleet: { groups: [{ name: 'mac', count: 1, platform: 'darwin', os_version: '14.4' }] } }, { distributed_interval: '1h', ...agent });
+
+test('the logger sends only when lines are buffered: the start-up status lines, then nothing', async () => {
+  server = await startFakeServer();
+  const sim = runInProcess(oneHost({ logger_tls_period: '100ms', startup_status_lines: 3, status_lines_per_hour: 0 }), server.url);
+  const srv = server;
+  await waitFor(() => srv.requests.some((r) => r.endpoint === 'log'));
+  await new Promise((r) => setTimeout(r, 600)); // ≈ 6 more logger ticks
+  sim.stop();
+  await sim.done;
+  const logs = srv.requests.filter((r) => r.endpoint === 'log');
+  expect(logs).toHaveLength(1);
+  expect(logs[0]!.body.log_type).toBe('status');
+  expect(logs[0]!.body.data).toHaveLength(3);
+});
+
+test('scheduled queries in the config produce result logs at their interval', async () => {
+  server = await startFakeServer({ packs: { Global: { queries: { uptime: { query: 'SELECT * FROM uptime', interval: 0.1 } } } } });
+  const sim = runInProcess(oneHost({ logger_tls_period: '200ms', startup_status_lines: 0, status_lines_per_hour: 0 }), server.url);
+  const srv = server;
+  await waitFor(() => srv.requests.filter((r) => r.endpoint === 'log').length >= 2);
+  sim.stop();
+  await sim.done;
+  const logs = srv.requests.filter((r) => r.endpoint === 'log');
+  expect(logs.every((l) => l.body.log_type === 'result')).toBe(true);
+  expect((logs[1]!.body.data as unknown[]).length).toBeGreaterThanOrEqual(1);
+});

@@ -13,6 +13,9 @@ const COMMAND_MODULES: ReadonlyArray<() => Promise<{ register(program: Command):
   () => import('./simulate.js'),
   () => import('./policies.js'),
   () => import('./capacity.js'),
+  () => import('./run.js'),
+  () => import('./scenario.js'),
+  () => import('./report.js'),
 ];
 
 const packageJson = JSON.parse(

@@ -111,6 +111,14 @@ export function parseScenarioText(text: string, file: string): LoadResult {
   } catch (error) {
     return { ok: false, file, issues: [{ path: '(document)', message: `is not valid YAML: ${(error as Error).message}` }] };
   }
+  return validateScenarioDocument(document, file);
+}
+
+/**
+ * Validates a parsed scenario document (e.g. one the CLI patched with --hosts); `file` locates
+ * relative policy files and names the source in messages.
+ */
+export function validateScenarioDocument(document: unknown, file: string): LoadResult {
   const issues: ValidationIssue[] = [];
   const resolved = resolveScenarioFiles(document, dirname(resolve(file)), issues);
   const result = validateScenario(issues.length ? dropUnresolved(resolved) : resolved);

@@ -1,0 +1,149 @@
+/**
+ * `osqsim run [FILE]`: run a scenario end to end (default scenarios/quickstart.yaml) and write
+ * runs/<UTC timestamp>-<name>/{result.json, summary.md, report.html}.
+ * Exit codes: 0 ok, 1 error, 2 invalid scenario or flags, 3 thresholds failed.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { parse as parseYaml } from 'yaml';
+import { isOsqsimError } from '../lib/errors.js';
+import { EXIT, type ExitCode } from '../lib/exit-codes.js';
+import { fmtMs, fmtPct, headline } from '../reports/headline.js';
+import { resolveScenarioPath } from '../scenarios/builtin.js';
+import { validateScenarioDocument } from '../scenarios/load.js';
+import { runScenario } from '../scenarios/runner.js';
+import { formatIssues } from '../scenarios/schema.js';
+import { statsStrategies } from '../scenarios/server-section.js';
+import { ServerProcessError } from '../scenarios/server-process.js';
+
+export interface RunFlags {
+  store?: string;
+  out?: string;
+  hosts?: string;
+  duration?: string;
+  warmup?: string;
+  strategy?: string;
+  seed?: string;
+  workers?: string;
+  connections?: string;
+  quiet?: boolean;
+  serverLog?: boolean;
+}
+
+type Print = (text: string) => void;
+
+/** Applies command-line overrides to the raw scenario document (validated afterwards with it). */
+export function applyOverrides(document: Record<string, unknown>, flags: RunFlags): string[] {
+  const problems: string[] = [];
+  const int = (text: string, flag: string): number | undefined => {
+    if (/^\d+$/.test(text)) return Number(text);
+    problems.push(`${flag} must be a whole number, got "${text}"`);
+    return undefined;
+  };
+  if (flags.hosts !== undefined) {
+    const hosts = int(flags.hosts, '--hosts');
+    if (hosts !== undefined) document.hosts = hosts;
+  }
+  if (flags.duration !== undefined) document.duration = flags.duration;
+  if (flags.warmup !== undefined) document.warmup = flags.warmup;
+  if (flags.seed !== undefined) {
+    const seed = int(flags.seed, '--seed');
+    if (seed !== undefined) document.seed = seed;
+  }
+  if (flags.strategy !== undefined || flags.store !== undefined) {
+    if (document.target !== undefined) problems.push('--store and --strategy apply to the server osqsim starts; this scenario has a target:');
+    const server = { ...((document.server as Record<string, unknown> | undefined) ?? {}) };
+    if (flags.store !== undefined) server.store = flags.store;
+    if (flags.strategy !== undefined) {
+      const list = flags.strategy.split(',').map((s) => s.trim());
+      for (const s of list) if (!(statsStrategies() as readonly string[]).includes(s)) problems.push(`--strategy ${s}: expected ${statsStrategies().join(', ')}`);
+      server.stats = { ...((server.stats as Record<string, unknown> | undefined) ?? {}), strategy: list.length === 1 ? list[0] : list };
+    }
+    if (document.target === undefined) document.server = server;
+  }
+  return problems;
+}
+
+export async function runCommand(fileArg: string | undefined, flags: RunFlags, out: Print = (t) => process.stdout.write(t), err: Print = (t) => process.stderr.write(t)): Promise<ExitCode> {
+  const file = resolveScenarioPath(fileArg ?? 'quickstart');
+  if (!existsSync(file)) {
+    err(`osqsim run: scenario not found: ${file} (built-in scenarios: osqsim scenario list)\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  let document: unknown;
+  try {
+    document = parseYaml(readFileSync(file, 'utf8'));
+  } catch (error) {
+    err(`osqsim run: ${file} is not valid YAML: ${(error as Error).message}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    err(`osqsim run: ${file}: the scenario must be a mapping\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  const overrideProblems = applyOverrides(document as Record<string, unknown>, flags);
+  const workers = flags.workers === undefined ? undefined : Number(flags.workers);
+  const connections = flags.connections === undefined ? undefined : Number(flags.connections);
+  if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) overrideProblems.push(`--workers must be a positive integer, got "${flags.workers}"`);
+  if (connections !== undefined && !(Number.isInteger(connections) && connections > 0)) overrideProblems.push(`--connections must be a positive integer, got "${flags.connections}"`);
+  const loaded = validateScenarioDocument(document, file);
+  if (!loaded.ok || overrideProblems.length) {
+    const issues = loaded.ok ? [] : loaded.issues;
+    err(`osqsim run: invalid scenario ${file}\n${[...overrideProblems, formatIssues(issues)].filter(Boolean).join('\n').replace(/^/gm, '  ')}\n`);
+    return EXIT.INVALID_INPUT;
+  }
+  const scenario = loaded.scenario;
+  const log = flags.quiet ? undefined : (line: string) => out(`${line}\n`);
+  log?.(`osqsim run ${scenario.name}: ${scenario.hosts} hosts for ${scenario.duration / 1000}s (warm-up ${scenario.warmup / 1000}s) — ${file}`);
+  try {
+    const outcome = await runScenario({
+      scenario,
+      ...(flags.out ? { outDir: flags.out } : {}),
+      ...(workers ? { workers } : {}),
+      ...(connections ? { connections } : {}),
+      ...(log ? { log } : {}),
+      ...(flags.serverLog ? { serverLog: (line: string) => err(`[server] ${line}\n`) } : {}),
+    });
+    for (const run of outcome.runs) {
+      const h = headline(run.doc);
+      const read = h.endpoints.find((e) => e.endpoint === 'read');
+      const write = h.endpoints.find((e) => e.endpoint === 'write');
+      out(`\n${outcome.runs.length > 1 ? `[${run.strategy}] ` : ''}${h.total.count.toLocaleString('en-US')} requests, errors ${fmtPct(h.total.error_rate)}, read p99 ${read ? fmtMs(read.p99) : '–'}, write p99 ${write ? fmtMs(write.p99) : '–'}${h.counts.error_max !== null ? `, counts max error ${h.counts.error_max} / staleness ${h.counts.staleness_max_s!.toFixed(1)}s` : ''}\n`);
+      for (const t of run.doc.thresholds) out(`  ${t.ok ? 'pass' : 'FAIL'}  ${t.expr}  (${t.value === null ? 'no data' : Math.round(t.value * 1000) / 1000})\n`);
+      if (run.doc.generator.saturated) out(`  WARNING: ${run.doc.generator.warnings.join('; ')}\n`);
+      out(`report: ${run.files.html}\nsummary: ${run.files.summary}\nresult: ${run.files.result}\n`);
+    }
+    if (outcome.comparison) out(`\n${outcome.comparison}\n`);
+    if (outcome.exitCode === EXIT.THRESHOLDS_FAILED) err('osqsim run: thresholds failed (exit 3)\n');
+    return outcome.exitCode;
+  } catch (error) {
+    err(`osqsim run: ${(error as Error).message}\n`);
+    if (error instanceof ServerProcessError && error.output) err(`server output:\n${error.output.replace(/^/gm, '  ')}\n`);
+    if (isOsqsimError(error)) err(`hint: ${error.hint}\n`);
+    return isOsqsimError(error) && (error.code.startsWith('CLI_') || error.code === 'SCENARIO_INVALID') ? EXIT.INVALID_INPUT : EXIT.ERROR;
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('Run a scenario end to end: start the server, drive the simulated fleet, apply the timeline, write a report (exit 0 ok, 1 error, 2 invalid input, 3 thresholds failed)')
+    .argument('[scenario]', 'scenario file or built-in name', 'quickstart')
+    .option('--store <spec>', 'override the scenario\'s store: memory or mysql://user:pass@host:port/db')
+    .option('--strategy <names>', 'override the count strategy (cron, realtime, incremental; comma list runs each)')
+    .option('--hosts <n>', 'override the number of hosts')
+    .option('--duration <d>', 'override the duration (e.g. 90s)')
+    .option('--warmup <d>', 'override the warm-up')
+    .option('--seed <n>', 'override the seed')
+    .option('--workers <n>', 'simulator worker threads')
+    .option('--connections <n>', 'keep-alive connections per worker')
+    .option('--out <dir>', 'parent folder of the run folder', 'runs')
+    .option('--quiet', 'print only the outcome')
+    .option('--server-log', 'copy the server\'s output to stderr')
+    .action(async (file: string, flags: RunFlags) => {
+      const code = await runCommand(file, flags);
+      process.exitCode = code;
+      // Worker threads and sockets are closed; do not let a stray handle keep the shell waiting.
+      setTimeout(() => process.exit(code), 3000).unref();
+    });
+}

@@ -1,0 +1,495 @@
+/**
+ * `osqsim run`: one scenario end to end.
+ *
+ *   server (own process) ─ policies applied ─ simulator (worker threads) ─ timeline events
+ *        ▲ sampled every second: CPU, RSS, responsiveness, stats runs, policy counts vs truth
+ *   → result document → thresholds → runs/<UTC timestamp>-<name>/{result.json, summary.md, report.html}
+ *
+ * A scenario whose `server.stats.strategy` lists several strategies runs once per strategy and
+ * the runs are compared. With `target:` only the simulator runs (counts are read when the target's
+ * API token is given).
+ */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { SeededRandom } from '../lib/rng.js';
+import { EXIT, type ExitCode } from '../lib/exit-codes.js';
+import { compareResults, formatComparison } from '../reports/compare.js';
+import { writeRunFiles, runDirName, type RunFiles } from '../reports/output.js';
+import type { AggregationRun, CountSample, ResultDocument, ServerSample, TimelineRecord } from '../reports/result.js';
+import { defaultWorkers, runSimulation, type LiveWindow, type SimulationHandle } from '../simulator/pool.js';
+import type { PolicyTruth } from '../simulator/fleet/truth.js';
+import { FleetApi, forEachLimited, type ApiPolicy, type ApiStatsRun, type PolicySpecBody } from './fleet-api.js';
+import { editedQuery, hasRamps, hostsAt, selectPolicies } from './plan.js';
+import type { PolicySpec } from './schema.js';
+import { scoreCounts, StalenessTracker, type TruthCounts } from './scoring.js';
+import type { HarnessScenario } from './sections.js';
+import { strategiesOf, type StatsStrategy } from './server-section.js';
+import { processStats, ServerProcess } from './server-process.js';
+import { evaluateThresholds } from './thresholds.js';
+import { addedPolicies, type TimelineEvent } from './timeline.js';
+
+export interface RunOptions {
+  scenario: HarnessScenario;
+  /** Overrides server.store (`--store`). */
+  store?: string;
+  /** Parent folder of the run folders (default `runs`). */
+  outDir?: string;
+  workers?: number;
+  connections?: number;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+  /** Server output lines (debugging). */
+  serverLog?: (line: string) => void;
+}
+
+export interface RunRecord {
+  strategy: StatsStrategy | null;
+  doc: ResultDocument;
+  files: RunFiles;
+}
+
+export interface RunOutcome {
+  exitCode: ExitCode;
+  runs: RunRecord[];
+  /** Comparison table when several strategies ran. */
+  comparison?: string;
+}
+
+export async function runScenario(options: RunOptions): Promise<RunOutcome> {
+  const { scenario } = options;
+  const strategies: Array<StatsStrategy | null> = scenario.server ? strategiesOf(scenario.server) : [null];
+  const runs: RunRecord[] = [];
+  for (const strategy of strategies) {
+    if (strategies.length > 1) options.log?.(`— ${scenario.name}: count strategy ${strategy} (${runs.length + 1} of ${strategies.length})`);
+    runs.push(await runOnce(options, strategy, strategies.length > 1));
+  }
+  const failed = runs.some((r) => r.doc.thresholds.some((t) => !t.ok));
+  let comparison: string | undefined;
+  if (runs.length > 1) {
+    comparison = runs
+      .slice(1)
+      .map((r) => `${runs[0]!.strategy} → ${r.strategy}:\n${formatComparison(compareResults(runs[0]!.doc, r.doc))}`)
+      .join('\n\n');
+  }
+  return { exitCode: failed ? EXIT.THRESHOLDS_FAILED : EXIT.OK, runs, ...(comparison ? { comparison } : {}) };
+}
+
+/** `mysql://user:secret@host/db` → `mysql://user:***@host/db`. */
+export function maskStore(store: string): string {
+  return store.replace(/^(mysql:\/\/[^:/@]+):[^@]*@/, '$1:***@');
+}
+
+export function serverArgs(scenario: HarnessScenario, strategy: StatsStrategy, store: string, token: string): string[] {
+  const server = scenario.server!;
+  const seconds = (ms: number) => String(Math.max(1, Math.round(ms / 1000)));
+  const teams = [...new Set(scenario.fleet.groups.map((g) => g.team).filter((t): t is string => t !== undefined))];
+  return [
+    '--store', store,
+    '--api-token', token,
+    '--log-level', server.log_level,
+    '--policy-update-interval', `${server.policy_update_interval}ms`,
+    '--detail-update-interval', `${server.detail_update_interval}ms`,
+    '--max-jitter-percent', String(server.max_jitter_percent),
+    '--distributed-interval', seconds(scenario.agent.distributed_interval),
+    '--logger-tls-period', seconds(scenario.agent.logger_tls_period),
+    '--config-refresh', seconds(scenario.agent.config_refresh),
+    '--stats-strategy', strategy,
+    '--stats-interval', `${server.stats.interval}ms`,
+    '--enroll-secret', scenario.enroll_secret,
+    ...teams.flatMap((team) => ['--enroll-secret', `${team}:${team}`]),
+    ...server.extra_args,
+  ];
+}
+
+/** Policies the run created, in creation order, with their server ids. */
+interface LivePolicy {
+  name: string;
+  team?: string;
+  query: string;
+  description?: string;
+  platform?: string;
+  id?: number;
+  team_id: number | null;
+}
+
+function specOf(p: { name: string; query?: string; description?: string; platform?: string; team?: string }): PolicySpecBody {
+  return { name: p.name, query: p.query ?? 'SELECT 1;', ...(p.description ? { description: p.description } : {}), ...(p.platform ? { platform: p.platform } : {}), ...(p.team ? { team: p.team } : {}) };
+}
+
+class RunState {
+  live: LivePolicy[] = [];
+  teamIds = new Map<string, number>();
+  /** Every policy id the run has seen → its name (deleted ones too, for the report). */
+  everSeen = new Map<number, string>();
+  constructor(readonly api: FleetApi | undefined) {}
+
+  async ensureTeams(names: Iterable<string>): Promise<void> {
+    if (!this.api) return;
+    for (const name of new Set(names)) {
+      if (!this.teamIds.has(name)) this.teamIds.set(name, (await this.api.ensureTeam(name)).id);
+    }
+  }
+
+  async apply(policies: readonly PolicySpec[]): Promise<void> {
+    if (!this.api || policies.length === 0) return;
+    await this.ensureTeams(policies.map((p) => p.team).filter((t): t is string => t !== undefined));
+    await this.api.applySpecs(policies.map(specOf));
+    for (const p of policies) {
+      const existing = this.live.find((l) => l.name === p.name && l.team === p.team);
+      if (existing) existing.query = p.query ?? existing.query;
+      else this.live.push({ name: p.name, ...(p.team ? { team: p.team } : {}), query: p.query ?? 'SELECT 1;', ...(p.description ? { description: p.description } : {}), ...(p.platform ? { platform: p.platform } : {}), team_id: p.team ? this.teamIds.get(p.team)! : null });
+    }
+    await this.refresh();
+  }
+
+  async refresh(): Promise<ApiPolicy[]> {
+    if (!this.api) return [];
+    const teams = await this.api.teams();
+    for (const t of teams) this.teamIds.set(t.name, t.id);
+    const all = await this.api.allPolicies(teams);
+    for (const l of this.live) {
+      const teamId = l.team ? (this.teamIds.get(l.team) ?? null) : null;
+      const found = all.find((p) => p.name === l.name && (p.team_id ?? null) === teamId);
+      l.team_id = teamId;
+      if (found) l.id = found.id;
+    }
+    for (const p of all) this.everSeen.set(p.id, p.name);
+    return all;
+  }
+
+  names(): Map<number, string> {
+    return new Map([...this.everSeen, ...this.live.filter((l) => l.id !== undefined).map((l) => [l.id!, l.name] as const)]);
+  }
+}
+
+function truthMap(list: readonly PolicyTruth[]): Map<number, TruthCounts> {
+  return new Map(list.map((p) => [p.id, p.counts]));
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+async function runOnce(options: RunOptions, strategy: StatsStrategy | null, multi: boolean): Promise<RunRecord> {
+  const { scenario } = options;
+  const log = options.log ?? (() => undefined);
+  const startedAt = new Date();
+  let server: ServerProcess | undefined;
+  let api: FleetApi | undefined;
+  let targets: string[];
+  let storeLabel = 'external';
+  if (scenario.server) {
+    const token = scenario.server.api_token ?? randomBytes(18).toString('base64url');
+    const store = options.store ?? scenario.server.store;
+    storeLabel = maskStore(store);
+    server = new ServerProcess({ args: serverArgs(scenario, strategy!, store, token), port: 0, ...(options.serverLog ? { onLine: options.serverLog } : {}) });
+    const url = await server.start();
+    log(`server: ${url} (pid ${server.pid}, store ${storeLabel}, count strategy ${strategy})`);
+    api = new FleetApi(url, token);
+    targets = [url];
+  } else {
+    targets = scenario.target!.url;
+    if (scenario.target!.api_token) api = new FleetApi(targets[0]!, scenario.target!.api_token);
+    log(`target: ${targets.join(', ')}${api ? '' : ' (no API token: policy counts are not read)'}`);
+  }
+
+  const state = new RunState(api);
+  const timeline: TimelineRecord[] = [];
+  const samples: ServerSample[] = [];
+  const countSamples: CountSample[] = [];
+  const statsRuns = new Map<string, ApiStatsRun>();
+  const tracker = new StalenessTracker(scenario.warmup / 1000);
+  let sim: SimulationHandle | undefined;
+  let stopped = false;
+  let serverDown = false;
+  const timers: NodeJS.Timeout[] = [];
+  try {
+    await state.apply(scenario.policies);
+    if (scenario.policies.length) log(`policies: ${scenario.policies.length} applied`);
+
+    const ramps = hasRamps(scenario);
+    const runStartMs = Date.now() + 200;
+    const simScenario = {
+      ...scenario,
+      hosts: ramps ? hostsAt(scenario, 0) : scenario.hosts,
+      enroll_secret: scenario.target?.enroll_secret ?? scenario.enroll_secret,
+      // Ramps decide when hosts start; each second's new hosts start within that second.
+      agent: ramps ? { ...scenario.agent, start_period: 1000 } : scenario.agent,
+    };
+    sim = runSimulation({
+      targets,
+      scenario: simScenario,
+      workers: options.workers ?? defaultWorkers(scenario.hosts),
+      ...(options.connections ? { connections: options.connections } : {}),
+      capacity: scenario.hosts,
+      runStartMs,
+      policyNames: state.names(),
+      store: storeLabel,
+    });
+    const handle = sim;
+    const elapsedS = () => (Date.now() - runStartMs) / 1000;
+
+    // Progress every 5 s.
+    let lastProgress = 0;
+    handle.onWindow((w: LiveWindow) => {
+      if (w.t - lastProgress < 5 && w.t !== 0) return;
+      lastProgress = w.t;
+      const read = w.endpoints.read;
+      const s = samples[samples.length - 1];
+      const c = countSamples[countSamples.length - 1];
+      log(`t=${String(w.t).padStart(4)}s hosts ${w.hosts_enrolled} · ${Math.round(w.rate)} req/s · read p99 ${read ? `${read.p99.toFixed(1)}ms` : '–'} · errors ${w.errors}${s ? ` · server CPU ${s.cpu_pct.toFixed(0)}% RSS ${s.rss_mb.toFixed(0)}MB` : ''}${c ? ` · counts off ${c.policies_off}` : ''}${w.warmup ? ' (warm-up)' : ''}`);
+    });
+
+    // Host ramps.
+    if (ramps) {
+      let current = simScenario.hosts;
+      timers.push(
+        setInterval(() => {
+          const target = hostsAt(scenario, Date.now() - runStartMs);
+          if (target !== current && !stopped) {
+            current = target;
+            handle.setHosts(target);
+          }
+        }, 250),
+      );
+    }
+
+    // Sampling every second.
+    let previous: { cpuMs: number; at: number; pid: number } | undefined;
+    let sampling = false;
+    let tick = 0;
+    let loopMetric: boolean | undefined;
+    const sample = async (): Promise<void> => {
+      if (sampling || stopped) return;
+      sampling = true;
+      tick++;
+      try {
+        const t = Math.round(elapsedS() * 10) / 10;
+        if (server && !serverDown) {
+          const pid = server.pid;
+          const stats = pid === undefined ? undefined : processStats(pid);
+          const now = Date.now();
+          const pingStart = performance.now();
+          const healthy = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+          let pingMs = performance.now() - pingStart;
+          // The server's own event-loop delay when it exports one; else the healthz round trip stands in.
+          if (loopMetric !== false) {
+            const text = await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => '');
+            const value = eventLoopP99FromMetrics(text);
+            if (value === undefined) loopMetric = false;
+            else pingMs = value;
+          }
+          if (stats && pid !== undefined) {
+            if (previous && previous.pid === pid && now > previous.at) {
+              samples.push({ t, cpu_pct: Math.round(((stats.cpuMs - previous.cpuMs) / (now - previous.at)) * 1000) / 10, rss_mb: Math.round(stats.rssMb * 10) / 10, event_loop_p99_ms: healthy ? Math.round(pingMs * 100) / 100 : 2000 });
+            }
+            previous = { cpuMs: stats.cpuMs, at: now, pid };
+          }
+        }
+        if (api && !serverDown) {
+          if (server && tick % 5 === 1) {
+            for (const run of await api.statsRuns().catch(() => [] as ApiStatsRun[])) statsRuns.set(`${run.strategy}@${run.started_at}`, run);
+          }
+          const before = truthMap(await handle.truth());
+          const policies = await api.allPolicies().catch(() => undefined);
+          const after = truthMap(await handle.truth());
+          if (policies) {
+            const scores = scoreCounts(policies.map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), before, after);
+            const staleness = tracker.record(t, scores);
+            countSamples.push({ t, error_max: Math.max(0, ...scores.map((s) => s.error)), policies_off: scores.filter((s) => !s.ok).length, staleness_max_s: Math.round(staleness * 10) / 10 });
+          }
+        }
+      } catch {
+        // A failed sample is a gap in the charts, not a failed run.
+      } finally {
+        sampling = false;
+      }
+    };
+    timers.push(setInterval(() => void sample(), 1000));
+
+    // The timeline, in order.
+    const applyEvent = async (event: TimelineEvent): Promise<string> => {
+      switch (event.kind) {
+        case 'ramp_hosts':
+          return `hosts ${hostsAt(scenario, event.at - 1)} → ${event.to} over ${event.over / 1000}s`;
+        case 'add_policies': {
+          const added = addedPolicies(event);
+          await state.apply(added);
+          return `added ${added.length} policies${event.team ? ` to team ${event.team}` : ''}`;
+        }
+        case 'edit_policies': {
+          const chosen = selectPolicies(event, state.live.filter((l) => l.id !== undefined));
+          await forEachLimited(chosen, 8, async (p) => {
+            p.query = editedQuery(p.query, event);
+            await api!.modifyPolicy({ id: p.id!, team_id: p.team_id }, { query: p.query });
+          });
+          return `edited the query of ${chosen.length} polic${chosen.length === 1 ? 'y' : 'ies'}`;
+        }
+        case 'delete_policies': {
+          const chosen = selectPolicies(event, state.live.filter((l) => l.id !== undefined));
+          const byTeam = new Map<number | null, number[]>();
+          for (const p of chosen) byTeam.set(p.team_id, [...(byTeam.get(p.team_id) ?? []), p.id!]);
+          for (const [teamId, ids] of byTeam) await api!.deletePolicies(teamId, ids);
+          state.live = state.live.filter((l) => !chosen.includes(l));
+          return `deleted ${chosen.length} polic${chosen.length === 1 ? 'y' : 'ies'}`;
+        }
+        case 'refetch_hosts': {
+          const hosts = await api!.hosts();
+          const chosen = pick(hosts, event.percent, scenario.seed + event.at);
+          await forEachLimited(chosen, 16, (h) => api!.refetch(h.id));
+          return `refetch requested for ${chosen.length} of ${hosts.length} hosts (${event.percent}%)`;
+        }
+        case 'move_hosts': {
+          const teamId = event.to_team === null ? null : (await api!.ensureTeam(event.to_team)).id;
+          const hosts = (await api!.hosts()).filter((h) => h.team_id !== teamId);
+          const chosen = pick(hosts, event.percent, scenario.seed + event.at);
+          await api!.transferHosts(teamId, chosen.map((h) => h.id));
+          return `moved ${chosen.length} hosts to ${event.to_team ?? 'no team'}`;
+        }
+        case 'restart_server': {
+          serverDown = true;
+          try {
+            await server!.restart(event.down_for);
+          } finally {
+            serverDown = false;
+          }
+          if (storeLabel === 'memory') {
+            // The memory store starts empty: put the run's policies back, in their order.
+            await state.ensureTeams(state.live.map((l) => l.team).filter((t): t is string => t !== undefined));
+            await api!.applySpecs(state.live.map(specOf));
+            await state.refresh();
+            return `server restarted after ${event.down_for / 1000}s down (pid ${server!.pid}); memory store empty: ${state.live.length} policies re-applied, hosts re-enroll`;
+          }
+          return `server restarted after ${event.down_for / 1000}s down (pid ${server!.pid})`;
+        }
+        case 'store_unavailable': {
+          await api!.storeUnavailable(event.for);
+          await sleep(event.for);
+          return `store unavailable for ${event.for / 1000}s`;
+        }
+      }
+    };
+    const timelineDone = (async () => {
+      for (const event of scenario.timeline) {
+        await sleep(runStartMs + event.at - Date.now());
+        if (stopped) return;
+        const t = Math.round(elapsedS() * 10) / 10;
+        try {
+          const detail = await applyEvent(event);
+          timeline.push({ t, kind: event.kind, detail, ok: true });
+          log(`t=${String(Math.round(t)).padStart(4)}s ${event.kind}: ${detail}`);
+        } catch (error) {
+          const message = (error as Error).message;
+          const unsupported = event.kind === 'store_unavailable' && /→ 404/.test(message);
+          timeline.push({ t, kind: event.kind, detail: event.kind, ok: false, error: unsupported ? 'not supported by this server (no POST /api/v1/osqsim/faults); skipped' : message });
+          log(`t=${String(Math.round(t)).padStart(4)}s ${event.kind} ${unsupported ? 'skipped: the server has no fault toggle' : `FAILED: ${message}`}`);
+        }
+      }
+    })();
+
+    const doc = await handle.done;
+    stopped = true;
+    for (const timer of timers) clearInterval(timer);
+    await timelineDone.catch(() => undefined);
+    while (sampling) await sleep(50);
+
+    // Final read: let the count strategy catch up with the final truth, then score.
+    const finalTruth = new Map(doc.policies.map((p) => [p.id, p.truth]));
+    let final: ApiPolicy[] | undefined;
+    if (api) {
+      const patience = strategy === 'realtime' ? 3000 : strategy === null ? 5000 : Math.min(90_000, (scenario.server?.stats.interval ?? 0) + 3000);
+      const deadline = Date.now() + patience;
+      for (;;) {
+        final = await api.allPolicies().catch(() => final);
+        const scores = final ? scoreCounts(final.map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), finalTruth, finalTruth) : [];
+        if ((final && scores.every((s) => s.ok)) || Date.now() >= deadline) break;
+        await sleep(500);
+      }
+      if (server) for (const run of await api.statsRuns().catch(() => [] as ApiStatsRun[])) statsRuns.set(`${run.strategy}@${run.started_at}`, run);
+    }
+    enrich(doc, { scenario, strategy, storeLabel, final, tracker, names: state.names(), timeline, samples, countSamples, statsRuns, runStartMs });
+    doc.thresholds = evaluateThresholds(doc, scenario.thresholds);
+    const name = multi && strategy ? `${scenario.name}-${strategy}` : scenario.name;
+    const files = writeRunFiles(doc, join(options.outDir ?? 'runs', runDirName(name, startedAt)));
+    return { strategy, doc, files };
+  } finally {
+    stopped = true;
+    for (const timer of timers) clearInterval(timer);
+    sim?.stop();
+    await server?.stop();
+  }
+}
+
+/** p99 event-loop delay (ms) from a Prometheus text page, if the server exports it. */
+export function eventLoopP99FromMetrics(text: string): number | undefined {
+  const match = /^(?:osqsim_event_loop_delay_p99_seconds|nodejs_eventloop_lag_p99_seconds)(?:\{[^}]*\})?\s+([0-9.eE+-]+)\s*$/m.exec(text);
+  return match ? Math.round(Number(match[1]) * 1000 * 100) / 100 : undefined;
+}
+
+/** `percent`% of the items, chosen with the scenario's seed (the same hosts on a rerun). */
+function pick<T>(items: readonly T[], percent: number, seed: number): T[] {
+  const count = Math.round((items.length * percent) / 100);
+  const random = new SeededRandom(seed);
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(random.next() * (i + 1));
+    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
+  }
+  return copy.slice(0, count);
+}
+
+interface EnrichInput {
+  scenario: HarnessScenario;
+  strategy: StatsStrategy | null;
+  storeLabel: string;
+  final: ApiPolicy[] | undefined;
+  tracker: StalenessTracker;
+  names: Map<number, string>;
+  timeline: TimelineRecord[];
+  samples: ServerSample[];
+  countSamples: CountSample[];
+  statsRuns: Map<string, ApiStatsRun>;
+  runStartMs: number;
+}
+
+function enrich(doc: ResultDocument, input: EnrichInput): void {
+  const { scenario, strategy } = input;
+  const embedded: Record<string, unknown> = JSON.parse(JSON.stringify(scenario));
+  if (scenario.server) {
+    embedded.server = { ...scenario.server, store: input.storeLabel, stats: { ...scenario.server.stats, strategy }, ...(scenario.server.api_token ? { api_token: '***' } : {}) };
+  }
+  if (scenario.target?.api_token) embedded.target = { ...scenario.target, api_token: '***' };
+  doc.scenario = embedded;
+  doc.run.store = input.storeLabel;
+  const serverById = new Map((input.final ?? []).map((p) => [p.id, p]));
+  for (const policy of doc.policies) {
+    const name = input.names.get(policy.id);
+    if (name !== undefined) policy.name = name;
+    const server = serverById.get(policy.id);
+    if (!server) continue;
+    policy.name ??= server.name;
+    policy.server = { passing: server.passing_host_count, failing: server.failing_host_count, updated_at: server.host_count_updated_at };
+    policy.count_error = Math.abs(server.passing_host_count - policy.truth.passing) + Math.abs(server.failing_host_count - policy.truth.failing);
+    policy.staleness_s = input.tracker.worstOf(policy.id);
+  }
+  // Policies on the server that no host ever answered (e.g. no host in scope): truth is zero.
+  for (const server of input.final ?? []) {
+    if (doc.policies.some((p) => p.id === server.id)) continue;
+    doc.policies.push({
+      id: server.id,
+      query: server.query,
+      name: server.name,
+      truth: { passing: 0, failing: 0, unknown: 0 },
+      server: { passing: server.passing_host_count, failing: server.failing_host_count, updated_at: server.host_count_updated_at },
+      count_error: server.passing_host_count + server.failing_host_count,
+      staleness_s: input.tracker.worstOf(server.id),
+    });
+  }
+  doc.policies.sort((a, b) => a.id - b.id);
+  const aggregations: AggregationRun[] = [...input.statsRuns.values()]
+    .filter((r) => Date.parse(r.started_at) >= input.runStartMs - 1000)
+    .sort((a, b) => a.started_at.localeCompare(b.started_at))
+    .map((r) => ({ strategy: r.strategy, started_at: r.started_at, duration_ms: r.duration_ms, rows: r.rows_scanned, drift: r.drift }));
+  doc.aggregations = aggregations;
+  if (input.samples.length) doc.server = { samples: input.samples };
+  doc.timeline = input.timeline;
+  if (input.countSamples.length) doc.counts = { samples: input.countSamples };
+}

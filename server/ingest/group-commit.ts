@@ -14,6 +14,11 @@ export interface GroupCommitOptions {
   readonly maxDelayMs: number;
   /** Commits allowed to run at once (default 1: a classic single-writer group commit). */
   readonly maxConcurrent?: number;
+  /**
+   * With maxConcurrent > 1: the ordering key of an item (a host id). A batch holding a key that a
+   * running commit also holds waits for it, so two writes of one host are stored in arrival order.
+   */
+  readonly keyOf?: (item: T) => number;
   /** Called after every commit (for metrics). */
   readonly onCommit?: (size: number, durationMs: number, error: unknown) => void;
 }
@@ -42,6 +47,7 @@ export class GroupCommitter<T> {
   private timer: NodeJS.Timeout | undefined;
   private readonly sealed: Batch<T>[] = [];
   private running = 0;
+  private readonly runningKeys = new Map<number, number>();
   private idleWaiters: Array<() => void> = [];
   private readonly maxBatch: number;
   private readonly maxDelayMs: number;
@@ -91,9 +97,14 @@ export class GroupCommitter<T> {
 
   private drain(): void {
     while (this.running < this.maxConcurrent && this.sealed.length > 0) {
+      if (this.running > 0 && this.conflictsWithRunning(this.sealed[0]!)) break;
       const group: Batch<T>[] = [this.sealed.shift()!];
       let size = group[0]!.items.length;
-      while (this.sealed.length > 0 && size + this.sealed[0]!.items.length <= this.maxBatch) {
+      while (
+        this.sealed.length > 0 &&
+        size + this.sealed[0]!.items.length <= this.maxBatch &&
+        !(this.running > 0 && this.conflictsWithRunning(this.sealed[0]!))
+      ) {
         const next = this.sealed.shift()!;
         size += next.items.length;
         group.push(next);
@@ -107,9 +118,27 @@ export class GroupCommitter<T> {
     }
   }
 
+  private conflictsWithRunning(batch: Batch<T>): boolean {
+    const keyOf = this.options.keyOf;
+    if (keyOf === undefined) return false;
+    return batch.items.some((item) => this.runningKeys.has(keyOf(item)));
+  }
+
+  private trackKeys(items: readonly T[], delta: 1 | -1): void {
+    const keyOf = this.options.keyOf;
+    if (keyOf === undefined || this.maxConcurrent === 1) return;
+    for (const item of items) {
+      const key = keyOf(item);
+      const count = (this.runningKeys.get(key) ?? 0) + delta;
+      if (count === 0) this.runningKeys.delete(key);
+      else this.runningKeys.set(key, count);
+    }
+  }
+
   private async commit(group: Batch<T>[], size: number): Promise<void> {
     this.running += 1;
     const items = group.length === 1 ? group[0]!.items : group.flatMap((batch) => batch.items);
+    this.trackKeys(items, 1);
     const started = performance.now();
     let failure: unknown;
     try {
@@ -122,6 +151,7 @@ export class GroupCommitter<T> {
       if (failure === undefined) batch.resolve();
       else batch.reject(failure);
     }
+    this.trackKeys(items, -1);
     this.running -= 1;
     // Whatever arrived while the commit ran goes next, without waiting out its delay: the running
     // commit was the wait (classic group commit), so batches grow with the commit time.

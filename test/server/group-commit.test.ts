@@ -111,3 +111,53 @@ describe('group commit', () => {
     ]);
   });
 });
+
+describe('group commit with concurrent commits', () => {
+  it('runs independent batches at once but keeps one key\'s items in arrival order', async () => {
+    const gates: Array<{ items: Array<[number, string]>; release(): void }> = [];
+    const order: string[] = [];
+    const committer = new GroupCommitter<[number, string]>(
+      (items) =>
+        new Promise<void>((resolve) => {
+          gates.push({
+            items: [...items],
+            release: () => {
+              order.push(...items.map(([, label]) => label));
+              resolve();
+            },
+          });
+        }),
+      { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 2, keyOf: ([key]) => key },
+    );
+    const a = committer.submit([1, 'host1-old']);
+    const b = committer.submit([1, 'host1-new']); // same key: must wait for the first
+    const c = committer.submit([2, 'host2']);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(gates.map((gate) => gate.items[0]![1])).toEqual(['host1-old']);
+    // host2's batch queues behind host1-new (batches start in order), so only one commit runs
+    gates[0]!.release();
+    await a;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(gates.map((gate) => gate.items[0]![1])).toEqual(['host1-old', 'host1-new', 'host2']);
+    gates[2]!.release();
+    gates[1]!.release();
+    await Promise.all([b, c]);
+    expect(order.indexOf('host1-old')).toBeLessThan(order.indexOf('host1-new'));
+  });
+
+  it('overlaps batches of different keys', async () => {
+    let running = 0;
+    let peak = 0;
+    const committer = new GroupCommitter<number>(
+      async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        running -= 1;
+      },
+      { maxBatch: 1, maxDelayMs: 0, maxConcurrent: 2, keyOf: (n) => n },
+    );
+    await Promise.all([1, 2, 3, 4].map((n) => committer.submit(n)));
+    expect(peak).toBe(2);
+  });
+});

@@ -145,7 +145,8 @@ export interface Store {
   // --- counts (policy_stats) --------------------------------------------------------------
   /**
    * Counts from policy_membership without locking writers: overall (inheritedTeamId null) for
-   * every policy, and per team (0 = No team) for global policies. Only passes 1/0 count.
+   * every policy, and per team (0 = No team) for global policies. Only passes 1/0 count, and only
+   * rows of hosts that exist (rows left by a deleted host are not counted); rowsScanned likewise.
    */
   computePolicyCounts(policyIds?: readonly number[]): Promise<ComputedCounts>;
   /** Upserts count rows (small batches, no long transaction), stamping updatedAt. */

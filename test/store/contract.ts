@@ -540,6 +540,16 @@ export function storeContract(name: string, open: OpenStore): void {
         ]);
         const subset = await store.computePolicyCounts([ta.id, 9999]);
         expect(subset).toEqual({ counts: [{ policyId: ta.id, inheritedTeamId: null, passing: 1, failing: 0 }], rowsScanned: 2 });
+        // Every policy by id gives the same answer as the full recompute.
+        const byIds = await store.computePolicyCounts([g.id, ta.id, none.id, empty.id]);
+        expect(byIds.rowsScanned).toBe(9);
+        expect(new Set(byIds.counts)).toEqual(new Set(computed.counts));
+        // A row left by a host that no longer exists is stored but never counted.
+        await store.recordPolicyResults([{ hostId: 424242, results: [{ policyId: g.id, passes: true }], reportedAt: t0 }]);
+        expect(await store.countMembership()).toBe(10);
+        const again = await store.computePolicyCounts();
+        expect(again.rowsScanned).toBe(9);
+        expect(again.counts.find((c) => c.policyId === g.id && c.inheritedTeamId === null)).toMatchObject({ passing: 2, failing: 2 });
       });
 
       it('upserts, adds deltas to, reads and deletes count rows', async () => {

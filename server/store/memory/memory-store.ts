@@ -604,13 +604,14 @@ export class MemoryStore implements Store {
         policy.teamId === null ? scopes.map((t) => [t, { passing: 0, failing: 0 }]) : [],
       );
       for (const [hostId, cell] of cells ?? []) {
+        // Rows of deleted hosts are never counted (as the MySQL store's join with hosts).
+        const host = this.hosts.get(hostId);
+        if (!host) continue;
         rowsScanned++;
         if (cell.passes === null) continue;
         if (cell.passes) passing++;
         else failing++;
         if (policy.teamId !== null) continue;
-        const host = this.hosts.get(hostId);
-        if (!host) continue;
         const bucket = perTeam.get(host.teamId ?? 0);
         if (!bucket) continue;
         if (cell.passes) bucket.passing++;

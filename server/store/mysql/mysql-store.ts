@@ -1005,6 +1005,12 @@ export class MysqlStore implements Store {
 
   // --- counts -----------------------------------------------------------------------------
 
+  /**
+   * Counts of existing hosts only (rows of deleted hosts are never counted), read with plain
+   * consistent-read SELECTs that lock nothing. The full recompute walks hosts by team and each
+   * host's rows through the covering (host_id, passes) index — one pass for every scope, about
+   * 2× a bare GROUP BY policy_id; a subset of policies walks those policies' primary-key ranges.
+   */
   async computePolicyCounts(policyIds?: readonly number[]): Promise<ComputedCounts> {
     return this.run(async () => {
       const policies = policyIds === undefined
@@ -1014,43 +1020,32 @@ export class MysqlStore implements Store {
           : await this.rows('SELECT id, team_id FROM policies WHERE id IN (?) ORDER BY id', [ids(policyIds)]);
       if (policies.length === 0) return { counts: [], rowsScanned: 0 };
       const teams = (await this.rows('SELECT id FROM teams ORDER BY id')).map((r) => Number(r.id));
-      const scopes = [0, ...teams];
-      const global = policies.filter((p) => p.team_id === null).map((p) => Number(p.id));
-      const scoped = policies.filter((p) => p.team_id !== null).map((p) => Number(p.id));
-
+      const groups = policyIds === undefined
+        ? await this.rows(
+          `SELECT STRAIGHT_JOIN h.team_id, pm.policy_id, SUM(pm.passes = 1) AS passing, SUM(pm.passes = 0) AS failing, COUNT(*) AS n
+             FROM hosts h FORCE INDEX (idx_hosts_team_id)
+             JOIN policy_membership pm FORCE INDEX (idx_policy_membership_host_id_passes) ON pm.host_id = h.id
+            GROUP BY h.team_id, pm.policy_id ORDER BY NULL`,
+        )
+        : await this.rows(
+          `SELECT pm.policy_id, h.team_id, SUM(pm.passes = 1) AS passing, SUM(pm.passes = 0) AS failing, COUNT(*) AS n
+             FROM policy_membership pm JOIN hosts h ON h.id = pm.host_id
+            WHERE pm.policy_id IN (?) GROUP BY pm.policy_id, h.team_id ORDER BY NULL`,
+          [policies.map((p) => Number(p.id))],
+        );
       const overall = new Map<number, { passing: number; failing: number }>();
       const perTeam = new Map<string, { passing: number; failing: number }>();
       let rowsScanned = 0;
-      if (scoped.length > 0) {
-        const rows = await this.rows(
-          `SELECT policy_id, COALESCE(SUM(passes = 1), 0) AS passing, COALESCE(SUM(passes = 0), 0) AS failing, COUNT(*) AS n
-             FROM policy_membership WHERE policy_id IN (?) GROUP BY policy_id`,
-          [scoped],
-        );
-        for (const r of rows) {
-          overall.set(Number(r.policy_id), { passing: Number(r.passing), failing: Number(r.failing) });
-          rowsScanned += Number(r.n);
-        }
+      for (const r of groups) {
+        const policyId = Number(r.policy_id);
+        const passing = Number(r.passing ?? 0);
+        const failing = Number(r.failing ?? 0);
+        rowsScanned += Number(r.n);
+        const total = overall.get(policyId) ?? { passing: 0, failing: 0 };
+        overall.set(policyId, { passing: total.passing + passing, failing: total.failing + failing });
+        perTeam.set(`${policyId}:${r.team_id === null ? 0 : Number(r.team_id)}`, { passing, failing });
       }
-      if (global.length > 0) {
-        // One pass gives both the per-team and (summed) overall counts; -1 = rows of deleted hosts.
-        const rows = await this.rows(
-          `SELECT pm.policy_id, COALESCE(h.team_id, IF(h.id IS NULL, -1, 0)) AS scope,
-                  COALESCE(SUM(pm.passes = 1), 0) AS passing, COALESCE(SUM(pm.passes = 0), 0) AS failing, COUNT(*) AS n
-             FROM policy_membership pm LEFT JOIN hosts h ON h.id = pm.host_id
-            WHERE pm.policy_id IN (?) GROUP BY pm.policy_id, scope`,
-          [global],
-        );
-        for (const r of rows) {
-          const policyId = Number(r.policy_id);
-          const passing = Number(r.passing);
-          const failing = Number(r.failing);
-          rowsScanned += Number(r.n);
-          const total = overall.get(policyId) ?? { passing: 0, failing: 0 };
-          overall.set(policyId, { passing: total.passing + passing, failing: total.failing + failing });
-          if (Number(r.scope) >= 0) perTeam.set(`${policyId}:${Number(r.scope)}`, { passing, failing });
-        }
-      }
+      const scopes = [0, ...teams];
       const counts: CountRow[] = [];
       for (const p of policies) {
         const policyId = Number(p.id);
@@ -1059,6 +1054,11 @@ export class MysqlStore implements Store {
         for (const scope of scopes) {
           counts.push({ policyId, inheritedTeamId: scope, ...(perTeam.get(`${policyId}:${scope}`) ?? { passing: 0, failing: 0 }) });
         }
+      }
+      if (policyIds === undefined) {
+        // The full walk also saw rows of policies deleted meanwhile; they are not part of the answer.
+        const known = new Set(policies.map((p) => Number(p.id)));
+        rowsScanned = groups.filter((r) => known.has(Number(r.policy_id))).reduce((sum, r) => sum + Number(r.n), 0);
       }
       return { counts, rowsScanned };
     });

@@ -9,7 +9,7 @@
 
 export type BatchSink<T> = (items: readonly T[]) => Promise<void>;
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<T> {
   readonly maxBatch: number;
   readonly maxDelayMs: number;
   /** Commits allowed to run at once (default 1: a classic single-writer group commit). */
@@ -53,7 +53,7 @@ export class GroupCommitter<T> {
   private readonly maxDelayMs: number;
   private readonly maxConcurrent: number;
 
-  constructor(private readonly sink: BatchSink<T>, private readonly options: GroupCommitOptions) {
+  constructor(private readonly sink: BatchSink<T>, private readonly options: GroupCommitOptions<T>) {
     this.maxBatch = Math.max(1, options.maxBatch);
     this.maxDelayMs = Math.max(0, options.maxDelayMs);
     this.maxConcurrent = Math.max(1, options.maxConcurrent ?? 1);

@@ -174,6 +174,8 @@ export interface SweepDocument {
     policy_interval_s: number;
     config_refresh_s: number;
     logger_tls_period_s: number;
+    stats_strategy?: string;
+    stats_interval_s?: number;
   };
   steps: SweepStep[];
   stopped: { reason: 'completed' | 'threshold' | 'saturated' | 'error'; step: number | null; detail: string };

@@ -128,9 +128,9 @@ export function planScenario(scenario: HarnessScenario): ScenarioPlan {
   const detailInterval = (server?.detail_update_interval ?? 3_600_000) / 1000;
   const jitterPct = server?.max_jitter_percent ?? 10;
   const buckets = jitterBucketCount(policyInterval * 1000, jitterPct);
-  // A due gate is noticed at the host's next read: echoes land over one read interval after it opens.
-  const cycleOf = (interval: number, j: number) => interval + j * 60;
-  const meanCycleOf = (interval: number, j: number) => cycleOf(interval, j) + di / 2;
+  // A due gate is noticed at the host's next read, on average half a read interval after it opens:
+  // each run lands over one read interval, and the cycle is the interval + jitter + di/2 on average.
+  const meanCycleOf = (interval: number, j: number) => interval + j * 60 + di / 2;
   const detailBuckets = jitterBucketCount(detailInterval * 1000, jitterPct);
   const meanCycle = meanCycleOf(policyInterval, (buckets - 1) / 2);
   const memory = server !== undefined && server.store === 'memory';
@@ -247,13 +247,13 @@ export function planScenario(scenario: HarnessScenario): ScenarioPlan {
       if (c.size <= 0) continue;
       if (c.writesAtStart) add(writes[gi]!, c.start, c.spread, c.size);
       for (let j = 0; j < buckets; j++) {
-        const cycle = cycleOf(policyInterval, j);
-        for (let at = c.start + cycle; at <= durationS && at < c.end; at += cycle) add(writes[gi]!, at, Math.max(c.spread, di), c.size / buckets);
+        const cycle = meanCycleOf(policyInterval, j);
+        for (let at = c.start + cycle - di / 2; at <= durationS && at < c.end; at += cycle) add(writes[gi]!, at, Math.max(c.spread, di), c.size / buckets);
       }
       if (detailInterval !== policyInterval) {
         for (let j = 0; j < detailBuckets; j++) {
-          const cycle = cycleOf(detailInterval, j);
-          for (let at = c.start + cycle; at <= durationS && at < c.end; at += cycle) add(detailWrites, at, Math.max(c.spread, di), c.size / detailBuckets);
+          const cycle = meanCycleOf(detailInterval, j);
+          for (let at = c.start + cycle - di / 2; at <= durationS && at < c.end; at += cycle) add(detailWrites, at, Math.max(c.spread, di), c.size / detailBuckets);
         }
       }
     }

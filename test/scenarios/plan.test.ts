@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { parseScenarioText } from '../../scenarios/load.js';
+import { editedQuery, hostsAt, planScenario, selectPolicies, formatPlan } from '../../scenarios/plan.js';
+import type { HarnessScenario } from '../../scenarios/sections.js';
+import { planCommand } from '../../cli/scenario.js';
+import { EXIT } from '../../lib/exit-codes.js';
+
+function scenario(extra: Record<string, unknown> = {}): HarnessScenario {
+  const result = parseScenarioText(
+    stringify({
+      name: 'plan',
+      hosts: 1000,
+      duration: '10m',
+      agent: { distributed_interval: '10s', config_refresh: '60s', start_period: '0s', status_lines_per_hour: 0, startup_status_lines: 0 },
+      server: { policy_update_interval: '60s', detail_update_interval: '60s', max_jitter_percent: 10 },
+      fleet: {
+        groups: [
+          { name: 'mac', weight: 3, platform: 'darwin', os_version: '14' },
+          { name: 'win', weight: 1, platform: 'windows', os_version: '10' },
+        ],
+      },
+      policies: [
+        { name: 'all platforms', query: 'SELECT 1;' },
+        { name: 'mac only', query: 'SELECT 1;', platform: 'darwin' },
+        { name: 'windows only', query: 'SELECT 1;', platform: 'windows' },
+      ],
+      ...extra,
+    }),
+    'plan.yaml',
+  );
+  if (!result.ok) throw new Error(JSON.stringify(result.issues));
+  return result.scenario;
+}
+
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+
+describe('plan arithmetic', () => {
+  const plan = planScenario(scenario());
+
+  it('reads: hosts ÷ distributed_interval; config: hosts ÷ config_refresh', () => {
+    const steady = plan.points[300]!;
+    expect(steady.hosts).toBe(1000);
+    expect(steady.rates.read).toBe(100);
+    expect(steady.rates.config).toBeCloseTo(1000 / 60, 1);
+    expect(steady.rates.log).toBe(0);
+  });
+
+  it('writes average hosts ÷ (policy interval + half a read interval) once the fleet is in its cycle', () => {
+    const window = plan.points.slice(95, 550).map((p) => p.rates.write);
+    expect(mean(window)).toBeCloseTo(1000 / 65, 0);
+  });
+
+  it('membership writes per second = writes × policies in scope (platform scoping)', () => {
+    // 750 macs × 2 policies + 250 windows × 2 policies per cycle.
+    const window = plan.points.slice(95, 550); // exactly 7 cycles of 65 s
+    expect(mean(window.map((p) => p.membership_writes_per_s))).toBeCloseTo((750 * 2 + 250 * 2) / 65, 0);
+  });
+
+  it('rows in policy_membership = hosts × policies in scope', () => {
+    expect(plan.final.membership_rows).toBe(750 * 2 + 250 * 2);
+    expect(plan.groups.map((g) => [g.name, g.hosts, g.policies_in_scope])).toEqual([['mac', 750, 2], ['win', 250, 2]]);
+  });
+
+  it('every host writes right after it enrolls (due everything)', () => {
+    expect(plan.points[0]!.rates.enroll).toBe(1000);
+    expect(plan.points[0]!.rates.write).toBe(1000);
+  });
+
+  it('jitter buckets follow Fleet: 10% of a 1 h interval = 6 buckets of a minute', () => {
+    const hourly = planScenario(scenario({ server: { policy_update_interval: '1h', detail_update_interval: '1h' } }));
+    expect(hourly.cycle.jitter_buckets).toBe(6);
+    expect(hourly.cycle.mean_cycle_s).toBe(3600 + 2.5 * 60 + 5);
+  });
+
+  it('an edit makes every host in scope write within one read interval (the herd)', () => {
+    const edited = planScenario(scenario({ server: { policy_update_interval: '1h', detail_update_interval: '1h', max_jitter_percent: 0 }, timeline: [{ at: '5m', edit_policies: { names: ['mac only'] } }] }));
+    const herd = edited.points.slice(300, 310).reduce((sum, p) => sum + p.rates.write, 0);
+    expect(herd).toBeCloseTo(750, 0);
+    expect(edited.points[299]!.membership_rows).toBe(2000);
+    expect(edited.points[300]!.membership_rows).toBeLessThan(2000);
+    expect(edited.points[320]!.membership_rows).toBe(2000);
+  });
+
+  it('a rollout reaches hosts at their next policy run, not at once', () => {
+    const rollout = planScenario(scenario({ timeline: [{ at: '5m', add_policies: { count: 10 } }] }));
+    expect(rollout.points[300]!.policies).toBe(13);
+    expect(rollout.points[301]!.membership_rows).toBeLessThan(rollout.points[380]!.membership_rows);
+    expect(rollout.final.membership_rows).toBe(2000 + 1000 * 10);
+  });
+
+  it('a restart on the memory store is a re-enroll wave', () => {
+    const restart = planScenario(scenario({ timeline: [{ at: '5m', restart_server: { down_for: '10s' } }] }));
+    const wave = restart.points.slice(310, 320).reduce((sum, p) => sum + p.rates.enroll, 0);
+    expect(wave).toBeCloseTo(1000, 0);
+  });
+
+  it('ramps: hosts follow the timeline; without ramps, the start period', () => {
+    const ramped = scenario({ timeline: [{ at: '0s', ramp_hosts: { to: 400, over: '40s' } }, { at: '2m', ramp_hosts: { to: 1000, over: '60s' } }] });
+    expect([0, 20_000, 40_000, 100_000, 150_000, 180_000, 500_000].map((t) => hostsAt(ramped, t))).toEqual([0, 200, 400, 400, 700, 1000, 1000]);
+    const spread = scenario({ agent: { start_period: '100s' } });
+    expect([0, 50_000, 100_000].map((t) => hostsAt(spread, t))).toEqual([0, 500, 1000]);
+  });
+
+  it('edit and delete choose the same policies in the plan and the run', () => {
+    const list = [{ name: 'a' }, { name: 'b' }, { name: 'c' }];
+    expect(selectPolicies({ kind: 'edit_policies', count: 2 }, list).map((p) => p.name)).toEqual(['a', 'b']);
+    expect(selectPolicies({ kind: 'delete_policies', count: 2 }, list).map((p) => p.name)).toEqual(['c', 'b']);
+    expect(selectPolicies({ kind: 'edit_policies', names: ['c'] }, list).map((p) => p.name)).toEqual(['c']);
+    expect(selectPolicies({ kind: 'edit_policies' }, list)).toHaveLength(3);
+    expect(editedQuery('SELECT 1;', { at: 90_000 })).toBe('SELECT 1 /* osqsim edit 90s */');
+    expect(editedQuery('SELECT 1;', { at: 90_000, query: 'SELECT 2;' })).toBe('SELECT 2;');
+  });
+
+  it('prints a table and its assumptions; osqsim scenario plan exits 2 on an invalid file', () => {
+    const text = formatPlan(plan);
+    expect(text).toMatch(/read\/s/);
+    expect(text).toMatch(/membership rows/);
+    expect(text).toMatch(/Assumptions:/);
+    const out: string[] = [];
+    expect(planCommand('does-not-exist.yaml', false, (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.INVALID_INPUT);
+    expect(planCommand(new URL('../../scenarios/quickstart.yaml', import.meta.url).pathname, true, (t) => out.push(t), () => undefined)).toBe(EXIT.OK);
+    expect(JSON.parse(out[out.length - 1]!).hosts).toBe(1500);
+  });
+});

@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { parseScenarioText, validateScenarioFile, type LoadResult } from '../../scenarios/load.js';
+import { validateCommand } from '../../cli/scenario.js';
+import { EXIT } from '../../lib/exit-codes.js';
+
+const FIXTURES = join(import.meta.dirname, 'fixtures');
+
+function base(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    name: 'test',
+    hosts: 100,
+    duration: '2m',
+    fleet: { groups: [{ name: 'mac', count: 100, platform: 'darwin', os_version: '14.4.1' }] },
+    ...extra,
+  };
+}
+
+function check(doc: unknown): LoadResult {
+  return parseScenarioText(stringify(doc), join(FIXTURES, 'scenario.yaml'));
+}
+
+function issues(doc: unknown): string[] {
+  const result = check(doc);
+  if (result.ok) return [];
+  return result.issues.map((i) => `${i.path} ${i.message}`);
+}
+
+describe('scenario schema: one error class at a time', () => {
+  it('accepts a minimal scenario and fills the harness defaults', () => {
+    const result = check(base());
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.scenario.server).toMatchObject({ store: 'memory', stats: { strategy: 'cron', interval: 3_600_000 } });
+    expect(result.scenario.timeline).toEqual([]);
+    expect(result.scenario.thresholds).toEqual([]);
+  });
+
+  it('unknown keys, with "did you mean", at any depth', () => {
+    expect(issues(base({ treshold: [] }))).toEqual(['treshold unknown key (did you mean thresholds?)']);
+    expect(issues(base({ server: { stats: { stratgy: 'cron' } } }))).toEqual(['server.stats.stratgy unknown key (did you mean strategy?)']);
+    expect(issues(base({ timeline: [{ at: '10s', refetch_host: { percent: 5 } }] }))).toEqual(['timeline[0].refetch_host unknown key (did you mean refetch_hosts?)']);
+  });
+
+  it('wrong types and bad durations', () => {
+    expect(issues(base({ hosts: 'many' }))).toEqual(['hosts must be a number, got string "many"']);
+    expect(issues(base({ server: { policy_update_interval: '5 minutes' } }))[0]).toMatch(/^server\.policy_update_interval invalid duration "5 minutes"/);
+  });
+
+  it('values outside their set, with "did you mean"', () => {
+    expect(issues(base({ server: { stats: { strategy: 'crom' } } }))).toEqual(['server.stats.strategy must be one of cron, realtime, incremental, got string "crom" (did you mean cron?)']);
+    expect(issues(base({ server: { store: 'mysq://root@127.0.0.1/db' } }))[0]).toMatch(/^server\.store must be "memory" or a mysql:\/\/ URL/);
+    expect(issues(base({ target: { url: 'ftp://x' } }))[0]).toMatch(/^target\.url must be an http\(s\) URL/);
+  });
+
+  it('missing required fields and out-of-range numbers', () => {
+    expect(issues(base({ timeline: [{ at: '10s', store_unavailable: {} }] }))).toEqual(['timeline[0].store_unavailable.for is required']);
+    expect(issues(base({ timeline: [{ at: '10s', refetch_hosts: { percent: 150 } }] }))).toEqual(['timeline[0].refetch_hosts.percent must be <= 100']);
+    expect(issues(base({ timeline: [{ refetch_hosts: { percent: 10 } }] }))).toEqual(['timeline[0].at is required']);
+    expect(issues(base({ timeline: [{ at: '10s' }] }))[0]).toMatch(/^timeline\[0\] needs one event: ramp_hosts, add_policies/);
+    expect(issues(base({ timeline: [{ at: '10s', refetch_hosts: { percent: 5 }, restart_server: {} }] }))[0]).toMatch(/has 2 events/);
+  });
+
+  it('thresholds: unknown metrics, wrong units, no comparison', () => {
+    expect(issues(base({ thresholds: ['read.p98 < 200ms'] }))).toEqual(['thresholds[0] unknown metric "read.p98" (did you mean read.p90?)']);
+    expect(issues(base({ thresholds: ['errors.rate < 5ms'] }))[0]).toMatch(/^thresholds\[0\] "errors\.rate" is measured in a fraction/);
+    expect(issues(base({ thresholds: ['read.p99 200ms'] }))[0]).toMatch(/has no comparison/);
+  });
+
+  it('rules across sections', () => {
+    expect(issues(base({ server: {}, target: { url: 'http://127.0.0.1:1' } }))[0]).toMatch(/^target and server are exclusive/);
+    expect(issues(base({ timeline: [{ at: '3m', refetch_hosts: { percent: 5 } }] }))).toEqual(['timeline[0].at is at or after the end of the run (duration 120s)']);
+    expect(issues(base({ timeline: [{ at: '0s', ramp_hosts: { to: 100, over: '10s' } }, { at: '20s', ramp_hosts: { to: 50 } }] }))[0]).toMatch(/ramps only go up/);
+    expect(issues(base({ timeline: [{ at: '0s', ramp_hosts: { to: 60, over: '10s' } }] }))[0]).toMatch(/the last ramp ends at 60 hosts but the scenario has 100/);
+    expect(issues(base({ policies: [{ name: 'Firewall', query: 'SELECT 1;' }], timeline: [{ at: '10s', edit_policies: { names: ['firewall'] } }] }))[0]).toMatch(/no policy named "firewall" exists at that time \(did you mean "Firewall"\?\)/);
+    expect(issues(base({ target: { url: 'http://127.0.0.1:1' }, timeline: [{ at: '10s', restart_server: {} }] }))).toEqual([
+      'timeline[0].restart_server needs the server osqsim starts; it cannot be applied to a target: server',
+    ]);
+    expect(issues(base({ target: 'http://127.0.0.1:1', thresholds: ['counts.error.max == 0'] }))[0]).toMatch(/set target\.api_token/);
+  });
+
+  it('policy files: loaded relative to the scenario, problems reported with their path', () => {
+    const ok = check(base({ policies: { file: 'policies.yml', overrides: { 'Everything passes': { fail_rate: 0.25 } } } }));
+    expect(ok.ok).toBe(true);
+    if (ok.ok) {
+      expect(ok.scenario.policies.map((p) => p.name)).toEqual(['Firewall on', 'Everything passes']);
+      expect(ok.scenario.policies[1]!.fail_rate).toBe(0.25);
+    }
+    expect(check(base({ policies: 'policies.yml' })).ok).toBe(true);
+    expect(issues(base({ policies: 'nope.yml' }))[0]).toMatch(/^policies policy file not found: nope\.yml/);
+    expect(issues(base({ policies: 'bad-policies.yml' }))[0]).toMatch(/^policies invalid policy file:[\s\S]*spec\.name: is required/);
+    expect(issues(base({ policies: { file: 'policies.yml', overrides: { 'Firewall': { fail_rate: 0.1 } } } }))[0]).toMatch(/^policies\.overrides\.Firewall no policy named "Firewall"/);
+    const timeline = check(base({ timeline: [{ at: '10s', add_policies: { file: 'policies.yml', count: 3 } }] }));
+    expect(timeline.ok && timeline.scenario.timeline[0]).toMatchObject({ kind: 'add_policies', count: 3, policies: [{ name: 'Firewall on' }, { name: 'Everything passes' }] });
+  });
+
+  it('reports every problem at once', () => {
+    const all = issues(base({ hosts: -1, server: { store: 'x', stats: { strategy: 'nope' } }, thresholds: ['foo < 1'], timeline: [{ at: 'soon', refetch_hosts: { percent: 0 } }] }));
+    expect(all.length).toBeGreaterThanOrEqual(6);
+    expect(all.map((line) => line.split(' ')[0])).toEqual(expect.arrayContaining(['hosts', 'server.store', 'server.stats.strategy', 'thresholds[0]', 'timeline[0].at', 'timeline[0].refetch_hosts.percent']));
+  });
+});
+
+describe('built-in scenarios', () => {
+  const dir = join(import.meta.dirname, '..', '..', 'scenarios');
+  const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
+
+  it('ships the eight documented scenarios', () => {
+    expect(files.map((f) => f.replace('.yaml', '')).sort()).toEqual(
+      ['cis-like', 'policy-edit-under-load', 'policy-rollout', 'quickstart', 'reconnect-wave', 'refetch-storm', 'stats-strategies', 'steady-10k'].sort(),
+    );
+  });
+
+  it.each(files)('%s validates', (file) => {
+    const result = validateScenarioFile(join(dir, file));
+    expect(result.ok ? [] : result.issues).toEqual([]);
+  });
+
+  it('quickstart stays small enough for a first run (1,000–2,000 hosts, about 2 minutes)', () => {
+    const result = validateScenarioFile(join(dir, 'quickstart.yaml'));
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.scenario.hosts).toBeGreaterThanOrEqual(1000);
+    expect(result.scenario.hosts).toBeLessThanOrEqual(2000);
+    expect(result.scenario.duration).toBeLessThanOrEqual(150_000);
+    expect(result.scenario.server!.stats.interval).toBeLessThanOrEqual(30_000);
+  });
+
+  it('osqsim scenario validate exits 2 on a bad file and 0 on good ones', () => {
+    const out: string[] = [];
+    expect(validateCommand([join(dir, 'quickstart.yaml')], (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.OK);
+    expect(validateCommand([join(FIXTURES, 'bad-policies.yml')], (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.INVALID_INPUT);
+    expect(out.join('')).toMatch(/fleet is required/);
+  });
+});

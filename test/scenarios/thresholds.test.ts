@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+import { evaluateThresholds, parseThreshold } from '../../scenarios/thresholds.js';
+import { scoreCounts, StalenessTracker } from '../../scenarios/scoring.js';
+import { eventLoopP99FromMetrics, maskStore, serverArgs } from '../../scenarios/runner.js';
+import { parseScenarioText } from '../../scenarios/load.js';
+import { applyOverrides } from '../../cli/run.js';
+import { syntheticResult, spread } from '../reports/fixture.js';
+
+describe('thresholds', () => {
+  it('parses values into the metric\'s unit', () => {
+    const value = (expr: string) => {
+      const parsed = parseThreshold(expr);
+      if (!parsed.ok) throw new Error(parsed.error);
+      return parsed.threshold.value;
+    };
+    expect(value('read.p99 < 200ms')).toBe(200);
+    expect(value('read.p99 < 1.5s')).toBe(1500);
+    expect(value('errors.rate < 0.1%')).toBeCloseTo(0.001);
+    expect(value('errors.rate < 0.001')).toBeCloseTo(0.001);
+    expect(value('counts.staleness.max < 5s')).toBe(5);
+    expect(value('counts.staleness.max < 500ms')).toBe(0.5);
+    expect(value('counts.error.max == 0')).toBe(0);
+    expect(value('server.cpu.max <= 80%')).toBe(80);
+  });
+
+  it('evaluates against the result document', () => {
+    const doc = syntheticResult({ readLatencies: spread(1000, 1, 300), errors: { '5xx': 5 } });
+    const results = evaluateThresholds(doc, ['read.p99 < 200ms', 'write.p99 < 500ms', 'errors.rate < 0.1%', 'counts.staleness.max < 5s', 'counts.error.max == 0', 'server.cpu.max < 50%']);
+    expect(results.map((r) => [r.expr, r.ok])).toEqual([
+      ['read.p99 < 200ms', false],
+      ['write.p99 < 500ms', true],
+      ['errors.rate < 0.1%', false],
+      ['counts.staleness.max < 5s', false],
+      ['counts.error.max == 0', false],
+      ['server.cpu.max < 50%', true],
+    ]);
+    expect(results[0]!.value).toBe(doc.endpoints.read!.latency_ms.p99);
+    expect(results[2]!.value).toBeCloseTo(5 / 1200);
+    expect(results[3]!.value).toBe(12.25);
+    expect(results[4]!.value).toBe(4);
+  });
+
+  it('a metric without data fails the threshold', () => {
+    const doc = syntheticResult();
+    doc.policies = doc.policies.map(({ server: _server, ...p }) => p);
+    delete doc.server;
+    expect(evaluateThresholds(doc, ['counts.error.max == 0', 'server.rss.max < 1000MB', 'enroll.p99 < 1s'])).toEqual([
+      { expr: 'counts.error.max == 0', value: null, ok: false },
+      { expr: 'server.rss.max < 1000MB', value: null, ok: false },
+      { expr: 'enroll.p99 < 1s', value: null, ok: false },
+    ]);
+  });
+});
+
+describe('count scoring', () => {
+  it('a count between the truth before and after the read is right', () => {
+    const before = new Map([[1, { passing: 10, failing: 5, unknown: 0 }]]);
+    const after = new Map([[1, { passing: 12, failing: 5, unknown: 0 }]]);
+    expect(scoreCounts([{ id: 1, passing: 11, failing: 5 }], before, after)).toEqual([{ id: 1, ok: true, error: 0 }]);
+    expect(scoreCounts([{ id: 1, passing: 9, failing: 6 }], before, after)).toEqual([{ id: 1, ok: false, error: 2 }]);
+    expect(scoreCounts([{ id: 2, passing: 0, failing: 0 }], before, after)).toEqual([{ id: 2, ok: true, error: 0 }]);
+  });
+
+  it('staleness is the longest stretch a policy stayed off, counted after the warm-up', () => {
+    const tracker = new StalenessTracker(10);
+    const off = [{ id: 1, ok: false, error: 3 }];
+    const on = [{ id: 1, ok: true, error: 0 }];
+    tracker.record(5, off);
+    tracker.record(12, off); // off since 5, counted from 10
+    expect(tracker.worstOf(1)).toBe(2);
+    tracker.record(13, on);
+    tracker.record(20, off);
+    expect(tracker.record(26, off)).toBe(6);
+    tracker.record(27, on);
+    expect(tracker.worstOf(1)).toBe(6);
+    expect(tracker.worstOf(2)).toBe(0);
+  });
+});
+
+describe('runner helpers', () => {
+  it('masks store passwords and reads event-loop delay from metrics', () => {
+    expect(maskStore('mysql://root:secret@127.0.0.1:3306/osqsim')).toBe('mysql://root:***@127.0.0.1:3306/osqsim');
+    expect(maskStore('memory')).toBe('memory');
+    expect(eventLoopP99FromMetrics('# HELP x\nosqsim_event_loop_delay_p99_seconds 0.0123\n')).toBe(12.3);
+    expect(eventLoopP99FromMetrics('other 1\n')).toBeUndefined();
+  });
+
+  it('starts the server with the scenario\'s intervals, strategy, token and team secrets', () => {
+    const loaded = parseScenarioText(
+      'hosts: 10\nduration: 1m\nserver: { policy_update_interval: 30s, stats: { strategy: incremental, interval: 5s } }\nagent: { distributed_interval: 5s }\nfleet: { groups: [ { name: a, count: 10, platform: darwin, os_version: "14", team: eng } ] }\n',
+      'x.yaml',
+    );
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+    const args = serverArgs(loaded.scenario, 'incremental', 'memory', 'tok');
+    const flag = (name: string) => args[args.indexOf(name) + 1];
+    expect(flag('--policy-update-interval')).toBe('30000ms');
+    expect(flag('--stats-strategy')).toBe('incremental');
+    expect(flag('--stats-interval')).toBe('5000ms');
+    expect(flag('--distributed-interval')).toBe('5');
+    expect(flag('--api-token')).toBe('tok');
+    expect(args.join(' ')).toContain('--enroll-secret eng:eng');
+  });
+
+  it('command-line overrides patch the scenario before validation', () => {
+    const doc: Record<string, unknown> = { hosts: 10, server: { stats: { interval: '5s' } } };
+    expect(applyOverrides(doc, { hosts: '20', strategy: 'cron,realtime', store: 'memory' })).toEqual([]);
+    expect(doc).toMatchObject({ hosts: 20, server: { store: 'memory', stats: { interval: '5s', strategy: ['cron', 'realtime'] } } });
+    expect(applyOverrides({}, { hosts: 'x', strategy: 'crom' })).toEqual(['--hosts must be a whole number, got "x"', '--strategy crom: expected cron, realtime, incremental']);
+  });
+});

@@ -82,6 +82,8 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('secureboot', 'dwl', 'secure_boot:i secure_mode:i@d description@d allow_kernel_extensions:i@d allow_mdm_operations:i@d setup_mode:i@lw'),
   t('interface_addresses', 'dwl', 'interface address mask broadcast point_to_point type'),
   t('etc_hosts', 'dwl', 'address hostnames'),
+  t('osquery_schedule', 'dwl', 'name query interval:i executions:b last_executed:b output_size:b wall_time:b user_time:b system_time:b average_memory:b'),
+  t('time', 'dwl', 'weekday year:i month:i day:i hour:i minutes:i seconds:i timezone local_time:i local_timezone unix_time:i timestamp datetime iso_8601 timestamp_sys100ns:b@w'),
 
   // --- macOS -----------------------------------------------------------------------------------
   t('alf', 'd', 'allow_signed_enabled:i firewall_unload:i global_state:i logging_enabled:i logging_option:i stealth_enabled:i version'),
@@ -104,6 +106,8 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('package_receipts', 'd', 'package_id version location install_time:d installer_name path'),
   t('safari_extensions', 'd', 'name identifier version sdk update_url author description path'),
   t('location_services', 'd', 'enabled:i'),
+  t('preferences', 'd', 'domain key subkey value forced:i username host'),
+  t('signature', 'd', 'path arch signed:i identifier cdhash team_identifier authority entitlements'),
   t('time_machine_destinations', 'd', 'alias destination_id consistency_scan_date root_volume_uuid bytes_available bytes_used encryption'),
 
   // --- macOS and Linux (osquery's posix specs) ------------------------------------------------
@@ -118,6 +122,9 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('sshd_config', 'dl', 'keyword argument match path'),
   t('last', 'dl', 'username tty pid:i type:i time:i host'),
   t('suid_bin', 'dl', 'path username groupname permissions'),
+  t('user_groups', 'dl', 'uid:b gid:b'),
+  t('dns_resolvers', 'dl', 'id:i type address netmask options:b'),
+  t('usb_devices', 'dl', 'usb_address:i usb_port:i vendor vendor_id model model_id serial class subclass protocol removable:i'),
   t('docker_containers', 'dl', 'id name image image_id command created:b state status pid path config_entrypoint started_at finished_at privileged:i security_options env_variables cgroup_namespace@l ipc_namespace@l mnt_namespace@l net_namespace@l pid_namespace@l user_namespace@l uts_namespace@l'),
 
   // --- Linux -----------------------------------------------------------------------------------
@@ -148,6 +155,7 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('scheduled_tasks', 'w', 'name action path enabled:i state hidden:i last_run_time:b next_run_time:b last_run_message last_run_code'),
   t('security_profile_info', 'w', 'minimum_password_age:i maximum_password_age:i minimum_password_length:i password_complexity:i password_history_size:i lockout_bad_count:i logon_to_change_password:i force_logoff_when_expire:i new_administrator_name new_guest_name clear_text_password:i lsa_anonymous_name_lookup:i enable_admin_account:i enable_guest_account:i audit_system_events:i audit_logon_events:i audit_object_access:i audit_privilege_use:i audit_policy_change:i audit_account_manage:i audit_process_tracking:i audit_ds_access:i audit_account_logon:i'),
   t('wmi_cli_event_consumers', 'w', 'name command_line_template executable_path class relative_path'),
+  t('authenticode', 'w', 'path original_program_name serial_number issuer_name subject_name result'),
   t('chocolatey_packages', 'w', 'name version summary author license path'),
 ];
 

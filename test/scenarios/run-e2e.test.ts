@@ -1,0 +1,84 @@
+/**
+ * `osqsim run` end to end: a real server process, the simulator's workers, timeline events, and the
+ * three report files — on the memory store and on MySQL.
+ */
+import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runCommand } from '../../cli/run.js';
+import { EXIT } from '../../lib/exit-codes.js';
+import { extractReportData } from '../../reports/html.js';
+import type { ResultDocument } from '../../reports/result.js';
+import { describeMysql } from '../helpers/mysql.js';
+
+const TINY = join(import.meta.dirname, 'fixtures', 'tiny.yaml');
+
+async function run(flags: Record<string, string | boolean>): Promise<{ code: number; out: string; err: string; dir: string; doc: ResultDocument; html: string; summary: string }> {
+  const outDir = mkdtempSync(join(tmpdir(), 'osqsim-run-'));
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await runCommand(TINY, { out: outDir, ...flags }, (t) => out.push(t), (t) => err.push(t));
+  const reportLine = /report: (.+report\.html)/.exec(out.join(''));
+  if (!reportLine) throw new Error(`no report printed (exit ${code}):\n${out.join('')}\n${err.join('')}`);
+  const dir = reportLine[1]!.replace(/[\\/]report\.html$/, '');
+  return {
+    code,
+    out: out.join(''),
+    err: err.join(''),
+    dir,
+    doc: JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as ResultDocument,
+    html: readFileSync(join(dir, 'report.html'), 'utf8'),
+    summary: readFileSync(join(dir, 'summary.md'), 'utf8'),
+  };
+}
+
+function checkRun(r: Awaited<ReturnType<typeof run>>, store: RegExp): void {
+  expect(r.dir).toMatch(/\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ-tiny$/);
+  for (const f of ['result.json', 'summary.md', 'report.html']) expect(existsSync(join(r.dir, f))).toBe(true);
+  // The HTML carries exactly the numbers of result.json.
+  expect(extractReportData(r.html).result).toEqual(r.doc);
+  expect(r.doc.run.store).toMatch(store);
+  expect(r.doc.endpoints.read!.count).toBeGreaterThan(100);
+  expect(r.doc.endpoints.write!.count).toBeGreaterThan(40);
+  expect(r.summary).toContain(`| read | ${r.doc.endpoints.read!.count.toLocaleString('en-US')} |`);
+  // Timeline applied through the API.
+  expect(r.doc.timeline!.map((e) => [e.kind, e.ok])).toEqual([['add_policies', true], ['refetch_hosts', true], ['edit_policies', true]]);
+  expect(r.doc.timeline![1]!.detail).toMatch(/refetch requested for 20 of 40 hosts/);
+  // The server was sampled and the counts were scored against the truth.
+  expect(r.doc.server!.samples.length).toBeGreaterThan(5);
+  expect(r.doc.counts!.samples.length).toBeGreaterThan(5);
+  expect(r.doc.aggregations.length).toBeGreaterThan(2);
+  const firewall = r.doc.policies.find((p) => p.name === 'Firewall')!;
+  expect(firewall.truth.passing).toBe(30);
+  expect(firewall.server).toMatchObject({ passing: 30, failing: 0 });
+  expect(r.doc.policies.filter((p) => p.server)).toHaveLength(4);
+  // Thresholds: the impossible one fails, the others hold.
+  expect(r.doc.thresholds.map((t) => [t.expr, t.ok])).toEqual([
+    ['errors.rate < 1%', true],
+    ['counts.error.max == 0', true],
+    ['read.p99 < 0.001ms', false],
+  ]);
+  expect(r.code).toBe(EXIT.THRESHOLDS_FAILED);
+  expect(r.err).toContain('thresholds failed (exit 3)');
+}
+
+describe('osqsim run (memory store)', () => {
+  it('runs the tiny scenario end to end, writes the report and exits 3 on a failed threshold', async () => {
+    checkRun(await run({ quiet: true }), /^memory$/);
+  }, 90_000);
+
+  it('exits 2 on an invalid scenario or flag, before starting anything', async () => {
+    const out: string[] = [];
+    expect(await runCommand(TINY, { hosts: 'lots' }, (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.INVALID_INPUT);
+    expect(await runCommand(join(import.meta.dirname, 'fixtures', 'bad-policies.yml'), {}, (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.INVALID_INPUT);
+    expect(await runCommand('no-such-scenario', {}, (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.INVALID_INPUT);
+    expect(out.join('')).toContain('--hosts must be a whole number');
+  });
+});
+
+describeMysql('osqsim run (MySQL store)', (db) => {
+  it('runs the tiny scenario end to end on MySQL', async () => {
+    checkRun(await run({ quiet: true, store: db.url }), /^mysql:\/\/root(:\*\*\*)?@127\.0\.0\.1/);
+  }, 90_000);
+});

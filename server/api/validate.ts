@@ -16,10 +16,12 @@ export const POLICY_ERRORS = {
 } as const;
 
 /**
- * Statements that change state. osqsim rejects them anywhere in the query (Fleet rejects only
- * ATTACH); REPLACE is a function in SQLite, so only `REPLACE INTO` / `OR REPLACE` count.
+ * Keywords of statements that change state, rejected anywhere in the query (Fleet rejects only
+ * ATTACH). REPLACE is also a SQLite function, so only `REPLACE INTO` counts. Transaction and
+ * maintenance statements (BEGIN, COMMIT, RELEASE, VACUUM, …) are caught by the statement-start
+ * rule instead, because some are real column names (`rpm_packages.release`).
  */
-const MUTATING = /\b(INSERT|UPDATE|DELETE|ATTACH|DETACH|PRAGMA|CREATE|DROP|ALTER|VACUUM|REINDEX|TRUNCATE|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b|\bREPLACE\s+INTO\b|\bOR\s+REPLACE\b/i;
+const MUTATING = /\b(INSERT|UPDATE|DELETE|ATTACH|DETACH|PRAGMA|CREATE|DROP|ALTER)\b|\bREPLACE\s+INTO\b/i;
 const READ_START = /^\s*(SELECT|WITH|VALUES)\b/i;
 
 /**

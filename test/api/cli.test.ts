@@ -207,6 +207,17 @@ describe('osqsim policies (CLI) against a listening server', () => {
     expect(down.errText()).toMatch(/cannot reach the server/);
   });
 
+  it('applies every policy fixture in scenarios/policies (the read-only SQL rule accepts real policies)', async () => {
+    const files = ['macos.yml', 'windows.yml', 'linux.yml', 'cross-platform.yml', 'cis-like.yml'];
+    for (const file of files) {
+      const io = capture();
+      const code = await applyCommand(join('scenarios', 'policies', file), flags(), io);
+      expect(code, io.errText()).toBe(0);
+    }
+    const names = (await server.context.store.listPolicies(null)).map((p) => p.name);
+    expect(names.length).toBeGreaterThanOrEqual(40 + 300);
+  });
+
   it('runs as a real process (osqsim policies list) with OSQSIM_API_TOKEN', async () => {
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'cli/index.ts', 'policies', 'list', '--url', url, '--json'], {
       env: { ...process.env, OSQSIM_API_TOKEN: TOKEN },

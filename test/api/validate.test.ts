@@ -15,6 +15,8 @@ describe('readOnlyProblem', () => {
     'WITH t AS (SELECT 1 AS x) SELECT x FROM t',
     'SELECT "update" FROM t',
     "SELECT 1 WHERE 'it''s; DELETE' = ''",
+    "SELECT 1 FROM rpm_packages WHERE name = 'openssl' AND release >= '1.el9'",
+    "SELECT 1 FROM users WHERE uid = 0 OR REPLACE(username, 'x', '') = 'root'",
   ])('accepts %s', (sql) => {
     expect(readOnlyProblem(sql)).toBeUndefined();
   });
@@ -33,6 +35,9 @@ describe('readOnlyProblem', () => {
     ['SELECT 1; SELECT 2', /one SQL statement/],
     ["SELECT ';' ; DELETE FROM t", /one SQL statement/],
     ['EXPLAIN SELECT 1', /must be a SELECT/],
+    ['BEGIN', /must be a SELECT/],
+    ['VACUUM', /must be a SELECT/],
+    ['SAVEPOINT x', /must be a SELECT/],
   ])('rejects %s', (sql, reason) => {
     expect(readOnlyProblem(sql)).toMatch(reason);
   });

@@ -16,6 +16,7 @@ const COMMAND_MODULES: ReadonlyArray<() => Promise<{ register(program: Command):
   () => import('./run.js'),
   () => import('./scenario.js'),
   () => import('./report.js'),
+  () => import('./bench.js'),
 ];
 
 const packageJson = JSON.parse(

@@ -469,7 +469,7 @@ export function planCapacity(input: PlanInput, sweep?: SweepDocument, sweepFile 
     const measured = calibration?.perHostPerInterval[endpoint];
     let value = model[endpoint];
     let source = formula;
-    if (measured && endpoint !== 'log' && measured.value > 0) {
+    if (measured && measured.value > 0) {
       value = (input.hosts / interval) * measured.value;
       source = `measured: ${sweepFile} ${stepRange(measured.fit.steps)} (${fmt(measured.value, 3)} requests per host per interval) × hosts / ${INTERVAL_NAME[endpoint]}`;
     }

@@ -1,0 +1,149 @@
+/**
+ * Validation of the capacity model (issue 7 §3; not a test): sweep a scenario up to N/4 hosts, project
+ * to N with `osqsim capacity plan`'s model, then measure N and report the projection error per figure.
+ *
+ *   npx tsx bench/capacity-validation.ts [--scenario quickstart] [--hosts 8000] [--steps 3]
+ *                                        [--warmup 20s] [--measure 30s] [--store memory|mysql://…] [--json]
+ *
+ * Budgets: request rates within 5%, server CPU within 20%, aggregation duration within 25%.
+ * Prints a table; with --json one object {bench, machine, params, results} (no ratio: no baseline).
+ */
+import { parseArgs } from 'node:util';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDurationMs } from '../lib/units.js';
+import { resolveScenarioPath } from '../scenarios/builtin.js';
+import { DEFAULT_PLAN_INPUT, planCapacity, PLAN_ENDPOINTS, type PlanInput, type SweepDocument } from '../reports/capacity-model.js';
+import { runSweep } from '../reports/capacity-sweep.js';
+import { machineInfo } from './checkin-cli.js';
+
+export interface ValidationFigure {
+  figure: string;
+  projected: number;
+  measured: number;
+  /** |projected − measured| ÷ measured, percent. */
+  error_pct: number;
+  budget_pct: number;
+  ok: boolean;
+  source: string;
+}
+
+const BUDGET = { rate: 5, cpu: 20, aggregation: 25 } as const;
+
+function figure(name: string, projected: number, measured: number, budget: number, source: string): ValidationFigure {
+  const error = measured === 0 ? (projected === 0 ? 0 : Infinity) : (Math.abs(projected - measured) / measured) * 100;
+  return { figure: name, projected, measured, error_pct: error, budget_pct: budget, ok: error <= budget, source };
+}
+
+/** Plan input that describes the sweep's scenario at `hosts` hosts (intervals and policies as measured). */
+export function planInputFor(sweep: SweepDocument, hosts: number): PlanInput {
+  const largest = sweep.steps[sweep.steps.length - 1]!;
+  return {
+    ...DEFAULT_PLAN_INPUT,
+    hosts,
+    // Policies in scope per host as the hosts reported them (platform-scoped policies do not reach every host).
+    policies: Math.max(0, Math.round(largest.membership_rows / largest.hosts)),
+    teams: 0,
+    distributedIntervalS: sweep.params.distributed_interval_s,
+    policyIntervalS: sweep.params.policy_interval_s,
+    detailIntervalS: sweep.params.policy_interval_s,
+    configRefreshS: sweep.params.config_refresh_s,
+    loggerTlsPeriodS: sweep.params.logger_tls_period_s,
+    statsIntervalS: sweep.params.stats_interval_s ?? DEFAULT_PLAN_INPUT.statsIntervalS,
+  };
+}
+
+export function compareProjection(projectionSweep: SweepDocument, measuredSweep: SweepDocument, hosts: number): ValidationFigure[] {
+  const plan = planCapacity(planInputFor(projectionSweep, hosts), projectionSweep, 'sweep');
+  const measured = measuredSweep.steps[0]!;
+  const figures: ValidationFigure[] = [];
+  for (const endpoint of PLAN_ENDPOINTS) {
+    const actual = measured.endpoints[endpoint]?.rate_per_s ?? 0;
+    const projected = plan.requestRates[endpoint].value;
+    if (actual === 0 && projected === 0) continue;
+    figures.push(figure(`${endpoint} req/s`, projected, actual, BUDGET.rate, plan.requestRates[endpoint].source));
+  }
+  figures.push(figure('all req/s', plan.requestRates.total.value, measured.requests_per_s, BUDGET.rate, plan.requestRates.total.source));
+  if (measured.server) {
+    figures.push(figure('server CPU (cores)', plan.serverCpuCores.value, measured.server.cpu_ms / measured.measured_s / 1000, BUDGET.cpu, plan.serverCpuCores.source));
+  }
+  const strategy = (measuredSweep.params.stats_strategy ?? 'cron') as 'cron' | 'realtime' | 'incremental';
+  const runs = measured.aggregations.filter((run) => run.strategy === strategy);
+  if (runs.length > 0) {
+    // Projected at the rows the measured step really had, so the figure tests the fit, not the policy count.
+    const rows = runs.reduce((sum, run) => sum + run.rows, 0) / runs.length;
+    const actual = runs.reduce((sum, run) => sum + run.duration_ms, 0) / runs.length;
+    const rowsPlan = planCapacity({ ...planInputFor(projectionSweep, hosts), policies: 1, hosts: Math.max(1, Math.round(rows)) }, projectionSweep, 'sweep');
+    figures.push(figure(`aggregation ${strategy} (ms @ ${Math.round(rows)} rows)`, rowsPlan.aggregation[strategy].value, actual, BUDGET.aggregation, rowsPlan.aggregation[strategy].source));
+  }
+  return figures;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      scenario: { type: 'string', default: 'quickstart' },
+      hosts: { type: 'string', default: '8000' },
+      steps: { type: 'string', default: '3' },
+      warmup: { type: 'string', default: '20s' },
+      measure: { type: 'string', default: '30s' },
+      store: { type: 'string' },
+      workers: { type: 'string' },
+      out: { type: 'string', default: 'bench/out' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  const hosts = Number(values.hosts);
+  const steps = Number(values.steps);
+  const common = {
+    scenarioFile: resolveScenarioPath(values.scenario!),
+    until: [] as string[],
+    warmupMs: parseDurationMs(values.warmup!),
+    measureMs: parseDurationMs(values.measure!),
+    ...(values.store ? { store: values.store } : {}),
+    ...(values.workers ? { workers: Number(values.workers) } : {}),
+    onProgress: (line: string) => process.stderr.write(`${line}\n`),
+  };
+  const quarter = Math.max(1, Math.round(hosts / 4));
+  const from = Math.max(1, Math.round(quarter / 2 ** (steps - 1)));
+  process.stderr.write(`validation: sweep ${from} → ${quarter} hosts (${steps} steps), project to ${hosts}, then measure ${hosts}\n`);
+  const projectionSweep = await runSweep({ ...common, from, to: quarter, steps });
+  const measuredSweep = await runSweep({ ...common, from: hosts, to: hosts, steps: 1 });
+  mkdirSync(values.out!, { recursive: true });
+  writeFileSync(join(values.out!, 'capacity-validation-sweep.json'), `${JSON.stringify(projectionSweep, null, 2)}\n`);
+  writeFileSync(join(values.out!, 'capacity-validation-measured.json'), `${JSON.stringify(measuredSweep, null, 2)}\n`);
+  const figures = compareProjection(projectionSweep, measuredSweep, hosts);
+  const saturated = [...projectionSweep.steps, ...measuredSweep.steps].some((step) => step.generator.saturated);
+  const document = {
+    bench: 'capacity-validation',
+    machine: machineInfo(),
+    params: {
+      scenario: values.scenario,
+      hosts,
+      sweep_hosts: projectionSweep.steps.map((step) => step.hosts),
+      warmup_s: common.warmupMs / 1000,
+      measure_s: projectionSweep.params.measure_s,
+      store: projectionSweep.store,
+    },
+    results: { figures, all_within_budget: figures.every((f) => f.ok), generator_saturated: saturated },
+  };
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify(document)}\n`);
+    return;
+  }
+  const rows = figures.map((f) => [f.figure, f.projected.toFixed(f.projected >= 100 ? 0 : 3), f.measured.toFixed(f.measured >= 100 ? 0 : 3), `${f.error_pct.toFixed(1)}%`, `${f.budget_pct}%`, f.ok ? 'ok' : 'OVER']);
+  const header = ['figure', 'projected', `measured @ ${hosts}`, 'error', 'budget', ''];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const print = (cells: string[]): void => void process.stdout.write(`${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
+  process.stdout.write(`capacity-validation: ${values.scenario}, sweep ${document.params.sweep_hosts.join(' → ')} → projected and measured at ${hosts} hosts; store ${document.params.store}; ${document.machine.cpus} × ${document.machine.cpu_model}\n`);
+  print(header);
+  for (const row of rows) print(row);
+  if (saturated) process.stdout.write('WARNING: the generator saturated in at least one step\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -8,7 +8,7 @@ import type { ServerContext, ServerPlugin } from '../context.js';
 import { bearerChecker, resolveApiToken } from './auth.js';
 import { MembershipCleanupJob, type CleanupJobOptions } from './cleanup-job.js';
 import type { ApiDeps } from './deps.js';
-import { toApiError, unauthorized } from './errors.js';
+import { notFound, toApiError, unauthorized } from './errors.js';
 import { registerHostRoutes } from './hosts.js';
 import { registerPolicyRoutes } from './policies.js';
 import { registerSpecRoutes } from './spec.js';
@@ -54,6 +54,10 @@ export async function registerRestApi(app: FastifyInstance, context: ServerConte
           registerSpecRoutes(routes, deps);
           registerTeamRoutes(routes, deps);
           registerHostRoutes(routes, deps);
+          routes.setNotFoundHandler((request, reply) => {
+            const error = notFound(`no route for ${request.method} ${request.url.split('?')[0]}`);
+            void reply.code(404).send(error.body());
+          });
         },
         { prefix: `/api/${version}/fleet` },
       );

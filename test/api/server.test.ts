@@ -28,6 +28,9 @@ describe('REST API in buildServer', () => {
     expect(denied.status).toBe(401);
     expect(await denied.json()).toEqual({ message: 'Authentication required', errors: [{ name: 'base', reason: 'Authentication required' }] });
     expect(cleanupJobOf(server.context)).toBeDefined();
+    const missing = await fetch(`${url}/api/v1/fleet/no-such-route`, { headers: { authorization: `Bearer ${token}` } });
+    expect(missing.status).toBe(404);
+    expect(((await missing.json()) as { message: string }).message).toBe('Resource Not Found');
   });
 
   it('answers malformed JSON with Fleet\'s 400 body, not the generic one', async () => {

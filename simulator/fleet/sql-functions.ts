@@ -366,7 +366,6 @@ const from_base64: SqlFunction = (value) => {
 const conditional_to_base64: SqlFunction = (value) => {
   if (value === null) return null;
   const text = textOf(value);
-  // eslint-disable-next-line no-control-regex
   return /[^\x00-\x7f]/.test(text) ? Buffer.from(text, 'utf8').toString('base64') : text;
 };
 

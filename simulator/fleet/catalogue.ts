@@ -66,7 +66,7 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('uptime', 'dwl', 'days:i hours:i minutes:i seconds:i total_seconds:b'),
   t('users', 'dwlc', 'uid:b gid:b uid_signed:b gid_signed:b username description directory shell uuid type@w is_hidden:i@d'),
   t('groups', 'dwl', 'gid:b gid_signed:b groupname group_sid@w comment@w is_hidden:i@d'),
-  t('processes', 'dwl', 'pid:b name path cmdline state cwd root uid:b gid:b euid:b egid:b suid:b sgid:b on_disk:i wired_size:b resident_size:b total_size:b user_time:b system_time:b disk_bytes_read:b disk_bytes_written:b start_time:b parent:b pgroup:b threads:i nice:i is_elevated_token:i@w'),
+  t('processes', 'dwl', 'pid:b name path cmdline state cwd root uid:b gid:b euid:b egid:b suid:b sgid:b on_disk:i wired_size:b resident_size:b total_size:b user_time:b system_time:b disk_bytes_read:b disk_bytes_written:b start_time:b parent:b pgroup:b threads:i nice:i upid:b@d uppid:b@d cpu_type:i@d cpu_subtype:i@d translated:i@d'),
   t('listening_ports', 'dwl', 'pid:i port protocol:i family:i address net_namespace fd:b socket:b path'),
   t('logged_in_users', 'dwl', 'type user tty host time:i pid:i sid@w registry_hive@w'),
   t('file', 'dwl', 'path directory filename inode:b uid:b gid:b mode device:b size:b block_size:i atime:b mtime:b ctime:b btime:b hard_links:i symlink:i type'),

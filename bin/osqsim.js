@@ -9,7 +9,7 @@ const built = join(root, 'dist', 'cli', 'index.js');
 if (existsSync(built)) {
   await import(pathToFileURL(built).href);
 } else {
-  const { register } = await import('node:module');
-  register('tsx/esm', pathToFileURL(join(root, 'package.json')));
+  const { register } = await import('tsx/esm/api');
+  register();
   await import(pathToFileURL(join(root, 'cli', 'index.ts')).href);
 }

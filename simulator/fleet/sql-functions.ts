@@ -12,7 +12,8 @@
  *   split token or an invalid regex fails the query. concat / concat_ws ignore NULLs (a NULL
  *   separator counts as ''); inet_aton gives an IPv4 address as an integer (NULL otherwise).
  * - version_compare(left, right[, 'ARCH'|'DPKG'|'RHEL']) → -1, 0 or 1.
- * - hashing: md5, sha1, sha256 (hex); community_id_v1(saddr, daddr, sport, dport, proto[, seed]).
+ * - hashing: md5, sha1, sha256 (hex); community_id_v1(saddr, daddr, sport, dport, proto[, seed]) ('' when an input
+ *   cannot be parsed; community_id_v1_strict fails instead). ICMP's type/code port mapping is not applied.
  * - encoding: to_base64, from_base64 ('' when the input is not base64), conditional_to_base64
  *   (encodes only when the text has non-ASCII characters).
  * - network: in_cidr_block(cidr, ip) → 1 or 0 (IPv4 and IPv6; 0 across families).

@@ -71,6 +71,8 @@ export async function startTarget(args: string[]): Promise<Target> {
 
 export interface LoadResult {
   readonly rps: number;
+  /** Target process CPU time per answered request (µs), when measured. */
+  cpu_us_per_request?: number;
   readonly p50_ms: number;
   readonly p99_ms: number;
   readonly requests: number;
@@ -119,6 +121,12 @@ export function mean(values: readonly number[]): number {
 export function round(value: number, digits = 2): number {
   const factor = 10 ** digits;
   return Math.round(value * factor) / factor;
+}
+
+/** CPU time (µs) the target process has used so far. */
+export async function targetCpuMicros(bareUrl: string): Promise<number> {
+  const response = await fetch(`${bareUrl}/cpu`);
+  return ((await response.json()) as { cpu_us: number }).cpu_us;
 }
 
 /** A fresh benchmark database on the given server URL; drop() removes it. */

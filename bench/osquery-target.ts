@@ -84,6 +84,12 @@ bare.post('/bare', (request, reply) => {
   if (typeof body?.node_key !== 'string') return reply.status(401).send({ error: 'missing node key', node_invalid: true });
   return reply.type('application/json; charset=utf-8').send(EMPTY);
 });
+// The parent reads the target's CPU time around each round: CPU per request is the server's cost,
+// independent of whether the load generator or the machine's other work limited the request rate.
+bare.get('/cpu', (_request, reply) => {
+  const usage = process.cpuUsage();
+  return reply.send({ cpu_us: usage.user + usage.system });
+});
 const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 const osqsimUrl = await server.listen();
 process.stdout.write(`${JSON.stringify({ osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds })}\n`);

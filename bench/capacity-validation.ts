@@ -2,7 +2,7 @@
  * Validation of the capacity model (issue 7 §3; not a test): sweep a scenario up to N/4 hosts, project
  * to N with `osqsim capacity plan`'s model, then measure N and report the projection error per figure.
  *
- *   npx tsx bench/capacity-validation.ts [--scenario quickstart] [--hosts 8000] [--steps 3]
+ *   npx tsx bench/capacity-validation.ts [--scenario bench/capacity-validation.yaml] [--hosts 8000] [--steps 3]
  *                                        [--warmup 20s] [--measure 30s] [--store memory|mysql://…] [--json]
  *
  * Budgets: request rates within 5%, server CPU within 20%, aggregation duration within 25%.
@@ -15,6 +15,7 @@ import { parseDurationMs } from '../lib/units.js';
 import { resolveScenarioPath } from '../scenarios/builtin.js';
 import { DEFAULT_PLAN_INPUT, planCapacity, PLAN_ENDPOINTS, type PlanInput, type SweepDocument } from '../reports/capacity-model.js';
 import { runSweep } from '../reports/capacity-sweep.js';
+import mysql from 'mysql2/promise';
 import { machineInfo } from './checkin-cli.js';
 
 export interface ValidationFigure {
@@ -79,10 +80,25 @@ export function compareProjection(projectionSweep: SweepDocument, measuredSweep:
   return figures;
 }
 
+/** A mysql:// store gets an empty database before each sweep, so the two sweeps start alike. */
+async function freshDatabase(store: string | undefined): Promise<void> {
+  if (store === undefined || !store.startsWith('mysql://')) return;
+  const url = new URL(store);
+  const database = url.pathname.slice(1);
+  if (!/^\w+$/.test(database)) throw new Error(`--store needs a database name: ${store}`);
+  const connection = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password) });
+  try {
+    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
+    await connection.query(`CREATE DATABASE \`${database}\``);
+  } finally {
+    await connection.end();
+  }
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      scenario: { type: 'string', default: 'quickstart' },
+      scenario: { type: 'string', default: 'bench/capacity-validation.yaml' },
       hosts: { type: 'string', default: '8000' },
       steps: { type: 'string', default: '3' },
       warmup: { type: 'string', default: '20s' },
@@ -107,7 +123,9 @@ async function main(): Promise<void> {
   const quarter = Math.max(1, Math.round(hosts / 4));
   const from = Math.max(1, Math.round(quarter / 2 ** (steps - 1)));
   process.stderr.write(`validation: sweep ${from} → ${quarter} hosts (${steps} steps), project to ${hosts}, then measure ${hosts}\n`);
+  await freshDatabase(values.store);
   const projectionSweep = await runSweep({ ...common, from, to: quarter, steps });
+  await freshDatabase(values.store);
   const measuredSweep = await runSweep({ ...common, from: hosts, to: hosts, steps: 1 });
   mkdirSync(values.out!, { recursive: true });
   writeFileSync(join(values.out!, 'capacity-validation-sweep.json'), `${JSON.stringify(projectionSweep, null, 2)}\n`);

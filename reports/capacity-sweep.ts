@@ -23,7 +23,7 @@ import { compare, metricValue, parseThreshold, type ThresholdSpec } from '../sce
 import { parseScenarioText } from '../scenarios/load.js';
 import { formatIssues } from '../scenarios/schema.js';
 import type { HarnessScenario } from '../scenarios/sections.js';
-import { runSimulation } from '../simulator/pool.js';
+import { runSimulation, type LiveWindow } from '../simulator/pool.js';
 import {
   PLAN_ENDPOINTS,
   SWEEP_SCHEMA,
@@ -87,6 +87,34 @@ export function stopDecision(step: ResultDocument, until: readonly ThresholdSpec
   }
   if (hits.length > 0) return { stop: true, reason: 'threshold', detail: `--until met: ${hits.join(', ')}` };
   return { stop: false, reason: null, detail: '' };
+}
+
+/** The simulator's saturation rules (simulator/pool.ts), applied to the measured window only. */
+const SATURATED_ELU = 0.95;
+const SATURATED_ELU_SECONDS = 3;
+const SATURATED_LOOP_P99_MS = 200;
+const SATURATED_LATE_FRACTION = 0.01;
+
+/**
+ * Generator saturation inside the measured window. The simulator flags the whole run, including the
+ * warm-up, where loading workers and the first all-due check-ins block event loops briefly; a sweep
+ * step is only invalid when the generator could not keep its schedule while it was being measured.
+ */
+export function measuredSaturation(windows: ReadonlyArray<Pick<LiveWindow, 't' | 'warmup' | 'checkins' | 'generator'>>): string[] {
+  const warnings: string[] = [];
+  let streak = 0;
+  let scheduled = 0;
+  let late = 0;
+  for (const window of windows) {
+    if (window.warmup) continue;
+    streak = window.generator.elu_max >= SATURATED_ELU ? streak + 1 : 0;
+    if (streak === SATURATED_ELU_SECONDS) warnings.push(`a worker's event loop was ≥ ${SATURATED_ELU * 100}% busy for ${streak} s (t=${window.t})`);
+    if (window.generator.event_loop_p99_ms >= SATURATED_LOOP_P99_MS) warnings.push(`worker event-loop delay p99 ${Math.round(window.generator.event_loop_p99_ms)} ms at t=${window.t}`);
+    scheduled += window.checkins.scheduled;
+    late += window.checkins.late;
+  }
+  if (scheduled >= 100 && late / scheduled > SATURATED_LATE_FRACTION) warnings.push(`${late} of ${scheduled} check-ins started > 1 s late`);
+  return warnings;
 }
 
 export interface ServerWindow {
@@ -419,6 +447,8 @@ async function runStep(
     policyNames,
     store,
   });
+  const windows: LiveWindow[] = [];
+  sim.onWindow((window) => windows.push(window));
   const samples: ServerSample[] = [];
   let before: ProcessSample | null = null;
   let metricsBefore = new Map<string, number>();
@@ -465,6 +495,16 @@ async function runStep(
     .filter((run) => run.started_at >= measureStartIso && run.started_at <= measureEndIso)
     .map((run) => ({ strategy: run.strategy, started_at: run.started_at, duration_ms: run.duration_ms, rows: run.rows_scanned, drift: run.drift }))
     .sort((a, b) => a.started_at.localeCompare(b.started_at));
+  const saturation = measuredSaturation(windows);
+  const warmupWarnings = doc.generator.warnings.filter((warning) => !saturation.some((s) => warning.includes(s)));
+  doc.generator = {
+    ...doc.generator,
+    saturated: saturation.length > 0,
+    warnings: [
+      ...saturation.map((warning) => `GENERATOR SATURATED in the measured window: ${warning}`),
+      ...(saturation.length === 0 ? warmupWarnings.map((warning) => `during warm-up only (ignored): ${warning}`) : []),
+    ],
+  };
   doc.server = { samples };
   doc.aggregations = aggregations;
   return { doc, window: { before, after, metricsBefore, metricsAfter, aggregations } };

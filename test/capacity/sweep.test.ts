@@ -19,6 +19,7 @@ import {
   sweepStartPeriodMs,
   checkSweepWindows,
   policiesYaml,
+  measuredSaturation,
 } from '../../reports/capacity-sweep.js';
 import { sweepOptionsFromFlags } from '../../reports/capacity-sweep-cli.js';
 import { capacityCharts, extractCapacityData, renderCapacityHtml, writeCapacityReport } from '../../reports/capacity-html.js';
@@ -95,6 +96,18 @@ describe('sweep stop conditions', () => {
     expect(stopDecision(resultDoc({ cpu: [95, 97] }), cpu).stop).toBe(true);
     expect(stopDecision(resultDoc({ cpu: [50, 60] }), cpu).stop).toBe(false);
     expect(stopDecision(resultDoc(), cpu).stop).toBe(false);
+  });
+
+  it('judges generator saturation on the measured window only', () => {
+    const second = (t: number, warmup: boolean, elu: number, loopP99: number, late = 0) => ({
+      t, warmup, checkins: { scheduled: 100, late, max_lag_ms: 0 }, generator: { elu_max: elu, event_loop_p99_ms: loopP99, in_flight: 0 },
+    });
+    // A blocked loop while workers load (warm-up) does not invalidate the step.
+    expect(measuredSaturation([second(0, true, 1, 900), second(1, true, 1, 50), second(2, false, 0.3, 5), second(3, false, 0.4, 5)])).toEqual([]);
+    expect(measuredSaturation([second(5, false, 0.97, 5), second(6, false, 0.99, 5), second(7, false, 0.96, 5)])[0]).toMatch(/busy for 3 s/);
+    expect(measuredSaturation([second(5, false, 0.5, 250)])[0]).toMatch(/p99 250 ms/);
+    expect(measuredSaturation([second(5, false, 0.5, 5, 3), second(6, false, 0.5, 5, 0)])).toEqual([expect.stringMatching(/3 of 200 check-ins/)]);
+    expect(measuredSaturation([second(5, false, 0.5, 5, 2), second(6, false, 0.5, 5, 0)])).toEqual([]);
   });
 
   it('rejects bad conditions with every problem', () => {

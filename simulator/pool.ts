@@ -343,7 +343,8 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
         if (stopped) return done.then((r) => resolve(r.policies.map((p) => ({ id: p.id, query: p.query, counts: p.truth }))), () => resolve([]));
         const id = nextTruthId++;
         truthRequests.set(id, { parts: [], resolve });
-        post({ type: 'truth', id });
+        // Workers listen for requests once their hosts are running.
+        void started.then(() => post({ type: 'truth', id }));
       }),
     onWindow(callback) {
       listeners.add(callback);
@@ -354,7 +355,7 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
         throw osqsimError('CLI_INVALID_OPTION', { option: 'hosts', reason: `must be an integer in [0, ${capacity}] (the run's capacity)` });
       }
       activeHosts = hosts;
-      post({ type: 'setHosts', hosts });
+      void started.then(() => post({ type: 'setHosts', hosts }));
     },
     get hosts() {
       return activeHosts;

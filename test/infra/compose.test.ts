@@ -167,11 +167,8 @@ describe('docker-compose.yml', () => {
     }
   });
 
-  // Each command module lands in its own file; until it exists its check is skipped with that reason.
-  const commandModules = { server: 'cli/server.ts', simulator: 'cli/simulate.ts', bench: 'cli/bench.ts' } as const;
-  for (const [name, file] of Object.entries(commandModules)) {
-    const missing = !existsSync(join(root, file));
-    it.skipIf(missing)(`runs services.${name} with a command and flags the osqsim CLI has${missing ? ` (skipped: ${file} not written yet)` : ''}`, async () => {
+  for (const name of ['server', 'simulator', 'bench']) {
+    it(`runs services.${name} with a command and flags the osqsim CLI has`, async () => {
       const program = await buildProgram();
       const argv = commandOf(name);
       const found = findCommand(program, argv);

@@ -61,10 +61,12 @@ export const REPORT_CLIENT_SCRIPT = String.raw`
   var windows = doc.windows || [];
   var t = windows.map(function (w) { return w.t; });
   var present = ENDPOINTS.filter(function (e) { return doc.endpoints && doc.endpoints[e]; });
+  // A window without an endpoint had no requests there: 0 for counts, a gap for latencies.
   function col(endpoint, field) {
+    var missing = field === 'count' || field === 'errors' ? 0 : null;
     return windows.map(function (w) {
       var v = w.endpoints && w.endpoints[endpoint];
-      return v ? v[field] : null;
+      return v ? v[field] : missing;
     });
   }
 
@@ -96,7 +98,11 @@ export const REPORT_CLIENT_SCRIPT = String.raw`
       yLabel: 'latency (ms)',
       timeAxis: false,
       scales: { x: { time: false, distr: 3 } },
-      axes: [{ label: 'percentile', values: function (u, vals) { return vals.map(function (v) { return (100 - 100 / v).toPrecision(5).replace(/\.?0+$/, '') + '%'; }); } }, { label: 'latency (ms)' }]
+      axes: [{
+        label: 'percentile',
+        splits: function () { return [1, 2, 10, 100, 1000, 10000, 100000]; },
+        values: function (u, splits) { return splits.map(function (v) { return ({ 1: '0%', 2: '50%', 10: '90%', 100: '99%', 1000: '99.9%', 10000: '99.99%', 100000: '99.999%' })[v] || ''; }); }
+      }, { label: 'latency (ms)' }]
     }, distEndpoints.map(function (e) { return { label: e, stroke: COLORS[e], width: 1.5 }; }),
       [xs].concat(distEndpoints.map(function (e) { return dist[e].map(function (p) { return p[1]; }); })));
   } else {

@@ -102,11 +102,11 @@ export function renderHtml(doc: ResultDocument): string {
   const policyRows = doc.policies
     .map(
       (p) =>
-        `<tr><td>${p.id}</td><td>${escapeHtml(p.name ?? '')}</td><td>${fmtInt(p.truth.passing)} / ${fmtInt(p.truth.failing)} / ${fmtInt(p.truth.unknown)}</td><td>${p.server ? `${fmtInt(p.server.passing)} / ${fmtInt(p.server.failing)}` : '–'}</td><td>${p.count_error ?? '–'}</td><td>${p.staleness_s === undefined ? '–' : p.staleness_s.toFixed(1)}</td><td>${escapeHtml(p.server?.updated_at ?? '')}</td></tr>`,
+        `<tr><td>${p.id}</td><td class="t">${escapeHtml(p.name ?? '')}</td><td>${fmtInt(p.truth.passing)} / ${fmtInt(p.truth.failing)} / ${fmtInt(p.truth.unknown)}</td><td>${p.server ? `${fmtInt(p.server.passing)} / ${fmtInt(p.server.failing)}` : '–'}</td><td>${p.count_error ?? '–'}</td><td>${p.staleness_s === undefined ? '–' : p.staleness_s.toFixed(1)}</td><td>${escapeHtml(p.server?.updated_at ?? '')}</td></tr>`,
     )
     .join('\n');
   const timelineRows = (doc.timeline ?? [])
-    .map((e) => `<tr class="${e.ok ? '' : 'fail'}"><td>${e.t.toFixed(0)} s</td><td>${escapeHtml(e.kind)}</td><td>${escapeHtml(e.detail)}</td><td>${e.ok ? 'ok' : escapeHtml(`failed: ${e.error ?? ''}`)}</td></tr>`)
+    .map((e) => `<tr class="${e.ok ? '' : 'fail'}"><td>${e.t.toFixed(0)} s</td><td class="t">${escapeHtml(e.kind)}</td><td class="t">${escapeHtml(e.detail)}</td><td class="t">${e.ok ? 'ok' : escapeHtml(`failed: ${e.error ?? ''}`)}</td></tr>`)
     .join('\n');
   const machine = doc.run.machine;
   const environment = [
@@ -147,6 +147,7 @@ table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-
 th, td { padding: 4px 10px; border-bottom: 1px solid #eef1f4; text-align: right; } th:first-child, td:first-child { text-align: left; }
 table.kv th { text-align: left; color: #52606d; font-weight: 500; } table.kv td { text-align: left; }
 tr.fail td { color: #b3261e; font-weight: 600; }
+td.t, th.t { text-align: left; }
 .chart { min-height: 60px; margin: 6px 0 4px; } .chart.empty { color: #8a96a3; font-style: italic; padding: 10px 0; }
 pre { background: #f6f8fa; padding: 10px; overflow: auto; max-height: 420px; font-size: 12px; }
 </style>
@@ -191,14 +192,15 @@ ${doc.thresholds.length ? `<table id="thresholds"><tr><th>threshold</th><th>valu
 <p class="help">The server's passing/failing counts read through the API against the simulator's ground truth (each host's last reported answer). Staleness is how long a policy's counts have differed from the truth.</p>
 <div class="chart" id="chart-counts"></div>
 <div class="chart" id="chart-policies"></div>
-<table id="policies"><tr><th>id</th><th>name</th><th>truth pass / fail / unknown</th><th>server pass / fail</th><th>error</th><th>staleness (s)</th><th>counts updated</th></tr>
+<table id="policies"><tr><th>id</th><th class="t">name</th><th>truth pass / fail / unknown</th><th>server pass / fail</th><th>error</th><th>staleness (s)</th><th>counts updated</th></tr>
 ${policyRows}
 </table>
 
-${timelineRows ? `<h2>Timeline</h2>\n<table id="timeline"><tr><th>t</th><th>event</th><th>detail</th><th>result</th></tr>\n${timelineRows}\n</table>` : ''}
+${timelineRows ? `<h2>Timeline</h2>\n<table id="timeline"><tr><th>t</th><th class="t">event</th><th class="t">detail</th><th class="t">result</th></tr>\n${timelineRows}\n</table>` : ''}
 
 <h2>Scenario and environment</h2>
 <table class="kv">${environment}</table>
+<p class="help">The scenario as validated (durations in milliseconds):</p>
 <pre>${escapeHtml(toYaml(doc.scenario))}</pre>
 
 <script type="application/json" id="osqsim-data">${scriptJson(reportData(doc))}</script>

@@ -128,7 +128,8 @@ export interface Store {
   /**
    * One transaction for a whole ingest batch: upserts every result (sorted by policy, host), sets
    * each host's policy_updated_at and clears its refetch flag. With trackChanges, returns
-   * per-cell changes for delta strategies.
+   * per-cell changes for delta strategies. Rows for a host id that does not exist are stored but
+   * never counted, and no change is reported for them.
    */
   recordPolicyResults(batch: readonly HostPolicyResults[], options?: { trackChanges?: boolean }): Promise<RecordResultsOutcome>;
   hostMembership(hostId: number): Promise<MembershipRow[]>;

@@ -3,7 +3,7 @@
  * `open` must hand out an empty store each time it is called (beforeEach).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Host, HostIdentity, MembershipChange, Store } from '../../server/store/store.js';
+import type { Host, HostIdentity, MembershipChange, Policy, PolicyPasses, Store } from '../../server/store/store.js';
 
 export type OpenStore = () => Promise<Store>;
 
@@ -443,6 +443,50 @@ export function storeContract(name: string, open: OpenStore): void {
         ]);
       });
 
+      it('reports no change for a host that does not exist', async () => {
+        const p = await store.createPolicy({ teamId: null, name: 'p', query: 'SELECT 1' });
+        const out = await store.recordPolicyResults([{ hostId: 424242, results: [{ policyId: p.id, passes: true }], reportedAt: t0 }], { trackChanges: true });
+        expect(out.changes).toEqual([]);
+      });
+
+      it('tracked changes add up to the stored cells, even with concurrent writers', async () => {
+        // Concurrent batches are serialised by the store, but their answers may arrive in any order;
+        // what a delta strategy needs is that, per cell, the changes net out to the stored value.
+        const hosts: Host[] = [];
+        for (let n = 1; n <= 12; n++) hosts.push(await enroll(n));
+        const policies: Policy[] = [];
+        for (let i = 0; i < 4; i++) policies.push(await store.createPolicy({ teamId: null, name: `p${i}`, query: 'SELECT 1' }));
+        const values: PolicyPasses[] = [true, false, null];
+        let seed = 7;
+        const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+        const net = new Map<string, number>(); // `${cell}=${value}` → (times it became value) − (times it left value)
+        const bump = (cell: string, value: PolicyPasses | undefined, by: number) => {
+          if (value === undefined) return;
+          const key = `${cell}=${String(value)}`;
+          net.set(key, (net.get(key) ?? 0) + by);
+        };
+        const writers = Array.from({ length: 6 }, async () => {
+          for (let round = 0; round < 8; round++) {
+            const batch = hosts.filter(() => next() < 0.5).map((h) => ({
+              hostId: h.id,
+              results: policies.filter(() => next() < 0.7).map((p) => ({ policyId: p.id, passes: values[Math.floor(next() * 3)]! })),
+              reportedAt: t0,
+            }));
+            for (const c of (await store.recordPolicyResults(batch, { trackChanges: true })).changes) {
+              expect(c.before).not.toBe(c.after);
+              bump(`${c.policyId}:${c.hostId}`, c.before, -1);
+              bump(`${c.policyId}:${c.hostId}`, c.after, +1);
+            }
+          }
+        });
+        await Promise.all(writers);
+        const expected = new Map<string, number>();
+        for (const h of hosts) for (const r of await store.hostMembership(h.id)) expected.set(`${r.policyId}:${r.hostId}=${String(r.passes)}`, 1);
+        expect(expected.size).toBeGreaterThan(20);
+        const nonZero = new Map([...net].filter(([, n]) => n !== 0).sort());
+        expect(nonZero).toEqual(new Map([...expected].sort()));
+      });
+
       it('the last result of a cell in one batch wins', async () => {
         const a = await enroll(1);
         const p = await store.createPolicy({ teamId: null, name: 'p', query: 'SELECT 1' });
@@ -454,6 +498,35 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(out.changes).toEqual([{ policyId: p.id, hostId: a.id, hostTeamId: null, before: undefined, after: false }]);
         expect(await store.hostMembership(a.id)).toEqual([{ policyId: p.id, hostId: a.id, passes: false, updatedAt: t1 }]);
         expect((await store.getHost(a.id))?.policyUpdatedAt).toEqual(t1);
+      });
+
+      it('concurrent batches over the same cells, with clean-ups and moves, all commit', async () => {
+        const team = await store.createTeam('T');
+        const hosts: Host[] = [];
+        for (let n = 1; n <= 40; n++) hosts.push(await enroll(n));
+        const policies: Policy[] = [];
+        for (let i = 0; i < 5; i++) policies.push(await store.createPolicy({ teamId: null, name: `p${i}`, query: 'SELECT 1' }));
+        const doomed = await store.createPolicy({ teamId: null, name: 'doomed', query: 'SELECT 1' });
+        await store.recordPolicyResults(hosts.map((h) => ({ hostId: h.id, results: [{ policyId: doomed.id, passes: true }], reportedAt: t0 })));
+        const batches = Array.from({ length: 16 }, (_, b) => {
+          // Overlapping host sets in different orders; every batch writes the same value for a cell.
+          const chosen = hosts.filter((_, i) => (i + b) % 3 !== 0);
+          if (b % 2 === 1) chosen.reverse();
+          return chosen.map((h) => ({
+            hostId: h.id,
+            results: [...policies].reverse().map((p) => ({ policyId: p.id, passes: (h.id + p.id) % 2 === 0 })),
+            reportedAt: t0,
+          }));
+        });
+        const work: Array<Promise<unknown>> = batches.map((batch, i) => store.recordPolicyResults(batch, { trackChanges: i % 2 === 0 }));
+        work.push((async () => { while ((await store.clearPolicyMembershipBatch(doomed.id, 7)).length > 0); })());
+        work.push(store.moveHostsToTeam(hosts.slice(0, 10).map((h) => h.id), team.id));
+        await Promise.all(work);
+        expect(await store.countMembership()).toBe(40 * 5);
+        for (const h of [hosts[0]!, hosts[39]!]) {
+          expect((await store.hostMembership(h.id)).map((r) => r.passes)).toEqual(policies.map((p) => (h.id + p.id) % 2 === 0));
+        }
+        expect(await store.countHosts({ teamId: team.id })).toBe(10);
       });
 
       it('clears a policy\'s rows in batches', async () => {

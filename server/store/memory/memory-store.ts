@@ -510,8 +510,8 @@ export class MemoryStore implements Store {
           this.membership.set(policyId, cells);
         }
         const cell = cells.get(entry.hostId);
-        if (options.trackChanges && (cell === undefined || cell.passes !== passes)) {
-          changes.push({ policyId, hostId: entry.hostId, hostTeamId: host?.teamId ?? null, before: cell?.passes, after: passes });
+        if (options.trackChanges && host && (cell === undefined || cell.passes !== passes)) {
+          changes.push({ policyId, hostId: entry.hostId, hostTeamId: host.teamId, before: cell?.passes, after: passes });
         }
         if (cell) {
           cell.passes = passes;

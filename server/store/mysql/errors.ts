@@ -21,6 +21,8 @@ const UNAVAILABLE_CODES = new Set([
   'ER_BAD_DB_ERROR', 'ER_NET_READ_ERROR', 'ER_NET_READ_INTERRUPTED', 'ER_NET_WRITE_INTERRUPTED',
   'ER_NET_PACKETS_OUT_OF_ORDER', 'ER_NET_ERROR_ON_WRITE', 'ER_HOST_IS_BLOCKED', 'ER_OPTION_PREVENTS_STATEMENT',
   'ER_LOCK_WAIT_TIMEOUT', 'ER_LOCK_DEADLOCK', 'ER_CLIENT_INTERACTION_TIMEOUT',
+  // The server ran out of a shared resource (e.g. a huge transaction elsewhere filled the lock table).
+  'ER_LOCK_TABLE_FULL', 'ER_OUT_OF_RESOURCES', 'ER_OUTOFMEMORY', 'ER_CANT_CREATE_THREAD',
 ]);
 
 const UNAVAILABLE_MESSAGES = [/pool is closed/i, /connection is in closed state/i, /connect etimedout/i];

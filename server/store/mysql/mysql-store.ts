@@ -593,16 +593,30 @@ export class MysqlStore implements Store {
         }
         if (moving.size === 0) return [];
         const movingIds = [...moving.keys()];
-        const [cells] = await c.query<RowDataPacket[]>(
-          `SELECT pm.policy_id, pm.host_id, pm.passes, p.team_id
-             FROM policy_membership pm JOIN policies p ON p.id = pm.policy_id
-            WHERE pm.host_id IN (?) ORDER BY pm.host_id, pm.policy_id FOR UPDATE`,
+        const [locked] = await c.query<RowDataPacket[]>(
+          'SELECT policy_id, host_id, passes FROM policy_membership WHERE host_id IN (?) ORDER BY host_id, policy_id FOR UPDATE',
           [movingIds],
         );
+        const policyTeams = new Map<number, number | null>();
+        if (locked.length > 0) {
+          const [policies] = await c.query<RowDataPacket[]>('SELECT id, team_id FROM policies WHERE id IN (?)', [
+            ids(locked.map((r) => Number(r.policy_id))),
+          ]);
+          for (const p of policies) policyTeams.set(Number(p.id), p.team_id === null ? null : Number(p.team_id));
+        }
+        // Cells of deleted policies are left alone, as in the memory store.
+        const cells = locked
+          .filter((r) => policyTeams.has(Number(r.policy_id)))
+          .map((r) => ({
+            policy_id: Number(r.policy_id),
+            host_id: Number(r.host_id),
+            passes: r.passes as number | null,
+            team_id: policyTeams.get(Number(r.policy_id)) ?? null,
+          }));
         const scope = teamId ?? 0;
         const changes: MembershipChange[] = [];
         const dropPolicies = new Set<number>();
-        const byHost = new Map<number, RowDataPacket[]>();
+        const byHost = new Map<number, typeof cells>();
         for (const cell of cells) {
           const list = byHost.get(Number(cell.host_id)) ?? [];
           list.push(cell);
@@ -865,7 +879,9 @@ export class MysqlStore implements Store {
     const rows = [...cells.values()].sort((a, b) => a.policyId - b.policyId || a.hostId - b.hostId);
     const hostIds = [...hostTimes.keys()].sort((a, b) => a - b);
 
+    // Lock order everywhere: hosts rows first, then their membership rows (enroll, move, delete do the same).
     const statements: string[] = [];
+    for (const chunk of chunks(hostIds, BULK_ROWS)) statements.push(hostsTouchSql(chunk, hostTimes));
     for (const chunk of chunks(rows, BULK_ROWS)) {
       statements.push(
         `INSERT INTO policy_membership (policy_id, host_id, passes, updated_at) VALUES ${chunk
@@ -873,7 +889,6 @@ export class MysqlStore implements Store {
           .join(',')} ON DUPLICATE KEY UPDATE passes = VALUES(passes), updated_at = VALUES(updated_at)`,
       );
     }
-    for (const chunk of chunks(hostIds, BULK_ROWS)) statements.push(hostsTouchSql(chunk, hostTimes));
 
     return this.run(async () => {
       for (let attempt = 1; ; attempt++) {
@@ -881,7 +896,6 @@ export class MysqlStore implements Store {
         try {
           let changes: MembershipChange[] = [];
           if (options.trackChanges && rows.length > 0) {
-            await conn.query('START TRANSACTION');
             changes = await this.previousValues(conn, rows, hostIds);
             await conn.query(`${statements.join(';\n')};\nCOMMIT`);
           } else {
@@ -898,7 +912,12 @@ export class MysqlStore implements Store {
     });
   }
 
-  /** Locks the batch's cells and returns how each one changes (for delta strategies). */
+  /**
+   * Opens the transaction, locks the batch's hosts and then their existing cells, and returns how
+   * each cell changes (for delta strategies). Every writer of a host's cells locks the host row
+   * first, so no cell can appear or change underneath; hosts that do not exist report no change
+   * (their rows are never counted).
+   */
   private async previousValues(
     conn: PoolConnection,
     rows: ReadonlyArray<{ policyId: number; hostId: number; passes: PolicyPasses }>,
@@ -906,11 +925,12 @@ export class MysqlStore implements Store {
   ): Promise<MembershipChange[]> {
     const policyIds = ids(rows.map((r) => r.policyId));
     const [results] = await conn.query<RowDataPacket[][]>(
-      `SELECT policy_id, host_id, passes FROM policy_membership WHERE host_id IN (?) AND policy_id IN (?) FOR UPDATE;
-       SELECT id, team_id FROM hosts WHERE id IN (?)`,
-      [hostIds, policyIds, hostIds],
+      `START TRANSACTION;
+       SELECT id, team_id FROM hosts WHERE id IN (?) ORDER BY id FOR UPDATE;
+       SELECT policy_id, host_id, passes FROM policy_membership WHERE host_id IN (?) AND policy_id IN (?) FOR UPDATE`,
+      [hostIds, hostIds, policyIds],
     );
-    const [previous, teams] = results as [RowDataPacket[], RowDataPacket[]];
+    const [, teams, previous] = results as unknown as [unknown, RowDataPacket[], RowDataPacket[]];
     const before = new Map<string, PolicyPasses>();
     for (const r of previous) before.set(`${r.policy_id}:${r.host_id}`, toPasses(r.passes as number | null));
     const teamOf = new Map<number, number | null>();
@@ -919,8 +939,8 @@ export class MysqlStore implements Store {
     for (const r of rows) {
       const key = `${r.policyId}:${r.hostId}`;
       const old = before.has(key) ? before.get(key) : undefined;
-      if (old === r.passes) continue;
-      changes.push({ policyId: r.policyId, hostId: r.hostId, hostTeamId: teamOf.get(r.hostId) ?? null, before: old, after: r.passes });
+      if (old === r.passes || !teamOf.has(r.hostId)) continue;
+      changes.push({ policyId: r.policyId, hostId: r.hostId, hostTeamId: teamOf.get(r.hostId)!, before: old, after: r.passes });
     }
     return collapseChanges(changes);
   }

@@ -153,7 +153,7 @@ const CLIENT = String.raw`
     var colour = 0;
     var colours = {};
     c.series.forEach(function (s) {
-      var base = s.label.replace(/ (measured|model|p50|p99)$/, '');
+      var base = s.label.replace(/ (measured|model)$/, '');
       if (!(base in colours)) colours[base] = palette[colour++ % palette.length];
       columns.push(order.map(function (i) { return s.values[i]; }));
       series.push(s.kind === 'model'

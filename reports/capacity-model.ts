@@ -252,7 +252,9 @@ export function fitLinear(points: ReadonlyArray<{ x: number; y: number; step: nu
   const sxx = usable.reduce((sum, p) => sum + (p.x - mx) ** 2, 0);
   if (sxx === 0) return { intercept: 0, slope: my / (mx || 1), steps, r2: null };
   const slope = usable.reduce((sum, p) => sum + (p.x - mx) * (p.y - my), 0) / sxx;
-  let intercept = my - slope * mx;
+  // Every fitted figure is a cost that cannot fall as load grows: a negative slope is noise around a flat line.
+  if (slope < 0) return { intercept: my, slope: 0, steps, r2: rSquared(usable, my, 0) };
+  const intercept = my - slope * mx;
   // A negative intercept is noise around a line through the origin, and would project negative work.
   if (intercept < 0) return fitLinear(usable, true);
   return { intercept, slope, steps, r2: rSquared(usable, intercept, slope) };

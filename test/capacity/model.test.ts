@@ -142,6 +142,12 @@ describe('fits', () => {
     expect(fit.slope).toBeGreaterThan(0);
   });
 
+  it('reads a falling cost as noise around a flat line', () => {
+    const fit = fitLinear([{ x: 100, y: 130, step: 1 }, { x: 200, y: 134, step: 2 }, { x: 400, y: 105, step: 3 }])!;
+    expect(fit.slope).toBe(0);
+    expect(fit.intercept).toBeCloseTo(123, 6);
+  });
+
   it('names step ranges', () => {
     expect(stepRange([3, 1, 2])).toBe('steps 1–3');
     expect(stepRange([1, 3])).toBe('steps 1, 3');

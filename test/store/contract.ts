@@ -159,6 +159,18 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.countHosts({})).toBe(1);
       });
 
+      it('two enrolls of one new host at once make one host', async () => {
+        const results = await Promise.all([
+          store.enrollHost(identity(1), 'key-a', null, t0),
+          store.enrollHost(identity(1), 'key-b', null, t0),
+        ]);
+        expect(results.map((r) => r.reenrolled).sort()).toEqual([false, true]);
+        expect(results[0].host.id).toBe(results[1].host.id);
+        expect(await store.countHosts({})).toBe(1);
+        const last = results.find((r) => r.reenrolled)!;
+        expect((await store.getHost(last.host.id))?.nodeKey).toBe(last.host.nodeKey);
+      });
+
       it('refuses a node key held by another host and an unknown team, changing nothing', async () => {
         await enroll(1);
         await expect(store.enrollHost(identity(2), 'key-1', null, t0)).rejects.toMatchObject({ code: 'STORE_CONFLICT' });

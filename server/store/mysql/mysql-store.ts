@@ -365,11 +365,12 @@ export class MysqlStore implements Store {
       this.tx(async (c) => {
         const [team] = await c.query<RowDataPacket[]>('SELECT id FROM teams WHERE id = ? FOR UPDATE', [id]);
         if (team.length === 0) return false;
+        // Hosts first, as every writer of membership rows locks them first.
+        await c.query('UPDATE hosts SET team_id = NULL, updated_at = ? WHERE team_id = ?', [new Date(), id]);
         const [policies] = await c.query<RowDataPacket[]>('SELECT id FROM policies WHERE team_id = ? ORDER BY id FOR UPDATE', [id]);
         await this.deletePoliciesTx(c, policies.map((p) => Number(p.id)));
         await c.query('DELETE FROM policy_stats WHERE inherited_team_id = ?', [id]);
         await c.query('DELETE FROM enroll_secrets WHERE team_id = ?', [id]);
-        await c.query('UPDATE hosts SET team_id = NULL, updated_at = ? WHERE team_id = ?', [new Date(), id]);
         await c.query('DELETE FROM teams WHERE id = ?', [id]);
         return true;
       }),

@@ -292,8 +292,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
           const policies = await api.allPolicies().catch(() => undefined);
           const after = truthMap(await handle.truth());
           if (policies) {
-            const scores = scoreCounts(policies.map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), before, after);
-            const staleness = tracker.record(t, scores);
+            const { scores, staleness } = tracker.record(t, policies.map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), before, after);
             countSamples.push({ t, error_max: Math.max(0, ...scores.map((s) => s.error)), policies_off: scores.filter((s) => !s.ok).length, staleness_max_s: Math.round(staleness * 10) / 10 });
           }
         }

@@ -3,8 +3,8 @@
  *
  * The truth is read just before and just after the API read, because hosts keep writing: a count
  * that lies between the two truths (per field) is correct for some moment of the read. Staleness
- * is how long a policy's counts have been continuously off; its maximum over the run (after the
- * warm-up) is what `counts.staleness.max` checks.
+ * is how old the truth is that the counts show (StalenessTracker); its maximum over the run (after
+ * the warm-up) is what `counts.staleness.max` checks.
  */
 export interface TruthCounts {
   passing: number;
@@ -42,35 +42,51 @@ export function scoreCounts(server: readonly ServerCounts[], before: ReadonlyMap
   });
 }
 
-/** Tracks, per policy, since when its counts have been off, and the longest such stretch. */
+/**
+ * Staleness as a user sees it: how old the truth is that the server's counts show. Each sample the
+ * truth is kept (10 minutes of history); a policy's counts are as old as the newest snapshot whose
+ * truth they equal; a value the truth passed through between two snapshots (passing and failing
+ * each between them) counts from the older one, so staleness is never understated (resolution: one
+ * sample). Counts that
+ * match no moment in the history are as old as the history. Only samples after the warm-up count
+ * toward the per-policy maximum.
+ */
 export class StalenessTracker {
-  private readonly offSince = new Map<number, number>();
+  private readonly history: Array<{ t: number; truth: ReadonlyMap<number, TruthCounts> }> = [];
   private readonly worst = new Map<number, number>();
 
-  constructor(private readonly countFromS: number) {}
+  constructor(
+    private readonly countFromS: number,
+    private readonly keepS = 600,
+  ) {}
 
-  /** Records one sample at `tS` (seconds since start); returns the current max staleness. */
-  record(tS: number, scores: readonly PolicyScore[]): number {
+  /** Scores one sample at `tS` (seconds since start) and returns the scores with the current max staleness (s). */
+  record(tS: number, server: readonly ServerCounts[], before: ReadonlyMap<number, TruthCounts>, after: ReadonlyMap<number, TruthCounts>): { scores: PolicyScore[]; staleness: number } {
+    const scores = scoreCounts(server, before, after);
     let current = 0;
-    const seen = new Set<number>();
-    for (const score of scores) {
-      seen.add(score.id);
-      if (score.ok) {
-        this.offSince.delete(score.id);
-        continue;
-      }
-      const since = this.offSince.get(score.id) ?? tS;
-      this.offSince.set(score.id, since);
-      // Staleness counts only after the warm-up: a policy off since before it counts from the warm-up's end.
-      const stale = Math.max(0, tS - Math.max(since, this.countFromS));
-      current = Math.max(current, stale);
-      if (tS >= this.countFromS) this.worst.set(score.id, Math.max(this.worst.get(score.id) ?? 0, stale));
-    }
-    for (const id of [...this.offSince.keys()]) if (!seen.has(id)) this.offSince.delete(id);
-    return current;
+    scores.forEach((score, i) => {
+      const age = score.ok ? 0 : this.ageOf(server[i]!, tS);
+      current = Math.max(current, age);
+      if (tS >= this.countFromS) this.worst.set(score.id, Math.max(this.worst.get(score.id) ?? 0, age));
+      else if (!this.worst.has(score.id)) this.worst.set(score.id, 0);
+    });
+    this.history.push({ t: tS, truth: after });
+    while (this.history.length > 1 && this.history[0]!.t < tS - this.keepS) this.history.shift();
+    return { scores, staleness: current };
   }
 
-  /** Longest stretch (s) a policy's counts were off, after the warm-up (0 when always right). */
+  private ageOf(counts: ServerCounts, tS: number): number {
+    for (let i = this.history.length - 1; i >= 0; i--) {
+      const newer = this.history[i]!.truth.get(counts.id) ?? ZERO;
+      const older = i > 0 ? (this.history[i - 1]!.truth.get(counts.id) ?? ZERO) : newer;
+      if (counts.passing === newer.passing && counts.failing === newer.failing) return Math.max(0, tS - this.history[i]!.t);
+      // Passed through between two snapshots: count it from the older one (never understate).
+      if (i > 0 && within(counts.passing, older.passing, newer.passing) && within(counts.failing, older.failing, newer.failing)) return Math.max(0, tS - this.history[i - 1]!.t);
+    }
+    return this.history.length ? Math.max(0, tS - this.history[0]!.t) : 0;
+  }
+
+  /** The oldest counts a policy showed after the warm-up, in seconds (0 when always current). */
   worstOf(id: number): number {
     return this.worst.get(id) ?? 0;
   }

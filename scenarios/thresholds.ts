@@ -46,7 +46,7 @@ function buildMetrics(): Map<string, MetricDef> {
   metrics.set('checkins.late.rate', { unit: 'ratio', description: 'late check-ins ÷ scheduled', get: (d) => headline(d).checkins.late_rate });
   metrics.set('checkins.max_lag', { unit: 'ms', description: 'largest check-in lag', get: (d) => d.checkins.max_lag_ms });
   metrics.set('counts.error.max', { unit: 'count', description: 'max |server − truth| over policies at the final read (hosts)', get: (d) => headline(d).counts.error_max });
-  metrics.set('counts.staleness.max', { unit: 's', description: 'max time a policy\'s counts differed from the truth', get: (d) => headline(d).counts.staleness_max_s });
+  metrics.set('counts.staleness.max', { unit: 's', description: 'oldest truth a policy\'s counts showed (after warm-up)', get: (d) => headline(d).counts.staleness_max_s });
   metrics.set('server.cpu.max', { unit: 'percent', description: 'server CPU, max of 1 s samples', get: (d) => headline(d).server?.cpu_max ?? null });
   metrics.set('server.cpu.avg', { unit: 'percent', description: 'server CPU, average', get: (d) => headline(d).server?.cpu_avg ?? null });
   metrics.set('server.rss.max', { unit: 'mb', description: 'server resident memory, max', get: (d) => headline(d).server?.rss_max_mb ?? null });

@@ -61,18 +61,21 @@ describe('count scoring', () => {
     expect(scoreCounts([{ id: 2, passing: 0, failing: 0 }], before, after)).toEqual([{ id: 2, ok: true, error: 0 }]);
   });
 
-  it('staleness is the longest stretch a policy stayed off, counted after the warm-up', () => {
+  it('staleness is the age of the truth the counts show, counted after the warm-up', () => {
     const tracker = new StalenessTracker(10);
-    const off = [{ id: 1, ok: false, error: 3 }];
-    const on = [{ id: 1, ok: true, error: 0 }];
-    tracker.record(5, off);
-    tracker.record(12, off); // off since 5, counted from 10
-    expect(tracker.worstOf(1)).toBe(2);
-    tracker.record(13, on);
-    tracker.record(20, off);
-    expect(tracker.record(26, off)).toBe(6);
-    tracker.record(27, on);
-    expect(tracker.worstOf(1)).toBe(6);
+    const truth = (passing: number) => new Map([[1, { passing, failing: 100 - passing, unknown: 0 }]]);
+    const read = (passing: number) => [{ id: 1, passing, failing: 100 - passing }];
+    // The truth climbs 10 hosts a second; the server recounts every 5 s.
+    expect(tracker.record(0, read(0), truth(0), truth(0)).staleness).toBe(0);
+    expect(tracker.record(1, read(0), truth(10), truth(10)).staleness).toBe(1);
+    expect(tracker.record(2, read(0), truth(20), truth(20)).staleness).toBe(2);
+    expect(tracker.record(5, read(50), truth(50), truth(50)).staleness).toBe(0);
+    expect(tracker.record(11, read(50), truth(60), truth(60)).staleness).toBe(6);
+    expect(tracker.record(12, read(55), truth(70), truth(70)).staleness).toBe(7); // between the truths at 5 s and 11 s: from 5 s
+    expect(tracker.worstOf(1)).toBe(7);
+    // Counts that never were the truth are as old as the history.
+    expect(tracker.record(13, read(99), truth(70), truth(70)).staleness).toBe(13);
+    expect(tracker.worstOf(1)).toBe(13);
     expect(tracker.worstOf(2)).toBe(0);
   });
 });

@@ -13,7 +13,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDurationMs } from '../lib/units.js';
 import { resolveScenarioPath } from '../scenarios/builtin.js';
-import { DEFAULT_PLAN_INPUT, planCapacity, PLAN_ENDPOINTS, type PlanInput, type SweepDocument } from '../reports/capacity-model.js';
+import { DEFAULT_PLAN_INPUT, median, planCapacity, PLAN_ENDPOINTS, type PlanInput, type SweepDocument } from '../reports/capacity-model.js';
 import { runSweep } from '../reports/capacity-sweep.js';
 import mysql from 'mysql2/promise';
 import { machineInfo } from './checkin-cli.js';
@@ -72,10 +72,10 @@ export function compareProjection(projectionSweep: SweepDocument, measuredSweep:
   const runs = measured.aggregations.filter((run) => run.strategy === strategy);
   if (runs.length > 0) {
     // Projected at the rows the measured step really had, so the figure tests the fit, not the policy count.
-    const rows = runs.reduce((sum, run) => sum + run.rows, 0) / runs.length;
-    const actual = runs.reduce((sum, run) => sum + run.duration_ms, 0) / runs.length;
+    const rows = median(runs.map((run) => run.rows));
+    const actual = median(runs.map((run) => run.duration_ms));
     const rowsPlan = planCapacity({ ...planInputFor(projectionSweep, hosts), policies: 1, hosts: Math.max(1, Math.round(rows)) }, projectionSweep, 'sweep');
-    figures.push(figure(`aggregation ${strategy} (ms @ ${Math.round(rows)} rows)`, rowsPlan.aggregation[strategy].value, actual, BUDGET.aggregation, rowsPlan.aggregation[strategy].source));
+    figures.push(figure(`aggregation ${strategy} median (ms @ ${Math.round(rows)} rows)`, rowsPlan.aggregation[strategy].value, actual, BUDGET.aggregation, rowsPlan.aggregation[strategy].source));
   }
   return figures;
 }

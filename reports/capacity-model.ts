@@ -269,6 +269,13 @@ function rSquared(points: ReadonlyArray<{ x: number; y: number }>, intercept: nu
   return 1 - residual / total;
 }
 
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
 export function stepRange(steps: readonly number[]): string {
   if (steps.length === 0) return 'none';
   if (steps.length === 1) return `step ${steps[0]}`;
@@ -338,11 +345,12 @@ export function calibrate(sweep: SweepDocument): SweepCalibration {
   );
   const aggregation: SweepCalibration['aggregation'] = {};
   for (const strategy of PLAN_STRATEGIES) {
-    const points = steps.flatMap((step) =>
-      step.aggregations
-        .filter((run) => run.strategy === strategy)
-        .map((run) => ({ x: run.rows, y: run.duration_ms, step: step.index })),
-    );
+    // One point per step: the median run (a single slow run — GC, a busy neighbour — must not tilt the line).
+    const points = steps.flatMap((step) => {
+      const runs = step.aggregations.filter((run) => run.strategy === strategy);
+      if (runs.length === 0) return [];
+      return [{ x: median(runs.map((run) => run.rows)), y: median(runs.map((run) => run.duration_ms)), step: step.index }];
+    });
     const fit = fitLinear(points);
     if (fit !== null) aggregation[strategy] = fit;
   }

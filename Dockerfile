@@ -15,9 +15,9 @@ RUN npm ci --omit=dev --no-audit && npm cache clean --force
 
 COPY . .
 
-# Results of `osqsim run` / `osqsim simulate --out` go here; mount a volume to keep them.
-RUN mkdir -p /app/runs && chown -R node:node /app/runs
-USER node
+# Results of `osqsim run` / `osqsim simulate --out` go here; docker-compose.yml bind-mounts ./runs. The image
+# runs as root so that a bind mount Docker creates (root-owned) stays writable.
+RUN mkdir -p /app/runs
 
 EXPOSE 8080
 ENTRYPOINT ["node", "/app/bin/osqsim.js"]

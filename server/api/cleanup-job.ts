@@ -45,6 +45,8 @@ export class MembershipCleanupJob implements BackgroundJob {
   private stopping = false;
   private loop: Promise<void> | undefined;
   private idleWaiters: Array<() => void> = [];
+  private paused = false;
+  private resumeWaiters: Array<() => void> = [];
   /** Rows removed since start (for tests, benchmarks and logs). */
   rowsRemoved = 0;
   batches = 0;
@@ -83,8 +85,21 @@ export class MembershipCleanupJob implements BackgroundJob {
     this.kick();
   }
 
+  /** Holds the clean-up after the current batch until resume() (benchmarks interleave on/off windows). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    const waiters = this.resumeWaiters;
+    this.resumeWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
   async stop(): Promise<void> {
     if (!this.started) return;
+    this.resume();
     const drained = this.whenIdle();
     const timer = sleep(this.stopDrainMs, 'timeout' as const);
     const outcome = await Promise.race([drained.then(() => 'drained' as const), timer]);
@@ -120,6 +135,10 @@ export class MembershipCleanupJob implements BackgroundJob {
   private async run(): Promise<void> {
     const { store, events, log } = this.context;
     while (!this.stopping) {
+      if (this.paused) {
+        await new Promise<void>((resolve) => this.resumeWaiters.push(resolve));
+        continue;
+      }
       const next = this.pending.entries().next();
       if (next.done) return;
       const [policyId, task] = next.value;

@@ -87,6 +87,24 @@ describe('MembershipCleanupJob', () => {
     expect(job.staleBefore(policyA)).toBeUndefined();
   });
 
+  it('pause() holds the clean-up between batches until resume()', async () => {
+    const store = new MemoryStore();
+    const context = contextFor(store);
+    const { policyA } = await seed(store, 30, ['darwin']);
+    job = new MembershipCleanupJob(context, { batchSize: 10, pauseMs: 0 });
+    job.start();
+    job.pause();
+    job.enqueue(policyA, { queryChanged: true, platforms: '' }, new Date());
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(job.rowsRemoved).toBeLessThanOrEqual(10);
+    const held = job.rowsRemoved;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(job.rowsRemoved).toBe(held);
+    job.resume();
+    await job.whenIdle();
+    expect(job.rowsRemoved).toBe(30);
+  });
+
   it('retries after a store failure and stop() drains pending work', async () => {
     const store = new MemoryStore();
     const context = contextFor(store);

@@ -28,7 +28,7 @@ import { ANSWER_UNKNOWN, type GroundTruth } from './fleet/truth.js';
 import { globalIndex, hostIdentity, type HostSlice } from './identity.js';
 import { ENDPOINT_INDEX, OUTCOME_INDEX, type Recorder } from './recorder.js';
 import type { TimingWheel } from './scheduler.js';
-import { nowMs, type Transport } from './transport.js';
+import { CallbackExchange, Exchange, nowMs, type Transport } from './transport.js';
 
 export const KIND_ENROLL = 0;
 export const KIND_CONFIG = 1;
@@ -89,7 +89,8 @@ export class Agents {
   private readonly scheduled: Uint8Array;
   private readonly generations: Uint8Array;
   private readonly attempts: Uint8Array;
-  private readonly nodeKeys: Array<string | undefined>;
+  /** `{"node_key":"…"}` per enrolled host: the whole body of config and read requests. */
+  private readonly keyBodies: Array<string | undefined>;
   private readonly intended: Float64Array;
   private readonly distributedMs: Uint32Array;
   private readonly loggerMs: Uint32Array;
@@ -114,7 +115,7 @@ export class Agents {
     this.scheduled = new Uint8Array(n);
     this.generations = new Uint8Array(n * KINDS);
     this.attempts = new Uint8Array(n);
-    this.nodeKeys = new Array<string | undefined>(n);
+    this.keyBodies = new Array<string | undefined>(n);
     this.intended = new Float64Array(n * KINDS);
     this.distributedMs = new Uint32Array(n).fill(o.agent.distributed_interval);
     this.loggerMs = new Uint32Array(n).fill(o.agent.logger_tls_period);
@@ -164,7 +165,7 @@ export class Agents {
       const spread = totalActiveHosts > 0 ? ((g % Math.max(totalActiveHosts, 1)) / totalActiveHosts) * agent.start_period : 0;
       const jitter = agent.start_jitter > 0 ? unitFloat(this.o.seed, g, 0x51a7) * agent.start_jitter : 0;
       const at = base + spread + jitter;
-      if (this.nodeKeys[h] !== undefined) {
+      if (this.keyBodies[h] !== undefined) {
         this.state[h] = STATE_STARTING;
         this.schedule(h, KIND_CONFIG, at, true);
       } else {
@@ -265,13 +266,13 @@ export class Agents {
   private enroll(h: number, intended: number): void {
     const body = this.enrollBody(h);
     const sent = nowMs();
-    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.enroll, body, (outcome, _status, text, done) => {
+    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.enroll, body, new CallbackExchange((outcome, _status, text, done) => {
       this.o.recorder.record(ENDPOINT_INDEX.enroll, outcome, intended, sent, done);
       if (this.state[h] !== STATE_ENROLLING) return;
       const key = outcome === OUTCOME_INDEX['2xx'] ? parseNodeKey(text) : undefined;
       if (key !== undefined) {
-        if (this.nodeKeys[h] === undefined) this.enrolled++;
-        this.nodeKeys[h] = key;
+        if (this.keyBodies[h] === undefined) this.enrolled++;
+        this.keyBodies[h] = `{"node_key":${JSON.stringify(key)}}`;
         this.attempts[h] = 0;
         this.state[h] = STATE_STARTING;
         this.schedule(h, KIND_CONFIG, done, true);
@@ -280,7 +281,7 @@ export class Agents {
       const attempt = Math.min(this.attempts[h]! + 1, 30);
       this.attempts[h] = attempt;
       this.schedule(h, KIND_ENROLL, done + this.backoffMs(h, attempt));
-    });
+    }));
   }
 
   /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
@@ -292,8 +293,8 @@ export class Agents {
 
   private reenroll(h: number, now: number): void {
     if (this.state[h] === STATE_ENROLLING || this.state[h] === STATE_STOPPED) return;
-    if (this.nodeKeys[h] !== undefined) {
-      this.nodeKeys[h] = undefined;
+    if (this.keyBodies[h] !== undefined) {
+      this.keyBodies[h] = undefined;
       this.enrolled--;
     }
     this.o.truth.forgetHost(h);
@@ -306,11 +307,10 @@ export class Agents {
   // --- config ------------------------------------------------------------------------------------
 
   private config(h: number, intended: number): void {
-    const key = this.nodeKeys[h];
-    if (key === undefined) return;
-    const body = `{"node_key":${JSON.stringify(key)}}`;
+    const body = this.keyBodies[h];
+    if (body === undefined) return;
     const sent = nowMs();
-    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.config, body, (outcome, status, text, done) => {
+    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.config, body, new CallbackExchange((outcome, status, text, done) => {
       this.o.recorder.record(ENDPOINT_INDEX.config, outcome, intended, sent, done);
       const state = this.state[h]!;
       if (state !== STATE_RUNNING && state !== STATE_STARTING) return;
@@ -324,7 +324,7 @@ export class Agents {
         this.schedule(h, KIND_LOG, done + this.loggerMs[h]!, true);
       }
       this.schedule(h, KIND_CONFIG, this.nextTick(intended, done, this.configMs[h]!), true);
-    });
+    }));
   }
 
   private adoptConfig(h: number, text: string): void {
@@ -363,25 +363,27 @@ export class Agents {
   }
 
   private read(h: number, intended: number): void {
-    const key = this.nodeKeys[h];
-    if (key === undefined) return;
-    const body = `{"node_key":${JSON.stringify(key)}}`;
+    const body = this.keyBodies[h];
+    if (body === undefined) return;
     const sent = nowMs();
     this.o.recorder.checkin(sent - intended);
-    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.read, body, (outcome, status, text, done) => {
-      this.o.recorder.record(ENDPOINT_INDEX.read, outcome, intended, sent, done);
-      if (this.state[h] !== STATE_RUNNING) return;
-      if (status === 401 && isNodeInvalid(text)) return this.reenroll(h, done);
-      if (outcome === OUTCOME_INDEX['2xx'] && text.length > 0) {
-        const work = this.runQueries(h, text, done);
-        if (work !== undefined) {
-          this.pendingWrites.set(h, work.write);
-          this.schedule(h, KIND_WRITE, done + work.execMs);
-          return;
-        }
+    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.read, body, new ReadExchange(this, h, intended, sent));
+  }
+
+  /** The hot path: every check-in ends here. */
+  readDone(h: number, intended: number, sent: number, outcome: number, status: number, text: string, done: number): void {
+    this.o.recorder.record(ENDPOINT_INDEX.read, outcome, intended, sent, done);
+    if (this.state[h] !== STATE_RUNNING) return;
+    if (status === 401 && isNodeInvalid(text)) return this.reenroll(h, done);
+    if (outcome === OUTCOME_INDEX['2xx'] && text.length > 0) {
+      const work = this.runQueries(h, text, done);
+      if (work !== undefined) {
+        this.pendingWrites.set(h, work.write);
+        this.schedule(h, KIND_WRITE, done + work.execMs);
+        return;
       }
-      this.schedule(h, KIND_READ, this.nextReadAt(h, intended, done));
-    });
+    }
+    this.schedule(h, KIND_READ, this.nextReadAt(h, intended, done));
   }
 
   private nextReadAt(h: number, intended: number, done: number): number {
@@ -435,7 +437,7 @@ export class Agents {
     if (answers.length > 0) this.lastPolicyRun[h] = now;
     if (ran === 0) return undefined;
     const body =
-      `{"node_key":${JSON.stringify(this.nodeKeys[h] ?? '')},"queries":{${queryParts.join(',')}},` +
+      `${(this.keyBodies[h] ?? '{"node_key":""}').slice(0, -1)},"queries":{${queryParts.join(',')}},` +
       `"statuses":{${statusParts.join(',')}},"messages":{${messageParts.join(',')}}}`;
     return { write: { body, answers }, execMs };
   }
@@ -448,7 +450,7 @@ export class Agents {
       return;
     }
     const sent = nowMs();
-    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.write, pending.body, (outcome, status, text, done) => {
+    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.write, pending.body, new CallbackExchange((outcome, status, text, done) => {
       this.o.recorder.record(ENDPOINT_INDEX.write, outcome, intended, sent, done);
       if (this.state[h] !== STATE_RUNNING) return;
       if (status === 401 && isNodeInvalid(text)) return this.reenroll(h, done);
@@ -456,7 +458,7 @@ export class Agents {
         for (const a of pending.answers) this.o.truth.report(a.id, a.query, h, a.code === ANSWER_UNKNOWN ? ANSWER_UNKNOWN : a.code);
       }
       this.schedule(h, KIND_READ, this.nextReadAt(h, this.intended[h * KINDS + KIND_READ]!, done));
-    });
+    }));
   }
 
   // --- logger ------------------------------------------------------------------------------------
@@ -488,8 +490,8 @@ export class Agents {
   }
 
   private sendLog(h: number, intended: number, type: 'status' | 'result', lines: number, then: (ok: boolean, done: number) => void): void {
-    const key = this.nodeKeys[h];
-    if (key === undefined) return then(false, nowMs());
+    const keyBody = this.keyBodies[h];
+    if (keyBody === undefined) return then(false, nowMs());
     const g = this.global(h);
     const group = this.o.groups[this.group(h)]!;
     const identifier = hostIdentity(this.o.seed, g, group.hostname_prefix ?? group.name).uuid;
@@ -500,21 +502,22 @@ export class Agents {
         ? `{"hostIdentifier":"${identifier}","calendarTime":"${calendar}","unixTime":"${unix}","severity":"0","filename":"scheduler.cpp","line":"83","message":"Executing scheduled query","version":"${group.osquery_version}"}`
         : `{"name":"pack/osqsim/scheduled","hostIdentifier":"${identifier}","calendarTime":"${calendar}","unixTime":${unix},"epoch":0,"counter":0,"numerics":false,"columns":{"value":"1"},"action":"snapshot"}`;
     const data = new Array<string>(lines).fill(line).join(',');
-    const body = `{"node_key":${JSON.stringify(key)},"log_type":"${type}","data":[${data}]}`;
+    const body = `${keyBody.slice(0, -1)},"log_type":"${type}","data":[${data}]}`;
     const sent = nowMs();
-    this.o.transport.post(g % this.o.transport.targetCount, PATHS.log, body, (outcome, status, text, done) => {
+    this.o.transport.post(g % this.o.transport.targetCount, PATHS.log, body, new CallbackExchange((outcome, status, text, done) => {
       this.o.recorder.record(ENDPOINT_INDEX.log, outcome, intended, sent, done);
       if (status === 401 && isNodeInvalid(text) && this.state[h] === STATE_RUNNING) {
         this.reenroll(h, done);
         return;
       }
       then(outcome === OUTCOME_INDEX['2xx'], done);
-    });
+    }));
   }
 
   /** For tests and the harness: the node key a host holds now. */
   nodeKeyOf(localHost: number): string | undefined {
-    return this.nodeKeys[localHost];
+    const body = this.keyBodies[localHost];
+    return body === undefined ? undefined : (JSON.parse(body) as { node_key: string }).node_key;
   }
 
   /** Host identity of a local host (for tests and truth-by-host comparisons). */
@@ -562,4 +565,20 @@ export function scheduledRunsPerMs(packs: unknown): number {
 /** Deterministic hash of a host's identity inputs (exported for determinism tests). */
 export function identityHash(seed: number, globalHost: number): number {
   return hash32(seed, globalHost);
+}
+
+/** The check-in request: its context as fields (no closure per request). */
+class ReadExchange extends Exchange {
+  constructor(
+    private readonly agents: Agents,
+    private readonly h: number,
+    private readonly intended: number,
+    private readonly sent: number,
+  ) {
+    super();
+  }
+
+  complete(outcome: number, status: number, body: string, doneMs: number): void {
+    this.agents.readDone(this.h, this.intended, this.sent, outcome, status, body, doneMs);
+  }
 }

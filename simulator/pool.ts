@@ -147,9 +147,20 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
   const cpuAtStart = process.cpuUsage();
   const wallAtStart = nowMs();
 
-  const warn = (message: string): void => {
-    if (!warnings.includes(message)) warnings.push(message);
+  // Saturation episodes by kind: counted per second, announced once live, summarised in the result.
+  const saturation = new Map<string, { first: number; last: number; seconds: number; worst: number; text: (e: { first: number; last: number; seconds: number; worst: number }) => string }>();
+  const saturated = (kind: string, t: number, value: number, text: (e: { first: number; last: number; seconds: number; worst: number }) => string): void => {
+    let episode = saturation.get(kind);
+    if (!episode) {
+      episode = { first: t, last: t, seconds: 0, worst: value, text };
+      saturation.set(kind, episode);
+      warnings.push(text({ ...episode, seconds: 1 }));
+    }
+    episode.last = t;
+    episode.seconds++;
+    episode.worst = Math.max(episode.worst, value);
   };
+  const saturationSummary = (): string[] => [...saturation.values()].map((e) => e.text(e));
 
   const emitWindow = (t: number, parts: WorkerWindow[]): void => {
     const endpoints: Window['endpoints'] = {};
@@ -193,9 +204,12 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
     maxElu = Math.max(maxElu, eluMax);
     maxLoopP99 = Math.max(maxLoopP99, loopP99);
     eluStreak = eluMax >= SATURATED_ELU ? eluStreak + 1 : 0;
-    if (eluStreak >= SATURATED_ELU_SECONDS) warn(`GENERATOR SATURATED: a worker's event loop was ≥ ${SATURATED_ELU * 100}% busy for ${eluStreak} s (t=${t}); add workers or hosts per machine are too many — latency figures include the generator's own delay`);
-    if (loopP99 >= SATURATED_LOOP_P99_MS) warn(`GENERATOR SATURATED: worker event-loop delay p99 ${loopP99.toFixed(0)} ms at t=${t}`);
-    if (scheduled >= 100 && late / scheduled > SATURATED_LATE_FRACTION) warn(`GENERATOR SATURATED: ${late} of ${scheduled} check-ins started > 1 s late at t=${t}`);
+    const during = (e: { first: number; last: number; seconds: number }): string =>
+      e.seconds <= 1 ? `at t=${e.first} s` : `in ${e.seconds} s between t=${e.first} and t=${e.last} s`;
+    const advice = 'latency figures include the generator\'s own delay: use more workers or fewer hosts per machine';
+    if (eluStreak >= SATURATED_ELU_SECONDS) saturated('elu', t, eluMax, (e) => `GENERATOR SATURATED: a worker's event loop was ≥ ${SATURATED_ELU * 100}% busy ${during(e)}; ${advice}`);
+    if (loopP99 >= SATURATED_LOOP_P99_MS) saturated('delay', t, loopP99, (e) => `GENERATOR SATURATED: worker event-loop delay p99 ≥ ${SATURATED_LOOP_P99_MS} ms ${during(e)} (worst ${e.worst.toFixed(0)} ms); ${advice}`);
+    if (scheduled >= 100 && late / scheduled > SATURATED_LATE_FRACTION) saturated('late', t, late / scheduled, (e) => `GENERATOR SATURATED: > ${SATURATED_LATE_FRACTION * 100}% of check-ins started > 1 s late ${during(e)} (worst ${(e.worst * 100).toFixed(1)}%); ${advice}`);
     const live: LiveWindow = {
       ...window,
       rate,
@@ -325,8 +339,8 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
         cpu_pct: cpuPct,
         event_loop_p99_ms: maxLoopP99,
         max_in_flight: results.reduce((s, r) => s + r.maxInFlight, 0),
-        saturated: warnings.length > 0,
-        warnings: [...warnings],
+        saturated: saturation.size > 0,
+        warnings: saturationSummary(),
       },
       hosts: activeHosts,
     });

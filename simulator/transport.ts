@@ -46,14 +46,21 @@ export function classifyStatus(status: number): number {
   return OUTCOME_INDEX['4xx'];
 }
 
-const HEADERS = { 'content-type': 'application/json', 'user-agent': 'osquery/5.12.1 (osqsim)' };
+const HEADERS = ['content-type', 'application/json', 'user-agent', 'osquery/5.12.1 (osqsim)'];
 
-class ResponseHandler implements Dispatcher.DispatchHandler {
+/**
+ * One request/response. Subclasses carry their own context as fields and implement `complete`, so a
+ * request allocates one object here (no closures) on top of what undici allocates.
+ */
+export abstract class Exchange implements Dispatcher.DispatchHandler {
+  transport: Transport | undefined;
   private status = 0;
-  private chunks: Buffer[] = [];
+  private chunk: Buffer | undefined;
+  private chunks: Buffer[] | undefined;
   private done = false;
 
-  constructor(private readonly callback: ResponseCallback) {}
+  /** outcome: index in OUTCOMES; status 0 when there was no response. */
+  abstract complete(outcome: number, status: number, body: string, doneMs: number): void;
 
   onRequestStart(): void {}
 
@@ -62,20 +69,35 @@ class ResponseHandler implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    this.chunks.push(chunk);
+    if (this.chunk === undefined) this.chunk = chunk;
+    else (this.chunks ??= [this.chunk]).push(chunk);
   }
 
   onResponseEnd(): void {
     if (this.done) return;
     this.done = true;
-    const body = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
-    this.callback(classifyStatus(this.status), this.status, body, nowMs());
+    const doneMs = nowMs();
+    if (this.transport) this.transport.inFlight--;
+    const body = this.chunks ? Buffer.concat(this.chunks).toString('utf8') : this.chunk ? this.chunk.toString('utf8') : '';
+    this.complete(classifyStatus(this.status), this.status, body, doneMs);
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     if (this.done) return;
     this.done = true;
-    this.callback(classifyError(error), 0, '', nowMs());
+    if (this.transport) this.transport.inFlight--;
+    this.complete(classifyError(error), 0, '', nowMs());
+  }
+}
+
+/** An Exchange that calls a function (tests and one-off requests). */
+export class CallbackExchange extends Exchange {
+  constructor(private readonly callback: ResponseCallback) {
+    super();
+  }
+
+  complete(outcome: number, status: number, body: string, doneMs: number): void {
+    this.callback(outcome, status, body, doneMs);
   }
 }
 
@@ -112,21 +134,15 @@ export class Transport {
     return this.pools.length;
   }
 
-  /** POST `body` to `path` on the host's target; `callback` gets outcome index, status, body text. */
-  post(targetIndex: number, path: string, body: string, callback: ResponseCallback): void {
+  /** POST `body` to `path` on target `targetIndex`; `exchange.complete` gets the outcome. */
+  post(targetIndex: number, path: string, body: string, exchange: Exchange): void {
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
-    const handler = new ResponseHandler((outcome, status, text, doneMs) => {
-      this.inFlight--;
-      callback(outcome, status, text, doneMs);
-    });
+    exchange.transport = this;
     try {
-      this.pools[targetIndex]!.dispatch(
-        { origin: undefined, path: this.prefixes[targetIndex] + path, method: 'POST', headers: HEADERS, body },
-        handler,
-      );
+      this.pools[targetIndex]!.dispatch({ path: this.prefixes[targetIndex] + path, method: 'POST', headers: HEADERS, body }, exchange);
     } catch (error) {
-      handler.onResponseError(undefined as unknown as Dispatcher.DispatchController, error as Error);
+      exchange.onResponseError(undefined, error as Error);
     }
   }
 

@@ -169,6 +169,7 @@ export interface SweepDocument {
     until: string[];
     warmup_s: number;
     measure_s: number;
+    /** Policies in scope per host: membership rows ÷ hosts at the largest step (the scenario's count before any step ran). */
     policies: number;
     distributed_interval_s: number;
     policy_interval_s: number;

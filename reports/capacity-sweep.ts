@@ -410,6 +410,9 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
         break;
       }
     }
+    // Policies in scope per host as the hosts answered them (platform-scoped policies do not reach every host).
+    const last = document.steps[document.steps.length - 1];
+    if (last && last.hosts > 0 && last.membership_rows > 0) document.params.policies = Math.round((last.membership_rows / last.hosts) * 100) / 100;
   } catch (error) {
     document.stopped = { reason: 'error', step: document.steps.length, detail: (error as Error).message };
     if (document.steps.length === 0) throw error;

@@ -227,15 +227,17 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     const handle = sim;
     const elapsedS = () => (Date.now() - runStartMs) / 1000;
 
-    // Progress every 5 s.
+    // Progress every 5 s, summed over those seconds (hosts check in in waves; one second says little).
     let lastProgress = 0;
+    let period = { requests: 0, errors: 0, readP99: 0, seconds: 0 };
     handle.onWindow((w: LiveWindow) => {
-      if (w.t - lastProgress < 5 && w.t !== 0) return;
+      period = { requests: period.requests + w.rate, errors: period.errors + w.errors, readP99: Math.max(period.readP99, w.endpoints.read?.p99 ?? 0), seconds: period.seconds + 1 };
+      if (w.t - lastProgress < 5) return;
       lastProgress = w.t;
-      const read = w.endpoints.read;
       const s = samples[samples.length - 1];
       const c = countSamples[countSamples.length - 1];
-      log(`t=${String(w.t).padStart(4)}s hosts ${w.hosts_enrolled} · ${Math.round(w.rate)} req/s · read p99 ${read ? `${read.p99.toFixed(1)}ms` : '–'} · errors ${w.errors}${s ? ` · server CPU ${s.cpu_pct.toFixed(0)}% RSS ${s.rss_mb.toFixed(0)}MB` : ''}${c ? ` · counts off ${c.policies_off}` : ''}${w.warmup ? ' (warm-up)' : ''}`);
+      log(`t=${String(w.t).padStart(4)}s hosts ${w.hosts_enrolled} · ${Math.round(period.requests / period.seconds)} req/s · read p99 ${period.readP99 ? `${period.readP99.toFixed(1)}ms` : '–'} · errors ${period.errors}${s ? ` · server CPU ${s.cpu_pct.toFixed(0)}% RSS ${s.rss_mb.toFixed(0)}MB` : ''}${c ? ` · counts off ${c.policies_off}, staleness ${c.staleness_max_s.toFixed(0)}s` : ''}${w.warmup ? ' (warm-up)' : ''}`);
+      period = { requests: 0, errors: 0, readP99: 0, seconds: 0 };
     });
 
     // Host ramps.

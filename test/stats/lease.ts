@@ -89,10 +89,11 @@ export function leaseProperties(openPair: () => Promise<StorePair>): void {
     const pair = await openPair();
     try {
       const spans: Span[] = [];
-      const a = runnerFor(pair.a, 'instance-a', spans, 1600, { intervalMs: 60_000 });
-      const b = runnerFor(pair.b, 'instance-b', spans, 10, { intervalMs: 60_000 });
+      // TTL 3 s: extended at 2.4 s; b tries at 3.3 s, past the TTL, while a's run (3.8 s) still goes on.
+      const a = runnerFor(pair.a, 'instance-a', spans, 3800, { intervalMs: 60_000, leaseTtlMs: 3000 });
+      const b = runnerFor(pair.b, 'instance-b', spans, 10, { intervalMs: 60_000, leaseTtlMs: 3000 });
       const running = a.tick();
-      await sleep(1300); // past the 1 s TTL: only the extension keeps it
+      await sleep(3300);
       expect(await b.tick()).toBe('held-elsewhere');
       expect(await running).toBe('ran');
       expect(spans.map((s) => s.instance)).toEqual(['instance-a']);

@@ -11,6 +11,8 @@ import type { ServerContext } from './context.js';
 import { ServerEvents } from './events.js';
 import { MetricsRegistry, type HistogramChild } from './metrics.js';
 import type { ServerOptions } from './options.js';
+import { bearerChecker, apiTokenOf } from './api/auth.js';
+import { StoreFaults, withFaults } from './faults.js';
 import { applyPolicyFile, teamIdForName } from './policy-apply.js';
 import { SERVER_PLUGINS } from './plugins.js';
 import { resolveServerOptions } from './server-options-parse.js';
@@ -29,6 +31,8 @@ export type BuildServerOptions = Omit<Partial<ServerOptions>, 'store'> & {
 export interface OsqsimServer {
   readonly app: FastifyInstance;
   readonly context: ServerContext;
+  /** Store fault injection (the harness's store_unavailable event). */
+  readonly faults: StoreFaults;
   /** Listens on options.host:port, starts background jobs, resolves with the URL. */
   listen(): Promise<string>;
   /** Drains in-flight requests, stops jobs (flushing ingest and last-seen), closes the store. */
@@ -82,11 +86,15 @@ function statusOf(error: OsqsimError): number {
   return status >= 400 ? status : 500;
 }
 
-async function createContext(input: BuildServerOptions): Promise<{ context: ServerContext; ownsStore: boolean }> {
+async function createContext(
+  input: BuildServerOptions,
+  faults: StoreFaults,
+): Promise<{ context: ServerContext; ownsStore: boolean; rawStore: Store }> {
   const { store: storeInput, now, closeStore, ...rest } = input;
   const specOrDefault = typeof storeInput === 'string' ? storeInput : undefined;
   const options = resolveServerOptions({ ...rest, ...(specOrDefault !== undefined ? { store: specOrDefault } : {}) });
-  const store = typeof storeInput === 'object' ? storeInput : await createStore(options.store);
+  const rawStore = typeof storeInput === 'object' ? storeInput : await createStore(options.store);
+  const store = withFaults(rawStore, faults);
   const log = createLogger(options.logLevel, 'osqsim-server');
   const context: ServerContext = {
     options,
@@ -99,7 +107,7 @@ async function createContext(input: BuildServerOptions): Promise<{ context: Serv
     jobs: [],
     now: now ?? (() => new Date()),
   };
-  return { context, ownsStore: closeStore ?? true };
+  return { context, ownsStore: closeStore ?? true, rawStore };
 }
 
 /** Start-up state: enroll secrets (teams created on demand) and the --policies file. */
@@ -159,9 +167,31 @@ function installRequestMetrics(app: FastifyInstance, context: ServerContext): vo
   });
 }
 
+/** POST /api/v1/osqsim/faults {"store_unavailable_ms": N} with the REST API's bearer token. */
+function installFaultRoute(app: FastifyInstance, context: ServerContext, faults: StoreFaults): void {
+  const token = apiTokenOf(context) ?? context.options.apiToken;
+  if (token === undefined) return;
+  const authorized = bearerChecker(token);
+  app.post('/api/v1/osqsim/faults', { config: { endpoint: 'faults' } }, async (request, reply) => {
+    if (!authorized(request.headers.authorization)) {
+      return reply.status(401).send({ error: 'missing or invalid bearer token', code: 'HTTP_BAD_REQUEST' });
+    }
+    const body = request.body as { store_unavailable_ms?: unknown } | undefined;
+    const ms = body?.store_unavailable_ms;
+    if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) {
+      throw osqsimError('HTTP_BAD_REQUEST', { reason: 'store_unavailable_ms must be a number ≥ 0' });
+    }
+    faults.setStoreUnavailable(ms);
+    context.log.warn({ ms }, ms > 0 ? 'fault injected: store unavailable' : 'store fault cleared');
+    return {};
+  });
+}
+
 export async function buildServer(input: BuildServerOptions = {}): Promise<OsqsimServer> {
-  const { context, ownsStore } = await createContext(input);
-  const { options, store } = context;
+  const faults = new StoreFaults();
+  const { context, ownsStore, rawStore } = await createContext(input, faults);
+  const { options } = context;
+  const store = rawStore;
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimitBytes,
@@ -175,7 +205,7 @@ export async function buildServer(input: BuildServerOptions = {}): Promise<Osqsi
       reply.type('text/plain; version=0.0.4; charset=utf-8').send(context.metrics.render()),
     );
     app.get('/healthz', { config: { endpoint: 'healthz' } }, async () => {
-      await store.ping();
+      await context.store.ping();
       return { status: 'ok', store: store.kind };
     });
     await applyStartupState(context);
@@ -183,6 +213,7 @@ export async function buildServer(input: BuildServerOptions = {}): Promise<Osqsi
       const { plugin } = await load();
       await plugin(app, context);
     }
+    installFaultRoute(app, context, faults);
     await app.ready();
   } catch (error) {
     await app.close().catch(() => undefined);
@@ -195,6 +226,7 @@ export async function buildServer(input: BuildServerOptions = {}): Promise<Osqsi
   return {
     app,
     context,
+    faults,
     async listen() {
       const address = await app.listen({ host: options.host, port: options.port });
       if (!started) {

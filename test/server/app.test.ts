@@ -232,3 +232,22 @@ describe('over real HTTP', () => {
     server = undefined;
   });
 });
+
+describe('fault injection (harness store_unavailable event)', () => {
+  it('makes the store unavailable for the given time behind the REST token, then recovers', async () => {
+    const t = await start({ apiToken: 'secret-token', hostCacheTtlMs: 0 });
+    const key = await t.enroll('fault-1');
+    const inject = (body: unknown, token = 'secret-token') =>
+      t.post('/api/v1/osqsim/faults', body, { authorization: `Bearer ${token}` });
+    expect((await inject({ store_unavailable_ms: 60_000 }, 'wrong')).statusCode).toBe(401);
+    expect((await inject({ store_unavailable_ms: 'soon' })).statusCode).toBe(400);
+    expect((await t.read(key)).statusCode).toBe(200);
+    expect((await inject({ store_unavailable_ms: 60_000 })).statusCode).toBe(200);
+    const down = await t.read(key);
+    expect(down.statusCode).toBe(503);
+    expect(down.json()).toEqual({ error: 'the store is unavailable: fault injected (store_unavailable)' });
+    expect(t.server.faults.storeUnavailable).toBe(true);
+    expect((await inject({ store_unavailable_ms: 0 })).statusCode).toBe(200);
+    expect((await t.read(key)).statusCode).toBe(200);
+  });
+});

@@ -3,7 +3,7 @@
  * to N with `osqsim capacity plan`'s model, then measure N and report the projection error per figure.
  *
  *   npx tsx bench/capacity-validation.ts [--scenario bench/capacity-validation.yaml] [--hosts 8000] [--steps 3]
- *                                        [--warmup 20s] [--measure 30s] [--store memory|mysql://…] [--json]
+ *                                        [--warmup 40s] [--measure 30s] [--store memory|mysql://…] [--json]
  *
  * Budgets: request rates within 5%, server CPU within 20%, aggregation duration within 25%.
  * Prints a table; with --json one object {bench, machine, params, results} (no ratio: no baseline).
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       scenario: { type: 'string', default: 'bench/capacity-validation.yaml' },
       hosts: { type: 'string', default: '8000' },
       steps: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '20s' },
+      warmup: { type: 'string', default: '40s' },
       measure: { type: 'string', default: '30s' },
       store: { type: 'string' },
       workers: { type: 'string' },

@@ -168,6 +168,20 @@ function truthMap(list: readonly PolicyTruth[]): Map<number, TruthCounts> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
+/** Sleeps, but wakes up early when `signal` aborts. */
+function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(done, Math.max(0, ms));
+    function done(): void {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done);
+  });
+}
+
 async function runOnce(options: RunOptions, strategy: StatsStrategy | null, multi: boolean): Promise<RunRecord> {
   const { scenario } = options;
   const log = options.log ?? (() => undefined);
@@ -201,6 +215,14 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
   let stopped = false;
   let serverDown = false;
   const timers: NodeJS.Timeout[] = [];
+  const ended = new AbortController();
+  // Ctrl-C ends the run early: the simulator stops, and the report is still written.
+  const onSignal = (): void => {
+    log('interrupted: stopping the simulator and writing the report (Ctrl-C again to abort)');
+    process.removeListener('SIGINT', onSignal);
+    sim?.stop();
+  };
+  process.on('SIGINT', onSignal);
   try {
     await state.apply(scenario.policies);
     if (scenario.policies.length) log(`policies: ${scenario.policies.length} applied`);
@@ -370,7 +392,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     };
     const timelineDone = (async () => {
       for (const event of scenario.timeline) {
-        await sleep(runStartMs + event.at - Date.now());
+        await sleepUnless(runStartMs + event.at - Date.now(), ended.signal);
         if (stopped) return;
         const t = Math.round(elapsedS() * 10) / 10;
         try {
@@ -388,6 +410,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
 
     const doc = await handle.done;
     stopped = true;
+    ended.abort();
     for (const timer of timers) clearInterval(timer);
     await timelineDone.catch(() => undefined);
     while (sampling) await sleep(50);
@@ -413,6 +436,8 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     return { strategy, doc, files };
   } finally {
     stopped = true;
+    ended.abort();
+    process.removeListener('SIGINT', onSignal);
     for (const timer of timers) clearInterval(timer);
     sim?.stop();
     await server?.stop();

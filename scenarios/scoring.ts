@@ -65,7 +65,7 @@ export class StalenessTracker {
     const scores = scoreCounts(server, before, after);
     let current = 0;
     scores.forEach((score, i) => {
-      const age = score.ok ? 0 : this.ageOf(server[i]!, tS);
+      const age = score.ok ? 0 : this.ageOf(server[i]!, tS, before);
       current = Math.max(current, age);
       if (tS >= this.countFromS) this.worst.set(score.id, Math.max(this.worst.get(score.id) ?? 0, age));
       else if (!this.worst.has(score.id)) this.worst.set(score.id, 0);
@@ -75,7 +75,14 @@ export class StalenessTracker {
     return { scores, staleness: current };
   }
 
-  private ageOf(counts: ServerCounts, tS: number): number {
+  private ageOf(counts: ServerCounts, tS: number, before: ReadonlyMap<number, TruthCounts>): number {
+    // Between the last snapshot and this sample's first truth read: counts from the last snapshot.
+    const last = this.history[this.history.length - 1];
+    if (last) {
+      const a = last.truth.get(counts.id) ?? ZERO;
+      const b = before.get(counts.id) ?? ZERO;
+      if (within(counts.passing, a.passing, b.passing) && within(counts.failing, a.failing, b.failing)) return Math.max(0, tS - last.t);
+    }
     for (let i = this.history.length - 1; i >= 0; i--) {
       const newer = this.history[i]!.truth.get(counts.id) ?? ZERO;
       const older = i > 0 ? (this.history[i - 1]!.truth.get(counts.id) ?? ZERO) : newer;

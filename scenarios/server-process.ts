@@ -56,8 +56,17 @@ export class ServerProcess {
     const { command, args } = cliInvocation();
     const child = spawn(command, [...args, 'server', '--host', '127.0.0.1', '--port', String(this.port), ...this.options.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: Ctrl-C in the terminal stops the run (which then stops the server
+      // after its final reads), not the server directly.
+      detached: true,
     });
     this.child = child;
+    // Never leave a server behind if the harness dies.
+    const killOnExit = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
     this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
     const remember = (line: string) => {
       this.tail.push(line);

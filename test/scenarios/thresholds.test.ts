@@ -73,6 +73,8 @@ describe('count scoring', () => {
     expect(tracker.record(11, read(50), truth(60), truth(60)).staleness).toBe(6);
     expect(tracker.record(12, read(55), truth(70), truth(70)).staleness).toBe(7); // between the truths at 5 s and 11 s: from 5 s
     expect(tracker.worstOf(1)).toBe(7);
+    // A recount between two samples shows a truth newer than the last snapshot: as old as that snapshot.
+    expect(tracker.record(12.5, read(75), truth(80), truth(80)).staleness).toBe(0.5);
     // Counts that never were the truth are as old as the history.
     expect(tracker.record(13, read(99), truth(70), truth(70)).staleness).toBe(13);
     expect(tracker.worstOf(1)).toBe(13);

@@ -18,7 +18,11 @@ export async function readCountIndex(deps: ApiDeps, policyIds: readonly number[]
   const index = new Map<string, PolicyCount>();
   if (policyIds.length === 0) return index;
   for (const row of await deps.context.counts.readCounts(policyIds)) {
-    if (policyIds.includes(row.policyId)) index.set(countKey(row.policyId, row.inheritedTeamId), row);
+    if (!policyIds.includes(row.policyId)) continue;
+    // Until a query change is cleaned up, any count would include answers to the old query:
+    // report 0/0/null as Fleet does right after the edit (whatever the count strategy).
+    if (deps.cleanup.staleBefore(row.policyId) !== undefined) continue;
+    index.set(countKey(row.policyId, row.inheritedTeamId), row);
   }
   return index;
 }

@@ -61,7 +61,8 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
   return out;
 }
 
-async function listFilter(deps: ApiDeps, query: Query): Promise<HostListFilter> {
+/** The store filter; `none` = the answer is empty whatever the store holds (see the clean-up window). */
+async function listFilter(deps: ApiDeps, query: Query): Promise<{ filter: HostListFilter; none?: boolean }> {
   const { store } = deps.context;
   const filter: { -readonly [K in keyof HostListFilter]: HostListFilter[K] } = {};
   const teamId = queryInt(query, 'team_id');
@@ -80,7 +81,14 @@ async function listFilter(deps: ApiDeps, query: Query): Promise<HostListFilter> 
   }
   if (policyId !== undefined) {
     if (!(await store.getPolicy(policyId))) throw notFound(`policy ${policyId} was not found`);
-    filter.policyId = policyId;
+    if (deps.cleanup.staleBefore(policyId) === undefined) {
+      filter.policyId = policyId;
+    } else if (filter.policyResponse !== undefined) {
+      // The query changed and its old answers are still being removed: no host has answered yet.
+      return { filter, none: true };
+    } else {
+      delete filter.policyResponse; // every host is "no answer yet": the unfiltered list
+    }
   }
   const perPage = queryInt(query, 'per_page');
   const page = queryInt(query, 'page');
@@ -90,7 +98,7 @@ async function listFilter(deps: ApiDeps, query: Query): Promise<HostListFilter> 
   } else if (page !== undefined && page > 0) {
     throw badRequest('page requires per_page');
   }
-  return filter;
+  return { filter };
 }
 
 export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
@@ -104,7 +112,8 @@ export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
   };
 
   app.get('/hosts', async (request) => {
-    const filter = await listFilter(deps, request.query as Query);
+    const { filter, none } = await listFilter(deps, request.query as Query);
+    if (none) return { hosts: [] };
     const [hosts, names] = await Promise.all([store.listHosts(filter), teamNames(deps)]);
     const scopes = new ScopeCache(deps);
     const now = deps.context.now();
@@ -115,7 +124,8 @@ export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
     return { hosts: json };
   });
   app.get('/hosts/count', async (request) => {
-    const filter = await listFilter(deps, request.query as Query);
+    const { filter, none } = await listFilter(deps, request.query as Query);
+    if (none) return { count: 0 };
     return { count: await store.countHosts({ ...filter, page: undefined, perPage: undefined }) };
   });
   app.get('/hosts/:id', async (request) => {

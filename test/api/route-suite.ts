@@ -515,6 +515,31 @@ export function routeSuite(open: () => Promise<ApiHarness | undefined>): void {
       expect(await h.store.readPolicyCounts([policy.id])).toEqual([]);
     });
 
+    test('until the clean-up ends, counts read 0/0/null and the host list has no answers for the edited policy', async () => {
+      const team = await createTeam();
+      const policy = await createGlobal();
+      const hosts = [await enroll('darwin', team.id), await enroll('ubuntu', team.id)];
+      await h.store.recordPolicyResults(hosts.map((host) => ({ hostId: host.id, reportedAt: new Date(Date.now() - 5000), results: [{ policyId: policy.id, passes: true }] })));
+      h.cleanup.pause();
+      try {
+        expect((await h.call('PATCH', `${V1}/global/policies/${policy.id}`, { query: 'SELECT 3' })).status).toBe(200);
+        // An aggregation that runs inside the window (here: by hand) must not show old answers.
+        await h.store.upsertPolicyCounts([{ policyId: policy.id, inheritedTeamId: null, passing: 2, failing: 0 }], new Date());
+        const one = await h.call('GET', `${V1}/global/policies/${policy.id}`);
+        expect(one.body.policy).toMatchObject({ passing_host_count: 0, failing_host_count: 0, host_count_updated_at: null });
+        const passing = await h.call('GET', `${V1}/hosts?team_id=${team.id}&policy_id=${policy.id}&policy_response=passing`);
+        expect(passing.body.hosts).toEqual([]);
+        const unanswered = await h.call('GET', `${V1}/hosts?team_id=${team.id}&policy_id=${policy.id}`);
+        expect(unanswered.body.hosts.map((x: { id: number }) => x.id)).toEqual(hosts.map((x) => x.id));
+        expect((await h.call('GET', `${V1}/hosts/count?team_id=${team.id}&policy_id=${policy.id}&policy_response=passing`)).body).toEqual({ count: 0 });
+      } finally {
+        h.cleanup.resume();
+      }
+      await h.cleanup.whenIdle();
+      expect(await h.store.readPolicyCounts([policy.id])).toEqual([]);
+      expect(await h.store.getMembership(policy.id, hosts[0]!.id)).toBeUndefined();
+    });
+
     test('a platform change removes only rows of hosts on other platforms', async () => {
       const policy = await createGlobal();
       const mac = await enroll('darwin');

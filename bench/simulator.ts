@@ -2,7 +2,7 @@
  * bench/simulator.ts — how many osquery agents one machine simulates, and what each request costs.
  *
  *   npx tsx bench/simulator.ts [--hosts 200000] [--duration 60s] [--warmup 40s] [--start-period 30s]
- *                              [--workers 1] [--connections 64] [--autocannon-duration 15s] [--json]
+ *                              [--workers 1] [--connections 64] [--transport undici|raw] [--autocannon-duration 15s] [--json]
  *
  * A bare fastify target (its own process; the same JSON shapes as the osquery API, no work behind them)
  * is driven first by the simulator (hosts at a 10 s distributed interval, 60 s config, 10 s logger, the
@@ -31,6 +31,7 @@ interface Params {
   workers: number;
   connections: number;
   autocannonMs: number;
+  transport: 'undici' | 'raw';
   json: boolean;
 }
 
@@ -47,6 +48,7 @@ function parseArgs(argv: string[]): Params {
     workers: Number(get('workers') ?? 1),
     connections: Number(get('connections') ?? 64),
     autocannonMs: parseDurationMs(get('autocannon-duration') ?? '15s'),
+    transport: get('transport') === 'raw' ? 'raw' : 'undici',
     json: argv.includes('--json'),
   };
 }
@@ -103,7 +105,7 @@ async function main(): Promise<void> {
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
     const targetTicksStart = cpuTicksOf(child.pid!);
-    const sim = runSimulation({ targets: [url], scenario, workers: p.workers, connections: p.connections });
+    const sim = runSimulation({ targets: [url], scenario, workers: p.workers, connections: p.connections, transport: p.transport });
     let measuredCpuStart: NodeJS.CpuUsage | undefined;
     let measuredTargetTicks = 0;
     let measuredStartMs = 0;

@@ -11,7 +11,7 @@ import { parseShard } from '../simulator/identity.js';
 import { summaryTable, progressLine } from '../simulator/output.js';
 import { runSimulation } from '../simulator/pool.js';
 import { scenarioFromFlags } from '../simulator/run-spec.js';
-import { parseTargets } from '../simulator/transport.js';
+import { parseTargets, TRANSPORT_KINDS, type TransportKind } from '../simulator/transport.js';
 
 export interface SimulateFlags {
   target: string;
@@ -21,6 +21,7 @@ export interface SimulateFlags {
   warmup?: string;
   workers?: string;
   connections?: string;
+  transport?: string;
   seed?: string;
   shard?: string;
   enrollSecret?: string;
@@ -53,7 +54,11 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     });
     const workers = positiveInt('--workers', flags.workers);
     const connections = positiveInt('--connections', flags.connections);
-    setup = { targets, shard, scenario, workers, connections };
+    const transport = flags.transport ?? 'undici';
+    if (!(TRANSPORT_KINDS as readonly string[]).includes(transport)) {
+      throw osqsimError('CLI_INVALID_OPTION', { option: '--transport', reason: `must be one of ${TRANSPORT_KINDS.join(', ')}` });
+    }
+    setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind };
   } catch (error) {
     process.stderr.write(`osqsim simulate: ${(error as Error).message}\n`);
     if (isOsqsimError(error)) process.stderr.write(`hint: ${error.hint}\n`);
@@ -65,6 +70,7 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     scenario: setup.scenario,
     ...(setup.workers !== undefined ? { workers: setup.workers } : {}),
     ...(setup.connections !== undefined ? { connections: setup.connections } : {}),
+    transport: setup.transport,
     ...(setup.shard !== undefined ? { shard: setup.shard } : {}),
   });
   const tty = process.stderr.isTTY === true && flags.progress !== false;
@@ -117,6 +123,7 @@ export function register(program: Command): void {
     .option('--warmup <duration>', 'leading time excluded from the summary (kept in the windows)')
     .option('--workers <n>', 'worker threads (default: one per CPU, at most 4)')
     .option('--connections <n>', 'keep-alive connections per worker per target', '32')
+    .option('--transport <kind>', 'HTTP client: undici (default) or raw (lighter per request, plain http only)')
     .option('--seed <n>', 'identity seed: the same seed re-uses the same hosts')
     .option('--shard <i/n>', 'run shard i of n (0-based) of one run; give every shard the same seed and hosts')
     .option('--enroll-secret <secret>', 'enroll secret for hosts whose group has no team')

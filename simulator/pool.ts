@@ -41,7 +41,7 @@ import { normalizeQuery } from './fleet/answers.js';
 import { shardHostCount, type ShardRef } from './identity.js';
 import type { WorkerWindow } from './recorder.js';
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './shard.js';
-import { nowMs } from './transport.js';
+import { nowMs, type TransportKind } from './transport.js';
 
 export interface SimulationOptions {
   targets: readonly string[];
@@ -50,6 +50,8 @@ export interface SimulationOptions {
   workers?: number;
   /** Keep-alive connections per worker per target (default 32). */
   connections?: number;
+  /** HTTP client: `undici` (default) or `raw` (simulator/raw-http.ts, lighter per request). */
+  transport?: TransportKind;
   shard?: ShardRef;
   /** Epoch ms all shards of one run share (default: now). */
   runStartMs?: number;
@@ -277,6 +279,7 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
       enrollSecret: scenario.enroll_secret,
       targets: [...options.targets],
       connections,
+      ...(options.transport !== undefined ? { transport: options.transport } : {}),
       ...(options.runStartMs !== undefined ? { runStartMs: options.runStartMs } : {}),
       warmupMs: scenario.warmup,
       ...(options.environment !== undefined ? { environment: options.environment } : {}),

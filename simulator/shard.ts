@@ -20,7 +20,7 @@ import { GroundTruth, type PolicyTruth } from './fleet/truth.js';
 import { activeInSlice, assignGroups, groupCounts, workerSlice, type ShardRef } from './identity.js';
 import { Recorder, type RecorderTotals, type WorkerWindow } from './recorder.js';
 import { TimingWheel } from './scheduler.js';
-import { nowMs, Transport } from './transport.js';
+import { nowMs, Transport, type TransportKind } from './transport.js';
 
 export interface ShardTask {
   worker: number;
@@ -38,6 +38,7 @@ export interface ShardTask {
   enrollSecret: string;
   targets: string[];
   connections: number;
+  transport?: TransportKind;
   /** Epoch ms the run starts; absent: the main thread sends it in {type:'start'} once all workers are ready. */
   runStartMs?: number;
   warmupMs: number;
@@ -99,7 +100,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   }
   const recorder = new Recorder();
   recorder.measuring = task.warmupMs <= 0;
-  const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout });
+  const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout, kind: task.transport ?? 'undici' });
   const wheel = new TimingWheel(Math.min(nowMs(), runStartMs));
   const agents = new Agents({
     seed: task.seed,

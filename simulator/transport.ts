@@ -10,6 +10,7 @@ import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
 import { osqsimError } from '../lib/errors.js';
 import { OUTCOME_INDEX } from './recorder.js';
+import { RawPool } from './raw-http.js';
 
 /** `undefined` status means the request failed before a response (outcome says how). */
 export type ResponseCallback = (outcome: number, status: number, body: string, doneMs: number) => void;
@@ -106,16 +107,23 @@ export interface TransportOptions {
   /** Connections per target in this worker. */
   connections: number;
   timeoutMs: number;
+  /** `undici` (default): one undici Pool per target; `raw`: the minimal client in raw-http.ts. */
+  kind?: TransportKind;
 }
+
+export type TransportKind = 'undici' | 'raw';
+export const TRANSPORT_KINDS: readonly TransportKind[] = ['undici', 'raw'];
 
 export class Transport {
   private readonly pools: Pool[];
+  private readonly raw: RawPool[] | undefined;
   private readonly prefixes: string[];
   inFlight = 0;
   maxInFlight = 0;
 
   constructor(private readonly options: TransportOptions) {
-    this.pools = options.targets.map(
+    this.raw = options.kind === 'raw' ? options.targets.map((t) => new RawPool(new URL(t).origin, options.connections, options.timeoutMs, HEADERS)) : undefined;
+    this.pools = this.raw ? [] : options.targets.map(
       (target) =>
         new Pool(new URL(target).origin, {
           connections: options.connections,
@@ -131,7 +139,7 @@ export class Transport {
   }
 
   get targetCount(): number {
-    return this.pools.length;
+    return this.options.targets.length;
   }
 
   /** POST `body` to `path` on target `targetIndex`; `exchange.complete` gets the outcome. */
@@ -139,6 +147,10 @@ export class Transport {
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
     exchange.transport = this;
+    if (this.raw) {
+      this.raw[targetIndex]!.dispatch(this.prefixes[targetIndex] + path, body, exchange);
+      return;
+    }
     try {
       this.pools[targetIndex]!.dispatch({ path: this.prefixes[targetIndex] + path, method: 'POST', headers: HEADERS, body }, exchange);
     } catch (error) {
@@ -147,10 +159,11 @@ export class Transport {
   }
 
   async close(): Promise<void> {
+    for (const pool of this.raw ?? []) pool.destroy();
     await Promise.all(this.pools.map((pool) => pool.destroy().catch(() => undefined)));
   }
 
   get connections(): number {
-    return this.options.connections * this.pools.length;
+    return this.options.connections * this.options.targets.length;
   }
 }

@@ -81,7 +81,7 @@ apiVersion: v1
 kind: policy
 spec:
   name: Wrong platform
-  query: SELECT 1;
+  query: DELETE FROM users;
   platform: solaris
 `;
 
@@ -143,8 +143,9 @@ describe('osqsim policies (CLI) against a listening server', () => {
     const err = io.errText();
     expect(err).toMatch(/nothing was applied/);
     expect(err).toMatch(/doc 2 spec\.name/);
-    expect(err).toMatch(/"Sneaky".*one SQL statement/);
+    expect(err).toMatch(/doc 3 spec\.query \(policy "Sneaky"\).*one SQL statement/);
     expect(err).toMatch(/doc 4 spec\.platform.*solaris/);
+    expect(err).toMatch(/doc 4 spec\.query .*DELETE/); // a document rejected for its platform still gets its query checked
     expect((await server.context.store.listPolicies(null)).find((p) => p.name === 'Valid one')).toBeUndefined();
   });
 

@@ -15,6 +15,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { BackgroundJob, ServerContext } from '../context.js';
+import type { Counter, Gauge } from '../metrics.js';
 
 export interface CleanupTask {
   /** undefined = remove every row (query changed); a list = keep rows of hosts on these Fleet platforms. */
@@ -52,12 +53,20 @@ export class MembershipCleanupJob implements BackgroundJob {
   /** Rows removed since start (for tests, benchmarks and logs). */
   rowsRemoved = 0;
   batches = 0;
+  private readonly rowsMetric: Counter;
+  private readonly batchesMetric: Counter;
+  private readonly pendingMetric: Gauge;
 
   constructor(private readonly context: ServerContext, options: CleanupJobOptions = {}) {
     this.batchSize = options.batchSize ?? 500;
     this.pauseMs = options.pauseMs ?? 5;
     this.pauseFactor = options.pauseFactor ?? 1;
     this.stopDrainMs = options.stopDrainMs ?? 10_000;
+    const { metrics } = context;
+    this.rowsMetric = metrics.counter('osqsim_edit_cleanup_rows_total', 'Membership rows removed after policy query/platform edits');
+    this.batchesMetric = metrics.counter('osqsim_edit_cleanup_batches_total', 'Edit clean-up batches run');
+    this.pendingMetric = metrics.gauge('osqsim_edit_cleanup_pending_policies', 'Edited policies whose old membership rows are still being removed');
+    this.pendingMetric.set(0);
   }
 
   /** Schedules the clean-up of one edited policy; a query change wins over a platform change. */
@@ -68,6 +77,7 @@ export class MembershipCleanupJob implements BackgroundJob {
       keepPlatforms: full ? undefined : change.platforms,
       editedAt,
     });
+    this.pendingMetric.set(this.pending.size);
     this.kick();
   }
 
@@ -149,11 +159,14 @@ export class MembershipCleanupJob implements BackgroundJob {
         const removed = await store.clearPolicyMembershipBatch(policyId, this.batchSize, task.keepPlatforms);
         this.batches += 1;
         this.rowsRemoved += removed.length;
+        this.batchesMetric.inc();
+        this.rowsMetric.inc({}, removed.length);
         if (removed.length > 0) events.emit('membershipChanged', removed);
         if (removed.length === 0 && this.pending.get(policyId) === task) {
           // Finished: drop counts an aggregation may have computed from stale rows in the meantime.
           await store.deletePolicyCounts(policyId);
           if (this.pending.get(policyId) === task) this.pending.delete(policyId);
+          this.pendingMetric.set(this.pending.size);
           events.emit('policiesChanged', [policyId]);
         } else if (this.pending.size > 1) {
           // Round-robin between edited policies so one huge clean-up does not starve the others.

@@ -64,6 +64,8 @@ describe('MembershipCleanupJob', () => {
     expect(await store.getMembership(policyB, 1)).toBe(false);
     expect(await store.readPolicyCounts([policyA])).toEqual([]);
     expect(job.rowsRemoved).toBe(95);
+    expect(context.metrics.render()).toMatch(/osqsim_edit_cleanup_rows_total 95/);
+    expect(context.metrics.render()).toMatch(/osqsim_edit_cleanup_pending_policies 0/);
   });
 
   it('round-robins between edited policies and lets a query change win over a platform change', async () => {

@@ -137,6 +137,11 @@ export const REPORT_CLIENT_SCRIPT = String.raw`
     { label: 'RSS (MB)', scale: 'mb', stroke: '#27ae60', width: 1.5 }
   ], [samples.map(function (s) { return s.t; }), samples.map(function (s) { return s.cpu_pct; }), samples.map(function (s) { return s.event_loop_p99_ms; }), samples.map(function (s) { return s.rss_mb; })]);
 
+  var rowsSamples = samples.filter(function (s) { return typeof s.membership_writes_per_s === 'number'; });
+  chart('chart-membership', { yLabel: 'rows/s' }, [
+    { label: 'policy_membership rows written/s', stroke: '#e67e22', width: 1.5 }
+  ], [rowsSamples.map(function (s) { return s.t; }), rowsSamples.map(function (s) { return s.membership_writes_per_s; })]);
+
   var counts = (doc.counts && doc.counts.samples) || [];
   chart('chart-counts', {
     yLabel: 'hosts',

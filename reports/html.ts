@@ -185,6 +185,8 @@ ${doc.thresholds.length ? `<table id="thresholds"><tr><th>threshold</th><th>valu
 <h2>Aggregation runs and write latency</h2>
 <p class="help">Each dot is one count-aggregation run (its duration, right axis) at the moment it started, over distributed/write p99 (left axis): does counting slow ingestion?</p>
 <div class="chart" id="chart-aggregation"></div>
+<p class="help">Policy results written into policy_membership per second, from the server's /metrics.</p>
+<div class="chart" id="chart-membership"></div>
 <h2>Server CPU and memory</h2>
 <p class="help">Sampled every second from the server process (osqsim started it).</p>
 <div class="chart" id="chart-server"></div>

@@ -79,6 +79,8 @@ export interface ServerSample {
   cpu_pct: number;
   rss_mb: number;
   event_loop_p99_ms: number;
+  /** policy_membership rows the server wrote per second (from its /metrics), when it exports them. */
+  membership_writes_per_s?: number;
 }
 
 export interface GeneratorHealth {

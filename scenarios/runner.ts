@@ -277,10 +277,9 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     }
 
     // Sampling every second.
-    let previous: { cpuMs: number; at: number; pid: number } | undefined;
+    let previous: { cpuMs: number; at: number; pid: number; rows?: number } | undefined;
     let sampling = false;
     let tick = 0;
-    let loopMetric: boolean | undefined;
     const sample = async (): Promise<void> => {
       if (sampling || stopped) return;
       sampling = true;
@@ -294,18 +293,24 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
           const pingStart = performance.now();
           const healthy = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
           let pingMs = performance.now() - pingStart;
-          // The server's own event-loop delay when it exports one; else the healthz round trip stands in.
-          if (loopMetric !== false) {
-            const text = await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(2000) }).then((r) => r.text(), () => '');
-            const value = eventLoopP99FromMetrics(text);
-            if (value === undefined) loopMetric = false;
-            else pingMs = value;
-          }
+          // The server's own figures from /metrics: event-loop delay (else the healthz round trip stands in)
+          // and policy_membership rows written.
+          const metricsText = await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(2000) }).then((r) => (r.ok ? r.text() : ''), () => '');
+          const loopFromMetrics = eventLoopP99FromMetrics(metricsText);
+          if (loopFromMetrics !== undefined) pingMs = loopFromMetrics;
+          const rowsTotal = counterFromMetrics(metricsText, 'osqsim_ingest_rows_total');
           if (stats && pid !== undefined) {
             if (previous && previous.pid === pid && now > previous.at) {
-              samples.push({ t, cpu_pct: Math.round(((stats.cpuMs - previous.cpuMs) / (now - previous.at)) * 1000) / 10, rss_mb: Math.round(stats.rssMb * 10) / 10, event_loop_p99_ms: healthy ? Math.round(pingMs * 100) / 100 : 2000 });
+              const rows = rowsTotal !== undefined && previous.rows !== undefined ? Math.max(0, ((rowsTotal - previous.rows) * 1000) / (now - previous.at)) : undefined;
+              samples.push({
+                t,
+                cpu_pct: Math.round(((stats.cpuMs - previous.cpuMs) / (now - previous.at)) * 1000) / 10,
+                rss_mb: Math.round(stats.rssMb * 10) / 10,
+                event_loop_p99_ms: healthy ? Math.round(pingMs * 100) / 100 : 2000,
+                ...(rows !== undefined ? { membership_writes_per_s: Math.round(rows * 10) / 10 } : {}),
+              });
             }
-            previous = { cpuMs: stats.cpuMs, at: now, pid };
+            previous = { cpuMs: stats.cpuMs, at: now, pid, ...(rowsTotal !== undefined ? { rows: rowsTotal } : {}) };
           }
         }
         if (api && !serverDown) {
@@ -442,6 +447,14 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     sim?.stop();
     await server?.stop();
   }
+}
+
+/** The value of an unlabelled counter or gauge (summed over its label sets) from a Prometheus text page. */
+export function counterFromMetrics(text: string, name: string): number | undefined {
+  let total: number | undefined;
+  const pattern = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)\\s*$`, 'gm');
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) total = (total ?? 0) + Number(match[1]);
+  return total;
 }
 
 /** p99 event-loop delay (ms) from a Prometheus text page, if the server exports it. */

@@ -15,7 +15,7 @@ const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/go
 if (!CHROMIUM) console.warn('[osqsim] skipping the headless report check: no Chromium at /usr/bin/chromium (apt-get install -y chromium)');
 
 describe.skipIf(!CHROMIUM)('report.html in headless Chromium', () => {
-  it('draws all eight charts offline', () => {
+  it('draws all nine charts offline', () => {
     const dir = mkdtempSync(join(tmpdir(), 'osqsim-chromium-'));
     const file = join(dir, 'report.html');
     writeFileSync(file, renderHtml(syntheticResult()));
@@ -24,8 +24,8 @@ describe.skipIf(!CHROMIUM)('report.html in headless Chromium', () => {
       ['--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--window-size=1200,900', '--virtual-time-budget=5000', '--dump-dom', `file://${file}`],
       { encoding: 'utf8', timeout: 60_000, stdio: ['ignore', 'pipe', 'ignore'] },
     );
-    expect(dom).toContain('data-charts-drawn="8"');
+    expect(dom).toContain('data-charts-drawn="9"');
     // uPlot creates a canvas per chart.
-    expect((dom.match(/<canvas/g) ?? []).length).toBeGreaterThanOrEqual(8);
+    expect((dom.match(/<canvas/g) ?? []).length).toBeGreaterThanOrEqual(9);
   }, 90_000);
 });

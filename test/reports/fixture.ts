@@ -76,7 +76,7 @@ export function syntheticResult(overrides: { readLatencies?: number[]; writeLate
       { strategy: 'cron', started_at: '2026-11-26T14:00:20.000Z', duration_ms: 12.5, rows: 200, drift: 0 },
       { strategy: 'cron', started_at: '2026-11-26T14:00:40.000Z', duration_ms: 17.25, rows: 200, drift: 0 },
     ],
-    server: { samples: Array.from({ length: duration }, (_, t) => ({ t, cpu_pct: 20 + (t % 7), rss_mb: 120 + t / 10, event_loop_p99_ms: 11 + (t % 3) })) },
+    server: { samples: Array.from({ length: duration }, (_, t) => ({ t, cpu_pct: 20 + (t % 7), rss_mb: 120 + t / 10, event_loop_p99_ms: 11 + (t % 3), membership_writes_per_s: t % 10 === 0 ? 400 : 0 })) },
     generator: { cpu_pct: 35, event_loop_p99_ms: 12, max_in_flight: 40, saturated: false, warnings: [] },
     thresholds: [{ expr: 'read.p99 < 200ms', value: read.latency_ms.p99, ok: true }],
     timeline: [{ t: 30, kind: 'refetch_hosts', detail: 'refetched 10 hosts (10%)', ok: true }],

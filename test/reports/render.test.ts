@@ -25,7 +25,7 @@ describe('report.html', () => {
   });
 
   it('has every chart and table the report promises', () => {
-    for (const id of ['chart-rate', 'chart-errors', 'chart-latency', 'chart-distribution', 'chart-aggregation', 'chart-server', 'chart-counts', 'chart-policies', 'thresholds', 'headline', 'policies', 'timeline']) {
+    for (const id of ['chart-rate', 'chart-errors', 'chart-latency', 'chart-distribution', 'chart-aggregation', 'chart-membership', 'chart-server', 'chart-counts', 'chart-policies', 'thresholds', 'headline', 'policies', 'timeline']) {
       expect(html).toContain(`id="${id}"`);
     }
   });
@@ -73,10 +73,10 @@ describe('report.html', () => {
     (uPlot as unknown as { paths: unknown }).paths = { bars: () => () => null };
     const window: Record<string, unknown> = {};
     runInNewContext(REPORT_CLIENT_SCRIPT, { document, uPlot, window, JSON, Math, Object, Number, String });
-    expect(charts.map((c) => c.id).sort()).toEqual(['chart-aggregation', 'chart-counts', 'chart-distribution', 'chart-errors', 'chart-latency', 'chart-policies', 'chart-rate', 'chart-server']);
+    expect(charts.map((c) => c.id).sort()).toEqual(['chart-aggregation', 'chart-counts', 'chart-distribution', 'chart-errors', 'chart-latency', 'chart-membership', 'chart-policies', 'chart-rate', 'chart-server']);
     const rate = charts.find((c) => c.id === 'chart-rate')!;
     expect(rate.columns[1]).toEqual(doc.windows.map((w) => w.endpoints.read!.count));
-    expect(window.__osqsimCharts).toHaveLength(8);
+    expect(window.__osqsimCharts).toHaveLength(9);
   });
 });
 

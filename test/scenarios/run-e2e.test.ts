@@ -47,6 +47,7 @@ function checkRun(r: Awaited<ReturnType<typeof run>>, store: RegExp): void {
   expect(r.doc.timeline![1]!.detail).toMatch(/refetch requested for 20 of 40 hosts/);
   // The server was sampled and the counts were scored against the truth.
   expect(r.doc.server!.samples.length).toBeGreaterThan(5);
+  expect(r.doc.server!.samples.some((s) => (s.membership_writes_per_s ?? 0) > 0)).toBe(true);
   expect(r.doc.counts!.samples.length).toBeGreaterThan(5);
   expect(r.doc.aggregations.length).toBeGreaterThan(2);
   const firewall = r.doc.policies.find((p) => p.name === 'Firewall')!;

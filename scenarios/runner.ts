@@ -10,6 +10,7 @@
  * API token is given).
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SeededRandom } from '../lib/rng.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
@@ -66,10 +67,12 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const failed = runs.some((r) => r.doc.thresholds.some((t) => !t.ok));
   let comparison: string | undefined;
   if (runs.length > 1) {
-    comparison = runs
-      .slice(1)
-      .map((r) => `${runs[0]!.strategy} → ${r.strategy}:\n${formatComparison(compareResults(runs[0]!.doc, r.doc))}`)
-      .join('\n\n');
+    const parts = runs.slice(1).map((r) => {
+      const text = `${runs[0]!.strategy} → ${r.strategy} (${runs[0]!.files.result} → ${r.files.result}):\n${formatComparison(compareResults(runs[0]!.doc, r.doc))}`;
+      writeFileSync(join(r.files.dir, 'comparison.txt'), `${text}\n`);
+      return text;
+    });
+    comparison = parts.join('\n\n');
   }
   return { exitCode: failed ? EXIT.THRESHOLDS_FAILED : EXIT.OK, runs, ...(comparison ? { comparison } : {}) };
 }

@@ -39,7 +39,10 @@ export interface StatsBenchOptions {
   readonly reads: number;
   readonly freshnessTrials: number;
   readonly writeRate: number;
+  /** Seconds per measured write window. */
   readonly writeSeconds: number;
+  /** Rounds of (window without, window during aggregation). */
+  readonly writeRounds: number;
   readonly connections: number;
   /** SET GLOBAL innodb_buffer_pool_size for the run (restored afterwards). */
   readonly bufferPoolBytes?: number;
@@ -76,11 +79,16 @@ export interface StrategyResult {
 }
 
 export interface WriteLoad {
-  readonly rate_per_s: number;
+  /** Each measured window (interleaved: without, during, without, during, …). */
+  readonly rounds: readonly LatencyDistribution[];
   readonly completed: number;
   readonly non_2xx: number;
-  readonly latency_ms: LatencyDistribution;
-  /** Aggregation runs that overlapped the measured window. */
+  readonly rate_per_s: number;
+  /** Medians over the rounds of each round's p50 and p99; the largest max. */
+  readonly p50_ms: number;
+  readonly p99_ms: number;
+  readonly max_ms: number;
+  /** Aggregation runs that overlapped the measured windows (during only). */
   readonly aggregations?: number;
 }
 
@@ -334,27 +342,44 @@ async function measureFreshness(
   };
 }
 
-async function writeLoad(
-  pool: Pool,
-  bodies: readonly string[],
-  options: StatsBenchOptions,
-): Promise<WriteLoad> {
+interface WindowResult {
+  readonly latency: LatencyDistribution;
+  readonly completed: number;
+  readonly non2xx: number;
+  readonly ratePerS: number;
+}
+
+async function writeWindow(pool: Pool, bodies: readonly string[], options: StatsBenchOptions, seconds: number): Promise<WindowResult> {
   const result = await runOpenLoop({
     pool,
     path: WRITE_PATH,
     bodies,
     ratePerS: options.writeRate,
-    durationMs: options.writeSeconds * 1000,
+    durationMs: seconds * 1000,
     connections: options.connections,
   });
   const non2xx = Object.entries(result.statusCodes)
     .filter(([status]) => !status.startsWith('2'))
     .reduce((sum, [, n]) => sum + n, 0);
   return {
-    rate_per_s: Math.round((result.completed / (result.elapsedMs / 1000)) * 10) / 10,
+    latency: result.latencyMs,
     completed: result.completed,
-    non_2xx: non2xx + result.errors.connect + result.errors.timeout + result.errors.other,
-    latency_ms: result.latencyMs,
+    non2xx: non2xx + result.errors.connect + result.errors.timeout + result.errors.other + result.unsent,
+    ratePerS: result.completed / (result.elapsedMs / 1000),
+  };
+}
+
+function combineWindows(windows: readonly WindowResult[], aggregations?: number): WriteLoad {
+  const median = (values: number[]): number => summarize(values).median;
+  return {
+    rounds: windows.map((w) => w.latency),
+    completed: windows.reduce((sum, w) => sum + w.completed, 0),
+    non_2xx: windows.reduce((sum, w) => sum + w.non2xx, 0),
+    rate_per_s: median(windows.map((w) => w.ratePerS)),
+    p50_ms: median(windows.map((w) => w.latency.p50)),
+    p99_ms: median(windows.map((w) => w.latency.p99)),
+    max_ms: Math.max(...windows.map((w) => w.latency.max)),
+    ...(aggregations !== undefined ? { aggregations } : {}),
   };
 }
 
@@ -414,23 +439,30 @@ async function benchStrategy(
         const hostId = rng.int(1, options.hosts);
         bodies.push(writeBody(hostId, policyIds.map((p) => [p, (seededPasses(options.seed, p, hostId) === 1) !== rng.next() < 0.05] as const)));
       }
-      say(`${strategy}: distributed/write at ${options.writeRate}/s, ${options.writeSeconds} s without aggregation …`);
-      await writeLoad(pool, bodies, { ...options, writeSeconds: Math.min(3, options.writeSeconds) }); // warm the host cache
-      const without = await writeLoad(pool, bodies, options);
-      say(`${strategy}: … and ${options.writeSeconds} s while aggregations run back to back …`);
-      let running = true;
+      say(
+        `${strategy}: distributed/write at ${options.writeRate}/s: ${options.writeRounds} rounds of ${options.writeSeconds} s without, ` +
+          `then ${options.writeSeconds} s while aggregations run back to back …`,
+      );
+      await writeWindow(pool, bodies, options, Math.min(3, options.writeSeconds)); // warm the host cache
+      const without: WindowResult[] = [];
+      const during: WindowResult[] = [];
       let aggregations = 0;
-      const loop = (async () => {
-        while (running) {
-          await aggregate();
-          aggregations += 1;
-        }
-      })();
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      const during = await writeLoad(pool, bodies, options);
-      running = false;
-      const overlapped = aggregations + 1;
-      await loop;
+      for (let round = 0; round < options.writeRounds; round++) {
+        without.push(await writeWindow(pool, bodies, options, options.writeSeconds));
+        let running = true;
+        const loop = (async () => {
+          while (running) {
+            aggregations += 1; // runs started while the window is open
+            await aggregate();
+          }
+        })();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        during.push(await writeWindow(pool, bodies, options, options.writeSeconds));
+        running = false;
+        await loop;
+      }
+      const writeWithout = combineWindows(without);
+      const writeDuring = combineWindows(during, aggregations);
       await stats.strategy.flush();
       return {
         aggregation_ms: summarize(runs),
@@ -447,9 +479,9 @@ async function benchStrategy(
             : strategy === 'realtime'
               ? 'every read recounts: visible in the first read after the write'
               : 'this instance: persisted + pending; others: after the next flush (≤ 1 s)',
-        write_without: without,
-        write_during: { ...during, aggregations: overlapped },
-        write_p99_ratio: without.latency_ms.p99 > 0 ? Math.round((during.latency_ms.p99 / without.latency_ms.p99) * 100) / 100 : 0,
+        write_without: writeWithout,
+        write_during: writeDuring,
+        write_p99_ratio: writeWithout.p99_ms > 0 ? round2(writeDuring.p99_ms / writeWithout.p99_ms) : 0,
       };
     } finally {
       await pool.close();
@@ -533,6 +565,7 @@ export async function runStatsBench(options: StatsBenchOptions): Promise<StatsBe
           freshness_trials: options.freshnessTrials,
           write_rate_per_s: options.writeRate,
           write_seconds: options.writeSeconds,
+          write_rounds: options.writeRounds,
           write_connections: options.connections,
           results_per_write: options.policies,
           store: redact(options.store),
@@ -587,16 +620,17 @@ export function formatStatsBench(doc: StatsBenchDocument): string {
   ];
   for (const [name, r] of Object.entries(results.strategies)) {
     lines.push(
-      `| ${name} | ${ms(r.aggregation_ms)} | ${ms(r.floor_ms)} | ${r.aggregation_vs_floor} | ${r.rows_scanned.toLocaleString('en')} | ${ms(r.read_ms)} | ${ms(r.freshness_api_ms)} | ${ms(r.freshness_store_ms)} | ${r.write_without.latency_ms.p99} | ${r.write_during.latency_ms.p99} (${r.write_during.aggregations} runs) | ${r.write_p99_ratio} |`,
+      `| ${name} | ${ms(r.aggregation_ms)} | ${ms(r.floor_ms)} | ${r.aggregation_vs_floor} | ${r.rows_scanned.toLocaleString('en')} | ${ms(r.read_ms)} | ${ms(r.freshness_api_ms)} | ${ms(r.freshness_store_ms)} | ${r.write_without.p99_ms} | ${r.write_during.p99_ms} | ${r.write_p99_ratio} |`,
     );
   }
   lines.push('', 'freshness:');
   for (const [name, r] of Object.entries(results.strategies)) lines.push(`  ${name}: ${r.freshness_note}`);
-  lines.push('', 'writes (open loop, latency from intended send time):');
+  lines.push('', 'writes (open loop, latency from intended send time; p50/p99 = median over rounds, per-round p99 in brackets):');
   for (const [name, r] of Object.entries(results.strategies)) {
+    const rounds = (load: WriteLoad): string => load.rounds.map((round) => round.p99).join(', ');
     lines.push(
-      `  ${name}: without ${r.write_without.completed} req at ${r.write_without.rate_per_s}/s p50 ${r.write_without.latency_ms.p50} p99 ${r.write_without.latency_ms.p99} max ${r.write_without.latency_ms.max} (non-2xx ${r.write_without.non_2xx}); ` +
-        `during ${r.write_during.completed} req at ${r.write_during.rate_per_s}/s p50 ${r.write_during.latency_ms.p50} p99 ${r.write_during.latency_ms.p99} max ${r.write_during.latency_ms.max} (non-2xx ${r.write_during.non_2xx})`,
+      `  ${name}: without ${r.write_without.completed} req, ${r.write_without.rate_per_s}/s, p50 ${r.write_without.p50_ms} p99 ${r.write_without.p99_ms} [${rounds(r.write_without)}] max ${r.write_without.max_ms}, non-2xx ${r.write_without.non_2xx}`,
+      `  ${' '.repeat(name.length)}  during  ${r.write_during.completed} req, ${r.write_during.rate_per_s}/s, p50 ${r.write_during.p50_ms} p99 ${r.write_during.p99_ms} [${rounds(r.write_during)}] max ${r.write_during.max_ms}, non-2xx ${r.write_during.non_2xx}, ${r.write_during.aggregations} aggregation runs overlapped`,
     );
   }
   lines.push('', 'budgets:');
@@ -615,6 +649,7 @@ interface StatsFlags {
   freshnessTrials: string;
   writeRate: string;
   writeSeconds: string;
+  writeRounds: string;
   connections: string;
   bufferPool?: string;
   reset?: boolean;
@@ -648,6 +683,7 @@ export function optionsFromFlags(flags: StatsFlags): StatsBenchOptions {
     freshnessTrials: positiveInt('--freshness-trials', flags.freshnessTrials),
     writeRate: positiveInt('--write-rate', flags.writeRate),
     writeSeconds: positiveInt('--write-seconds', flags.writeSeconds),
+    writeRounds: positiveInt('--write-rounds', flags.writeRounds),
     connections: positiveInt('--connections', flags.connections),
     ...(flags.bufferPool !== undefined ? { bufferPoolBytes: parseBytes(flags.bufferPool) } : {}),
     reset: flags.reset === true,
@@ -689,11 +725,12 @@ export function register(bench: Command): void {
     .option('--policies <n>', 'global policies (every host answers every one)', '100')
     .option('--teams <n>', 'teams (hosts round-robin over the teams and No team)', '10')
     .option('--strategies <list>', 'strategies to measure, comma separated', 'cron,incremental,realtime')
-    .option('--repeats <n>', 'timed aggregation runs per strategy (after one warm-up)', '3')
+    .option('--repeats <n>', 'timed aggregation runs per strategy (after one warm-up), each after a bare GROUP BY', '5')
     .option('--reads <n>', 'timed API reads per strategy (realtime: at most --repeats)', '20')
     .option('--freshness-trials <n>', 'writes timed until visible (realtime: at most 3)', '10')
-    .option('--write-rate <req/s>', 'distributed/write open-loop rate (each write carries every policy)', '50')
-    .option('--write-seconds <n>', 'seconds of writes without, and again during, aggregation', '10')
+    .option('--write-rate <req/s>', 'distributed/write open-loop rate (each write carries every policy)', '100')
+    .option('--write-seconds <n>', 'seconds per write window (without, then during aggregation)', '6')
+    .option('--write-rounds <n>', 'rounds of the two windows, interleaved', '3')
     .option('--connections <n>', 'HTTP connections for the writes', '16')
     .option('--buffer-pool <size>', 'SET GLOBAL innodb_buffer_pool_size for the run, e.g. 2GiB (restored afterwards)')
     .option('--reset', 'wipe the database and seed again')

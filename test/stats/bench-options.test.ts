@@ -12,6 +12,7 @@ const flags = {
   freshnessTrials: '4',
   writeRate: '20',
   writeSeconds: '5',
+  writeRounds: '2',
   connections: '8',
   seed: '7',
 };

@@ -383,7 +383,8 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
             serverDown = false;
           }
           if (storeLabel === 'memory') {
-            // The memory store starts empty: put the run's policies back, in their order.
+            // The memory store starts empty: put the run's teams and policies back, in their order.
+            state.teamIds.clear();
             await state.ensureTeams(state.live.map((l) => l.team).filter((t): t is string => t !== undefined));
             await api!.applySpecs(state.live.map(specOf));
             await state.refresh();

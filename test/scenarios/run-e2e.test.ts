@@ -14,11 +14,11 @@ import { describeMysql } from '../helpers/mysql.js';
 
 const TINY = join(import.meta.dirname, 'fixtures', 'tiny.yaml');
 
-async function run(flags: Record<string, string | boolean>): Promise<{ code: number; out: string; err: string; dir: string; doc: ResultDocument; html: string; summary: string }> {
+async function run(flags: Record<string, string | boolean>, scenario = TINY): Promise<{ code: number; out: string; err: string; dir: string; doc: ResultDocument; html: string; summary: string }> {
   const outDir = mkdtempSync(join(tmpdir(), 'osqsim-run-'));
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCommand(TINY, { out: outDir, ...flags }, (t) => out.push(t), (t) => err.push(t));
+  const code = await runCommand(scenario, { out: outDir, ...flags }, (t) => out.push(t), (t) => err.push(t));
   const reportLine = /report: (.+report\.html)/.exec(out.join(''));
   if (!reportLine) throw new Error(`no report printed (exit ${code}):\n${out.join('')}\n${err.join('')}`);
   const dir = reportLine[1]!.replace(/[\\/]report\.html$/, '');
@@ -43,7 +43,7 @@ function checkRun(r: Awaited<ReturnType<typeof run>>, store: RegExp): void {
   expect(r.doc.endpoints.write!.count).toBeGreaterThan(40);
   expect(r.summary).toContain(`| read | ${r.doc.endpoints.read!.count.toLocaleString('en-US')} |`);
   // Timeline applied through the API.
-  expect(r.doc.timeline!.map((e) => [e.kind, e.ok])).toEqual([['add_policies', true], ['refetch_hosts', true], ['edit_policies', true]]);
+  expect(r.doc.timeline!.map((e) => [e.kind, e.ok])).toEqual([['add_policies', true], ['refetch_hosts', true], ['edit_policies', true], ['store_unavailable', true]]);
   expect(r.doc.timeline![1]!.detail).toMatch(/refetch requested for 20 of 40 hosts/);
   // The server was sampled and the counts were scored against the truth.
   expect(r.doc.server!.samples.length).toBeGreaterThan(5);
@@ -56,7 +56,7 @@ function checkRun(r: Awaited<ReturnType<typeof run>>, store: RegExp): void {
   expect(r.doc.policies.filter((p) => p.server)).toHaveLength(4);
   // Thresholds: the impossible one fails, the others hold.
   expect(r.doc.thresholds.map((t) => [t.expr, t.ok])).toEqual([
-    ['errors.rate < 1%', true],
+    ['errors.rate < 10%', true],
     ['counts.error.max == 0', true],
     ['read.p99 < 0.001ms', false],
   ]);
@@ -67,6 +67,17 @@ function checkRun(r: Awaited<ReturnType<typeof run>>, store: RegExp): void {
 describe('osqsim run (memory store)', () => {
   it('runs the tiny scenario end to end, writes the report and exits 3 on a failed threshold', async () => {
     checkRun(await run({ quiet: true }), /^memory$/);
+  }, 90_000);
+
+  it('restarts the server mid-run (hosts re-enroll, policies re-applied) and moves hosts between teams', async () => {
+    const r = await run({ quiet: true }, join(import.meta.dirname, 'fixtures', 'tiny-restart.yaml'));
+    expect(r.doc.timeline!.map((e) => [e.kind, e.ok])).toEqual([['restart_server', true], ['move_hosts', true]]);
+    expect(r.doc.timeline![0]!.detail).toMatch(/memory store empty: 2 policies re-applied/);
+    expect(r.doc.timeline![1]!.detail).toMatch(/moved 15 hosts to sales/);
+    expect(r.doc.endpoints.enroll!.count).toBeGreaterThanOrEqual(30); // the re-enroll wave after the restart
+    const firewall = r.doc.policies.find((p) => p.name === 'Firewall')!;
+    expect(firewall.server).toMatchObject({ passing: 30, failing: 0 });
+    expect(r.code).toBe(EXIT.OK);
   }, 90_000);
 
   it('exits 2 on an invalid scenario or flag, before starting anything', async () => {

@@ -122,7 +122,7 @@ async function main(): Promise<void> {
       } else if (measuredCpuStart !== undefined) {
         measuredRequests += w.rate;
       }
-      if (w.t % 5 === 0) log(`[${w.t}s] enrolled ${w.hosts_enrolled} · ${w.rate} req/s · read p99 ${w.endpoints.read?.p99 ?? '-'} ms · gen busy ${(w.generator.elu_max * 100).toFixed(0)}% · late ${w.checkins.late}`);
+      if (w.t % 5 === 0 || process.env.BENCH_VERBOSE) log(`[${w.t}s] enrolled ${w.hosts_enrolled} · ${w.rate} req/s · read p99 ${w.endpoints.read?.p99 ?? '-'} ms · gen busy ${(w.generator.elu_max * 100).toFixed(0)}% · late ${w.checkins.late}`);
     });
     const doc = await sim.done;
     const simCpuMs = measuredCpuStart ? cpuMs(process.cpuUsage(measuredCpuStart)) : NaN;
@@ -154,7 +154,7 @@ async function main(): Promise<void> {
     const read = doc.endpoints.read;
     const results = {
       hosts: p.hosts,
-      hosts_enrolled: doc.windows.at(-1)?.hosts_enrolled ?? 0,
+      hosts_enrolled: Math.max(0, ...doc.windows.map((w) => w.hosts_enrolled)),
       sim_req_per_s: Math.round(simRate),
       read_corrected_p99_ms: read?.latency_ms.p99 ?? null,
       read_corrected_p999_ms: read?.latency_ms.p999 ?? null,

@@ -20,7 +20,7 @@
  * Times are epoch milliseconds (performance.timeOrigin + now). Each request is measured from its
  * INTENDED start (when osquery would have sent it) as well as from the actual send.
  */
-import { hash32, unitFloat } from '../lib/rng.js';
+import { unitFloat } from '../lib/rng.js';
 import type { AgentSpec, FleetGroupSpec } from '../scenarios/schema.js';
 import type { AnswerModel } from './fleet/answers.js';
 import { policyIdOf } from './fleet/answers.js';
@@ -562,10 +562,6 @@ export function scheduledRunsPerMs(packs: unknown): number {
   return perMs;
 }
 
-/** Deterministic hash of a host's identity inputs (exported for determinism tests). */
-export function identityHash(seed: number, globalHost: number): number {
-  return hash32(seed, globalHost);
-}
 
 /** The check-in request: its context as fields (no closure per request). */
 class ReadExchange extends Exchange {

@@ -236,8 +236,12 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
     }
   };
 
+  /** At the end: seconds every worker reported are kept; the last, partial second (only some workers got to it before stopping) is dropped. */
   const flushWindows = (): void => {
-    for (const t of [...pendingWindows.keys()].sort((a, b) => a - b)) emitWindow(t, pendingWindows.get(t)!);
+    for (const t of [...pendingWindows.keys()].sort((a, b) => a - b)) {
+      const parts = pendingWindows.get(t)!;
+      if (parts.length >= workers) emitWindow(t, parts);
+    }
     pendingWindows.clear();
   };
 

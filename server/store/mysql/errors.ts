@@ -27,9 +27,9 @@ const UNAVAILABLE_CODES = new Set([
 
 const UNAVAILABLE_MESSAGES = [/pool is closed/i, /connection is in closed state/i, /connect etimedout/i];
 
+/** A deadlock victim was rolled back at once and can simply run again (a lock-wait timeout already took ~50 s: not retried). */
 export function isDeadlock(err: unknown): boolean {
-  const code = (err as DriverError | undefined)?.code;
-  return code === 'ER_LOCK_DEADLOCK' || code === 'ER_LOCK_WAIT_TIMEOUT';
+  return (err as DriverError | undefined)?.code === 'ER_LOCK_DEADLOCK';
 }
 
 export function isDuplicate(err: unknown, key?: string): boolean {

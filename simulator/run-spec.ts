@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { osqsimError } from '../lib/errors.js';
 import { formatIssues, validateScenario, type FleetSpec, type Scenario } from '../scenarios/schema.js';
+import { validateScenarioDocument } from '../scenarios/load.js';
 
 export interface RunFlags {
   scenario?: string;
@@ -71,7 +72,8 @@ export async function scenarioFromFlags(flags: RunFlags): Promise<Scenario> {
   if (flags.warmup !== undefined) raw.warmup = flags.warmup;
   if (flags.seed !== undefined) raw.seed = flags.seed;
   if (flags.enrollSecret !== undefined) raw.enroll_secret = flags.enrollSecret;
-  const result = validateScenario(raw);
+  // A scenario file goes through the harness loader, which resolves `policies:` files relative to it.
+  const result = flags.scenario !== undefined ? validateScenarioDocument(raw, flags.scenario) : validateScenario(raw);
   if (!result.ok) throw osqsimError('SCENARIO_INVALID', { source, problems: `\n${formatIssues(result.issues)}` });
   return result.scenario;
 }

@@ -1,0 +1,51 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, expect, test, vi } from 'vitest';
+import { runSimulate } from '../../cli/simulate.js';
+import { startFakeServer, type FakeServer } from './fixtures/fake-server.js';
+
+let server: FakeServer | undefined;
+afterEach(async () => {
+  vi.restoreAllMocks();
+  await server?.close();
+});
+
+function quiet(): { stdout: string[]; stderr: string[] } {
+  const out = { stdout: [] as string[], stderr: [] as string[] };
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => (out.stdout.push(String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (out.stderr.push(String(chunk)), true));
+  return out;
+}
+
+test('invalid flags exit 2 with the problem and a hint', async () => {
+  const out = quiet();
+  expect(await runSimulate({ target: 'ftp://x', hosts: '10' })).toBe(2);
+  expect(await runSimulate({ target: 'http://127.0.0.1:1', hosts: 'many' })).toBe(2);
+  expect(await runSimulate({ target: 'http://127.0.0.1:1', hosts: '10', shard: '3/3' })).toBe(2);
+  expect(await runSimulate({ target: 'http://127.0.0.1:1' })).toBe(2);
+  const dir = mkdtempSync(join(tmpdir(), 'osqsim-sim-'));
+  const file = join(dir, 's.yaml');
+  writeFileSync(file, 'fleet:\n  groups:\n    - {name: a, count: 1, platform: darwin, os_version: "14", colour: red}\n');
+  expect(await runSimulate({ target: 'http://127.0.0.1:1', scenario: file })).toBe(2);
+  expect(out.stderr.join('')).toMatch(/fleet\.groups\[0\]\.colour unknown key/);
+  expect(out.stderr.join('')).toMatch(/hint:/);
+});
+
+test('a short run with the built-in fleet writes the result JSON and prints it with --json', async () => {
+  server = await startFakeServer();
+  const out = quiet();
+  const dir = mkdtempSync(join(tmpdir(), 'osqsim-sim-'));
+  const file = join(dir, 'result.json');
+  const code = await runSimulate({ target: server.url, hosts: '30', duration: '3s', workers: '1', out: file, json: true, progress: false });
+  expect(code).toBe(0);
+  const written = JSON.parse(readFileSync(file, 'utf8'));
+  const printed = JSON.parse(out.stdout.join(''));
+  expect(printed).toEqual(written);
+  expect(written.schema).toBe('osqsim.result/v1');
+  expect(written.run.hosts).toBe(30);
+  // Starts are spread linearly over start_period (10 s by default): about 3/10 of the hosts in 3 s.
+  expect(written.endpoints.enroll.count).toBeGreaterThanOrEqual(6);
+  expect(written.endpoints.enroll.count).toBeLessThanOrEqual(13);
+  expect(new Set(server.requests.filter((r) => r.endpoint === 'enroll').map((r) => (r.body.host_details as { os_version: { platform: string } }).os_version.platform)).size).toBeGreaterThan(1);
+}, 30_000);

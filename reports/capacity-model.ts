@@ -548,9 +548,16 @@ export function planCapacity(input: PlanInput, sweep?: SweepDocument, sweepFile 
   let cpuMsPerS = 0;
   const cpuSources: string[] = [];
   if (calibration?.cpuFit && Object.keys(calibration.cpuMsPerRequest).length === 0) {
-    // Only the whole-server fit is known.
+    // Only the whole-server fit is known: its cost per request holds for the sweep's request mix.
     cpuMsPerS = calibration.cpuFit.intercept + calibration.cpuFit.slope * totalRate;
-    cpuSources.push(`measured: ${sweepFile} ${stepRange(calibration.cpuFit.steps)} (fit ${fmt(calibration.cpuFit.intercept, 1)} CPU-ms/s + ${fmt(calibration.cpuFit.slope, 3)} CPU-ms per request)`);
+    const sweepMix = requestMix(sweep!);
+    const planMix = mixOf(Object.fromEntries(PLAN_ENDPOINTS.map((e) => [e, requestRates[e].value])) as Record<PlanEndpoint, number>);
+    cpuSources.push(`measured: ${sweepFile} ${stepRange(calibration.cpuFit.steps)} (fit ${fmt(calibration.cpuFit.intercept, 1)} CPU-ms/s + ${fmt(calibration.cpuFit.slope, 3)} CPU-ms per request, on the sweep's mix ${formatMix(sweepMix)})`);
+    if (Math.abs(sweepMix.write - planMix.write) > 0.05) {
+      warnings.push(
+        `server CPU: the sweep's requests were ${formatMix(sweepMix)} but this plan's are ${formatMix(planMix)}; a write costs more than a read, so sweep with the plan's policy interval for a CPU figure you can rely on`,
+      );
+    }
   } else {
     for (const endpoint of PLAN_ENDPOINTS) {
       const measured = calibration?.cpuMsPerRequest[endpoint];
@@ -634,6 +641,26 @@ export function planCapacity(input: PlanInput, sweep?: SweepDocument, sweepFile 
     fleetReference: reference,
     warnings,
   };
+}
+
+type Mix = Record<PlanEndpoint, number>;
+
+function mixOf(rates: Record<PlanEndpoint, number>): Mix {
+  const total = PLAN_ENDPOINTS.reduce((sum, e) => sum + rates[e], 0) || 1;
+  return Object.fromEntries(PLAN_ENDPOINTS.map((e) => [e, rates[e] / total])) as Mix;
+}
+
+/** Share of each endpoint in the requests of a sweep's usable steps. */
+export function requestMix(sweep: SweepDocument): Mix {
+  const totals = Object.fromEntries(PLAN_ENDPOINTS.map((e) => [e, 0])) as Mix;
+  for (const step of usableSteps(sweep)) for (const e of PLAN_ENDPOINTS) totals[e] += step.endpoints[e]?.rate_per_s ?? 0;
+  return mixOf(totals);
+}
+
+function formatMix(mix: Mix): string {
+  return PLAN_ENDPOINTS.filter((e) => mix[e] >= 0.0005)
+    .map((e) => `${fmt(mix[e] * 100, mix[e] < 0.01 ? 1 : 0)}% ${e}`)
+    .join(', ');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -69,7 +69,7 @@ export function headline(doc: ResultDocument): Headline {
     return sum + Math.max(result.count, sumOutcomes(result.outcomes));
   }, 0);
 
-  const read = doc.policies.filter((p) => p.server !== undefined);
+  const read = doc.policies.filter((p) => p.server !== undefined && p.unscored === undefined);
   const samples = doc.server?.samples ?? [];
   const aggregations = doc.aggregations;
   return {

@@ -153,7 +153,7 @@ export const REPORT_CLIENT_SCRIPT = String.raw`
     { label: 'max staleness (s)', scale: 's', stroke: '#2c3e50', width: 1.5 }
   ], [counts.map(function (c) { return c.t; }), counts.map(function (c) { return c.error_max; }), counts.map(function (c) { return c.policies_off; }), counts.map(function (c) { return c.staleness_max_s; })]);
 
-  var policies = (doc.policies || []).filter(function (p) { return p.server; });
+  var policies = (doc.policies || []).filter(function (p) { return p.server && !p.unscored; });
   var bars = uPlot.paths && uPlot.paths.bars ? uPlot.paths.bars({ size: [0.6, 40] }) : undefined;
   chart('chart-policies', {
     xLabel: 'policy id',

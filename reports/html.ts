@@ -102,7 +102,7 @@ export function renderHtml(doc: ResultDocument): string {
   const policyRows = doc.policies
     .map(
       (p) =>
-        `<tr><td>${p.id}</td><td class="t">${escapeHtml(p.name ?? '')}</td><td>${fmtInt(p.truth.passing)} / ${fmtInt(p.truth.failing)} / ${fmtInt(p.truth.unknown)}</td><td>${p.server ? `${fmtInt(p.server.passing)} / ${fmtInt(p.server.failing)}` : '–'}</td><td>${p.count_error ?? '–'}</td><td>${p.staleness_s === undefined ? '–' : p.staleness_s.toFixed(1)}</td><td>${escapeHtml(p.server?.updated_at ?? '')}</td></tr>`,
+        `<tr><td>${p.id}</td><td class="t">${escapeHtml(p.name ?? '')}</td><td>${fmtInt(p.truth.passing)} / ${fmtInt(p.truth.failing)} / ${fmtInt(p.truth.unknown)}</td><td>${p.server ? `${fmtInt(p.server.passing)} / ${fmtInt(p.server.failing)}` : '–'}</td><td${p.unscored ? ` title="${escapeHtml(p.unscored)}"` : ''}>${p.unscored ? 'not scored' : (p.count_error ?? '–')}</td><td>${p.unscored || p.staleness_s === undefined ? '–' : p.staleness_s.toFixed(1)}</td><td>${escapeHtml(p.server?.updated_at ?? '')}</td></tr>`,
     )
     .join('\n');
   const timelineRows = (doc.timeline ?? [])

@@ -63,6 +63,8 @@ export interface PolicyResult {
   staleness_s?: number;
   /** |server − truth| passing + failing at the last read. */
   count_error?: number;
+  /** Set when the counts could not be scored fairly (e.g. team policies after hosts moved team); not in the headline. */
+  unscored?: string;
 }
 
 export interface AggregationRun {

@@ -35,7 +35,8 @@ export function renderSummary(doc: ResultDocument): string {
   lines.push('|---|---:|');
   lines.push(`| check-ins late (> 1 s after intended) | ${fmtInt(h.checkins.late)} of ${fmtInt(h.checkins.scheduled)} (${fmtPct(h.checkins.late_rate)}), max lag ${fmtMs(h.checkins.max_lag_ms)} |`);
   if (h.counts.error_max !== null) {
-    lines.push(`| policy counts: max error vs truth | ${fmtInt(h.counts.error_max)} hosts (${h.counts.policies_read} policies read) |`);
+    const unscored = doc.policies.filter((p) => p.unscored !== undefined).length;
+    lines.push(`| policy counts: max error vs truth | ${fmtInt(h.counts.error_max)} hosts (${h.counts.policies_read} policies scored${unscored ? `; ${unscored} not scored after a team move` : ''}) |`);
     lines.push(`| policy counts: max staleness | ${h.counts.staleness_max_s!.toFixed(1)} s |`);
   } else {
     lines.push('| policy counts | not read (no API access to the target) |');

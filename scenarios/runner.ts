@@ -214,6 +214,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
   const countSamples: CountSample[] = [];
   const statsRuns = new Map<string, ApiStatsRun>();
   const tracker = new StalenessTracker(scenario.warmup / 1000);
+  const unscored = new Map<number, string>();
   let sim: SimulationHandle | undefined;
   let stopped = false;
   let serverDown = false;
@@ -324,7 +325,8 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
           const policies = await api.allPolicies().catch(() => undefined);
           const after = truthMap(await handle.truth());
           if (policies) {
-            const { scores, staleness } = tracker.record(t, policies.map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), before, after);
+            const scored = policies.filter((p) => !unscored.has(p.id));
+            const { scores, staleness } = tracker.record(t, scored.map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), before, after);
             countSamples.push({ t, error_max: Math.max(0, ...scores.map((s) => s.error)), policies_off: scores.filter((s) => !s.ok).length, staleness_max_s: Math.round(staleness * 10) / 10 });
           }
         }
@@ -373,6 +375,9 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
           const hosts = (await api!.hosts()).filter((h) => h.team_id !== teamId);
           const chosen = pick(hosts, event.percent, scenario.seed + event.at);
           await api!.transferHosts(teamId, chosen.map((h) => h.id));
+          // The truth keeps each moved host's last answer to the team policies it left (until it would
+          // report again, which it never does for a policy out of scope): team policies are not scored from here on.
+          if (chosen.length) for (const p of await api!.allPolicies()) if (p.team_id !== null) unscored.set(p.id, `not scored after ${chosen.length} hosts moved team at ${Math.round(elapsedS())}s: the simulator's truth keeps their answers to team policies they left`);
           return `moved ${chosen.length} hosts to ${event.to_team ?? 'no team'}`;
         }
         case 'restart_server': {
@@ -432,13 +437,13 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
       const deadline = Date.now() + patience;
       for (;;) {
         final = await api.allPolicies().catch(() => final);
-        const scores = final ? scoreCounts(final.map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), finalTruth, finalTruth) : [];
+        const scores = final ? scoreCounts(final.filter((p) => !unscored.has(p.id)).map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), finalTruth, finalTruth) : [];
         if ((final && scores.every((s) => s.ok)) || Date.now() >= deadline) break;
         await sleep(500);
       }
       if (server) for (const run of await api.statsRuns().catch(() => [] as ApiStatsRun[])) statsRuns.set(`${run.strategy}@${run.started_at}`, run);
     }
-    enrich(doc, { scenario, strategy, storeLabel, final, tracker, names: state.names(), timeline, samples, countSamples, statsRuns, runStartMs });
+    enrich(doc, { scenario, strategy, storeLabel, final, tracker, names: state.names(), timeline, samples, countSamples, statsRuns, runStartMs, unscored });
     doc.thresholds = evaluateThresholds(doc, scenario.thresholds);
     const name = multi && strategy ? `${scenario.name}-${strategy}` : scenario.name;
     const files = writeRunFiles(doc, join(options.outDir ?? 'runs', runDirName(name, startedAt)));
@@ -491,6 +496,7 @@ interface EnrichInput {
   countSamples: CountSample[];
   statsRuns: Map<string, ApiStatsRun>;
   runStartMs: number;
+  unscored: ReadonlyMap<number, string>;
 }
 
 function enrich(doc: ResultDocument, input: EnrichInput): void {
@@ -512,6 +518,8 @@ function enrich(doc: ResultDocument, input: EnrichInput): void {
     policy.server = { passing: server.passing_host_count, failing: server.failing_host_count, updated_at: server.host_count_updated_at };
     policy.count_error = Math.abs(server.passing_host_count - policy.truth.passing) + Math.abs(server.failing_host_count - policy.truth.failing);
     policy.staleness_s = input.tracker.worstOf(policy.id);
+    const reason = input.unscored.get(policy.id);
+    if (reason) policy.unscored = reason;
   }
   // Policies on the server that no host ever answered (e.g. no host in scope): truth is zero.
   for (const server of input.final ?? []) {
@@ -524,6 +532,7 @@ function enrich(doc: ResultDocument, input: EnrichInput): void {
       server: { passing: server.passing_host_count, failing: server.failing_host_count, updated_at: server.host_count_updated_at },
       count_error: server.passing_host_count + server.failing_host_count,
       staleness_s: input.tracker.worstOf(server.id),
+      ...(input.unscored.has(server.id) ? { unscored: input.unscored.get(server.id)! } : {}),
     });
   }
   doc.policies.sort((a, b) => a.id - b.id);

@@ -87,7 +87,7 @@ describe('summary.md', () => {
     expect(md).toContain('# osqsim run: synthetic');
     expect(md).toMatch(/\| read \| 1,000 \| [\d.]+ \| 10 \(1\.00%\) \|/);
     expect(md).toContain('| `read.p99 < 200ms` |');
-    expect(md).toContain('max error vs truth | 4 hosts');
+    expect(md).toContain('max error vs truth | 4 hosts (2 policies scored)');
     expect(md).toContain('12.3 s');
   });
 

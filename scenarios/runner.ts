@@ -171,6 +171,23 @@ function truthMap(list: readonly PolicyTruth[]): Map<number, TruthCounts> {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
+/** Rejects when `promise` takes longer than `ms` (a truth request racing the simulator's stop). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
+
 /** Sleeps, but wakes up early when `signal` aborts. */
 function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
@@ -321,9 +338,9 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
           if (server && tick % 5 === 1) {
             for (const run of await api.statsRuns().catch(() => [] as ApiStatsRun[])) statsRuns.set(`${run.strategy}@${run.started_at}`, run);
           }
-          const before = truthMap(await handle.truth());
+          const before = truthMap(await withTimeout(handle.truth(), 5000));
           const policies = await api.allPolicies().catch(() => undefined);
-          const after = truthMap(await handle.truth());
+          const after = truthMap(await withTimeout(handle.truth(), 5000));
           if (policies) {
             const scored = policies.filter((p) => !unscored.has(p.id));
             const { scores, staleness } = tracker.record(t, scored.map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), before, after);
@@ -427,7 +444,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     ended.abort();
     for (const timer of timers) clearInterval(timer);
     await timelineDone.catch(() => undefined);
-    while (sampling) await sleep(50);
+    for (let waited = 0; sampling && waited < 10_000; waited += 50) await sleep(50);
 
     // Final read: let the count strategy catch up with the final truth, then score.
     const finalTruth = new Map(doc.policies.map((p) => [p.id, p.truth]));

@@ -128,6 +128,25 @@ describe('capacity plan from a sweep', () => {
   });
 });
 
+describe('capacity plan from a sweep without per-endpoint CPU', () => {
+  it("uses the whole-server CPU fit, names the sweep's request mix, and warns when the plan's mix differs", () => {
+    const withoutSplit = (index: number, hosts: number) => {
+      const s = step(index, hosts);
+      for (const endpoint of Object.values(s.endpoints)) endpoint!.cpu_ms_per_req = null;
+      return s;
+    };
+    const sweep = sweepOf([withoutSplit(1, 1000), withoutSplit(2, 2000), withoutSplit(3, 4000)]);
+    const same = planCapacity(input({ hosts: 8000, policies: 10, policyIntervalS: 60, detailIntervalS: 60 }), sweep, 'sweep.json');
+    // fixture: CPU-ms/s = 50 + 0.2 × (reads + writes) while it reports 0.98 × reads + writes as requests/s
+    const slope = (0.2 * (1 / 10 + 1 / 60)) / (0.98 / 10 + 1 / 60);
+    expect(same.serverCpuCores.value).toBeCloseTo((50 + slope * same.requestRates.total.value) / 1000, 6);
+    expect(same.serverCpuCores.source).toMatch(/on the sweep's mix 85% read, 15% write/);
+    expect(same.warnings.join()).not.toMatch(/mix|requests were/);
+    const hourly = planCapacity(input({ hosts: 8000, policies: 10 }), sweep, 'sweep.json');
+    expect(hourly.warnings.join()).toMatch(/sweep's requests were 85% read, 15% write but this plan's are/);
+  });
+});
+
 describe('fits', () => {
   it('recovers an exact line', () => {
     const fit = fitLinear([1, 2, 3, 4].map((x, i) => ({ x, y: 5 + 2 * x, step: i + 1 })))!;

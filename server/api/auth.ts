@@ -18,7 +18,10 @@ export function resolveApiToken(context: ServerContext): string {
     token = configured;
   } else {
     token = randomBytes(24).toString('base64url');
-    context.log.warn({ apiToken: token }, `REST API token generated: ${token} (set one with --api-token or OSQSIM_API_TOKEN)`);
+    const line = `REST API token generated: ${token} (set one with --api-token or OSQSIM_API_TOKEN)`;
+    // Printed once: through the log at warn level, or straight to stderr when the log is quieter.
+    if (context.log.isLevelEnabled('warn')) context.log.warn({ apiToken: token }, line);
+    else if (context.options.logLevel !== 'silent') process.stderr.write(`${line}\n`);
   }
   tokens.set(context, token);
   return token;

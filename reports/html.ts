@@ -93,7 +93,7 @@ export function renderHtml(doc: ResultDocument): string {
   const endpointRows = h.endpoints
     .map(
       (e) =>
-        `<tr><td>${e.endpoint}</td><td>${fmtInt(e.count)}</td><td>${fmtRate(e.rate_per_s)}</td><td>${fmtInt(e.errors)} (${fmtPct(e.error_rate)})</td><td>${fmtMs(e.p50)}</td><td>${fmtMs(e.p90)}</td><td>${fmtMs(e.p99)}</td><td>${fmtMs(e.p999)}</td><td>${fmtMs(e.max)}</td><td>${fmtMs(e.service_p99)}</td></tr>`,
+        `<tr><td>${e.endpoint}</td><td>${fmtInt(e.count)}</td><td>${fmtRate(e.rate_per_s)}</td><td>${fmtInt(e.errors)} (${fmtPct(e.error_rate)})</td><td>${fmtMs(e.p50)}</td><td>${fmtMs(e.p90)}</td><td>${fmtMs(e.p99)}</td><td>${fmtMs(e.p999)}</td><td>${fmtMs(e.max)}</td><td>${fmtMs(e.service_p99)}</td><td>${doc.plan?.rates[e.endpoint] === undefined ? '–' : fmtRate(doc.plan.rates[e.endpoint]!)}</td></tr>`,
     )
     .join('\n');
   const thresholdRows = doc.thresholds
@@ -161,11 +161,11 @@ ${h.generator_saturated ? `<p class="warn"><b>The load generator was saturated</
 <h2>Headline</h2>
 <p class="help">Measured after warm-up. Latency is corrected for coordinated omission (response − intended start); service time is response − actual send.</p>
 <table id="headline">
-<tr><th>endpoint</th><th>requests</th><th>req/s</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p99</th></tr>
+<tr><th>endpoint</th><th>requests</th><th>req/s</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p99</th><th title="what osqsim scenario plan expected after warm-up">planned req/s</th></tr>
 ${endpointRows}
-<tr><th>all</th><th>${fmtInt(h.total.count)}</th><th>${fmtRate(h.total.rate_per_s)}</th><th>${fmtInt(h.total.errors)} (${fmtPct(h.total.error_rate)})</th><th colspan="6"></th></tr>
+<tr><th>all</th><th>${fmtInt(h.total.count)}</th><th>${fmtRate(h.total.rate_per_s)}</th><th>${fmtInt(h.total.errors)} (${fmtPct(h.total.error_rate)})</th><th colspan="6"></th><th>${doc.plan ? fmtRate(Object.values(doc.plan.rates).reduce<number>((a, b) => a + (b ?? 0), 0)) : ''}</th></tr>
 </table>
-<p class="help">Check-ins late (&gt; 1 s after intended): ${fmtInt(h.checkins.late)} of ${fmtInt(h.checkins.scheduled)}, max lag ${fmtMs(h.checkins.max_lag_ms)}.</p>
+<p class="help">Check-ins late (&gt; 1 s after intended): ${fmtInt(h.checkins.late)} of ${fmtInt(h.checkins.scheduled)}, max lag ${fmtMs(h.checkins.max_lag_ms)}.${doc.plan ? ` Planned: ${fmtRate(doc.plan.membership_writes_per_s)} membership rows written/s, ${fmtInt(doc.plan.membership_rows)} rows in policy_membership at the end.` : ''}</p>
 
 <h2>Thresholds</h2>
 ${doc.thresholds.length ? `<table id="thresholds"><tr><th>threshold</th><th>value</th><th>result</th></tr>\n${thresholdRows}\n</table>` : '<p class="help">The scenario sets no thresholds.</p>'}

@@ -156,4 +156,14 @@ export interface ResultDocument {
   timeline?: TimelineRecord[];
   /** Count accuracy over time (osqsim run, when the server's counts were read). */
   counts?: { samples: CountSample[] };
+  /** What `osqsim scenario plan` expected for the measured window (after warm-up), to set beside the measurement. */
+  plan?: PlanSummary;
+}
+
+export interface PlanSummary {
+  /** Mean requests per second by endpoint after the warm-up. */
+  rates: Partial<Record<EndpointName, number>>;
+  membership_writes_per_s: number;
+  /** Rows in policy_membership at the end of the run. */
+  membership_rows: number;
 }

@@ -30,6 +30,11 @@ export function renderSummary(doc: ResultDocument): string {
   lines.push(`| **all** | ${fmtInt(h.total.count)} | ${fmtRate(h.total.rate_per_s)} | ${fmtInt(h.total.errors)} (${fmtPct(h.total.error_rate)}) | | | | | |`);
   lines.push('');
   lines.push('Latency is corrected for coordinated omission (response − intended start).');
+  if (doc.plan) {
+    const planned = h.endpoints.map((e) => `${e.endpoint} ${fmtRate(doc.plan!.rates[e.endpoint] ?? 0)}`).join(', ');
+    lines.push('');
+    lines.push(`Planned (osqsim scenario plan, after warm-up): ${planned} req/s; ${fmtRate(doc.plan.membership_writes_per_s)} membership rows written/s; ${fmtInt(doc.plan.membership_rows)} rows at the end.`);
+  }
   lines.push('');
   lines.push('| what | value |');
   lines.push('|---|---:|');

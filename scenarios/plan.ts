@@ -15,7 +15,7 @@
  * - a restart of a server on the memory store loses everything: every host re-enrolls (node_invalid)
  *   within one read interval and writes again.
  */
-import type { EndpointName } from '../reports/result.js';
+import type { EndpointName, PlanSummary } from '../reports/result.js';
 import { fleetPlatformOf, platformMatches } from '../server/store/platform.js';
 import { groupCounts } from '../simulator/identity.js';
 import { jitterBucketCount } from '../server/osquery/jitter.js';
@@ -374,4 +374,16 @@ export function formatPlan(plan: ScenarioPlan): string {
 function fmt(n: number): string {
   if (Number.isInteger(n)) return n.toLocaleString('en-US');
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
+}
+
+/** The plan's means over the measured window (after the warm-up), as result.json keeps them. */
+export function planSummary(plan: ScenarioPlan): PlanSummary {
+  const window = plan.points.filter((p) => p.t >= plan.warmup_s && p.t < plan.duration_s);
+  const points = window.length ? window : plan.points;
+  const mean = (get: (p: PlanPoint) => number) => round(points.reduce((sum, p) => sum + get(p), 0) / points.length);
+  return {
+    rates: Object.fromEntries(ENDPOINT_NAMES.map((e) => [e, mean((p) => p.rates[e])])) as Record<EndpointName, number>,
+    membership_writes_per_s: mean((p) => p.membership_writes_per_s),
+    membership_rows: plan.final.membership_rows,
+  };
 }

@@ -20,7 +20,7 @@ import type { AggregationRun, CountSample, ResultDocument, ServerSample, Timelin
 import { defaultWorkers, runSimulation, type LiveWindow, type SimulationHandle } from '../simulator/pool.js';
 import type { PolicyTruth } from '../simulator/fleet/truth.js';
 import { FleetApi, forEachLimited, type ApiPolicy, type ApiStatsRun, type PolicySpecBody } from './fleet-api.js';
-import { editedQuery, hasRamps, hostsAt, selectPolicies } from './plan.js';
+import { editedQuery, hasRamps, hostsAt, planScenario, planSummary, selectPolicies } from './plan.js';
 import type { PolicySpec } from './schema.js';
 import { scoreCounts, StalenessTracker, type TruthCounts } from './scoring.js';
 import type { HarnessScenario } from './sections.js';
@@ -561,4 +561,9 @@ function enrich(doc: ResultDocument, input: EnrichInput): void {
   if (input.samples.length) doc.server = { samples: input.samples };
   doc.timeline = input.timeline;
   if (input.countSamples.length) doc.counts = { samples: input.countSamples };
+  try {
+    doc.plan = planSummary(planScenario(scenario));
+  } catch {
+    // The plan is a comparison aid; a run never fails for it.
+  }
 }

@@ -80,6 +80,7 @@ export function syntheticResult(overrides: { readLatencies?: number[]; writeLate
     generator: { cpu_pct: 35, event_loop_p99_ms: 12, max_in_flight: 40, saturated: false, warnings: [] },
     thresholds: [{ expr: 'read.p99 < 200ms', value: read.latency_ms.p99, ok: true }],
     timeline: [{ t: 30, kind: 'refetch_hosts', detail: 'refetched 10 hosts (10%)', ok: true }],
+    plan: { rates: { enroll: 0, config: 1.7, read: 16.7, write: 3.3, log: 0 }, membership_writes_per_s: 6.6, membership_rows: 200 },
     counts: { samples: Array.from({ length: duration }, (_, t) => ({ t, error_max: t < 20 ? 10 - Math.floor(t / 2) : 0, policies_off: t < 20 ? 1 : 0, staleness_max_s: t < 20 ? t : 0 })) },
   };
 }

@@ -30,6 +30,12 @@ describe('report.html', () => {
     }
   });
 
+  it('sets the plan beside the measurement', () => {
+    expect(html).toContain('planned req/s');
+    expect(html).toMatch(/<td>16\.7<\/td><\/tr>/);
+    expect(renderSummary(doc)).toContain('Planned (osqsim scenario plan, after warm-up): read 16.7, write 3.3 req/s');
+  });
+
   it('shows the headline numbers in the table', () => {
     expect(html).toContain('refetched 10 hosts');
     expect(html).toContain('read.p99 &lt; 200ms');

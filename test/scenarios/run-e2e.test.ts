@@ -42,6 +42,10 @@ function checkRun(r: Awaited<ReturnType<typeof run>>, store: RegExp): void {
   expect(r.doc.endpoints.read!.count).toBeGreaterThan(100);
   expect(r.doc.endpoints.write!.count).toBeGreaterThan(40);
   expect(r.summary).toContain(`| read | ${r.doc.endpoints.read!.count.toLocaleString('en-US')} |`);
+  // The plan and the run agree on the read rate: 40 hosts every 2 s (the loop adds each response time).
+  expect(r.doc.plan!.rates.read).toBe(20);
+  expect(r.doc.endpoints.read!.rate_per_s).toBeGreaterThan(20 * 0.7);
+  expect(r.doc.endpoints.read!.rate_per_s).toBeLessThan(20 * 1.1);
   // Timeline applied through the API.
   expect(r.doc.timeline!.map((e) => [e.kind, e.ok])).toEqual([['add_policies', true], ['refetch_hosts', true], ['edit_policies', true], ['store_unavailable', true]]);
   expect(r.doc.timeline![1]!.detail).toMatch(/refetch requested for 20 of 40 hosts/);

@@ -74,6 +74,10 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     ...(setup.shard !== undefined ? { shard: setup.shard } : {}),
   });
   const tty = process.stderr.isTTY === true && flags.progress !== false;
+  if (flags.progress !== false) {
+    process.stderr.write(`starting ${setup.scenario.hosts} hosts on ${setup.workers ?? 'default'} worker(s) against ${setup.targets.join(', ')}…\n`);
+    void sim.started.then(() => process.stderr.write('workers ready; hosts starting\n'));
+  }
   let lastPlain = -10;
   let shownWarnings = 0;
   sim.onWindow((window) => {

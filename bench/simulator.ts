@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       warmup: `${p.warmupMs}ms`,
       seed: 1,
       agent: { distributed_interval: '10s', config_refresh: '60s', logger_tls_period: '10s', start_period: `${p.startPeriodMs}ms` },
-      fleet: JSON.parse(JSON.stringify(await defaultFleet())),
+      fleet: JSON.parse(JSON.stringify(defaultFleet())),
     });
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const scenario = result.scenario;

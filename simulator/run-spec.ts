@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { osqsimError } from '../lib/errors.js';
 import { formatIssues, validateScenario, type FleetSpec, type Scenario } from '../scenarios/schema.js';
 import { validateScenarioDocument } from '../scenarios/load.js';
+import { DEFAULT_FLEET } from './fleet/default-fleet.js';
 
 export interface RunFlags {
   scenario?: string;
@@ -19,23 +20,9 @@ export interface RunFlags {
   enrollSecret?: string;
 }
 
-/** Used only if the built-in fleet module is unavailable. */
-const FALLBACK_FLEET: FleetSpec = {
-  groups: [
-    { name: 'macos', weight: 60, platform: 'darwin', os_version: '14.4.1', osquery_version: '5.12.1', tables: { disk_encryption: [{ name: '/dev/disk1s1', encrypted: 1 }] } },
-    { name: 'windows', weight: 20, platform: 'windows', os_version: '10.0.22631', osquery_version: '5.12.1', tables: {} },
-    { name: 'ubuntu', weight: 20, platform: 'ubuntu', os_version: '22.04', osquery_version: '5.12.1', tables: {} },
-  ],
-};
-
-export async function defaultFleet(): Promise<FleetSpec> {
-  const spec = './fleet/default-fleet.js';
-  try {
-    const module = (await import(spec)) as { DEFAULT_FLEET?: FleetSpec };
-    return module.DEFAULT_FLEET ?? FALLBACK_FLEET;
-  } catch {
-    return FALLBACK_FLEET;
-  }
+/** The built-in mixed macOS/Windows/Linux fleet (weights; scaled to --hosts). */
+export function defaultFleet(): FleetSpec {
+  return DEFAULT_FLEET;
 }
 
 function plain<T>(value: T): T {
@@ -65,7 +52,7 @@ export async function scenarioFromFlags(flags: RunFlags): Promise<Scenario> {
     raw = parsed as Record<string, unknown>;
   } else {
     if (flags.hosts === undefined) throw osqsimError('CLI_INVALID_OPTION', { option: '--scenario/--hosts', reason: 'give a scenario file or a host count' });
-    raw = { name: 'built-in fleet', fleet: plain(await defaultFleet()) };
+    raw = { name: 'built-in fleet', fleet: plain(defaultFleet()) };
   }
   if (flags.hosts !== undefined) raw.hosts = flags.hosts;
   if (flags.duration !== undefined) raw.duration = flags.duration;

@@ -43,3 +43,20 @@ test('the same seed gives the same hosts and the same answers; another seed othe
   const other = await runOnce(12);
   expect(other.answers.map(([h]) => h)).not.toEqual(first.answers.map(([h]) => h));
 });
+
+test('shards of one run enroll disjoint hosts that together are the whole run', async () => {
+  server = await startFakeServer();
+  const s = scenario({ hosts: 40, fleet: { groups: [{ name: 'mac', count: 40, platform: 'darwin', os_version: '14' }] } });
+  const shards = [0, 1, 2].map((index) => runInProcess(s, server!.url, { shard: { index, count: 3 } }));
+  const srv = server;
+  await waitFor(() => srv.requests.filter((r) => r.endpoint === 'enroll').length >= 40);
+  await new Promise((r) => setTimeout(r, 200));
+  for (const shard of shards) shard.stop();
+  const results = await Promise.all(shards.map((shard) => shard.done));
+  expect(results.map((r) => r.hosts)).toEqual([14, 13, 13]);
+  const ids = srv.requests.filter((r) => r.endpoint === 'enroll').map((r) => r.body.host_identifier);
+  expect(ids).toHaveLength(40);
+  expect(new Set(ids).size).toBe(40);
+  const whole = new Set(Array.from({ length: 40 }, (_, i) => hostIdentity(7, i, 'mac').uuid));
+  expect(new Set(ids)).toEqual(whole);
+});

@@ -1,8 +1,8 @@
 /**
  * Loading a scenario file: YAML → policy files resolved → one strict validation (scenarios/schema.ts).
  *
- * `policies:` may be an inline list, a fleetctl YAML file path, or `{file, list, overrides}`, and a
- * timeline `add_policies` may name a `file`. Files are read relative to the scenario file and turned
+ * `policies:` may be an inline list, a fleetctl YAML file path, or `{file, list, overrides}`, a
+ * timeline `add_policies` may name a `file`, and `fleet: builtin` names osqsim's built-in fleet. Files are read relative to the scenario file and turned
  * into the inline list before validation, so the validated scenario (and result.json) is
  * self-contained. Every problem is collected and reported at once.
  */
@@ -11,6 +11,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { osqsimError } from '../lib/errors.js';
 import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policy-yaml.js';
+import { DEFAULT_FLEET } from '../simulator/fleet/default-fleet.js';
 import { didYouMean, formatIssues, validateScenario, type PolicySpec, type ValidationIssue } from './schema.js';
 import type { HarnessScenario } from './sections.js';
 
@@ -86,10 +87,38 @@ function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssu
   return list;
 }
 
+/**
+ * `fleet: builtin` → osqsim's built-in mixed fleet (simulator/fleet/default-fleet.ts: nine groups
+ * with realistic tables for every policy fixture); `{builtin: true, drift: …}` adds the other fleet
+ * keys to it.
+ */
+function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
+  const builtin = (): Record<string, unknown> => JSON.parse(JSON.stringify(DEFAULT_FLEET)) as Record<string, unknown>;
+  if (typeof value === 'string') {
+    if (value === 'builtin') return builtin();
+    issues.push({ path: 'fleet', message: `must be a mapping with groups, or "builtin" (osqsim's mixed fleet), got ${JSON.stringify(value)}${didYouMean(value, ['builtin'])}` });
+    return undefined;
+  }
+  if (isRecord(value) && value.builtin !== undefined) {
+    const { builtin: flag, ...rest } = value;
+    if (flag !== true) {
+      issues.push({ path: 'fleet.builtin', message: 'must be true (or leave it out and list groups)' });
+      return undefined;
+    }
+    if (rest.groups !== undefined) {
+      issues.push({ path: 'fleet.groups', message: 'cannot be combined with builtin: true' });
+      return undefined;
+    }
+    return { ...builtin(), ...rest };
+  }
+  return value;
+}
+
 /** Resolves file references in a parsed (not yet validated) scenario document. Pure apart from reading files. */
 export function resolveScenarioFiles(document: unknown, baseDir: string, issues: ValidationIssue[]): unknown {
   if (!isRecord(document)) return document;
   const out: Record<string, unknown> = { ...document };
+  if (document.fleet !== undefined) out.fleet = resolveFleet(document.fleet, issues);
   if (document.policies !== undefined) out.policies = resolvePolicies(document.policies, baseDir, issues);
   if (Array.isArray(document.timeline)) {
     out.timeline = document.timeline.map((entry: unknown, i) => {
@@ -129,7 +158,11 @@ export function validateScenarioDocument(document: unknown, file: string): LoadR
 /** After a file failed to load, validate the rest without it so every other problem is reported too. */
 function dropUnresolved(document: unknown): unknown {
   if (!isRecord(document)) return document;
-  return { ...document, policies: Array.isArray(document.policies) ? document.policies : [] };
+  return {
+    ...document,
+    policies: Array.isArray(document.policies) ? document.policies : [],
+    fleet: document.fleet ?? { groups: [{ name: 'placeholder', weight: 1, platform: 'darwin', os_version: '14' }] },
+  };
 }
 
 export function validateScenarioFile(file: string): LoadResult {

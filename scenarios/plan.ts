@@ -343,7 +343,7 @@ export function formatPlan(plan: ScenarioPlan): string {
   lines.push(`Policy cycle: every ${plan.cycle.policy_interval_s}s + jitter (${plan.cycle.jitter_buckets} bucket(s)) ≈ ${plan.cycle.mean_cycle_s}s on average; reads every ${plan.cycle.distributed_interval_s}s.`);
   lines.push('');
   lines.push('Groups:');
-  for (const g of plan.groups) lines.push(`  ${g.name.padEnd(20)} ${String(g.hosts).padStart(8)} hosts  ${g.platform} (${g.fleet_platform || '?'})${g.team ? `  team ${g.team}` : ''}  ${g.policies_in_scope} policies in scope at the end`);
+  for (const g of plan.groups) lines.push(`  ${g.name.padEnd(26)} ${String(g.hosts).padStart(8)} hosts  ${g.platform} (${g.fleet_platform || '?'})${g.team ? `  team ${g.team}` : ''}  ${g.policies_in_scope} policies in scope at the end`);
   if (plan.events.length) {
     lines.push('');
     lines.push('Timeline:');

@@ -96,6 +96,15 @@ describe('scenario schema: one error class at a time', () => {
     expect(timeline.ok && timeline.scenario.timeline[0]).toMatchObject({ kind: 'add_policies', count: 3, policies: [{ name: 'Firewall on' }, { name: 'Everything passes' }] });
   });
 
+  it('fleet: builtin is osqsim\'s mixed fleet; other fleet keys may be added to it', () => {
+    const result = check({ ...base(), fleet: 'builtin', hosts: 900 });
+    expect(result.ok).toBe(true);
+    if (result.ok) expect(result.scenario.fleet.groups.length).toBeGreaterThanOrEqual(6);
+    const drifting = check({ ...base(), fleet: { builtin: true, drift: { flip_rate_per_hour: 2 } } });
+    expect(drifting.ok && drifting.scenario.fleet.drift.flip_rate_per_hour).toBe(2);
+    expect(issues({ ...base(), fleet: 'bultin' })[0]).toMatch(/^fleet must be a mapping with groups, or "builtin".*\(did you mean builtin\?\)/);
+  });
+
   it('reports every problem at once', () => {
     const all = issues(base({ hosts: -1, server: { store: 'x', stats: { strategy: 'nope' } }, thresholds: ['foo < 1'], timeline: [{ at: 'soon', refetch_hosts: { percent: 0 } }] }));
     expect(all.length).toBeGreaterThanOrEqual(6);

@@ -81,7 +81,7 @@ export function register(program: Command): void {
     .option('--write-body-limit <size>', 'distributed/write body limit', '5MiB')
     .option('--log-body-limit <size>', '/log body limit', '10MiB')
     .option('--body-limit <size>', 'body limit of every other route', '1MiB')
-    .option('--host-cache-ttl <duration>', 'hot-path staleness bound: how long a host is served from memory', '2s')
+    .option('--host-cache-ttl <duration>', 'hot-path cache age when the host change feed is not live (it polls the store every 1s, so changes made elsewhere show within ≈ 1s; entries then live up to 10m); 0 = no cache', '2s')
     .option('--seen-flush-interval <duration>', 'how often last-seen times are written', '5s')
     .option('--ingest-max-batch <hosts>', 'group commit: hosts per batch', '500')
     .option('--ingest-max-delay <duration>', 'group commit: longest wait for a batch to fill', '5ms')

@@ -36,8 +36,15 @@ export interface ServerOptions {
   readonly apiToken?: string;
   readonly statsStrategy: StatsStrategyName;
   readonly statsIntervalMs: number;
-  /** How long an instance may serve an idle check-in from its cache (hot path staleness bound). */
+  /**
+   * Hot-path cache entry age while the host change feed is not live (not started, or the store
+   * failing); 0 turns the cache off. See server/osquery/host-cache.ts for the staleness bound.
+   */
   readonly hostCacheTtlMs: number;
+  /** Host change feed poll period (changes elsewhere visible within ≈ this); 0 = no feed. */
+  readonly hostFeedIntervalMs: number;
+  /** Safety-net entry age while the change feed is live. */
+  readonly hostCacheMaxAgeMs: number;
   /** Last-seen batch flush period. */
   readonly seenFlushIntervalMs: number;
   /** Group commit: flush when this many host results are queued … */
@@ -64,6 +71,8 @@ export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
   statsStrategy: 'cron',
   statsIntervalMs: 3_600_000,
   hostCacheTtlMs: 2_000,
+  hostFeedIntervalMs: 1_000,
+  hostCacheMaxAgeMs: 600_000,
   seenFlushIntervalMs: 5_000,
   ingestMaxBatchHosts: 500,
   ingestMaxDelayMs: 5,

@@ -170,6 +170,8 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
   check('statsStrategy', STATS_STRATEGIES.includes(options.statsStrategy), `is not a stats strategy (expected ${STATS_STRATEGIES.join(', ')})`);
   check('statsIntervalMs', options.statsIntervalMs > 0, 'must be > 0');
   check('hostCacheTtlMs', options.hostCacheTtlMs >= 0, 'must be ≥ 0');
+  check('hostFeedIntervalMs', options.hostFeedIntervalMs >= 0, 'must be ≥ 0');
+  check('hostCacheMaxAgeMs', options.hostCacheMaxAgeMs >= 0, 'must be ≥ 0');
   check('seenFlushIntervalMs', options.seenFlushIntervalMs >= 100, 'must be at least 100ms');
   check('ingestMaxBatchHosts', Number.isInteger(options.ingestMaxBatchHosts) && options.ingestMaxBatchHosts >= 1, 'must be a whole number ≥ 1');
   check('ingestMaxDelayMs', options.ingestMaxDelayMs >= 0 && options.ingestMaxDelayMs <= 1000, 'must be 0–1000 ms');

@@ -3,15 +3,24 @@
  * the in-scope policy list per (team, Fleet platform), so an idle distributed/read costs no store
  * round trip.
  *
- * Staleness bound: an entry is served for at most `ttlMs` after it was read from the store. Changes
- * made through this instance invalidate at once (server events: hostChanged, policiesChanged;
- * ingest and detail writes update the entry in place); changes made through another instance, or
- * directly in the database, are visible here within `ttlMs` (options.hostCacheTtlMs, default 2 s).
- * That covers refetch requests, policy edits, re-enrolls elsewhere (the old key keeps working for
- * at most `ttlMs`) and host deletes. `ttlMs = 0` turns caching off.
+ * Staleness bound (DESIGN §3, §7 — several instances on one store):
+ *  - Changes made through this instance are visible at once (server events hostChanged and
+ *    policiesChanged; ingest, config and detail writes update the entry in place).
+ *  - Changes made anywhere else (another instance, the database directly) reach this instance
+ *    through the store's change feed (Store.hostChangesSince), which HostChangeFeed (./host-feed.ts)
+ *    polls every `hostFeedIntervalMs` (default 1 s): changed and deleted hosts are dropped, and the
+ *    policy scopes when the policies version moves. They become visible within one poll period
+ *    plus one poll round trip (≈ 1 s). On MySQL this holds for transactions that commit within
+ *    FEED_OVERLAP_MS (5 s) of their UPDATE of the host row; the safety TTL catches slower ones.
+ *  - While the feed is live (its last successful poll started less than `liveWindowMs` ago), an
+ *    entry may be served for up to `maxAgeMs` (default 10 min, a safety net). When it is not (not
+ *    started — e.g. a server used through inject() only —, or the store failing), entries fall
+ *    back to `ttlMs` (--host-cache-ttl, default 2 s): the bound is then max(ttl, live window).
+ *  - Unknown node keys are never cached (a host enrolled elsewhere works at its first request).
+ *  `ttlMs = 0` turns caching off.
  *
- * Both caches are bounded (oldest entries are evicted first) and drop loads that raced an
- * invalidation, so an invalidation is never undone by an older read.
+ * Both caches are bounded (least recently loaded entries are evicted first) and drop loads that
+ * raced an invalidation, so an invalidation is never undone by an older read.
  */
 import type { Host, Policy } from '../store/store.js';
 
@@ -36,12 +45,28 @@ export type HostLoader = (nodeKey: string) => Promise<Host | undefined>;
 export type Clock = () => number;
 
 export interface HostCacheOptions {
+  /** Max age of an entry while the change feed is not live (the fallback bound); 0 = no caching. */
   readonly ttlMs: number;
+  /** Max age of an entry while the change feed is live (safety net); default ttlMs (no feed). */
+  readonly maxAgeMs?: number;
+  /** True while the change feed keeps this cache current. */
+  readonly feedLive?: () => boolean;
   readonly maxEntries?: number;
   readonly clock?: Clock;
 }
 
-export const DEFAULT_HOST_CACHE_ENTRIES = 250_000;
+export const DEFAULT_HOST_CACHE_ENTRIES = 200_000;
+/** Safety-net entry age when the change feed is live. */
+export const DEFAULT_HOST_CACHE_MAX_AGE_MS = 600_000;
+
+/** The age up to which an entry may be served now. */
+function maxAgeOf(options: HostCacheOptions): () => number {
+  const { ttlMs, feedLive } = options;
+  const maxAgeMs = Math.max(ttlMs, options.maxAgeMs ?? ttlMs);
+  if (ttlMs <= 0) return () => 0;
+  if (feedLive === undefined || maxAgeMs === ttlMs) return () => ttlMs;
+  return () => (feedLive() ? maxAgeMs : ttlMs);
+}
 
 export function toCachedHost(host: Host, loadedAt: number): CachedHost {
   return {
@@ -66,13 +91,16 @@ export class HostCache {
   private readonly loading = new Map<string, Promise<CachedHost | undefined>>();
   private generation = 0;
   private readonly ttlMs: number;
+  private readonly maxAge: () => number;
   private readonly maxEntries: number;
   private readonly clock: Clock;
   hits = 0;
   misses = 0;
+  invalidations = 0;
 
   constructor(private readonly load: HostLoader, options: HostCacheOptions) {
     this.ttlMs = options.ttlMs;
+    this.maxAge = maxAgeOf(options);
     this.maxEntries = options.maxEntries ?? DEFAULT_HOST_CACHE_ENTRIES;
     this.clock = options.clock ?? Date.now;
   }
@@ -80,7 +108,7 @@ export class HostCache {
   /** The host for this node key, from memory when fresh; undefined for an unknown key. */
   get(nodeKey: string): Promise<CachedHost | undefined> | CachedHost | undefined {
     const entry = this.byNodeKey.get(nodeKey);
-    if (entry !== undefined && this.clock() - entry.loadedAt < this.ttlMs) {
+    if (entry !== undefined && this.clock() - entry.loadedAt < this.maxAge()) {
       this.hits += 1;
       return entry;
     }
@@ -115,10 +143,19 @@ export class HostCache {
   }
 
   invalidateHost(hostId: number): void {
+    this.invalidateHosts([hostId]);
+  }
+
+  /** Drops these hosts (changed or deleted elsewhere); loads in flight are not cached. */
+  invalidateHosts(hostIds: Iterable<number>): void {
     this.generation += 1;
     this.loading.clear();
-    const nodeKey = this.nodeKeyById.get(hostId);
-    if (nodeKey !== undefined) this.remove(nodeKey);
+    for (const hostId of hostIds) {
+      const nodeKey = this.nodeKeyById.get(hostId);
+      if (nodeKey === undefined) continue;
+      this.remove(nodeKey);
+      this.invalidations += 1;
+    }
   }
 
   clear(): void {
@@ -172,11 +209,13 @@ export class PolicyScopeCache {
   private readonly loading = new Map<string, Promise<PolicyScope>>();
   private generation = 0;
   private readonly ttlMs: number;
+  private readonly maxAge: () => number;
   private readonly maxEntries: number;
   private readonly clock: Clock;
 
   constructor(private readonly load: ScopeLoader, options: HostCacheOptions) {
     this.ttlMs = options.ttlMs;
+    this.maxAge = maxAgeOf(options);
     this.maxEntries = options.maxEntries ?? 10_000;
     this.clock = options.clock ?? Date.now;
   }
@@ -184,7 +223,7 @@ export class PolicyScopeCache {
   get(teamId: number | null, fleetPlatform: string): Promise<PolicyScope> | PolicyScope {
     const key = `${teamId ?? '-'}|${fleetPlatform}`;
     const entry = this.scopes.get(key);
-    if (entry !== undefined && this.clock() - entry.loadedAt < this.ttlMs) return entry;
+    if (entry !== undefined && this.clock() - entry.loadedAt < this.maxAge()) return entry;
     const pending = this.loading.get(key);
     if (pending) return pending;
     const started = this.generation;

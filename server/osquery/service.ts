@@ -14,6 +14,7 @@ import type { HostDetailsPatch, HostIdentity, PolicyPasses } from '../store/stor
 import { DETAIL_QUERIES, DETAIL_QUERIES_BY_NAME, DETAIL_QUERY_PREFIX, osVersionName, type ResultRow } from './detail-queries.js';
 import { dueForDetails, dueForPolicies } from './due.js';
 import { HostCache, PolicyScopeCache, type CachedHost } from './host-cache.js';
+import { HostChangeFeed } from './host-feed.js';
 import { JitterTables } from './jitter.js';
 import type { EnrollRequest, WriteRequest } from './requests.js';
 
@@ -74,6 +75,7 @@ export function identityFromEnroll(request: EnrollRequest): HostIdentity {
 export class OsqueryService {
   readonly hosts: HostCache;
   readonly scopes: PolicyScopeCache;
+  readonly feed: HostChangeFeed;
   readonly jitter: JitterTables;
   readonly ingest: PolicyIngest;
   readonly lastSeen: LastSeenBatcher;
@@ -82,8 +84,18 @@ export class OsqueryService {
 
   constructor(private readonly context: ServerContext) {
     const { options, store, events, metrics, log } = context;
-    this.hosts = new HostCache((nodeKey) => store.getHostByNodeKey(nodeKey), { ttlMs: options.hostCacheTtlMs });
-    this.scopes = new PolicyScopeCache((teamId, platform) => store.policiesForHost(teamId, platform), { ttlMs: options.hostCacheTtlMs });
+    // The change feed makes long-lived entries safe across instances (staleness bound: ./host-cache.ts).
+    const feedLive = (): boolean => this.feed.live();
+    const cacheOptions = { ttlMs: options.hostCacheTtlMs, maxAgeMs: options.hostCacheMaxAgeMs, feedLive };
+    this.hosts = new HostCache((nodeKey) => store.getHostByNodeKey(nodeKey), cacheOptions);
+    this.scopes = new PolicyScopeCache((teamId, platform) => store.policiesForHost(teamId, platform), cacheOptions);
+    this.feed = new HostChangeFeed(store, this.hosts, this.scopes, {
+      intervalMs: options.hostFeedIntervalMs,
+      liveWindowMs: Math.max(options.hostCacheTtlMs, 3 * options.hostFeedIntervalMs),
+      log,
+      polls: metrics.counter('osqsim_host_feed_polls_total', 'Host change feed polls by outcome'),
+      invalidations: metrics.counter('osqsim_host_cache_invalidations_total', 'Cached hosts dropped because the change feed reported them'),
+    });
     this.jitter = new JitterTables(options.maxJitterPercent);
     this.ingest = new PolicyIngest(context);
     this.lastSeen = new LastSeenBatcher(store, options.seenFlushIntervalMs, () => context.now(), log);

@@ -10,6 +10,7 @@
 import type {
   EnrollSecret,
   Host,
+  HostChanges,
   HostDetailsPatch,
   HostIdentity,
   HostListFilter,
@@ -107,6 +108,15 @@ export interface Store {
   deleteHost(id: number): Promise<readonly MembershipChange[] | undefined>;
   /** Batched last-seen upsert (host_seen_times), from the in-memory batcher. */
   markHostsSeen(hostIds: readonly number[], seenAt: Date): Promise<void>;
+  /**
+   * The change feed the hot-path cache polls (DESIGN §3 Hot path, §7): hosts changed or deleted
+   * since `cursor` (undefined = from now on, with reset set), and the current policies version.
+   * Every write of a host row counts except last-seen. MySQL reads hosts.changed_at (DB clock,
+   * ON UPDATE CURRENT_TIMESTAMP(3)) and the host_deletions tombstones with an overlap window, so a
+   * transaction that commits up to FEED_OVERLAP after its statement is still reported; memory
+   * keeps an in-process log.
+   */
+  hostChangesSince(cursor: string | undefined): Promise<HostChanges>;
 
   // --- policies ---------------------------------------------------------------------------
   /** STORE_CONFLICT on a duplicate (team, name). */

@@ -188,3 +188,20 @@ export interface PolicySpecInput {
   /** null = global, 0 = No team, N = team id (the API resolves team names before calling the store). */
   readonly teamId: number | null;
 }
+
+/**
+ * One read of the host change feed (Store.hostChangesSince). Delivery is at least once: a host may
+ * be reported again in later reads. A consumer that caches hosts drops the changed and deleted ones
+ * and, when `reset` is set, everything it holds.
+ */
+export interface HostChanges {
+  /** Pass it to the next call. Opaque. */
+  readonly cursor: string;
+  /** The cursor was missing, unknown or too old: changes may have been missed. */
+  readonly reset: boolean;
+  /** Hosts created or changed (enroll, re-enroll, details, refetch flag, team, policy_updated_at). */
+  readonly changedHostIds: readonly number[];
+  readonly deletedHostIds: readonly number[];
+  /** Differs whenever a policy was created, edited or deleted (compare for equality only). */
+  readonly policiesVersion: string;
+}

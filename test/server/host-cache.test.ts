@@ -120,6 +120,41 @@ describe('host cache (hot path)', () => {
     expect(cache.peekById(5)?.nodeKey).toBe('k5');
   });
 
+  it('keeps entries for maxAgeMs while the change feed is live, and for ttlMs otherwise', async () => {
+    let clock = 0;
+    let live = true;
+    const source = fakeHosts();
+    source.hosts.set('k1', host(1, 'k1'));
+    const cache = new HostCache((key) => source.load(key), {
+      ttlMs: 2000, maxAgeMs: 600_000, feedLive: () => live, clock: () => clock,
+    });
+    await cache.get('k1');
+    clock = 599_999;
+    await cache.get('k1');
+    expect(source.loads).toHaveLength(1);
+    clock = 600_000;
+    await cache.get('k1');
+    expect(source.loads).toHaveLength(2); // safety net
+    clock = 601_000;
+    live = false;
+    await cache.get('k1');
+    expect(source.loads).toHaveLength(2); // 1 s old: within the short TTL
+    clock = 602_000;
+    await cache.get('k1');
+    expect(source.loads).toHaveLength(3); // feed down: short TTL again
+  });
+
+  it('invalidateHosts drops many hosts at once and counts them', async () => {
+    const source = fakeHosts();
+    for (let id = 1; id <= 3; id++) source.hosts.set(`k${id}`, host(id, `k${id}`));
+    const cache = new HostCache((key) => source.load(key), { ttlMs: 60_000 });
+    for (let id = 1; id <= 3; id++) await cache.get(`k${id}`);
+    cache.invalidateHosts([1, 3, 99]);
+    expect(cache.size).toBe(1);
+    expect(cache.invalidations).toBe(2);
+    expect(cache.peekById(2)?.nodeKey).toBe('k2');
+  });
+
   it('ttl 0 turns caching off', async () => {
     const source = fakeHosts();
     source.hosts.set('k', host(1, 'k'));

@@ -708,6 +708,71 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe('host change feed', () => {
+      it('starts with a reset, then reports nothing new when nothing changed', async () => {
+        const first = await store.hostChangesSince(undefined);
+        expect(first.reset).toBe(true);
+        expect(typeof first.cursor).toBe('string');
+        const second = await store.hostChangesSince(first.cursor);
+        expect(second.reset).toBe(false);
+        expect(second.changedHostIds).toEqual([]);
+        expect(second.deletedHostIds).toEqual([]);
+        expect(second.policiesVersion).toBe(first.policiesVersion);
+        expect((await store.hostChangesSince('not a cursor')).reset).toBe(true);
+      });
+
+      it('reports every host write except last-seen (at least once)', async () => {
+        const team = await store.createTeam('feed');
+        const policy = await store.createPolicy({ teamId: null, name: 'p', query: 'SELECT 1' });
+        let cursor = (await store.hostChangesSince(undefined)).cursor;
+        const changedAfter = async (write: () => Promise<unknown>): Promise<readonly number[]> => {
+          await write();
+          const changes = await store.hostChangesSince(cursor);
+          expect(changes.reset).toBe(false);
+          cursor = changes.cursor;
+          return changes.changedHostIds;
+        };
+        let hostId = 0;
+        expect(await changedAfter(async () => (hostId = (await enroll(1)).id))).toContain(hostId);
+        expect(await changedAfter(() => store.setRefetchRequested(hostId, false))).toContain(hostId);
+        expect(await changedAfter(() => store.updateHostDetails(hostId, { hostname: 'renamed' }))).toContain(hostId);
+        expect(await changedAfter(() => store.moveHostsToTeam([hostId], team.id))).toContain(hostId);
+        expect(
+          await changedAfter(() =>
+            store.recordPolicyResults([{ hostId, results: [{ policyId: policy.id, passes: true }], reportedAt: new Date() }]),
+          ),
+        ).toContain(hostId);
+        expect(await changedAfter(() => store.enrollHost(identity(1), 'key-1b', null, t0))).toContain(hostId);
+        expect(await changedAfter(() => store.deleteTeam(team.id))).toEqual(expect.any(Array));
+        await store.deleteHost(hostId);
+        const deleted = await store.hostChangesSince(cursor);
+        expect(deleted.deletedHostIds).toContain(hostId);
+      });
+
+      it('moves the policies version with every policy write, including deletes', async () => {
+        const team = await store.createTeam('pv');
+        const versions: string[] = [(await store.hostChangesSince(undefined)).policiesVersion];
+        const step = async (write: () => Promise<unknown>): Promise<void> => {
+          await write();
+          const version = (await store.hostChangesSince(undefined)).policiesVersion;
+          expect(versions).not.toContain(version);
+          versions.push(version);
+        };
+        let id = 0;
+        await step(async () => (id = (await store.createPolicy({ teamId: team.id, name: 'a', query: 'SELECT 1' })).id));
+        await step(() => store.updatePolicy(id, { query: 'SELECT 2' }));
+        await step(() => store.applyPolicySpecs([{ teamId: null, name: 'b', query: 'SELECT 3' }]));
+        await step(() => store.applyPolicySpecs([{ teamId: null, name: 'b', query: 'SELECT 4' }]));
+        await step(() => store.deletePolicies([id]));
+        await step(async () => {
+          await store.createPolicy({ teamId: team.id, name: 'c', query: 'SELECT 5' });
+          await store.deleteTeam(team.id);
+        });
+        await enroll(2);
+        expect((await store.hostChangesSince(undefined)).policiesVersion).toBe(versions[versions.length - 1]);
+      });
+    });
+
     describe('lifecycle', () => {
       it('pings and migrates again without harm', async () => {
         await store.ping();

@@ -3,7 +3,7 @@ import mysql from 'mysql2/promise';
 import { createStore } from '../../server/store/index.js';
 import { MysqlStore, TABLES } from '../../server/store/mysql/index.js';
 import type { Store } from '../../server/store/store.js';
-import { describeMysql } from '../helpers/mysql.js';
+import { createTestDatabase, describeMysql } from '../helpers/mysql.js';
 import { storeContract } from './contract.js';
 
 describeMysql('MySQL store', (db) => {
@@ -32,10 +32,101 @@ describeMysql('MySQL store', (db) => {
     await store.migrate();
     await store.close();
     const [rows] = await admin.query<mysql.RowDataPacket[]>('SELECT version FROM schema_migrations');
-    expect(rows.map((r) => r.version)).toEqual([1]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
     const [tables] = await admin.query<mysql.RowDataPacket[]>('SHOW TABLES');
     const names = tables.map((r) => String(Object.values(r)[0]));
     for (const table of TABLES) expect(names).toContain(table);
+  });
+
+  it('upgrades a version-1 database to the change feed, keeping its hosts, also after a half-applied run', async () => {
+    const old = await createTestDatabase();
+    const conn = await mysql.createConnection(old.url);
+    try {
+      let store = await createStore(old.url);
+      const { host } = await store.enrollHost(
+        { osqueryHostId: 'h1', platform: 'ubuntu', hostname: 'h1', uuid: 'u', hardwareSerial: 's', osVersion: '', osqueryVersion: '' },
+        'k1', null, new Date(),
+      );
+      await store.close();
+      // Back to what version 1 created.
+      await conn.query('ALTER TABLE hosts DROP KEY idx_hosts_changed_at, DROP COLUMN changed_at');
+      await conn.query('DROP TABLE host_deletions, change_counters');
+      await conn.query('DELETE FROM schema_migrations WHERE version = 2');
+      store = await createStore(old.url);
+      expect((await store.getHost(host.id))?.nodeKey).toBe('k1');
+      const cursor = (await store.hostChangesSince(undefined)).cursor;
+      await store.setRefetchRequested(host.id, false);
+      expect((await store.hostChangesSince(cursor)).changedHostIds).toContain(host.id);
+      await store.close();
+      // A run that altered hosts but died before recording the version: the next start finishes it.
+      await conn.query('DROP TABLE host_deletions');
+      await conn.query('DELETE FROM schema_migrations WHERE version = 2');
+      store = await createStore(old.url);
+      await store.deleteHost(host.id);
+      expect((await store.hostChangesSince(cursor)).deletedHostIds).toContain(host.id);
+      await store.close();
+      const [versions] = await conn.query<mysql.RowDataPacket[]>('SELECT version FROM schema_migrations ORDER BY version');
+      expect(versions.map((r) => r.version)).toEqual([1, 2]);
+    } finally {
+      await conn.end();
+      await old.drop();
+    }
+  });
+
+  it('stamps hosts.changed_at on every host-changing statement, and not on last-seen', async () => {
+    const store = await emptyStore();
+    try {
+      const team = await store.createTeam('t');
+      const policy = await store.createPolicy({ teamId: null, name: 'p', query: 'SELECT 1' });
+      const { host } = await store.enrollHost(
+        { osqueryHostId: 'h1', platform: 'ubuntu', hostname: 'h1', uuid: 'u', hardwareSerial: 's', osVersion: '', osqueryVersion: '' },
+        'k1', null, new Date(),
+      );
+      const stamped = async (write: () => Promise<unknown>): Promise<boolean> => {
+        await admin.query("UPDATE hosts SET changed_at = '2020-01-01 00:00:00.000' WHERE id = ?", [host.id]);
+        await write();
+        const [rows] = await admin.query<mysql.RowDataPacket[]>(
+          "SELECT changed_at > '2021-01-01' AS bumped FROM hosts WHERE id = ?", [host.id],
+        );
+        return Number(rows[0]!.bumped) === 1;
+      };
+      expect(await stamped(() => store.setRefetchRequested(host.id, false))).toBe(true);
+      expect(await stamped(() => store.updateHostDetails(host.id, { uptimeSeconds: 5 }))).toBe(true);
+      expect(await stamped(() => store.moveHostsToTeam([host.id], team.id))).toBe(true);
+      expect(await stamped(() => store.recordPolicyResults([{ hostId: host.id, results: [{ policyId: policy.id, passes: true }], reportedAt: new Date() }]))).toBe(true);
+      expect(await stamped(() => store.recordPolicyResults([{ hostId: host.id, results: [], reportedAt: new Date(Date.now() + 1000) }]))).toBe(true);
+      expect(await stamped(() => store.enrollHost(
+        { osqueryHostId: 'h1', platform: 'ubuntu', hostname: 'h1', uuid: 'u', hardwareSerial: 's', osVersion: '', osqueryVersion: '' },
+        'k2', team.id, new Date(),
+      ))).toBe(true);
+      expect(await stamped(() => store.deleteTeam(team.id))).toBe(true);
+      expect(await stamped(() => store.markHostsSeen([host.id], new Date()))).toBe(false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('the change feed still reports a host change whose transaction commits late (within the overlap)', async () => {
+    const store = await emptyStore();
+    const writer = await mysql.createConnection(db.url);
+    try {
+      const { host } = await store.enrollHost(
+        { osqueryHostId: 'h1', platform: 'ubuntu', hostname: 'h1', uuid: 'u', hardwareSerial: 's', osVersion: '', osqueryVersion: '' },
+        'k1', null, new Date(),
+      );
+      let cursor = (await store.hostChangesSince(undefined)).cursor;
+      await writer.query("SET time_zone = '+00:00'");
+      await writer.query('START TRANSACTION');
+      await writer.query("UPDATE hosts SET hostname = 'late' WHERE id = ?", [host.id]);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      cursor = (await store.hostChangesSince(cursor)).cursor; // polled while the change is uncommitted
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await writer.query('COMMIT');
+      expect((await store.hostChangesSince(cursor)).changedHostIds).toContain(host.id);
+    } finally {
+      await writer.end();
+      await store.close();
+    }
   });
 
   it('creates the database named in the URL when it is missing', async () => {

@@ -10,6 +10,7 @@ import { fleetPlatformOf, platformList, platformMatches } from '../platform.js';
 import type {
   ComputedCounts,
   EnrollResult,
+  HostChanges,
   PolicyUpdateResult,
   RecordResultsOutcome,
   Store,
@@ -35,6 +36,9 @@ import type {
 
 /** The "long ago" timestamp that makes a new or re-enrolled host due everything (Fleet's default). */
 export const LONG_AGO = new Date('2000-01-01T00:00:00.000Z');
+
+/** Host change feed entries kept; a consumer further behind than this is told to reset. */
+const MAX_FEED_LOG = 1_000_000;
 
 interface Cell {
   passes: PolicyPasses;
@@ -79,6 +83,14 @@ export class MemoryStore implements Store {
   private readonly counts = new Map<string, PolicyCount>();
   private readonly leases = new Map<string, { owner: string; expiresAt: number }>();
   private readonly runs: StatsRun[] = [];
+  /**
+   * The host change feed (hostChangesSince): one entry per host change, host id (> 0) or -id for
+   * a delete; entry i has sequence number feedBase + i. Only this process writes the store, so a
+   * change is in the log the moment it is made (no commit delay, no overlap window needed).
+   */
+  private feedLog: number[] = [];
+  private feedBase = 0;
+  private policiesVersion = 0;
 
   // --- lifecycle --------------------------------------------------------------------------
 
@@ -96,6 +108,35 @@ export class MemoryStore implements Store {
 
   private assertOpen(): void {
     if (this.closed) throw osqsimError('STORE_UNAVAILABLE', { reason: 'the memory store is closed' });
+  }
+
+  // --- change feed ------------------------------------------------------------------------
+
+  private noteHostChanged(hostId: number, deleted = false): void {
+    this.feedLog.push(deleted ? -hostId : hostId);
+    if (this.feedLog.length > MAX_FEED_LOG) {
+      const drop = this.feedLog.length >> 1;
+      this.feedLog = this.feedLog.slice(drop);
+      this.feedBase += drop;
+    }
+  }
+
+  async hostChangesSince(cursor: string | undefined): Promise<HostChanges> {
+    this.assertOpen();
+    const next = this.feedBase + this.feedLog.length;
+    const policiesVersion = String(this.policiesVersion);
+    const from = cursor === undefined || !/^\d+$/.test(cursor) ? NaN : Number(cursor);
+    if (!(from >= this.feedBase && from <= next)) {
+      return { cursor: String(next), reset: true, changedHostIds: [], deletedHostIds: [], policiesVersion };
+    }
+    const changed = new Set<number>();
+    const deleted = new Set<number>();
+    for (let i = from - this.feedBase; i < this.feedLog.length; i++) {
+      const id = this.feedLog[i]!;
+      if (id > 0) changed.add(id);
+      else deleted.add(-id);
+    }
+    return { cursor: String(next), reset: false, changedHostIds: [...changed], deletedHostIds: [...deleted], policiesVersion };
   }
 
   // --- teams and enroll secrets -----------------------------------------------------------
@@ -135,7 +176,10 @@ export class MemoryStore implements Store {
     for (const [key, row] of this.counts) if (row.inheritedTeamId === id) this.counts.delete(key);
     const now = new Date();
     for (const host of this.hosts.values()) {
-      if (host.teamId === id) this.hosts.set(host.id, { ...host, teamId: null, updatedAt: now });
+      if (host.teamId === id) {
+        this.hosts.set(host.id, { ...host, teamId: null, updatedAt: now });
+        this.noteHostChanged(host.id);
+      }
     }
     this.teams.delete(id);
     return true;
@@ -224,6 +268,7 @@ export class MemoryStore implements Store {
       const host: Host = { ...old, ...fields };
       this.hosts.set(host.id, host);
       this.hostsByNodeKey.set(nodeKey, host.id);
+      this.noteHostChanged(host.id);
       return { host, reenrolled: true, removed };
     }
     const host: Host = {
@@ -238,6 +283,7 @@ export class MemoryStore implements Store {
     this.hosts.set(host.id, host);
     this.hostsByNodeKey.set(nodeKey, host.id);
     this.hostsByOsqueryId.set(host.osqueryHostId, host.id);
+    this.noteHostChanged(host.id);
     return { host, reenrolled: false, removed: [] };
   }
 
@@ -287,6 +333,7 @@ export class MemoryStore implements Store {
     if (!host) return;
     const defined = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) as HostDetailsPatch;
     this.hosts.set(hostId, { ...host, ...defined, updatedAt: new Date() });
+    this.noteHostChanged(hostId);
   }
 
   async setRefetchRequested(hostId: number, requested: boolean): Promise<boolean> {
@@ -294,6 +341,7 @@ export class MemoryStore implements Store {
     const host = this.hosts.get(hostId);
     if (!host) return false;
     this.hosts.set(hostId, { ...host, refetchRequested: requested, updatedAt: new Date() });
+    this.noteHostChanged(hostId);
     return true;
   }
 
@@ -317,6 +365,7 @@ export class MemoryStore implements Store {
         changes.push({ policyId, hostId, hostTeamId: teamId, before: undefined, after: passes });
       }
       this.hosts.set(hostId, { ...host, teamId, updatedAt: now });
+      this.noteHostChanged(hostId);
     }
     return changes;
   }
@@ -329,6 +378,7 @@ export class MemoryStore implements Store {
     this.hosts.delete(id);
     this.hostsByNodeKey.delete(host.nodeKey);
     this.hostsByOsqueryId.delete(host.osqueryHostId);
+    this.noteHostChanged(id, true);
     return removed;
   }
 
@@ -389,6 +439,7 @@ export class MemoryStore implements Store {
     };
     this.policies.set(policy.id, policy);
     this.policiesByKey.set(policyKey(policy.teamId, name), policy.id);
+    this.policiesVersion++;
     return policy;
   }
 
@@ -435,6 +486,7 @@ export class MemoryStore implements Store {
     this.policiesByKey.delete(policyKey(old.teamId, old.name));
     this.policiesByKey.set(policyKey(policy.teamId, name), id);
     this.policies.set(id, policy);
+    this.policiesVersion++;
     return { policy, queryChanged: policy.query !== old.query, platformsChanged: policy.platforms !== old.platforms };
   }
 
@@ -451,6 +503,7 @@ export class MemoryStore implements Store {
       if (!policy) continue;
       this.policies.delete(id);
       this.policiesByKey.delete(policyKey(policy.teamId, policy.name));
+      this.policiesVersion++;
       const cells = this.membership.get(id);
       if (cells) {
         for (const hostId of cells.keys()) {
@@ -533,6 +586,7 @@ export class MemoryStore implements Store {
           refetchRequested: false,
           updatedAt: entry.reportedAt,
         });
+        this.noteHostChanged(host.id);
       }
     }
     changes.sort((a, b) => a.policyId - b.policyId || a.hostId - b.hostId);

@@ -22,6 +22,7 @@ import { fleetPlatformOf, platformList } from '../platform.js';
 import type {
   ComputedCounts,
   EnrollResult,
+  HostChanges,
   PolicyUpdateResult,
   RecordResultsOutcome,
   Store,
@@ -46,7 +47,7 @@ import type {
 } from '../types.js';
 import { LONG_AGO, collapseChanges } from '../memory/memory-store.js';
 import { isDeadlock, isDuplicate, toStoreError } from './errors.js';
-import { MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
+import { ALREADY_APPLIED_ERRNOS, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './schema.js';
 
 export interface MysqlStoreOptions {
   /** Pool size (default 10). */
@@ -60,6 +61,18 @@ const BULK_ROWS = 1000;
 /** Rows per count upsert: small statements, no long transaction. */
 const COUNT_ROWS = 500;
 const TX_ATTEMPTS = 4;
+
+/**
+ * Change feed overlap: each read re-reads changes stamped up to this long before the previous
+ * read's database time, so a transaction whose commit lands up to this long after its UPDATE of
+ * the host row (hosts.changed_at = statement time) is still reported. Slower commits are caught
+ * only by the cache's safety TTL.
+ */
+export const FEED_OVERLAP_MS = 5_000;
+/** Tombstones of deleted hosts are kept this long; an older cursor gets reset. */
+export const FEED_RETENTION_MS = 3_600_000;
+const FEED_PRUNE_EVERY_MS = 60_000;
+const BUMP_POLICIES_VERSION = "INSERT INTO change_counters (name, value) VALUES ('policies', 1) ON DUPLICATE KEY UPDATE value = value + 1";
 
 const HOST_COLUMNS = `h.id, h.osquery_host_id, h.node_key, h.team_id, h.platform, h.hostname, h.uuid,
   h.hardware_serial, h.os_version, h.osquery_version, h.uptime_seconds, h.detail_updated_at, h.policy_updated_at,
@@ -284,7 +297,14 @@ export class MysqlStore implements Store {
           const done = new Set(applied.map((r) => Number(r.version)));
           for (const migration of MIGRATIONS) {
             if (done.has(migration.version)) continue;
-            for (const statement of migration.statements) await conn.query(statement);
+            for (const statement of migration.statements) {
+              try {
+                await conn.query(statement);
+              } catch (err) {
+                // Applied by a run that died before recording the version: carry on.
+                if (!ALREADY_APPLIED_ERRNOS.has(Number((err as { errno?: unknown }).errno))) throw err;
+              }
+            }
             await conn.query(
               'INSERT IGNORE INTO schema_migrations (version, description, applied_at) VALUES (?, ?, ?)',
               [migration.version, migration.description, new Date()],
@@ -372,6 +392,7 @@ export class MysqlStore implements Store {
         await c.query('DELETE FROM policy_stats WHERE inherited_team_id = ?', [id]);
         await c.query('DELETE FROM enroll_secrets WHERE team_id = ?', [id]);
         await c.query('DELETE FROM teams WHERE id = ?', [id]);
+        await c.query(BUMP_POLICIES_VERSION);
         return true;
       }),
     );
@@ -661,6 +682,7 @@ export class MysqlStore implements Store {
         if (cells.length > 0) await c.query('DELETE FROM policy_membership WHERE host_id = ?', [id]);
         await c.query('DELETE FROM host_seen_times WHERE host_id = ?', [id]);
         await c.query('DELETE FROM hosts WHERE id = ?', [id]);
+        await c.query('INSERT INTO host_deletions (host_id) VALUES (?)', [id]);
         return cells.map((r) => ({ policyId: r.policy_id, hostId: id, hostTeamId: teamId, before: toPasses(r.passes), after: undefined }));
       }),
     );
@@ -680,13 +702,68 @@ export class MysqlStore implements Store {
     });
   }
 
+  // --- change feed ------------------------------------------------------------------------
+
+  private lastFeedPrune = 0;
+
+  /**
+   * One round trip: the database time (the next cursor), then hosts with changed_at and tombstones
+   * with deleted_at ≥ previous cursor − FEED_OVERLAP_MS, then the policies version (counter row
+   * bumped by every policy write + count and newest updated_at, so direct edits of the table count
+   * too). READ COMMITTED: each SELECT sees what committed before it started, after the time read.
+   */
+  async hostChangesSince(cursor: string | undefined): Promise<HostChanges> {
+    const previous = cursor === undefined ? NaN : Date.parse(`${cursor.replace(' ', 'T')}Z`);
+    return this.run(async () => {
+      const reset = !Number.isFinite(previous);
+      const since = sqlDatetime(new Date((reset ? Date.now() : previous) - FEED_OVERLAP_MS));
+      const [results] = await this.pool.query<RowDataPacket[][]>(
+        `SELECT DATE_FORMAT(CURRENT_TIMESTAMP(3), '%Y-%m-%d %H:%i:%s.%f') AS now,
+                (SELECT value FROM change_counters WHERE name = 'policies') AS counter,
+                (SELECT CONCAT(COUNT(*), '/', COALESCE(DATE_FORMAT(MAX(updated_at), '%Y%m%d%H%i%s%f'), '')) FROM policies) AS summary;
+         SELECT id FROM hosts WHERE changed_at >= ?;
+         SELECT DISTINCT host_id FROM host_deletions WHERE deleted_at >= ?`,
+        [since, since],
+      );
+      const [head, changed, deleted] = results as unknown as [RowDataPacket[], RowDataPacket[], RowDataPacket[]];
+      const row = head[0]!;
+      const now = String(row.now).slice(0, 23);
+      const policiesVersion = `${row.counter ?? 0}:${String(row.summary)}`;
+      const nowMs = Date.parse(`${now.replace(' ', 'T')}Z`);
+      this.pruneFeed(nowMs);
+      // A cursor older than the tombstones kept may have missed deletes: start over.
+      const tooOld = !reset && nowMs - previous > FEED_RETENTION_MS - FEED_OVERLAP_MS;
+      if (reset || tooOld) {
+        return { cursor: now, reset: true, changedHostIds: [], deletedHostIds: [], policiesVersion };
+      }
+      return {
+        cursor: now,
+        reset: false,
+        changedHostIds: changed.map((r) => Number(r.id)),
+        deletedHostIds: deleted.map((r) => Number(r.host_id)),
+        policiesVersion,
+      };
+    });
+  }
+
+  /** Drops tombstones older than FEED_RETENTION_MS, at most once a minute per store, off the caller's path. */
+  private pruneFeed(nowMs: number): void {
+    if (nowMs - this.lastFeedPrune < FEED_PRUNE_EVERY_MS) return;
+    this.lastFeedPrune = nowMs;
+    this.pool
+      .query('DELETE FROM host_deletions WHERE deleted_at < ? LIMIT 10000', [sqlDatetime(new Date(nowMs - FEED_RETENTION_MS))])
+      .catch(() => undefined);
+  }
+
   // --- policies ---------------------------------------------------------------------------
 
   async createPolicy(input: PolicyInput): Promise<Policy> {
     return this.run(() =>
       this.tx(async (c) => {
         await this.assertTeam(c, input.teamId);
-        return this.insertPolicy(c, input);
+        const policy = await this.insertPolicy(c, input);
+        await c.query(BUMP_POLICIES_VERSION);
+        return policy;
       }),
     );
   }
@@ -765,7 +842,14 @@ export class MysqlStore implements Store {
   }
 
   async updatePolicy(id: number, patch: PolicyPatch): Promise<PolicyUpdateResult | undefined> {
-    return this.run(() => this.tx((c) => this.updatePolicyTx(c, id, patch)));
+    return this.run(() =>
+      this.tx(async (c) => {
+        const result = await this.updatePolicyTx(c, id, patch);
+        // The version row is locked last in every transaction (after the policy rows): no lock cycle.
+        if (result !== undefined) await c.query(BUMP_POLICIES_VERSION);
+        return result;
+      }),
+    );
   }
 
   private async updatePolicyTx(c: PoolConnection, id: number, patch: PolicyPatch): Promise<PolicyUpdateResult | undefined> {
@@ -812,6 +896,7 @@ export class MysqlStore implements Store {
         const [rows] = await c.query<RowDataPacket[]>('SELECT id FROM policies WHERE id IN (?) ORDER BY id FOR UPDATE', [wanted]);
         const existing = rows.map((r) => Number(r.id));
         await this.deletePoliciesTx(c, existing);
+        if (existing.length > 0) await c.query(BUMP_POLICIES_VERSION);
         return existing;
       }),
     );
@@ -853,6 +938,7 @@ export class MysqlStore implements Store {
             out.push({ policy: await this.insertPolicy(c, { teamId: spec.teamId, name, ...fields }), result: 'created' });
           }
         }
+        if (out.length > 0) await c.query(BUMP_POLICIES_VERSION);
         return out;
       }),
     );

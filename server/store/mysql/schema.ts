@@ -134,9 +134,39 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE_OPTIONS}`,
     ],
   },
+  {
+    version: 2,
+    description: 'host change feed: hosts.changed_at (DB clock), host_deletions tombstones, change_counters (policies version)',
+    statements: [
+      // TIMESTAMP (stored in UTC whatever a session's time zone) set by the database on every
+      // change of the row: no statement can forget to bump it, and it is on the DB clock that the
+      // feed's cursors use. Existing rows get the migration time.
+      `ALTER TABLE hosts ADD COLUMN changed_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3)`,
+      'ALTER TABLE hosts ADD KEY idx_hosts_changed_at (changed_at)',
+      `CREATE TABLE IF NOT EXISTS host_deletions (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        host_id INT UNSIGNED NOT NULL,
+        deleted_at TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        KEY idx_host_deletions_deleted_at (deleted_at)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS change_counters (
+        name VARCHAR(64) NOT NULL PRIMARY KEY,
+        value BIGINT UNSIGNED NOT NULL DEFAULT 0
+      ) ${TABLE_OPTIONS}`,
+      "INSERT IGNORE INTO change_counters (name, value) VALUES ('policies', 0)",
+    ],
+  },
 ];
+
+/**
+ * MySQL errors a re-run of a migration statement may raise when a previous run applied it but died
+ * before recording the version (ALTER TABLE has no IF NOT EXISTS on MySQL 8): duplicate column,
+ * duplicate key name. migrate() treats them as "already applied".
+ */
+export const ALREADY_APPLIED_ERRNOS: ReadonlySet<number> = new Set([1060, 1061]);
 
 /** Tables the store owns, for tests and tooling. */
 export const TABLES: readonly string[] = [
   'teams', 'enroll_secrets', 'hosts', 'host_seen_times', 'policies', 'policy_membership', 'policy_stats', 'locks', 'stats_runs',
+  'host_deletions',
 ];

@@ -104,6 +104,8 @@ export class Agents {
   private readonly lastLogTick: Float64Array;
   private readonly pendingWrites = new Map<number, PendingWrite>();
   private activeLocal = 0;
+  private started = false;
+  private lastTotal = 0;
   private stopping = false;
   enrolled = 0;
 
@@ -152,19 +154,25 @@ export class Agents {
     this.o.wheel.schedule(atMs, (generation << 23) | (h << 3) | kind);
   }
 
-  /** Activates local hosts [0, count) and stops the rest (a ramp changes `count` while running). */
+  /**
+   * Activates local hosts [0, count) and stops the rest (a ramp changes `count` while running).
+   * The first call starts hosts spread linearly from the run start over `start_period`; a later
+   * call (a ramp) spreads the newly added hosts over `start_period` from now.
+   */
   setActive(count: number, totalActiveHosts: number, now: number): void {
     const target = Math.min(count, this.size);
     const { agent } = this.o;
+    const first = !this.started;
+    const previousTotal = this.lastTotal;
     for (let h = 0; h < target; h++) {
       const s = this.state[h]!;
       if (s !== STATE_IDLE && s !== STATE_STOPPED) continue;
       const g = this.global(h);
-      // Initial start: spread from the run start; later activations: spread from now.
-      const base = s === STATE_IDLE && this.activeLocal === 0 ? this.o.runStartMs : now;
-      const spread = totalActiveHosts > 0 ? ((g % Math.max(totalActiveHosts, 1)) / totalActiveHosts) * agent.start_period : 0;
+      const fraction = first
+        ? g / Math.max(totalActiveHosts, 1)
+        : Math.max(0, g - previousTotal) / Math.max(totalActiveHosts - previousTotal, 1);
       const jitter = agent.start_jitter > 0 ? unitFloat(this.o.seed, g, 0x51a7) * agent.start_jitter : 0;
-      const at = base + spread + jitter;
+      const at = (first ? this.o.runStartMs : now) + Math.min(fraction, 1) * agent.start_period + jitter;
       if (this.keyBodies[h] !== undefined) {
         this.state[h] = STATE_STARTING;
         this.schedule(h, KIND_CONFIG, at, true);
@@ -176,6 +184,8 @@ export class Agents {
     }
     for (let h = target; h < this.activeLocal; h++) this.state[h] = STATE_STOPPED;
     this.activeLocal = target;
+    this.started = true;
+    this.lastTotal = totalActiveHosts;
   }
 
   get active(): number {

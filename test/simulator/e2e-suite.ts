@@ -44,7 +44,7 @@ export function defineEndToEnd(createStore: () => Promise<{ store: Store; dispos
       const expectedReports = new Map([[policies[0]!.id, 300], [policies[1]!.id, 150], [policies[2]!.id, 300]]);
       const complete = (truth: Awaited<ReturnType<typeof sim.truth>>): boolean =>
         truth.length === 3 && truth.every((p) => p.counts.passing + p.counts.failing + p.counts.unknown === expectedReports.get(p.id));
-      const deadline = Date.now() + 40_000;
+      const deadline = Date.now() + 60_000;
       while (!complete(await sim.truth()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
       sim.stop();
       const result = await sim.done;
@@ -77,5 +77,5 @@ export function defineEndToEnd(createStore: () => Promise<{ store: Store; dispos
       await server.close();
       await dispose();
     }
-  }, 90_000);
+  }, 150_000);
 }

@@ -136,7 +136,7 @@ export function register(program: Command): void {
     .option('--from <hosts>', 'hosts in the first step', '1000')
     .option('--to <hosts>', 'hosts in the last step', '200000')
     .option('--steps <n>', 'number of steps (host counts grow geometrically)', '6')
-    .option('--until <expr...>', "stop after the step where a condition holds, e.g. 'read.p99 > 500ms' 'server.cpu.avg > 90%' (scenario threshold metrics)")
+    .option('--until <expr...>', "stop after the step where a condition holds (scenario threshold metrics, e.g. 'server.cpu.avg > 90%'); default: 'read.p99 > 500ms' 'errors.rate > 1%'")
     .option('--warmup <duration>', 'warm-up per step (excluded from the figures)', '20s')
     .option('--measure <duration>', 'measured window per step', '30s')
     .option('--store <store>', 'memory or mysql://user:pass@host:port/db (default: the scenario\'s)')

@@ -7,6 +7,9 @@ import { resolveScenarioPath } from '../scenarios/builtin.js';
 import { writeCapacityReport } from './capacity-html.js';
 import { parseUntil, runSweep, sweepHostCounts, type SweepOptions } from './capacity-sweep.js';
 
+/** Without --until a sweep stops where check-ins degrade (Fleet: "APIs that take longer than 500 ms cause UX issues"). */
+export const DEFAULT_UNTIL: readonly string[] = ['read.p99 > 500ms', 'errors.rate > 1%'];
+
 export type SweepFlags = Record<string, string | boolean | string[] | undefined>;
 
 function text(flags: SweepFlags, key: string): string | undefined {
@@ -25,7 +28,7 @@ function count(option: string, value: string | undefined, fallback: number): num
 
 /** Flags → sweep options; every check that needs no I/O, so bad input exits 2 before anything starts. */
 export function sweepOptionsFromFlags(scenario: string, flags: SweepFlags): SweepOptions & { out: string; reportDir: string; json: boolean } {
-  const until = Array.isArray(flags.until) ? flags.until : typeof flags.until === 'string' ? [flags.until] : [];
+  const until = Array.isArray(flags.until) ? flags.until : typeof flags.until === 'string' ? [flags.until] : [...DEFAULT_UNTIL];
   const options = {
     scenarioFile: resolveScenarioPath(scenario),
     from: count('--from', text(flags, 'from'), 1000),

@@ -172,6 +172,8 @@ describe('sweep scenario handling', () => {
     expect(() => sweepOptionsFromFlags(tinyScenario, { from: '100', to: '10' })).toThrow(/--to/);
     expect(() => sweepOptionsFromFlags(tinyScenario, { until: ['read.p99 >'] })).toThrow(/--until/);
     expect(sweepOptionsFromFlags('quickstart', {}).scenarioFile).toMatch(/scenarios[\\/]quickstart\.yaml$/);
+    expect(sweepOptionsFromFlags('quickstart', {}).until).toEqual(['read.p99 > 500ms', 'errors.rate > 1%']);
+    expect(sweepOptionsFromFlags('quickstart', { until: ['write.p99 > 1s'] }).until).toEqual(['write.p99 > 1s']);
   });
 });
 

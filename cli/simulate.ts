@@ -22,6 +22,7 @@ export interface SimulateFlags {
   workers?: string;
   connections?: string;
   transport?: string;
+  insecure?: boolean;
   seed?: string;
   shard?: string;
   enrollSecret?: string;
@@ -71,6 +72,7 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     ...(setup.workers !== undefined ? { workers: setup.workers } : {}),
     ...(setup.connections !== undefined ? { connections: setup.connections } : {}),
     transport: setup.transport,
+    ...(flags.insecure ? { insecure: true } : {}),
     ...(setup.shard !== undefined ? { shard: setup.shard } : {}),
   });
   const tty = process.stderr.isTTY === true && flags.progress !== false;
@@ -128,6 +130,7 @@ export function register(program: Command): void {
     .option('--workers <n>', 'worker threads (default: one per CPU, at most 4)')
     .option('--connections <n>', 'keep-alive connections per worker per target', '32')
     .option('--transport <kind>', 'HTTP client: undici (default) or raw (lighter per request, plain http only)')
+    .option('--insecure', 'skip TLS certificate verification (self-signed https targets)')
     .option('--seed <n>', 'identity seed: the same seed re-uses the same hosts')
     .option('--shard <i/n>', 'run shard i of n (0-based) of one run; give every shard the same seed and hosts')
     .option('--enroll-secret <secret>', 'enroll secret for hosts whose group has no team')

@@ -52,6 +52,8 @@ export interface SimulationOptions {
   connections?: number;
   /** HTTP client: `undici` (default) or `raw` (simulator/raw-http.ts, lighter per request). */
   transport?: TransportKind;
+  /** Skip TLS verification (https targets with self-signed certificates). */
+  insecure?: boolean;
   shard?: ShardRef;
   /** Epoch ms all shards of one run share (default: now). */
   runStartMs?: number;
@@ -284,6 +286,7 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
       targets: [...options.targets],
       connections,
       ...(options.transport !== undefined ? { transport: options.transport } : {}),
+      ...(options.insecure ? { insecure: true } : {}),
       ...(options.runStartMs !== undefined ? { runStartMs: options.runStartMs } : {}),
       warmupMs: scenario.warmup,
       ...(options.environment !== undefined ? { environment: options.environment } : {}),

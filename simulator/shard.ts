@@ -39,6 +39,7 @@ export interface ShardTask {
   targets: string[];
   connections: number;
   transport?: TransportKind;
+  insecure?: boolean;
   /** Epoch ms the run starts; absent: the main thread sends it in {type:'start'} once all workers are ready. */
   runStartMs?: number;
   warmupMs: number;
@@ -100,7 +101,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   }
   const recorder = new Recorder();
   recorder.measuring = task.warmupMs <= 0;
-  const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout, kind: task.transport ?? 'undici' });
+  const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout, kind: task.transport ?? 'undici', insecure: task.insecure === true });
   const wheel = new TimingWheel(Math.min(nowMs(), runStartMs));
   const agents = new Agents({
     seed: task.seed,

@@ -109,6 +109,8 @@ export interface TransportOptions {
   timeoutMs: number;
   /** `undici` (default): one undici Pool per target; `raw`: the minimal client in raw-http.ts. */
   kind?: TransportKind;
+  /** Skip TLS certificate verification (self-signed Fleet dev/test servers, as osquery-perf does). */
+  insecure?: boolean;
 }
 
 export type TransportKind = 'undici' | 'raw';
@@ -133,6 +135,7 @@ export class Transport {
           headersTimeout: options.timeoutMs,
           bodyTimeout: options.timeoutMs,
           connectTimeout: Math.min(options.timeoutMs, 10_000),
+          ...(options.insecure ? { connect: { rejectUnauthorized: false } } : {}),
         }),
     );
     this.prefixes = options.targets.map((target) => new URL(target).pathname.replace(/\/+$/, ''));

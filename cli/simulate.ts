@@ -59,6 +59,9 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     if (!(TRANSPORT_KINDS as readonly string[]).includes(transport)) {
       throw osqsimError('CLI_INVALID_OPTION', { option: '--transport', reason: `must be one of ${TRANSPORT_KINDS.join(', ')}` });
     }
+    if (transport === 'raw' && targets.some((t) => t.startsWith('https:'))) {
+      throw osqsimError('CLI_INVALID_OPTION', { option: '--transport', reason: 'raw speaks plain http:// only; use undici for https targets' });
+    }
     setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind };
   } catch (error) {
     process.stderr.write(`osqsim simulate: ${(error as Error).message}\n`);

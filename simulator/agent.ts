@@ -103,6 +103,7 @@ export class Agents {
   private readonly resultLinesPerMs: Float32Array;
   private readonly lastLogTick: Float64Array;
   private readonly pendingWrites = new Map<number, PendingWrite>();
+  private readonly enrollParts: Array<EnrollParts | undefined> = [];
   private activeLocal = 0;
   private started = false;
   private lastTotal = 0;
@@ -228,49 +229,20 @@ export class Agents {
 
   // --- enroll ------------------------------------------------------------------------------------
 
+  /** The enroll request: the group's part is built once per group, the host's identity spliced in. */
   private enrollBody(h: number): string {
     const g = this.global(h);
-    const group = this.o.groups[this.group(h)]!;
+    const groupIndex = this.group(h);
+    const group = this.o.groups[groupIndex]!;
+    const parts = (this.enrollParts[groupIndex] ??= enrollParts(group, this.o.enrollSecret));
     const id = hostIdentity(this.o.seed, g, group.hostname_prefix ?? group.name);
-    const first = (table: string): Record<string, string> => {
-      const row = group.tables[table]?.[0];
-      const out: Record<string, string> = {};
-      if (row) for (const [k, v] of Object.entries(row)) out[k] = String(v);
-      return out;
-    };
-    const [major = '0', minor = '0', patch = '0'] = group.os_version.replace(/^[^\d]*/, '').split(/[.\s]/);
-    const hostDetails = {
-      os_version: {
-        name: group.platform === 'darwin' ? 'macOS' : group.platform === 'windows' ? 'Microsoft Windows' : group.platform,
-        version: group.os_version,
-        major,
-        minor,
-        patch,
-        platform: group.platform,
-        platform_like: group.platform === 'darwin' ? 'darwin' : group.platform === 'windows' ? 'windows' : group.platform === 'ubuntu' || group.platform === 'debian' ? 'debian' : 'rhel',
-        ...first('os_version'),
-      },
-      osquery_info: {
-        ...first('osquery_info'),
-        version: group.osquery_version,
-        uuid: id.uuid,
-        instance_id: `${id.uuid.toLowerCase()}`,
-        build_platform: group.platform,
-      },
-      system_info: {
-        ...first('system_info'),
-        hostname: id.hostname,
-        computer_name: id.hostname,
-        uuid: id.uuid,
-        hardware_serial: id.serial,
-      },
-    };
-    return JSON.stringify({
-      enroll_secret: group.team ?? this.o.enrollSecret,
-      host_identifier: id.uuid,
-      platform_type: group.platform === 'darwin' ? '21' : group.platform === 'windows' ? '2' : '9',
-      host_details: hostDetails,
-    });
+    const hostname = JSON.stringify(id.hostname);
+    return (
+      `{"enroll_secret":${parts.secret},"host_identifier":"${id.uuid}","platform_type":"${parts.platformType}",` +
+      `"host_details":{"os_version":${parts.osVersion},` +
+      `"osquery_info":{${parts.osqueryInfoExtra}"version":${parts.version},"uuid":"${id.uuid}","instance_id":"${id.uuid.toLowerCase()}","build_platform":${parts.platform}},` +
+      `"system_info":{${parts.systemInfoExtra}"hostname":${hostname},"computer_name":${hostname},"uuid":"${id.uuid}","hardware_serial":"${id.serial}"}}}`
+    );
   }
 
   private enroll(h: number, intended: number): void {
@@ -587,4 +559,49 @@ class ReadExchange extends Exchange {
   complete(outcome: number, status: number, body: string, doneMs: number): void {
     this.agents.readDone(this.h, this.intended, this.sent, outcome, status, body, doneMs);
   }
+}
+
+interface EnrollParts {
+  secret: string;
+  platformType: string;
+  platform: string;
+  version: string;
+  osVersion: string;
+  osqueryInfoExtra: string;
+  systemInfoExtra: string;
+}
+
+/** JSON fragments of a group's enroll request (host_details from its tables, identity fields left out). */
+function enrollParts(group: FleetGroupSpec, defaultSecret: string): EnrollParts {
+  const first = (table: string, omit: readonly string[]): Record<string, string> => {
+    const row = group.tables[table]?.[0];
+    const out: Record<string, string> = {};
+    if (row) for (const [k, v] of Object.entries(row)) if (!omit.includes(k)) out[k] = String(v);
+    return out;
+  };
+  const fields = (o: Record<string, string>): string => {
+    const json = JSON.stringify(o);
+    return json === '{}' ? '' : `${json.slice(1, -1)},`;
+  };
+  const [major = '0', minor = '0', patch = '0'] = group.os_version.replace(/^[^\d]*/, '').split(/[.\s]/);
+  const p = group.platform;
+  const osVersion = {
+    name: p === 'darwin' ? 'macOS' : p === 'windows' ? 'Microsoft Windows' : p,
+    version: group.os_version,
+    major,
+    minor,
+    patch,
+    platform: p,
+    platform_like: p === 'darwin' ? 'darwin' : p === 'windows' ? 'windows' : p === 'ubuntu' || p === 'debian' ? 'debian' : 'rhel',
+    ...first('os_version', []),
+  };
+  return {
+    secret: JSON.stringify(group.team ?? defaultSecret),
+    platformType: p === 'darwin' ? '21' : p === 'windows' ? '2' : '9',
+    platform: JSON.stringify(p),
+    version: JSON.stringify(group.osquery_version),
+    osVersion: JSON.stringify(osVersion),
+    osqueryInfoExtra: fields(first('osquery_info', ['version', 'uuid', 'instance_id', 'build_platform'])),
+    systemInfoExtra: fields(first('system_info', ['hostname', 'computer_name', 'uuid', 'hardware_serial'])),
+  };
 }

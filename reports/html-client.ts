@@ -60,7 +60,10 @@ export const REPORT_CLIENT_SCRIPT = String.raw`
 
   var windows = doc.windows || [];
   var t = windows.map(function (w) { return w.t; });
-  var present = ENDPOINTS.filter(function (e) { return doc.endpoints && doc.endpoints[e]; });
+  // Endpoints seen after the warm-up or in any window (enroll and log may happen only in the warm-up).
+  var present = ENDPOINTS.filter(function (e) {
+    return (doc.endpoints && doc.endpoints[e]) || windows.some(function (w) { return w.endpoints && w.endpoints[e]; });
+  });
   // A window without an endpoint had no requests there: 0 for counts, a gap for latencies.
   function col(endpoint, field) {
     var missing = field === 'count' || field === 'errors' ? 0 : null;

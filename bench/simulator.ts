@@ -168,6 +168,8 @@ async function main(): Promise<void> {
       autocannon_req_per_s: Math.round(acRequests / (acWallMs / 1000)),
       autocannon_cpu_us_per_req: Math.round((acCpuMs * 1000) / Math.max(1, acRequests) * 10) / 10,
       autocannon_p99_ms: ac.latency.p99,
+      // autocannon could not reach the simulator's rate either: the target (or the machine), not the simulator, is the limit.
+      target_bound: acRequests / (acWallMs / 1000) < 0.95 * simRate,
       rss_bytes_per_host: Math.round((rssAtWarmupEnd - rssBefore) / p.hosts),
       rss_peak_mb: Math.round(maxRss / 1024 / 1024),
       target_cpu_pct_during_sim: Math.round(targetCpuPctSim),

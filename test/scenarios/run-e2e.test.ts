@@ -11,6 +11,9 @@ import { EXIT } from '../../lib/exit-codes.js';
 import { extractReportData } from '../../reports/html.js';
 import type { ResultDocument } from '../../reports/result.js';
 import { describeMysql } from '../helpers/mysql.js';
+import { ServerProcess } from '../../scenarios/server-process.js';
+import { runScenario } from '../../scenarios/runner.js';
+import { parseScenarioText } from '../../scenarios/load.js';
 
 const TINY = join(import.meta.dirname, 'fixtures', 'tiny.yaml');
 
@@ -96,6 +99,42 @@ describe('osqsim run (memory store)', () => {
     expect(await runCommand('no-such-scenario', {}, (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.INVALID_INPUT);
     expect(out.join('')).toContain('--hosts must be a whole number');
   });
+});
+
+describe('osqsim run against a target (a server someone else runs)', () => {
+  it('drives the target, applies policy events through its API and scores its counts', async () => {
+    const server = new ServerProcess({ port: 0, args: ['--api-token', 'target-token', '--enroll-secret', 'osqsim', '--policy-update-interval', '4s', '--stats-strategy', 'realtime', '--log-level', 'warn'] });
+    const url = await server.start();
+    try {
+      const loaded = parseScenarioText(
+        [
+          'name: tiny-target',
+          'hosts: 20',
+          'duration: 14s',
+          'warmup: 3s',
+          `target: { url: "${url}", api_token: target-token }`,
+          'agent: { distributed_interval: 2s, start_period: 2s }',
+          'fleet: { groups: [ { name: mac, count: 20, platform: darwin, os_version: "14.4.1", tables: { alf: [ { global_state: 1 } ] } } ] }',
+          'policies: [ { name: Firewall, query: "SELECT 1 FROM alf WHERE global_state = 1;" } ]',
+          'timeline: [ { at: 6s, refetch_hosts: { percent: 50 } } ]',
+          'thresholds: [ "counts.error.max == 0", "errors.rate < 1%" ]',
+        ].join('\n'),
+        join(import.meta.dirname, 'fixtures', 'target.yaml'),
+      );
+      if (!loaded.ok) throw new Error(JSON.stringify(loaded.issues));
+      const outcome = await runScenario({ scenario: loaded.scenario, outDir: mkdtempSync(join(tmpdir(), 'osqsim-target-')) });
+      const doc = outcome.runs[0]!.doc;
+      expect(doc.run.store).toBe('external');
+      expect(doc.run.target).toEqual([url]);
+      expect(doc.server).toBeUndefined(); // not our process: no CPU/RSS samples
+      expect(doc.timeline!.map((e) => [e.kind, e.ok])).toEqual([['refetch_hosts', true]]);
+      expect(doc.policies.find((p) => p.name === 'Firewall')!.server).toMatchObject({ passing: 20, failing: 0 });
+      expect(doc.thresholds.every((t) => t.ok)).toBe(true);
+      expect(outcome.exitCode).toBe(EXIT.OK);
+    } finally {
+      await server.stop();
+    }
+  }, 90_000);
 });
 
 describeMysql('osqsim run (MySQL store)', (db) => {

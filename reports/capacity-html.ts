@@ -12,6 +12,7 @@ import {
   calibrate,
   fmt,
   fmtInt,
+  median,
   stepRange,
   type LinearFit,
   type PlanEndpoint,
@@ -123,11 +124,11 @@ export function capacityCharts(sweep: SweepDocument, calibration: SweepCalibrati
   const aggregationNotes: string[] = [];
   for (const strategy of strategies) {
     aggregationSeries.push({
-      label: `${strategy} measured`,
+      label: `${strategy} measured (median run)`,
       kind: 'measured',
       values: xs.map((x) => {
         const at = aggregationPoints.filter((point) => point.strategy === strategy && point.rows === x);
-        return at.length === 0 ? null : at.reduce((sum, point) => sum + point.ms, 0) / at.length;
+        return at.length === 0 ? null : median(at.map((point) => point.ms));
       }),
     });
     const fit = calibration.aggregation[strategy as keyof SweepCalibration['aggregation']];
@@ -153,7 +154,7 @@ const CLIENT = String.raw`
     var colour = 0;
     var colours = {};
     c.series.forEach(function (s) {
-      var base = s.label.replace(/ (measured|model)$/, '');
+      var base = s.label.replace(/ (measured|model)( \(.*\))?$/, '');
       if (!(base in colours)) colours[base] = palette[colour++ % palette.length];
       columns.push(order.map(function (i) { return s.values[i]; }));
       series.push(s.kind === 'model'

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -201,6 +202,22 @@ describe('capacity report', () => {
     expect(JSON.parse(readFileSync(files.sweep, 'utf8')).schema).toBe('osqsim.capacity-sweep/v1');
     expect(readFileSync(files.html, 'utf8')).toContain('osqsim-capacity-data');
   });
+});
+
+const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((path) => existsSync(path));
+
+describe('capacity report in a browser', () => {
+  it.skipIf(chromium === undefined)(`draws every chart offline${chromium === undefined ? ' (skipped: no Chromium installed)' : ''}`, () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osqsim-capacity-html-'));
+    const files = writeCapacityReport(sweepOf([sweepStep(1, 1000), sweepStep(2, 2000), sweepStep(3, 4000)]), dir);
+    const dom = execFileSync(chromium!, ['--headless', '--no-sandbox', '--disable-gpu', '--dump-dom', '--virtual-time-budget=5000', `file://${files.html}`], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 60_000,
+    });
+    expect(dom).toContain('data-charts-drawn="6"');
+    expect((dom.match(/class="uplot/g) ?? []).length).toBe(6);
+  }, 90_000);
 });
 
 describe('a tiny sweep end to end (memory store)', () => {

@@ -25,7 +25,9 @@ import type { PolicySpec } from './schema.js';
 import { scoreCounts, StalenessTracker, type TruthCounts } from './scoring.js';
 import type { HarnessScenario } from './sections.js';
 import { strategiesOf, type StatsStrategy } from './server-section.js';
-import { processStats, ServerProcess } from './server-process.js';
+import { ServerProcess } from './server-process.js';
+import { ServerSampler } from './server-sampler.js';
+export { counterFromMetrics, eventLoopP99FromMetrics } from './server-sampler.js';
 import { evaluateThresholds } from './thresholds.js';
 import { addedPolicies, type TimelineEvent } from './timeline.js';
 
@@ -298,7 +300,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     }
 
     // Sampling every second.
-    let previous: { cpuMs: number; at: number; pid: number; rows?: number } | undefined;
+    const serverSampler = server ? new ServerSampler(server) : undefined;
     let sampling = false;
     let tick = 0;
     const sample = async (): Promise<void> => {
@@ -307,32 +309,9 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
       tick++;
       try {
         const t = Math.round(elapsedS() * 10) / 10;
-        if (server && !serverDown) {
-          const pid = server.pid;
-          const stats = pid === undefined ? undefined : processStats(pid);
-          const now = Date.now();
-          const pingStart = performance.now();
-          const healthy = await fetch(`${server.url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-          let pingMs = performance.now() - pingStart;
-          // The server's own figures from /metrics: event-loop delay (else the healthz round trip stands in)
-          // and policy_membership rows written.
-          const metricsText = await fetch(`${server.url}/metrics`, { signal: AbortSignal.timeout(2000) }).then((r) => (r.ok ? r.text() : ''), () => '');
-          const loopFromMetrics = eventLoopP99FromMetrics(metricsText);
-          if (loopFromMetrics !== undefined) pingMs = loopFromMetrics;
-          const rowsTotal = counterFromMetrics(metricsText, 'osqsim_ingest_rows_total');
-          if (stats && pid !== undefined) {
-            if (previous && previous.pid === pid && now > previous.at) {
-              const rows = rowsTotal !== undefined && previous.rows !== undefined ? Math.max(0, ((rowsTotal - previous.rows) * 1000) / (now - previous.at)) : undefined;
-              samples.push({
-                t,
-                cpu_pct: Math.round(((stats.cpuMs - previous.cpuMs) / (now - previous.at)) * 1000) / 10,
-                rss_mb: Math.round(stats.rssMb * 10) / 10,
-                event_loop_p99_ms: healthy ? Math.round(pingMs * 100) / 100 : 2000,
-                ...(rows !== undefined ? { membership_writes_per_s: Math.round(rows * 10) / 10 } : {}),
-              });
-            }
-            previous = { cpuMs: stats.cpuMs, at: now, pid, ...(rowsTotal !== undefined ? { rows: rowsTotal } : {}) };
-          }
+        if (serverSampler && !serverDown) {
+          const sample = await serverSampler.sample(t);
+          if (sample) samples.push(sample);
         }
         if (api && !serverDown) {
           if (server && tick % 5 === 1) {
@@ -473,20 +452,6 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     sim?.stop();
     await server?.stop();
   }
-}
-
-/** The value of an unlabelled counter or gauge (summed over its label sets) from a Prometheus text page. */
-export function counterFromMetrics(text: string, name: string): number | undefined {
-  let total: number | undefined;
-  const pattern = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)\\s*$`, 'gm');
-  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) total = (total ?? 0) + Number(match[1]);
-  return total;
-}
-
-/** p99 event-loop delay (ms) from a Prometheus text page, if the server exports it. */
-export function eventLoopP99FromMetrics(text: string): number | undefined {
-  const match = /^(?:osqsim_event_loop_delay_p99_seconds|nodejs_eventloop_lag_p99_seconds)(?:\{[^}]*\})?\s+([0-9.eE+-]+)\s*$/m.exec(text);
-  return match ? Math.round(Number(match[1]) * 1000 * 100) / 100 : undefined;
 }
 
 /** `percent`% of the items, chosen with the scenario's seed (the same hosts on a rerun). */

@@ -103,7 +103,7 @@ async function seedHosts(db: mysql.Connection, rows: number): Promise<void> {
 
 async function seedMembership(db: mysql.Connection, policyId: number): Promise<number> {
   const [result] = await db.query<mysql.ResultSetHeader>(
-    'INSERT IGNORE INTO policy_membership (policy_id, host_id, passes, updated_at) SELECT ?, id, id % 2, NOW(3) FROM hosts',
+    'INSERT IGNORE INTO policy_membership (policy_id, host_id, passes, updated_at, host_team_id) SELECT ?, id, id % 2, NOW(3), COALESCE(team_id, 0) FROM hosts',
     [policyId],
   );
   return result.affectedRows;

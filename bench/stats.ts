@@ -222,10 +222,10 @@ async function prepareData(
         for (let first = 1; first <= options.hosts; first += ROWS_PER_STATEMENT) {
           const values: string[] = [];
           for (let h = first; h < first + ROWS_PER_STATEMENT && h <= options.hosts; h++) {
-            values.push(`(${policyId},${h},${seededPasses(options.seed, policyId, h) ?? 'NULL'},${now})`);
+            values.push(`(${policyId},${h},${seededPasses(options.seed, policyId, h) ?? 'NULL'},${now},${seededTeam(h, teamIds) ?? 0})`);
           }
           if (inTransaction === 0) await connection.query('BEGIN');
-          await connection.query(`INSERT INTO policy_membership (policy_id, host_id, passes, updated_at) VALUES ${values.join(',')}`);
+          await connection.query(`INSERT INTO policy_membership (policy_id, host_id, passes, updated_at, host_team_id) VALUES ${values.join(',')}`);
           written += values.length;
           if (++inTransaction === STATEMENTS_PER_TRANSACTION) {
             await connection.query('COMMIT');

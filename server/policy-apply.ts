@@ -73,8 +73,10 @@ export async function applyPolicySpecDocs(
     updated.push(policy);
     if (result.queryChanged || result.platformsChanged) {
       const keep = result.queryChanged ? undefined : policy.platforms;
+      // Answers hosts sent after the edit stay (rows stamped in the edit's millisecond are stale).
+      const staleUpTo = new Date(policy.updatedAt.getTime() + 1);
       for (;;) {
-        const batch = await store.clearPolicyMembershipBatch(policy.id, CLEANUP_BATCH, keep);
+        const batch = await store.clearPolicyMembershipBatch(policy.id, CLEANUP_BATCH, keep, staleUpTo);
         if (batch.length === 0) break;
         removed.push(...batch);
       }

@@ -20,7 +20,10 @@ import type { Counter, Gauge } from '../metrics.js';
 export interface CleanupTask {
   /** undefined = remove every row (query changed); a list = keep rows of hosts on these Fleet platforms. */
   readonly keepPlatforms: string | undefined;
-  /** When the edit happened: rows older than this are stale for a full clean-up. */
+  /**
+   * When the edit happened: rows older than this are stale; rows written after it (hosts answering
+   * the edited policy) are kept by the clean-up.
+   */
   readonly editedAt: Date;
 }
 
@@ -156,7 +159,9 @@ export class MembershipCleanupJob implements BackgroundJob {
       const [policyId, task] = next.value;
       const batchStart = performance.now();
       try {
-        const removed = await store.clearPolicyMembershipBatch(policyId, this.batchSize, task.keepPlatforms);
+        // Rows stamped in the edit's millisecond count as stale (an answer to the edited query comes later).
+        const olderThan = new Date(task.editedAt.getTime() + 1);
+        const removed = await store.clearPolicyMembershipBatch(policyId, this.batchSize, task.keepPlatforms, olderThan);
         this.batches += 1;
         this.rowsRemoved += removed.length;
         this.batchesMetric.inc();

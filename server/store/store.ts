@@ -147,9 +147,16 @@ export interface Store {
   /**
    * Removes up to `limit` membership rows of a policy — all rows, or (with keepPlatforms) rows of
    * hosts whose Fleet platform is not in the list. Small batches keep edits off the ingest path.
+   * With olderThan (the edit time), only rows last written before it go: answers hosts sent to the
+   * edited policy after the edit survive the clean-up.
    * Returns the removed cells; an empty array means the clean-up is finished.
    */
-  clearPolicyMembershipBatch(policyId: number, limit: number, keepPlatforms?: string): Promise<readonly MembershipChange[]>;
+  clearPolicyMembershipBatch(
+    policyId: number,
+    limit: number,
+    keepPlatforms?: string,
+    olderThan?: Date,
+  ): Promise<readonly MembershipChange[]>;
   /** Number of membership rows (all policies). */
   countMembership(): Promise<number>;
 

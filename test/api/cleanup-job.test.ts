@@ -89,6 +89,27 @@ describe('MembershipCleanupJob', () => {
     expect(job.staleBefore(policyA)).toBeUndefined();
   });
 
+  it('keeps answers hosts sent after the edit (only rows written up to the edit time go)', async () => {
+    const store = new MemoryStore();
+    const context = contextFor(store);
+    const { policyA, policyB } = await seed(store, 30, ['darwin', 'ubuntu']);
+    const editedAt = new Date(Date.now() + 60_000);
+    const fresh = new Date(editedAt.getTime() + 5);
+    // Hosts 1–5 answer the edited policy after the edit, before the clean-up starts.
+    await store.recordPolicyResults([1, 2, 3, 4, 5].map((hostId) => ({ hostId, reportedAt: fresh, results: [{ policyId: policyA, passes: false }] })));
+    // Host 6 wrote in the edit's own millisecond: stale.
+    await store.recordPolicyResults([{ hostId: 6, reportedAt: editedAt, results: [{ policyId: policyA, passes: false }] }]);
+    job = new MembershipCleanupJob(context, { batchSize: 4, pauseMs: 0 });
+    job.enqueue(policyA, { queryChanged: true, platforms: '' }, editedAt);
+    job.start();
+    await job.whenIdle();
+    expect(job.rowsRemoved).toBe(25);
+    for (const hostId of [1, 2, 3, 4, 5]) expect(await store.getMembership(policyA, hostId)).toBe(false);
+    expect(await store.getMembership(policyA, 6)).toBeUndefined();
+    expect(await store.getMembership(policyA, 7)).toBeUndefined();
+    expect(await store.getMembership(policyB, 7)).toBe(false);
+  });
+
   it('pause() holds the clean-up between batches until resume()', async () => {
     const store = new MemoryStore();
     const context = contextFor(store);

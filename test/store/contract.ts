@@ -588,6 +588,38 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.clearPolicyMembershipBatch(p.id, 10, '')).toEqual([]);
         expect(await store.countMembership()).toBe(3);
       });
+
+      it('with olderThan clears only rows written before the edit; fresh answers stay', async () => {
+        const p = await store.createPolicy({ teamId: null, name: 'p', query: 'SELECT 1' });
+        const platforms = ['ubuntu', 'windows', 'ubuntu', 'windows', 'darwin', 'ubuntu'];
+        const hosts: Host[] = [];
+        for (let n = 0; n < platforms.length; n++) hosts.push(await enroll(n + 1, null, platforms[n]));
+        await store.recordPolicyResults(hosts.map((h) => ({ hostId: h.id, results: [{ policyId: p.id, passes: false }], reportedAt: t0 })));
+        const editedAt = new Date(t0.getTime() + 60_000);
+        const fresh = new Date(editedAt.getTime() + 1);
+        // Hosts 1, 4 and 5 answer the edited query after the edit.
+        await store.recordPolicyResults([0, 3, 4].map((i) => ({ hostId: hosts[i]!.id, results: [{ policyId: p.id, passes: true }], reportedAt: fresh })));
+        const removed: number[] = [];
+        for (;;) {
+          const step = await store.clearPolicyMembershipBatch(p.id, 1, undefined, editedAt);
+          if (step.length === 0) break;
+          expect(step.every((c) => c.before === false)).toBe(true);
+          removed.push(...step.map((c) => c.hostId));
+          // A host answering while the clean-up runs keeps its fresh row.
+          if (removed.length === 1) {
+            await store.recordPolicyResults([{ hostId: hosts[5]!.id, results: [{ policyId: p.id, passes: true }], reportedAt: fresh }]);
+          }
+        }
+        expect(removed.sort((x, y) => x - y)).toEqual([hosts[1]!.id, hosts[2]!.id]);
+        expect((await store.hostMembership(hosts[0]!.id)).map((r) => r.passes)).toEqual([true]);
+        expect(await store.getMembership(p.id, hosts[5]!.id)).toBe(true);
+        expect(await store.countMembership()).toBe(4);
+        // With kept platforms too: only stale rows of other platforms go (windows host 4 is fresh).
+        await store.recordPolicyResults([{ hostId: hosts[1]!.id, results: [{ policyId: p.id, passes: false }], reportedAt: t0 }]);
+        expect((await store.clearPolicyMembershipBatch(p.id, 10, 'linux', editedAt)).map((c) => c.hostId)).toEqual([hosts[1]!.id]);
+        expect(await store.clearPolicyMembershipBatch(p.id, 10, 'linux', editedAt)).toEqual([]);
+        expect(await store.countMembership()).toBe(4);
+      });
     });
 
     // --- counts -------------------------------------------------------------------------
@@ -635,6 +667,40 @@ export function storeContract(name: string, open: OpenStore): void {
         const again = await store.computePolicyCounts();
         expect(again.rowsScanned).toBe(9);
         expect(again.counts.find((c) => c.policyId === g.id && c.inheritedTeamId === null)).toMatchObject({ passing: 2, failing: 2 });
+      });
+
+      it('per-team counts follow team moves, team deletion and re-enrolls (with and without tracked changes)', async () => {
+        const a = await store.createTeam('A');
+        const b = await store.createTeam('B');
+        const g = await store.createPolicy({ teamId: null, name: 'g', query: 'SELECT 1' });
+        const h1 = await enroll(1, a.id);
+        const h2 = await enroll(2, a.id);
+        const h3 = await enroll(3, null);
+        await store.recordPolicyResults([
+          { hostId: h1.id, results: [{ policyId: g.id, passes: true }], reportedAt: t0 },
+          { hostId: h2.id, results: [{ policyId: g.id, passes: false }], reportedAt: t0 },
+        ]);
+        await store.recordPolicyResults([{ hostId: h3.id, results: [{ policyId: g.id, passes: true }], reportedAt: t0 }], { trackChanges: true });
+        const scoped = async (): Promise<Record<string, [number, number]>> => {
+          const out: Record<string, [number, number]> = {};
+          for (const c of (await store.computePolicyCounts()).counts) out[String(c.inheritedTeamId)] = [c.passing, c.failing];
+          return out;
+        };
+        expect(await scoped()).toEqual({ null: [2, 1], 0: [1, 0], [a.id]: [1, 1], [b.id]: [0, 0] });
+        await store.moveHostsToTeam([h2.id], b.id);
+        expect(await scoped()).toEqual({ null: [2, 1], 0: [1, 0], [a.id]: [1, 0], [b.id]: [0, 1] });
+        // A later write (tracked or not) keeps the host's current team.
+        await store.recordPolicyResults([{ hostId: h2.id, results: [{ policyId: g.id, passes: true }], reportedAt: t0 }], { trackChanges: true });
+        await store.recordPolicyResults([{ hostId: h1.id, results: [{ policyId: g.id, passes: false }], reportedAt: t0 }]);
+        expect(await scoped()).toEqual({ null: [2, 1], 0: [1, 0], [a.id]: [0, 1], [b.id]: [1, 0] });
+        await store.deleteTeam(a.id);
+        expect(await scoped()).toEqual({ null: [2, 1], 0: [1, 1], [b.id]: [1, 0] });
+        // Re-enrolled into another team: its rows are gone; new answers count under the new team.
+        await store.enrollHost(identity(3, 'ubuntu'), 'key-3b', b.id, t0);
+        await store.recordPolicyResults([{ hostId: h3.id, results: [{ policyId: g.id, passes: false }], reportedAt: t0 }]);
+        expect(await scoped()).toEqual({ null: [1, 2], 0: [0, 1], [b.id]: [1, 1] });
+        await store.deleteHost(h2.id);
+        expect(await scoped()).toEqual({ null: [0, 2], 0: [0, 1], [b.id]: [0, 1] });
       });
 
       it('upserts, adds deltas to, reads and deletes count rows', async () => {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import mysql from 'mysql2/promise';
 import { createStore } from '../../server/store/index.js';
 import { MysqlStore, TABLES } from '../../server/store/mysql/index.js';
+import { MIGRATIONS } from '../../server/store/mysql/schema.js';
 import type { Store } from '../../server/store/store.js';
 import { createTestDatabase, describeMysql } from '../helpers/mysql.js';
 import { storeContract } from './contract.js';
@@ -32,7 +33,7 @@ describeMysql('MySQL store', (db) => {
     await store.migrate();
     await store.close();
     const [rows] = await admin.query<mysql.RowDataPacket[]>('SELECT version FROM schema_migrations');
-    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(rows.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
     const [tables] = await admin.query<mysql.RowDataPacket[]>('SHOW TABLES');
     const names = tables.map((r) => String(Object.values(r)[0]));
     for (const table of TABLES) expect(names).toContain(table);
@@ -66,7 +67,42 @@ describeMysql('MySQL store', (db) => {
       expect((await store.hostChangesSince(cursor)).deletedHostIds).toContain(host.id);
       await store.close();
       const [versions] = await conn.query<mysql.RowDataPacket[]>('SELECT version FROM schema_migrations ORDER BY version');
-      expect(versions.map((r) => r.version)).toEqual([1, 2]);
+      expect(versions.map((r) => r.version)).toEqual(MIGRATIONS.map((m) => m.version));
+    } finally {
+      await conn.end();
+      await old.drop();
+    }
+  });
+
+  it('upgrades a version-2 database to policy_membership.host_team_id, backfilling the teams of existing rows', async () => {
+    const old = await createTestDatabase();
+    const conn = await mysql.createConnection(old.url);
+    try {
+      let store = await createStore(old.url);
+      const team = await store.createTeam('t');
+      const g = await store.createPolicy({ teamId: null, name: 'g', query: 'SELECT 1' });
+      const identity = (id: string) => ({ osqueryHostId: id, platform: 'ubuntu', hostname: id, uuid: id, hardwareSerial: id, osVersion: '', osqueryVersion: '' });
+      const a = (await store.enrollHost(identity('a'), 'ka', team.id, new Date())).host;
+      const b = (await store.enrollHost(identity('b'), 'kb', null, new Date())).host;
+      await store.recordPolicyResults([
+        { hostId: a.id, results: [{ policyId: g.id, passes: true }], reportedAt: new Date() },
+        { hostId: b.id, results: [{ policyId: g.id, passes: false }], reportedAt: new Date() },
+        { hostId: 987654, results: [{ policyId: g.id, passes: true }], reportedAt: new Date() },
+      ]);
+      await store.close();
+      await conn.query('ALTER TABLE policy_membership DROP COLUMN host_team_id');
+      await conn.query('DELETE FROM schema_migrations WHERE version = 3');
+      store = await createStore(old.url);
+      const [cells] = await conn.query<mysql.RowDataPacket[]>('SELECT host_id, host_team_id FROM policy_membership ORDER BY host_id');
+      expect(cells.map((r) => [r.host_id, r.host_team_id])).toEqual([[a.id, team.id], [b.id, 0], [987654, null]]);
+      const { counts, rowsScanned } = await store.computePolicyCounts();
+      expect(rowsScanned).toBe(2);
+      expect(counts).toEqual([
+        { policyId: g.id, inheritedTeamId: null, passing: 1, failing: 1 },
+        { policyId: g.id, inheritedTeamId: 0, passing: 0, failing: 1 },
+        { policyId: g.id, inheritedTeamId: team.id, passing: 1, failing: 0 },
+      ]);
+      await store.close();
     } finally {
       await conn.end();
       await old.drop();

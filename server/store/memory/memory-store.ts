@@ -611,6 +611,7 @@ export class MemoryStore implements Store {
     policyId: number,
     limit: number,
     keepPlatforms?: string,
+    olderThan?: Date,
   ): Promise<readonly MembershipChange[]> {
     this.assertOpen();
     const cells = this.membership.get(policyId);
@@ -621,6 +622,7 @@ export class MemoryStore implements Store {
       if (removed.length >= limit) break;
       const host = this.hosts.get(hostId);
       if (keep !== undefined && host && (keep.length === 0 || keep.includes(fleetPlatformOf(host.platform)))) continue;
+      if (olderThan !== undefined && cells.get(hostId)!.updatedAt.getTime() >= olderThan.getTime()) continue;
       removed.push({ policyId, hostId, hostTeamId: host?.teamId ?? null, before: cells.get(hostId)!.passes, after: undefined });
     }
     for (const change of removed) {

@@ -52,6 +52,12 @@ import { ALREADY_APPLIED_ERRNOS, MIGRATIONS, SCHEMA_MIGRATIONS_TABLE } from './s
 export interface MysqlStoreOptions {
   /** Pool size (default 10). */
   readonly poolSize?: number;
+  /**
+   * Connections reserved for recordPolicyResults (default 4, env OSQSIM_INGEST_POOL_SIZE): ingest
+   * commits never queue behind node-key lookups and API reads, so a group commit's latency — which
+   * sets how fast the next batch can go — stays the database's commit time.
+   */
+  readonly ingestPoolSize?: number;
 }
 
 type CountRow = Omit<PolicyCount, 'updatedAt'>;
@@ -200,6 +206,7 @@ export class MysqlStore implements Store {
   readonly kind = 'mysql' as const;
 
   private readonly pool: Pool;
+  private readonly ingestPool: Pool;
   private readonly database: string;
   private readonly connection: mysql.ConnectionOptions;
   /** Where keepPlatforms clean-ups continue (rows before it were kept); reset when a clean-up ends. */
@@ -231,12 +238,23 @@ export class MysqlStore implements Store {
       // Only recordPolicyResults sends several statements at once, all built from escaped values.
       multipleStatements: true,
     });
-    this.pool.on('connection', (conn: unknown) => {
-      const core = conn as { query(sql: string, cb: (err: unknown) => void): unknown };
-      const ignore = (): void => undefined;
-      core.query("SET time_zone = '+00:00'", ignore);
-      core.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', ignore);
+    this.ingestPool = mysql.createPool({
+      ...this.connection,
+      database: this.database,
+      connectionLimit: options.ingestPoolSize ?? Number(process.env.OSQSIM_INGEST_POOL_SIZE ?? 4),
+      waitForConnections: true,
+      queueLimit: 0,
+      enableKeepAlive: true,
+      multipleStatements: true,
     });
+    for (const pool of [this.pool, this.ingestPool]) {
+      pool.on('connection', (conn: unknown) => {
+        const core = conn as { query(sql: string, cb: (err: unknown) => void): unknown };
+        const ignore = (): void => undefined;
+        core.query("SET time_zone = '+00:00'", ignore);
+        core.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED', ignore);
+      });
+    }
   }
 
   // --- plumbing ---------------------------------------------------------------------------
@@ -342,7 +360,7 @@ export class MysqlStore implements Store {
   }
 
   async close(): Promise<void> {
-    await this.pool.end().catch(() => undefined);
+    await Promise.all([this.pool.end().catch(() => undefined), this.ingestPool.end().catch(() => undefined)]);
   }
 
   // --- teams and enroll secrets -----------------------------------------------------------
@@ -386,7 +404,11 @@ export class MysqlStore implements Store {
         const [team] = await c.query<RowDataPacket[]>('SELECT id FROM teams WHERE id = ? FOR UPDATE', [id]);
         if (team.length === 0) return false;
         // Hosts first, as every writer of membership rows locks them first.
+        const [moved] = await c.query<RowDataPacket[]>('SELECT id FROM hosts WHERE team_id = ? ORDER BY id FOR UPDATE', [id]);
         await c.query('UPDATE hosts SET team_id = NULL, updated_at = ? WHERE team_id = ?', [new Date(), id]);
+        for (const chunk of chunks(moved.map((h) => Number(h.id)), BULK_ROWS)) {
+          await c.query('UPDATE policy_membership SET host_team_id = 0 WHERE host_id IN (?)', [chunk]);
+        }
         const [policies] = await c.query<RowDataPacket[]>('SELECT id FROM policies WHERE team_id = ? ORDER BY id FOR UPDATE', [id]);
         await this.deletePoliciesTx(c, policies.map((p) => Number(p.id)));
         await c.query('DELETE FROM policy_stats WHERE inherited_team_id = ?', [id]);
@@ -512,6 +534,8 @@ export class MysqlStore implements Store {
         { ...fields, osquery_host_id: identity.osqueryHostId, created_at: now },
       ]);
       hostId = result.insertId;
+      // Rows written earlier for this id (no such host then) are counted from now on, under its team.
+      await c.query('UPDATE policy_membership SET host_team_id = ? WHERE host_id = ?', [teamId ?? 0, hostId]);
     }
     await c.query(
       'INSERT INTO host_seen_times (host_id, seen_time) VALUES (?, ?) ON DUPLICATE KEY UPDATE seen_time = VALUES(seen_time)',
@@ -664,6 +688,9 @@ export class MysqlStore implements Store {
           await c.query('DELETE FROM policy_membership WHERE policy_id IN (?) AND host_id IN (?)', [ids([...dropPolicies]), movingIds]);
         }
         await c.query('UPDATE hosts SET team_id = ?, updated_at = ? WHERE id IN (?)', [teamId, new Date(), movingIds]);
+        if (locked.length > 0) {
+          await c.query('UPDATE policy_membership SET host_team_id = ? WHERE host_id IN (?)', [teamId ?? 0, movingIds]);
+        }
         return changes;
       }),
     );
@@ -967,26 +994,43 @@ export class MysqlStore implements Store {
     const hostIds = [...hostTimes.keys()].sort((a, b) => a - b);
 
     // Lock order everywhere: hosts rows first, then their membership rows (enroll, move, delete do the same).
-    const statements: string[] = [];
-    for (const chunk of chunks(hostIds, BULK_ROWS)) statements.push(hostsTouchSql(chunk, hostTimes));
-    for (const chunk of chunks(rows, BULK_ROWS)) {
-      statements.push(
-        `INSERT INTO policy_membership (policy_id, host_id, passes, updated_at) VALUES ${chunk
-          .map((r) => `(${r.policyId},${r.hostId},${passesSql(r.passes)},'${r.at}')`)
-          .join(',')} ON DUPLICATE KEY UPDATE passes = VALUES(passes), updated_at = VALUES(updated_at)`,
-      );
-    }
+    // host_team_id comes from the hosts row this transaction has just locked (UPDATE hosts first):
+    // known teams are written as literals, otherwise one session variable per host read by a
+    // primary-key lookup (NULL when the host does not exist).
+    const statements = (teamOf?: ReadonlyMap<number, number | null>): string[] => {
+      const out: string[] = [];
+      for (const chunk of chunks(hostIds, BULK_ROWS)) out.push(hostsTouchSql(chunk, hostTimes));
+      if (rows.length === 0) return out;
+      if (teamOf === undefined) {
+        for (const chunk of chunks(hostIds, BULK_ROWS)) {
+          out.push(`SET ${chunk.map((id) => `@osqsim_t${id} = (SELECT COALESCE(team_id, 0) FROM hosts WHERE id = ${id})`).join(', ')}`);
+        }
+      }
+      const team = (hostId: number): string => {
+        if (teamOf === undefined) return `@osqsim_t${hostId}`;
+        return teamOf.has(hostId) ? String(teamOf.get(hostId) ?? 0) : 'NULL';
+      };
+      for (const chunk of chunks(rows, BULK_ROWS)) {
+        out.push(
+          `INSERT INTO policy_membership (policy_id, host_id, passes, updated_at, host_team_id) VALUES ${chunk
+            .map((r) => `(${r.policyId},${r.hostId},${passesSql(r.passes)},'${r.at}',${team(r.hostId)})`)
+            .join(',')} ON DUPLICATE KEY UPDATE passes = VALUES(passes), updated_at = VALUES(updated_at), host_team_id = VALUES(host_team_id)`,
+        );
+      }
+      return out;
+    };
 
     return this.run(async () => {
       for (let attempt = 1; ; attempt++) {
-        const conn = await this.pool.getConnection();
+        const conn = await this.ingestPool.getConnection();
         try {
           let changes: MembershipChange[] = [];
           if (options.trackChanges && rows.length > 0) {
-            changes = await this.previousValues(conn, rows, hostIds);
-            await conn.query(`${statements.join(';\n')};\nCOMMIT`);
+            const previous = await this.previousValues(conn, rows, hostIds);
+            changes = previous.changes;
+            await conn.query(`${statements(previous.teamOf).join(';\n')};\nCOMMIT`);
           } else {
-            await conn.query(`START TRANSACTION;\n${statements.join(';\n')};\nCOMMIT`);
+            await conn.query(`START TRANSACTION;\n${statements().join(';\n')};\nCOMMIT`);
           }
           conn.release();
           return { rowsWritten, changes };
@@ -1009,7 +1053,7 @@ export class MysqlStore implements Store {
     conn: PoolConnection,
     rows: ReadonlyArray<{ policyId: number; hostId: number; passes: PolicyPasses }>,
     hostIds: readonly number[],
-  ): Promise<MembershipChange[]> {
+  ): Promise<{ changes: MembershipChange[]; teamOf: Map<number, number | null> }> {
     const policyIds = ids(rows.map((r) => r.policyId));
     const [results] = await conn.query<RowDataPacket[][]>(
       `START TRANSACTION;
@@ -1029,7 +1073,7 @@ export class MysqlStore implements Store {
       if (old === r.passes || !teamOf.has(r.hostId)) continue;
       changes.push({ policyId: r.policyId, hostId: r.hostId, hostTeamId: teamOf.get(r.hostId)!, before: old, after: r.passes });
     }
-    return collapseChanges(changes);
+    return { changes: collapseChanges(changes), teamOf };
   }
 
   async hostMembership(hostId: number): Promise<MembershipRow[]> {
@@ -1056,53 +1100,63 @@ export class MysqlStore implements Store {
     policyId: number,
     limit: number,
     keepPlatforms?: string,
+    olderThan?: Date,
   ): Promise<readonly MembershipChange[]> {
     if (limit <= 0) return [];
     const keep = keepPlatforms === undefined ? undefined : platformList(keepPlatforms);
-    const cursorKey = `${policyId}:${keep?.join(',') ?? '*'}`;
+    // Rows that stay (kept platforms, fresh answers) are stepped over with a host_id cursor.
+    const filtered = keep !== undefined || olderThan !== undefined;
+    const cursorKey = `${policyId}:${keep?.join(',') ?? '*'}:${olderThan?.getTime() ?? ''}`;
+    const fresh = olderThan === undefined ? '' : ` AND pm.updated_at < '${sqlDatetime(olderThan)}'`;
     return this.run(async () => {
       // 1. Candidates, by a plain read that locks nothing.
-      let candidates: RowDataPacket[];
-      if (keep === undefined) {
-        candidates = await this.rows(
-          `SELECT pm.host_id, h.team_id, h.id IS NULL AS orphan FROM policy_membership pm
-             LEFT JOIN hosts h ON h.id = pm.host_id
-            WHERE pm.policy_id = ? ORDER BY pm.host_id LIMIT ?`,
-          [policyId, limit],
-        );
-      } else {
-        const after = this.clearCursors.get(cursorKey) ?? 0;
+      const candidatesAfter = async (after: number): Promise<RowDataPacket[]> => {
+        if (keep === undefined) {
+          return this.rows(
+            `SELECT pm.host_id, h.team_id, h.id IS NULL AS orphan FROM policy_membership pm
+               LEFT JOIN hosts h ON h.id = pm.host_id
+              WHERE pm.policy_id = ? AND pm.host_id > ?${fresh} ORDER BY pm.host_id LIMIT ?`,
+            [policyId, after, limit],
+          );
+        }
         const platformCondition = keep.length === 0 ? 'FALSE' : "(h.fleet_platform = '' OR h.fleet_platform NOT IN (?))";
-        candidates = await this.rows(
+        return this.rows(
           `SELECT pm.host_id, h.team_id, h.id IS NULL AS orphan FROM policy_membership pm
              LEFT JOIN hosts h ON h.id = pm.host_id
-            WHERE pm.policy_id = ? AND pm.host_id > ? AND (h.id IS NULL OR ${platformCondition})
+            WHERE pm.policy_id = ? AND pm.host_id > ?${fresh} AND (h.id IS NULL OR ${platformCondition})
             ORDER BY pm.host_id LIMIT ?`,
           keep.length === 0 ? [policyId, after, limit] : [policyId, after, keep, limit],
         );
+      };
+      for (;;) {
+        const after = filtered ? this.clearCursors.get(cursorKey) ?? 0 : 0;
+        let candidates = await candidatesAfter(after);
+        // The end of a pass: one more from the start catches rows committed behind the cursor.
+        if (candidates.length === 0 && after > 0) candidates = await candidatesAfter(0);
+        if (candidates.length === 0) {
+          this.clearCursors.delete(cursorKey);
+          return [];
+        }
+        const hostIds = candidates.map((r) => Number(r.host_id));
+        const teamOf = new Map(candidates.map((r) => [Number(r.host_id), r.team_id === null ? null : Number(r.team_id)]));
+        // 2. Lock exactly those cells by primary key, read their values, delete them (fresh ones stay).
+        const removed = await this.tx(async (c) => {
+          const [locked] = await c.query<CellRow[]>(
+            `SELECT host_id, passes FROM policy_membership pm WHERE policy_id = ? AND host_id IN (?)${fresh} ORDER BY host_id FOR UPDATE`,
+            [policyId, hostIds],
+          );
+          if (locked.length === 0) return [];
+          await c.query('DELETE FROM policy_membership WHERE policy_id = ? AND host_id IN (?)', [
+            policyId, locked.map((r) => r.host_id),
+          ]);
+          return locked.map((r): MembershipChange => ({
+            policyId, hostId: r.host_id, hostTeamId: teamOf.get(r.host_id) ?? null, before: toPasses(r.passes), after: undefined,
+          }));
+        });
+        if (filtered) this.clearCursors.set(cursorKey, hostIds[hostIds.length - 1]!);
+        // Every candidate went or was refreshed meanwhile: look further (empty means finished).
+        if (removed.length > 0) return removed;
       }
-      if (candidates.length === 0) {
-        this.clearCursors.delete(cursorKey);
-        return [];
-      }
-      const hostIds = candidates.map((r) => Number(r.host_id));
-      const teamOf = new Map(candidates.map((r) => [Number(r.host_id), r.team_id === null ? null : Number(r.team_id)]));
-      // 2. Lock exactly those cells by primary key, read their values, delete them.
-      const removed = await this.tx(async (c) => {
-        const [locked] = await c.query<CellRow[]>(
-          'SELECT host_id, passes FROM policy_membership WHERE policy_id = ? AND host_id IN (?) ORDER BY host_id FOR UPDATE',
-          [policyId, hostIds],
-        );
-        if (locked.length === 0) return [];
-        await c.query('DELETE FROM policy_membership WHERE policy_id = ? AND host_id IN (?)', [
-          policyId, locked.map((r) => r.host_id),
-        ]);
-        return locked.map((r): MembershipChange => ({
-          policyId, hostId: r.host_id, hostTeamId: teamOf.get(r.host_id) ?? null, before: toPasses(r.passes), after: undefined,
-        }));
-      });
-      if (keep !== undefined) this.clearCursors.set(cursorKey, hostIds[hostIds.length - 1]!);
-      return removed;
     });
   }
 
@@ -1113,10 +1167,11 @@ export class MysqlStore implements Store {
   // --- counts -----------------------------------------------------------------------------
 
   /**
-   * Counts of existing hosts only (rows of deleted hosts are never counted), read with plain
-   * consistent-read SELECTs that lock nothing. The full recompute walks hosts by team and each
-   * host's rows through the covering (host_id, passes) index — one pass for every scope, about
-   * 2× a bare GROUP BY policy_id; a subset of policies walks those policies' primary-key ranges.
+   * Counts of existing hosts only (rows of deleted hosts are never counted), read with one plain
+   * consistent-read scan of policy_membership that locks nothing and joins nothing: rows carry
+   * their host's team (host_team_id: 0 = no team, NULL = no such host, not counted), so
+   * `GROUP BY policy_id, host_team_id` gives every scope at once; overall and inherited rows are
+   * summed here. A subset of policies reads only those policies' primary-key ranges.
    */
   async computePolicyCounts(policyIds?: readonly number[]): Promise<ComputedCounts> {
     return this.run(async () => {
@@ -1127,19 +1182,14 @@ export class MysqlStore implements Store {
           : await this.rows('SELECT id, team_id FROM policies WHERE id IN (?) ORDER BY id', [ids(policyIds)]);
       if (policies.length === 0) return { counts: [], rowsScanned: 0 };
       const teams = (await this.rows('SELECT id FROM teams ORDER BY id')).map((r) => Number(r.id));
-      const groups = policyIds === undefined
-        ? await this.rows(
-          `SELECT STRAIGHT_JOIN h.team_id, pm.policy_id, SUM(pm.passes = 1) AS passing, SUM(pm.passes = 0) AS failing, COUNT(*) AS n
-             FROM hosts h FORCE INDEX (idx_hosts_team_id)
-             JOIN policy_membership pm FORCE INDEX (idx_policy_membership_host_id_passes) ON pm.host_id = h.id
-            GROUP BY h.team_id, pm.policy_id ORDER BY NULL`,
-        )
-        : await this.rows(
-          `SELECT pm.policy_id, h.team_id, SUM(pm.passes = 1) AS passing, SUM(pm.passes = 0) AS failing, COUNT(*) AS n
-             FROM policy_membership pm JOIN hosts h ON h.id = pm.host_id
-            WHERE pm.policy_id IN (?) GROUP BY pm.policy_id, h.team_id ORDER BY NULL`,
-          [policies.map((p) => Number(p.id))],
-        );
+      const scan = `SELECT policy_id, host_team_id AS team_id, SUM(passes = 1) AS passing, SUM(passes = 0) AS failing, COUNT(*) AS n
+                      FROM policy_membership`;
+      const groups = (policyIds === undefined
+        ? await this.rows(`${scan} GROUP BY policy_id, host_team_id ORDER BY NULL`)
+        : await this.rows(`${scan} WHERE policy_id IN (?) GROUP BY policy_id, host_team_id ORDER BY NULL`, [
+          policies.map((p) => Number(p.id)),
+        ])
+      ).filter((r) => r.team_id !== null);
       const overall = new Map<number, { passing: number; failing: number }>();
       const perTeam = new Map<string, { passing: number; failing: number }>();
       let rowsScanned = 0;
@@ -1150,7 +1200,7 @@ export class MysqlStore implements Store {
         rowsScanned += Number(r.n);
         const total = overall.get(policyId) ?? { passing: 0, failing: 0 };
         overall.set(policyId, { passing: total.passing + passing, failing: total.failing + failing });
-        perTeam.set(`${policyId}:${r.team_id === null ? 0 : Number(r.team_id)}`, { passing, failing });
+        perTeam.set(`${policyId}:${Number(r.team_id)}`, { passing, failing });
       }
       const scopes = [0, ...teams];
       const counts: CountRow[] = [];

@@ -156,6 +156,19 @@ export const MIGRATIONS: readonly Migration[] = [
       "INSERT IGNORE INTO change_counters (name, value) VALUES ('policies', 0)",
     ],
   },
+  {
+    version: 3,
+    description: 'policy_membership.host_team_id: the host\'s team denormalised (0 = no team, NULL = host unknown) for one-scan counts',
+    statements: [
+      // Written by every membership writer from the locked hosts row and kept right by team moves,
+      // team deletion and enroll, so computePolicyCounts groups by (policy_id, host_team_id) in one
+      // scan of policy_membership without joining hosts. NULL = no such host: never counted.
+      'ALTER TABLE policy_membership ADD COLUMN host_team_id INT UNSIGNED NULL',
+      // Backfill (idempotent): one statement; on a big existing table it holds row locks until done.
+      `UPDATE policy_membership pm JOIN hosts h ON h.id = pm.host_id
+          SET pm.host_team_id = COALESCE(h.team_id, 0) WHERE pm.host_team_id IS NULL`,
+    ],
+  },
 ];
 
 /**

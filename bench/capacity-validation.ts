@@ -126,7 +126,7 @@ async function main(): Promise<void> {
   await freshDatabase(values.store);
   const projectionSweep = await runSweep({ ...common, from, to: quarter, steps });
   await freshDatabase(values.store);
-  const measuredSweep = await runSweep({ ...common, from: hosts, to: hosts, steps: 1 });
+  const measuredSweep = await runSweep({ ...common, from: hosts, to: hosts, steps: 1, cpuProbe: false });
   mkdirSync(values.out!, { recursive: true });
   writeFileSync(join(values.out!, 'capacity-validation-sweep.json'), `${JSON.stringify(projectionSweep, null, 2)}\n`);
   writeFileSync(join(values.out!, 'capacity-validation-measured.json'), `${JSON.stringify(measuredSweep, null, 2)}\n`);

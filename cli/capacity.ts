@@ -142,6 +142,7 @@ export function register(program: Command): void {
     .option('--store <store>', 'memory or mysql://user:pass@host:port/db (default: the scenario\'s)')
     .option('--workers <n>', 'simulator worker threads')
     .option('--stats-interval <duration>', "aggregation period during the sweep (default: the scenario's, at most a third of --measure)")
+    .option('--no-cpu-probe', 'skip the CPU-per-endpoint probe after the last step')
     .option('--out <file>', 'sweep file', 'sweep.json')
     .option('--report-dir <dir>', 'where runs/<timestamp>-capacity/ goes', 'runs')
     .addOption(new Option('--json', 'print the sweep document instead of the table'))

@@ -156,6 +156,15 @@ export interface SweepStep {
   errors_rate: number;
 }
 
+/** Marginal server CPU per request of each endpoint, measured one endpoint at a time (capacity-probe.ts). */
+export interface CpuProbe {
+  hosts: number;
+  seconds: number;
+  rate_per_s: number;
+  idle_cpu_ms_per_s: number;
+  endpoints: Partial<Record<PlanEndpoint, { requests: number; rate_per_s: number; cpu_ms_per_req: number }>>;
+}
+
 export interface SweepDocument {
   schema: typeof SWEEP_SCHEMA;
   scenario: string;
@@ -179,6 +188,8 @@ export interface SweepDocument {
     stats_interval_s?: number;
   };
   steps: SweepStep[];
+  /** After the last step: CPU per request per endpoint (absent with --no-cpu-probe or without /proc). */
+  cpu_probe?: CpuProbe;
   stopped: { reason: 'completed' | 'threshold' | 'saturated' | 'error'; step: number | null; detail: string };
 }
 
@@ -293,7 +304,9 @@ export function usableSteps(sweep: SweepDocument): SweepStep[] {
 export interface SweepCalibration {
   /** Requests per host per interval, per endpoint (≈ 1 for reads; osquery's fixed delay makes it < 1). */
   perHostPerInterval: Partial<Record<PlanEndpoint, { value: number; fit: LinearFit }>>;
-  cpuMsPerRequest: Partial<Record<PlanEndpoint, { value: number; steps: number[] }>>;
+  cpuMsPerRequest: Partial<Record<PlanEndpoint, { value: number; steps: number[]; probe?: boolean }>>;
+  /** Server CPU when no request arrives (timers, flushes, stats runs), from the CPU probe. */
+  idleCpuMsPerS: number | null;
   /** CPU-ms per second = a + b·requests/s over all endpoints (the intercept is idle work: timers, flushes). */
   cpuFit: LinearFit | null;
   aggregation: Partial<Record<StrategyName, LinearFit>>;
@@ -339,6 +352,12 @@ export function calibrate(sweep: SweepDocument): SweepCalibration {
     }
     if (count > 0) cpuMsPerRequest[endpoint] = { value: cpu / count, steps: used };
   }
+  if (sweep.cpu_probe) {
+    for (const endpoint of PLAN_ENDPOINTS) {
+      const probed = sweep.cpu_probe.endpoints[endpoint];
+      if (probed && probed.requests > 0) cpuMsPerRequest[endpoint] = { value: probed.cpu_ms_per_req, steps: [], probe: true };
+    }
+  }
   const cpuFit = fitLinear(
     steps
       .filter((step) => step.server !== null && step.measured_s > 0)
@@ -367,6 +386,7 @@ export function calibrate(sweep: SweepDocument): SweepCalibration {
   return {
     perHostPerInterval,
     cpuMsPerRequest,
+    idleCpuMsPerS: sweep.cpu_probe ? sweep.cpu_probe.idle_cpu_ms_per_s : null,
     cpuFit,
     aggregation,
     rssFit,
@@ -559,6 +579,10 @@ export function planCapacity(input: PlanInput, sweep?: SweepDocument, sweepFile 
       );
     }
   } else {
+    if (calibration && calibration.idleCpuMsPerS !== null) {
+      cpuMsPerS += calibration.idleCpuMsPerS;
+      cpuSources.push(`idle ${fmt(calibration.idleCpuMsPerS, 1)} CPU-ms/s measured: ${sweepFile} CPU probe`);
+    }
     for (const endpoint of PLAN_ENDPOINTS) {
       const measured = calibration?.cpuMsPerRequest[endpoint];
       let perRequest = UNMEASURED_COSTS.cpuMsPerRequest[endpoint];
@@ -568,7 +592,7 @@ export function planCapacity(input: PlanInput, sweep?: SweepDocument, sweepFile 
       if (requestRates[endpoint].value > 0) {
         cpuSources.push(
           measured
-            ? `${endpoint} ${fmt(perRequest, 3)} CPU-ms/req measured: ${sweepFile} ${stepRange(measured.steps)}`
+            ? `${endpoint} ${fmt(perRequest, 3)} CPU-ms/req measured: ${sweepFile} ${measured.probe ? `CPU probe (${sweep?.cpu_probe?.rate_per_s} req/s of ${endpoint} alone, above idle)` : stepRange(measured.steps)}`
             : `${endpoint} ${fmt(perRequest, 3)} CPU-ms/req default (unmeasured)`,
         );
       }

@@ -40,6 +40,7 @@ export function sweepOptionsFromFlags(scenario: string, flags: SweepFlags): Swee
     ...(text(flags, 'store') !== undefined ? { store: text(flags, 'store')! } : {}),
     ...(text(flags, 'workers') !== undefined ? { workers: count('--workers', text(flags, 'workers'), 1) } : {}),
     ...(text(flags, 'statsInterval') !== undefined ? { statsIntervalMs: parseDurationMs(text(flags, 'statsInterval')!) } : {}),
+    ...(flags.cpuProbe === false ? { cpuProbe: false as const } : {}),
     out: text(flags, 'out') ?? 'sweep.json',
     reportDir: text(flags, 'reportDir') ?? 'runs',
     json: flags.json === true,

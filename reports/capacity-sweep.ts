@@ -31,6 +31,7 @@ import {
   type SweepEndpointStep,
   type SweepStep,
 } from './capacity-model.js';
+import { probeCpu } from './capacity-probe.js';
 import { listStatsRuns, sampleProcess, scrapeMetrics, startServerProcess, type ProcessSample, type ServerProcess } from './capacity-server.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -336,6 +337,8 @@ export interface SweepOptions {
   workers?: number;
   /** Aggregation period during the sweep (default: the scenario's, at most a third of the window). */
   statsIntervalMs?: number;
+  /** CPU per request per endpoint after the last step (capacity-probe.ts); false skips it. */
+  cpuProbe?: false | { hosts?: number; ratePerS?: number; seconds?: number };
   onProgress?: (line: string) => void;
 }
 
@@ -409,6 +412,18 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
         say(`stopping after step ${i + 1}: ${decision.detail}`);
         break;
       }
+    }
+    if (options.cpuProbe !== false && document.steps.length > 0) {
+      const probe = { hosts: 200, ratePerS: 400, seconds: 8, ...(options.cpuProbe ?? {}) };
+      say(`CPU probe: ${probe.ratePerS} req/s of read, write and config in turn for ${probe.seconds} s each (${probe.hosts} probe hosts) …`);
+      const result = await probeCpu({ url: serverProcess.url, pid: serverProcess.pid, enrollSecret: source.base.enroll_secret, seed: 990_001, ...probe });
+      if (result) {
+        document.cpu_probe = result;
+        say(
+          `CPU probe: idle ${result.idle_cpu_ms_per_s.toFixed(1)} CPU-ms/s; ` +
+            Object.entries(result.endpoints).map(([name, e]) => `${name} ${e.cpu_ms_per_req.toFixed(3)} CPU-ms/req`).join(', '),
+        );
+      } else say('CPU probe: not available (no /proc, or the probe hosts could not enroll)');
     }
     // Policies in scope per host as the hosts answered them (platform-scoped policies do not reach every host).
     const last = document.steps[document.steps.length - 1];

@@ -147,6 +147,29 @@ describe('capacity plan from a sweep without per-endpoint CPU', () => {
   });
 });
 
+describe('capacity plan from a sweep with a CPU probe', () => {
+  it('charges idle CPU plus each endpoint at its own probed cost, whatever the sweep mix', () => {
+    const withoutSplit = (index: number, hosts: number) => {
+      const s = step(index, hosts);
+      for (const endpoint of Object.values(s.endpoints)) endpoint!.cpu_ms_per_req = null;
+      return s;
+    };
+    const sweep = {
+      ...sweepOf([withoutSplit(1, 1000), withoutSplit(2, 2000)]),
+      cpu_probe: {
+        hosts: 200, seconds: 8, rate_per_s: 400, idle_cpu_ms_per_s: 30,
+        endpoints: { read: { requests: 3200, rate_per_s: 400, cpu_ms_per_req: 0.05 }, write: { requests: 3200, rate_per_s: 400, cpu_ms_per_req: 0.8 }, config: { requests: 3200, rate_per_s: 400, cpu_ms_per_req: 0.1 } },
+      },
+    };
+    const plan = planCapacity(input({ hosts: 100_000, policies: 10 }), sweep, 'sweep.json');
+    const r = plan.requestRates;
+    expect(plan.serverCpuCores.value).toBeCloseTo((30 + r.read.value * 0.05 + r.write.value * 0.8 + r.config.value * 0.1) / 1000, 9);
+    expect(plan.serverCpuCores.source).toContain('idle 30.0 CPU-ms/s measured: sweep.json CPU probe');
+    expect(plan.serverCpuCores.source).toContain('write 0.800 CPU-ms/req measured: sweep.json CPU probe (400 req/s of write alone, above idle)');
+    expect(plan.warnings.join()).not.toMatch(/requests were/);
+  });
+});
+
 describe('fits', () => {
   it('recovers an exact line', () => {
     const fit = fitLinear([1, 2, 3, 4].map((x, i) => ({ x, y: 5 + 2 * x, step: i + 1 })))!;

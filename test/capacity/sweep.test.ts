@@ -232,6 +232,7 @@ describe('a tiny sweep end to end (memory store)', () => {
       warmupMs: 4000,
       measureMs: 4000,
       workers: 1,
+      cpuProbe: { hosts: 20, ratePerS: 100, seconds: 2 },
       onProgress: (line) => lines.push(line),
     });
     expect(sweep.stopped).toMatchObject({ reason: 'completed' });
@@ -253,5 +254,14 @@ describe('a tiny sweep end to end (memory store)', () => {
     expect(calibration.perHostPerInterval.read!.value).toBeGreaterThan(0.5);
     const plan = planCapacity({ ...DEFAULT_PLAN_INPUT, hosts: 1000, policies: 3 }, sweep, 'sweep.json');
     expect(plan.requestRates.read.source).toMatch(/^measured: sweep\.json steps 1–2/);
+    // The CPU probe measured each endpoint alone; the plan charges CPU per endpoint from it.
+    expect(sweep.cpu_probe).toBeDefined();
+    expect(sweep.cpu_probe!.idle_cpu_ms_per_s).toBeGreaterThanOrEqual(0);
+    for (const endpoint of ['read', 'write', 'config'] as const) {
+      expect(sweep.cpu_probe!.endpoints[endpoint]!.requests).toBeGreaterThan(100);
+      expect(sweep.cpu_probe!.endpoints[endpoint]!.cpu_ms_per_req).toBeGreaterThanOrEqual(0);
+    }
+    expect(plan.serverCpuCores.source).toMatch(/read [\d.]+ CPU-ms\/req measured: sweep\.json CPU probe/);
+    expect(lines.some((line) => line.startsWith('CPU probe: idle'))).toBe(true);
   });
 });

@@ -215,6 +215,7 @@ ${sweep.params.warmup_s} s warm-up + ${sweep.params.measure_s} s measured per st
 ${stepRows}
 </tbody>
 </table>
+${probeBlock(sweep)}
 ${chartBlocks}
 <script type="application/json" id="osqsim-capacity-data">${scriptJson(data)}</script>
 <script>${script}</script>
@@ -222,6 +223,19 @@ ${chartBlocks}
 </body>
 </html>
 `;
+}
+
+function probeBlock(sweep: SweepDocument): string {
+  const probe = sweep.cpu_probe;
+  if (!probe) return '<p class="note">No CPU probe in this sweep: the plan charges CPU by the whole-server fit, valid for the sweep\'s request mix.</p>';
+  const rows = Object.entries(probe.endpoints)
+    .map(([name, e]) => `<tr><td>${escapeHtml(name)}</td><td>${fmtInt(e.requests)}</td><td>${fmt(e.rate_per_s, 0)}/s</td><td>${fmt(e.cpu_ms_per_req, 3)}</td></tr>`)
+    .join('\n');
+  return `<h2>Server CPU per request (probe after the last step)</h2>
+<p class="note">Each endpoint alone at ${probe.rate_per_s} req/s for ${probe.seconds} s from ${probe.hosts} probe hosts; CPU above idle (${fmt(probe.idle_cpu_ms_per_s, 1)} CPU-ms/s) divided by the requests.</p>
+<table><thead><tr><th>endpoint</th><th>requests</th><th>rate</th><th>CPU-ms per request</th></tr></thead><tbody>
+${rows}
+</tbody></table>`;
 }
 
 /** Writes runs/<timestamp>-capacity/{sweep.json,report.html}; returns the directory. */

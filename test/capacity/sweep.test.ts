@@ -193,6 +193,9 @@ describe('capacity report', () => {
     expect(aggregation.x).toEqual([10_000, 20_000, 40_000]);
     expect(aggregation.series.find((s) => s.label === 'cron model')!.values[0]).toBeCloseTo(30, 6);
     expect(capacityCharts(sweep).map((chart) => chart.id)).toEqual(['rates', 'latency', 'cpu', 'rss', 'membership', 'aggregation']);
+    expect(html).toContain('No CPU probe in this sweep');
+    const probed = renderCapacityHtml({ ...sweep, cpu_probe: { hosts: 10, seconds: 2, rate_per_s: 100, idle_cpu_ms_per_s: 12.5, endpoints: { write: { requests: 200, rate_per_s: 100, cpu_ms_per_req: 0.4321 } } } });
+    expect(probed).toMatch(/<td>write<\/td><td>200<\/td><td>100\/s<\/td><td>0\.432<\/td>/);
   });
 
   it('writes runs/<timestamp>-capacity/ with report.html and sweep.json', () => {

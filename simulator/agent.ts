@@ -25,7 +25,8 @@ import type { AgentSpec, FleetGroupSpec } from '../scenarios/schema.js';
 import type { AnswerModel } from './fleet/answers.js';
 import { policyIdOf } from './fleet/answers.js';
 import { ANSWER_UNKNOWN, type GroundTruth } from './fleet/truth.js';
-import { globalIndex, hostIdentity, type HostSlice } from './identity.js';
+import { globalIndex, hostIdentity, type HostIdentity, type HostSlice } from './identity.js';
+import { withHostIdentity } from './fleet/evaluator.js';
 import { ENDPOINT_INDEX, OUTCOME_INDEX, type Recorder } from './recorder.js';
 import type { TimingWheel } from './scheduler.js';
 import { CallbackExchange, Exchange, nowMs, type Transport } from './transport.js';
@@ -397,6 +398,7 @@ export class Agents {
     const answers: PendingWrite['answers'] = [];
     let ran = 0;
     let execMs = 0;
+    let identity: HostIdentity | undefined;
     const { min, max } = this.o.queryTimeMs;
     for (const name of names) {
       const sql = queries[name];
@@ -410,7 +412,12 @@ export class Agents {
       ran++;
       if (max > 0) execMs += min + unitFloat(this.o.seed, g, run, ran, 0x7e) * (max - min);
       const quoted = JSON.stringify(name);
-      queryParts.push(`${quoted}:${answer.rowsJson}`);
+      let rowsJson = answer.rowsJson;
+      if (rowsJson.length > 2) {
+        identity ??= hostIdentity(this.o.seed, g, this.o.groups[group]!.hostname_prefix ?? this.o.groups[group]!.name);
+        rowsJson = withHostIdentity(rowsJson, identity);
+      }
+      queryParts.push(`${quoted}:${rowsJson}`);
       statusParts.push(this.o.agent.string_statuses ? `${quoted}:"${answer.status}"` : `${quoted}:${answer.status}`);
       if (answer.message) messageParts.push(`${quoted}:${JSON.stringify(answer.message)}`);
       const id = policyIdOf(name);

@@ -8,6 +8,10 @@
  *   (per the catalogue), and is missing otherwise — as on a real host.
  * - Answers are cached per (group, query text): cost grows with groups × queries, not hosts.
  * - The database is read-only once loaded (`PRAGMA query_only`), so a query cannot change the state.
+ * - Identity tables hold one row as on every host: `system_info` (hostname, uuid, serial…), `osquery_info`
+ *   and `os_version` (from the group's versions) are filled in when the group does not define them, and
+ *   their identity columns always carry tokens that `withHostIdentity` replaces by each host's own values
+ *   (answers stay cached per group; a query that filters on a hostname sees the token, not the name).
  *
  * The catalogue is passed in (OsqueryEnvironment) so tests can use small fixture tables.
  */
@@ -45,6 +49,48 @@ export interface QueryAnswer {
 
 const MAX_ROWS_SENT = 1000;
 
+/** Placeholders for per-host identity values inside group tables and answers. */
+export const IDENTITY_TOKENS = {
+  hostname: 'OSQSIM-HOST-HOSTNAME',
+  uuid: 'OSQSIM-HOST-UUID',
+  serial: 'OSQSIM-HOST-SERIAL',
+} as const;
+const TOKEN_PREFIX = 'OSQSIM-HOST-';
+
+/** Identity columns of the identity tables and the token each one gets. */
+const IDENTITY_COLUMNS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  system_info: { hostname: IDENTITY_TOKENS.hostname, computer_name: IDENTITY_TOKENS.hostname, local_hostname: IDENTITY_TOKENS.hostname, uuid: IDENTITY_TOKENS.uuid, hardware_serial: IDENTITY_TOKENS.serial },
+  osquery_info: { uuid: IDENTITY_TOKENS.uuid, instance_id: IDENTITY_TOKENS.uuid },
+};
+
+/** Replaces identity tokens in an answer's JSON by the host's values (a no-op for most answers). */
+export function withHostIdentity(rowsJson: string, identity: { hostname: string; uuid: string; serial: string }): string {
+  if (rowsJson.length < 3 || rowsJson.indexOf(TOKEN_PREFIX) === -1) return rowsJson;
+  const escape = (v: string): string => JSON.stringify(v).slice(1, -1);
+  return rowsJson
+    .replaceAll(IDENTITY_TOKENS.hostname, escape(identity.hostname))
+    .replaceAll(IDENTITY_TOKENS.uuid, escape(identity.uuid))
+    .replaceAll(IDENTITY_TOKENS.serial, escape(identity.serial));
+}
+
+/** The group's tables with one identity row per identity table (tokens for the per-host columns). */
+function tablesWithIdentity(group: FleetGroupSpec, available: (table: string) => boolean): Record<string, ReadonlyArray<Record<string, string | number>>> {
+  const tables: Record<string, ReadonlyArray<Record<string, string | number>>> = { ...group.tables };
+  const [major = '0', minor = '0', patch = '0'] = group.os_version.replace(/^[^\d]*/, '').split(/[.\s]/);
+  const defaults: Record<string, Record<string, string | number>> = {
+    system_info: {},
+    osquery_info: { version: group.osquery_version, build_platform: group.platform, config_valid: 1, watcher: -1 },
+    os_version: { version: group.os_version, major: Number(major) || 0, minor: Number(minor) || 0, patch: Number(patch) || 0, platform: group.platform },
+  };
+  for (const [table, row] of Object.entries(defaults)) {
+    if (!available(table)) continue;
+    const rows = tables[table] !== undefined && tables[table]!.length > 0 ? tables[table]! : [row];
+    const identity = IDENTITY_COLUMNS[table];
+    tables[table] = identity ? rows.map((r) => ({ ...r, ...identity })) : rows;
+  }
+  return tables;
+}
+
 let sqlPromise: Promise<SqlJsStatic> | undefined;
 
 /** Loads sql.js once per thread. */
@@ -73,14 +119,15 @@ export function buildGroupDatabase(SQL: SqlJsStatic, group: FleetGroupSpec, env:
   const platform = env.fleetPlatformOf(group.platform);
   const catalogue = new Map<string, CatalogTable>();
   if (platform !== '') for (const table of env.tablesForPlatform(platform)) catalogue.set(table.name, table);
+  const tables = tablesWithIdentity(group, (table) => catalogue.has(table) || table in group.tables);
   const statements: string[] = ['BEGIN'];
   for (const table of catalogue.values()) {
-    if (table.name in group.tables) continue;
+    if (table.name in tables) continue;
     const columns = table.columns.map((c) => `${quoteIdent(c.name)} ${sqlType(c.type, undefined)}`);
     statements.push(`CREATE TABLE ${quoteIdent(table.name)} (${columns.length ? columns.join(', ') : '"_" TEXT'})`);
   }
   db.exec(statements.join(';\n'));
-  for (const [name, rows] of Object.entries(group.tables)) {
+  for (const [name, rows] of Object.entries(tables)) {
     const known = catalogue.get(name)?.columns ?? [];
     const types = new Map<string, ColumnType | undefined>(known.map((c) => [c.name, c.type]));
     const samples = new Map<string, string | number>();

@@ -32,3 +32,19 @@ test('string_statuses sends them as strings, as osquery before 3.0 did', async (
   const body = await writtenStatuses(true);
   expect(body.statuses).toEqual({ fleet_policy_query_1: '0', fleet_policy_query_2: '1' });
 });
+
+test('detail queries over system_info answer with each host\'s own hostname, uuid and serial', async () => {
+  server = await startFakeServer({ queriesOnRead: (i): Record<string, string> => (i === 0 ? { fleet_detail_query_system_info: 'SELECT hostname, uuid, hardware_serial FROM system_info LIMIT 1' } : {}) });
+  const s = scenario({ hosts: 3, fleet: { groups: [{ name: 'mac', count: 3, platform: 'darwin', os_version: '14.4' }] } });
+  const sim = runInProcess(s, server.url);
+  const srv = server;
+  await waitFor(() => srv.written.size === 3);
+  sim.stop();
+  await sim.done;
+  const enrolled = new Map(srv.requests.filter((r) => r.endpoint === 'enroll').map((r) => [r.host, (r.body.host_details as { system_info: Record<string, string> }).system_info]));
+  for (const [host, answers] of srv.written) {
+    const rows = answers.get('fleet_detail_query_system_info')!.rows as Array<Record<string, string>>;
+    const details = enrolled.get(host)!;
+    expect(rows).toEqual([{ hostname: details.hostname, uuid: details.uuid, hardware_serial: details.hardware_serial }]);
+  }
+});

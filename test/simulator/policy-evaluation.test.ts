@@ -1,6 +1,6 @@
 import { beforeAll, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
-import { FleetEvaluator, loadSqlJs } from '../../simulator/fleet/evaluator.js';
+import { FleetEvaluator, loadSqlJs, withHostIdentity } from '../../simulator/fleet/evaluator.js';
 import { osqueryEnvironment } from '../../simulator/fleet/environment.js';
 import type { FleetGroupSpec } from '../../scenarios/schema.js';
 import { environment } from './fixtures/environment.js';
@@ -71,4 +71,14 @@ test('real catalogue and osquery functions: a real-world policy runs as on a hos
   // alf exists on macOS (empty here) but not on Linux.
   expect(ev.answer(0, 'SELECT 1 FROM alf WHERE global_state >= 1')).toMatchObject({ status: 0, rowCount: 0 });
   expect(ev.answer(1, 'SELECT 1 FROM alf WHERE global_state >= 1')).toMatchObject({ status: 1, message: 'no such table: alf' });
+});
+
+test('identity tables have one row per host: tokens in the group answer, each host\'s own values after withHostIdentity', () => {
+  const ev = new FleetEvaluator(SQL, [mac, { ...linux, tables: { system_info: [{ hostname: 'same-for-all', cpu_brand: 'Xeon' }] } }], osqueryEnvironment());
+  expect(ev.answer(0, 'SELECT 1 FROM system_info')).toMatchObject({ status: 0, rowCount: 1 });
+  expect(ev.answer(0, 'SELECT version FROM osquery_info').rows).toEqual([{ version: '5.12.1' }]);
+  const answer = ev.answer(1, 'SELECT hostname, uuid, hardware_serial, cpu_brand FROM system_info');
+  const host = { hostname: 'linux-7', uuid: 'ABC-123', serial: 'S0007' };
+  expect(JSON.parse(withHostIdentity(answer.rowsJson, host))).toEqual([{ hostname: 'linux-7', uuid: 'ABC-123', hardware_serial: 'S0007', cpu_brand: 'Xeon' }]);
+  expect(withHostIdentity('""', host)).toBe('""');
 });

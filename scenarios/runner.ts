@@ -12,24 +12,24 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SeededRandom } from '../lib/rng.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { compareResults, formatComparison } from '../reports/compare.js';
 import { writeRunFiles, runDirName, type RunFiles } from '../reports/output.js';
 import type { AggregationRun, CountSample, ResultDocument, ServerSample, TimelineRecord } from '../reports/result.js';
 import { defaultWorkers, runSimulation, type LiveWindow, type SimulationHandle } from '../simulator/pool.js';
 import type { PolicyTruth } from '../simulator/fleet/truth.js';
-import { FleetApi, forEachLimited, type ApiPolicy, type ApiStatsRun, type PolicySpecBody } from './fleet-api.js';
-import { editedQuery, hasRamps, hostsAt, planScenario, planSummary, selectPolicies } from './plan.js';
-import type { PolicySpec } from './schema.js';
+import { FleetApi, type ApiPolicy, type ApiStatsRun } from './fleet-api.js';
+import { hasRamps, hostsAt, planScenario, planSummary } from './plan.js';
 import { scoreCounts, StalenessTracker, type TruthCounts } from './scoring.js';
 import type { HarnessScenario } from './sections.js';
 import { strategiesOf, type StatsStrategy } from './server-section.js';
+import { RunState } from './run-state.js';
 import { ServerProcess } from './server-process.js';
 import { ServerSampler } from './server-sampler.js';
-export { counterFromMetrics, eventLoopP99FromMetrics } from './server-sampler.js';
 import { evaluateThresholds } from './thresholds.js';
-import { addedPolicies, type TimelineEvent } from './timeline.js';
+import { applyTimelineEvent, type EventContext } from './timeline-apply.js';
+
+export { counterFromMetrics, eventLoopP99FromMetrics } from './server-sampler.js';
 
 export interface RunOptions {
   scenario: HarnessScenario;
@@ -104,67 +104,6 @@ export function serverArgs(scenario: HarnessScenario, strategy: StatsStrategy, s
     ...teams.flatMap((team) => ['--enroll-secret', `${team}:${team}`]),
     ...server.extra_args,
   ];
-}
-
-/** Policies the run created, in creation order, with their server ids. */
-interface LivePolicy {
-  name: string;
-  team?: string;
-  query: string;
-  description?: string;
-  platform?: string;
-  id?: number;
-  team_id: number | null;
-}
-
-function specOf(p: { name: string; query?: string; description?: string; platform?: string; team?: string }): PolicySpecBody {
-  return { name: p.name, query: p.query ?? 'SELECT 1;', ...(p.description ? { description: p.description } : {}), ...(p.platform ? { platform: p.platform } : {}), ...(p.team ? { team: p.team } : {}) };
-}
-
-class RunState {
-  live: LivePolicy[] = [];
-  teamIds = new Map<string, number>();
-  /** Every policy id the run has seen → its name (deleted ones too, for the report). */
-  everSeen = new Map<number, string>();
-  constructor(readonly api: FleetApi | undefined) {}
-
-  async ensureTeams(names: Iterable<string>): Promise<void> {
-    if (!this.api) return;
-    for (const name of new Set(names)) {
-      if (!this.teamIds.has(name)) this.teamIds.set(name, (await this.api.ensureTeam(name)).id);
-    }
-  }
-
-  async apply(policies: readonly PolicySpec[]): Promise<void> {
-    if (!this.api || policies.length === 0) return;
-    await this.ensureTeams(policies.map((p) => p.team).filter((t): t is string => t !== undefined));
-    await this.api.applySpecs(policies.map(specOf));
-    for (const p of policies) {
-      const existing = this.live.find((l) => l.name === p.name && l.team === p.team);
-      if (existing) existing.query = p.query ?? existing.query;
-      else this.live.push({ name: p.name, ...(p.team ? { team: p.team } : {}), query: p.query ?? 'SELECT 1;', ...(p.description ? { description: p.description } : {}), ...(p.platform ? { platform: p.platform } : {}), team_id: p.team ? this.teamIds.get(p.team)! : null });
-    }
-    await this.refresh();
-  }
-
-  async refresh(): Promise<ApiPolicy[]> {
-    if (!this.api) return [];
-    const teams = await this.api.teams();
-    for (const t of teams) this.teamIds.set(t.name, t.id);
-    const all = await this.api.allPolicies(teams);
-    for (const l of this.live) {
-      const teamId = l.team ? (this.teamIds.get(l.team) ?? null) : null;
-      const found = all.find((p) => p.name === l.name && (p.team_id ?? null) === teamId);
-      l.team_id = teamId;
-      if (found) l.id = found.id;
-    }
-    for (const p of all) this.everSeen.set(p.id, p.name);
-    return all;
-  }
-
-  names(): Map<number, string> {
-    return new Map([...this.everSeen, ...this.live.filter((l) => l.id !== undefined).map((l) => [l.id!, l.name] as const)]);
-  }
 }
 
 function truthMap(list: readonly PolicyTruth[]): Map<number, TruthCounts> {
@@ -335,70 +274,17 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     timers.push(setInterval(() => void sample(), 1000));
 
     // The timeline, in order.
-    const applyEvent = async (event: TimelineEvent): Promise<string> => {
-      switch (event.kind) {
-        case 'ramp_hosts':
-          return `hosts ${hostsAt(scenario, event.at - 1)} → ${event.to} over ${event.over / 1000}s`;
-        case 'add_policies': {
-          const added = addedPolicies(event);
-          await state.apply(added);
-          return `added ${added.length} policies${event.team ? ` to team ${event.team}` : ''}`;
-        }
-        case 'edit_policies': {
-          const chosen = selectPolicies(event, state.live.filter((l) => l.id !== undefined));
-          await forEachLimited(chosen, 8, async (p) => {
-            p.query = editedQuery(p.query, event);
-            await api!.modifyPolicy({ id: p.id!, team_id: p.team_id }, { query: p.query });
-          });
-          return `edited the query of ${chosen.length} polic${chosen.length === 1 ? 'y' : 'ies'}`;
-        }
-        case 'delete_policies': {
-          const chosen = selectPolicies(event, state.live.filter((l) => l.id !== undefined));
-          const byTeam = new Map<number | null, number[]>();
-          for (const p of chosen) byTeam.set(p.team_id, [...(byTeam.get(p.team_id) ?? []), p.id!]);
-          for (const [teamId, ids] of byTeam) await api!.deletePolicies(teamId, ids);
-          state.live = state.live.filter((l) => !chosen.includes(l));
-          return `deleted ${chosen.length} polic${chosen.length === 1 ? 'y' : 'ies'}`;
-        }
-        case 'refetch_hosts': {
-          const hosts = await api!.hosts();
-          const chosen = pick(hosts, event.percent, scenario.seed + event.at);
-          await forEachLimited(chosen, 16, (h) => api!.refetch(h.id));
-          return `refetch requested for ${chosen.length} of ${hosts.length} hosts (${event.percent}%)`;
-        }
-        case 'move_hosts': {
-          const teamId = event.to_team === null ? null : (await api!.ensureTeam(event.to_team)).id;
-          const hosts = (await api!.hosts()).filter((h) => h.team_id !== teamId);
-          const chosen = pick(hosts, event.percent, scenario.seed + event.at);
-          await api!.transferHosts(teamId, chosen.map((h) => h.id));
-          // The truth keeps each moved host's last answer to the team policies it left (until it would
-          // report again, which it never does for a policy out of scope): team policies are not scored from here on.
-          if (chosen.length) for (const p of await api!.allPolicies()) if (p.team_id !== null) unscored.set(p.id, `not scored after ${chosen.length} hosts moved team at ${Math.round(elapsedS())}s: the simulator's truth keeps their answers to team policies they left`);
-          return `moved ${chosen.length} hosts to ${event.to_team ?? 'no team'}`;
-        }
-        case 'restart_server': {
-          serverDown = true;
-          try {
-            await server!.restart(event.down_for);
-          } finally {
-            serverDown = false;
-          }
-          if (storeLabel === 'memory') {
-            // The memory store starts empty: put the run's teams and policies back, in their order.
-            state.teamIds.clear();
-            await state.ensureTeams(state.live.map((l) => l.team).filter((t): t is string => t !== undefined));
-            await api!.applySpecs(state.live.map(specOf));
-            await state.refresh();
-            return `server restarted after ${event.down_for / 1000}s down (pid ${server!.pid}); memory store empty: ${state.live.length} policies re-applied, hosts re-enroll`;
-          }
-          return `server restarted after ${event.down_for / 1000}s down (pid ${server!.pid})`;
-        }
-        case 'store_unavailable': {
-          await api!.storeUnavailable(event.for);
-          await sleep(event.for);
-          return `store unavailable for ${event.for / 1000}s`;
-        }
-      }
+    const eventContext: EventContext = {
+      scenario,
+      state,
+      api,
+      server,
+      storeLabel,
+      unscored,
+      elapsedS,
+      setServerDown: (down) => {
+        serverDown = down;
+      },
     };
     const timelineDone = (async () => {
       for (const event of scenario.timeline) {
@@ -406,7 +292,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
         if (stopped) return;
         const t = Math.round(elapsedS() * 10) / 10;
         try {
-          const detail = await applyEvent(event);
+          const detail = await applyTimelineEvent(eventContext, event);
           timeline.push({ t, kind: event.kind, detail, ok: true });
           log(`t=${String(Math.round(t)).padStart(4)}s ${event.kind}: ${detail}`);
         } catch (error) {
@@ -452,18 +338,6 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     sim?.stop();
     await server?.stop();
   }
-}
-
-/** `percent`% of the items, chosen with the scenario's seed (the same hosts on a rerun). */
-function pick<T>(items: readonly T[], percent: number, seed: number): T[] {
-  const count = Math.round((items.length * percent) / 100);
-  const random = new SeededRandom(seed);
-  const copy = [...items];
-  for (let i = copy.length - 1; i > 0; i--) {
-    const j = Math.floor(random.next() * (i + 1));
-    [copy[i], copy[j]] = [copy[j]!, copy[i]!];
-  }
-  return copy.slice(0, count);
 }
 
 interface EnrichInput {

@@ -73,6 +73,8 @@ export interface LoadResult {
   readonly rps: number;
   /** Target process CPU time per answered request (µs), when measured. */
   cpu_us_per_request?: number;
+  /** Hot-path cache misses (store lookups) during the run, when measured. */
+  cache_misses?: number;
   readonly p50_ms: number;
   readonly p99_ms: number;
   readonly requests: number;

@@ -21,6 +21,9 @@ const { values } = parseArgs({
     policies: { type: 'string', default: '20' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '64' },
+    // Target knobs (ms): the hot-path cache's fallback TTL and change-feed period (0 = no feed).
+    'host-cache-ttl': { type: 'string', default: '2000' },
+    'host-feed-interval': { type: 'string', default: '1000' },
     'mysql-url': { type: 'string', default: process.env.OSQSIM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/' },
     json: { type: 'boolean', default: false },
   },
@@ -44,7 +47,10 @@ const database = await benchDatabase(values['mysql-url']!);
 log(`enrolling ${hosts} hosts with ${policies} policies…`);
 let target: Awaited<ReturnType<typeof startTarget>>;
 try {
-  target = await startTarget(['--store', database.url, '--hosts', String(hosts), '--policies', String(policies)]);
+  target = await startTarget([
+    '--store', database.url, '--hosts', String(hosts), '--policies', String(policies),
+    '--host-cache-ttl', values['host-cache-ttl']!, '--host-feed-interval', values['host-feed-interval']!,
+  ]);
 } catch (error) {
   await database.drop();
   throw error;

@@ -11,6 +11,7 @@
 import Fastify from 'fastify';
 import { parseArgs } from 'node:util';
 import { buildServer } from '../server/app.js';
+import { hostFeedOf } from '../server/osquery/host-feed.js';
 
 const { values } = parseArgs({
   options: {
@@ -19,6 +20,9 @@ const { values } = parseArgs({
     policies: { type: 'string', default: '20' },
     'ingest-max-batch': { type: 'string', default: '500' },
     'ingest-max-delay': { type: 'string', default: '5' },
+    /** Hot-path cache: fallback entry age (ms) and change-feed poll period (ms; 0 = no feed). */
+    'host-cache-ttl': { type: 'string', default: '2000' },
+    'host-feed-interval': { type: 'string', default: '1000' },
   },
 });
 const hostCount = Number(values.hosts);
@@ -31,6 +35,8 @@ const server = await buildServer({
   enrollSecrets: [{ secret: 'bench' }],
   ingestMaxBatchHosts: Number(values['ingest-max-batch']),
   ingestMaxDelayMs: Number(values['ingest-max-delay']),
+  hostCacheTtlMs: Number(values['host-cache-ttl']),
+  hostFeedIntervalMs: Number(values['host-feed-interval']),
 });
 const { store, events } = server.context;
 const policyIds: number[] = [];
@@ -89,6 +95,11 @@ bare.post('/bare', (request, reply) => {
 bare.get('/cpu', (_request, reply) => {
   const usage = process.cpuUsage();
   return reply.send({ cpu_us: usage.user + usage.system });
+});
+// Hot-path cache counters: a miss is one store lookup by node key.
+bare.get('/cache', (_request, reply) => {
+  const hosts = hostFeedOf(server.context)?.hosts;
+  return reply.send({ hits: hosts?.hits ?? 0, misses: hosts?.misses ?? 0 });
 });
 const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 const osqsimUrl = await server.listen();

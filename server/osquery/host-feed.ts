@@ -38,8 +38,8 @@ export class HostChangeFeed implements BackgroundJob {
 
   constructor(
     private readonly store: Pick<Store, 'hostChangesSince'>,
-    private readonly hosts: HostCache,
-    private readonly scopes: PolicyScopeCache,
+    readonly hosts: HostCache,
+    readonly scopes: PolicyScopeCache,
     private readonly options: HostChangeFeedOptions,
   ) {
     this.clock = options.clock ?? Date.now;

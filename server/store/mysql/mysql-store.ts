@@ -88,7 +88,7 @@ const HOST_FROM = 'FROM hosts h LEFT JOIN host_seen_times s ON s.host_id = h.id'
 const HOST_SELECT = `SELECT ${HOST_COLUMNS} ${HOST_FROM}`;
 
 const POLICY_SELECT = `SELECT id, team_id, name, query, description, resolution, platforms, critical, author_id,
-  author_name, author_email, created_at, updated_at FROM policies`;
+  author_name, author_email, created_at, updated_at, query_changed_at FROM policies`;
 
 interface HostRow extends RowDataPacket {
   id: number; osquery_host_id: string; node_key: string; team_id: number | null; platform: string;
@@ -101,7 +101,7 @@ interface HostRow extends RowDataPacket {
 interface PolicyRow extends RowDataPacket {
   id: number; team_id: number | null; name: string; query: string; description: string; resolution: string;
   platforms: string; critical: number; author_id: number | null; author_name: string; author_email: string;
-  created_at: Date; updated_at: Date;
+  created_at: Date; updated_at: Date; query_changed_at: Date | null;
 }
 
 interface TeamRow extends RowDataPacket { id: number; name: string; description: string; created_at: Date }
@@ -164,6 +164,7 @@ function toPolicy(r: PolicyRow): Policy {
     authorEmail: r.author_email,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
+    ...(r.query_changed_at === null ? {} : { queryChangedAt: r.query_changed_at }),
   };
 }
 
@@ -884,7 +885,7 @@ export class MysqlStore implements Store {
     if (!rows[0]) return undefined;
     const old = toPolicy(rows[0]);
     const name = patch.name === undefined ? old.name : patch.name.normalize('NFC');
-    const policy: Policy = {
+    let policy: Policy = {
       ...old,
       name,
       query: patch.query ?? old.query,
@@ -894,6 +895,9 @@ export class MysqlStore implements Store {
       critical: patch.critical ?? old.critical,
       updatedAt: new Date(),
     };
+    const queryChanged = policy.query !== old.query;
+    const platformsChanged = policy.platforms !== old.platforms;
+    if (queryChanged || platformsChanged) policy = { ...policy, queryChangedAt: policy.updatedAt };
     try {
       await c.query('UPDATE policies SET ? WHERE id = ?', [
         {
@@ -905,6 +909,7 @@ export class MysqlStore implements Store {
           critical: policy.critical ? 1 : 0,
           checksum: checksum(policy.teamId, name),
           updated_at: policy.updatedAt,
+          ...(policy.queryChangedAt === undefined ? {} : { query_changed_at: policy.queryChangedAt }),
         },
         id,
       ]);
@@ -912,7 +917,7 @@ export class MysqlStore implements Store {
       if (isDuplicate(err)) throw osqsimError('STORE_CONFLICT', { what: `policy "${name}"` });
       throw err;
     }
-    return { policy, queryChanged: policy.query !== old.query, platformsChanged: policy.platforms !== old.platforms };
+    return { policy, queryChanged, platformsChanged };
   }
 
   async deletePolicies(policyIds: readonly number[]): Promise<number[]> {

@@ -45,6 +45,7 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
     const hosts = positiveInt('--hosts', flags.hosts);
     const seed = positiveInt('--seed', flags.seed, 0);
+    const notes: string[] = [];
     const scenario = await scenarioFromFlags({
       ...(flags.scenario !== undefined ? { scenario: flags.scenario } : {}),
       ...(hosts !== undefined ? { hosts } : {}),
@@ -52,7 +53,8 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
       ...(flags.warmup !== undefined ? { warmup: flags.warmup } : {}),
       ...(seed !== undefined ? { seed } : {}),
       ...(flags.enrollSecret !== undefined ? { enrollSecret: flags.enrollSecret } : {}),
-    });
+    }, notes);
+    for (const note of notes) process.stderr.write(`osqsim simulate: ${note}\n`);
     const workers = positiveInt('--workers', flags.workers);
     const connections = positiveInt('--connections', flags.connections);
     const transport = flags.transport ?? 'undici';

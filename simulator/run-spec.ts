@@ -29,7 +29,8 @@ function plain<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
-export async function scenarioFromFlags(flags: RunFlags): Promise<Scenario> {
+/** `notes` receives remarks for the user (sections of the scenario that simulate ignores). */
+export async function scenarioFromFlags(flags: RunFlags, notes: string[] = []): Promise<Scenario> {
   let raw: Record<string, unknown>;
   let source = 'flags';
   if (flags.scenario !== undefined) {
@@ -54,6 +55,10 @@ export async function scenarioFromFlags(flags: RunFlags): Promise<Scenario> {
     if (flags.hosts === undefined) throw osqsimError('CLI_INVALID_OPTION', { option: '--scenario/--hosts', reason: 'give a scenario file or a host count' });
     raw = { name: 'built-in fleet', fleet: plain(defaultFleet()) };
   }
+  // `osqsim simulate` only drives agents: the harness's timeline and thresholds (osqsim run) do not apply.
+  const ignored = ['timeline', 'thresholds'].filter((key) => raw[key] !== undefined);
+  for (const key of ignored) delete raw[key];
+  if (ignored.length > 0) notes.push(`ignoring ${ignored.join(' and ')} (they need the harness: osqsim run)`);
   if (flags.hosts !== undefined) raw.hosts = flags.hosts;
   if (flags.duration !== undefined) raw.duration = flags.duration;
   if (flags.warmup !== undefined) raw.warmup = flags.warmup;

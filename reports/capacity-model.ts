@@ -567,17 +567,37 @@ export function planCapacity(input: PlanInput, sweep?: SweepDocument, sweepFile 
   // Server CPU and instances ------------------------------------------------------------------------
   let cpuMsPerS = 0;
   const cpuSources: string[] = [];
-  if (calibration?.cpuFit && Object.keys(calibration.cpuMsPerRequest).length === 0) {
-    // Only the whole-server fit is known: its cost per request holds for the sweep's request mix.
-    cpuMsPerS = calibration.cpuFit.intercept + calibration.cpuFit.slope * totalRate;
-    const sweepMix = requestMix(sweep!);
+  const probe = sweep?.cpu_probe;
+  const probeCosts = calibration ? Object.fromEntries(Object.entries(calibration.cpuMsPerRequest).filter(([, c]) => c.probe)) : {};
+  const stepCosts = calibration ? Object.values(calibration.cpuMsPerRequest).some((c) => !c.probe) : false;
+  if (calibration?.cpuFit && sweep && !stepCosts) {
+    // The whole-server fit (a + b·requests/s) carries the load regime of the sweep; it holds for the sweep's
+    // request mix. The CPU probe's per-endpoint costs (measured one endpoint at a time) re-weight b for this
+    // plan's mix: b × Σ plan share × cost ÷ Σ sweep share × cost.
+    const sweepMix = requestMix(sweep);
     const planMix = mixOf(Object.fromEntries(PLAN_ENDPOINTS.map((e) => [e, requestRates[e].value])) as Record<PlanEndpoint, number>);
-    cpuSources.push(`measured: ${sweepFile} ${stepRange(calibration.cpuFit.steps)} (fit ${fmt(calibration.cpuFit.intercept, 1)} CPU-ms/s + ${fmt(calibration.cpuFit.slope, 3)} CPU-ms per request, on the sweep's mix ${formatMix(sweepMix)})`);
-    if (Math.abs(sweepMix.write - planMix.write) > 0.05) {
-      warnings.push(
-        `server CPU: the sweep's requests were ${formatMix(sweepMix)} but this plan's are ${formatMix(planMix)}; a write costs more than a read, so sweep with the plan's policy interval for a CPU figure you can rely on`,
+    const fitText = `measured: ${sweepFile} ${stepRange(calibration.cpuFit.steps)} (fit ${fmt(calibration.cpuFit.intercept, 1)} CPU-ms/s + ${fmt(calibration.cpuFit.slope, 3)} CPU-ms per request, on the sweep's mix ${formatMix(sweepMix)})`;
+    let adjustment = 1;
+    if (Object.keys(probeCosts).length > 0) {
+      const probed = probeCosts as Partial<Record<PlanEndpoint, { value: number }>>;
+      const sweepAverage = PLAN_ENDPOINTS.reduce((sum, e) => sum + sweepMix[e] * (probed[e]?.value ?? 0), 0) / PLAN_ENDPOINTS.reduce((sum, e) => sum + (probed[e] ? sweepMix[e] : 0), 0);
+      const cost = (e: PlanEndpoint): number => probed[e]?.value ?? sweepAverage;
+      const planAverage = PLAN_ENDPOINTS.reduce((sum, e) => sum + planMix[e] * cost(e), 0);
+      if (sweepAverage > 0 && Number.isFinite(sweepAverage)) adjustment = planAverage / sweepAverage;
+      cpuSources.push(
+        `${fitText} × ${fmt(adjustment, 3)} for this plan's mix ${formatMix(planMix)}, from the CPU probe's relative costs (` +
+          PLAN_ENDPOINTS.filter((e) => probed[e]).map((e) => `${e} ${fmt(probed[e]!.value, 3)}`).join(', ') +
+          ` CPU-ms/req at ${probe?.rate_per_s} req/s)`,
       );
+    } else {
+      cpuSources.push(fitText);
+      if (Math.abs(sweepMix.write - planMix.write) > 0.05) {
+        warnings.push(
+          `server CPU: the sweep's requests were ${formatMix(sweepMix)} but this plan's are ${formatMix(planMix)}, and the sweep has no CPU probe; a write costs more than a read, so re-run the sweep with its CPU probe (the default)`,
+        );
+      }
     }
+    cpuMsPerS = calibration.cpuFit.intercept + calibration.cpuFit.slope * adjustment * totalRate;
   } else {
     if (calibration && calibration.idleCpuMsPerS !== null) {
       cpuMsPerS += calibration.idleCpuMsPerS;
@@ -592,7 +612,7 @@ export function planCapacity(input: PlanInput, sweep?: SweepDocument, sweepFile 
       if (requestRates[endpoint].value > 0) {
         cpuSources.push(
           measured
-            ? `${endpoint} ${fmt(perRequest, 3)} CPU-ms/req measured: ${sweepFile} ${measured.probe ? `CPU probe (${sweep?.cpu_probe?.rate_per_s} req/s of ${endpoint} alone, above idle)` : stepRange(measured.steps)}`
+            ? `${endpoint} ${fmt(perRequest, 3)} CPU-ms/req measured: ${sweepFile} ${measured.probe ? `CPU probe (${probe?.rate_per_s} req/s of ${endpoint} alone, above idle)` : stepRange(measured.steps)}`
             : `${endpoint} ${fmt(perRequest, 3)} CPU-ms/req default (unmeasured)`,
         );
       }
@@ -602,7 +622,7 @@ export function planCapacity(input: PlanInput, sweep?: SweepDocument, sweepFile 
   const perInstance = Math.min(input.instanceCpus, 1) * input.targetCpu;
   const instances = Math.max(1, Math.ceil(cores / perInstance - 1e-9));
   const reference = fleetReferenceFor(input.hosts);
-  const serverCpuCores: Figure = { value: cores, unit: 'cores', source: `Σ rate × CPU-ms per request: ${cpuSources.join('; ')}` };
+  const serverCpuCores: Figure = { value: cores, unit: 'cores', source: calibration?.cpuFit && sweep && !stepCosts ? cpuSources.join('; ') : `Σ rate × CPU-ms per request: ${cpuSources.join('; ')}` };
   const serverInstances: Figure = {
     value: instances,
     unit: 'instances',

@@ -143,30 +143,43 @@ describe('capacity plan from a sweep without per-endpoint CPU', () => {
     expect(same.serverCpuCores.source).toMatch(/on the sweep's mix 85% read, 15% write/);
     expect(same.warnings.join()).not.toMatch(/mix|requests were/);
     const hourly = planCapacity(input({ hosts: 8000, policies: 10 }), sweep, 'sweep.json');
-    expect(hourly.warnings.join()).toMatch(/sweep's requests were 85% read, 15% write but this plan's are/);
+    expect(hourly.warnings.join()).toMatch(/sweep's requests were 85% read, 15% write but this plan's are .*no CPU probe/);
   });
 });
 
 describe('capacity plan from a sweep with a CPU probe', () => {
-  it('charges idle CPU plus each endpoint at its own probed cost, whatever the sweep mix', () => {
-    const withoutSplit = (index: number, hosts: number) => {
-      const s = step(index, hosts);
-      for (const endpoint of Object.values(s.endpoints)) endpoint!.cpu_ms_per_req = null;
-      return s;
-    };
-    const sweep = {
-      ...sweepOf([withoutSplit(1, 1000), withoutSplit(2, 2000)]),
-      cpu_probe: {
-        hosts: 200, seconds: 8, rate_per_s: 400, idle_cpu_ms_per_s: 30,
-        endpoints: { read: { requests: 3200, rate_per_s: 400, cpu_ms_per_req: 0.05 }, write: { requests: 3200, rate_per_s: 400, cpu_ms_per_req: 0.8 }, config: { requests: 3200, rate_per_s: 400, cpu_ms_per_req: 0.1 } },
-      },
-    };
+  const withoutSplit = (index: number, hosts: number) => {
+    const s = step(index, hosts);
+    for (const endpoint of Object.values(s.endpoints)) endpoint!.cpu_ms_per_req = null;
+    return s;
+  };
+  const probe = {
+    hosts: 200, seconds: 8, rate_per_s: 400, idle_cpu_ms_per_s: 30,
+    endpoints: { read: { requests: 3200, rate_per_s: 400, cpu_ms_per_req: 0.05 }, write: { requests: 3200, rate_per_s: 400, cpu_ms_per_req: 0.8 }, config: { requests: 3200, rate_per_s: 400, cpu_ms_per_req: 0.1 } },
+  };
+
+  it("re-weights the whole-server fit for the plan's mix with the probe's relative endpoint costs", () => {
+    const sweep = { ...sweepOf([withoutSplit(1, 1000), withoutSplit(2, 2000)]), cpu_probe: probe };
+    const plan = planCapacity(input({ hosts: 100_000, policies: 10 }), sweep, 'sweep.json');
+    const r = plan.requestRates;
+    // Fixture fit: 50 CPU-ms/s + b per request on a mix of reads (0.98/10 per host) and writes (1/60 per host).
+    const b = (0.2 * (1 / 10 + 1 / 60)) / (0.98 / 10 + 1 / 60);
+    const readShare = 0.98 / 10 / (0.98 / 10 + 1 / 60);
+    const sweepAverage = readShare * 0.05 + (1 - readShare) * 0.8;
+    const planAverage = (r.read.value * 0.05 + r.write.value * 0.8 + r.config.value * 0.1 + r.log.value * sweepAverage) / r.total.value;
+    expect(plan.serverCpuCores.value).toBeCloseTo((50 + b * (planAverage / sweepAverage) * r.total.value) / 1000, 9);
+    expect(plan.serverCpuCores.source).toMatch(/on the sweep's mix 85% read, 15% write\) × 0\.\d+ for this plan's mix .* from the CPU probe's relative costs \(read 0\.050, write 0\.800, config 0\.100 CPU-ms\/req at 400 req\/s\)/);
+    expect(plan.warnings.join()).not.toMatch(/requests were/);
+  });
+
+  it('with a probe but no fit, charges idle CPU plus each endpoint at its probed cost', () => {
+    const single = withoutSplit(1, 1000);
+    const sweep = { ...sweepOf([{ ...single, server: null }]), cpu_probe: probe };
     const plan = planCapacity(input({ hosts: 100_000, policies: 10 }), sweep, 'sweep.json');
     const r = plan.requestRates;
     expect(plan.serverCpuCores.value).toBeCloseTo((30 + r.read.value * 0.05 + r.write.value * 0.8 + r.config.value * 0.1) / 1000, 9);
     expect(plan.serverCpuCores.source).toContain('idle 30.0 CPU-ms/s measured: sweep.json CPU probe');
     expect(plan.serverCpuCores.source).toContain('write 0.800 CPU-ms/req measured: sweep.json CPU probe (400 req/s of write alone, above idle)');
-    expect(plan.warnings.join()).not.toMatch(/requests were/);
   });
 });
 

@@ -264,7 +264,7 @@ describe('a tiny sweep end to end (memory store)', () => {
       expect(sweep.cpu_probe!.endpoints[endpoint]!.requests).toBeGreaterThan(100);
       expect(sweep.cpu_probe!.endpoints[endpoint]!.cpu_ms_per_req).toBeGreaterThanOrEqual(0);
     }
-    expect(plan.serverCpuCores.source).toMatch(/read [\d.]+ CPU-ms\/req measured: sweep\.json CPU probe/);
+    expect(plan.serverCpuCores.source).toMatch(/for this plan's mix .* from the CPU probe's relative costs \(read [\d.]+, write [\d.]+, config [\d.]+ CPU-ms\/req/);
     expect(lines.some((line) => line.startsWith('CPU probe: idle'))).toBe(true);
   });
 });

@@ -478,6 +478,11 @@ export function planCapacity(input: PlanInput, sweep?: SweepDocument, sweepFile 
   }
   if (sweep) {
     const unusable = sweep.steps.length - usableSteps(sweep).length;
+    if (sweep.params.policies !== input.policies) {
+      assumptions.push(
+        `write cost measured with ${sweep.params.policies} results per write (the sweep's policies per host) and not scaled to ${input.policies}: more results per write cost more CPU and rows`,
+      );
+    }
     if (unusable > 0) assumptions.push(`${unusable} sweep step(s) left out of the fits (generator saturated or > 1% errors)`);
     if (sweep.steps.length > 0) {
       const largest = Math.max(...sweep.steps.map((step) => step.hosts));

@@ -230,14 +230,25 @@ export class PolicyScopeCache {
     const promise: Promise<PolicyScope> = this.load(teamId, fleetPlatform).then(
       (policies) => {
         if (this.loading.get(key) === promise) this.loading.delete(key);
-        const sorted = policies.map((policy) => ({ id: policy.id, query: policy.query })).sort((a, b) => a.id - b.id);
-        const scope: PolicyScope = { policies: sorted, ids: new Set(sorted.map((policy) => policy.id)), loadedAt: this.clock() };
+        const sorted = policies
+          .map((policy) => ({ id: policy.id, query: policy.query, queryChangedAt: policy.queryChangedAt?.getTime() ?? 0 }))
+          .sort((a, b) => a.id - b.id);
+        const scope: PolicyScope = {
+          policies: sorted,
+          ids: new Set(sorted.map((policy) => policy.id)),
+          loadedAt: this.clock(),
+          lastQueryChange: sorted.reduce((latest, policy) => Math.max(latest, policy.queryChangedAt), 0),
+        };
+  /** Policy.queryChangedAt in ms (0 = unchanged since creation). */
+  readonly queryChangedAt: number;
         if (started === this.generation && this.ttlMs > 0) {
           this.scopes.delete(key);
           this.scopes.set(key, scope);
           while (this.scopes.size > this.maxEntries) this.scopes.delete(this.scopes.keys().next().value as string);
         }
         return scope;
+  /** The newest queryChangedAt of the scope's policies (0 = none edited): the idle read's cheap gate. */
+  readonly lastQueryChange: number;
       },
       (error: unknown) => {
         if (this.loading.get(key) === promise) this.loading.delete(key);

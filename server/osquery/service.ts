@@ -13,7 +13,7 @@ import { fleetPlatformOf } from '../store/platform.js';
 import type { HostDetailsPatch, HostIdentity, PolicyPasses } from '../store/store.js';
 import { DETAIL_QUERIES, DETAIL_QUERIES_BY_NAME, DETAIL_QUERY_PREFIX, osVersionName, type ResultRow } from './detail-queries.js';
 import { dueForDetails, dueForPolicies } from './due.js';
-import { HostCache, PolicyScopeCache, type CachedHost } from './host-cache.js';
+import { HostCache, PolicyScopeCache, type CachedHost, type ScopedPolicy } from './host-cache.js';
 import { HostChangeFeed } from './host-feed.js';
 import { JitterTables } from './jitter.js';
 import type { EnrollRequest, WriteRequest } from './requests.js';
@@ -171,7 +171,15 @@ export class OsqueryService {
     const details = dueForDetails(host, now, options, this.jitter);
     const policies = dueForPolicies(host, now, options, this.jitter);
     const enrolling = host.platform === '' || host.hostname === '';
-    if (!details && !policies && !enrolling) return undefined;
+    // Not due: still send the in-scope policies whose query or platforms an edit changed after the
+    // host last ran its policies (issue 3 §4); its write bumps policyUpdatedAt, so once only.
+    let edited: readonly ScopedPolicy[] = [];
+    if (!policies) {
+      const scope = await this.scopes.get(host.teamId, fleetPlatformOf(host.platform));
+      const ranAt = host.policyUpdatedAt.getTime();
+      if (scope.lastQueryChange > ranAt) edited = scope.policies.filter((policy) => policy.queryChangedAt > ranAt);
+    }
+    if (!details && !policies && !enrolling && edited.length === 0) return undefined;
 
     const queries: Record<string, string> = {};
     const discovery: Record<string, string> = {};
@@ -182,8 +190,8 @@ export class OsqueryService {
         discovery[name] = detail.discovery ?? ALWAYS_TRUE_QUERY;
       }
     }
-    if (policies) {
-      const scope = await this.scopes.get(host.teamId, fleetPlatformOf(host.platform));
+    if (policies || edited.length > 0) {
+      const scope = policies ? await this.scopes.get(host.teamId, fleetPlatformOf(host.platform)) : { policies: edited };
       if (scope.policies.length === 0) {
         queries[NO_POLICIES_WILDCARD] = ALWAYS_TRUE_QUERY;
         discovery[NO_POLICIES_WILDCARD] = ALWAYS_TRUE_QUERY;

@@ -93,6 +93,11 @@ export interface Policy {
   readonly authorEmail: string;
   readonly createdAt: Date;
   readonly updatedAt: Date;
+  /**
+   * When an edit last changed the query or the platform list (absent: unchanged since creation).
+   * A host in scope whose policies last ran before it is due this policy at its next read.
+   */
+  readonly queryChangedAt?: Date;
 }
 
 export interface PolicyInput {

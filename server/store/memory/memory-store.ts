@@ -473,7 +473,7 @@ export class MemoryStore implements Store {
     const name = patch.name === undefined ? old.name : patch.name.normalize('NFC');
     const owner = this.policiesByKey.get(policyKey(old.teamId, name));
     if (owner !== undefined && owner !== id) throw osqsimError('STORE_CONFLICT', { what: `policy "${name}"` });
-    const policy: Policy = {
+    let policy: Policy = {
       ...old,
       name,
       query: patch.query ?? old.query,
@@ -487,7 +487,10 @@ export class MemoryStore implements Store {
     this.policiesByKey.set(policyKey(policy.teamId, name), id);
     this.policies.set(id, policy);
     this.policiesVersion++;
-    return { policy, queryChanged: policy.query !== old.query, platformsChanged: policy.platforms !== old.platforms };
+    return { policy, queryChanged, platformsChanged };
+    const queryChanged = policy.query !== old.query;
+    const platformsChanged = policy.platforms !== old.platforms;
+    if (queryChanged || platformsChanged) policy = { ...policy, queryChangedAt: policy.updatedAt };
   }
 
   async deletePolicies(ids: readonly number[]): Promise<number[]> {

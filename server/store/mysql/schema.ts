@@ -169,6 +169,18 @@ export const MIGRATIONS: readonly Migration[] = [
           SET pm.host_team_id = COALESCE(h.team_id, 0) WHERE pm.host_team_id IS NULL`,
     ],
   },
+  {
+    version: 4,
+    description: 'policy_membership (policy_id, host_team_id, passes): the count scan reads a covering, ordered index',
+    // GROUP BY policy_id, host_team_id over the clustered index needs a temporary table (≈ 3–4 × a
+    // bare GROUP BY policy_id at 10M rows); over this index it streams, about as fast as the bare one.
+    statements: ['ALTER TABLE policy_membership ADD KEY idx_policy_membership_policy_team (policy_id, host_team_id, passes)'],
+  },
+  {
+    version: 5,
+    description: 'policies.query_changed_at: when an edit last changed the query or platforms (hosts re-run the policy)',
+    statements: ['ALTER TABLE policies ADD COLUMN query_changed_at DATETIME(3) NULL'],
+  },
 ];
 
 /**

@@ -6,10 +6,9 @@
  */
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { parseAllDocuments } from 'yaml';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
-import { readOnlyProblem } from '../server/api/validate.js';
 import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml } from '../server/policy-yaml.js';
+import { exitTwoOnUsageErrors } from '../lib/cli-usage.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
@@ -143,27 +142,6 @@ async function run(action: () => Promise<void>, io: Output): Promise<ExitCode> {
 
 // --- apply ----------------------------------------------------------------------------------
 
-/**
- * The server's read-only SQL rule, checked before sending so one run reports every problem. Reads
- * each policy document's `spec.query` directly, so a document rejected for another field still
- * gets its query checked.
- */
-function queryProblems(text: string, file: string): string[] {
-  const problems: string[] = [];
-  parseAllDocuments(text).forEach((document, index) => {
-    if (document.errors.length > 0) return;
-    const value: unknown = document.toJS();
-    if (typeof value !== 'object' || value === null) return;
-    const { kind, spec } = value as { kind?: unknown; spec?: unknown };
-    if (kind !== 'policy' || typeof spec !== 'object' || spec === null) return;
-    const { query, name } = spec as { query?: unknown; name?: unknown };
-    if (typeof query !== 'string' || query.trim() === '') return;
-    const problem = readOnlyProblem(query);
-    if (problem) problems.push(`${file} doc ${index + 1} spec.query${typeof name === 'string' ? ` (policy "${name}")` : ''}: invalid policy query: ${problem}`);
-  });
-  return problems;
-}
-
 export async function applyCommand(file: string, flags: ClientFlags, io: Output = stdio): Promise<ExitCode> {
   return run(async () => {
     let text: string;
@@ -175,7 +153,6 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
     const parsed = parsePolicyYaml(text, file);
     for (const line of parsed.skipped) io.err(`notice: ${file} ${line} (only kind: policy is applied)`);
     const problems = parsed.errors.length > 0 ? [formatPolicyYamlErrors(file, parsed.errors)] : [];
-    problems.push(...queryProblems(text, file));
     if (problems.length > 0) {
       throw new CommandError(`${file} is not valid; nothing was applied:\n${problems.join('\n')}`, EXIT.INVALID_INPUT);
     }
@@ -257,7 +234,7 @@ export async function deleteCommand(target: string, flags: ClientFlags & { team?
 }
 
 export function register(program: Command): void {
-  const policies = program.command('policies').description('Manage policies on a running server (Fleet REST API)');
+  const policies = exitTwoOnUsageErrors(program.command('policies')).description('Manage policies on a running server (Fleet REST API)');
   const withClient = (command: Command): Command =>
     command
       .option('--url <url>', 'server URL', DEFAULT_URL)

@@ -8,6 +8,7 @@ import { isOsqsimError } from '../lib/errors.js';
 import { EXIT } from '../lib/exit-codes.js';
 import { buildServer } from '../server/app.js';
 import { serverOptionsFromFlags, type ServerFlags } from '../server/server-options-parse.js';
+import { exitTwoOnUsageErrors } from '../lib/cli-usage.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -63,8 +64,7 @@ export async function runServer(flags: ServerFlags): Promise<number> {
 }
 
 export function register(program: Command): void {
-  program
-    .command('server')
+  exitTwoOnUsageErrors(program.command('server'))
     .description('Run the Fleet-compatible osquery policy server')
     .option('--store <spec>', 'memory, or mysql://user:pass@host:port/db', 'memory')
     .option('--host <host>', 'address to listen on', '127.0.0.1')

@@ -66,6 +66,11 @@ export const ERRORS = {
     message: 'invalid request: {reason}',
     hint: 'Check the request against the route\'s documented body and query parameters.',
   },
+  HTTP_UNAUTHORIZED: {
+    status: 401,
+    message: 'missing or invalid bearer token',
+    hint: 'Send Authorization: Bearer <token> with the token osqsim server was given (--api-token / OSQSIM_API_TOKEN) or printed at start.',
+  },
   POLICY_YAML_INVALID: {
     status: 400,
     message: 'invalid policy file {file}:\n{details}',

@@ -174,7 +174,7 @@ function installFaultRoute(app: FastifyInstance, context: ServerContext, faults:
   const authorized = bearerChecker(token);
   app.post('/api/v1/osqsim/faults', { config: { endpoint: 'faults' } }, async (request, reply) => {
     if (!authorized(request.headers.authorization)) {
-      return reply.status(401).send({ error: 'missing or invalid bearer token', code: 'HTTP_BAD_REQUEST' });
+      throw osqsimError('HTTP_UNAUTHORIZED');
     }
     const body = request.body as { store_unavailable_ms?: unknown } | undefined;
     const ms = body?.store_unavailable_ms;

@@ -5,6 +5,7 @@
  * kinds are skipped and reported. Used by `osqsim server --policies` and `osqsim policies apply`.
  */
 import { parseAllDocuments } from 'yaml';
+import { FIELD_LIMITS, readOnlyProblem, tooLongProblem } from './api/validate.js';
 
 export interface PolicySpecDoc {
   readonly name: string;
@@ -96,6 +97,18 @@ export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResul
     const query = text('query', true);
     const description = text('description', false);
     const resolution = text('resolution', false);
+    // The REST API's checks, so `osqsim server --policies` cannot start with a policy the API
+    // would refuse (mutating SQL sent to every host, or a value the MySQL columns cannot hold).
+    const longName = tooLongProblem('name', name.normalize('NFC'), FIELD_LIMITS.policyName);
+    if (longName) problems.push({ doc, path: 'spec.name', message: longName });
+    if (query.trim() !== '') {
+      const sqlProblem = readOnlyProblem(query);
+      if (sqlProblem) problems.push({ doc, path: `spec.query${name ? ` (policy "${name}")` : ''}`, message: `invalid policy query: ${sqlProblem}` });
+    }
+    const resolutionBytes = Buffer.byteLength(resolution, 'utf8');
+    if (resolutionBytes > FIELD_LIMITS.policyResolutionBytes) {
+      problems.push({ doc, path: 'spec.resolution', message: `is too long (${resolutionBytes} bytes; at most ${FIELD_LIMITS.policyResolutionBytes})` });
+    }
     const platform = normalisePlatforms(text('platform', false));
     for (const entry of platform ? platform.split(',') : []) {
       if (!POLICY_PLATFORMS.includes(entry)) {

@@ -8,7 +8,7 @@ import { fleetPlatformOf } from '../store/platform.js';
 import type { ApiDeps } from './deps.js';
 import { badRequest, notFound } from './errors.js';
 import { hostJson, issuesJson, policyJson, type HostPolicyJson } from './serialize.js';
-import { asObject, idList, pathId, queryInt, queryString } from './validate.js';
+import { asObject, idList, listPaging, pathId, queryInt, queryString } from './validate.js';
 
 type Params = Record<string, string | undefined>;
 type Query = Record<string, unknown>;
@@ -90,13 +90,10 @@ async function listFilter(deps: ApiDeps, query: Query): Promise<{ filter: HostLi
       delete filter.policyResponse; // every host is "no answer yet": the unfiltered list
     }
   }
-  const perPage = queryInt(query, 'per_page');
-  const page = queryInt(query, 'page');
-  if (perPage !== undefined && perPage > 0) {
+  const { page, perPage } = listPaging(query);
+  if (perPage !== undefined) {
     filter.perPage = perPage;
-    filter.page = page ?? 0;
-  } else if (page !== undefined && page > 0) {
-    throw badRequest('page requires per_page');
+    filter.page = page;
   }
   return { filter };
 }

@@ -39,6 +39,19 @@ export async function registerRestApi(app: FastifyInstance, context: ServerConte
   const deps: ApiDeps = { context, cleanup };
 
   await app.register(async (scope) => {
+    // Fleet's handlers ignore the body of GET/DELETE/refetch, and scripts often send
+    // `Content-Type: application/json` on every request: an empty JSON body is "no body" here,
+    // not fastify's 400 (FST_ERR_CTP_EMPTY_JSON_BODY). Anything else goes to the default parser.
+    const parseJson = scope.getDefaultJsonParser('error', 'error');
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') {
+        done(null, undefined);
+        return;
+      }
+      parseJson(request, text, done);
+    });
     scope.addHook('onRequest', async (request) => {
       if (!authorized(request.headers.authorization)) throw unauthorized();
     });

@@ -12,12 +12,12 @@ import { policyWithCounts, type PolicyWithCountsJson } from './serialize.js';
 import {
   asObject,
   idList,
+  listPaging,
   normalisePlatforms,
   optionalBoolean,
   optionalString,
   pathId,
   policyProblem,
-  queryInt,
   queryString,
   type JsonObject,
 } from './validate.js';
@@ -37,14 +37,15 @@ function readCreateBody(raw: unknown, teamId: number | null) {
   const name = optionalString(body, 'name') ?? '';
   const query = optionalString(body, 'query') ?? '';
   const platform = optionalString(body, 'platform') ?? '';
-  const problem = policyProblem({ name, query, platform }, false);
+  const resolution = optionalString(body, 'resolution') ?? '';
+  const problem = policyProblem({ name, query, platform, resolution }, false);
   if (problem) throw verificationError(problem);
   return {
     teamId,
     name: name.normalize('NFC'),
     query,
     description: optionalString(body, 'description') ?? '',
-    resolution: optionalString(body, 'resolution') ?? '',
+    resolution,
     platforms: normalisePlatforms(platform),
     critical: optionalBoolean(body, 'critical') ?? false,
     authorId: null,
@@ -59,14 +60,14 @@ function readPatchBody(raw: unknown): PolicyPatch {
   const name = optionalString(body, 'name');
   const query = optionalString(body, 'query');
   const platform = optionalString(body, 'platform');
-  const problem = policyProblem({ name, query, platform }, true);
+  const resolution = optionalString(body, 'resolution');
+  const problem = policyProblem({ name, query, platform, resolution }, true);
   if (problem) throw verificationError(problem);
   if (name !== undefined) patch.name = name.normalize('NFC');
   if (query !== undefined) patch.query = query;
   if (platform !== undefined) patch.platforms = normalisePlatforms(platform);
   const description = optionalString(body, 'description');
   if (description !== undefined) patch.description = description;
-  const resolution = optionalString(body, 'resolution');
   if (resolution !== undefined) patch.resolution = resolution;
   const critical = optionalBoolean(body, 'critical');
   if (critical !== undefined) patch.critical = critical;
@@ -91,9 +92,8 @@ function listWindow(list: PolicyWithCountsJson[], query: Query): PolicyWithCount
     const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
     return (cmp || a.id - b.id) * sign;
   });
-  const perPage = queryInt(query, 'per_page');
-  const page = queryInt(query, 'page') ?? 0;
-  if (perPage === undefined || perPage === 0) return rows;
+  const { page, perPage } = listPaging(query);
+  if (perPage === undefined) return rows;
   return rows.slice(page * perPage, page * perPage + perPage);
 }
 

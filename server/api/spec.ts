@@ -47,7 +47,7 @@ function readSpec(value: unknown, index: number, problems: FleetErrorItem[]): Ra
   if (typeof critical !== 'boolean') problems.push({ name: label, reason: 'invalid field "critical": expected true or false' });
   if ([name, query, description, resolution, platform, team].includes(undefined) || typeof critical !== 'boolean') return undefined;
   const named = name!.trim() === '' ? label : `${label} (${name})`;
-  const problem = policyProblem({ name, query, platform }, false);
+  const problem = policyProblem({ name, query, platform, resolution }, false);
   if (problem) {
     problems.push({ name: named, reason: `policy spec payload verification: ${problem}` });
     return undefined;

@@ -4,7 +4,7 @@ import type { Team } from '../store/store.js';
 import type { ApiDeps } from './deps.js';
 import { badRequest, notFound, validationFailed } from './errors.js';
 import { secretJson, teamJson } from './serialize.js';
-import { asObject, optionalString, pathId } from './validate.js';
+import { asObject, FIELD_LIMITS, optionalString, pathId, tooLongProblem } from './validate.js';
 
 type Params = Record<string, string | undefined>;
 
@@ -28,7 +28,12 @@ export function registerTeamRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const name = (optionalString(body, 'name') ?? '').trim();
     if (name === '') throw validationFailed('name', 'may not be empty');
     if (name === 'No team' || name === 'All teams') throw validationFailed('name', `"${name}" is a reserved team name`);
-    const team = await store.createTeam(name.normalize('NFC'), optionalString(body, 'description') ?? '');
+    const description = optionalString(body, 'description') ?? '';
+    const long =
+      tooLongProblem('name', name.normalize('NFC'), FIELD_LIMITS.teamName) ??
+      tooLongProblem('description', description, FIELD_LIMITS.teamDescription);
+    if (long) throw validationFailed(long.startsWith('name') ? 'name' : 'description', long);
+    const team = await store.createTeam(name.normalize('NFC'), description);
     return { team: await describe(team) };
   });
   app.get('/teams', async () => {
@@ -56,6 +61,8 @@ export function registerTeamRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const secrets = list.map((item, index) => {
       const secret = typeof item === 'object' && item !== null ? (item as Record<string, unknown>)['secret'] : undefined;
       if (typeof secret !== 'string' || secret.trim() === '') throw badRequest(`secrets[${index}].secret must be a non-empty string`);
+      const long = tooLongProblem(`secrets[${index}].secret`, secret, FIELD_LIMITS.enrollSecret);
+      if (long) throw badRequest(long);
       return secret;
     });
     if (new Set(secrets).size !== secrets.length) throw badRequest('the same secret is listed more than once');

@@ -86,6 +86,35 @@ export interface PolicyFields {
   name?: string;
   query?: string;
   platform?: string;
+  resolution?: string;
+}
+
+/**
+ * Longest values the stores keep (the MySQL schema's column sizes, enforced for both stores so
+ * they answer alike): a longer value is the client's mistake (400), not a database error (500).
+ */
+export const FIELD_LIMITS = {
+  /** VARCHAR(255): characters. */
+  policyName: 255,
+  /** TEXT: bytes (UTF-8). */
+  policyResolutionBytes: 65_535,
+  teamName: 255,
+  teamDescription: 1023,
+  enrollSecret: 255,
+} as const;
+
+/** Length in characters (code points), as MySQL counts VARCHAR. */
+export const charLength = (value: string): number => {
+  let n = 0;
+  for (const _ of value) n += 1;
+  return n;
+};
+
+/** undefined when `value` fits `max` characters; otherwise the problem, naming the field. */
+export function tooLongProblem(field: string, value: string | undefined, max: number): string | undefined {
+  if (value === undefined) return undefined;
+  const length = charLength(value);
+  return length > max ? `${field} is too long (${length} characters; at most ${max})` : undefined;
 }
 
 /**
@@ -95,12 +124,20 @@ export interface PolicyFields {
 export function policyProblem(fields: PolicyFields, partial: boolean): string | undefined {
   if (!partial || fields.name !== undefined) {
     if ((fields.name ?? '').trim() === '') return POLICY_ERRORS.emptyName;
+    const long = tooLongProblem('policy name', fields.name?.normalize('NFC'), FIELD_LIMITS.policyName);
+    if (long) return long;
   }
   if (!partial || fields.query !== undefined) {
     const query = fields.query ?? '';
     if (query.trim() === '') return POLICY_ERRORS.emptyQuery;
     const problem = readOnlyProblem(query);
     if (problem) return `${POLICY_ERRORS.invalidQuery}: ${problem}`;
+  }
+  if (fields.resolution !== undefined) {
+    const bytes = Buffer.byteLength(fields.resolution, 'utf8');
+    if (bytes > FIELD_LIMITS.policyResolutionBytes) {
+      return `policy resolution is too long (${bytes} bytes; at most ${FIELD_LIMITS.policyResolutionBytes})`;
+    }
   }
   if (fields.platform !== undefined && fields.platform !== '') {
     for (const item of fields.platform.split(',')) {
@@ -170,4 +207,20 @@ export function queryString(query: Record<string, unknown>, key: string): string
   if (raw === undefined) return undefined;
   if (typeof raw !== 'string') throw badRequest(`invalid query parameter ${key}: given more than once`);
   return raw;
+}
+
+/** Fleet's default page size when `page` is given without `per_page` (listOptionsFromRequest). */
+export const DEFAULT_PER_PAGE = 20;
+
+/**
+ * Fleet's list paging: no `page`/`per_page` = everything; `per_page` must be ≥ 1 (0 is a 400, as
+ * Fleet's "invalid per_page value"); `page` (0-based) without `per_page` pages by 20, because a
+ * client that asks for a page means paging.
+ */
+export function listPaging(query: Record<string, unknown>): { page: number; perPage: number | undefined } {
+  const perPage = queryInt(query, 'per_page');
+  const page = queryInt(query, 'page');
+  if (perPage === 0) throw badRequest('invalid per_page value: must be at least 1');
+  if (perPage === undefined) return { page: page ?? 0, perPage: page === undefined ? undefined : DEFAULT_PER_PAGE };
+  return { page: page ?? 0, perPage };
 }

@@ -8,9 +8,10 @@
  *    policiesChanged; ingest, config and detail writes update the entry in place).
  *  - Changes made anywhere else (another instance, the database directly) reach this instance
  *    through the store's change feed (Store.hostChangesSince), which HostChangeFeed (./host-feed.ts)
- *    polls every `hostFeedIntervalMs` (default 1 s): changed and deleted hosts are dropped, and the
- *    policy scopes when the policies version moves. They become visible within one poll period
- *    plus one poll round trip (≈ 1 s). On MySQL this holds for transactions that commit within
+ *    polls every `hostFeedIntervalMs` (default 1 s): cached hosts that changed are re-read in one
+ *    call (refreshHosts), deleted ones dropped, and the policy scopes dropped when the policies
+ *    version moves. They become visible within one poll period plus the poll's and the refresh's
+ *    round trips (≈ 1 s). On MySQL this holds for transactions that commit within
  *    FEED_OVERLAP_MS (5 s) of their UPDATE of the host row; the safety TTL catches slower ones.
  *  - While the feed is live (its last successful poll started less than `liveWindowMs` ago), an
  *    entry may be served for up to `maxAgeMs` (default 10 min, a safety net). When it is not (not
@@ -83,6 +84,11 @@ export function toCachedHost(host: Host, loadedAt: number): CachedHost {
     configTlsRefresh: host.configTlsRefresh,
     loadedAt,
   };
+}
+
+/** The fields requests update in place, to notice a local update racing a refresh. */
+function stampOf(entry: CachedHost): string {
+  return `${entry.platform}|${entry.hostname}|${entry.detailUpdatedAt.getTime()}|${entry.policyUpdatedAt.getTime()}|${entry.refetchRequested}|${entry.distributedInterval}|${entry.loggerTlsPeriod}|${entry.configTlsRefresh}`;
 }
 
 export class HostCache {
@@ -158,6 +164,39 @@ export class HostCache {
     }
   }
 
+  /**
+   * Brings cached hosts that changed elsewhere up to date with one store call (the change feed's
+   * refresh), so the next request of such a host is still served from memory. Hosts not cached are
+   * skipped. An entry that was updated in place or replaced while the read ran, or whose host is
+   * gone, is dropped instead (reloaded on use); when the read fails, all of them are dropped.
+   */
+  async refreshHosts(hostIds: Iterable<number>, fetch: (ids: number[]) => Promise<Host[]>): Promise<void> {
+    this.generation += 1; // loads in flight may have read the row before the change
+    this.loading.clear();
+    const targets = new Map<number, { entry: CachedHost; stamp: string }>();
+    for (const hostId of hostIds) {
+      const entry = this.peekById(hostId);
+      if (entry !== undefined) targets.set(hostId, { entry, stamp: stampOf(entry) });
+    }
+    if (targets.size === 0) return;
+    let rows: Host[] | undefined;
+    try {
+      rows = await fetch([...targets.keys()]);
+    } catch {
+      rows = undefined;
+    }
+    const byId = new Map((rows ?? []).map((host) => [host.id, host]));
+    const loadedAt = this.clock();
+    for (const [hostId, { entry, stamp }] of targets) {
+      this.invalidations += 1;
+      const current = this.peekById(hostId);
+      if (current !== entry) continue; // dropped or reloaded meanwhile
+      const row = byId.get(hostId);
+      if (row === undefined || stampOf(current) !== stamp) this.remove(current.nodeKey);
+      else this.put(toCachedHost(row, loadedAt));
+    }
+  }
+
   clear(): void {
     this.generation += 1;
     this.loading.clear();
@@ -193,12 +232,16 @@ export class HostCache {
 export interface ScopedPolicy {
   readonly id: number;
   readonly query: string;
+  /** Policy.queryChangedAt in ms (0 = unchanged since creation). */
+  readonly queryChangedAt: number;
 }
 
 export interface PolicyScope {
   readonly policies: readonly ScopedPolicy[];
   readonly ids: ReadonlySet<number>;
   readonly loadedAt: number;
+  /** The newest queryChangedAt of the scope's policies (0 = none edited): the idle read's cheap gate. */
+  readonly lastQueryChange: number;
 }
 
 export type ScopeLoader = (teamId: number | null, fleetPlatform: string) => Promise<Policy[]>;
@@ -239,16 +282,12 @@ export class PolicyScopeCache {
           loadedAt: this.clock(),
           lastQueryChange: sorted.reduce((latest, policy) => Math.max(latest, policy.queryChangedAt), 0),
         };
-  /** Policy.queryChangedAt in ms (0 = unchanged since creation). */
-  readonly queryChangedAt: number;
         if (started === this.generation && this.ttlMs > 0) {
           this.scopes.delete(key);
           this.scopes.set(key, scope);
           while (this.scopes.size > this.maxEntries) this.scopes.delete(this.scopes.keys().next().value as string);
         }
         return scope;
-  /** The newest queryChangedAt of the scope's policies (0 = none edited): the idle read's cheap gate. */
-  readonly lastQueryChange: number;
       },
       (error: unknown) => {
         if (this.loading.get(key) === promise) this.loading.delete(key);

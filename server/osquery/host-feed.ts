@@ -37,7 +37,7 @@ export class HostChangeFeed implements BackgroundJob {
   private lastErrorLog = 0;
 
   constructor(
-    private readonly store: Pick<Store, 'hostChangesSince'>,
+    private readonly store: Pick<Store, 'hostChangesSince' | 'getHosts'>,
     readonly hosts: HostCache,
     readonly scopes: PolicyScopeCache,
     private readonly options: HostChangeFeedOptions,
@@ -90,12 +90,12 @@ export class HostChangeFeed implements BackgroundJob {
         this.hosts.clear();
         this.scopes.clear();
       } else {
-        const ids = [...changes.changedHostIds, ...changes.deletedHostIds];
-        if (ids.length > 0) {
-          const before = this.hosts.invalidations;
-          this.hosts.invalidateHosts(ids);
-          this.options.invalidations?.inc({}, this.hosts.invalidations - before);
+        const before = this.hosts.invalidations;
+        if (changes.deletedHostIds.length > 0) this.hosts.invalidateHosts(changes.deletedHostIds);
+        if (changes.changedHostIds.length > 0) {
+          await this.hosts.refreshHosts(changes.changedHostIds, (ids) => this.store.getHosts(ids));
         }
+        this.options.invalidations?.inc({}, this.hosts.invalidations - before);
         if (this.policiesVersion !== undefined && changes.policiesVersion !== this.policiesVersion) this.scopes.clear();
       }
       this.policiesVersion = changes.policiesVersion;

@@ -94,7 +94,7 @@ export class OsqueryService {
       liveWindowMs: Math.max(options.hostCacheTtlMs, 3 * options.hostFeedIntervalMs),
       log,
       polls: metrics.counter('osqsim_host_feed_polls_total', 'Host change feed polls by outcome'),
-      invalidations: metrics.counter('osqsim_host_cache_invalidations_total', 'Cached hosts dropped because the change feed reported them'),
+      invalidations: metrics.counter('osqsim_host_cache_invalidations_total', 'Cached hosts the change feed reported (re-read or dropped)'),
     });
     this.jitter = new JitterTables(options.maxJitterPercent);
     this.ingest = new PolicyIngest(context);

@@ -93,6 +93,8 @@ export interface Store {
   enrollHost(identity: HostIdentity, nodeKey: string, teamId: number | null, now: Date): Promise<EnrollResult>;
   getHost(id: number): Promise<Host | undefined>;
   getHostByNodeKey(nodeKey: string): Promise<Host | undefined>;
+  /** The hosts with these ids that exist, in id order (the hot-path cache refreshes changed hosts in one call). */
+  getHosts(ids: readonly number[]): Promise<Host[]>;
   listHosts(filter: HostListFilter): Promise<Host[]>;
   countHosts(filter: HostListFilter): Promise<number>;
   updateHostDetails(hostId: number, patch: HostDetailsPatch): Promise<void>;

@@ -155,6 +155,27 @@ describe('host cache (hot path)', () => {
     expect(cache.peekById(2)?.nodeKey).toBe('k2');
   });
 
+  it('refreshHosts re-reads cached hosts in one call, skips uncached ones, and drops entries updated meanwhile', async () => {
+    const source = fakeHosts();
+    for (let id = 1; id <= 3; id++) source.hosts.set(`k${id}`, host(id, `k${id}`));
+    const cache = new HostCache((key) => source.load(key), { ttlMs: 60_000 });
+    await cache.get('k1');
+    await cache.get('k2');
+    const fetched: number[][] = [];
+    await cache.refreshHosts([1, 2, 3], async (ids) => {
+      fetched.push(ids);
+      // host 2 is updated in place by a request while the read runs; host 1 changed in the store
+      cache.peekById(2)!.refetchRequested = true;
+      return [host(1, 'k1', { refetchRequested: true }), host(2, 'k2')];
+    });
+    expect(fetched).toEqual([[1, 2]]);
+    expect(cache.peekById(1)?.refetchRequested).toBe(true);
+    expect(cache.peekById(2)).toBeUndefined();
+    await cache.refreshHosts([1], async () => []); // gone from the store
+    expect(cache.peekById(1)).toBeUndefined();
+    expect(source.loads).toEqual(['k1', 'k2']);
+  });
+
   it('ttl 0 turns caching off', async () => {
     const source = fakeHosts();
     source.hosts.set('k', host(1, 'k'));

@@ -135,14 +135,18 @@ function feedSuite(kind: string, open: () => Promise<{ a: Store; b: Store; dispo
     });
 
     it('a refetch requested through A\'s REST API is due on B after B\'s next poll', async () => {
-      const { a, b } = await pair();
+      const { a, b, bCalls } = await pair();
       const { nodeKey, hostId } = await enrolled(a, 'refetch-host');
       await b.feed.poll();
       expect((await b.read(nodeKey)).body).toBe(IDLE);
       expect((await a.post(`/api/v1/fleet/hosts/${hostId}/refetch`, {})).statusCode).toBe(200);
+      const lookups = bCalls.calls.get('getHostByNodeKey');
       await b.feed.poll();
       const due = (await b.read(nodeKey)).json() as { queries: Record<string, string> };
       expect(Object.keys(due.queries)).toContain('fleet_detail_query_os_version');
+      // The poll re-read the cached host (one getHosts call); the read itself hit memory.
+      expect(bCalls.calls.get('getHostByNodeKey')).toBe(lookups);
+      expect(bCalls.calls.get('getHosts')).toBe(1);
     });
 
     it('a host deleted on A is node_invalid on B after B\'s next poll', async () => {

@@ -815,6 +815,14 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(deleted.deletedHostIds).toContain(hostId);
       });
 
+      it('getHosts returns the existing hosts of a list of ids, in id order', async () => {
+        const a = await enroll(1);
+        const b = await enroll(2);
+        expect((await store.getHosts([b.id, 999, a.id, b.id])).map((h) => h.id)).toEqual([a.id, b.id]);
+        expect(await store.getHosts([])).toEqual([]);
+        expect((await store.getHosts([a.id]))[0]).toEqual(await store.getHost(a.id));
+      });
+
       it('moves the policies version with every policy write, including deletes', async () => {
         const team = await store.createTeam('pv');
         const versions: string[] = [(await store.hostChangesSince(undefined)).policiesVersion];

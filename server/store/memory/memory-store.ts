@@ -292,6 +292,11 @@ export class MemoryStore implements Store {
     return this.hosts.get(id);
   }
 
+  async getHosts(ids: readonly number[]): Promise<Host[]> {
+    this.assertOpen();
+    return [...new Set(ids)].sort((a, b) => a - b).map((id) => this.hosts.get(id)).filter((h): h is Host => h !== undefined);
+  }
+
   async getHostByNodeKey(nodeKey: string): Promise<Host | undefined> {
     this.assertOpen();
     const id = this.hostsByNodeKey.get(nodeKey);
@@ -483,14 +488,14 @@ export class MemoryStore implements Store {
       critical: patch.critical ?? old.critical,
       updatedAt: new Date(),
     };
+    const queryChanged = policy.query !== old.query;
+    const platformsChanged = policy.platforms !== old.platforms;
+    if (queryChanged || platformsChanged) policy = { ...policy, queryChangedAt: policy.updatedAt };
     this.policiesByKey.delete(policyKey(old.teamId, old.name));
     this.policiesByKey.set(policyKey(policy.teamId, name), id);
     this.policies.set(id, policy);
     this.policiesVersion++;
     return { policy, queryChanged, platformsChanged };
-    const queryChanged = policy.query !== old.query;
-    const platformsChanged = policy.platforms !== old.platforms;
-    if (queryChanged || platformsChanged) policy = { ...policy, queryChangedAt: policy.updatedAt };
   }
 
   async deletePolicies(ids: readonly number[]): Promise<number[]> {

@@ -553,6 +553,18 @@ export class MysqlStore implements Store {
     });
   }
 
+  async getHosts(hostIds: readonly number[]): Promise<Host[]> {
+    const wanted = ids(hostIds);
+    if (wanted.length === 0) return [];
+    return this.run(async () => {
+      const out: Host[] = [];
+      for (const chunk of chunks(wanted, BULK_ROWS)) {
+        out.push(...(await this.rows<HostRow>(`${HOST_SELECT} WHERE h.id IN (?) ORDER BY h.id`, [chunk])).map(toHost));
+      }
+      return out;
+    });
+  }
+
   async getHostByNodeKey(nodeKey: string): Promise<Host | undefined> {
     return this.run(async () => {
       const [rows] = await this.pool.execute<HostRow[]>(`${HOST_SELECT} WHERE h.node_key = ?`, [nodeKey]);

@@ -116,8 +116,12 @@ export class MembershipCleanupJob implements BackgroundJob {
     if (!this.started) return;
     this.resume();
     const drained = this.whenIdle();
-    const timer = sleep(this.stopDrainMs, 'timeout' as const);
+    // Cancelled once the race is decided: a pending drain timer would hold the event loop (and
+    // every SIGTERM) for stopDrainMs after everything else has closed.
+    const cancel = new AbortController();
+    const timer = sleep(this.stopDrainMs, 'timeout' as const, { signal: cancel.signal }).catch(() => 'cancelled' as const);
     const outcome = await Promise.race([drained.then(() => 'drained' as const), timer]);
+    cancel.abort();
     this.stopping = true;
     if (this.loop) await this.loop;
     this.started = false;

@@ -3,6 +3,7 @@
  * `osqsim scenario plan FILE [--json]` (what the run will do, without running it).
  */
 import type { Command } from 'commander';
+import { usageErrorsExit2 } from './simulate.js';
 import { EXIT } from '../lib/exit-codes.js';
 import { formatIssues } from '../scenarios/schema.js';
 import { validateScenarioFile } from '../scenarios/load.js';
@@ -14,7 +15,7 @@ export function validateCommand(files: readonly string[], out: (text: string) =>
   for (const file of files) {
     const result = validateScenarioFile(file);
     if (result.ok) {
-      out(`${file}: ok (${result.scenario.name}: ${result.scenario.hosts} hosts, ${result.scenario.duration / 1000}s, ${result.scenario.timeline.length} timeline events, ${result.scenario.thresholds.length} thresholds)\n`);
+      out(`${file}: ok (${result.scenario.name}: ${result.scenario.hosts} hosts, ${result.scenario.duration / 1000}s, ${plural(result.scenario.timeline.length, 'timeline event')}, ${plural(result.scenario.thresholds.length, 'threshold')})\n`);
     } else {
       err(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n${formatIssues(result.issues).replace(/^/gm, '  ')}\n`);
       code = EXIT.INVALID_INPUT;
@@ -57,4 +58,9 @@ export function register(program: Command): void {
     .action(() => {
       for (const entry of listBuiltinScenarios()) process.stdout.write(`${entry.name.padEnd(24)} ${entry.file}\n${' '.repeat(25)}${entry.description}\n`);
     });
+  usageErrorsExit2(program.commands.find((c) => c.name() === 'scenario')!);
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }

@@ -18,6 +18,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationMs } from '../lib/units.js';
 import { osqsimError } from '../lib/errors.js';
+import { fleetPlatformOf, KNOWN_RAW_PLATFORMS } from '../simulator/fleet/catalogue.js';
 // The harness's sections (server, target, timeline, thresholds); lazy, so this import cycle is safe.
 import { harnessFields, checkHarnessSections } from './sections.js';
 
@@ -353,11 +354,31 @@ const tableRow: Validator<TableRow> = record(cellValue, {
   keyMessage: 'column names are letters, digits and _',
 });
 
+/** A host's raw osquery platform (darwin, windows, ubuntu, rhel, …): an unknown one would silently match no policy. */
+const rawPlatform: Validator<string> = (value, path, ctx) => {
+  const text = str({ nonEmpty: true })(value, path, ctx);
+  if (text === undefined) return undefined;
+  if (fleetPlatformOf(text) !== '') return text;
+  return fail(ctx, path, `unknown osquery platform ${JSON.stringify(text)}${didYouMean(text, KNOWN_RAW_PLATFORMS)}; known: ${KNOWN_RAW_PLATFORMS.join(', ')}`);
+};
+
+/** The policy platforms Fleet accepts (a comma list; empty = every platform). */
+export const POLICY_PLATFORMS: readonly string[] = ['darwin', 'windows', 'linux', 'chrome'];
+
+const policyPlatform: Validator<string> = (value, path, ctx) => {
+  const text = str()(value, path, ctx);
+  if (text === undefined) return undefined;
+  if (text.trim() === '') return text;
+  const bad = text.split(',').map((item) => item.trim()).filter((item) => !POLICY_PLATFORMS.includes(item));
+  if (bad.length === 0) return text;
+  return fail(ctx, path, `has ${JSON.stringify(bad[0])}, not one of ${POLICY_PLATFORMS.join(', ')}${didYouMean(bad[0]!, POLICY_PLATFORMS)}`);
+};
+
 export const GROUP_FIELDS: Record<string, FieldSpec> = {
   name: { validate: str({ nonEmpty: true }), required: true },
   count: { validate: int({ min: 0 }) },
   weight: { validate: num({ gt: 0 }) },
-  platform: { validate: str({ nonEmpty: true }), required: true },
+  platform: { validate: rawPlatform, required: true },
   os_version: { validate: str({ nonEmpty: true }), required: true },
   osquery_version: { validate: str({ nonEmpty: true }), default: () => '5.12.1' },
   team: { validate: str({ nonEmpty: true }) },
@@ -429,7 +450,7 @@ export const POLICY_FIELDS: Record<string, FieldSpec> = {
   name: { validate: str({ nonEmpty: true }), required: true },
   query: { validate: str({ nonEmpty: true }) },
   description: { validate: str() },
-  platform: { validate: str() },
+  platform: { validate: policyPlatform },
   team: { validate: str({ nonEmpty: true }) },
   fail_rate: { validate: num({ min: 0, max: 1 }) },
 };

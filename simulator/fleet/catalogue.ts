@@ -194,6 +194,9 @@ const LINUX_PLATFORMS: ReadonlySet<string> = new Set([
   'void', 'nixos', 'endeavouros', 'manjaro', 'opensuse-leap', 'opensuse-tumbleweed', 'tuxedo',
 ]);
 
+/** Every raw platform `fleetPlatformOf` knows (for validation messages and "did you mean"). */
+export const KNOWN_RAW_PLATFORMS: readonly string[] = ['darwin', 'windows', 'chrome', ...LINUX_PLATFORMS];
+
 /**
  * The policy platform ('darwin' | 'windows' | 'linux' | 'chrome') of a host's raw platform as osquery
  * reports it in os_version.platform (Linux reports its distribution id), or '' when unknown.

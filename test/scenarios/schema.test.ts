@@ -55,6 +55,16 @@ describe('scenario schema: one error class at a time', () => {
     expect(issues(base({ target: { url: 'ftp://x' } }))[0]).toMatch(/^target\.url must be an http\(s\) URL/);
   });
 
+  it('unknown platforms (fleet group raw platform, policy platform), with "did you mean"', () => {
+    const group = { name: 'mac', count: 100, platform: 'darwn', os_version: '14.4.1' };
+    expect(issues(base({ fleet: { groups: [group] } }))[0]).toMatch(/^fleet\.groups\[0\]\.platform unknown osquery platform "darwn" \(did you mean darwin\?\)/);
+    expect(issues(base({ fleet: { groups: [{ ...group, platform: 'ubuntu' }] } }))).toEqual([]);
+    expect(issues(base({ policies: [{ name: 'p', query: 'SELECT 1', platform: 'darwin,linx' }] }))).toEqual([
+      'policies[0].platform has "linx", not one of darwin, windows, linux, chrome (did you mean linux?)',
+    ]);
+    expect(issues(base({ policies: [{ name: 'p', query: 'SELECT 1', platform: 'darwin, linux' }] }))).toEqual([]);
+  });
+
   it('missing required fields and out-of-range numbers', () => {
     expect(issues(base({ timeline: [{ at: '10s', store_unavailable: {} }] }))).toEqual(['timeline[0].store_unavailable.for is required']);
     expect(issues(base({ timeline: [{ at: '10s', refetch_hosts: { percent: 150 } }] }))).toEqual(['timeline[0].refetch_hosts.percent must be <= 100']);

@@ -180,7 +180,9 @@ export class Agents {
         this.schedule(h, KIND_CONFIG, at, true);
       } else {
         this.state[h] = STATE_ENROLLING;
-        this.statusLines[h] = agent.startup_status_lines;
+        // A seeded phase in [0, 1): the periodic status lines of different hosts fall at uniformly spread
+        // times (6/h per host is 6/h × hosts from the start), not all on the same multiple of the period.
+        this.statusLines[h] = agent.startup_status_lines + unitFloat(this.o.seed, g, 0x57a7);
         this.schedule(h, KIND_ENROLL, at, true);
       }
     }

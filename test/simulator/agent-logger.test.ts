@@ -33,3 +33,18 @@ test('scheduled queries in the config produce result logs at their interval', as
   expect(logs.every((l) => l.body.log_type === 'result')).toBe(true);
   expect((logs[1]!.body.data as unknown[]).length).toBeGreaterThanOrEqual(1);
 });
+
+test('periodic status lines are spread over the hosts from the start (a seeded phase), not all due one period after start-up', async () => {
+  server = await startFakeServer();
+  // 1 line per 10 s per host: without a phase no host has a whole line before 10 s of running.
+  const fleet = { groups: [{ name: 'mac', count: 200, platform: 'darwin', os_version: '14.4' }] };
+  const s = scenario({ hosts: 200, fleet }, { distributed_interval: '1h', logger_tls_period: '100ms', startup_status_lines: 0, status_lines_per_hour: 360 });
+  const sim = runInProcess(s, server.url);
+  const srv = server;
+  // ≈ 20 hosts per second cross a whole line; wait for a few of them.
+  await waitFor(() => srv.requests.filter((r) => r.endpoint === 'log').length >= 3, 8_000);
+  sim.stop();
+  await sim.done;
+  const logs = srv.requests.filter((r) => r.endpoint === 'log');
+  expect(logs.every((l) => l.body.log_type === 'status' && (l.body.data as unknown[]).length === 1)).toBe(true);
+});

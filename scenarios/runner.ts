@@ -190,7 +190,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
     if (scenario.policies.length) log(`policies: ${scenario.policies.length} applied`);
 
     const ramps = hasRamps(scenario);
-    const runStartMs = Date.now() + 200;
+    let runStartMs = Date.now();
     const simScenario = {
       ...scenario,
       hosts: ramps ? hostsAt(scenario, 0) : scenario.hosts,
@@ -204,11 +204,15 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
       workers: options.workers ?? defaultWorkers(scenario.hosts),
       ...(options.connections ? { connections: options.connections } : {}),
       capacity: scenario.hosts,
-      runStartMs,
       policyNames: state.names(),
       store: storeLabel,
     });
     const handle = sim;
+    // t = 0 is when every worker is ready (sql.js loaded, group databases built: seconds on a loaded
+    // machine). A fixed start time before that would start every host due during the load at once — a
+    // herd that keeps its phase for the whole run — and report the load as generator saturation.
+    await Promise.race([handle.started, handle.done.then(() => undefined)]);
+    runStartMs = handle.runStartMs;
     const elapsedS = () => (Date.now() - runStartMs) / 1000;
 
     // Progress every 5 s, summed over those seconds (hosts check in in waves; one second says little).

@@ -22,7 +22,7 @@ const isTs = import.meta.url.endsWith('.ts');
 /** node + the CLI entry that runs this very source tree (tsx for .ts, plain node for the build). */
 export function cliInvocation(): { command: string; args: string[] } {
   const entry = fileURLToPath(new URL(isTs ? '../cli/index.ts' : '../cli/index.js', import.meta.url));
-  return { command: process.execPath, args: [...(isTs ? ['--import', 'tsx'] : []), entry] };
+  return { command: process.execPath, args: [...(isTs ? ['--import', import.meta.resolve('tsx')] : []), entry] };
 }
 
 export class ServerProcessError extends Error {

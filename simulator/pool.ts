@@ -88,6 +88,8 @@ export interface SimulationHandle {
   /** Changes the number of active hosts of the whole run (this shard runs its part). */
   setHosts(hosts: number): void;
   readonly hosts: number;
+  /** Epoch ms the run starts (t = 0 of the windows); final once `started` resolved. */
+  readonly runStartMs: number;
   /** Generator warnings so far (saturation). */
   readonly warnings: readonly string[];
 }
@@ -129,8 +131,13 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
     maxThreads: workers,
     idleTimeout: 60_000,
     atomics: 'disabled',
-    ...(isTs ? { execArgv: ['--import', 'tsx'] } : {}),
+    // tsx by its resolved URL: a bare `tsx` would be looked up from the working directory, so the
+    // workers of `osqsim` run from any other folder failed with "Cannot find package 'tsx'".
+    ...(isTs ? { execArgv: ['--import', import.meta.resolve('tsx')] } : {}),
   });
+  // A worker that dies outside a task also fails its task (SIM_WORKER_FAILED); without a listener the
+  // pool's 'error' event would crash the process with a stack trace before that message is printed.
+  piscina.on('error', () => undefined);
 
   const ports: MessagePort[] = [];
   const listeners = new Set<(window: LiveWindow) => void>();
@@ -362,6 +369,9 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
     started,
     done,
     stop,
+    get runStartMs() {
+      return runStartMs;
+    },
     truth: () =>
       new Promise<PolicyTruth[]>((resolve) => {
         if (stopped) return done.then((r) => resolve(r.policies.map((p) => ({ id: p.id, query: p.query, counts: p.truth }))), () => resolve([]));

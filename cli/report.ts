@@ -6,10 +6,11 @@
 import { dirname, join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { usageErrorsExit2 } from './simulate.js';
 import { EXIT } from '../lib/exit-codes.js';
 import { compareResults, formatComparison } from '../reports/compare.js';
 import { renderHtml } from '../reports/html.js';
-import { mergeResults } from '../reports/merge.js';
+import { MergeError, mergeResults } from '../reports/merge.js';
 import { readResultFile, ResultFileError, writeRunFiles } from '../reports/output.js';
 import { renderSummary } from '../reports/summary.js';
 import { evaluateThresholds } from '../scenarios/thresholds.js';
@@ -20,7 +21,8 @@ const stderr: Print = (t) => process.stderr.write(t);
 
 function failInput(error: unknown, err: Print): number {
   err(`osqsim report: ${(error as Error).message}\n`);
-  return error instanceof ResultFileError ? EXIT.INVALID_INPUT : EXIT.ERROR;
+  // Unreadable files and inputs that cannot be merged (not one run's shards) are invalid input.
+  return error instanceof ResultFileError || error instanceof MergeError ? EXIT.INVALID_INPUT : EXIT.ERROR;
 }
 
 export function renderCommand(file: string, outDir: string | undefined, out: Print = stdout, err: Print = stderr): number {
@@ -118,4 +120,5 @@ export function register(program: Command): void {
     .action((base: string, next: string, flags: { maxRegression: string; json?: boolean }) => {
       process.exitCode = compareCommand(base, next, flags.maxRegression, flags.json === true);
     });
+  usageErrorsExit2(program.commands.find((c) => c.name() === 'report')!);
 }

@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { usageErrorsExit2 } from './simulate.js';
 import { parse as parseYaml } from 'yaml';
 import { isOsqsimError } from '../lib/errors.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
@@ -12,6 +13,7 @@ import { fmtMs, fmtPct, headline } from '../reports/headline.js';
 import { resolveScenarioPath } from '../scenarios/builtin.js';
 import { validateScenarioDocument } from '../scenarios/load.js';
 import { runScenario } from '../scenarios/runner.js';
+import { formatThresholdValue } from '../scenarios/thresholds.js';
 import { formatIssues } from '../scenarios/schema.js';
 import { statsStrategies } from '../scenarios/server-section.js';
 import { ServerProcessError } from '../scenarios/server-process.js';
@@ -109,7 +111,7 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
       const read = h.endpoints.find((e) => e.endpoint === 'read');
       const write = h.endpoints.find((e) => e.endpoint === 'write');
       out(`\n${outcome.runs.length > 1 ? `[${run.strategy}] ` : ''}${h.total.count.toLocaleString('en-US')} requests, errors ${fmtPct(h.total.error_rate)}, read p99 ${read ? fmtMs(read.p99) : '–'}, write p99 ${write ? fmtMs(write.p99) : '–'}${h.counts.error_max !== null ? `, counts max error ${h.counts.error_max} / staleness ${h.counts.staleness_max_s!.toFixed(1)}s` : ''}\n`);
-      for (const t of run.doc.thresholds) out(`  ${t.ok ? 'pass' : 'FAIL'}  ${t.expr}  (${t.value === null ? 'no data' : Math.round(t.value * 1000) / 1000})\n`);
+      for (const t of run.doc.thresholds) out(`  ${t.ok ? 'pass' : 'FAIL'}  ${t.expr}  (${formatThresholdValue(t.expr, t.value)})\n`);
       if (run.doc.generator.saturated) out(`  WARNING: ${run.doc.generator.warnings.join('; ')}\n`);
       out(`report: ${run.files.html}\nsummary: ${run.files.summary}\nresult: ${run.files.result}\n`);
     }
@@ -146,4 +148,5 @@ export function register(program: Command): void {
       // Worker threads and sockets are closed; do not let a stray handle keep the shell waiting.
       setTimeout(() => process.exit(code), 3000).unref();
     });
+  usageErrorsExit2(program.commands.find((c) => c.name() === 'run')!);
 }

@@ -4,6 +4,7 @@
  * result file with --out. Ctrl-C stops the agents and still writes the result.
  */
 import { writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import type { Command } from 'commander';
 import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { EXIT } from '../lib/exit-codes.js';
@@ -38,6 +39,23 @@ function positiveInt(option: string, value: string | undefined, min = 1): number
   return n;
 }
 
+/** Resolves with a reason when nothing accepts a TCP connection at the target's host and port. */
+export function unreachable(target: string, timeoutMs = 3000): Promise<string | undefined> {
+  const url = new URL(target);
+  const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80));
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const finish = (reason: string | undefined): void => {
+      socket.destroy();
+      resolve(reason);
+    };
+    socket.setTimeout(timeoutMs, () => finish(`no answer to a TCP connection within ${timeoutMs} ms`));
+    socket.once('connect', () => finish(undefined));
+    socket.once('error', (error: NodeJS.ErrnoException) => finish(error.code ?? error.message));
+  });
+}
+
 export async function runSimulate(flags: SimulateFlags): Promise<number> {
   let setup;
   try {
@@ -69,6 +87,14 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     process.stderr.write(`osqsim simulate: ${(error as Error).message}\n`);
     if (isOsqsimError(error)) process.stderr.write(`hint: ${error.hint}\n`);
     return EXIT.INVALID_INPUT;
+  }
+  // A target that refuses connections would otherwise give a run of connection errors and exit 0.
+  for (const target of setup.targets) {
+    const reason = await unreachable(target);
+    if (reason === undefined) continue;
+    const error = osqsimError('SIM_TARGET_UNREACHABLE', { target, reason });
+    process.stderr.write(`osqsim simulate: ${error.message}\nhint: ${error.hint}\n`);
+    return EXIT.ERROR;
   }
 
   const sim = runSimulation({
@@ -123,6 +149,15 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
   }
 }
 
+/**
+ * Commander's own usage errors (unknown option, missing argument or required option) exit 1 by default;
+ * osqsim's exit codes say 2 for invalid input. Applies to `command` and its subcommands.
+ */
+export function usageErrorsExit2(command: Command): void {
+  command.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.INVALID_INPUT));
+  for (const sub of command.commands) usageErrorsExit2(sub);
+}
+
 export function register(program: Command): void {
   program
     .command('simulate')
@@ -147,4 +182,5 @@ export function register(program: Command): void {
       process.exitCode = code;
       setTimeout(() => process.exit(code), 2_000).unref();
     });
+  usageErrorsExit2(program.commands.find((c) => c.name() === 'simulate')!);
 }

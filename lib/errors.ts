@@ -133,6 +133,11 @@ export const ERRORS = {
     message: 'invalid target "{value}": {reason}',
     hint: 'Give --target one or more http(s)://host:port URLs separated by commas.',
   },
+  SIM_TARGET_UNREACHABLE: {
+    status: 0,
+    message: 'cannot reach target {target}: {reason}',
+    hint: 'Start the server first (osqsim server prints its URL) or check the host and port of --target.',
+  },
   SIM_WORKER_FAILED: {
     status: 0,
     message: 'simulator worker {worker} failed: {reason}',

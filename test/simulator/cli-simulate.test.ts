@@ -51,3 +51,25 @@ test('a short run with the built-in fleet writes the result JSON and prints it w
   expect(written.endpoints.enroll.count).toBeLessThanOrEqual(13);
   expect(new Set(server.requests.filter((r) => r.endpoint === 'enroll').map((r) => (r.body.host_details as { os_version: { platform: string } }).os_version.platform)).size).toBeGreaterThan(1);
 }, 30_000);
+
+test('an unreachable target exits 1 at once with the reason, instead of a run of connection errors', async () => {
+  const out = quiet();
+  expect(await runSimulate({ target: 'http://127.0.0.1:1', hosts: '5', duration: '3s', progress: false })).toBe(1);
+  expect(out.stderr.join('')).toMatch(/cannot reach target http:\/\/127\.0\.0\.1:1: ECONNREFUSED/);
+  expect(out.stdout.join('')).toBe('');
+});
+
+test('commander usage errors (unknown option, missing --target or argument) exit 2 like every invalid input', async () => {
+  const { buildProgram } = await import('../../cli/index.js');
+  const exits: number[] = [];
+  vi.spyOn(process, 'exit').mockImplementation(((code?: number) => {
+    exits.push(code ?? 0);
+    throw new Error(`exit ${code}`);
+  }) as typeof process.exit);
+  quiet();
+  for (const argv of [['simulate', '--hosts', '10'], ['simulate', '--target', 'http://x', '--bogus'], ['report', 'compare', 'only-one'], ['scenario', 'validate'], ['run', '--nope']]) {
+    const program = await buildProgram();
+    await expect(program.parseAsync(['node', 'osqsim', ...argv])).rejects.toThrow(/exit/);
+  }
+  expect(exits).toEqual([2, 2, 2, 2, 2]);
+});

@@ -11,6 +11,7 @@ import { decodeHistogram } from '../lib/histogram.js';
 import { REPORT_CLIENT_SCRIPT } from './html-client.js';
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
 import { ENDPOINTS, type EndpointName, type ResultDocument } from './result.js';
+import { formatThresholdValue } from '../scenarios/thresholds.js';
 
 /** Percentiles drawn in the latency distribution (HdrHistogram-style spectrum). */
 const SPECTRUM = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999];
@@ -97,7 +98,7 @@ export function renderHtml(doc: ResultDocument): string {
     )
     .join('\n');
   const thresholdRows = doc.thresholds
-    .map((t) => `<tr class="${t.ok ? 'pass' : 'fail'}"><td><code>${escapeHtml(t.expr)}</code></td><td>${t.value === null ? 'no data' : escapeHtml(String(round3(t.value)))}</td><td>${t.ok ? 'pass' : 'FAIL'}</td></tr>`)
+    .map((t) => `<tr class="${t.ok ? 'pass' : 'fail'}"><td><code>${escapeHtml(t.expr)}</code></td><td>${escapeHtml(formatThresholdValue(t.expr, t.value))}</td><td>${t.ok ? 'pass' : 'FAIL'}</td></tr>`)
     .join('\n');
   const policyRows = doc.policies
     .map(

@@ -31,6 +31,18 @@ export function mergeResults(docs: readonly ResultDocument[]): ResultDocument {
   });
   if (docs.length === 1) return docs[0]!;
   const first = docs[0]!;
+  // Shards of one run each record the run's total hosts (and their own i/n): the same shard twice would
+  // count its requests twice, and shards of different runs do not make one run.
+  const shardOf = docs.map((d) => d.run.shard);
+  const sharded = shardOf.every((s) => s !== undefined);
+  if (sharded) {
+    const seen = new Set<number>();
+    shardOf.forEach((s, i) => {
+      if (s!.count !== shardOf[0]!.count) throw new MergeError(`input ${i + 1} is shard ${s!.index}/${s!.count}, input 1 is of ${shardOf[0]!.count} shards: not the same run`);
+      if (seen.has(s!.index)) throw new MergeError(`input ${i + 1} is shard ${s!.index}/${s!.count} again: each shard may be merged once`);
+      seen.add(s!.index);
+    });
+  }
 
   const endpoints: ResultDocument['endpoints'] = {};
   for (const endpoint of ENDPOINTS) {
@@ -47,7 +59,7 @@ export function mergeResults(docs: readonly ResultDocument[]): ResultDocument {
       ...first.run,
       started_at: starts.length ? new Date(Math.min(...starts)).toISOString() : first.run.started_at,
       duration_s: Math.max(...docs.map((d) => d.run.duration_s)),
-      hosts: sum(docs.map((d) => d.run.hosts)),
+      hosts: sharded ? Math.max(...docs.map((d) => d.run.hosts)) : sum(docs.map((d) => d.run.hosts)),
       workers: sum(docs.map((d) => d.run.workers)),
       connections: sum(docs.map((d) => d.run.connections)),
       target: [...new Set(docs.flatMap((d) => d.run.target))],

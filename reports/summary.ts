@@ -3,6 +3,7 @@
  */
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
 import type { ResultDocument } from './result.js';
+import { formatThresholdValue } from '../scenarios/thresholds.js';
 
 export function renderSummary(doc: ResultDocument): string {
   const h = headline(doc);
@@ -60,7 +61,7 @@ export function renderSummary(doc: ResultDocument): string {
     lines.push('| threshold | value | result |');
     lines.push('|---|---:|---|');
     for (const t of doc.thresholds) {
-      lines.push(`| \`${t.expr}\` | ${t.value === null ? 'no data' : formatValue(t.value)} | ${t.ok ? 'pass' : '**FAIL**'} |`);
+      lines.push(`| \`${t.expr}\` | ${formatThresholdValue(t.expr, t.value)} | ${t.ok ? 'pass' : '**FAIL**'} |`);
     }
     lines.push('');
   }
@@ -72,9 +73,4 @@ export function renderSummary(doc: ResultDocument): string {
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
-}
-
-function formatValue(value: number): string {
-  if (Number.isInteger(value)) return String(value);
-  return Math.abs(value) < 0.01 ? value.toPrecision(3) : value.toFixed(3).replace(/\.?0+$/, '');
 }

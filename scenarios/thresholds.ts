@@ -66,6 +66,28 @@ export function thresholdMetricNames(): string[] {
   return [...metrics().keys()];
 }
 
+/** A threshold's measured value with its metric's unit, as people read it: `101.8 ms`, `0.05%`, `10 s`. */
+export function formatThresholdValue(expr: string, value: number | null): string {
+  if (value === null) return 'no data';
+  const metric = expr.trim().split(/\s|[<>=!]/)[0] ?? '';
+  const unit = metrics().get(metric)?.unit;
+  const num = (n: number): string => {
+    if (Number.isInteger(n)) return n.toLocaleString('en-US');
+    const abs = Math.abs(n);
+    const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 0.1 ? 2 : 3;
+    return Number(n.toFixed(digits)) === 0 && n !== 0 ? n.toPrecision(2) : n.toFixed(digits);
+  };
+  switch (unit) {
+    case 'ms': return `${num(value)} ms`;
+    case 's': return `${num(value)} s`;
+    case 'ratio': return `${num(value * 100)}%`;
+    case 'percent': return `${num(value)}%`;
+    case 'mb': return `${num(value)} MB`;
+    case 'per_s': return `${num(value)}/s`;
+    default: return num(value);
+  }
+}
+
 export function describeMetrics(): Array<{ metric: string; unit: MetricUnit; description: string }> {
   return [...metrics()].map(([metric, def]) => ({ metric, unit: def.unit, description: def.description }));
 }

@@ -9,6 +9,24 @@ import { EXIT } from '../../lib/exit-codes.js';
 import { spread, syntheticResult } from './fixture.js';
 
 describe('merge', () => {
+  it('shards of one run: the run\'s hosts once (each shard records the total), the same shard twice is refused', () => {
+    const shard = (index: number, count = 2) => {
+      const doc = syntheticResult({ hosts: 300 });
+      doc.run.shard = { index, count };
+      return doc;
+    };
+    const merged = mergeResults([shard(0), shard(1)]);
+    expect(merged.run.hosts).toBe(300);
+    expect(merged.endpoints.read!.count).toBe(2 * shard(0).endpoints.read!.count);
+    expect(() => mergeResults([shard(0), shard(0)])).toThrow(/shard 0\/2 again/);
+    expect(() => mergeResults([shard(0), shard(1, 3)])).toThrow(/not the same run/);
+    const dir = mkdtempSync(join(tmpdir(), 'osqsim-merge-'));
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(shard(0)));
+    const err: string[] = [];
+    expect(mergeCommand([join(dir, 'a.json'), join(dir, 'a.json')], join(dir, 'out.json'), () => undefined, (t) => err.push(t))).toBe(2);
+    expect(err.join('')).toMatch(/shard 0\/2 again/);
+  });
+
   it('merges shard histograms exactly: percentiles equal those of one run with all samples', () => {
     const a = spread(500, 1, 50);
     const b = spread(500, 40, 400);

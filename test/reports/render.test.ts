@@ -104,3 +104,22 @@ describe('summary.md', () => {
     expect(renderSummary(doc)).toContain('the load generator was saturated');
   });
 });
+
+describe('threshold values carry their unit (report.html, summary.md)', () => {
+  it('shows 102 ms / 0.050% / 10 s rather than bare numbers', () => {
+    const doc = syntheticResult();
+    doc.thresholds = [
+      { expr: 'read.p99 < 200ms', value: 101.759, ok: true },
+      { expr: 'errors.rate < 0.1%', value: 0.0005, ok: true },
+      { expr: 'counts.staleness.max < 15s', value: 10, ok: true },
+      { expr: 'server.rss.max < 500MB', value: null, ok: false },
+    ];
+    const summary = renderSummary(doc);
+    expect(summary).toContain('| `read.p99 < 200ms` | 102 ms | pass |');
+    expect(summary).toContain('| `errors.rate < 0.1%` | 0.050% | pass |');
+    expect(summary).toContain('| `counts.staleness.max < 15s` | 10 s | pass |');
+    expect(summary).toContain('| `server.rss.max < 500MB` | no data | **FAIL** |');
+    const html = renderHtml(doc);
+    expect(html).toContain('<td><code>read.p99 &lt; 200ms</code></td><td>102 ms</td>');
+  });
+});

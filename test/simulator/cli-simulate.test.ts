@@ -73,3 +73,19 @@ test('commander usage errors (unknown option, missing --target or argument) exit
   }
   expect(exits).toEqual([2, 2, 2, 2, 2]);
 });
+
+test('osqsim simulate works from any working directory (the workers load tsx by its resolved URL)', async () => {
+  server = await startFakeServer();
+  const { spawn } = await import('node:child_process');
+  const bin = join(import.meta.dirname, '..', '..', 'bin', 'osqsim.js');
+  const cwd = mkdtempSync(join(tmpdir(), 'osqsim-cwd-'));
+  const child = spawn(process.execPath, [bin, 'simulate', '--target', server.url, '--hosts', '3', '--duration', '2s', '--workers', '1', '--no-progress', '--json'], { cwd });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  expect(stderr).not.toMatch(/Cannot find package 'tsx'/);
+  expect(code).toBe(0);
+  expect(JSON.parse(stdout).schema).toBe('osqsim.result/v1');
+}, 60_000);

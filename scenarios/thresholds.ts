@@ -122,7 +122,11 @@ export function parseThreshold(expr: string): ParseResult {
     const accepted = Object.keys(UNIT_FACTORS[def.unit]).filter(Boolean);
     return { ok: false, error: `"${metric}" is measured in ${unitName(def.unit)}: unit "${rawUnit}" does not apply${accepted.length ? ` (use ${accepted.join(', ')} or a bare number)` : ' (use a bare number)'}` };
   }
-  return { ok: true, threshold: { expr: text, metric, op, value: Number(number) * factor } };
+  const value = Number(number) * factor;
+  // A rate outside 0–100% compares against something no run can reach: always true or always false.
+  if (def.unit === 'ratio' && (value < 0 || value > 1)) return { ok: false, error: `"${metric}" is a fraction between 0 and 1 (0%–100%), got ${number}${rawUnit}` };
+  if (value < 0) return { ok: false, error: `"${metric}" is never negative, got ${number}${rawUnit}` };
+  return { ok: true, threshold: { expr: text, metric, op, value } };
 }
 
 function unitName(unit: MetricUnit): string {

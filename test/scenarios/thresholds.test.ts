@@ -23,6 +23,17 @@ describe('thresholds', () => {
     expect(value('server.cpu.max <= 80%')).toBe(80);
   });
 
+  it('refuses values no run can reach: a rate beyond 100%, a negative figure', () => {
+    const error = (expr: string) => {
+      const parsed = parseThreshold(expr);
+      return parsed.ok ? '' : parsed.error;
+    };
+    expect(error('errors.rate < 200%')).toBe('"errors.rate" is a fraction between 0 and 1 (0%–100%), got 200%');
+    expect(error('checkins.late.rate < 1.5')).toMatch(/fraction between 0 and 1/);
+    expect(error('read.p99 > -5ms')).toBe('"read.p99" is never negative, got -5ms');
+    expect(error('errors.rate <= 100%')).toBe('');
+  });
+
   it('evaluates against the result document', () => {
     const doc = syntheticResult({ readLatencies: spread(1000, 1, 300), errors: { '5xx': 5 } });
     const results = evaluateThresholds(doc, ['read.p99 < 200ms', 'write.p99 < 500ms', 'errors.rate < 0.1%', 'counts.staleness.max < 5s', 'counts.error.max == 0', 'server.cpu.max < 50%']);

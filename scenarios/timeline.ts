@@ -146,12 +146,16 @@ function buildEventValidator(): Validator<TimelineEvent> {
   };
 }
 
+/** Where each validated event was written in the file (its index before sorting), for issue paths. */
+const writtenIndex = new WeakMap<TimelineEvent, number>();
+
 /** Validator of `timeline:` (lazy): a list of events, returned sorted by time (stable). */
 export function timelineValidator(): Validator<TimelineEvent[]> {
   let built: Validator<TimelineEvent[]> | undefined;
   return (value, path, ctx) => {
     built ??= array(buildEventValidator());
     const events = built(value, path, ctx);
+    events?.forEach((e, i) => writtenIndex.set(e, i));
     return events?.map((e, i) => ({ e, i })).sort((a, b) => a.e.at - b.e.at || a.i - b.i).map(({ e }) => e);
   };
 }
@@ -168,8 +172,7 @@ export interface TimelineContext {
 
 /**
  * Rules across the timeline and the rest of the scenario. `events` are in the validated order
- * (sorted by `at`); issue paths use the index in the sorted list, which is the written order for a
- * timeline written in time order.
+ * (sorted by `at`); issue paths use the index the event was written at in the file.
  */
 export function checkTimeline(events: readonly TimelineEvent[], scenario: TimelineContext, path: string, ctx: Context): void {
   let hostsAt = 0;
@@ -177,7 +180,7 @@ export function checkTimeline(events: readonly TimelineEvent[], scenario: Timeli
   let lastRamp: RampHostsEvent | undefined;
   let policyCount = scenario.policyNames.length;
   events.forEach((event, i) => {
-    const here = `${path}[${i}]`;
+    const here = `${path}[${writtenIndex.get(event) ?? i}]`;
     if (event.at >= scenario.duration) ctx.issues.push({ path: `${here}.at`, message: `is at or after the end of the run (duration ${scenario.duration / 1000}s)` });
     if (scenario.external && needsOwnServer(event.kind)) {
       ctx.issues.push({ path: `${here}.${event.kind}`, message: 'needs the server osqsim starts; it cannot be applied to a target: server' });
@@ -215,7 +218,7 @@ export function checkTimeline(events: readonly TimelineEvent[], scenario: Timeli
     }
   });
   if (lastRamp && lastRamp.to !== scenario.hosts) {
-    const index = events.indexOf(lastRamp);
+    const index = writtenIndex.get(lastRamp) ?? events.indexOf(lastRamp);
     ctx.issues.push({ path: `${path}[${index}].ramp_hosts.to`, message: `the last ramp ends at ${lastRamp.to} hosts but the scenario has ${scenario.hosts}: ramp to hosts (${scenario.hosts}) last` });
   }
 }

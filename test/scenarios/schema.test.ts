@@ -65,6 +65,17 @@ describe('scenario schema: one error class at a time', () => {
     expect(issues(base({ policies: [{ name: 'p', query: 'SELECT 1', platform: 'darwin, linux' }] }))).toEqual([]);
   });
 
+  it('paths of timeline rules name the entry as written, even when the timeline is not in time order', () => {
+    const timeline = [
+      { at: '5m', refetch_hosts: { percent: 5 } },
+      { at: '10s', edit_policies: { names: ['nope'], query: 'SELECT 1' } },
+    ];
+    expect(issues(base({ timeline }))).toEqual([
+      'timeline[1].edit_policies.names no policy named "nope" exists at that time',
+      'timeline[0].at is at or after the end of the run (duration 120s)',
+    ]);
+  });
+
   it('missing required fields and out-of-range numbers', () => {
     expect(issues(base({ timeline: [{ at: '10s', store_unavailable: {} }] }))).toEqual(['timeline[0].store_unavailable.for is required']);
     expect(issues(base({ timeline: [{ at: '10s', refetch_hosts: { percent: 150 } }] }))).toEqual(['timeline[0].refetch_hosts.percent must be <= 100']);

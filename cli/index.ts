@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { exitTwoOnUsageErrors } from '../lib/cli-usage.js';
 
 /** Each module adds one command (or command group). Keep in the order of `osqsim --help`. */
 const COMMAND_MODULES: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
@@ -28,6 +29,8 @@ export async function buildProgram(): Promise<Command> {
     .description('Simulation and load-testing harness for osquery policy servers')
     .version(packageJson.version)
     .showHelpAfterError();
+  // Set before the commands are added so every sub-command inherits it: usage mistakes exit 2.
+  exitTwoOnUsageErrors(program);
   for (const load of COMMAND_MODULES) (await load()).register(program);
   return program;
 }

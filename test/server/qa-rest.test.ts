@@ -88,6 +88,26 @@ function lengthSuite(label: string, storeSpec: () => string): void {
   });
 }
 
+describeMysql('QA: concurrent fleetctl applies of the same new policy (MySQL)', (db) => {
+  let server: OsqsimServer;
+  beforeAll(async () => {
+    server = await start(db.url);
+  });
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('all succeed: apply is an upsert, never a 409', async () => {
+    const statuses: number[] = [];
+    for (let round = 0; round < 6; round += 1) {
+      const body = JSON.stringify({ specs: [{ name: `race-${round}`, query: 'SELECT 1' }, { name: `race-${round}-b`, query: 'SELECT 2' }] });
+      const answers = await Promise.all(Array.from({ length: 8 }, () => call(server, 'POST', '/api/v1/fleet/spec/policies', body)));
+      statuses.push(...answers.map((answer) => answer.status));
+    }
+    expect(statuses.filter((status) => status !== 200)).toEqual([]);
+  });
+});
+
 lengthSuite('memory', () => 'memory');
 describeMysql('QA: over-long values on MySQL', (db) => {
   lengthSuite('mysql', () => db.url);

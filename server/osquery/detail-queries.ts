@@ -22,8 +22,19 @@ function first(rows: readonly ResultRow[]): ResultRow | undefined {
   return rows[0];
 }
 
+/**
+ * Host columns are VARCHAR(255) (as Fleet's). Longer values an agent reports are clipped rather than
+ * failing the write that carries them: Fleet logs ingestion problems and still stores the rest of
+ * the request (reference §1.7), so policy results in the same write must not be lost over a hostname.
+ */
+export const MAX_HOST_FIELD_LENGTH = 255;
+
+export function clipHostField(value: string): string {
+  return value.length > MAX_HOST_FIELD_LENGTH ? value.slice(0, MAX_HOST_FIELD_LENGTH) : value;
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === '' ? undefined : value.trim();
+  return value === undefined || value.trim() === '' ? undefined : clipHostField(value.trim());
 }
 
 /** "Ubuntu 22.04.3 LTS"-style name from an os_version row. */

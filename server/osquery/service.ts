@@ -11,7 +11,15 @@ import { LastSeenBatcher } from '../ingest/last-seen.js';
 import { PolicyIngest } from '../ingest/policy-ingest.js';
 import { fleetPlatformOf } from '../store/platform.js';
 import type { HostDetailsPatch, HostIdentity, PolicyPasses } from '../store/store.js';
-import { DETAIL_QUERIES, DETAIL_QUERIES_BY_NAME, DETAIL_QUERY_PREFIX, osVersionName, type ResultRow } from './detail-queries.js';
+import {
+  DETAIL_QUERIES,
+  DETAIL_QUERIES_BY_NAME,
+  DETAIL_QUERY_PREFIX,
+  MAX_HOST_FIELD_LENGTH,
+  clipHostField,
+  osVersionName,
+  type ResultRow,
+} from './detail-queries.js';
 import { dueForDetails, dueForPolicies } from './due.js';
 import { HostCache, PolicyScopeCache, type CachedHost, type ScopedPolicy } from './host-cache.js';
 import { HostChangeFeed } from './host-feed.js';
@@ -63,12 +71,12 @@ export function identityFromEnroll(request: EnrollRequest): HostIdentity {
   const osqueryHostId = request.hostIdentifier || system.uuid || osquery.uuid || '';
   return {
     osqueryHostId,
-    platform: (os.platform ?? '').trim(),
-    hostname: (system.hostname ?? '').trim(),
-    uuid: (system.uuid ?? osquery.uuid ?? '').trim(),
-    hardwareSerial: (system.hardware_serial ?? '').trim(),
-    osVersion: osVersionName(os),
-    osqueryVersion: (osquery.version ?? '').trim(),
+    platform: clipHostField((os.platform ?? '').trim()),
+    hostname: clipHostField((system.hostname ?? '').trim()),
+    uuid: clipHostField((system.uuid ?? osquery.uuid ?? '').trim()),
+    hardwareSerial: clipHostField((system.hardware_serial ?? '').trim()),
+    osVersion: clipHostField(osVersionName(os)),
+    osqueryVersion: clipHostField((osquery.version ?? '').trim()),
   };
 }
 
@@ -124,6 +132,10 @@ export class OsqueryService {
     if (secret === undefined) throw osqsimError('OSQ_ENROLL_FAILED', { reason: 'invalid secret' });
     const identity = identityFromEnroll(request);
     if (identity.osqueryHostId === '') throw osqsimError('OSQ_ENROLL_FAILED', { reason: 'missing host_identifier' });
+    // The identifier is the host's identity: clipping it could merge two hosts, so it is refused.
+    if (identity.osqueryHostId.length > MAX_HOST_FIELD_LENGTH) {
+      throw osqsimError('OSQ_BAD_REQUEST', { reason: `host_identifier is longer than ${MAX_HOST_FIELD_LENGTH} characters` });
+    }
     const nodeKey = newNodeKey();
     const result = await store.enrollHost(identity, nodeKey, secret.teamId, this.context.now());
     if (result.reenrolled) {

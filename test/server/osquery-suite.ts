@@ -257,6 +257,29 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
         expect(await t.store.getMembership(foreign, host.id)).toBeUndefined();
       });
 
+      it('clips over-long host fields instead of losing the policy results of the same write; refuses an over-long identifier', async () => {
+        const t = await start();
+        const long = 'h'.repeat(300);
+        const key = await t.enroll('long-1', { hostname: long });
+        expect((await t.host(key)).hostname).toBe(long.slice(0, 255));
+        const id = await policy(t, null, 'long-values', 'SELECT 1;');
+        const response = await t.write(key, {
+          fleet_detail_query_system_info: [{ hostname: long, uuid: 'u'.repeat(400), hardware_serial: 's' }],
+          [`fleet_policy_query_${id}`]: [{ 1: '1' }],
+        });
+        expect(response.statusCode).toBe(200);
+        const host = await t.host(key);
+        expect(host.hostname).toHaveLength(255);
+        expect(host.uuid).toHaveLength(255);
+        expect(await t.store.getMembership(id, host.id)).toBe(true);
+
+        const before = await storeSnapshot(t.store);
+        const refused = await t.post('/api/osquery/enroll', { enroll_secret: GLOBAL_SECRET, host_identifier: 'x'.repeat(256) });
+        expect(refused.statusCode).toBe(400);
+        expect((refused.json() as { error: string }).error).toContain('host_identifier is longer than 255 characters');
+        expect(await storeSnapshot(t.store)).toEqual(before);
+      });
+
       it('the wildcard answer bumps policy_updated_at without membership rows; detail results update the host', async () => {
         const t = await start();
         const key = await t.enroll('wild-1');

@@ -5,7 +5,6 @@
  * one transaction (all or nothing).
  */
 import type { FastifyInstance } from 'fastify';
-import { isOsqsimError } from '../../lib/errors.js';
 import type { PolicySpecInput } from '../store/store.js';
 import { invalidateAfterEdit, type ApiDeps } from './deps.js';
 import { badRequest, type FleetErrorItem } from './errors.js';
@@ -110,13 +109,9 @@ export function registerSpecRoutes(app: FastifyInstance, deps: ApiDeps): void {
       throw badRequest(problems[0]!.reason, problems);
     }
     if (inputs.length === 0) return {};
-    // An upsert never conflicts; on MySQL two applies creating the same (team, name) at once can
-    // both miss the row and one hits the unique key (STORE_CONFLICT). Retried once, it finds the
-    // row and updates it, as Fleet's INSERT … ON DUPLICATE KEY UPDATE would.
-    const applied = await store.applyPolicySpecs(inputs).catch((error: unknown) => {
-      if (!isOsqsimError(error, 'STORE_CONFLICT')) throw error;
-      return store.applyPolicySpecs(inputs);
-    });
+    // An upsert never conflicts: the stores create-or-update each (team, name) at the source
+    // (MySQL: INSERT … ON DUPLICATE KEY UPDATE), so concurrent applies of a new spec all succeed.
+    const applied = await store.applyPolicySpecs(inputs);
     for (const { policy, result } of applied) {
       if (result !== 'created') await invalidateAfterEdit(deps, result, policy);
     }

@@ -394,6 +394,30 @@ export function storeContract(name: string, open: OpenStore): void {
         const again = await store.applyPolicySpecs([{ teamId: null, name: 'Firewall', query: 'SELECT 2', description: 'new' }]);
         expect(again[0]!.result).toMatchObject({ queryChanged: false, platformsChanged: false });
       });
+
+      it('concurrent applies of one new spec all succeed, leave one policy and report one creation', async () => {
+        const team = await store.createTeam('T');
+        for (let round = 0; round < 6; round += 1) {
+          const teamId = round % 2 === 0 ? null : team.id;
+          const specs = [
+            { teamId, name: `race-${round}`, query: 'SELECT 1', platforms: 'darwin' },
+            { teamId, name: `race-${round}-b`, query: 'SELECT 2' },
+          ];
+          const applied = await Promise.all(Array.from({ length: 8 }, () => store.applyPolicySpecs(specs)));
+          const policies = (await store.listAllPolicies()).filter((p) => p.name.startsWith(`race-${round}`));
+          expect(policies.map((p) => [p.teamId, p.name, p.platforms])).toEqual([
+            [teamId, `race-${round}`, 'darwin'], [teamId, `race-${round}-b`, ''],
+          ]);
+          for (const [k, policy] of policies.entries()) {
+            expect(applied.filter((a) => a[k]!.result === 'created')).toHaveLength(1);
+            for (const a of applied) {
+              expect(a[k]!.policy.id).toBe(policy.id);
+              if (a[k]!.result !== 'created') expect(a[k]!.result).toMatchObject({ queryChanged: false, platformsChanged: false });
+            }
+            expect(policy.updatedAt.getTime()).toBeGreaterThan(LONG_AGO.getTime());
+          }
+        }
+      });
     });
 
     // --- membership ---------------------------------------------------------------------

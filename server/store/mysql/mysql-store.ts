@@ -850,6 +850,47 @@ export class MysqlStore implements Store {
     }
   }
 
+  /** INSERT … ON DUPLICATE KEY UPDATE on the checksum key: creates the policy, or locks the existing row. */
+  private async upsertPolicyRow(c: PoolConnection, input: PolicyInput): Promise<{ created: boolean; policy: Policy }> {
+    const now = new Date();
+    const policy: Policy = {
+      id: 0,
+      teamId: input.teamId,
+      name: input.name,
+      query: input.query,
+      description: input.description ?? '',
+      resolution: input.resolution ?? '',
+      platforms: input.platforms ?? '',
+      critical: input.critical ?? false,
+      authorId: input.authorId ?? null,
+      authorName: input.authorName ?? '',
+      authorEmail: input.authorEmail ?? '',
+      createdAt: now,
+      updatedAt: now,
+    };
+    const [result] = await c.query<ResultSetHeader>(
+      `INSERT INTO policies SET ? ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), updated_at = '1970-01-01 00:00:00.000'`,
+      [
+        {
+          team_id: policy.teamId,
+          name: policy.name,
+          query: policy.query,
+          description: policy.description,
+          resolution: policy.resolution,
+          platforms: policy.platforms,
+          critical: policy.critical ? 1 : 0,
+          author_id: policy.authorId,
+          author_name: policy.authorName,
+          author_email: policy.authorEmail,
+          checksum: checksum(policy.teamId, policy.name),
+          created_at: now,
+          updated_at: now,
+        },
+      ],
+    );
+    return { created: result.affectedRows === 1, policy: { ...policy, id: result.insertId } };
+  }
+
   async getPolicy(id: number): Promise<Policy | undefined> {
     return this.run(async () => {
       const rows = await this.rows<PolicyRow>(`${POLICY_SELECT} WHERE id = ?`, [id]);
@@ -975,12 +1016,21 @@ export class MysqlStore implements Store {
           const [found] = await c.query<RowDataPacket[]>('SELECT id FROM policies WHERE checksum = ? FOR UPDATE', [
             checksum(spec.teamId, name),
           ]);
-          if (found[0]) {
-            const result = (await this.updatePolicyTx(c, Number(found[0].id), fields))!;
-            out.push({ policy: result.policy, result });
-          } else {
-            out.push({ policy: await this.insertPolicy(c, { teamId: spec.teamId, name, ...fields }), result: 'created' });
+          let id = found[0] ? Number(found[0].id) : undefined;
+          if (id === undefined) {
+            // Upsert at the source (as Fleet does): a concurrent apply of the same new (team, name)
+            // may insert it between the SELECT and here. ON DUPLICATE KEY waits for that insert and
+            // then locks the row; its update sets a value no committed row holds (updated_at is
+            // rewritten below), so 2 affected rows means "existed" even with CLIENT_FOUND_ROWS.
+            const inserted = await this.upsertPolicyRow(c, { teamId: spec.teamId, name, ...fields });
+            if (inserted.created) {
+              out.push({ policy: inserted.policy, result: 'created' });
+              continue;
+            }
+            id = inserted.policy.id;
           }
+          const result = (await this.updatePolicyTx(c, id, fields))!;
+          out.push({ policy: result.policy, result });
         }
         if (out.length > 0) await c.query(BUMP_POLICIES_VERSION);
         return out;

@@ -91,6 +91,11 @@ export const ERRORS = {
     message: '{what} not found',
     hint: 'Check the id; list the resources to see which exist.',
   },
+  STORE_INVALID: {
+    status: 400,
+    message: 'invalid {what}: {reason}',
+    hint: 'The value does not fit the store (e.g. longer than its column of 255 characters); shorten it.',
+  },
   INTERNAL: {
     status: 500,
     message: 'internal error: {reason}',

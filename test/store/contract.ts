@@ -106,6 +106,23 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.readPolicyCounts([tp.id])).toEqual([]);
         expect(await store.deleteTeam(team.id)).toBe(false);
       });
+
+      it('refuses values longer than their columns with STORE_INVALID, changing nothing', async () => {
+        const team = await store.createTeam('T');
+        await store.replaceEnrollSecrets(team.id, ['keep']);
+        const long = 'x'.repeat(300);
+        await expect(store.replaceEnrollSecrets(team.id, ['ok', long])).rejects.toMatchObject({ code: 'STORE_INVALID', status: 400 });
+        await expect(store.ensureEnrollSecret(long, null)).rejects.toMatchObject({ code: 'STORE_INVALID' });
+        expect((await store.listEnrollSecrets(team.id)).map((s) => s.secret)).toEqual(['keep']);
+        expect(await store.listEnrollSecrets(null)).toEqual([]);
+        await expect(store.createTeam(long)).rejects.toMatchObject({ code: 'STORE_INVALID' });
+        await expect(store.createTeam('U', 'd'.repeat(1024))).rejects.toMatchObject({ code: 'STORE_INVALID' });
+        expect(await store.listTeams()).toHaveLength(1);
+        // 255 characters fit, also when they are outside the BMP (2 UTF-16 units each).
+        const emoji = '\u{1F512}'.repeat(255);
+        expect((await store.replaceEnrollSecrets(team.id, [emoji]))[0]!.secret).toBe(emoji);
+        expect((await store.createTeam('y'.repeat(255))).name).toHaveLength(255);
+      });
     });
 
     // --- hosts --------------------------------------------------------------------------

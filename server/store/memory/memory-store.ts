@@ -6,6 +6,7 @@
  * Every method validates before it changes anything, which makes each one all-or-nothing.
  */
 import { osqsimError } from '../../../lib/errors.js';
+import { MAX_NAME_CHARS, MAX_SECRET_CHARS, MAX_TEAM_DESCRIPTION_CHARS, assertFits } from '../limits.js';
 import { fleetPlatformOf, platformList, platformMatches } from '../platform.js';
 import type {
   ComputedCounts,
@@ -143,6 +144,8 @@ export class MemoryStore implements Store {
 
   async createTeam(name: string, description = ''): Promise<Team> {
     this.assertOpen();
+    assertFits('team name', name, MAX_NAME_CHARS);
+    assertFits('team description', description, MAX_TEAM_DESCRIPTION_CHARS);
     if ([...this.teams.values()].some((t) => t.name === name)) {
       throw osqsimError('STORE_CONFLICT', { what: `team "${name}"` });
     }
@@ -201,6 +204,7 @@ export class MemoryStore implements Store {
     this.assertOpen();
     this.assertTeam(teamId);
     const wanted = [...new Set(secrets)];
+    for (const secret of wanted) assertFits('enroll secret', secret, MAX_SECRET_CHARS);
     for (const secret of wanted) {
       const existing = this.secrets.get(secret);
       if (existing && existing.teamId !== teamId) throw osqsimError('STORE_CONFLICT', { what: 'enroll secret' });
@@ -221,6 +225,7 @@ export class MemoryStore implements Store {
 
   async ensureEnrollSecret(secret: string, teamId: number | null): Promise<EnrollSecret> {
     this.assertOpen();
+    assertFits('enroll secret', secret, MAX_SECRET_CHARS);
     const existing = this.secrets.get(secret);
     if (existing) return existing;
     this.assertTeam(teamId);

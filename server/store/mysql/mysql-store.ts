@@ -18,6 +18,7 @@ import mysql, {
   type RowDataPacket,
 } from 'mysql2/promise';
 import { osqsimError } from '../../../lib/errors.js';
+import { MAX_NAME_CHARS, MAX_SECRET_CHARS, MAX_TEAM_DESCRIPTION_CHARS, assertFits } from '../limits.js';
 import { fleetPlatformOf, platformList } from '../platform.js';
 import type {
   ComputedCounts,
@@ -368,6 +369,8 @@ export class MysqlStore implements Store {
 
   async createTeam(name: string, description = ''): Promise<Team> {
     return this.run(async () => {
+      assertFits('team name', name, MAX_NAME_CHARS);
+      assertFits('team description', description, MAX_TEAM_DESCRIPTION_CHARS);
       const createdAt = new Date();
       try {
         const result = await this.exec('INSERT INTO teams (name, description, created_at) VALUES (?, ?, ?)', [
@@ -441,6 +444,7 @@ export class MysqlStore implements Store {
     return this.run(() =>
       this.tx(async (c) => {
         await this.assertTeam(c, teamId);
+        for (const secret of wanted) assertFits('enroll secret', secret, MAX_SECRET_CHARS);
         if (wanted.length > 0) {
           const [existing] = await c.query<SecretRow[]>('SELECT * FROM enroll_secrets WHERE secret IN (?) FOR UPDATE', [wanted]);
           if (existing.some((r) => r.team_id !== teamId)) throw osqsimError('STORE_CONFLICT', { what: 'enroll secret' });
@@ -463,6 +467,7 @@ export class MysqlStore implements Store {
   async ensureEnrollSecret(secret: string, teamId: number | null): Promise<EnrollSecret> {
     return this.run(() =>
       this.tx(async (c) => {
+        assertFits('enroll secret', secret, MAX_SECRET_CHARS);
         const [existing] = await c.query<SecretRow[]>('SELECT * FROM enroll_secrets WHERE secret = ? FOR UPDATE', [secret]);
         if (existing[0]) return toSecret(existing[0]);
         await this.assertTeam(c, teamId);

@@ -77,6 +77,18 @@ function rowsOf(value: unknown): readonly ResultRow[] {
   return rows;
 }
 
+/**
+ * A status as Fleet reads it (strconv.Atoi on the string form): an optional sign and digits only
+ * (no spaces, no decimal point), within the safe integer range; a JSON number must be such an
+ * integer too. Anything else is undefined (the request is refused).
+ */
+export function statusValue(status: unknown): number | undefined {
+  if (typeof status === 'number') return Number.isSafeInteger(status) ? status : undefined;
+  if (typeof status !== 'string' || !/^[+-]?\d+$/.test(status)) return undefined;
+  const value = Number(status);
+  return Number.isSafeInteger(value) ? value : undefined;
+}
+
 export function parseWriteRequest(body: Json): WriteRequest {
   const queries = new Map<string, readonly ResultRow[]>();
   const statuses = new Map<string, number>();
@@ -89,9 +101,9 @@ export function parseWriteRequest(body: Json): WriteRequest {
   if (rawStatuses !== undefined && rawStatuses !== null) {
     if (typeof rawStatuses !== 'object' || Array.isArray(rawStatuses)) throw bad('statuses must be an object');
     for (const [name, status] of Object.entries(rawStatuses as Json)) {
-      if (typeof status === 'number' && Number.isInteger(status)) statuses.set(name, status);
-      else if (typeof status === 'string' && /^-?\d+$/.test(status.trim())) statuses.set(name, Number(status));
-      else throw bad(`statuses.${name} must be an integer or a numeric string`);
+      const value = statusValue(status);
+      if (value === undefined) throw bad(`statuses.${name} must be an integer or a numeric string`);
+      statuses.set(name, value);
     }
   }
   const messages = body.messages;

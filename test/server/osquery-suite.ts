@@ -226,7 +226,7 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
             [q(ids[5]!)]: [],
             [q(ids[6]!)]: [{ 1: '1' }],
           },
-          { [q(ids[0]!)]: 0, [q(ids[3]!)]: 1, [q(ids[4]!)]: '0', [q(ids[5]!)]: '2' },
+          { [q(ids[0]!)]: 0, [q(ids[3]!)]: 1, [q(ids[4]!)]: '0', [q(ids[5]!)]: '-2', [q(ids[6]!)]: '+0' },
         );
         expect(response.statusCode).toBe(200);
         expect(response.json()).toEqual({});
@@ -304,6 +304,12 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
       it.each([
         ['statuses with a non-numeric string', { queries: {}, statuses: { a: 'zero' } }],
         ['statuses with a boolean', { queries: {}, statuses: { a: true } }],
+        ['statuses with a leading space', { queries: {}, statuses: { a: ' 1' } }],
+        ['statuses with a trailing space', { queries: {}, statuses: { a: '0 ' } }],
+        ['statuses as a decimal string', { queries: {}, statuses: { a: '1.0' } }],
+        ['statuses as an out-of-range string', { queries: {}, statuses: { a: '99999999999999999999' } }],
+        ['statuses as an out-of-range number', { queries: {}, statuses: { a: 99999999999999999999 } }],
+        ['statuses as a fraction', { queries: {}, statuses: { a: 0.5 } }],
         ['queries as an array', { queries: [1], statuses: {} }],
         ['statuses as a string', { queries: {}, statuses: 'x' }],
       ])('rejects %s with 400 and stores nothing', async (_label, body) => {

@@ -349,6 +349,9 @@ export function routeSuite(open: () => Promise<ApiHarness | undefined>): void {
     test('409 duplicate name, 422 blank name, 404 unknown team', async () => {
       const team = await createTeam();
       expectFleetError(await h.call('POST', `${V1}/teams`, { name: team.name }), 409);
+      // Case-insensitively unique, as Fleet's utf8mb4_unicode_ci key.
+      expect(team.name.toUpperCase()).not.toBe(team.name);
+      expectFleetError(await h.call('POST', `${V1}/teams`, { name: team.name.toUpperCase() }), 409);
       const blank = await h.call('POST', `${V1}/teams`, { name: ' ' });
       expectFleetError(blank, 422);
       expect(blank.body.errors[0].name).toBe('name');

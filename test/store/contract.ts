@@ -54,11 +54,22 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(b.description).toBe('');
         expect(await store.getTeam(a.id)).toEqual(a);
         expect(await store.getTeamByName('Servers')).toEqual(b);
-        expect(await store.getTeamByName('servers ')).toBeUndefined();
+        expect(await store.getTeamByName('Server')).toBeUndefined();
         expect(await store.getTeam(9999)).toBeUndefined();
         expect((await store.listTeams()).map((t) => t.name)).toEqual(['Workstations', 'Servers']);
         await expect(store.createTeam('Servers')).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
         expect(await store.listTeams()).toHaveLength(2);
+      });
+
+      it('team names are unique and found case-insensitively (Fleet: utf8mb4_unicode_ci)', async () => {
+        const a = await store.createTeam('TeamA');
+        await expect(store.createTeam('teama')).rejects.toMatchObject({ code: 'STORE_CONFLICT', status: 409 });
+        await expect(store.createTeam('TEAMA')).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+        expect(await store.getTeamByName('teama')).toEqual(a);
+        expect(await store.getTeamByName('TEAMA')).toEqual(a);
+        expect(await store.getTeamByName('TeamA')).toEqual(a);
+        expect(await store.getTeamByName('TeamB')).toBeUndefined();
+        expect((await store.listTeams()).map((t) => t.name)).toEqual(['TeamA']);
       });
 
       it('ensures a secret once; an existing secret keeps its scope; unknown teams are refused', async () => {

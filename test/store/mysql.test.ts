@@ -39,6 +39,32 @@ describeMysql('MySQL store', (db) => {
     for (const table of TABLES) expect(names).toContain(table);
   });
 
+  it('upgrades teams.name to a case-insensitive unique key, renaming names that only differ by case, idempotently', async () => {
+    const old = await createTestDatabase();
+    const conn = await mysql.createConnection(old.url);
+    try {
+      let store = await createStore(old.url);
+      const first = await store.createTeam('TeamA');
+      await store.close();
+      // Back to the version-5 schema (case-sensitive), where "teama" could be created too.
+      await conn.query('ALTER TABLE teams MODIFY name VARCHAR(255) COLLATE utf8mb4_bin NOT NULL');
+      await conn.query('DELETE FROM schema_migrations WHERE version = 6');
+      await conn.query("INSERT INTO teams (name, description, created_at) VALUES ('teama', '', NOW(3))");
+      store = await createStore(old.url);
+      await store.migrate();
+      const teams = await store.listTeams();
+      expect(teams.map((t) => t.name)).toEqual(['TeamA', `teama (${teams[1]!.id})`]);
+      expect((await store.getTeamByName('TEAMA'))?.id).toBe(first.id);
+      await expect(store.createTeam('teamA')).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+      await store.close();
+      const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT version FROM schema_migrations WHERE version = 6');
+      expect(rows).toHaveLength(1);
+    } finally {
+      await conn.end();
+      await old.drop();
+    }
+  });
+
   it('upgrades a version-1 database to the change feed, keeping its hosts, also after a half-applied run', async () => {
     const old = await createTestDatabase();
     const conn = await mysql.createConnection(old.url);

@@ -61,6 +61,14 @@ function compareCounts(a: CountRow, b: CountRow): number {
   return (a.inheritedTeamId ?? -1) - (b.inheritedTeamId ?? -1);
 }
 
+/**
+ * Team names compare as MySQL's utf8mb4_unicode_ci (Fleet's teams.name) does for the common cases:
+ * case-insensitively and ignoring trailing spaces (PAD SPACE). Accent folding is not modelled.
+ */
+export function teamNameKey(name: string): string {
+  return name.toLowerCase().replace(/ +$/, '');
+}
+
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
 
@@ -146,7 +154,7 @@ export class MemoryStore implements Store {
     this.assertOpen();
     assertFits('team name', name, MAX_NAME_CHARS);
     assertFits('team description', description, MAX_TEAM_DESCRIPTION_CHARS);
-    if ([...this.teams.values()].some((t) => t.name === name)) {
+    if ([...this.teams.values()].some((t) => teamNameKey(t.name) === teamNameKey(name))) {
       throw osqsimError('STORE_CONFLICT', { what: `team "${name}"` });
     }
     const team: Team = { id: this.nextTeamId++, name, description, createdAt: new Date() };
@@ -161,7 +169,8 @@ export class MemoryStore implements Store {
 
   async getTeamByName(name: string): Promise<Team | undefined> {
     this.assertOpen();
-    for (const team of this.teams.values()) if (team.name === name) return team;
+    const key = teamNameKey(name);
+    for (const team of this.teams.values()) if (teamNameKey(team.name) === key) return team;
     return undefined;
   }
 

@@ -181,6 +181,17 @@ export const MIGRATIONS: readonly Migration[] = [
     description: 'policies.query_changed_at: when an edit last changed the query or platforms (hosts re-run the policy)',
     statements: ['ALTER TABLE policies ADD COLUMN query_changed_at DATETIME(3) NULL'],
   },
+  {
+    version: 6,
+    description: 'teams.name unique case-insensitively (utf8mb4_unicode_ci, as Fleet): "teama" conflicts with "TeamA"',
+    statements: [
+      // Names that only differ by case (allowed before) would fail the new key: all but the oldest
+      // get their id appended. Idempotent: nothing matches once the key is case-insensitive.
+      `UPDATE teams t JOIN teams o ON o.name COLLATE utf8mb4_unicode_ci = t.name COLLATE utf8mb4_unicode_ci AND o.id < t.id
+          SET t.name = CONCAT(LEFT(t.name, 240), ' (', t.id, ')')`,
+      'ALTER TABLE teams MODIFY name VARCHAR(255) COLLATE utf8mb4_unicode_ci NOT NULL',
+    ],
+  },
 ];
 
 /**

@@ -249,9 +249,9 @@ export class Agents {
   }
 
   private enroll(h: number, intended: number): void {
-    const body = this.enrollBody(h);
     const sent = nowMs();
-    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.enroll, body, new CallbackExchange((outcome, _status, text, done) => {
+    // Built when a connection takes it: a queued enrolment wave holds no bodies.
+    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.enroll, () => this.enrollBody(h), new CallbackExchange((outcome, _status, text, done) => {
       this.o.recorder.record(ENDPOINT_INDEX.enroll, outcome, intended, sent, done);
       if (this.state[h] !== STATE_ENROLLING) return;
       const key = outcome === OUTCOME_INDEX['2xx'] ? parseNodeKey(text) : undefined;
@@ -484,18 +484,9 @@ export class Agents {
     const keyBody = this.keyBodies[h];
     if (keyBody === undefined) return then(false, nowMs());
     const g = this.global(h);
-    const group = this.o.groups[this.group(h)]!;
-    const identifier = hostIdentity(this.o.seed, g, group.hostname_prefix ?? group.name).uuid;
-    const unix = Math.floor(intended / 1000);
-    const calendar = new Date(intended).toUTCString();
-    const line =
-      type === 'status'
-        ? `{"hostIdentifier":"${identifier}","calendarTime":"${calendar}","unixTime":"${unix}","severity":"0","filename":"scheduler.cpp","line":"83","message":"Executing scheduled query","version":"${group.osquery_version}"}`
-        : `{"name":"pack/osqsim/scheduled","hostIdentifier":"${identifier}","calendarTime":"${calendar}","unixTime":${unix},"epoch":0,"counter":0,"numerics":false,"columns":{"value":"1"},"action":"snapshot"}`;
-    const data = new Array<string>(lines).fill(line).join(',');
-    const body = `${keyBody.slice(0, -1)},"log_type":"${type}","data":[${data}]}`;
     const sent = nowMs();
-    this.o.transport.post(g % this.o.transport.targetCount, PATHS.log, body, new CallbackExchange((outcome, status, text, done) => {
+    // Built when a connection takes it (see enroll).
+    this.o.transport.post(g % this.o.transport.targetCount, PATHS.log, () => this.logBody(h, keyBody, intended, type, lines), new CallbackExchange((outcome, status, text, done) => {
       this.o.recorder.record(ENDPOINT_INDEX.log, outcome, intended, sent, done);
       if (status === 401 && isNodeInvalid(text) && this.state[h] === STATE_RUNNING) {
         this.reenroll(h, done);
@@ -503,6 +494,19 @@ export class Agents {
       }
       then(outcome === OUTCOME_INDEX['2xx'], done);
     }));
+  }
+
+  private logBody(h: number, keyBody: string, intended: number, type: 'status' | 'result', lines: number): string {
+    const group = this.o.groups[this.group(h)]!;
+    const identifier = hostIdentity(this.o.seed, this.global(h), group.hostname_prefix ?? group.name).uuid;
+    const unix = Math.floor(intended / 1000);
+    const calendar = new Date(intended).toUTCString();
+    const line =
+      type === 'status'
+        ? `{"hostIdentifier":"${identifier}","calendarTime":"${calendar}","unixTime":"${unix}","severity":"0","filename":"scheduler.cpp","line":"83","message":"Executing scheduled query","version":"${group.osquery_version}"}`
+        : `{"name":"pack/osqsim/scheduled","hostIdentifier":"${identifier}","calendarTime":"${calendar}","unixTime":${unix},"epoch":0,"counter":0,"numerics":false,"columns":{"value":"1"},"action":"snapshot"}`;
+    const data = new Array<string>(lines).fill(line).join(',');
+    return `${keyBody.slice(0, -1)},"log_type":"${type}","data":[${data}]}`;
   }
 
   /** For tests and the harness: the node key a host holds now. */

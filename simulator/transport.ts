@@ -5,6 +5,12 @@
  *
  * Requests go through `dispatch` with a small handler (no streams, no promises per request): this is
  * the hot path of the simulator.
+ *
+ * At most `connections` requests per target are handed to the HTTP client at a time; the rest wait
+ * here, in FIFO order, and a body given as a function is built only when its request is handed on.
+ * So a burst (the enrolment wave against a slow server) queues small records, not hundreds of
+ * thousands of request bodies that would grow the heap for the rest of the run (an osquery agent
+ * has its requests in flight, not queued bodies: the queue is an artefact of sharing connections).
  */
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
@@ -55,6 +61,7 @@ const HEADERS = ['content-type', 'application/json', 'user-agent', 'osquery/5.12
  */
 export abstract class Exchange implements Dispatcher.DispatchHandler {
   transport: Transport | undefined;
+  target = 0;
   private status = 0;
   private chunk: Buffer | undefined;
   private chunks: Buffer[] | undefined;
@@ -78,7 +85,7 @@ export abstract class Exchange implements Dispatcher.DispatchHandler {
     if (this.done) return;
     this.done = true;
     const doneMs = nowMs();
-    if (this.transport) this.transport.inFlight--;
+    if (this.transport) this.transport.finished(this.target);
     const body = this.chunks ? Buffer.concat(this.chunks).toString('utf8') : this.chunk ? this.chunk.toString('utf8') : '';
     this.complete(classifyStatus(this.status), this.status, body, doneMs);
   }
@@ -86,7 +93,7 @@ export abstract class Exchange implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     if (this.done) return;
     this.done = true;
-    if (this.transport) this.transport.inFlight--;
+    if (this.transport) this.transport.finished(this.target);
     this.complete(classifyError(error), 0, '', nowMs());
   }
 }
@@ -116,12 +123,27 @@ export interface TransportOptions {
 export type TransportKind = 'undici' | 'raw';
 export const TRANSPORT_KINDS: readonly TransportKind[] = ['undici', 'raw'];
 
+/** A request body, or a function that builds it when the request is handed to the client. */
+export type BodySource = string | (() => string);
+
+interface Queued {
+  path: string;
+  body: BodySource;
+  exchange: Exchange;
+}
+
 export class Transport {
   private readonly pools: Pool[];
+  /** Requests handed to the client, per target (≤ connections). */
+  private readonly active: number[];
+  private readonly queues: Queued[][];
+  private readonly heads: number[];
   private readonly raw: RawPool[] | undefined;
   private readonly prefixes: string[];
+  /** Requests posted and not yet over (handed to the client or queued here). */
   inFlight = 0;
   maxInFlight = 0;
+  private closed = false;
 
   constructor(private readonly options: TransportOptions) {
     this.raw = options.kind === 'raw' ? options.targets.map((t) => new RawPool(new URL(t).origin, options.connections, options.timeoutMs, HEADERS)) : undefined;
@@ -139,17 +161,38 @@ export class Transport {
         }),
     );
     this.prefixes = options.targets.map((target) => new URL(target).pathname.replace(/\/+$/, ''));
+    this.active = options.targets.map(() => 0);
+    this.queues = options.targets.map(() => []);
+    this.heads = options.targets.map(() => 0);
   }
 
   get targetCount(): number {
     return this.options.targets.length;
   }
 
-  /** POST `body` to `path` on target `targetIndex`; `exchange.complete` gets the outcome. */
-  post(targetIndex: number, path: string, body: string, exchange: Exchange): void {
+  /**
+   * POST `body` to `path` on target `targetIndex`; `exchange.complete` gets the outcome. Queued
+   * (FIFO) while the target's connections are all busy; a function body is built when sent.
+   */
+  post(targetIndex: number, path: string, body: BodySource, exchange: Exchange): void {
     this.inFlight++;
     if (this.inFlight > this.maxInFlight) this.maxInFlight = this.inFlight;
     exchange.transport = this;
+    exchange.target = targetIndex;
+    if (this.active[targetIndex]! < this.options.connections) this.send(targetIndex, path, body, exchange);
+    else this.queues[targetIndex]!.push({ path, body, exchange });
+  }
+
+  /** Requests waiting for a connection (all targets). */
+  get queued(): number {
+    let n = 0;
+    for (let t = 0; t < this.queues.length; t++) n += this.queues[t]!.length - this.heads[t]!;
+    return n;
+  }
+
+  private send(targetIndex: number, path: string, source: BodySource, exchange: Exchange): void {
+    this.active[targetIndex]!++;
+    const body = typeof source === 'string' ? source : source();
     if (this.raw) {
       this.raw[targetIndex]!.dispatch(this.prefixes[targetIndex] + path, body, exchange);
       return;
@@ -161,7 +204,30 @@ export class Transport {
     }
   }
 
+  /** An exchange is over (response or error): frees its slot and hands on the next queued request. */
+  finished(targetIndex: number): void {
+    this.inFlight--;
+    this.active[targetIndex]!--;
+    const queue = this.queues[targetIndex]!;
+    let head = this.heads[targetIndex]!;
+    if (head >= queue.length || this.closed) return;
+    const next = queue[head]!;
+    queue[head++] = undefined as unknown as Queued;
+    if (head === queue.length) {
+      queue.length = 0;
+      head = 0;
+    } else if (head > 1024 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    this.heads[targetIndex] = head;
+    this.send(targetIndex, next.path, next.body, next.exchange);
+  }
+
   async close(): Promise<void> {
+    this.closed = true;
+    for (const queue of this.queues) queue.length = 0;
+    this.heads.fill(0);
     for (const pool of this.raw ?? []) pool.destroy();
     await Promise.all(this.pools.map((pool) => pool.destroy().catch(() => undefined)));
   }

@@ -204,6 +204,45 @@ function ids(values: readonly number[]): number[] {
   return [...new Set(values)].sort((a, b) => a - b);
 }
 
+/** The record a new policy gets (id assigned by the insert); names are NFC-normalised as Fleet does. */
+function newPolicyRecord(input: PolicyInput): Policy {
+  const now = new Date();
+  return {
+    id: 0,
+    teamId: input.teamId,
+    name: input.name.normalize('NFC'),
+    query: input.query,
+    description: input.description ?? '',
+    resolution: input.resolution ?? '',
+    platforms: input.platforms ?? '',
+    critical: input.critical ?? false,
+    authorId: input.authorId ?? null,
+    authorName: input.authorName ?? '',
+    authorEmail: input.authorEmail ?? '',
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/** The `policies` columns of a new policy, for `INSERT … SET ?`. */
+function policyColumns(policy: Policy): Record<string, unknown> {
+  return {
+    team_id: policy.teamId,
+    name: policy.name,
+    query: policy.query,
+    description: policy.description,
+    resolution: policy.resolution,
+    platforms: policy.platforms,
+    critical: policy.critical ? 1 : 0,
+    author_id: policy.authorId,
+    author_name: policy.authorName,
+    author_email: policy.authorEmail,
+    checksum: checksum(policy.teamId, policy.name),
+    created_at: policy.createdAt,
+    updated_at: policy.updatedAt,
+  };
+}
+
 export class MysqlStore implements Store {
   readonly kind = 'mysql' as const;
 
@@ -814,84 +853,22 @@ export class MysqlStore implements Store {
   }
 
   private async insertPolicy(c: PoolConnection, input: PolicyInput): Promise<Policy> {
-    const now = new Date();
-    const name = input.name.normalize('NFC');
-    const policy = {
-      teamId: input.teamId,
-      name,
-      query: input.query,
-      description: input.description ?? '',
-      resolution: input.resolution ?? '',
-      platforms: input.platforms ?? '',
-      critical: input.critical ?? false,
-      authorId: input.authorId ?? null,
-      authorName: input.authorName ?? '',
-      authorEmail: input.authorEmail ?? '',
-      createdAt: now,
-      updatedAt: now,
-    };
+    const policy = newPolicyRecord(input);
     try {
-      const [result] = await c.query<ResultSetHeader>('INSERT INTO policies SET ?', [
-        {
-          team_id: policy.teamId,
-          name,
-          query: policy.query,
-          description: policy.description,
-          resolution: policy.resolution,
-          platforms: policy.platforms,
-          critical: policy.critical ? 1 : 0,
-          author_id: policy.authorId,
-          author_name: policy.authorName,
-          author_email: policy.authorEmail,
-          checksum: checksum(policy.teamId, name),
-          created_at: now,
-          updated_at: now,
-        },
-      ]);
-      return { id: result.insertId, ...policy };
+      const [result] = await c.query<ResultSetHeader>('INSERT INTO policies SET ?', [policyColumns(policy)]);
+      return { ...policy, id: result.insertId };
     } catch (err) {
-      if (isDuplicate(err)) throw osqsimError('STORE_CONFLICT', { what: `policy "${name}"` });
+      if (isDuplicate(err)) throw osqsimError('STORE_CONFLICT', { what: `policy "${policy.name}"` });
       throw err;
     }
   }
 
   /** INSERT … ON DUPLICATE KEY UPDATE on the checksum key: creates the policy, or locks the existing row. */
   private async upsertPolicyRow(c: PoolConnection, input: PolicyInput): Promise<{ created: boolean; policy: Policy }> {
-    const now = new Date();
-    const policy: Policy = {
-      id: 0,
-      teamId: input.teamId,
-      name: input.name,
-      query: input.query,
-      description: input.description ?? '',
-      resolution: input.resolution ?? '',
-      platforms: input.platforms ?? '',
-      critical: input.critical ?? false,
-      authorId: input.authorId ?? null,
-      authorName: input.authorName ?? '',
-      authorEmail: input.authorEmail ?? '',
-      createdAt: now,
-      updatedAt: now,
-    };
+    const policy = newPolicyRecord(input);
     const [result] = await c.query<ResultSetHeader>(
       `INSERT INTO policies SET ? ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), updated_at = '1970-01-01 00:00:00.000'`,
-      [
-        {
-          team_id: policy.teamId,
-          name: policy.name,
-          query: policy.query,
-          description: policy.description,
-          resolution: policy.resolution,
-          platforms: policy.platforms,
-          critical: policy.critical ? 1 : 0,
-          author_id: policy.authorId,
-          author_name: policy.authorName,
-          author_email: policy.authorEmail,
-          checksum: checksum(policy.teamId, policy.name),
-          created_at: now,
-          updated_at: now,
-        },
-      ],
+      [policyColumns(policy)],
     );
     return { created: result.affectedRows === 1, policy: { ...policy, id: result.insertId } };
   }

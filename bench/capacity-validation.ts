@@ -13,8 +13,8 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDurationMs } from '../lib/units.js';
 import { resolveScenarioPath } from '../scenarios/builtin.js';
-import { DEFAULT_PLAN_INPUT, median, planCapacity, PLAN_ENDPOINTS, type PlanInput, type SweepDocument } from '../reports/capacity-model.js';
-import { runSweep } from '../reports/capacity-sweep.js';
+import { DEFAULT_PLAN_INPUT, median, planCapacity, PLAN_ENDPOINTS, type PlanInput, type SweepDocument } from '../capacity/model.js';
+import { runSweep } from '../capacity/sweep.js';
 import mysql from 'mysql2/promise';
 import { machineInfo } from './checkin-cli.js';
 

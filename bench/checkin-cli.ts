@@ -18,8 +18,8 @@ import { Pool } from 'undici';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { parseDurationMs } from '../lib/units.js';
-import { enrollHosts, nodeKeyBody, primeHosts, writeBody, type BenchHost } from './checkin-hosts.js';
-import { runOpenLoop, type LatencyDistribution } from './checkin-open-loop.js';
+import { enrollHosts, nodeKeyBody, primeHosts, writeBody, type BenchHost } from '../simulator/open-loop/hosts.js';
+import { runOpenLoop, type LatencyDistribution } from '../simulator/open-loop/driver.js';
 
 export type CheckinEndpoint = 'read' | 'write' | 'config';
 export const CHECKIN_ENDPOINTS: readonly CheckinEndpoint[] = ['read', 'write', 'config'];

@@ -21,7 +21,7 @@ import autocannon from 'autocannon';
 import { parseDurationMs } from '../lib/units.js';
 import { validateScenario } from '../scenarios/schema.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
-import { defaultFleet } from '../simulator/run-spec.js';
+import { defaultFleet } from '../scenarios/simulate-spec.js';
 
 interface Params {
   hosts: number;

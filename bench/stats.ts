@@ -14,6 +14,7 @@
  * Data is kept between runs (same database, same shape → reused); --reset wipes the database.
  * Run: `npx tsx bench/stats.ts --store mysql://root@127.0.0.1:3306/osqsim_bench` or `osqsim bench stats …`.
  */
+import { redactUrl } from '../lib/redact.js';
 import { Command } from 'commander';
 import mysql from 'mysql2/promise';
 import { Pool, request } from 'undici';
@@ -21,11 +22,11 @@ import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { SeededRandom, unitFloat } from '../lib/rng.js';
 import { buildServer, type OsqsimServer } from '../server/app.js';
-import { STATS_STRATEGIES, type StatsStrategyName } from '../server/options.js';
+import { STATS_STRATEGIES, type StatsStrategyName } from '../contract/vocabulary.js';
 import { statsOf } from '../server/stats/index.js';
 import { parseStoreSpec } from '../server/store/index.js';
 import { TABLES } from '../server/store/mysql/schema.js';
-import { runOpenLoop, type LatencyDistribution } from './checkin-open-loop.js';
+import { runOpenLoop, type LatencyDistribution } from '../simulator/open-loop/driver.js';
 import { machine, type Machine } from './common.js';
 
 export interface StatsBenchOptions {
@@ -568,7 +569,7 @@ export async function runStatsBench(options: StatsBenchOptions): Promise<StatsBe
           write_rounds: options.writeRounds,
           write_connections: options.connections,
           results_per_write: options.policies,
-          store: redact(options.store),
+          store: redactUrl(options.store),
         },
         results: {
           seed: {
@@ -598,11 +599,6 @@ function round2(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password) u.password = '***';
-  return u.toString();
-}
 
 export function formatStatsBench(doc: StatsBenchDocument): string {
   const { results, params, machine: m } = doc;

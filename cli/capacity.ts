@@ -16,7 +16,7 @@ import {
   validatePlanInput,
   type PlanInput,
   type SweepDocument,
-} from '../reports/capacity-model.js';
+} from '../capacity/model.js';
 
 /** `60%` or `0.6` → 0.6. */
 export function parseFraction(option: string, text: string): number {
@@ -148,7 +148,7 @@ export function register(program: Command): void {
     .addOption(new Option('--json', 'print the sweep document instead of the table'))
     .action(async (scenario: string, flags: Record<string, string | boolean | string[] | undefined>) => {
       try {
-        const { runSweepCommand } = await import('../reports/capacity-sweep-cli.js');
+        const { runSweepCommand } = await import('../capacity/sweep-cli.js');
         process.exitCode = await runSweepCommand(scenario, flags);
       } catch (error) {
         fail(error);

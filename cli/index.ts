@@ -3,10 +3,8 @@
  * parses its flags, calls into the library and sets the exit code (lib/exit-codes.ts).
  */
 import { Command } from 'commander';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { exitTwoOnUsageErrors } from '../lib/cli-usage.js';
+import { VERSION } from '../lib/version.js';
 
 /** Each module adds one command (or command group). Keep in the order of `osqsim --help`. */
 const COMMAND_MODULES: ReadonlyArray<() => Promise<{ register(program: Command): void }>> = [
@@ -20,14 +18,11 @@ const COMMAND_MODULES: ReadonlyArray<() => Promise<{ register(program: Command):
   () => import('./bench.js'),
 ];
 
-const packageJson = JSON.parse(
-  readFileSync(join(dirname(fileURLToPath(import.meta.url)), '..', 'package.json'), 'utf8'),
-) as { version: string };
 
 export async function buildProgram(): Promise<Command> {
   const program = new Command('osqsim')
     .description('Simulation and load-testing harness for osquery policy servers')
-    .version(packageJson.version)
+    .version(VERSION)
     .showHelpAfterError();
   // Set before the commands are added so every sub-command inherits it: usage mistakes exit 2.
   exitTwoOnUsageErrors(program);

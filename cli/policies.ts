@@ -7,7 +7,7 @@
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
-import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml } from '../server/policy-yaml.js';
+import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml } from '../server/policies/fleetctl-yaml.js';
 import { exitTwoOnUsageErrors } from '../lib/cli-usage.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';

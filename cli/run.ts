@@ -15,8 +15,8 @@ import { validateScenarioDocument } from '../scenarios/load.js';
 import { runScenario } from '../scenarios/runner.js';
 import { formatThresholdValue } from '../scenarios/thresholds.js';
 import { formatIssues } from '../scenarios/schema.js';
-import { statsStrategies } from '../scenarios/server-section.js';
-import { ServerProcessError } from '../scenarios/server-process.js';
+import { STATS_STRATEGIES } from '../contract/vocabulary.js';
+import { ServerProcessError } from '../scenarios/harness/server-process.js';
 
 export interface RunFlags {
   store?: string;
@@ -58,7 +58,7 @@ export function applyOverrides(document: Record<string, unknown>, flags: RunFlag
     if (flags.store !== undefined) server.store = flags.store;
     if (flags.strategy !== undefined) {
       const list = flags.strategy.split(',').map((s) => s.trim());
-      for (const s of list) if (!(statsStrategies() as readonly string[]).includes(s)) problems.push(`--strategy ${s}: expected ${statsStrategies().join(', ')}`);
+      for (const s of list) if (!(STATS_STRATEGIES as readonly string[]).includes(s)) problems.push(`--strategy ${s}: expected ${STATS_STRATEGIES.join(', ')}`);
       server.stats = { ...((server.stats as Record<string, unknown> | undefined) ?? {}), strategy: list.length === 1 ? list[0] : list };
     }
     if (document.target === undefined) document.server = server;

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { isOsqsimError } from '../lib/errors.js';
 import { EXIT } from '../lib/exit-codes.js';
 import { buildServer } from '../server/app.js';
-import { serverOptionsFromFlags, type ServerFlags } from '../server/server-options-parse.js';
+import { serverOptionsFromFlags, type ServerFlags } from '../server/options/resolve.js';
 import { exitTwoOnUsageErrors } from '../lib/cli-usage.js';
 
 function collect(value: string, previous: string[] = []): string[] {

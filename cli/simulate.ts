@@ -9,10 +9,10 @@ import type { Command } from 'commander';
 import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { EXIT } from '../lib/exit-codes.js';
 import { parseShard } from '../simulator/identity.js';
-import { summaryTable, progressLine } from '../simulator/output.js';
+import { summaryTable, progressLine } from './simulate-output.js';
 import { runSimulation } from '../simulator/pool.js';
-import { scenarioFromFlags } from '../simulator/run-spec.js';
-import { parseTargets, TRANSPORT_KINDS, type TransportKind } from '../simulator/transport.js';
+import { scenarioFromFlags } from '../scenarios/simulate-spec.js';
+import { parseTargets, TRANSPORT_KINDS, type TransportKind } from '../simulator/transport/transport.js';
 
 export interface SimulateFlags {
   target: string;

@@ -4,7 +4,7 @@
  * merging decoded histograms is exact (bucket counts add), so shard results merge without loss.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { Percentiles } from '../reports/result.js';
+import type { Percentiles } from '../contract/result.js';
 
 export type Histogram = hdr.Histogram;
 

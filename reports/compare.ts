@@ -7,7 +7,7 @@
  * they are set by the scenario (and fall when the server slows, which the latency already shows).
  */
 import { headline } from './headline.js';
-import type { ResultDocument } from './result.js';
+import type { ResultDocument } from '../contract/result.js';
 
 export type Direction = 'lower-is-better' | 'higher-is-better' | 'info';
 

@@ -2,7 +2,8 @@
  * The headline figures of a run, computed once from the result document and shared by summary.md,
  * report.html, thresholds and compare, so every view shows the same numbers.
  */
-import { ENDPOINTS, type EndpointName, type ResultDocument } from './result.js';
+import { type ResultDocument } from '../contract/result.js';
+import { ENDPOINTS, type EndpointName } from '../contract/vocabulary.js';
 
 export interface EndpointHeadline {
   endpoint: EndpointName;

@@ -10,7 +10,8 @@ import { stringify as toYaml } from 'yaml';
 import { decodeHistogram } from '../lib/histogram.js';
 import { REPORT_CLIENT_SCRIPT } from './html-client.js';
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
-import { ENDPOINTS, type EndpointName, type ResultDocument } from './result.js';
+import { type ResultDocument } from '../contract/result.js';
+import { ENDPOINTS, type EndpointName } from '../contract/vocabulary.js';
 import { formatThresholdValue } from '../scenarios/thresholds.js';
 
 /** Percentiles drawn in the latency distribution (HdrHistogram-style spectrum). */

@@ -6,16 +6,8 @@
  * (an upper bound), which is what the charts need.
  */
 import { createHistogram, encodeHistogram, mergeInto, percentilesMs } from '../lib/histogram.js';
-import {
-  ENDPOINTS,
-  OUTCOMES,
-  RESULT_SCHEMA,
-  type EndpointResult,
-  type Outcome,
-  type PolicyResult,
-  type ResultDocument,
-  type Window,
-} from './result.js';
+import { RESULT_SCHEMA, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
+import { ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
 
 export class MergeError extends Error {
   constructor(message: string) {

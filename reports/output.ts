@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderHtml } from './html.js';
-import { RESULT_SCHEMA, type ResultDocument } from './result.js';
+import { RESULT_SCHEMA, type ResultDocument } from '../contract/result.js';
 import { renderSummary } from './summary.js';
 
 export interface RunFiles {

@@ -2,7 +2,7 @@
  * summary.md: the headline table of a run, readable in a terminal, a pull request or a chat.
  */
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
-import type { ResultDocument } from './result.js';
+import type { ResultDocument } from '../contract/result.js';
 import { formatThresholdValue } from '../scenarios/thresholds.js';
 
 export function renderSummary(doc: ResultDocument): string {

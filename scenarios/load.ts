@@ -10,9 +10,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { osqsimError } from '../lib/errors.js';
-import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policy-yaml.js';
-import { DEFAULT_FLEET } from '../simulator/fleet/default-fleet.js';
-import { didYouMean, formatIssues, validateScenario, type PolicySpec, type ValidationIssue } from './schema.js';
+import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policies/fleetctl-yaml.js';
+import { DEFAULT_FLEET } from './fleets/builtin-fleet.js';
+import { formatIssues, validateScenario, type ValidationIssue } from './schema.js';
+import { didYouMean } from '../lib/did-you-mean.js';
+import { type PolicySpec } from '../contract/fleet-spec.js';
 import type { HarnessScenario } from './sections.js';
 
 export type LoadResult = { ok: true; scenario: HarnessScenario; file: string } | { ok: false; issues: ValidationIssue[]; file: string };

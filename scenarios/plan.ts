@@ -15,13 +15,15 @@
  * - a restart of a server on the memory store loses everything: every host re-enrolls (node_invalid)
  *   within one read interval and writes again.
  */
-import type { EndpointName, PlanSummary } from '../reports/result.js';
-import { fleetPlatformOf, platformMatches } from '../server/store/platform.js';
+import type { PlanSummary } from '../contract/result.js';
+import type { EndpointName } from '../contract/vocabulary.js';
+import { fleetPlatformOf, platformMatches } from '../contract/platforms.js';
 import { groupCounts } from '../simulator/identity.js';
 import { jitterBucketCount } from '../server/osquery/jitter.js';
-import type { PolicySpec } from './schema.js';
+import type { PolicySpec } from '../contract/fleet-spec.js';
 import type { HarnessScenario } from './sections.js';
-import { strategiesOf, type StatsStrategy } from './server-section.js';
+import { strategiesOf } from './server-section.js';
+import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { addedPolicies, type TimelineEvent } from './timeline.js';
 
 export interface PlanPoint {
@@ -53,7 +55,7 @@ export interface ScenarioPlan {
   warmup_s: number;
   hosts: number;
   store: string;
-  strategies: StatsStrategy[];
+  strategies: StatsStrategyName[];
   target: string[] | null;
   groups: PlanGroup[];
   cycle: { policy_interval_s: number; detail_interval_s: number; jitter_buckets: number; mean_cycle_s: number; distributed_interval_s: number };

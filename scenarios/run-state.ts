@@ -2,8 +2,8 @@
  * The policies and teams a run created on the server, in creation order, with their server ids —
  * what timeline events choose from and what a memory-store restart puts back.
  */
-import type { ApiPolicy, FleetApi, PolicySpecBody } from './fleet-api.js';
-import type { PolicySpec } from './schema.js';
+import type { ApiPolicy, FleetApi, PolicySpecBody } from '../contract/fleet-rest.js';
+import type { PolicySpec } from '../contract/fleet-spec.js';
 
 /** Policies the run created, in creation order, with their server ids. */
 export interface LivePolicy {

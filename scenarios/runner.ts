@@ -9,27 +9,29 @@
  * the runs are compared. With `target:` only the simulator runs (counts are read when the target's
  * API token is given).
  */
+import { redactUrl } from '../lib/redact.js';
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { compareResults, formatComparison } from '../reports/compare.js';
 import { writeRunFiles, runDirName, type RunFiles } from '../reports/output.js';
-import type { AggregationRun, CountSample, ResultDocument, ServerSample, TimelineRecord } from '../reports/result.js';
+import type { AggregationRun, CountSample, ResultDocument, ServerSample, TimelineRecord } from '../contract/result.js';
 import { defaultWorkers, runSimulation, type LiveWindow, type SimulationHandle } from '../simulator/pool.js';
 import type { PolicyTruth } from '../simulator/fleet/truth.js';
-import { FleetApi, type ApiPolicy, type ApiStatsRun } from './fleet-api.js';
+import { FleetApi, type ApiPolicy, type ApiStatsRun } from '../contract/fleet-rest.js';
 import { hasRamps, hostsAt, planScenario, planSummary } from './plan.js';
 import { scoreCounts, StalenessTracker, type TruthCounts } from './scoring.js';
 import type { HarnessScenario } from './sections.js';
-import { strategiesOf, type StatsStrategy } from './server-section.js';
+import { strategiesOf } from './server-section.js';
+import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { RunState } from './run-state.js';
-import { ServerProcess } from './server-process.js';
-import { ServerSampler } from './server-sampler.js';
+import { ServerProcess } from './harness/server-process.js';
+import { ServerSampler } from './harness/server-sampler.js';
 import { evaluateThresholds } from './thresholds.js';
 import { applyTimelineEvent, type EventContext } from './timeline-apply.js';
 
-export { counterFromMetrics, eventLoopP99FromMetrics } from './server-sampler.js';
+export { counterFromMetrics, eventLoopP99FromMetrics } from './harness/server-sampler.js';
 
 export interface RunOptions {
   scenario: HarnessScenario;
@@ -46,7 +48,7 @@ export interface RunOptions {
 }
 
 export interface RunRecord {
-  strategy: StatsStrategy | null;
+  strategy: StatsStrategyName | null;
   doc: ResultDocument;
   files: RunFiles;
 }
@@ -60,7 +62,7 @@ export interface RunOutcome {
 
 export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   const { scenario } = options;
-  const strategies: Array<StatsStrategy | null> = scenario.server ? strategiesOf(scenario.server) : [null];
+  const strategies: Array<StatsStrategyName | null> = scenario.server ? strategiesOf(scenario.server) : [null];
   const runs: RunRecord[] = [];
   for (const strategy of strategies) {
     if (strategies.length > 1) options.log?.(`— ${scenario.name}: count strategy ${strategy} (${runs.length + 1} of ${strategies.length})`);
@@ -79,12 +81,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
   return { exitCode: failed ? EXIT.THRESHOLDS_FAILED : EXIT.OK, runs, ...(comparison ? { comparison } : {}) };
 }
 
-/** `mysql://user:secret@host/db` → `mysql://user:***@host/db`. */
-export function maskStore(store: string): string {
-  return store.replace(/^(mysql:\/\/[^:/@]+):[^@]*@/, '$1:***@');
-}
 
-export function serverArgs(scenario: HarnessScenario, strategy: StatsStrategy, store: string, token: string): string[] {
+export function serverArgs(scenario: HarnessScenario, strategy: StatsStrategyName, store: string, token: string): string[] {
   const server = scenario.server!;
   const seconds = (ms: number) => String(Math.max(1, Math.round(ms / 1000)));
   const teams = [...new Set(scenario.fleet.groups.map((g) => g.team).filter((t): t is string => t !== undefined))];
@@ -143,7 +141,7 @@ function sleepUnless(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-async function runOnce(options: RunOptions, strategy: StatsStrategy | null, multi: boolean): Promise<RunRecord> {
+async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, multi: boolean): Promise<RunRecord> {
   const { scenario } = options;
   const log = options.log ?? (() => undefined);
   const startedAt = new Date();
@@ -154,7 +152,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
   if (scenario.server) {
     const token = scenario.server.api_token ?? randomBytes(18).toString('base64url');
     const store = options.store ?? scenario.server.store;
-    storeLabel = maskStore(store);
+    storeLabel = redactUrl(store);
     server = new ServerProcess({ args: serverArgs(scenario, strategy!, store, token), port: 0, ...(options.serverLog ? { onLine: options.serverLog } : {}) });
     const url = await server.start();
     log(`server: ${url} (pid ${server.pid}, store ${storeLabel}, count strategy ${strategy})`);
@@ -346,7 +344,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategy | null, mult
 
 interface EnrichInput {
   scenario: HarnessScenario;
-  strategy: StatsStrategy | null;
+  strategy: StatsStrategyName | null;
   storeLabel: string;
   final: ApiPolicy[] | undefined;
   tracker: StalenessTracker;

@@ -18,125 +18,18 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { parseDurationMs } from '../lib/units.js';
 import { osqsimError } from '../lib/errors.js';
-import { fleetPlatformOf, KNOWN_RAW_PLATFORMS } from '../simulator/fleet/catalogue.js';
+import { didYouMean } from '../lib/did-you-mean.js';
+import { canonicalRawPlatform, KNOWN_RAW_PLATFORMS, POLICY_PLATFORMS } from '../contract/platforms.js';
 // The harness's sections (server, target, timeline, thresholds); lazy, so this import cycle is safe.
+import { AGENT_DEFAULTS, type AgentSpec, type FleetGroupSpec, type FleetSpec, type PolicySpec, type SimulationSpec, type TableRow, type ValidatedFleet } from '../contract/fleet-spec.js';
 import { harnessFields, checkHarnessSections } from './sections.js';
 
 // ------------------------------------------------------------------------------------------------
 // Types of the validated scenario
 // ------------------------------------------------------------------------------------------------
 
-/** A row of an osquery table as the scenario writes it. Values are strings or numbers (SQLite affinity). */
-export type TableRow = Record<string, string | number>;
-
-/** One group of identical hosts (same platform, versions, team and table contents). */
-export interface FleetGroupSpec {
-  name: string;
-  /** Exact number of hosts; or use `weight` to share the scenario's `hosts` among groups. */
-  count?: number;
-  weight?: number;
-  /** Raw osquery platform as `os_version.platform` reports it: darwin, windows, ubuntu, rhel, debian, … */
-  platform: string;
-  os_version: string;
-  osquery_version: string;
-  /** Enroll secret of the host's team; defaults to the run's enroll secret. */
-  team?: string;
-  /** Hostnames are `<prefix>-<global index>`; defaults to the group name. */
-  hostname_prefix?: string;
-  /** osquery tables of the group: table name → rows. Tables not listed behave as on a real host. */
-  tables: Record<string, TableRow[]>;
-}
-
-export interface FleetSpec {
-  groups: FleetGroupSpec[];
-  /** Hosts change their answers: each (host, policy) answer flips at this rate per hour. */
-  drift?: { flip_rate_per_hour: number };
-  /** Probability that one query execution errors (status 1) regardless of its SQL. */
-  query_error_rate?: number;
-  /** Simulated execution time per query, milliseconds (uniform in [min, max]). */
-  query_time_ms?: { min: number; max: number };
-}
-
-/** The fleet section after validation: defaults filled in. */
-export interface ValidatedFleet extends FleetSpec {
-  drift: { flip_rate_per_hour: number };
-  query_error_rate: number;
-  query_time_ms: { min: number; max: number };
-}
-
-export type Pacing = 'fixed-delay' | 'fixed-rate';
-
-/** How agents behave; osquery's flag names, durations in milliseconds. */
-export interface AgentSpec {
-  /** osquery --distributed_interval (Fleet default 10 s). */
-  distributed_interval: number;
-  /** osquery --config_refresh (60 s). */
-  config_refresh: number;
-  /** osquery --logger_tls_period (10 s). */
-  logger_tls_period: number;
-  /** fixed-delay: sleep after completion, as osquery; fixed-rate: tickers, as osquery-perf. */
-  pacing: Pacing;
-  /** Host starts are spread linearly over this window. */
-  start_period: number;
-  /** Extra random start offset per host in [0, start_jitter). */
-  start_jitter: number;
-  /** Honour `accelerate` from distributed/read (5 s loop while active). */
-  accelerate: boolean;
-  /** Status log lines each host emits at start-up. */
-  startup_status_lines: number;
-  /** Status log lines per host per hour after start-up. */
-  status_lines_per_hour: number;
-  /** Enroll retry backoff: first delay and cap (exponential, full jitter). */
-  enroll_backoff: { initial: number; max: number };
-  /** Per-request timeout. */
-  request_timeout: number;
-  /** Send distributed/write statuses as strings (osquery < 3.0) instead of numbers. */
-  string_statuses: boolean;
-}
-
-/** A policy as the scenario knows it: used to create it on the server and to override its answers. */
-export interface PolicySpec {
-  name: string;
-  query?: string;
-  description?: string;
-  /** Comma list of fleet platforms (darwin,windows,linux); empty = all. */
-  platform?: string;
-  /** Team (enroll secret) of a team policy; global when absent. */
-  team?: string;
-  /** Overrides the SQL's answer: this fraction of hosts fail, sticky per host through the seed. */
-  fail_rate?: number;
-}
-
-export interface Scenario {
-  name: string;
-  description: string;
-  seed: number;
-  /** Total hosts; when absent, the sum of the groups' counts. */
-  hosts: number;
-  duration: number;
-  warmup: number;
-  enroll_secret: string;
-  agent: AgentSpec;
-  fleet: ValidatedFleet;
-  policies: PolicySpec[];
-  /** Sections added by other parts (timeline, thresholds, server…) live beside these. */
-  [section: string]: unknown;
-}
-
-export const AGENT_DEFAULTS: Readonly<AgentSpec> = Object.freeze({
-  distributed_interval: 10_000,
-  config_refresh: 60_000,
-  logger_tls_period: 10_000,
-  pacing: 'fixed-delay',
-  start_period: 10_000,
-  start_jitter: 0,
-  accelerate: true,
-  startup_status_lines: 3,
-  status_lines_per_hour: 6,
-  enroll_backoff: Object.freeze({ initial: 1000, max: 60_000 }),
-  request_timeout: 30_000,
-  string_statuses: false,
-}) as AgentSpec;
+/** The validated scenario: the simulation spec plus the harness's sections (timeline, thresholds, server, …). */
+export type Scenario = SimulationSpec;
 
 // ------------------------------------------------------------------------------------------------
 // A tiny strict validator (combinators)
@@ -310,34 +203,6 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** ` (did you mean X?)` when a known word is close enough, else ''. */
-export function didYouMean(word: string, candidates: readonly string[]): string {
-  let best = '';
-  let bestDistance = Infinity;
-  for (const candidate of candidates) {
-    const d = levenshtein(word.toLowerCase(), candidate.toLowerCase());
-    if (d < bestDistance) {
-      best = candidate;
-      bestDistance = d;
-    }
-  }
-  const limit = Math.max(2, Math.floor(word.length / 3));
-  return best && bestDistance <= limit ? ` (did you mean ${best}?)` : '';
-}
-
-function levenshtein(a: string, b: string): number {
-  const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = previous[0]!;
-    previous[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = previous[j]!;
-      previous[j] = Math.min(above + 1, previous[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return previous[b.length]!;
-}
 
 // ------------------------------------------------------------------------------------------------
 // The scenario's sections
@@ -354,16 +219,20 @@ const tableRow: Validator<TableRow> = record(cellValue, {
   keyMessage: 'column names are letters, digits and _',
 });
 
-/** A host's raw osquery platform (darwin, windows, ubuntu, rhel, …): an unknown one would silently match no policy. */
+/**
+ * A host's raw osquery platform (darwin, windows, ubuntu, rhel, …), returned as osquery spells it
+ * (`Ubuntu` → `ubuntu`): the agent sends this value and the server maps it exactly, as Fleet does.
+ * An unknown one would silently match no policy.
+ */
 const rawPlatform: Validator<string> = (value, path, ctx) => {
   const text = str({ nonEmpty: true })(value, path, ctx);
   if (text === undefined) return undefined;
-  if (fleetPlatformOf(text) !== '') return text;
+  const canonical = canonicalRawPlatform(text);
+  if (canonical !== undefined) return canonical;
   return fail(ctx, path, `unknown osquery platform ${JSON.stringify(text)}${didYouMean(text, KNOWN_RAW_PLATFORMS)}; known: ${KNOWN_RAW_PLATFORMS.join(', ')}`);
 };
 
 /** The policy platforms Fleet accepts (a comma list; empty = every platform). */
-export const POLICY_PLATFORMS: readonly string[] = ['darwin', 'windows', 'linux', 'chrome'];
 
 const policyPlatform: Validator<string> = (value, path, ctx) => {
   const text = str()(value, path, ctx);

@@ -10,12 +10,8 @@
  * Validators are built lazily (inside functions): scenarios/schema.ts imports this module through
  * scenarios/sections.ts, and the import cycle must not touch values before they exist.
  */
+import { STATS_STRATEGIES, type StatsStrategyName } from '../contract/vocabulary.js';
 import { duration, int, object, oneOf, str, array, type Context, type FieldSpec, type Validator } from './schema.js';
-
-export type StatsStrategy = 'cron' | 'realtime' | 'incremental';
-export function statsStrategies(): readonly StatsStrategy[] {
-  return ['cron', 'realtime', 'incremental'];
-}
 
 export interface ServerSection {
   /** `memory` or mysql://user:pass@host:port/db */
@@ -26,7 +22,7 @@ export interface ServerSection {
   max_jitter_percent: number;
   stats: {
     /** One strategy, or several: the run is repeated once per strategy and compared. */
-    strategy: StatsStrategy | StatsStrategy[];
+    strategy: StatsStrategyName | StatsStrategyName[];
     /** Aggregation / reconcile period (ms). */
     interval: number;
   };
@@ -66,16 +62,16 @@ const storeValidator: Validator<string> = (value, path, ctx) => {
   return undefined;
 };
 
-const strategyValidator: Validator<StatsStrategy | StatsStrategy[]> = (value, path, ctx) => {
+const strategyValidator: Validator<StatsStrategyName | StatsStrategyName[]> = (value, path, ctx) => {
   if (Array.isArray(value)) {
-    const list = array(oneOf(statsStrategies()), { minItems: 1 })(value, path, ctx);
+    const list = array(oneOf(STATS_STRATEGIES), { minItems: 1 })(value, path, ctx);
     if (list && new Set(list).size !== list.length) {
       ctx.issues.push({ path, message: 'lists a strategy twice' });
       return undefined;
     }
     return list;
   }
-  return oneOf(statsStrategies())(value, path, ctx);
+  return oneOf(STATS_STRATEGIES)(value, path, ctx);
 };
 
 function serverFields(): Record<string, FieldSpec> {
@@ -141,6 +137,6 @@ export function targetSectionValidator(): Validator<TargetSection> {
 }
 
 /** Whether `osqsim run` repeats the scenario per strategy. */
-export function strategiesOf(server: ServerSection): StatsStrategy[] {
+export function strategiesOf(server: ServerSection): StatsStrategyName[] {
   return Array.isArray(server.stats.strategy) ? server.stats.strategy : [server.stats.strategy];
 }

@@ -4,8 +4,8 @@
  * `osqsim run` exit 3. Parsing is pure and reports what is wrong with a "did you mean".
  */
 import { headline } from '../reports/headline.js';
-import type { ResultDocument, ThresholdResult } from '../reports/result.js';
-import { ENDPOINTS } from '../reports/result.js';
+import type { ResultDocument, ThresholdResult } from '../contract/result.js';
+import { ENDPOINTS } from '../contract/vocabulary.js';
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 const OPERATORS: readonly Operator[] = ['<=', '>=', '==', '!=', '<', '>'];

@@ -4,11 +4,11 @@
  * store outages through osqsim's fault route. Returns what was done, for the report.
  */
 import { SeededRandom } from '../lib/rng.js';
-import { forEachLimited, type FleetApi } from './fleet-api.js';
+import { forEachLimited, type FleetApi } from '../contract/fleet-rest.js';
 import { editedQuery, hostsAt, selectPolicies } from './plan.js';
 import { specOf, type RunState } from './run-state.js';
 import type { HarnessScenario } from './sections.js';
-import type { ServerProcess } from './server-process.js';
+import type { ServerProcess } from './harness/server-process.js';
 import { addedPolicies, type TimelineEvent } from './timeline.js';
 
 export interface EventContext {

@@ -14,7 +14,8 @@
  *
  * Validators are built lazily (see scenarios/server-section.ts for why).
  */
-import { array, duration, int, num, object, str, type Context, type FieldSpec, type PolicySpec, type Validator, POLICY_FIELDS } from './schema.js';
+import { array, duration, int, num, object, str, type Context, type FieldSpec, type Validator, POLICY_FIELDS } from './schema.js';
+import { type PolicySpec } from '../contract/fleet-spec.js';
 
 export interface RampHostsEvent { at: number; kind: 'ramp_hosts'; to: number; over: number }
 export interface AddPoliciesEvent {

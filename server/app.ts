@@ -10,12 +10,12 @@ import { createLogger } from '../lib/log.js';
 import type { ServerContext } from './context.js';
 import { ServerEvents } from './events.js';
 import { MetricsRegistry, type HistogramChild } from './metrics.js';
-import type { ServerOptions } from './options.js';
+import type { ServerOptions } from './options/options.js';
 import { bearerChecker, apiTokenOf } from './api/auth.js';
 import { StoreFaults, withFaults } from './faults.js';
-import { applyPolicyFile, teamIdForName } from './policy-apply.js';
+import { applyPolicyFile, teamIdForName } from './policies/apply.js';
 import { SERVER_PLUGINS } from './plugins.js';
-import { resolveServerOptions } from './server-options-parse.js';
+import { resolveServerOptions } from './options/resolve.js';
 import { createStore } from './store/index.js';
 import type { Store } from './store/store.js';
 

@@ -5,7 +5,7 @@
 import type { Logger } from 'pino';
 import type { ServerEvents } from './events.js';
 import type { MetricsRegistry } from './metrics.js';
-import type { ServerOptions } from './options.js';
+import type { ServerOptions } from './options/options.js';
 import type { Store } from './store/store.js';
 import type { PolicyCount } from './store/types.js';
 

@@ -21,15 +21,15 @@
  * INTENDED start (when osquery would have sent it) as well as from the actual send.
  */
 import { unitFloat } from '../lib/rng.js';
-import type { AgentSpec, FleetGroupSpec } from '../scenarios/schema.js';
+import type { AgentSpec, FleetGroupSpec } from '../contract/fleet-spec.js';
 import type { AnswerModel } from './fleet/answers.js';
 import { policyIdOf } from './fleet/answers.js';
 import { ANSWER_UNKNOWN, type GroundTruth } from './fleet/truth.js';
 import { globalIndex, hostIdentity, type HostIdentity, type HostSlice } from './identity.js';
 import { withHostIdentity } from './fleet/evaluator.js';
 import { ENDPOINT_INDEX, OUTCOME_INDEX, type Recorder } from './recorder.js';
-import type { TimingWheel } from './scheduler.js';
-import { CallbackExchange, Exchange, nowMs, type Transport } from './transport.js';
+import type { TimingWheel } from './timing-wheel.js';
+import { CallbackExchange, Exchange, nowMs, type Transport } from './transport/transport.js';
 
 export const KIND_ENROLL = 0;
 export const KIND_CONFIG = 1;

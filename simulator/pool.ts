@@ -16,36 +16,28 @@
  * `shard` splits one run across processes without collisions, and a ramp stays evenly spread over
  * workers. `capacity` (default: the scenario's hosts) is the most hosts `setHosts` can reach.
  */
+import { machineInfo } from '../lib/machine.js';
+import { VERSION } from '../lib/version.js';
 import { fileURLToPath } from 'node:url';
-import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { createHistogram, encodeHistogram, mergeInto, percentileMs, percentilesMs } from '../lib/histogram.js';
 import { osqsimError } from '../lib/errors.js';
-import {
-  ENDPOINTS,
-  OUTCOMES,
-  RESULT_SCHEMA,
-  type EndpointName,
-  type EndpointResult,
-  type Outcome,
-  type PolicyResult,
-  type ResultDocument,
-  type Window,
-} from '../reports/result.js';
-import type { Scenario } from '../scenarios/schema.js';
+import { RESULT_SCHEMA, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
+import { ENDPOINTS, OUTCOMES, type EndpointName, type Outcome } from '../contract/vocabulary.js';
+import type { SimulationSpec } from '../contract/fleet-spec.js';
 import { mergeTruth, type PolicyTruth } from './fleet/truth.js';
 import type { EnvironmentData } from './fleet/environment.js';
 import { normalizeQuery } from './fleet/answers.js';
 import { shardHostCount, type ShardRef } from './identity.js';
 import type { WorkerWindow } from './recorder.js';
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './shard.js';
-import { nowMs, type TransportKind } from './transport.js';
+import { nowMs, type TransportKind } from './transport/transport.js';
 
 export interface SimulationOptions {
   targets: readonly string[];
-  scenario: Scenario;
+  scenario: SimulationSpec;
   /** Worker threads (default: 1 per CPU, at most 4, never more than hosts). */
   workers?: number;
   /** Keep-alive connections per worker per target (default 32). */
@@ -94,14 +86,6 @@ export interface SimulationHandle {
   readonly warnings: readonly string[];
 }
 
-const VERSION = (() => {
-  try {
-    const file = fileURLToPath(new URL('../package.json', import.meta.url));
-    return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  } catch {
-    return '0.0.0';
-  }
-})();
 
 /** Saturation: a worker's event loop busy ≥ 95% for 3 s running, or its event-loop p99 ≥ 200 ms, or > 1% late check-ins. */
 const SATURATED_ELU = 0.95;
@@ -401,7 +385,7 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
 }
 
 interface BuildInput {
-  scenario: Scenario;
+  scenario: SimulationSpec;
   options: SimulationOptions;
   shard: ShardRef;
   workers: number;
@@ -443,7 +427,6 @@ function buildResult(input: BuildInput): ResultDocument {
     const name = options.policyNames?.get(p.id) ?? byQuery.get(normalizeQuery(p.query));
     return { id: p.id, query: p.query, ...(name !== undefined ? { name } : {}), truth: p.counts };
   });
-  const cpuList = cpus();
   return {
     schema: RESULT_SCHEMA,
     scenario: scenario as unknown as Record<string, unknown>,
@@ -459,13 +442,7 @@ function buildResult(input: BuildInput): ResultDocument {
       seed: scenario.seed,
       ...(input.shard.count > 1 ? { shard: input.shard } : {}),
       osqsim_version: VERSION,
-      machine: {
-        cpus: cpuList.length,
-        cpu_model: cpuList[0]?.model ?? 'unknown',
-        memory_gb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
-        node: process.version,
-        platform: `${process.platform}-${process.arch}`,
-      },
+      machine: machineInfo(),
     },
     endpoints,
     checkins,

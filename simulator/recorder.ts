@@ -4,7 +4,7 @@
  * and 1-second windows. Whole-run histograms skip the warm-up; windows keep it (flagged).
  */
 import { createHistogram, encodeHistogram, recordMs, type Histogram } from '../lib/histogram.js';
-import { ENDPOINTS, OUTCOMES, type EndpointName, type Outcome } from '../reports/result.js';
+import { ENDPOINTS, OUTCOMES, type EndpointName, type Outcome } from '../contract/vocabulary.js';
 
 export const ENDPOINT_INDEX: Readonly<Record<EndpointName, number>> = { enroll: 0, config: 1, read: 2, write: 3, log: 4 };
 export const OUTCOME_INDEX: Readonly<Record<Outcome, number>> = { '2xx': 0, '4xx': 1, '5xx': 2, timeout: 3, connect: 4 };

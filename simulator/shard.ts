@@ -11,7 +11,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import type { AgentSpec, FleetGroupSpec, PolicySpec, ValidatedFleet } from '../scenarios/schema.js';
+import type { AgentSpec, FleetGroupSpec, PolicySpec, ValidatedFleet } from '../contract/fleet-spec.js';
 import { Agents } from './agent.js';
 import { AnswerModel } from './fleet/answers.js';
 import { FleetEvaluator, loadSqlJs } from './fleet/evaluator.js';
@@ -19,8 +19,8 @@ import { loadEnvironment, type EnvironmentData } from './fleet/environment.js';
 import { GroundTruth, type PolicyTruth } from './fleet/truth.js';
 import { activeInSlice, assignGroups, groupCounts, workerSlice, type ShardRef } from './identity.js';
 import { Recorder, type RecorderTotals, type WorkerWindow } from './recorder.js';
-import { TimingWheel } from './scheduler.js';
-import { nowMs, Transport, type TransportKind } from './transport.js';
+import { TimingWheel } from './timing-wheel.js';
+import { nowMs, Transport, type TransportKind } from './transport/transport.js';
 
 export interface ShardTask {
   worker: number;

@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { Host, HostListFilter, MembershipRow, Policy } from '../store/store.js';
-import { fleetPlatformOf } from '../store/platform.js';
+import { fleetPlatformOf } from '../../contract/platforms.js';
 import type { ApiDeps } from './deps.js';
 import { badRequest, notFound } from './errors.js';
 import { hostJson, issuesJson, policyJson, type HostPolicyJson } from './serialize.js';

@@ -9,7 +9,7 @@ import type { ServerContext } from '../context.js';
 import type { Counter } from '../metrics.js';
 import { LastSeenBatcher } from '../ingest/last-seen.js';
 import { PolicyIngest } from '../ingest/policy-ingest.js';
-import { fleetPlatformOf } from '../store/platform.js';
+import { fleetPlatformOf } from '../../contract/platforms.js';
 import type { HostDetailsPatch, HostIdentity, PolicyPasses } from '../store/store.js';
 import {
   DETAIL_QUERIES,

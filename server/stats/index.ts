@@ -6,7 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerContext, ServerPlugin } from '../context.js';
-import type { StatsStrategyName } from '../options.js';
+import type { StatsStrategyName } from '../../contract/vocabulary.js';
 import type { StatsRun } from '../store/types.js';
 import { bearerChecker, resolveApiToken } from '../api/auth.js';
 import { badRequest, toApiError, unauthorized } from '../api/errors.js';

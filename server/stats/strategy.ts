@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { CountReader } from '../context.js';
 import type { ServerEvents } from '../events.js';
 import type { MetricsRegistry } from '../metrics.js';
-import type { StatsStrategyName } from '../options.js';
+import type { StatsStrategyName } from '../../contract/vocabulary.js';
 import type { Store } from '../store/store.js';
 
 /** What one periodic run did; the runner adds strategy, instance, start and duration. */

@@ -8,7 +8,7 @@
  * Non-policy queries (detail, label, live) get the SQL answer only.
  */
 import { hashString, unitFloat } from '../../lib/rng.js';
-import type { PolicySpec, ValidatedFleet } from '../../scenarios/schema.js';
+import type { PolicySpec, ValidatedFleet } from '../../contract/fleet-spec.js';
 import type { FleetEvaluator, QueryAnswer } from './evaluator.js';
 import { ANSWER_FAIL, ANSWER_PASS, ANSWER_UNKNOWN, type GroundTruth } from './truth.js';
 

@@ -16,6 +16,7 @@
  * letters (d darwin, w windows, l linux, c chrome) and columns a space-separated list of
  * `name[:type][@platforms]` (type i INTEGER, b BIGINT, d DOUBLE; TEXT when omitted).
  */
+import { fleetPlatformOf } from '../../contract/platforms.js';
 
 export type Platform = 'darwin' | 'windows' | 'linux' | 'chrome';
 
@@ -189,20 +190,13 @@ export function createTableSql(table: TableSpec, p: Platform): string {
   return `CREATE TABLE "${table.name}" (${columns.join(', ')})`;
 }
 
-const LINUX_PLATFORMS: ReadonlySet<string> = new Set([
-  'linux', 'ubuntu', 'debian', 'rhel', 'centos', 'sles', 'kali', 'gentoo', 'amzn', 'pop', 'arch', 'linuxmint',
-  'void', 'nixos', 'endeavouros', 'manjaro', 'opensuse-leap', 'opensuse-tumbleweed', 'tuxedo',
-]);
-
-/** Every raw platform `fleetPlatformOf` knows (for validation messages and "did you mean"). */
-export const KNOWN_RAW_PLATFORMS: readonly string[] = ['darwin', 'windows', 'chrome', ...LINUX_PLATFORMS];
+const CATALOG_PLATFORMS: ReadonlySet<string> = new Set<Platform>(['darwin', 'windows', 'linux', 'chrome']);
 
 /**
- * The policy platform ('darwin' | 'windows' | 'linux' | 'chrome') of a host's raw platform as osquery
- * reports it in os_version.platform (Linux reports its distribution id), or '' when unknown.
+ * The catalogue platform whose tables a host of this raw platform has: Fleet's mapping
+ * (contract/platforms.ts), or '' for a platform the catalogue has no tables for (ios, ipados, CrOS).
  */
-export function fleetPlatformOf(raw: string): Platform | '' {
-  const value = raw.trim().toLowerCase();
-  if (value === 'darwin' || value === 'windows' || value === 'chrome') return value;
-  return LINUX_PLATFORMS.has(value) ? 'linux' : '';
+export function catalogPlatformOf(raw: string): Platform | '' {
+  const platform = fleetPlatformOf(raw);
+  return CATALOG_PLATFORMS.has(platform) ? (platform as Platform) : '';
 }

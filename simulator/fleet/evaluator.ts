@@ -16,7 +16,7 @@
  * The catalogue is passed in (OsqueryEnvironment) so tests can use small fixture tables.
  */
 import type { Database, SqlJsStatic } from 'sql.js';
-import type { FleetGroupSpec } from '../../scenarios/schema.js';
+import type { FleetGroupSpec } from '../../contract/fleet-spec.js';
 
 export type ColumnType = 'TEXT' | 'INTEGER' | 'BIGINT' | 'DOUBLE';
 export type CatalogPlatform = 'darwin' | 'windows' | 'linux' | 'chrome';

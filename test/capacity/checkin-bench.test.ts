@@ -7,9 +7,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { runOpenLoop } from '../../bench/checkin-open-loop.js';
+import { runOpenLoop } from '../../simulator/open-loop/driver.js';
 import { optionsFromFlags, runCheckinBench, formatCheckinBench } from '../../bench/checkin-cli.js';
-import { writeBody } from '../../bench/checkin-hosts.js';
+import { writeBody } from '../../simulator/open-loop/hosts.js';
 import { buildServer, type OsqsimServer } from '../../server/app.js';
 
 /** A server whose every answer takes `delayMs`, optionally stalling all answers for `stallMs` once. */

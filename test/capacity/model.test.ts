@@ -12,7 +12,7 @@ import {
   planRows,
   stepRange,
   type PlanInput,
-} from '../../reports/capacity-model.js';
+} from '../../capacity/model.js';
 import { sweepOf, sweepStep as step } from './fixtures.js';
 
 function input(overrides: Partial<PlanInput>): PlanInput {

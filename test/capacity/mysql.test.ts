@@ -3,7 +3,7 @@ import { expect, it } from 'vitest';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMysql } from '../helpers/mysql.js';
-import { runSweep } from '../../reports/capacity-sweep.js';
+import { runSweep } from '../../capacity/sweep.js';
 import { optionsFromFlags, runCheckinBench } from '../../bench/checkin-cli.js';
 import { buildServer } from '../../server/app.js';
 

@@ -5,8 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildProgram } from '../../cli/index.js';
-import { RESULT_SCHEMA, type ResultDocument } from '../../reports/result.js';
-import { calibrate, planCapacity, DEFAULT_PLAN_INPUT } from '../../reports/capacity-model.js';
+import { RESULT_SCHEMA, type ResultDocument } from '../../contract/result.js';
+import { calibrate, planCapacity, DEFAULT_PLAN_INPUT } from '../../capacity/model.js';
 import {
   buildStep,
   loadSweepScenario,
@@ -21,9 +21,9 @@ import {
   checkSweepWindows,
   policiesYaml,
   measuredSaturation,
-} from '../../reports/capacity-sweep.js';
-import { sweepOptionsFromFlags } from '../../reports/capacity-sweep-cli.js';
-import { capacityCharts, extractCapacityData, renderCapacityHtml, writeCapacityReport } from '../../reports/capacity-html.js';
+} from '../../capacity/sweep.js';
+import { sweepOptionsFromFlags } from '../../capacity/sweep-cli.js';
+import { capacityCharts, extractCapacityData, renderCapacityHtml, writeCapacityReport } from '../../capacity/html.js';
 import { sweepOf, sweepStep } from './fixtures.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

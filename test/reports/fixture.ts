@@ -3,7 +3,8 @@
  * percentiles, merges and reports can be checked against hand-computed numbers.
  */
 import { createHistogram, encodeHistogram, percentilesMs, recordMs } from '../../lib/histogram.js';
-import { OUTCOMES, RESULT_SCHEMA, type EndpointName, type EndpointResult, type Outcome, type ResultDocument } from '../../reports/result.js';
+import { RESULT_SCHEMA, type EndpointResult, type ResultDocument } from '../../contract/result.js';
+import { OUTCOMES, type EndpointName, type Outcome } from '../../contract/vocabulary.js';
 
 export function endpointFrom(latenciesMs: readonly number[], durationS: number, errors: Partial<Record<Outcome, number>> = {}): EndpointResult {
   const latency = createHistogram();

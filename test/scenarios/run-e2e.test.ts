@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { runCommand } from '../../cli/run.js';
 import { EXIT } from '../../lib/exit-codes.js';
 import { extractReportData } from '../../reports/html.js';
-import type { ResultDocument } from '../../reports/result.js';
+import type { ResultDocument } from '../../contract/result.js';
 import { describeMysql } from '../helpers/mysql.js';
-import { ServerProcess } from '../../scenarios/server-process.js';
+import { ServerProcess } from '../../scenarios/harness/server-process.js';
 import { runScenario } from '../../scenarios/runner.js';
 import { parseScenarioText } from '../../scenarios/load.js';
 

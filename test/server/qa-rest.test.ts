@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type OsqsimServer } from '../../server/app.js';
-import { parsePolicyYaml } from '../../server/policy-yaml.js';
+import { parsePolicyYaml } from '../../server/policies/fleetctl-yaml.js';
 import { describeMysql } from '../helpers/mysql.js';
 
 const TOKEN = 'qa-token';

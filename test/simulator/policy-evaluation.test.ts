@@ -2,7 +2,7 @@ import { beforeAll, expect, test } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
 import { FleetEvaluator, loadSqlJs, withHostIdentity } from '../../simulator/fleet/evaluator.js';
 import { osqueryEnvironment } from '../../simulator/fleet/environment.js';
-import type { FleetGroupSpec } from '../../scenarios/schema.js';
+import type { FleetGroupSpec } from '../../contract/fleet-spec.js';
 import { environment } from './fixtures/environment.js';
 
 let SQL: SqlJsStatic;

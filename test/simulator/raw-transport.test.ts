@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, expect, test } from 'vitest';
-import { CallbackExchange, Transport } from '../../simulator/transport.js';
+import { CallbackExchange, Transport } from '../../simulator/transport/transport.js';
 import { OUTCOME_INDEX } from '../../simulator/recorder.js';
 import { startFakeServer, type FakeServer } from './fixtures/fake-server.js';
 import { runInProcess, scenario, waitFor } from './helpers.js';

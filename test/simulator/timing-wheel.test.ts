@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { TimingWheel } from '../../simulator/scheduler.js';
+import { TimingWheel } from '../../simulator/timing-wheel.js';
 
 test('events come out in time order, only once due', () => {
   const wheel = new TimingWheel(1000);

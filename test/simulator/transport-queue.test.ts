@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, expect, test } from 'vitest';
-import { CallbackExchange, Transport, type TransportKind } from '../../simulator/transport.js';
+import { CallbackExchange, Transport, type TransportKind } from '../../simulator/transport/transport.js';
 import { OUTCOME_INDEX } from '../../simulator/recorder.js';
 
 let plain: Server | undefined;

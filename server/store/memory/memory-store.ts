@@ -7,7 +7,7 @@
  */
 import { osqsimError } from '../../../lib/errors.js';
 import { MAX_NAME_CHARS, MAX_SECRET_CHARS, MAX_TEAM_DESCRIPTION_CHARS, assertFits } from '../limits.js';
-import { fleetPlatformOf, platformList, platformMatches } from '../platform.js';
+import { fleetPlatformOf, platformList, platformMatches } from '../../../contract/platforms.js';
 import type {
   ComputedCounts,
   EnrollResult,

@@ -10,6 +10,7 @@
  * - Connection problems become STORE_UNAVAILABLE; mysql2 drops broken connections from the pool
  *   and opens new ones, so the store recovers by itself when the database is back.
  */
+import { mysqlConnectionOptions } from './connection.js';
 import { createHash } from 'node:crypto';
 import mysql, {
   type Pool,
@@ -19,7 +20,7 @@ import mysql, {
 } from 'mysql2/promise';
 import { osqsimError } from '../../../lib/errors.js';
 import { MAX_NAME_CHARS, MAX_SECRET_CHARS, MAX_TEAM_DESCRIPTION_CHARS, assertFits } from '../limits.js';
-import { fleetPlatformOf, platformList } from '../platform.js';
+import { fleetPlatformOf, platformList } from '../../../contract/platforms.js';
 import type {
   ComputedCounts,
   EnrollResult,
@@ -254,21 +255,9 @@ export class MysqlStore implements Store {
   private readonly clearCursors = new Map<string, number>();
 
   constructor(url: string, options: MysqlStoreOptions = {}) {
-    const u = new URL(url);
-    this.database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-    this.connection = {
-      host: u.hostname,
-      port: u.port === '' ? 3306 : Number(u.port),
-      user: decodeURIComponent(u.username || 'root'),
-      password: decodeURIComponent(u.password),
-      timezone: 'Z',
-      dateStrings: false,
-      decimalNumbers: true,
-      supportBigNumbers: true,
-      bigNumberStrings: false,
-      charset: 'UTF8MB4_UNICODE_CI',
-      connectTimeout: 5000,
-    };
+    const target = mysqlConnectionOptions(url);
+    this.database = target.database;
+    this.connection = target.connection;
     this.pool = mysql.createPool({
       ...this.connection,
       database: this.database,

@@ -1,0 +1,16 @@
+/**
+ * The names every part shares: the osquery endpoints a host calls, how a request can end, and the
+ * policy-count strategies the server implements (one file each in server/stats/).
+ */
+
+/** The osquery remote API endpoints, in the order a host first calls them. */
+export const ENDPOINTS = ['enroll', 'config', 'read', 'write', 'log'] as const;
+export type EndpointName = (typeof ENDPOINTS)[number];
+
+/** How a request ended, as counted per endpoint. */
+export const OUTCOMES = ['2xx', '4xx', '5xx', 'timeout', 'connect'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** Policy-count strategies: Fleet's hourly recompute, count on read, exact deltas. */
+export const STATS_STRATEGIES = ['cron', 'realtime', 'incremental'] as const;
+export type StatsStrategyName = (typeof STATS_STRATEGIES)[number];

@@ -1,0 +1,145 @@
+/**
+ * The server under test, in its own process: `osqsim server` spawned with the scenario's options,
+ * its URL read from its first line, its CPU and memory read from /proc, stopped with SIGTERM (it
+ * drains and flushes) and restarted on the same port for the `restart_server` event.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+export interface ServerProcessOptions {
+  /** Flags after `osqsim server` (without --port / --host). */
+  args: string[];
+  /** 0 = any free port (the first start); the same port on a restart. */
+  port: number;
+  /** How long to wait for the URL line. */
+  startTimeoutMs?: number;
+  onLine?: (line: string) => void;
+}
+
+const isTs = import.meta.url.endsWith('.ts');
+
+/** node + the CLI entry that runs this very source tree (tsx for .ts, plain node for the build). */
+export function cliInvocation(): { command: string; args: string[] } {
+  const entry = fileURLToPath(new URL(isTs ? '../../cli/index.ts' : '../../cli/index.js', import.meta.url));
+  return { command: process.execPath, args: [...(isTs ? ['--import', import.meta.resolve('tsx')] : []), entry] };
+}
+
+export class ServerProcessError extends Error {
+  constructor(message: string, readonly output: string) {
+    super(message);
+    this.name = 'ServerProcessError';
+  }
+}
+
+export class ServerProcess {
+  private child: ChildProcess | undefined;
+  private tail: string[] = [];
+  private exited: Promise<number | null> = Promise.resolve(null);
+  url = '';
+  port = 0;
+
+  constructor(private readonly options: ServerProcessOptions) {
+    this.port = options.port;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.exitCode === null ? this.child.pid : undefined;
+  }
+
+  /** The server's last output lines, for error messages. */
+  get output(): string {
+    return this.tail.join('\n');
+  }
+
+  async start(): Promise<string> {
+    const { command, args } = cliInvocation();
+    const child = spawn(command, [...args, 'server', '--host', '127.0.0.1', '--port', String(this.port), ...this.options.args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: Ctrl-C in the terminal stops the run (which then stops the server
+      // after its final reads), not the server directly.
+      detached: true,
+    });
+    this.child = child;
+    // Never leave a server behind if the harness dies.
+    const killOnExit = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
+    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+    const remember = (line: string) => {
+      this.tail.push(line);
+      if (this.tail.length > 60) this.tail.shift();
+      this.options.onLine?.(line);
+    };
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new ServerProcessError(`the server did not print its URL within ${(this.options.startTimeoutMs ?? 30_000) / 1000}s`, this.output)), this.options.startTimeoutMs ?? 30_000);
+      const onData = (stream: 'out' | 'err') => {
+        let buffer = '';
+        return (chunk: Buffer) => {
+          buffer += chunk.toString('utf8');
+          let newline: number;
+          while ((newline = buffer.indexOf('\n')) >= 0) {
+            const line = buffer.slice(0, newline);
+            buffer = buffer.slice(newline + 1);
+            remember(line);
+            const match = stream === 'out' ? /listening on (http:\/\/[^\s]+)/.exec(line) : null;
+            if (match) {
+              clearTimeout(timer);
+              resolve(match[1]!.replace(/\/+$/, ''));
+            }
+          }
+        };
+      };
+      child.stdout!.on('data', onData('out'));
+      child.stderr!.on('data', onData('err'));
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new ServerProcessError(`the server exited with code ${code} before listening`, this.output));
+      });
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(new ServerProcessError(`cannot start the server: ${error.message}`, this.output));
+      });
+    });
+    this.url = url;
+    this.port = Number(new URL(url).port);
+    return url;
+  }
+
+  /** SIGTERM (drain, flush, close) and wait; SIGKILL after `graceMs`. */
+  async stop(graceMs = 10_000): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    await this.exited;
+    clearTimeout(timer);
+  }
+
+  /** Stop, wait `downMs`, start again on the same port. */
+  async restart(downMs: number): Promise<string> {
+    await this.stop();
+    if (downMs > 0) await new Promise((resolve) => setTimeout(resolve, downMs));
+    return this.start();
+  }
+}
+
+/** CPU time (ms) and resident memory (MB) of a process, from /proc (Linux). undefined elsewhere. */
+export function processStats(pid: number): { cpuMs: number; rssMb: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
+    const rssPages = Number(fields[21]); // field 24
+    return { cpuMs: (ticks * 1000) / CLOCK_TICKS, rssMb: (rssPages * PAGE_SIZE) / (1024 * 1024) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's USER_HZ is 100 on every mainstream architecture; the page size is 4 KiB on x86-64 and most arm64 kernels. */
+const CLOCK_TICKS = 100;
+const PAGE_SIZE = 4096;

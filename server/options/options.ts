@@ -1,0 +1,78 @@
+/**
+ * Server options: one typed, frozen object built once from CLI flags (or a scenario) and Fleet's
+ * defaults (reference fleet-policies.md §7). Intervals are milliseconds unless named *Seconds
+ * (osquery's agent options are whole seconds).
+ */
+import type { LevelWithSilent } from 'pino';
+
+import type { StatsStrategyName } from '../../contract/vocabulary.js';
+
+export interface EnrollSecretOption {
+  readonly secret: string;
+  /** Team name; created on demand. undefined = global. */
+  readonly team?: string;
+}
+
+export interface ServerOptions {
+  /** 'memory' or mysql://user:pass@host:port/db */
+  readonly store: string;
+  readonly host: string;
+  readonly port: number;
+  readonly enrollSecrets: readonly EnrollSecretOption[];
+  /** fleetctl YAML applied at start (upsert by team + name). */
+  readonly policiesFile?: string;
+  readonly policyUpdateIntervalMs: number;
+  readonly detailUpdateIntervalMs: number;
+  readonly maxJitterPercent: number;
+  readonly distributedIntervalSeconds: number;
+  readonly loggerTlsPeriodSeconds: number;
+  readonly configRefreshSeconds: number;
+  readonly logLevel: LevelWithSilent;
+  readonly writeBodyLimitBytes: number;
+  readonly logBodyLimitBytes: number;
+  readonly bodyLimitBytes: number;
+  /** REST API bearer token; generated and printed at start when not given. */
+  readonly apiToken?: string;
+  readonly statsStrategy: StatsStrategyName;
+  readonly statsIntervalMs: number;
+  /**
+   * Hot-path cache entry age while the host change feed is not live (not started, or the store
+   * failing); 0 turns the cache off. See server/osquery/host-cache.ts for the staleness bound.
+   */
+  readonly hostCacheTtlMs: number;
+  /** Host change feed poll period (changes elsewhere visible within ≈ this); 0 = no feed. */
+  readonly hostFeedIntervalMs: number;
+  /** Safety-net entry age while the change feed is live. */
+  readonly hostCacheMaxAgeMs: number;
+  /** Last-seen batch flush period. */
+  readonly seenFlushIntervalMs: number;
+  /** Group commit: flush when this many host results are queued … */
+  readonly ingestMaxBatchHosts: number;
+  /** … or this long after the first one joined. */
+  readonly ingestMaxDelayMs: number;
+}
+
+export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
+  store: 'memory',
+  host: '127.0.0.1',
+  port: 8080,
+  enrollSecrets: [],
+  policyUpdateIntervalMs: 3_600_000,
+  detailUpdateIntervalMs: 3_600_000,
+  maxJitterPercent: 10,
+  distributedIntervalSeconds: 10,
+  loggerTlsPeriodSeconds: 10,
+  configRefreshSeconds: 60,
+  logLevel: 'info',
+  writeBodyLimitBytes: 5 * 1024 * 1024,
+  logBodyLimitBytes: 10 * 1024 * 1024,
+  bodyLimitBytes: 1024 * 1024,
+  statsStrategy: 'cron',
+  statsIntervalMs: 3_600_000,
+  hostCacheTtlMs: 2_000,
+  hostFeedIntervalMs: 1_000,
+  hostCacheMaxAgeMs: 600_000,
+  seenFlushIntervalMs: 5_000,
+  ingestMaxBatchHosts: 500,
+  ingestMaxDelayMs: 5,
+} satisfies ServerOptions);

@@ -1,0 +1,152 @@
+/**
+ * fleetctl policy YAML (reference fleet-policies.md §6.7): documents separated by `---`, each
+ * `apiVersion: v1`, `kind: policy`, `spec: {name, query, description, resolution, platform,
+ * critical, team}`. Unknown keys are ignored (fleetctl's parser is not strict); documents of other
+ * kinds are skipped and reported. Used by `osqsim server --policies` and `osqsim policies apply`.
+ */
+import { POLICY_PLATFORMS } from '../../contract/platforms.js';
+import { parseAllDocuments } from 'yaml';
+import { FIELD_LIMITS, readOnlyProblem, tooLongProblem } from '../api/validate.js';
+
+export interface PolicySpecDoc {
+  readonly name: string;
+  readonly query: string;
+  readonly description: string;
+  readonly resolution: string;
+  /** Comma list of Fleet platforms, spaces trimmed; '' = all platforms. */
+  readonly platform: string;
+  readonly critical: boolean;
+  /** undefined or '' = global, 'No team' = hosts without a team, otherwise a team name. */
+  readonly team: string | undefined;
+}
+
+export interface PolicyYamlError {
+  /** 1-based document number in the file. */
+  readonly doc: number;
+  /** Where in the document, e.g. `spec.name`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface PolicyYamlResult {
+  readonly specs: PolicySpecDoc[];
+  /** One line per skipped document, e.g. `doc 2: kind "team" skipped`. */
+  readonly skipped: string[];
+  readonly errors: PolicyYamlError[];
+}
+
+
+/** 'No team' as fleetctl spells it: policies for hosts without a team (team id 0). */
+export const NO_TEAM = 'No team';
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+export function normalisePlatforms(platform: string): string {
+  return platform
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part.length > 0)
+    .join(',');
+}
+
+export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResult {
+  const specs: PolicySpecDoc[] = [];
+  const skipped: string[] = [];
+  const errors: PolicyYamlError[] = [];
+  const documents = parseAllDocuments(text);
+  const list = Array.isArray(documents) ? documents : [documents];
+
+  list.forEach((document, index) => {
+    const doc = index + 1;
+    if (document.errors.length > 0) {
+      for (const error of document.errors) errors.push({ doc, path: '', message: `${fileName}: ${error.message}` });
+      return;
+    }
+    const value: unknown = document.toJS();
+    if (value === null || value === undefined) return; // empty document (e.g. a leading ---)
+    if (!isRecord(value)) {
+      errors.push({ doc, path: '', message: 'document must be a mapping with kind and spec' });
+      return;
+    }
+    if (value.kind !== 'policy') {
+      skipped.push(`doc ${doc}: kind ${JSON.stringify(value.kind ?? null)} skipped`);
+      return;
+    }
+    const spec = value.spec;
+    if (!isRecord(spec)) {
+      errors.push({ doc, path: 'spec', message: 'must be a mapping' });
+      return;
+    }
+    const problems: PolicyYamlError[] = [];
+    const text = (key: string, required: boolean): string => {
+      const field = spec[key];
+      if (field === undefined || field === null) {
+        if (required) problems.push({ doc, path: `spec.${key}`, message: 'is required' });
+        return '';
+      }
+      if (typeof field !== 'string') {
+        problems.push({ doc, path: `spec.${key}`, message: `must be a string, got ${typeof field}` });
+        return '';
+      }
+      if (required && field.trim() === '') problems.push({ doc, path: `spec.${key}`, message: 'must not be blank' });
+      return field;
+    };
+    const name = text('name', true).trim();
+    const query = text('query', true);
+    const description = text('description', false);
+    const resolution = text('resolution', false);
+    // The REST API's checks, so `osqsim server --policies` cannot start with a policy the API
+    // would refuse (mutating SQL sent to every host, or a value the MySQL columns cannot hold).
+    const longName = tooLongProblem('name', name.normalize('NFC'), FIELD_LIMITS.policyName);
+    if (longName) problems.push({ doc, path: 'spec.name', message: longName });
+    if (query.trim() !== '') {
+      const sqlProblem = readOnlyProblem(query);
+      if (sqlProblem) problems.push({ doc, path: `spec.query${name ? ` (policy "${name}")` : ''}`, message: `invalid policy query: ${sqlProblem}` });
+    }
+    const resolutionBytes = Buffer.byteLength(resolution, 'utf8');
+    if (resolutionBytes > FIELD_LIMITS.policyResolutionBytes) {
+      problems.push({ doc, path: 'spec.resolution', message: `is too long (${resolutionBytes} bytes; at most ${FIELD_LIMITS.policyResolutionBytes})` });
+    }
+    const platform = normalisePlatforms(text('platform', false));
+    for (const entry of platform ? platform.split(',') : []) {
+      if (!POLICY_PLATFORMS.includes(entry)) {
+        problems.push({ doc, path: 'spec.platform', message: `unknown platform "${entry}" (expected ${POLICY_PLATFORMS.join(', ')})` });
+      }
+    }
+    let critical = false;
+    if (spec.critical !== undefined && spec.critical !== null) {
+      if (typeof spec.critical === 'boolean') critical = spec.critical;
+      else problems.push({ doc, path: 'spec.critical', message: 'must be true or false' });
+    }
+    let team: string | undefined;
+    if (spec.team !== undefined && spec.team !== null) {
+      if (typeof spec.team === 'string') team = spec.team.trim() === '' ? undefined : spec.team.trim();
+      else problems.push({ doc, path: 'spec.team', message: 'must be a string (a team name, "No team" or "")' });
+    }
+    if (problems.length > 0) {
+      errors.push(...problems);
+      return;
+    }
+    specs.push({ name, query, description, resolution, platform, critical, team });
+  });
+
+  const seen = new Map<string, number>();
+  specs.forEach((spec, index) => {
+    const key = `${spec.team ?? ''}\u0000${spec.name}`;
+    const earlier = seen.get(key);
+    if (earlier !== undefined) {
+      errors.push({ doc: 0, path: `specs[${index}].name`, message: `policy "${spec.name}" appears twice for the same team` });
+    }
+    seen.set(key, index);
+  });
+  return { specs, skipped, errors };
+}
+
+/** One line per error, for CLI output: `file.yml doc 2 spec.name: is required`. */
+export function formatPolicyYamlErrors(fileName: string, errors: readonly PolicyYamlError[]): string {
+  return errors
+    .map((error) => `${fileName}${error.doc ? ` doc ${error.doc}` : ''}${error.path ? ` ${error.path}` : ''}: ${error.message}`)
+    .join('\n');
+}

@@ -13,7 +13,7 @@ import { fmtMs, fmtPct, headline } from '../reports/headline.js';
 import { resolveScenarioPath } from '../scenarios/builtin.js';
 import { validateScenarioDocument } from '../scenarios/load.js';
 import { runScenario } from '../scenarios/runner.js';
-import { formatThresholdValue } from '../scenarios/thresholds.js';
+import { formatThresholdValue } from '../reports/metrics.js';
 import { formatIssues } from '../scenarios/schema.js';
 import { STATS_STRATEGIES } from '../contract/vocabulary.js';
 import { ServerProcessError } from '../scenarios/harness/server-process.js';

@@ -9,16 +9,12 @@
 
 export const RESULT_SCHEMA = 'osqsim.result/v1' as const;
 
+import type { Percentiles } from '../lib/histogram.js';
 import type { MachineInfo } from '../lib/machine.js';
+
+export type { Percentiles };
 import type { EndpointName, Outcome } from './vocabulary.js';
 
-export interface Percentiles {
-  p50: number;
-  p90: number;
-  p99: number;
-  p999: number;
-  max: number;
-}
 
 export interface EndpointResult {
   /** Completed requests in the measured window (after warm-up). */

@@ -4,9 +4,17 @@
  * merging decoded histograms is exact (bucket counts add), so shard results merge without loss.
  */
 import * as hdr from 'hdr-histogram-js';
-import type { Percentiles } from '../contract/result.js';
 
 export type Histogram = hdr.Histogram;
+
+/** Latency percentiles in milliseconds, as result documents carry them. */
+export interface Percentiles {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
 
 /** 1 µs .. 1 h, 3 significant digits; values above the top are clamped (an hour is "timeout"). */
 const HIGHEST_US = 3_600_000_000;

@@ -12,7 +12,7 @@ import { REPORT_CLIENT_SCRIPT } from './html-client.js';
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
 import { type ResultDocument } from '../contract/result.js';
 import { ENDPOINTS, type EndpointName } from '../contract/vocabulary.js';
-import { formatThresholdValue } from '../scenarios/thresholds.js';
+import { formatThresholdValue } from './metrics.js';
 
 /** Percentiles drawn in the latency distribution (HdrHistogram-style spectrum). */
 const SPECTRUM = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999];

@@ -3,7 +3,7 @@
  */
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
 import type { ResultDocument } from '../contract/result.js';
-import { formatThresholdValue } from '../scenarios/thresholds.js';
+import { formatThresholdValue } from './metrics.js';
 
 export function renderSummary(doc: ResultDocument): string {
   const h = headline(doc);

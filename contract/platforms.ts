@@ -49,6 +49,11 @@ export function platformList(platforms: string): string[] {
   return platforms.split(',').map((p) => p.trim()).filter((p) => p !== '');
 }
 
+/** A policy's platform list as Fleet stores it: trimmed items joined by commas (' darwin, linux' → 'darwin,linux'). */
+export function normalisePlatformList(platforms: string): string {
+  return platformList(platforms).join(',');
+}
+
 /** FIND_IN_SET semantics with '' meaning every platform: does a policy for `platforms` apply to `fleetPlatform`? */
 export function platformMatches(platforms: string, fleetPlatform: string): boolean {
   const list = platformList(platforms);

@@ -4,6 +4,7 @@
  * the overall row for global/team lists and single gets, the team's inherited row for a team's
  * view of global policies.
  */
+import { normalisePlatformList } from '../../contract/platforms.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Policy, PolicyPatch } from '../store/store.js';
 import { countKey, invalidateAfterEdit, readCountIndex, requireTeamScope, type ApiDeps, type CountIndex } from './deps.js';
@@ -13,7 +14,6 @@ import {
   asObject,
   idList,
   listPaging,
-  normalisePlatforms,
   optionalBoolean,
   optionalString,
   pathId,
@@ -46,7 +46,7 @@ function readCreateBody(raw: unknown, teamId: number | null) {
     query,
     description: optionalString(body, 'description') ?? '',
     resolution,
-    platforms: normalisePlatforms(platform),
+    platforms: normalisePlatformList(platform),
     critical: optionalBoolean(body, 'critical') ?? false,
     authorId: null,
     authorName: '',
@@ -65,7 +65,7 @@ function readPatchBody(raw: unknown): PolicyPatch {
   if (problem) throw verificationError(problem);
   if (name !== undefined) patch.name = name.normalize('NFC');
   if (query !== undefined) patch.query = query;
-  if (platform !== undefined) patch.platforms = normalisePlatforms(platform);
+  if (platform !== undefined) patch.platforms = normalisePlatformList(platform);
   const description = optionalString(body, 'description');
   if (description !== undefined) patch.description = description;
   if (resolution !== undefined) patch.resolution = resolution;

@@ -8,9 +8,10 @@ import type { FastifyInstance } from 'fastify';
 import type { PolicySpecInput } from '../store/store.js';
 import { invalidateAfterEdit, type ApiDeps } from './deps.js';
 import { badRequest, type FleetErrorItem } from './errors.js';
-import { asObject, normalisePlatforms, policyProblem, type JsonObject } from './validate.js';
+import { normalisePlatformList } from '../../contract/platforms.js';
+import { NO_TEAM } from '../policies/fleetctl-yaml.js';
+import { asObject, policyProblem, type JsonObject } from './validate.js';
 
-export const NO_TEAM = 'No team';
 
 interface RawSpec {
   readonly label: string;
@@ -58,7 +59,7 @@ function readSpec(value: unknown, index: number, problems: FleetErrorItem[]): Ra
     query: query!,
     description: description!,
     resolution: resolution!,
-    platform: normalisePlatforms(platform!),
+    platform: normalisePlatformList(platform!),
     critical,
     team: team!,
   };

@@ -73,15 +73,6 @@ export function readOnlyProblem(sql: string): string | undefined {
   return undefined;
 }
 
-/** Normalises a platform list as Fleet stores it: trimmed items joined by commas. */
-export function normalisePlatforms(platform: string): string {
-  return platform
-    .split(',')
-    .map((item) => item.trim())
-    .filter((item) => item !== '')
-    .join(',');
-}
-
 export interface PolicyFields {
   name?: string;
   query?: string;

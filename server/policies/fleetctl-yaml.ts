@@ -4,7 +4,7 @@
  * critical, team}`. Unknown keys are ignored (fleetctl's parser is not strict); documents of other
  * kinds are skipped and reported. Used by `osqsim server --policies` and `osqsim policies apply`.
  */
-import { POLICY_PLATFORMS } from '../../contract/platforms.js';
+import { normalisePlatformList, POLICY_PLATFORMS } from '../../contract/platforms.js';
 import { parseAllDocuments } from 'yaml';
 import { FIELD_LIMITS, readOnlyProblem, tooLongProblem } from '../api/validate.js';
 
@@ -41,14 +41,6 @@ export const NO_TEAM = 'No team';
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-export function normalisePlatforms(platform: string): string {
-  return platform
-    .split(',')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0)
-    .join(',');
 }
 
 export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResult {
@@ -109,7 +101,7 @@ export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResul
     if (resolutionBytes > FIELD_LIMITS.policyResolutionBytes) {
       problems.push({ doc, path: 'spec.resolution', message: `is too long (${resolutionBytes} bytes; at most ${FIELD_LIMITS.policyResolutionBytes})` });
     }
-    const platform = normalisePlatforms(text('platform', false));
+    const platform = normalisePlatformList(text('platform', false));
     for (const entry of platform ? platform.split(',') : []) {
       if (!POLICY_PLATFORMS.includes(entry)) {
         problems.push({ doc, path: 'spec.platform', message: `unknown platform "${entry}" (expected ${POLICY_PLATFORMS.join(', ')})` });

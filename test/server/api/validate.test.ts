@@ -1,6 +1,7 @@
 /** Policy payload verification: Fleet's messages plus osqsim's read-only SQL rule. */
 import { describe, expect, it } from 'vitest';
-import { normalisePlatforms, policyProblem, readOnlyProblem, stripSqlCommentsAndLiterals } from '../../../server/api/validate.js';
+import { normalisePlatformList } from '../../../contract/platforms.js';
+import { policyProblem, readOnlyProblem, stripSqlCommentsAndLiterals } from '../../../server/api/validate.js';
 
 describe('readOnlyProblem', () => {
   it.each([
@@ -63,6 +64,6 @@ describe('policyProblem', () => {
   });
 
   it('normalises platform lists with or without spaces', () => {
-    expect(normalisePlatforms(' darwin , linux,,windows ')).toBe('darwin,linux,windows');
+    expect(normalisePlatformList(' darwin , linux,,windows ')).toBe('darwin,linux,windows');
   });
 });

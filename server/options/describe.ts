@@ -6,14 +6,19 @@ import { OPTION_ROWS, type AnyOptionRow } from './schema.js';
 
 /** The default as a user would write it, or what happens without one ("none", "generated at start"). */
 export function defaultText(row: AnyOptionRow): string {
-  if (row.default === undefined) return row.noDefault ?? 'none';
+  if (row.defaultHelp !== undefined || row.default === undefined) return row.defaultHelp ?? 'none';
   return (row.kind.format as (value: unknown) => string)(row.default);
+}
+
+/** Whether the row has a default value worth printing (help's "default: …", code type in the README). */
+function hasDefaultValue(row: AnyOptionRow): boolean {
+  return row.defaultHelp === undefined && row.default !== undefined;
 }
 
 /** The option's help line: its meaning, then its default and environment variable. */
 export function optionHelp(row: AnyOptionRow): string {
   const notes = [
-    ...(row.default === undefined ? [] : [`default: ${defaultText(row)}`]),
+    ...(hasDefaultValue(row) ? [`default: ${defaultText(row)}`] : []),
     ...(row.env === undefined ? [] : [`env: ${row.env}`]),
   ];
   return notes.length === 0 ? row.help : `${row.help} (${notes.join('; ')})`;
@@ -31,7 +36,7 @@ export function readmeRows(rows: readonly AnyOptionRow[] = OPTION_ROWS): ReadmeR
   return rows.map((each) => ({
     flag: `\`${each.flag} ${each.placeholder}\``,
     env: each.env === undefined ? '' : `\`${each.env}\``,
-    default: each.default === undefined || (Array.isArray(each.default) && each.default.length === 0) ? defaultText(each) : `\`${defaultText(each)}\``,
+    default: hasDefaultValue(each) ? `\`${defaultText(each)}\`` : defaultText(each),
     meaning: each.help,
   }));
 }

@@ -27,8 +27,8 @@ export interface OptionRow<K extends keyof ServerOptions, F extends `--${string}
   readonly env?: `OSQSIM_${string}`;
   readonly kind: ValueKind<NonNullable<ServerOptions[K]>>;
   readonly default: ServerOptions[K];
-  /** What help and the README say when there is no default value. */
-  readonly noDefault?: string;
+  /** What the README says instead of a default value that tells a user nothing ("none", "generated at start"). */
+  readonly defaultHelp?: string;
   readonly check?: OptionCheck<NonNullable<ServerOptions[K]>>;
   readonly help: string;
 }
@@ -64,11 +64,11 @@ export const SERVER_OPTION_ROWS = [
     help: 'port to listen on (0 = any free port)',
   }),
   row({
-    key: 'enrollSecrets', flag: '--enroll-secret', placeholder: '<SECRET[:TEAM]>', kind: kind.enrollSecrets, default: [],
+    key: 'enrollSecrets', flag: '--enroll-secret', placeholder: '<SECRET[:TEAM]>', kind: kind.enrollSecrets, default: [], defaultHelp: 'none',
     help: 'enroll secret, optionally for a team (created on demand); repeatable',
   }),
   row({
-    key: 'policiesFile', flag: '--policies', placeholder: '<file.yml>', kind: kind.text, default: undefined, noDefault: 'none',
+    key: 'policiesFile', flag: '--policies', placeholder: '<file.yml>', kind: kind.text, default: undefined, defaultHelp: 'none',
     help: 'fleetctl policy YAML applied at start (upsert by team + name)',
   }),
   row({
@@ -170,7 +170,7 @@ export const SERVER_OPTION_ROWS = [
     help: 'policy edit clean-up: pause at least x × the last batch\'s time between batches',
   }),
   row({
-    key: 'apiToken', flag: '--api-token', placeholder: '<token>', env: 'OSQSIM_API_TOKEN', kind: kind.token, default: undefined, noDefault: 'generated at start',
+    key: 'apiToken', flag: '--api-token', placeholder: '<token>', env: 'OSQSIM_API_TOKEN', kind: kind.token, default: undefined, defaultHelp: 'generated at start',
     help: 'REST API bearer token (generated and printed when absent)',
   }),
 ] as const;

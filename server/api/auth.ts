@@ -1,8 +1,8 @@
 /**
  * Bearer-token auth for the REST API. The token is the apiToken option (`--api-token`, else
  * OSQSIM_API_TOKEN, read by the option table), else one generated at plugin start and logged once
- * at warn level. `apiTokenOf(context)` hands it to the
- * server command and tests. Compared in constant time over SHA-256 digests (equal lengths).
+ * at warn level. `apiTokenOf(context)` hands it to the server command and tests. Compared in
+ * constant time over SHA-256 digests (equal lengths).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerContext } from '../context.js';

@@ -93,7 +93,7 @@ async function createContext(
   const { store: storeInput, now, closeStore, ...rest } = input;
   const specOrDefault = typeof storeInput === 'string' ? storeInput : undefined;
   const options = resolveServerOptions({ ...rest, ...(specOrDefault !== undefined ? { store: specOrDefault } : {}) });
-  const rawStore = typeof storeInput === 'object' ? storeInput : await createStore(options.store);
+  const rawStore = typeof storeInput === 'object' ? storeInput : await createStore(options.store, { ingestPoolSize: options.ingestPoolSize });
   const store = withFaults(rawStore, faults);
   const log = createLogger(options.logLevel, 'osqsim-server');
   const context: ServerContext = {

@@ -1,7 +1,8 @@
 /**
- * Bearer-token auth for the REST API. The token is `--api-token`, else OSQSIM_API_TOKEN, else one
- * generated at plugin start and logged once at warn level. `apiTokenOf(context)` hands it to the
- * server command and tests. Compared in constant time over SHA-256 digests (equal lengths).
+ * Bearer-token auth for the REST API. The token is the apiToken option (`--api-token`, else
+ * OSQSIM_API_TOKEN, read by the option table), else one generated at plugin start and logged once
+ * at warn level. `apiTokenOf(context)` hands it to the server command and tests. Compared in
+ * constant time over SHA-256 digests (equal lengths).
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ServerContext } from '../context.js';
@@ -12,7 +13,7 @@ const tokens = new WeakMap<ServerContext, string>();
 export function resolveApiToken(context: ServerContext): string {
   const existing = tokens.get(context);
   if (existing !== undefined) return existing;
-  const configured = context.options.apiToken ?? process.env['OSQSIM_API_TOKEN'];
+  const configured = context.options.apiToken;
   let token: string;
   if (configured !== undefined && configured !== '') {
     token = configured;

@@ -27,13 +27,15 @@ export function cleanupJobOf(context: ServerContext): MembershipCleanupJob | und
 }
 
 export interface RestApiOptions {
+  /** Overrides of the clean-up job's settings (tests); batch size and pause factor come from the options. */
   readonly cleanup?: CleanupJobOptions;
 }
 
 export async function registerRestApi(app: FastifyInstance, context: ServerContext, options: RestApiOptions = {}): Promise<void> {
   const token = resolveApiToken(context);
   const authorized = bearerChecker(token);
-  const cleanup = new MembershipCleanupJob(context, options.cleanup);
+  const { cleanupBatchRows, cleanupPauseFactor } = context.options;
+  const cleanup = new MembershipCleanupJob(context, { batchSize: cleanupBatchRows, pauseFactor: cleanupPauseFactor, ...options.cleanup });
   cleanupJobs.set(context, cleanup);
   context.jobs.push(cleanup);
   const deps: ApiDeps = { context, cleanup };
@@ -78,14 +80,4 @@ export async function registerRestApi(app: FastifyInstance, context: ServerConte
   });
 }
 
-/** Tuning knobs for the edit clean-up (benchmarks): OSQSIM_EDIT_CLEANUP_BATCH, OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR. */
-function cleanupOptionsFromEnv(env: NodeJS.ProcessEnv): CleanupJobOptions {
-  const batch = Number(env['OSQSIM_EDIT_CLEANUP_BATCH']);
-  const factor = Number(env['OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR']);
-  return {
-    ...(Number.isInteger(batch) && batch > 0 ? { batchSize: batch } : {}),
-    ...(Number.isFinite(factor) && factor >= 0 && env['OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR'] !== '' && env['OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR'] !== undefined ? { pauseFactor: factor } : {}),
-  };
-}
-
-export const plugin: ServerPlugin = (app, context) => registerRestApi(app, context, { cleanup: cleanupOptionsFromEnv(process.env) });
+export const plugin: ServerPlugin = (app, context) => registerRestApi(app, context);

@@ -7,16 +7,6 @@ import type { BackgroundJob, ServerContext } from '../context.js';
 import type { HostPolicyResults } from '../store/store.js';
 import { GroupCommitter } from './group-commit.js';
 
-/**
- * Commits in flight at once. Several overlap their round trips and let InnoDB's own group commit
- * share one redo-log fsync between them: measured on the 2-core reference machine with 64
- * concurrent writers (docs/BENCHMARKS.md), 4 in flight reached 0.73–0.76 × a bare bulk upsert
- * where 2 reached 0.49–0.50, although batches are smaller (≈ 10 hosts instead of ≈ 16). A host's
- * writes still commit in arrival order (the committer orders by host id). The MySQL store keeps a
- * separate pool of 4 connections for these commits (OSQSIM_INGEST_POOL_SIZE).
- */
-export const INGEST_CONCURRENT_COMMITS = Number(process.env.OSQSIM_INGEST_CONCURRENT_COMMITS ?? 4);
-
 export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
 export class PolicyIngest implements BackgroundJob {
@@ -45,7 +35,14 @@ export class PolicyIngest implements BackgroundJob {
       {
         maxBatch: options.ingestMaxBatchHosts,
         maxDelayMs: options.ingestMaxDelayMs,
-        maxConcurrent: INGEST_CONCURRENT_COMMITS,
+        // Commits in flight at once (options.ingestConcurrentCommits, default 4). Several overlap
+        // their round trips and let InnoDB's own group commit share one redo-log fsync between
+        // them: measured on the 2-core reference machine with 64 concurrent writers
+        // (docs/BENCHMARKS.md), 4 in flight reached 0.73–0.76 × a bare bulk upsert where 2 reached
+        // 0.49–0.50, although batches are smaller (≈ 10 hosts instead of ≈ 16). A host's writes
+        // still commit in arrival order (the committer orders by host id). The MySQL store keeps a
+        // separate pool for these commits (options.ingestPoolSize).
+        maxConcurrent: options.ingestConcurrentCommits,
         keyOf: (results) => results.hostId,
         onCommit(size, durationMs, error) {
           batchSize.observe(size);

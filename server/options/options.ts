@@ -1,7 +1,7 @@
 /**
- * Server options: one typed, frozen object built once from CLI flags (or a scenario) and Fleet's
- * defaults (reference fleet-policies.md §7). Intervals are milliseconds unless named *Seconds
- * (osquery's agent options are whole seconds).
+ * Server options: one typed, frozen object built once from CLI flags, the environment (or a
+ * scenario) and Fleet's defaults (reference fleet-policies.md §7). Intervals are milliseconds
+ * unless named *Seconds (osquery's agent options are whole seconds).
  */
 import type { LevelWithSilent } from 'pino';
 
@@ -50,29 +50,15 @@ export interface ServerOptions {
   readonly ingestMaxBatchHosts: number;
   /** … or this long after the first one joined. */
   readonly ingestMaxDelayMs: number;
+  /** MySQL connections kept apart for ingest commits (the store's second pool). */
+  readonly ingestPoolSize: number;
+  /** Ingest batches committed at once; each holds one ingest connection, so ≤ ingestPoolSize. */
+  readonly ingestConcurrentCommits: number;
+  /** Edit clean-up: membership rows removed per batch (server/api/cleanup-job.ts). */
+  readonly cleanupBatchRows: number;
+  /** Edit clean-up: pause ≥ this × the last batch's time between batches. */
+  readonly cleanupPauseFactor: number;
 }
 
-export const DEFAULT_SERVER_OPTIONS: ServerOptions = Object.freeze({
-  store: 'memory',
-  host: '127.0.0.1',
-  port: 8080,
-  enrollSecrets: [],
-  policyUpdateIntervalMs: 3_600_000,
-  detailUpdateIntervalMs: 3_600_000,
-  maxJitterPercent: 10,
-  distributedIntervalSeconds: 10,
-  loggerTlsPeriodSeconds: 10,
-  configRefreshSeconds: 60,
-  logLevel: 'info',
-  writeBodyLimitBytes: 5 * 1024 * 1024,
-  logBodyLimitBytes: 10 * 1024 * 1024,
-  bodyLimitBytes: 1024 * 1024,
-  statsStrategy: 'cron',
-  statsIntervalMs: 3_600_000,
-  hostCacheTtlMs: 2_000,
-  hostFeedIntervalMs: 1_000,
-  hostCacheMaxAgeMs: 600_000,
-  seenFlushIntervalMs: 5_000,
-  ingestMaxBatchHosts: 500,
-  ingestMaxDelayMs: 5,
-} satisfies ServerOptions);
+/** Defaults come from the option table (server/options/schema.ts), one row per option. */
+export { DEFAULT_SERVER_OPTIONS } from './schema.js';

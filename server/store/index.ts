@@ -9,6 +9,8 @@ import type { Store } from './store.js';
 export interface CreateStoreOptions {
   /** MySQL pool size (default 10). */
   readonly poolSize?: number;
+  /** MySQL connections kept apart for ingest commits (the server passes options.ingestPoolSize). */
+  readonly ingestPoolSize?: number;
 }
 
 /** Throws CLI_INVALID_STORE for a spec that is neither `memory` nor a usable mysql:// URL. */

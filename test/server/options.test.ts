@@ -4,7 +4,7 @@ import { parseEnrollSecret, resolveServerOptions, serverOptionsFromFlags } from 
 
 describe('osqsim server flags → options', () => {
   it('defaults to Fleet\'s values', () => {
-    const options = serverOptionsFromFlags({});
+    const options = serverOptionsFromFlags({}, {});
     expect(options).toEqual({ ...DEFAULT_SERVER_OPTIONS });
     expect(Object.isFrozen(options)).toBe(true);
   });
@@ -33,7 +33,13 @@ describe('osqsim server flags → options', () => {
       seenFlushInterval: '2s',
       ingestMaxBatch: '50',
       ingestMaxDelay: '2ms',
-    });
+      hostFeedInterval: '250ms',
+      hostCacheMaxAge: '5m',
+      ingestPoolSize: '8',
+      ingestConcurrentCommits: '6',
+      cleanupBatch: '200',
+      cleanupPauseFactor: '0.5',
+    }, {});
     expect(options).toMatchObject({
       store: 'mysql://root:pw@127.0.0.1:3306/osqsim',
       host: '0.0.0.0',
@@ -57,6 +63,12 @@ describe('osqsim server flags → options', () => {
       seenFlushIntervalMs: 2000,
       ingestMaxBatchHosts: 50,
       ingestMaxDelayMs: 2,
+      hostFeedIntervalMs: 250,
+      hostCacheMaxAgeMs: 300_000,
+      ingestPoolSize: 8,
+      ingestConcurrentCommits: 6,
+      cleanupBatchRows: 200,
+      cleanupPauseFactor: 0.5,
     });
   });
 
@@ -71,12 +83,21 @@ describe('osqsim server flags → options', () => {
     [{ distributedInterval: '1.5s' }, '--distributed-interval'],
     [{ logLevel: 'loud' }, '--log-level'],
     [{ writeBodyLimit: 'huge' }, '--write-body-limit'],
-    [{ statsStrategy: 'magic' }, 'statsStrategy'],
+    [{ statsStrategy: 'magic' }, '--stats-strategy'],
     [{ enrollSecret: [':team'] }, '--enroll-secret'],
     [{ enrollSecret: ['secret:'] }, '--enroll-secret'],
     [{ ingestMaxBatch: '0' }, '--ingest-max-batch'],
+    [{ hostFeedInterval: 'often' }, '--host-feed-interval'],
+    [{ ingestPoolSize: 'four' }, '--ingest-pool-size'],
+    [{ ingestPoolSize: '0' }, '--ingest-pool-size'],
+    [{ ingestConcurrentCommits: '2.5' }, '--ingest-concurrent-commits'],
+    [{ ingestConcurrentCommits: '0' }, '--ingest-concurrent-commits'],
+    [{ cleanupBatch: '0' }, '--cleanup-batch'],
+    [{ cleanupBatch: '-5' }, '--cleanup-batch'],
+    [{ cleanupPauseFactor: 'slow' }, '--cleanup-pause-factor'],
+    [{ cleanupPauseFactor: '-1' }, '--cleanup-pause-factor'],
   ])('rejects %j naming %s', (flags, option) => {
-    expect(() => serverOptionsFromFlags(flags)).toThrowError(
+    expect(() => serverOptionsFromFlags(flags, {})).toThrowError(
       expect.objectContaining({ code: 'CLI_INVALID_OPTION', message: expect.stringContaining(option) }),
     );
   });
@@ -90,8 +111,18 @@ describe('osqsim server flags → options', () => {
     expect(parseEnrollSecret('abc:Team One')).toEqual({ secret: 'abc', team: 'Team One' });
   });
 
+  it('keeps ingest commits in flight within the ingest pool, and says why', () => {
+    expect(serverOptionsFromFlags({ ingestPoolSize: '8', ingestConcurrentCommits: '8' }, {})).toMatchObject({ ingestPoolSize: 8, ingestConcurrentCommits: 8 });
+    expect(() => serverOptionsFromFlags({ ingestConcurrentCommits: '6' }, {})).toThrowError(
+      'invalid option --ingest-concurrent-commits: 6 must be ≤ --ingest-pool-size (4): each commit in flight holds one ingest connection',
+    );
+    expect(() => resolveServerOptions({ ingestPoolSize: 2, ingestConcurrentCommits: 3 })).toThrowError(/--ingest-concurrent-commits: 3 must be ≤ --ingest-pool-size \(2\)/);
+  });
+
   it('resolveServerOptions ignores undefined values and validates code-given options', () => {
     expect(resolveServerOptions({ port: undefined }).port).toBe(8080);
     expect(() => resolveServerOptions({ hostCacheTtlMs: -1 })).toThrowError(expect.objectContaining({ code: 'CLI_INVALID_OPTION' }));
+    expect(() => resolveServerOptions({ cleanupPauseFactor: Number.NaN })).toThrowError('invalid option --cleanup-pause-factor: NaN must be a number ≥ 0');
+    expect(() => resolveServerOptions({ cleanupBatchRows: 1.5 })).toThrowError('invalid option --cleanup-batch: 1.5 must be a whole number ≥ 1');
   });
 });

@@ -448,4 +448,4 @@ function withCisRows(group: FleetGroupSpec): FleetGroupSpec {
 }
 
 /** The built-in fleet: 45% macOS, 40% Windows, 15% Linux by weight. */
-export const DEFAULT_FLEET: FleetSpec = { groups: groups.map(withCisRows) };
+export const BUILTIN_FLEET: FleetSpec = { groups: groups.map(withCisRows) };

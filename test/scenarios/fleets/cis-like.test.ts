@@ -7,7 +7,7 @@ import { CIS_CHECKS, CIS_LIKE_YAML_PATH, cisPolicyName, cisRows, complies, rende
 import type { TableRow } from '../../../contract/fleet-spec.js';
 import { parsePolicyYaml } from '../../../server/policies/fleetctl-yaml.js';
 import { catalogPlatformOf, type Platform } from '../../../simulator/fleet/catalogue.js';
-import { DEFAULT_FLEET } from '../../../scenarios/fleets/builtin-fleet.js';
+import { BUILTIN_FLEET } from '../../../scenarios/fleets/builtin-fleet.js';
 import { hostDatabase, passes } from '../../simulator/fleet/helpers.js';
 
 let SQL: SqlJsStatic;
@@ -65,7 +65,7 @@ describe('CIS-like policies', () => {
     for (const platform of ['darwin', 'windows', 'linux'] as const) {
       const checks = CIS_CHECKS.filter((check) => check.platform === platform);
       const shares = new Map<string, number>();
-      for (const group of DEFAULT_FLEET.groups.filter((g) => catalogPlatformOf(g.platform) === platform)) {
+      for (const group of BUILTIN_FLEET.groups.filter((g) => catalogPlatformOf(g.platform) === platform)) {
         const db = hostDatabase(SQL, platform, group);
         shares.set(group.name, checks.filter((check) => passes(db, check.query)).length / checks.length);
         db.close();

@@ -3,7 +3,9 @@ import { readFileSync } from 'node:fs';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { CIS_CHECKS, CIS_LIKE_YAML_PATH, cisPolicyName, cisRows, complies, renderCisLikeYaml, type CisFamily } from '../../../scenarios/fleets/cis-like.js';
+import { CIS_CHECKS, cisPolicyName, type CisFamily } from '../../../scenarios/fleets/cis/policies.js';
+import { cisRows, complies } from '../../../scenarios/fleets/cis/rows.js';
+import { CIS_LIKE_YAML_PATH, renderCisLikeYaml } from '../../../scenarios/fleets/cis/render-yaml.js';
 import type { TableRow } from '../../../contract/fleet-spec.js';
 import { parsePolicyYaml } from '../../../server/policies/fleetctl-yaml.js';
 import { catalogPlatformOf, type Platform } from '../../../simulator/fleet/catalogue.js';
@@ -24,7 +26,7 @@ const FAMILIES: ReadonlyArray<readonly [CisFamily, Platform, TableRow]> = [
 ];
 
 describe('CIS-like policies', () => {
-  it('cis-like.yml is the generator\'s output (run `npx tsx scenarios/fleets/cis-like.ts --write` after a change)', () => {
+  it('cis-like.yml is the generator\'s output (run `npm run gen:cis` after a change)', () => {
     expect(readFileSync(CIS_LIKE_YAML_PATH, 'utf8')).toBe(renderCisLikeYaml());
   });
 

@@ -6,6 +6,7 @@
 import { headline } from '../reports/headline.js';
 import type { ResultDocument, ThresholdResult } from '../contract/result.js';
 import { ENDPOINTS } from '../contract/vocabulary.js';
+import { didYouMean } from '../lib/did-you-mean.js';
 
 export type Operator = '<' | '<=' | '>' | '>=' | '==' | '!=';
 const OPERATORS: readonly Operator[] = ['<=', '>=', '==', '!=', '<', '>'];
@@ -115,7 +116,7 @@ export function parseThreshold(expr: string): ParseResult {
   }
   const [, metric, op, number, rawUnit] = match as unknown as [string, string, Operator, string, string];
   const def = metrics().get(metric);
-  if (!def) return { ok: false, error: `unknown metric "${metric}"${nearest(metric, thresholdMetricNames())}` };
+  if (!def) return { ok: false, error: `unknown metric "${metric}"${didYouMean(metric, thresholdMetricNames())}` };
   const unit = rawUnit.toLowerCase();
   const factor = UNIT_FACTORS[def.unit][unit];
   if (factor === undefined) {
@@ -131,30 +132,6 @@ export function parseThreshold(expr: string): ParseResult {
 
 function unitName(unit: MetricUnit): string {
   return { ms: 'milliseconds', s: 'seconds', ratio: 'a fraction (0.001 or 0.1%)', percent: 'percent', mb: 'megabytes', count: 'a count', per_s: 'per second' }[unit];
-}
-
-function nearest(word: string, candidates: readonly string[]): string {
-  let best = '';
-  let bestDistance = Infinity;
-  for (const c of candidates) {
-    const d = distance(word, c);
-    if (d < bestDistance) [best, bestDistance] = [c, d];
-  }
-  return bestDistance <= Math.max(2, Math.floor(word.length / 3)) ? ` (did you mean ${best}?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
 }
 
 export function compare(value: number, op: Operator, limit: number): boolean {

@@ -190,9 +190,11 @@ export function readScenarioDocument(input: unknown, file: string, options: Read
     if (ignored.length > 0) notes.push(`ignoring ${ignored.join(' and ')} (they need the harness: osqsim run)`);
   }
   const issues = options.overrides ? applyOverrides(document, options.overrides, notes) : [];
-  const resolved = resolveScenarioFiles(document, dirname(resolve(file)), issues);
+  const fileIssues: ValidationIssue[] = [];
+  const resolved = resolveScenarioFiles(document, dirname(resolve(file)), fileIssues);
+  issues.push(...fileIssues);
   const durationFromFlag = options.overrides?.duration !== undefined;
-  const result = validateScenario(issues.length ? dropUnresolved(resolved) : resolved, { durationFromFlag });
+  const result = validateScenario(fileIssues.length ? dropUnresolved(resolved) : resolved, { durationFromFlag });
   if (!result.ok || issues.length) return { ok: false, file, issues: [...issues, ...(result.ok ? [] : result.issues)] };
   const skipped = result.scenario.skipped_timeline ?? [];
   if (skipped.length > 0) {

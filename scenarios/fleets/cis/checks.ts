@@ -103,12 +103,12 @@ export interface RegistrySetting {
   level?: 2;
 }
 
-export const LSA = 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Lsa';
-export const SERVICES = 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services';
-export const SYSTEM_POLICY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System';
-export const EXPLORER_POLICY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer';
-export const POLICIES = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft';
-export const eq = (value: string, bad: string): RegistrySetting['rule'] => ({ eq: value, bad });
+const LSA = 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Control\\Lsa';
+const SERVICES = 'HKEY_LOCAL_MACHINE\\SYSTEM\\CurrentControlSet\\Services';
+const SYSTEM_POLICY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\System';
+const EXPLORER_POLICY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies\\Explorer';
+const POLICIES = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft';
+const eq = (value: string, bad: string): RegistrySetting['rule'] => ({ eq: value, bad });
 
 export const WINDOWS_REGISTRY: readonly RegistrySetting[] = [
   { path: `${LSA}\\LimitBlankPasswordUse`, rule: eq('1', '0'), title: 'Accounts with blank passwords cannot log on over the network' },

@@ -19,9 +19,9 @@ import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { parseDurationMs } from '../lib/units.js';
-import { validateScenario } from '../scenarios/schema.js';
+import { validateScenario } from '../scenarios/schema/scenario.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
-import { defaultFleet } from '../scenarios/simulate-spec.js';
+import { BUILTIN_FLEET } from '../scenarios/fleets/builtin-fleet.js';
 
 interface Params {
   hosts: number;
@@ -97,7 +97,7 @@ async function main(): Promise<void> {
       warmup: `${p.warmupMs}ms`,
       seed: 1,
       agent: { distributed_interval: '10s', config_refresh: '60s', logger_tls_period: '10s', start_period: `${p.startPeriodMs}ms` },
-      fleet: JSON.parse(JSON.stringify(defaultFleet())),
+      fleet: JSON.parse(JSON.stringify(BUILTIN_FLEET)),
     });
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     const scenario = result.scenario;

@@ -23,9 +23,8 @@ import { ENDPOINTS } from '../contract/vocabulary.js';
 import { headline } from '../reports/headline.js';
 import { metricValue } from '../reports/metrics.js';
 import { compare, parseThreshold, type ThresholdSpec } from '../scenarios/thresholds.js';
-import { parseScenarioText } from '../scenarios/load.js';
-import { formatIssues } from '../scenarios/schema.js';
-import type { HarnessScenario } from '../scenarios/sections.js';
+import { readScenario, readScenarioDocument, scenarioOrThrow } from '../scenarios/read.js';
+import type { Scenario as HarnessScenario } from '../scenarios/schema/scenario.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
 import {
   PLAN_ENDPOINTS,
@@ -217,31 +216,22 @@ export interface SweepScenarioSource {
 }
 
 export function loadSweepScenario(file: string): SweepScenarioSource {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw osqsimError('SCENARIO_INVALID', { source: file, problems: (error as Error).message });
-  }
-  const result = parseScenarioText(text, file);
-  if (!result.ok) throw osqsimError('SCENARIO_INVALID', { source: file, problems: `\n${formatIssues(result.issues)}` });
-  if (result.scenario.target !== undefined) {
+  const base = scenarioOrThrow(readScenario(file));
+  if (base.target !== undefined) {
     throw osqsimError('CLI_INVALID_OPTION', { option: 'SCENARIO', reason: 'capacity sweep starts its own server: the scenario must have a server: section, not target:' });
   }
-  return { file, document: parseYaml(text) as Record<string, unknown>, base: result.scenario };
+  return { file, document: parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>, base };
 }
 
 /** The scenario of one step: `hosts` hosts, warm-up + measured window, no timeline or thresholds. */
 export function stepScenario(source: SweepScenarioSource, hosts: number, warmupMs: number, measureMs: number): HarnessScenario {
-  const document: Record<string, unknown> = { ...source.document, hosts, warmup: `${warmupMs}ms`, duration: `${warmupMs + measureMs}ms` };
-  delete document.timeline;
-  delete document.thresholds;
   const agent = { ...((source.document.agent as Record<string, unknown> | undefined) ?? {}) };
   agent.start_period = `${sweepStartPeriodMs(source.base, warmupMs)}ms`;
-  document.agent = agent;
-  const result = parseScenarioText(JSON.stringify(document), source.file);
-  if (!result.ok) throw osqsimError('SCENARIO_INVALID', { source: `${source.file} at ${hosts} hosts`, problems: `\n${formatIssues(result.issues)}` });
-  return result.scenario;
+  const result = readScenarioDocument({ ...source.document, agent }, source.file, {
+    steadyState: true,
+    overrides: { hosts, warmup: `${warmupMs}ms`, duration: `${warmupMs + measureMs}ms` },
+  });
+  return scenarioOrThrow(result, `${source.file} at ${hosts} hosts`);
 }
 
 /**

@@ -3,19 +3,15 @@
  * runs/<UTC timestamp>-<name>/{result.json, summary.md, report.html}.
  * Exit codes: 0 ok, 1 error, 2 invalid scenario or flags, 3 thresholds failed.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { usageErrorsExit2 } from './simulate.js';
-import { parse as parseYaml } from 'yaml';
 import { isOsqsimError } from '../lib/errors.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { fmtMs, fmtPct, headline } from '../reports/headline.js';
-import { resolveScenarioPath } from '../scenarios/builtin.js';
-import { validateScenarioDocument } from '../scenarios/load.js';
+import { readScenario } from '../scenarios/read.js';
 import { runScenario } from '../scenarios/runner.js';
 import { formatThresholdValue } from '../reports/metrics.js';
-import { formatIssues } from '../scenarios/schema.js';
-import { STATS_STRATEGIES } from '../contract/vocabulary.js';
+import { formatIssues } from '../scenarios/schema/validate.js';
 import { ServerProcessError } from '../scenarios/harness/server-process.js';
 
 export interface RunFlags {
@@ -34,67 +30,23 @@ export interface RunFlags {
 
 type Print = (text: string) => void;
 
-/** Applies command-line overrides to the raw scenario document (validated afterwards with it). */
-export function applyOverrides(document: Record<string, unknown>, flags: RunFlags): string[] {
-  const problems: string[] = [];
-  const int = (text: string, flag: string): number | undefined => {
-    if (/^\d+$/.test(text)) return Number(text);
-    problems.push(`${flag} must be a whole number, got "${text}"`);
-    return undefined;
-  };
-  if (flags.hosts !== undefined) {
-    const hosts = int(flags.hosts, '--hosts');
-    if (hosts !== undefined) document.hosts = hosts;
-  }
-  if (flags.duration !== undefined) document.duration = flags.duration;
-  if (flags.warmup !== undefined) document.warmup = flags.warmup;
-  if (flags.seed !== undefined) {
-    const seed = int(flags.seed, '--seed');
-    if (seed !== undefined) document.seed = seed;
-  }
-  if (flags.strategy !== undefined || flags.store !== undefined) {
-    if (document.target !== undefined) problems.push('--store and --strategy apply to the server osqsim starts; this scenario has a target:');
-    const server = { ...((document.server as Record<string, unknown> | undefined) ?? {}) };
-    if (flags.store !== undefined) server.store = flags.store;
-    if (flags.strategy !== undefined) {
-      const list = flags.strategy.split(',').map((s) => s.trim());
-      for (const s of list) if (!(STATS_STRATEGIES as readonly string[]).includes(s)) problems.push(`--strategy ${s}: expected ${STATS_STRATEGIES.join(', ')}`);
-      server.stats = { ...((server.stats as Record<string, unknown> | undefined) ?? {}), strategy: list.length === 1 ? list[0] : list };
-    }
-    if (document.target === undefined) document.server = server;
-  }
-  return problems;
-}
-
 export async function runCommand(fileArg: string | undefined, flags: RunFlags, out: Print = (t) => process.stdout.write(t), err: Print = (t) => process.stderr.write(t)): Promise<ExitCode> {
-  const file = resolveScenarioPath(fileArg ?? 'quickstart');
-  if (!existsSync(file)) {
-    err(`osqsim run: scenario not found: ${file} (built-in scenarios: osqsim scenario list)\n`);
-    return EXIT.INVALID_INPUT;
-  }
-  let document: unknown;
-  try {
-    document = parseYaml(readFileSync(file, 'utf8'));
-  } catch (error) {
-    err(`osqsim run: ${file} is not valid YAML: ${(error as Error).message}\n`);
-    return EXIT.INVALID_INPUT;
-  }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    err(`osqsim run: ${file}: the scenario must be a mapping\n`);
-    return EXIT.INVALID_INPUT;
-  }
-  const overrideProblems = applyOverrides(document as Record<string, unknown>, flags);
+  const name = fileArg ?? 'quickstart';
+  const overrides = { hosts: flags.hosts, duration: flags.duration, warmup: flags.warmup, seed: flags.seed, store: flags.store, strategy: flags.strategy };
+  const loaded = readScenario(name, { overrides });
+  const file = loaded.file;
+  const overrideProblems: string[] = [];
   const workers = flags.workers === undefined ? undefined : Number(flags.workers);
   const connections = flags.connections === undefined ? undefined : Number(flags.connections);
   if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) overrideProblems.push(`--workers must be a positive integer, got "${flags.workers}"`);
   if (connections !== undefined && !(Number.isInteger(connections) && connections > 0)) overrideProblems.push(`--connections must be a positive integer, got "${flags.connections}"`);
-  const loaded = validateScenarioDocument(document, file);
   if (!loaded.ok || overrideProblems.length) {
     const issues = loaded.ok ? [] : loaded.issues;
-    err(`osqsim run: invalid scenario ${file}\n${[...overrideProblems, formatIssues(issues)].filter(Boolean).join('\n').replace(/^/gm, '  ')}\n`);
+    err(`osqsim run: invalid scenario ${file}\n${[formatIssues(issues), ...overrideProblems].filter(Boolean).join('\n').replace(/^/gm, '  ')}\n`);
     return EXIT.INVALID_INPUT;
   }
   const scenario = loaded.scenario;
+  for (const note of loaded.notes) err(`osqsim run: ${note}\n`);
   const log = flags.quiet ? undefined : (line: string) => out(`${line}\n`);
   log?.(`osqsim run ${scenario.name}: ${scenario.hosts} hosts for ${scenario.duration / 1000}s (warm-up ${scenario.warmup / 1000}s) — ${file}`);
   try {

@@ -11,7 +11,8 @@ import { EXIT } from '../lib/exit-codes.js';
 import { parseShard } from '../simulator/identity.js';
 import { summaryTable, progressLine } from './simulate-output.js';
 import { runSimulation } from '../simulator/pool.js';
-import { scenarioFromFlags } from '../scenarios/simulate-spec.js';
+import { readBuiltinFleetScenario, readScenario, scenarioOrThrow } from '../scenarios/read.js';
+import { simulationSpec } from '../scenarios/simulation-spec.js';
 import { parseTargets, TRANSPORT_KINDS, type TransportKind } from '../simulator/transport/transport.js';
 
 export interface SimulateFlags {
@@ -63,15 +64,11 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     const shard = flags.shard !== undefined ? parseShard(flags.shard) : undefined;
     const hosts = positiveInt('--hosts', flags.hosts);
     const seed = positiveInt('--seed', flags.seed, 0);
-    const notes: string[] = [];
-    const scenario = await scenarioFromFlags({
-      ...(flags.scenario !== undefined ? { scenario: flags.scenario } : {}),
-      ...(hosts !== undefined ? { hosts } : {}),
-      ...(flags.duration !== undefined ? { duration: flags.duration } : {}),
-      ...(flags.warmup !== undefined ? { warmup: flags.warmup } : {}),
-      ...(seed !== undefined ? { seed } : {}),
-      ...(flags.enrollSecret !== undefined ? { enrollSecret: flags.enrollSecret } : {}),
-    }, notes);
+    const read = { steadyState: true, overrides: { hosts, seed, duration: flags.duration, warmup: flags.warmup, enrollSecret: flags.enrollSecret } };
+    if (flags.scenario === undefined && hosts === undefined) throw osqsimError('CLI_INVALID_OPTION', { option: '--scenario/--hosts', reason: 'give a scenario file or a host count' });
+    const result = flags.scenario !== undefined ? readScenario(flags.scenario, read) : readBuiltinFleetScenario(read);
+    const notes = result.ok ? result.notes : [];
+    const scenario = simulationSpec(scenarioOrThrow(result, flags.scenario ?? 'flags'));
     for (const note of notes) process.stderr.write(`osqsim simulate: ${note}\n`);
     const workers = positiveInt('--workers', flags.workers);
     const connections = positiveInt('--connections', flags.connections);

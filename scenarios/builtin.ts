@@ -27,9 +27,14 @@ export function scenariosDir(): string {
   return here;
 }
 
+/** Whether `nameOrPath` is written as a name (`quickstart`) rather than a path (`./x.yaml`). */
+export function isScenarioName(nameOrPath: string): boolean {
+  return !/[\\/]|\.ya?ml$|\.json$/i.test(nameOrPath);
+}
+
 /** `quickstart` → its file; a path is returned as given. */
 export function resolveScenarioPath(nameOrPath: string): string {
-  if (/[\\/]|\.ya?ml$|\.json$/i.test(nameOrPath)) return nameOrPath;
+  if (!isScenarioName(nameOrPath)) return nameOrPath;
   const file = join(scenariosDir(), `${nameOrPath}.yaml`);
   return existsSync(file) ? file : nameOrPath;
 }

@@ -21,8 +21,8 @@ import { fleetPlatformOf, platformMatches } from '../contract/platforms.js';
 import { groupCounts } from '../simulator/identity.js';
 import { jitterBucketCount } from '../server/osquery/jitter.js';
 import type { PolicySpec } from '../contract/fleet-spec.js';
-import type { HarnessScenario } from './sections.js';
-import { strategiesOf } from './server-section.js';
+import type { Scenario } from './schema/scenario.js';
+import { strategiesOf } from './schema/sections/server.js';
 import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { addedPolicies, type TimelineEvent } from './timeline.js';
 
@@ -59,7 +59,8 @@ export interface ScenarioPlan {
   target: string[] | null;
   groups: PlanGroup[];
   cycle: { policy_interval_s: number; detail_interval_s: number; jitter_buckets: number; mean_cycle_s: number; distributed_interval_s: number };
-  events: Array<{ t: number; kind: string; effect: string }>;
+  /** The timeline's events in time order; those a shortened run (`--duration`) cuts off are marked skipped. */
+  events: Array<{ t: number; kind: string; effect: string; skipped?: true }>;
   points: PlanPoint[];
   /** At the end of the run. */
   final: PlanPoint;
@@ -70,7 +71,7 @@ export interface ScenarioPlan {
 const ENDPOINT_NAMES: readonly EndpointName[] = ['enroll', 'config', 'read', 'write', 'log'];
 
 /** Hosts that should be running at `tMs` (ramps from the timeline, else the start period). Pure. */
-export function hostsAt(scenario: Pick<HarnessScenario, 'hosts' | 'timeline' | 'agent'>, tMs: number): number {
+export function hostsAt(scenario: Pick<Scenario, 'hosts' | 'timeline' | 'agent'>, tMs: number): number {
   const ramps = scenario.timeline.filter((e): e is Extract<TimelineEvent, { kind: 'ramp_hosts' }> => e.kind === 'ramp_hosts');
   if (ramps.length === 0) {
     const period = scenario.agent.start_period;
@@ -87,7 +88,7 @@ export function hostsAt(scenario: Pick<HarnessScenario, 'hosts' | 'timeline' | '
 }
 
 /** Whether the run ramps hosts through the timeline (then the runner calls setHosts each second). */
-export function hasRamps(scenario: Pick<HarnessScenario, 'timeline'>): boolean {
+export function hasRamps(scenario: Pick<Scenario, 'timeline'>): boolean {
   return scenario.timeline.some((e) => e.kind === 'ramp_hosts');
 }
 
@@ -122,7 +123,7 @@ interface Cohort {
   writesAtStart: boolean;
 }
 
-export function planScenario(scenario: HarnessScenario): ScenarioPlan {
+export function planScenario(scenario: Scenario): ScenarioPlan {
   const durationS = Math.ceil(scenario.duration / 1000);
   const di = scenario.agent.distributed_interval / 1000;
   const server = scenario.server;
@@ -207,6 +208,9 @@ export function planScenario(scenario: HarnessScenario): ScenarioPlan {
         break;
     }
     policyTimeline.push({ t, policies: live });
+  }
+  for (const event of scenario.skipped_timeline ?? []) {
+    events.push({ t: event.at / 1000, kind: event.kind, effect: `skipped: after the end of the run (${scenario.duration / 1000}s)`, skipped: true });
   }
   const policiesAt = (s: number): LivePolicy[] => {
     let current = policyTimeline[0]!.policies;

@@ -22,8 +22,9 @@ import type { PolicyTruth } from '../simulator/fleet/truth.js';
 import { FleetApi, type ApiPolicy, type ApiStatsRun } from '../contract/fleet-rest.js';
 import { hasRamps, hostsAt, planScenario, planSummary } from './plan.js';
 import { scoreCounts, StalenessTracker, type TruthCounts } from './scoring.js';
-import type { HarnessScenario } from './sections.js';
-import { strategiesOf } from './server-section.js';
+import type { Scenario } from './schema/scenario.js';
+import { strategiesOf } from './schema/sections/server.js';
+import { simulationSpec } from './simulation-spec.js';
 import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { RunState } from './run-state.js';
 import { ServerProcess } from './harness/server-process.js';
@@ -34,7 +35,7 @@ import { applyTimelineEvent, type EventContext } from './timeline-apply.js';
 export { counterFromMetrics, eventLoopP99FromMetrics } from './harness/server-sampler.js';
 
 export interface RunOptions {
-  scenario: HarnessScenario;
+  scenario: Scenario;
   /** Overrides server.store (`--store`). */
   store?: string;
   /** Parent folder of the run folders (default `runs`). */
@@ -82,7 +83,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
 }
 
 
-export function serverArgs(scenario: HarnessScenario, strategy: StatsStrategyName, store: string, token: string): string[] {
+export function serverArgs(scenario: Scenario, strategy: StatsStrategyName, store: string, token: string): string[] {
   const server = scenario.server!;
   const seconds = (ms: number) => String(Math.max(1, Math.round(ms / 1000)));
   const teams = [...new Set(scenario.fleet.groups.map((g) => g.team).filter((t): t is string => t !== undefined))];
@@ -189,13 +190,12 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
 
     const ramps = hasRamps(scenario);
     let runStartMs = Date.now();
-    const simScenario = {
-      ...scenario,
+    const simScenario = simulationSpec(scenario, {
       hosts: ramps ? hostsAt(scenario, 0) : scenario.hosts,
       enroll_secret: scenario.target?.enroll_secret ?? scenario.enroll_secret,
       // Ramps decide when hosts start; each second's new hosts start within that second.
       agent: ramps ? { ...scenario.agent, start_period: 1000 } : scenario.agent,
-    };
+    });
     sim = runSimulation({
       targets,
       scenario: simScenario,
@@ -343,7 +343,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
 }
 
 interface EnrichInput {
-  scenario: HarnessScenario;
+  scenario: Scenario;
   strategy: StatsStrategyName | null;
   storeLabel: string;
   final: ApiPolicy[] | undefined;
@@ -400,11 +400,22 @@ function enrich(doc: ResultDocument, input: EnrichInput): void {
     .map((r) => ({ strategy: r.strategy, started_at: r.started_at, duration_ms: r.duration_ms, rows: r.rows_scanned, drift: r.drift }));
   doc.aggregations = aggregations;
   if (input.samples.length) doc.server = { samples: input.samples };
-  doc.timeline = input.timeline;
+  doc.timeline = [...input.timeline, ...skippedRecords(scenario)];
   if (input.countSamples.length) doc.counts = { samples: input.countSamples };
   try {
     doc.plan = planSummary(planScenario(scenario));
   } catch {
     // The plan is a comparison aid; a run never fails for it.
   }
+}
+
+/** Events a shortened run (`--duration`) cut off: recorded as skipped, at the time they were due. */
+export function skippedRecords(scenario: Pick<Scenario, 'duration' | 'skipped_timeline'>): TimelineRecord[] {
+  return (scenario.skipped_timeline ?? []).map((event) => ({
+    t: event.at / 1000,
+    kind: event.kind,
+    detail: `not applied: due at ${event.at / 1000}s, after the end of the run`,
+    ok: false,
+    error: `skipped: the run ends at ${scenario.duration / 1000}s (--duration)`,
+  }));
 }

@@ -7,12 +7,12 @@ import { SeededRandom } from '../lib/rng.js';
 import { forEachLimited, type FleetApi } from '../contract/fleet-rest.js';
 import { editedQuery, hostsAt, selectPolicies } from './plan.js';
 import { specOf, type RunState } from './run-state.js';
-import type { HarnessScenario } from './sections.js';
+import type { Scenario } from './schema/scenario.js';
 import type { ServerProcess } from './harness/server-process.js';
 import { addedPolicies, type TimelineEvent } from './timeline.js';
 
 export interface EventContext {
-  scenario: HarnessScenario;
+  scenario: Scenario;
   state: RunState;
   /** The REST API (absent with a target without a token: validation keeps API events out then). */
   api: FleetApi | undefined;

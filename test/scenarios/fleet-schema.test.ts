@@ -1,9 +1,9 @@
 import { expect, test } from 'vitest';
-import { parseScenario, validateScenario } from '../../scenarios/schema.js';
+import { validateScenario } from '../../scenarios/schema/scenario.js';
+import { parseScenarioText, scenarioOrThrow } from '../../scenarios/read.js';
 import { AGENT_DEFAULTS } from '../../contract/fleet-spec.js';
 import { fleetPlatformOf, platformMatches } from '../../contract/platforms.js';
 import { planScenario } from '../../scenarios/plan.js';
-import type { HarnessScenario } from '../../scenarios/sections.js';
 
 const fleet = { groups: [{ name: 'mac', count: 10, platform: 'darwin', os_version: '14.4' }] };
 
@@ -58,10 +58,11 @@ test('counts and weights must add up with hosts', () => {
   if (!weighted.ok) expect(weighted.issues[0]).toEqual({ path: 'hosts', message: 'is required when a fleet group has a weight' });
 });
 
-test('parseScenario reads YAML and throws SCENARIO_INVALID listing the problems', () => {
+test('scenario text is read from YAML; SCENARIO_INVALID lists every problem', () => {
+  const parse = (text: string) => scenarioOrThrow(parseScenarioText(text, 'scenario'));
   const yaml = 'fleet:\n  groups:\n    - {name: mac, count: 2, platform: darwin, os_version: "14"}\nduration: 2m\n';
-  expect(parseScenario(yaml).duration).toBe(120_000);
-  expect(() => parseScenario('fleet: {}\nbogus: 1\n')).toThrow(/(?=[\s\S]*fleet\.groups is required)(?=[\s\S]*bogus unknown key)/);
+  expect(parse(yaml).duration).toBe(120_000);
+  expect(() => parse('fleet: {}\nbogus: 1\n')).toThrow(/(?=[\s\S]*fleet\.groups is required)(?=[\s\S]*bogus unknown key)/);
 });
 
 test('a hand-written platform (Ubuntu) validates to what osquery reports (ubuntu), which Fleet scopes to linux policies', () => {
@@ -75,6 +76,6 @@ test('a hand-written platform (Ubuntu) validates to what osquery reports (ubuntu
   expect(raw).toBe('ubuntu');
   expect(fleetPlatformOf(raw)).toBe('linux');
   expect(platformMatches('linux', fleetPlatformOf(raw))).toBe(true);
-  const plan = planScenario(result.scenario as HarnessScenario);
+  const plan = planScenario(result.scenario);
   expect(plan.groups[0]).toMatchObject({ fleet_platform: 'linux', policies_in_scope: 1 });
 });

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { parseScenarioText } from '../../scenarios/load.js';
+import { parseScenarioText } from '../../scenarios/read.js';
 import { editedQuery, hostsAt, planScenario, selectPolicies, formatPlan } from '../../scenarios/plan.js';
-import type { HarnessScenario } from '../../scenarios/sections.js';
+import type { Scenario } from '../../scenarios/schema/scenario.js';
 import { planCommand } from '../../cli/scenario.js';
 import { EXIT } from '../../lib/exit-codes.js';
 
-function scenario(extra: Record<string, unknown> = {}): HarnessScenario {
+function scenario(extra: Record<string, unknown> = {}): Scenario {
   const result = parseScenarioText(
     stringify({
       name: 'plan',

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { validateFleet } from '../../scenarios/schema.js';
+import { validateFleet } from '../../scenarios/schema/scenario.js';
 import { readOnlyProblem } from '../../server/api/validate.js';
 import { parsePolicyYaml, type PolicySpecDoc } from '../../server/policies/fleetctl-yaml.js';
 import { columnsFor, findTable, catalogPlatformOf, type Platform } from '../../simulator/fleet/catalogue.js';
-import { DEFAULT_FLEET } from '../../scenarios/fleets/builtin-fleet.js';
+import { BUILTIN_FLEET } from '../../scenarios/fleets/builtin-fleet.js';
 import { hostDatabase, passes } from '../simulator/fleet/helpers.js';
 
 const POLICY_DIR = join(import.meta.dirname, '../../scenarios/policies');
@@ -89,11 +89,11 @@ describe('policy fixtures (scenarios/policies)', () => {
   });
 });
 
-describe('DEFAULT_FLEET', () => {
-  const groups = DEFAULT_FLEET.groups;
+describe('the built-in fleet (BUILTIN_FLEET)', () => {
+  const groups = BUILTIN_FLEET.groups;
 
   it('is a valid fleet section, about 45% macOS, 40% Windows and 15% Linux', () => {
-    expect(() => validateFleet(DEFAULT_FLEET)).not.toThrow();
+    expect(() => validateFleet(BUILTIN_FLEET)).not.toThrow();
     const weight = (platform: Platform): number =>
       groups.filter((group) => catalogPlatformOf(group.platform) === platform).reduce((sum, group) => sum + (group.weight ?? 0), 0);
     const total = weight('darwin') + weight('windows') + weight('linux');
@@ -147,12 +147,12 @@ describe('DEFAULT_FLEET', () => {
   });
 });
 
-describe('the simulator evaluator on DEFAULT_FLEET', () => {
+describe('the simulator evaluator on BUILTIN_FLEET', () => {
   it('answers the fixtures as SQLite does here: no errors, same pass/fail', async () => {
     const { FleetEvaluator } = await import('../../simulator/fleet/evaluator.js');
     const { osqueryEnvironment } = await import('../../simulator/fleet/environment.js');
-    const evaluator = new FleetEvaluator(SQL, DEFAULT_FLEET.groups, await osqueryEnvironment());
-    DEFAULT_FLEET.groups.forEach((group, index) => {
+    const evaluator = new FleetEvaluator(SQL, BUILTIN_FLEET.groups, await osqueryEnvironment());
+    BUILTIN_FLEET.groups.forEach((group, index) => {
       const platform = catalogPlatformOf(group.platform) as Platform;
       const db = hostDatabase(SQL, platform, group);
       for (const fixture of fixtures.filter((f) => f.platforms.includes(platform))) {

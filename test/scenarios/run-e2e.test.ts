@@ -13,7 +13,7 @@ import type { ResultDocument } from '../../contract/result.js';
 import { describeMysql } from '../helpers/mysql.js';
 import { ServerProcess } from '../../scenarios/harness/server-process.js';
 import { runScenario } from '../../scenarios/runner.js';
-import { parseScenarioText } from '../../scenarios/load.js';
+import { parseScenarioText } from '../../scenarios/read.js';
 
 const TINY = join(import.meta.dirname, 'fixtures', 'tiny.yaml');
 

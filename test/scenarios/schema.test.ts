@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { parseScenarioText, validateScenarioFile, type LoadResult } from '../../scenarios/load.js';
+import { parseScenarioText, readScenario, type ReadResult } from '../../scenarios/read.js';
 import { validateCommand } from '../../cli/scenario.js';
 import { EXIT } from '../../lib/exit-codes.js';
 
@@ -18,7 +18,7 @@ function base(extra: Record<string, unknown> = {}): Record<string, unknown> {
   };
 }
 
-function check(doc: unknown): LoadResult {
+function check(doc: unknown): ReadResult {
   return parseScenarioText(stringify(doc), join(FIXTURES, 'scenario.yaml'));
 }
 
@@ -144,12 +144,12 @@ describe('built-in scenarios', () => {
   });
 
   it.each(files)('%s validates', (file) => {
-    const result = validateScenarioFile(join(dir, file));
+    const result = readScenario(join(dir, file));
     expect(result.ok ? [] : result.issues).toEqual([]);
   });
 
   it('quickstart stays small enough for a first run (1,000–2,000 hosts, about 2 minutes)', () => {
-    const result = validateScenarioFile(join(dir, 'quickstart.yaml'));
+    const result = readScenario(join(dir, 'quickstart.yaml'));
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     expect(result.scenario.hosts).toBeGreaterThanOrEqual(1000);

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { evaluateThresholds, parseThreshold } from '../../scenarios/thresholds.js';
 import { scoreCounts, StalenessTracker } from '../../scenarios/scoring.js';
 import { counterFromMetrics, eventLoopP99FromMetrics, serverArgs } from '../../scenarios/runner.js';
-import { parseScenarioText } from '../../scenarios/load.js';
-import { applyOverrides } from '../../cli/run.js';
+import { parseScenarioText } from '../../scenarios/read.js';
+import { applyOverrides } from '../../scenarios/overrides.js';
 import { syntheticResult, spread } from '../reports/fixture.js';
 
 describe('thresholds', () => {
@@ -115,7 +115,10 @@ describe('runner helpers', () => {
     const doc: Record<string, unknown> = { hosts: 10, server: { stats: { interval: '5s' } } };
     expect(applyOverrides(doc, { hosts: '20', strategy: 'cron,realtime', store: 'memory' })).toEqual([]);
     expect(doc).toMatchObject({ hosts: 20, server: { store: 'memory', stats: { interval: '5s', strategy: ['cron', 'realtime'] } } });
-    expect(applyOverrides({}, { hosts: 'x', strategy: 'crom' })).toEqual(['--hosts must be a whole number, got "x"', '--strategy crom: expected cron, realtime, incremental']);
+    expect(applyOverrides({}, { hosts: 'x', strategy: 'crom' })).toEqual([
+      { path: '--hosts', message: 'must be a whole number, got "x"' },
+      { path: '--strategy', message: 'crom: expected cron, realtime, incremental' },
+    ]);
   });
   it('reads event-loop delay and counters from metrics', () => {
     expect(eventLoopP99FromMetrics('# HELP x\nosqsim_event_loop_delay_p99_seconds 0.0123\n')).toBe(12.3);

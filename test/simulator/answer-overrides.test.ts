@@ -3,7 +3,7 @@ import type { SqlJsStatic } from 'sql.js';
 import { AnswerModel, normalizeQuery, policyIdOf } from '../../simulator/fleet/answers.js';
 import { FleetEvaluator, loadSqlJs } from '../../simulator/fleet/evaluator.js';
 import { ANSWER_FAIL, ANSWER_PASS, ANSWER_UNKNOWN, GroundTruth } from '../../simulator/fleet/truth.js';
-import { validateFleet } from '../../scenarios/schema.js';
+import { validateFleet } from '../../scenarios/schema/scenario.js';
 import { type PolicySpec } from '../../contract/fleet-spec.js';
 import { environment } from './fixtures/environment.js';
 

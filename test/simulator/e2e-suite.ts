@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { buildServer } from '../../server/app.js';
 import type { Store } from '../../server/store/store.js';
-import { validateScenario } from '../../scenarios/schema.js';
+import { validateScenario } from '../../scenarios/schema/scenario.js';
 import { runSimulation } from '../../simulator/pool.js';
 
 const SECRET = 'e2e-secret';

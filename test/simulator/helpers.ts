@@ -1,6 +1,6 @@
 /** Helpers: small scenarios and an in-process shard (runShard on the test's own thread). */
 import { MessageChannel } from 'node:worker_threads';
-import { validateScenario, type Scenario } from '../../scenarios/schema.js';
+import { validateScenario, type Scenario } from '../../scenarios/schema/scenario.js';
 import runShard, { type ShardResult, type ShardTask, type WorkerMessage } from '../../simulator/shard.js';
 import type { PolicyTruth } from '../../simulator/fleet/truth.js';
 

@@ -3,11 +3,13 @@ import { readFileSync } from 'node:fs';
 import initSqlJs, { type SqlJsStatic } from 'sql.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { CIS_CHECKS, CIS_LIKE_YAML_PATH, cisPolicyName, cisRows, complies, renderCisLikeYaml, type CisFamily } from '../../../scenarios/fleets/cis-like.js';
+import { CIS_CHECKS, cisPolicyName, type CisFamily } from '../../../scenarios/fleets/cis/policies.js';
+import { cisRows, complies } from '../../../scenarios/fleets/cis/rows.js';
+import { CIS_LIKE_YAML_PATH, renderCisLikeYaml } from '../../../scenarios/fleets/cis/render-yaml.js';
 import type { TableRow } from '../../../contract/fleet-spec.js';
 import { parsePolicyYaml } from '../../../server/policies/fleetctl-yaml.js';
 import { catalogPlatformOf, type Platform } from '../../../simulator/fleet/catalogue.js';
-import { DEFAULT_FLEET } from '../../../scenarios/fleets/builtin-fleet.js';
+import { BUILTIN_FLEET } from '../../../scenarios/fleets/builtin-fleet.js';
 import { hostDatabase, passes } from '../../simulator/fleet/helpers.js';
 
 let SQL: SqlJsStatic;
@@ -24,7 +26,7 @@ const FAMILIES: ReadonlyArray<readonly [CisFamily, Platform, TableRow]> = [
 ];
 
 describe('CIS-like policies', () => {
-  it('cis-like.yml is the generator\'s output (run `npx tsx scenarios/fleets/cis-like.ts --write` after a change)', () => {
+  it('cis-like.yml is the generator\'s output (run `npm run gen:cis` after a change)', () => {
     expect(readFileSync(CIS_LIKE_YAML_PATH, 'utf8')).toBe(renderCisLikeYaml());
   });
 
@@ -65,7 +67,7 @@ describe('CIS-like policies', () => {
     for (const platform of ['darwin', 'windows', 'linux'] as const) {
       const checks = CIS_CHECKS.filter((check) => check.platform === platform);
       const shares = new Map<string, number>();
-      for (const group of DEFAULT_FLEET.groups.filter((g) => catalogPlatformOf(g.platform) === platform)) {
+      for (const group of BUILTIN_FLEET.groups.filter((g) => catalogPlatformOf(g.platform) === platform)) {
         const db = hostDatabase(SQL, platform, group);
         shares.set(group.name, checks.filter((check) => passes(db, check.query)).length / checks.length);
         db.close();

@@ -1,17 +1,10 @@
 /**
- * The `server:` and `target:` sections of a scenario.
- *
- * `server:` describes the osqsim server `osqsim run` starts in its own process (store, Fleet's
- * intervals, the count strategy). `target:` points the simulator at a server someone else runs
- * (osqsim's or Fleet): then only the simulator runs, and the policy counts are read only when an API
- * token is given. The agent intervals the server pushes in its config come from `agent:`, so they are
- * written once.
- *
- * Validators are built lazily (inside functions): scenarios/schema.ts imports this module through
- * scenarios/sections.ts, and the import cycle must not touch values before they exist.
+ * The `server:` section: the osqsim server `osqsim run` starts in its own process (store, Fleet's
+ * intervals, the count strategy). The agent intervals the server pushes in its config come from
+ * `agent:`, so they are written once. (A server someone else runs is `target:`, sections/target.ts.)
  */
-import { STATS_STRATEGIES, type StatsStrategyName } from '../contract/vocabulary.js';
-import { duration, int, object, oneOf, str, array, type Context, type FieldSpec, type Validator } from './schema.js';
+import { STATS_STRATEGIES, type StatsStrategyName } from '../../../contract/vocabulary.js';
+import { array, duration, int, object, oneOf, str, type FieldSpec, type Validator } from '../validate.js';
 
 export interface ServerSection {
   /** `memory` or mysql://user:pass@host:port/db */
@@ -31,14 +24,6 @@ export interface ServerSection {
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
   /** Extra `osqsim server` flags, passed through as written (e.g. ["--ingest-max-delay", "10ms"]). */
   extra_args: string[];
-}
-
-export interface TargetSection {
-  url: string[];
-  /** Bearer token of the target's REST API: with it the harness reads counts and applies policy events. */
-  api_token?: string;
-  /** Enroll secret the simulated hosts use on the target (defaults to the scenario's enroll_secret). */
-  enroll_secret?: string;
 }
 
 export function serverDefaults(): ServerSection {
@@ -94,47 +79,7 @@ function serverFields(): Record<string, FieldSpec> {
   };
 }
 
-const urlValidator: Validator<string> = (value, path, ctx) => {
-  const text = str({ nonEmpty: true })(value, path, ctx);
-  if (text === undefined) return undefined;
-  try {
-    const url = new URL(text);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('protocol');
-    return text.replace(/\/+$/, '');
-  } catch {
-    ctx.issues.push({ path, message: `must be an http(s) URL like https://fleet.example.com, got ${JSON.stringify(text)}` });
-    return undefined;
-  }
-};
-
-const urlListValidator: Validator<string[]> = (value, path, ctx) => {
-  if (Array.isArray(value)) return array(urlValidator, { minItems: 1 })(value, path, ctx);
-  const one = urlValidator(value, path, ctx);
-  return one === undefined ? undefined : [one];
-};
-
-function targetFields(): Record<string, FieldSpec> {
-  return {
-    url: { validate: urlListValidator, required: true },
-    api_token: { validate: str({ nonEmpty: true }) },
-    enroll_secret: { validate: str({ nonEmpty: true }) },
-  };
-}
-
-/** Validator of `server:` (lazy: built on first use). */
-export function serverSectionValidator(): Validator<ServerSection> {
-  let built: Validator<ServerSection> | undefined;
-  return (value, path, ctx) => (built ??= object<ServerSection>(serverFields()))(value, path, ctx);
-}
-
-/** Validator of `target:` (lazy). Accepts a bare URL string as shorthand for `{url: …}`. */
-export function targetSectionValidator(): Validator<TargetSection> {
-  let built: Validator<TargetSection> | undefined;
-  return (value, path, ctx: Context) => {
-    built ??= object<TargetSection>(targetFields());
-    return built(typeof value === 'string' || Array.isArray(value) ? { url: value } : value, path, ctx);
-  };
-}
+export const serverSectionValidator: Validator<ServerSection> = object<ServerSection>(serverFields());
 
 /** Whether `osqsim run` repeats the scenario per strategy. */
 export function strategiesOf(server: ServerSection): StatsStrategyName[] {

@@ -1,43 +1,13 @@
 /**
- * "CIS-like" policies: a few hundred benchmark-style checks (modelled on the CIS benchmarks for
- * macOS, Windows 11 and Linux) for scenarios that need hundreds of policies over a mixed fleet.
- *
- * Each check knows its query AND the osquery rows a compliant or a non-compliant host has, so the
- * built-in fleet (simulator/fleet/default-fleet.ts) can hold realistic state for every check and
- * each policy has passing and failing hosts. cis-like.yml is generated from this file:
- *
- *   npx tsx scenarios/fleets/cis-like.ts --write
- *
- * and test/catalogue/cis-like.test.ts fails when the YAML and this file disagree.
+ * The CIS-like check tables: benchmark-style settings for macOS, Windows 11 and Linux (modelled on
+ * the CIS benchmarks), one row per check, with the values a complying and a failing host hold.
+ * Data only: cis/policies.ts turns each row into a policy (SQL, texts) and the osquery rows of a
+ * host that passes or fails it.
  */
-import { writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-
-import { stringify } from 'yaml';
-
-import type { TableRow } from '../../contract/fleet-spec.js';
-
-/** The platform families the checks distinguish (Linux splits by package format). */
-export type CisFamily = 'darwin' | 'windows' | 'deb' | 'rpm';
-
-export interface CisCheck {
-  /** Benchmark-style section number, unique per platform, e.g. "2.3.1". */
-  id: string;
-  platform: 'darwin' | 'windows' | 'linux';
-  title: string;
-  query: string;
-  description: string;
-  resolution: string;
-  critical?: boolean;
-  /** Rows (table → rows) of a host that complies / does not comply, per platform family. */
-  rows(family: CisFamily, compliant: boolean): Record<string, TableRow[]>;
-}
-
-const q = (text: string): string => `'${text.replace(/'/g, "''")}'`;
 
 // --- macOS -----------------------------------------------------------------------------------
 
-interface ManagedSetting {
+export interface ManagedSetting {
   domain: string;
   name: string;
   /** `= value`, or a range for numeric settings. */
@@ -46,7 +16,7 @@ interface ManagedSetting {
   why: string;
 }
 
-const MAC_MANAGED: readonly ManagedSetting[] = [
+export const MAC_MANAGED: readonly ManagedSetting[] = [
   { domain: 'com.apple.SoftwareUpdate', name: 'AutomaticallyInstallMacOSUpdates', value: '1', title: 'macOS updates install automatically', why: 'Security fixes in macOS point releases are applied without waiting for the user.' },
   { domain: 'com.apple.commerce', name: 'AutoUpdate', value: '1', title: 'App Store applications update automatically', why: 'App Store applications receive security fixes as soon as they are published.' },
   { domain: 'com.apple.SoftwareUpdate', name: 'restrict-software-update-require-admin-to-install', value: '1', title: 'Only administrators install software updates', why: 'Standard users cannot install or defer updates on their own.' },
@@ -96,38 +66,7 @@ const MAC_MANAGED: readonly ManagedSetting[] = [
   { domain: 'com.apple.AdLib', name: 'allowApplePersonalizedAdvertising', value: '0', title: 'Personalized Apple ads disabled', why: 'No advertising profile is built from usage.' },
 ];
 
-function managedCheck(setting: ManagedSetting, index: number): CisCheck {
-  const base = `SELECT 1 FROM managed_policies WHERE domain = ${q(setting.domain)} AND name = ${q(setting.name)}`;
-  const value = setting.value;
-  let query: string;
-  let good: string;
-  let bad: string | undefined;
-  if (typeof value === 'string') {
-    query = `${base} AND value = ${q(value)} LIMIT 1;`;
-    good = value;
-    bad = value === '1' ? '0' : '1';
-  } else if ('max' in value) {
-    query = `${base} AND CAST(value AS INTEGER) BETWEEN 1 AND ${value.max} LIMIT 1;`;
-    good = String(value.good);
-    bad = String(value.bad);
-  } else {
-    query = `${base} AND value != '' LIMIT 1;`;
-    good = value.present;
-    bad = undefined;
-  }
-  const row = (v: string): TableRow => ({ domain: setting.domain, uuid: '2F1E3D4C-5B6A-4798-8A1B-C2D3E4F5A6B7', name: setting.name, value: v, username: '', manual: 0 });
-  return {
-    id: `2.${Math.floor(index / 10) + 1}.${(index % 10) + 1}`,
-    platform: 'darwin',
-    title: setting.title,
-    query,
-    description: `${setting.why} Checks the ${setting.domain} ${setting.name} setting of the installed configuration profiles.`,
-    resolution: `Deploy a configuration profile with the ${setting.domain} payload setting ${setting.name} to ${good}.`,
-    rows: (_family, compliant) => ({ managed_policies: compliant ? [row(good)] : bad === undefined ? [] : [row(bad)] }),
-  };
-}
-
-interface AppFloor {
+export interface AppFloor {
   bundle: string;
   name: string;
   floor: string;
@@ -135,7 +74,7 @@ interface AppFloor {
   bad: string;
 }
 
-const MAC_APPS: readonly AppFloor[] = [
+export const MAC_APPS: readonly AppFloor[] = [
   { bundle: 'org.mozilla.firefox', name: 'Firefox', floor: '132.0', good: '133.0.3', bad: '115.9.1' },
   { bundle: 'com.microsoft.edgemac', name: 'Microsoft Edge', floor: '131.0', good: '131.0.2903.70', bad: '119.0.2151.58' },
   { bundle: 'com.brave.Browser', name: 'Brave Browser', floor: '1.73', good: '1.73.97', bad: '1.61.101' },
@@ -152,40 +91,11 @@ const MAC_APPS: readonly AppFloor[] = [
   { bundle: 'org.whispersystems.signal-desktop', name: 'Signal', floor: '7.34.0', good: '7.36.0', bad: '6.40.0' },
 ];
 
-function macAppCheck(app: AppFloor, index: number): CisCheck {
-  const row = (version: string): TableRow => ({
-    name: `${app.name}.app`, path: `/Applications/${app.name}.app`, bundle_identifier: app.bundle, bundle_name: app.name,
-    bundle_short_version: version, bundle_version: version, bundle_package_type: 'APPL', minimum_system_version: '11.0', last_opened_time: 1732200000,
-  });
-  return {
-    id: `6.1.${index + 1}`,
-    platform: 'darwin',
-    title: `${app.name} is ${app.floor} or later`,
-    query: `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM apps WHERE bundle_identifier = ${q(app.bundle)} AND version_compare(bundle_short_version, ${q(app.floor)}) < 0);`,
-    description: `Checks that an installed ${app.name} is not older than ${app.floor}, which fixes publicly known vulnerabilities.`,
-    resolution: `Update ${app.name} from its built-in updater or your software catalogue, then relaunch it.`,
-    rows: (_family, compliant) => ({ apps: [row(compliant ? app.good : app.bad)] }),
-  };
-}
-
-const MAC_OS_FLOORS: ReadonlyArray<readonly [number, string]> = [[13, '13.7.1'], [14, '14.7.1'], [15, '15.1.1']];
-
-function macOsFloorCheck([major, floor]: readonly [number, string], index: number): CisCheck {
-  return {
-    id: `1.${index + 1}`,
-    platform: 'darwin',
-    title: `macOS ${major} is at ${floor} or later`,
-    query: `SELECT 1 FROM os_version WHERE major != ${major} OR version_compare(version, ${q(floor)}) >= 0;`,
-    description: `Checks that a Mac on macOS ${major} has at least the ${floor} security release.`,
-    resolution: 'Open System Settings > General > Software Update and install the latest update for this macOS version.',
-    // The OS version is the group's own: these checks need no rows.
-    rows: () => ({}),
-  };
-}
+export const MAC_OS_FLOORS: ReadonlyArray<readonly [number, string]> = [[13, '13.7.1'], [14, '14.7.1'], [15, '15.1.1']];
 
 // --- Windows ---------------------------------------------------------------------------------
 
-interface RegistrySetting {
+export interface RegistrySetting {
   path: string;
   /** Compliant data: exact, or `>= n` / `<= n`, or a non-empty string. */
   rule: { eq: string; bad: string } | { gte: number; good: number; bad: number } | { lte: number; good: number; bad: number } | { present: string };
@@ -200,7 +110,7 @@ const EXPLORER_POLICY = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Microsoft\\Windows\\Curre
 const POLICIES = 'HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Microsoft';
 const eq = (value: string, bad: string): RegistrySetting['rule'] => ({ eq: value, bad });
 
-const WINDOWS_REGISTRY: readonly RegistrySetting[] = [
+export const WINDOWS_REGISTRY: readonly RegistrySetting[] = [
   { path: `${LSA}\\LimitBlankPasswordUse`, rule: eq('1', '0'), title: 'Accounts with blank passwords cannot log on over the network' },
   { path: `${LSA}\\NoLMHash`, rule: eq('1', '0'), title: 'LAN Manager hashes are not stored' },
   { path: `${LSA}\\LmCompatibilityLevel`, rule: eq('5', '3'), title: 'Only NTLMv2 is sent; LM and NTLM are refused' },
@@ -315,46 +225,7 @@ const WINDOWS_REGISTRY: readonly RegistrySetting[] = [
   { path: `${POLICIES}\\Windows\\WcmSvc\\GroupPolicy\\fMinimizeConnections`, rule: eq('3', '0'), title: 'Simultaneous connections to the Internet or a domain are limited' },
 ];
 
-function registryCheck(setting: RegistrySetting, index: number): CisCheck {
-  const slash = setting.path.lastIndexOf('\\');
-  const key = setting.path.slice(0, slash);
-  const name = setting.path.slice(slash + 1);
-  const rule = setting.rule;
-  let condition: string;
-  let good: string;
-  let bad: string | undefined;
-  let type = 'REG_DWORD';
-  if ('eq' in rule) {
-    condition = `data = ${q(rule.eq)}`;
-    good = rule.eq;
-    bad = rule.bad;
-  } else if ('gte' in rule) {
-    condition = `CAST(data AS INTEGER) >= ${rule.gte}`;
-    good = String(rule.good);
-    bad = String(rule.bad);
-  } else if ('lte' in rule) {
-    condition = `CAST(data AS INTEGER) BETWEEN ${rule.lte === 1 ? 0 : 1} AND ${rule.lte}`;
-    good = String(rule.good);
-    bad = String(rule.bad);
-  } else {
-    condition = "data != ''";
-    good = rule.present;
-    bad = undefined;
-    type = 'REG_SZ';
-  }
-  const row = (data: string): TableRow => ({ key, path: setting.path, name, type, data, mtime: 1729500000 });
-  return {
-    id: `${setting.level === 2 ? 18 : 2}.${Math.floor(index / 10) + 1}.${(index % 10) + 1}`,
-    platform: 'windows',
-    title: setting.title,
-    query: `SELECT 1 FROM registry WHERE path = ${q(setting.path)} AND ${condition};`,
-    description: `${setting.level === 2 ? '(Level 2) ' : ''}Checks the ${name} value under ${key.replace('HKEY_LOCAL_MACHINE', 'HKLM')}.`,
-    resolution: `Set ${name} to ${good} through Group Policy or your MDM (the value lives at ${setting.path}).`,
-    rows: (_family, compliant) => ({ registry: compliant ? [row(good)] : bad === undefined ? [] : [row(bad)] }),
-  };
-}
-
-const WINDOWS_SERVICES: ReadonlyArray<readonly [string, string]> = [
+export const WINDOWS_SERVICES: ReadonlyArray<readonly [string, string]> = [
   ['XblAuthManager', 'Xbox Live Auth Manager'], ['XblGameSave', 'Xbox Live Game Save'], ['XboxGipSvc', 'Xbox Accessory Management Service'],
   ['XboxNetApiSvc', 'Xbox Live Networking Service'], ['SSDPSRV', 'SSDP Discovery'], ['upnphost', 'UPnP Device Host'],
   ['WMPNetworkSvc', 'Windows Media Player Network Sharing Service'], ['icssvc', 'Windows Mobile Hotspot Service'], ['lfsvc', 'Geolocation Service'],
@@ -365,23 +236,7 @@ const WINDOWS_SERVICES: ReadonlyArray<readonly [string, string]> = [
   ['PushToInstall', 'Windows PushToInstall Service'], ['WerSvc', 'Windows Error Reporting Service'],
 ];
 
-function serviceCheck([name, display]: readonly [string, string], index: number): CisCheck {
-  const row = (startType: string): TableRow => ({
-    name, service_type: 'SHARE_PROCESS', display_name: display, status: startType === 'DISABLED' ? 'STOPPED' : 'RUNNING', pid: startType === 'DISABLED' ? 0 : 2200 + index,
-    start_type: startType, win32_exit_code: 0, service_exit_code: 0, path: 'C:\\Windows\\System32\\svchost.exe -k netsvcs -p', module_path: '', description: '', user_account: 'LocalSystem',
-  });
-  return {
-    id: `5.${index + 1}`,
-    platform: 'windows',
-    title: `${display} (${name}) disabled`,
-    query: `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM services WHERE name = ${q(name)} AND start_type != 'DISABLED');`,
-    description: `Checks that the ${display} service is not installed or cannot start; it widens the attack surface of a workstation.`,
-    resolution: `Run \`Set-Service ${name} -StartupType Disabled\` or set the service to Disabled through Group Policy.`,
-    rows: (_family, compliant) => ({ services: [row(compliant ? 'DISABLED' : index % 2 === 0 ? 'AUTO_START' : 'DEMAND_START')] }),
-  };
-}
-
-const WINDOWS_PROGRAMS: ReadonlyArray<readonly [string, string, string, string, string]> = [
+export const WINDOWS_PROGRAMS: ReadonlyArray<readonly [string, string, string, string, string]> = [
   // name (LIKE prefix), floor, good, bad, publisher
   ['Mozilla Firefox', '132.0', '133.0.3', '115.9.1', 'Mozilla'],
   ['7-Zip', '24.08', '24.08', '19.00', 'Igor Pavlov'],
@@ -402,22 +257,9 @@ const WINDOWS_PROGRAMS: ReadonlyArray<readonly [string, string, string, string, 
   ['OpenVPN', '2.6.12', '2.6.12', '2.5.9', 'OpenVPN, Inc.'],
 ];
 
-function programCheck([name, floor, good, bad, publisher]: readonly [string, string, string, string, string], index: number): CisCheck {
-  const row = (version: string): TableRow => ({ name: `${name} ${version}`, version, install_location: `C:\\Program Files\\${name}`, install_source: '', language: '', publisher, uninstall_string: '', install_date: '20241001', identifying_number: '' });
-  return {
-    id: `19.${index + 1}`,
-    platform: 'windows',
-    title: `${name} is ${floor} or later`,
-    query: `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM programs WHERE name LIKE ${q(`${name}%`)} AND version_compare(version, ${q(floor)}) < 0);`,
-    description: `Checks that an installed ${name} is not older than ${floor}, which fixes publicly known vulnerabilities.`,
-    resolution: `Update ${name} through your software deployment tool or its own updater.`,
-    rows: (_family, compliant) => ({ programs: [row(compliant ? good : bad)] }),
-  };
-}
-
 // --- Linux -----------------------------------------------------------------------------------
 
-const LINUX_SYSCTL: ReadonlyArray<readonly [string, string, string, string]> = [
+export const LINUX_SYSCTL: ReadonlyArray<readonly [string, string, string, string]> = [
   // name, compliant value, non-compliant value, what it does
   ['net.ipv4.conf.all.send_redirects', '0', '1', 'ICMP redirects are not sent'],
   ['net.ipv4.conf.default.send_redirects', '0', '1', 'ICMP redirects are not sent on new interfaces'],
@@ -451,20 +293,7 @@ const LINUX_SYSCTL: ReadonlyArray<readonly [string, string, string, string]> = [
   ['kernel.sysrq', '0', '176', 'The magic SysRq key is off'],
 ];
 
-function sysctlCheck([name, good, bad, what]: readonly [string, string, string, string], index: number): CisCheck {
-  const row = (value: string): TableRow => ({ name, oid: '', subsystem: name.split('.')[0] ?? '', current_value: value, config_value: value, type: 'int' });
-  return {
-    id: `3.${Math.floor(index / 10) + 1}.${(index % 10) + 1}`,
-    platform: 'linux',
-    title: `${what} (${name} = ${good})`,
-    query: `SELECT 1 FROM system_controls WHERE name = ${q(name)} AND current_value = ${q(good)};`,
-    description: `Checks the running kernel parameter ${name}. ${what}.`,
-    resolution: `Set \`${name} = ${good}\` in a file under /etc/sysctl.d/ and run \`sysctl --system\`.`,
-    rows: (_family, compliant) => ({ system_controls: [row(compliant ? good : bad)] }),
-  };
-}
-
-const SSHD_OPTIONS: ReadonlyArray<{ label: string; condition: string; good: string; bad: string; title: string }> = [
+export const SSHD_OPTIONS: ReadonlyArray<{ label: string; condition: string; good: string; bad: string; title: string }> = [
   { label: 'PermitEmptyPasswords', condition: "value = 'no'", good: 'no', bad: 'yes', title: 'SSH refuses empty passwords' },
   { label: 'IgnoreRhosts', condition: "value = 'yes'", good: 'yes', bad: 'no', title: 'SSH ignores .rhosts files' },
   { label: 'HostbasedAuthentication', condition: "value = 'no'", good: 'no', bad: 'yes', title: 'SSH host-based authentication is off' },
@@ -482,38 +311,12 @@ const SSHD_OPTIONS: ReadonlyArray<{ label: string; condition: string; good: stri
   { label: 'Ciphers', condition: "value NOT LIKE '%cbc%' AND value NOT LIKE '%arcfour%'", good: 'chacha20-poly1305@openssh.com,aes256-gcm@openssh.com,aes128-gcm@openssh.com', bad: 'aes256-cbc,aes128-cbc,aes256-ctr', title: 'SSH offers no CBC or RC4 ciphers' },
 ];
 
-function sshdCheck(option: (typeof SSHD_OPTIONS)[number], index: number): CisCheck {
-  const path = '/etc/ssh/sshd_config';
-  const row = (value: string): TableRow => ({ node: `/files${path}/${option.label}`, value, label: option.label, path });
-  return {
-    id: `5.2.${index + 1}`,
-    platform: 'linux',
-    title: option.title,
-    query: `SELECT 1 FROM augeas WHERE path = ${q(path)} AND label = ${q(option.label)} AND ${option.condition};`,
-    description: `Checks the ${option.label} option of the SSH server configuration.`,
-    resolution: `Set \`${option.label} ${option.good}\` in /etc/ssh/sshd_config and reload sshd.`,
-    rows: (_family, compliant) => ({ augeas: [row(compliant ? option.good : option.bad)] }),
-  };
-}
-
-const LINUX_MODULES: ReadonlyArray<readonly [string, string]> = [
+export const LINUX_MODULES: ReadonlyArray<readonly [string, string]> = [
   ['squashfs', 'squashfs filesystem'], ['usb_storage', 'USB mass storage'], ['dccp', 'DCCP protocol'], ['sctp', 'SCTP protocol'],
   ['rds', 'RDS protocol'], ['tipc', 'TIPC protocol'], ['firewire_core', 'FireWire'], ['cifs', 'CIFS/SMB client filesystem'],
 ];
 
-function moduleCheck([name, what]: readonly [string, string], index: number): CisCheck {
-  return {
-    id: `1.1.${index + 1}`,
-    platform: 'linux',
-    title: `${what} module not loaded`,
-    query: `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM kernel_modules WHERE name = ${q(name)});`,
-    description: `Checks that the ${name} kernel module (${what}) is not loaded; unused kernel code only adds attack surface.`,
-    resolution: `Add \`install ${name} /bin/false\` and \`blacklist ${name}\` to /etc/modprobe.d/${name}.conf and run \`modprobe -r ${name}\`.`,
-    rows: (_family, compliant) => ({ kernel_modules: compliant ? [] : [{ name, size: 65536, used_by: '-', status: 'Live', address: '0x0000000000000000' }] }),
-  };
-}
-
-const LINUX_PACKAGES: ReadonlyArray<readonly [string, string, string]> = [
+export const LINUX_PACKAGES: ReadonlyArray<readonly [string, string, string]> = [
   // deb name, rpm name, what
   ['xinetd', 'xinetd', 'xinetd super-server'], ['nis', 'ypserv', 'NIS server'], ['rsh-server', 'rsh-server', 'rsh server'],
   ['talk', 'talk', 'talk client'], ['tftpd-hpa', 'tftp-server', 'TFTP server'], ['ldap-utils', 'openldap-clients', 'LDAP client tools'],
@@ -524,24 +327,7 @@ const LINUX_PACKAGES: ReadonlyArray<readonly [string, string, string]> = [
   ['prelink', 'prelink', 'prelink'], ['rsync', 'rsync-daemon', 'rsync daemon'],
 ];
 
-function packageCheck([debName, rpmName, what]: readonly [string, string, string], index: number): CisCheck {
-  return {
-    id: `2.2.${index + 1}`,
-    platform: 'linux',
-    title: `${what} not installed`,
-    query: `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM deb_packages WHERE name = ${q(debName)}) AND NOT EXISTS (SELECT 1 FROM rpm_packages WHERE name = ${q(rpmName)});`,
-    description: `Checks that the ${what} package is not installed unless the host's role needs it.`,
-    resolution: `Remove it with \`apt purge ${debName}\` or \`dnf remove ${rpmName}\`.`,
-    rows: (family, compliant): Record<string, TableRow[]> => {
-      if (compliant) return {};
-      return family === 'rpm'
-        ? { rpm_packages: [{ name: rpmName, version: '1.0', release: '1.el8', source: '', size: 409600, sha1: '', arch: 'x86_64', epoch: 0, install_time: 1720000000, vendor: 'Red Hat, Inc.', package_group: 'Unspecified' }] }
-        : { deb_packages: [{ name: debName, version: '1.0-1', source: '', size: 400, arch: 'amd64', revision: '1', status: 'install ok installed', maintainer: 'Debian', section: 'net', priority: 'optional', admindir: '/var/lib/dpkg' }] };
-    },
-  };
-}
-
-const LINUX_UNITS: ReadonlyArray<{ deb: string; rpm: string; active: boolean; title: string }> = [
+export const LINUX_UNITS: ReadonlyArray<{ deb: string; rpm: string; active: boolean; title: string }> = [
   { deb: 'auditd.service', rpm: 'auditd.service', active: true, title: 'Audit daemon running' },
   { deb: 'systemd-timesyncd.service', rpm: 'chronyd.service', active: true, title: 'Time synchronisation running' },
   { deb: 'rsyslog.service', rpm: 'rsyslog.service', active: true, title: 'rsyslog running' },
@@ -554,46 +340,11 @@ const LINUX_UNITS: ReadonlyArray<{ deb: string; rpm: string; active: boolean; ti
   { deb: 'nfs-server.service', rpm: 'nfs-server.service', active: false, title: 'NFS server not running' },
 ];
 
-function unitCheck(unit: (typeof LINUX_UNITS)[number], index: number): CisCheck {
-  const ids = unit.deb === unit.rpm ? q(unit.deb) : `${q(unit.deb)}, ${q(unit.rpm)}`;
-  const query = unit.active
-    ? `SELECT 1 FROM systemd_units WHERE id IN (${ids}) AND active_state = 'active';`
-    : `SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM systemd_units WHERE id IN (${ids}) AND active_state = 'active');`;
-  const row = (id: string, active: boolean): TableRow => ({
-    id, description: unit.title.replace(/ (not )?running$/, ''), load_state: 'loaded', active_state: active ? 'active' : 'inactive', sub_state: active ? 'running' : 'dead',
-    following: '', object_path: `/org/freedesktop/systemd1/unit/${id.replace(/[.-]/g, '_')}`, job_id: 0, job_type: '', job_path: '/', fragment_path: `/lib/systemd/system/${id}`, user: '', source_path: '',
-  });
-  return {
-    id: `4.${index + 1}`,
-    platform: 'linux',
-    title: unit.title,
-    query,
-    description: `Checks that ${unit.active ? 'the service is active' : 'the service is not active'} (${unit.deb === unit.rpm ? unit.deb : `${unit.deb} or ${unit.rpm}`}).`,
-    resolution: unit.active
-      ? `Install the package if needed and run \`systemctl enable --now ${unit.deb}\` (${unit.rpm} on RHEL).`
-      : `Run \`systemctl disable --now ${unit.deb}\`, or remove the package if nothing needs it.`,
-    rows: (family, compliant) => ({ systemd_units: [row(family === 'rpm' ? unit.rpm : unit.deb, compliant === unit.active)] }),
-  };
-}
-
-const MOUNT_OPTIONS: ReadonlyArray<readonly [string, string]> = [
+export const MOUNT_OPTIONS: ReadonlyArray<readonly [string, string]> = [
   ['/dev/shm', 'nodev'], ['/dev/shm', 'nosuid'], ['/dev/shm', 'noexec'], ['/var/tmp', 'nodev'], ['/var/tmp', 'nosuid'], ['/var/tmp', 'noexec'],
 ];
 
-function mountCheck([path, option]: readonly [string, string], index: number): CisCheck {
-  return {
-    id: `1.2.${index + 1}`,
-    platform: 'linux',
-    title: `${path} is mounted ${option}`,
-    query: `SELECT 1 FROM mounts WHERE path = ${q(path)} AND flags LIKE ${q(`%${option}%`)};`,
-    description: `Checks that ${path} is a separate mount with the ${option} option.`,
-    resolution: `Add ${option} to the options of ${path} in /etc/fstab and run \`mount -o remount ${path}\`.`,
-    // Mount rows are built per path from all of the path's options: see mountRows().
-    rows: () => ({}),
-  };
-}
-
-const FILE_MODES: ReadonlyArray<{ path: string; modes: readonly string[]; bad: string; gid?: number }> = [
+export const FILE_MODES: ReadonlyArray<{ path: string; modes: readonly string[]; bad: string; gid?: number }> = [
   { path: '/etc/passwd', modes: ['0644'], bad: '0666' },
   { path: '/etc/passwd-', modes: ['0600', '0644'], bad: '0664' },
   { path: '/etc/group', modes: ['0644'], bad: '0664' },
@@ -606,131 +357,3 @@ const FILE_MODES: ReadonlyArray<{ path: string; modes: readonly string[]; bad: s
   { path: '/etc/sudoers', modes: ['0440'], bad: '0640' },
   { path: '/etc/security/opasswd', modes: ['0600'], bad: '0644' },
 ];
-
-function fileModeCheck(entry: (typeof FILE_MODES)[number], index: number): CisCheck {
-  const slash = entry.path.lastIndexOf('/');
-  const row = (mode: string): TableRow => ({
-    path: entry.path, directory: entry.path.slice(0, slash), filename: entry.path.slice(slash + 1), inode: 1310720 + index, uid: 0, gid: entry.gid ?? 0, mode,
-    device: 0, size: 1024 + index * 37, block_size: 4096, atime: 1732000000, mtime: 1725000000, ctime: 1725000000, btime: 0, hard_links: 1, symlink: 0, type: 'regular',
-  });
-  return {
-    id: `7.1.${index + 1}`,
-    platform: 'linux',
-    title: `${entry.path} is owned by root with mode ${entry.modes[0]}`,
-    query: `SELECT 1 FROM file WHERE path = ${q(entry.path)} AND uid = 0 AND mode IN (${entry.modes.map(q).join(', ')});`,
-    description: `Checks the owner and permissions of ${entry.path}.`,
-    resolution: `Run \`chown root ${entry.path} && chmod ${entry.modes[0]?.slice(1)} ${entry.path}\`.`,
-    rows: (_family, compliant) => ({ file: [row(compliant ? (entry.modes[0] ?? '0600') : entry.bad)] }),
-  };
-}
-
-// --- the checks ------------------------------------------------------------------------------
-
-const MOUNT_CHECKS: readonly CisCheck[] = MOUNT_OPTIONS.map(mountCheck);
-
-export const CIS_CHECKS: readonly CisCheck[] = [
-  ...MAC_OS_FLOORS.map(macOsFloorCheck),
-  ...MAC_MANAGED.map(managedCheck),
-  ...MAC_APPS.map(macAppCheck),
-  ...WINDOWS_REGISTRY.filter((s) => s.level !== 2).map(registryCheck),
-  ...WINDOWS_REGISTRY.filter((s) => s.level === 2).map(registryCheck),
-  ...WINDOWS_SERVICES.map(serviceCheck),
-  ...WINDOWS_PROGRAMS.map(programCheck),
-  ...MOUNT_CHECKS,
-  ...LINUX_MODULES.map(moduleCheck),
-  ...LINUX_PACKAGES.map(packageCheck),
-  ...LINUX_SYSCTL.map(sysctlCheck),
-  ...LINUX_UNITS.map(unitCheck),
-  ...SSHD_OPTIONS.map(sshdCheck),
-  ...FILE_MODES.map(fileModeCheck),
-];
-
-const PLATFORM_LABEL = { darwin: 'macOS', windows: 'Windows', linux: 'Linux' } as const;
-
-/** The policy name of a check, e.g. "CIS-like Windows 2.1.3 - Only NTLMv2 is sent…". */
-export function cisPolicyName(check: CisCheck): string {
-  return `CIS-like ${PLATFORM_LABEL[check.platform]} ${check.id} - ${check.title}`;
-}
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash;
-}
-
-/**
- * Whether a group complies with a check: a stable pseudo-random draw per (check, group) against
- * the group's compliance level (0..1). The same inputs always give the same answer.
- */
-export function complies(check: CisCheck, groupName: string, level: number): boolean {
-  return fnv1a(`${cisPolicyName(check)}\u0000${groupName}`) / 0x100000000 < level;
-}
-
-function mountRows(groupName: string, level: number): TableRow[] {
-  const byPath = new Map<string, string[]>();
-  MOUNT_OPTIONS.forEach(([path, option], index) => {
-    const check = MOUNT_CHECKS[index];
-    const options = byPath.get(path) ?? [];
-    if (check && complies(check, groupName, level)) options.push(option);
-    byPath.set(path, options);
-  });
-  return [...byPath].map(([path, options], i) => ({
-    device: 'tmpfs', device_alias: 'tmpfs', path, type: 'tmpfs', blocks_size: 4096, blocks: 2048000 + i, blocks_free: 2040000, blocks_available: 2040000,
-    inodes: 4000000, inodes_free: 3999000, flags: ['rw', ...options, 'relatime'].join(','),
-  }));
-}
-
-/**
- * The rows a host of this group holds for every CIS-like check of its platform, given the group's
- * compliance level (the share of checks it passes).
- */
-export function cisRows(family: CisFamily, groupName: string, level: number): Record<string, TableRow[]> {
-  const platform = family === 'deb' || family === 'rpm' ? 'linux' : family;
-  const tables: Record<string, TableRow[]> = {};
-  for (const check of CIS_CHECKS) {
-    if (check.platform !== platform) continue;
-    for (const [table, rows] of Object.entries(check.rows(family, complies(check, groupName, level)))) {
-      (tables[table] ??= []).push(...rows);
-    }
-  }
-  if (platform === 'linux') tables['mounts'] = mountRows(groupName, level);
-  return tables;
-}
-
-/** cis-like.yml: one fleetctl policy document per check. */
-export function renderCisLikeYaml(): string {
-  const header = [
-    '# CIS-like policies for osqsim: benchmark-style checks for macOS, Windows and Linux (fleetctl YAML).',
-    '# GENERATED by `npx tsx scenarios/fleets/cis-like.ts --write` from scenarios/fleets/cis-like.ts; do not edit by hand.',
-    `# ${CIS_CHECKS.length} policies. Each query returns a row when the host complies.`,
-    '',
-  ].join('\n');
-  const documents = CIS_CHECKS.map((check) =>
-    stringify(
-      {
-        apiVersion: 'v1',
-        kind: 'policy',
-        spec: {
-          name: cisPolicyName(check),
-          query: check.query,
-          description: check.description,
-          resolution: check.resolution,
-          platform: check.platform,
-          ...(check.critical ? { critical: true } : {}),
-        },
-      },
-      { lineWidth: 0 },
-    ),
-  );
-  return header + documents.join('---\n');
-}
-
-export const CIS_LIKE_YAML_PATH = fileURLToPath(new URL('../policies/cis-like.yml', import.meta.url));
-
-if (process.argv.includes('--write') && process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  writeFileSync(CIS_LIKE_YAML_PATH, renderCisLikeYaml());
-  process.stdout.write(`wrote ${CIS_CHECKS.length} policies to ${CIS_LIKE_YAML_PATH}\n`);
-}

@@ -1,26 +1,41 @@
 /**
- * Loading a scenario file: YAML → policy files resolved → one strict validation (scenarios/schema.ts).
+ * The one scenario reader, used by every command (`osqsim run`, `scenario validate|plan`,
+ * `simulate --scenario`, `capacity sweep`):
+ *
+ *   a file path or a built-in name (scenarios/builtin.ts) → YAML → files it names read →
+ *   command-line overrides (scenarios/overrides.ts) → one strict validation (schema/scenario.ts)
  *
  * `policies:` may be an inline list, a fleetctl YAML file path, or `{file, list, overrides}`, a
- * timeline `add_policies` may name a `file`, and `fleet: builtin` names osqsim's built-in fleet. Files are read relative to the scenario file and turned
- * into the inline list before validation, so the validated scenario (and result.json) is
- * self-contained. Every problem is collected and reported at once.
+ * timeline `add_policies` may name a `file`, and `fleet: builtin` names osqsim's built-in fleet.
+ * Files are read relative to the scenario file and turned into the inline list before validation,
+ * so the validated scenario (and result.json) is self-contained. Every problem is collected and
+ * reported at once.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { osqsimError } from '../lib/errors.js';
-import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policies/fleetctl-yaml.js';
-import { DEFAULT_FLEET } from './fleets/builtin-fleet.js';
-import { formatIssues, validateScenario, type ValidationIssue } from './schema.js';
 import { didYouMean } from '../lib/did-you-mean.js';
+import { formatDurationMs } from '../lib/units.js';
+import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policies/fleetctl-yaml.js';
 import { type PolicySpec } from '../contract/fleet-spec.js';
-import type { HarnessScenario } from './sections.js';
+import { BUILTIN_FLEET } from './fleets/builtin-fleet.js';
+import { BUILTIN_SCENARIOS, isScenarioName, resolveScenarioPath } from './builtin.js';
+import { applyOverrides, type ScenarioOverrides } from './overrides.js';
+import { validateScenario, type Scenario } from './schema/scenario.js';
+import { formatIssues, isPlainObject as isRecord, type ValidationIssue } from './schema/validate.js';
 
-export type LoadResult = { ok: true; scenario: HarnessScenario; file: string } | { ok: false; issues: ValidationIssue[]; file: string };
+export type ReadResult =
+  | { ok: true; scenario: Scenario; file: string; notes: string[] }
+  | { ok: false; issues: ValidationIssue[]; file: string };
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+export interface ReadOptions {
+  overrides?: ScenarioOverrides;
+  /**
+   * A steady-state run (`osqsim simulate`, capacity sweeps): the harness's timeline and thresholds
+   * are left out, with a note when the scenario has them.
+   */
+  steadyState?: boolean;
 }
 
 function toPolicySpec(doc: PolicySpecDoc): PolicySpec {
@@ -90,12 +105,12 @@ function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssu
 }
 
 /**
- * `fleet: builtin` → osqsim's built-in mixed fleet (simulator/fleet/default-fleet.ts: nine groups
+ * `fleet: builtin` → osqsim's built-in mixed fleet (scenarios/fleets/builtin-fleet.ts: nine groups
  * with realistic tables for every policy fixture); `{builtin: true, drift: …}` adds the other fleet
  * keys to it.
  */
 function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
-  const builtin = (): Record<string, unknown> => JSON.parse(JSON.stringify(DEFAULT_FLEET)) as Record<string, unknown>;
+  const builtin = (): Record<string, unknown> => JSON.parse(JSON.stringify(BUILTIN_FLEET)) as Record<string, unknown>;
   if (typeof value === 'string') {
     if (value === 'builtin') return builtin();
     issues.push({ path: 'fleet', message: `must be a mapping with groups, or "builtin" (osqsim's mixed fleet), got ${JSON.stringify(value)}${didYouMean(value, ['builtin'])}` });
@@ -134,27 +149,59 @@ export function resolveScenarioFiles(document: unknown, baseDir: string, issues:
   return out;
 }
 
+/** Reads a scenario: a file path or a built-in name (`quickstart`), then overrides, then validation. */
+export function readScenario(nameOrPath: string, options: ReadOptions = {}): ReadResult {
+  const file = resolveScenarioPath(nameOrPath);
+  if (!existsSync(file)) {
+    const hint = isScenarioName(nameOrPath) ? `${didYouMean(nameOrPath, BUILTIN_SCENARIOS)} (built-in scenarios: osqsim scenario list)` : '';
+    return { ok: false, file, issues: [{ path: '(file)', message: `not found: ${file}${hint}` }] };
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    return { ok: false, file, issues: [{ path: '(file)', message: `cannot be read: ${(error as Error).message}` }] };
+  }
+  return parseScenarioText(text, file, options);
+}
+
 /** Parses scenario text (YAML or JSON) from `file` (used for relative paths and messages). */
-export function parseScenarioText(text: string, file: string): LoadResult {
+export function parseScenarioText(text: string, file: string, options: ReadOptions = {}): ReadResult {
   let document: unknown;
   try {
     document = parseYaml(text);
   } catch (error) {
     return { ok: false, file, issues: [{ path: '(document)', message: `is not valid YAML: ${(error as Error).message}` }] };
   }
-  return validateScenarioDocument(document, file);
+  return readScenarioDocument(document, file, options);
 }
 
 /**
- * Validates a parsed scenario document (e.g. one the CLI patched with --hosts); `file` locates
- * relative policy files and names the source in messages.
+ * Validates a parsed scenario document; `file` locates relative policy files and names the source
+ * in messages. The document is not changed.
  */
-export function validateScenarioDocument(document: unknown, file: string): LoadResult {
-  const issues: ValidationIssue[] = [];
-  const resolved = resolveScenarioFiles(document, dirname(resolve(file)), issues);
-  const result = validateScenario(issues.length ? dropUnresolved(resolved) : resolved);
+export function readScenarioDocument(input: unknown, file: string, options: ReadOptions = {}): ReadResult {
+  if (!isRecord(input)) return { ok: false, file, issues: [{ path: '(document)', message: 'must be a mapping (a scenario is a YAML mapping of sections)' }] };
+  const notes: string[] = [];
+  const document: Record<string, unknown> = { ...input };
+  if (options.steadyState) {
+    const ignored = ['timeline', 'thresholds'].filter((key) => document[key] !== undefined);
+    for (const key of ignored) delete document[key];
+    if (ignored.length > 0) notes.push(`ignoring ${ignored.join(' and ')} (they need the harness: osqsim run)`);
+  }
+  const issues = options.overrides ? applyOverrides(document, options.overrides, notes) : [];
+  const fileIssues: ValidationIssue[] = [];
+  const resolved = resolveScenarioFiles(document, dirname(resolve(file)), fileIssues);
+  issues.push(...fileIssues);
+  const durationFromFlag = options.overrides?.duration !== undefined;
+  const result = validateScenario(fileIssues.length ? dropUnresolved(resolved) : resolved, { durationFromFlag });
   if (!result.ok || issues.length) return { ok: false, file, issues: [...issues, ...(result.ok ? [] : result.issues)] };
-  return { ok: true, file, scenario: result.scenario as HarnessScenario };
+  const skipped = result.scenario.skipped_timeline ?? [];
+  if (skipped.length > 0) {
+    const events = skipped.map((e) => `${e.kind} at ${formatDurationMs(e.at)}`).join(', ');
+    notes.push(`--duration ${options.overrides?.duration} ends the run before ${skipped.length === 1 ? 'a timeline event' : `${skipped.length} timeline events`}; skipped: ${events}`);
+  }
+  return { ok: true, file, scenario: result.scenario, notes };
 }
 
 /** After a file failed to load, validate the rest without it so every other problem is reported too. */
@@ -167,14 +214,13 @@ function dropUnresolved(document: unknown): unknown {
   };
 }
 
-export function validateScenarioFile(file: string): LoadResult {
-  if (!existsSync(file)) return { ok: false, file, issues: [{ path: '(file)', message: `not found: ${file}` }] };
-  return parseScenarioText(readFileSync(file, 'utf8'), file);
+/** The scenario, or SCENARIO_INVALID listing every problem (for callers that report errors by throwing). */
+export function scenarioOrThrow(result: ReadResult, source: string = result.file): Scenario {
+  if (!result.ok) throw osqsimError('SCENARIO_INVALID', { source, problems: `\n${formatIssues(result.issues)}` });
+  return result.scenario;
 }
 
-/** Loads and validates; throws SCENARIO_INVALID listing every problem. */
-export function loadScenarioFile(file: string): HarnessScenario {
-  const result = validateScenarioFile(file);
-  if (!result.ok) throw osqsimError('SCENARIO_INVALID', { source: file, problems: `\n${formatIssues(result.issues)}` });
-  return result.scenario;
+/** osqsim's built-in mixed fleet as a scenario of its own (`osqsim simulate --hosts N` without a file). */
+export function readBuiltinFleetScenario(options: ReadOptions = {}): ReadResult {
+  return readScenarioDocument({ name: 'built-in fleet', fleet: 'builtin' }, 'built-in fleet', options);
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { optionsFromFlags, seededPasses, seededTeam, summarize } from '../../../bench/stats.js';
+import { optionsFromFlags } from '../../capacity/stats-bench-command.js';
+import { summarize } from '../../capacity/stats-bench-results.js';
+import { seededPasses, seededTeam } from '../../capacity/stats-bench-seed.js';
 
 const flags = {
   store: 'mysql://root@127.0.0.1:3306/osqsim_bench',

@@ -18,8 +18,8 @@
  *
  * Budget: memory ≥ 0.6 × bare, MySQL ≥ 0.4 × bare.
  */
-import { benchDatabase, load, mean, round, startTarget, targetCpuMicros, type LoadResult } from './common.js';
-import { defineBench, durationMs, mysqlFacts, nonNegativeInt, oneOf, option, positiveInt, text } from './harness.js';
+import { benchDatabase, load, mean, MYSQL_URL_PARAM, round, startTarget, TARGET_CACHE_PARAMS, targetCacheArgs, targetCpuMicros, type LoadResult } from './common.js';
+import { defineBench, durationMs, mysqlFacts, oneOf, option, positiveInt } from './harness.js';
 
 const BUDGET: Record<string, number> = { memory: 0.6, mysql: 0.4 };
 
@@ -60,9 +60,8 @@ await defineBench({
     duration: option('--duration <duration>', 'length of each round per target (a bare number is seconds)', durationMs, '2'),
     rounds: option('--rounds <n>', 'alternating bare / osqsim rounds', positiveInt, '6'),
     connections: option('--connections <n>', 'autocannon connections', positiveInt, '50'),
-    hostCacheTtl: option('--host-cache-ttl <ms>', "target: the hot-path cache's fallback entry age (ms)", nonNegativeInt, '2000'),
-    hostFeedInterval: option('--host-feed-interval <ms>', 'target: change-feed poll period (ms; 0 = no feed)', nonNegativeInt, '1000'),
-    mysqlUrl: option('--mysql-url <url>', 'MySQL server for --store mysql (a fresh database is created and dropped)', text, process.env.OSQSIM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/'),
+    ...TARGET_CACHE_PARAMS,
+    mysqlUrl: MYSQL_URL_PARAM,
   },
   async run(values, log) {
     const duration = values.duration / 1000;
@@ -80,7 +79,7 @@ await defineBench({
       log(`[${kind}] enrolling ${values.hosts} hosts…`);
       const target = await startTarget([
         '--store', spec, '--hosts', String(values.hosts), '--policies', '20',
-        '--host-cache-ttl', String(values.hostCacheTtl), '--host-feed-interval', String(values.hostFeedInterval),
+        ...targetCacheArgs(values),
       ]);
       try {
         const bodies = target.nodeKeys.map((key) => JSON.stringify({ node_key: key }));

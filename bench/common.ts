@@ -6,8 +6,27 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
 import { Pool as HttpPool } from 'undici';
+import { nonNegativeInt, option, text } from './harness.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** The target's hot-path cache knobs (ms), given to bench/osquery-target.ts by checkin.ts and ingest.ts. */
+export const TARGET_CACHE_PARAMS = {
+  hostCacheTtl: option('--host-cache-ttl <ms>', "target: the hot-path cache's fallback entry age (ms)", nonNegativeInt, '2000'),
+  hostFeedInterval: option('--host-feed-interval <ms>', 'target: change-feed poll period (ms; 0 = no feed)', nonNegativeInt, '1000'),
+};
+
+export function targetCacheArgs(values: { hostCacheTtl: number; hostFeedInterval: number }): string[] {
+  return ['--host-cache-ttl', String(values.hostCacheTtl), '--host-feed-interval', String(values.hostFeedInterval)];
+}
+
+/** The MySQL server a benchmark creates its throwaway database on. */
+export const MYSQL_URL_PARAM = option(
+  '--mysql-url <url>',
+  'MySQL server (a fresh database is created and dropped)',
+  text,
+  process.env.OSQSIM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/',
+);
 
 export interface Target {
   readonly osqsimUrl: string;

@@ -14,8 +14,8 @@
  * Budget: osqsim ≥ 0.5 × the bare bulk upsert (rows/s).
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { benchDatabase, closedLoop, mean, round, startTarget, targetCpuMicros, type Target } from './common.js';
-import { defineBench, mysqlFacts, nonNegativeInt, option, positiveInt, text } from './harness.js';
+import { benchDatabase, closedLoop, mean, MYSQL_URL_PARAM, round, startTarget, TARGET_CACHE_PARAMS, targetCacheArgs, targetCpuMicros, type Target } from './common.js';
+import { defineBench, mysqlFacts, option, positiveInt } from './harness.js';
 
 const BUDGET = 0.5;
 const CHUNK_ROWS = 1000;
@@ -120,9 +120,8 @@ await defineBench({
     policies: option('--policies <n>', 'policy results per write', positiveInt, '20'),
     rounds: option('--rounds <n>', 'rounds of (osqsim, bare), order alternating', positiveInt, '6'),
     connections: option('--connections <n>', 'keep-alive connections of the closed loop', positiveInt, '64'),
-    hostCacheTtl: option('--host-cache-ttl <ms>', "target: the hot-path cache's fallback entry age (ms)", nonNegativeInt, '2000'),
-    hostFeedInterval: option('--host-feed-interval <ms>', 'target: change-feed poll period (ms; 0 = no feed)', nonNegativeInt, '1000'),
-    mysqlUrl: option('--mysql-url <url>', 'MySQL server (a fresh database is created and dropped)', text, process.env.OSQSIM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/'),
+    ...TARGET_CACHE_PARAMS,
+    mysqlUrl: MYSQL_URL_PARAM,
   },
   async run(values, log) {
     const { hosts, policies, rounds, connections } = values;
@@ -133,7 +132,7 @@ await defineBench({
     try {
       target = await startTarget([
         '--store', database.url, '--hosts', String(hosts), '--policies', String(policies),
-        '--host-cache-ttl', String(values.hostCacheTtl), '--host-feed-interval', String(values.hostFeedInterval),
+        ...targetCacheArgs(values),
       ]);
     } catch (error) {
       await database.drop();

@@ -11,6 +11,7 @@
 import Fastify from 'fastify';
 import { buildServer } from '../server/app.js';
 import { hostFeedOf } from '../server/osquery/host-feed.js';
+import { TARGET_CACHE_PARAMS } from './common.js';
 import { benchFlags, nonNegativeInt, option, positiveInt, text } from './harness.js';
 
 const flags = benchFlags({
@@ -19,8 +20,7 @@ const flags = benchFlags({
   policies: option('--policies <n>', 'global policies', nonNegativeInt, '20'),
   ingestMaxBatch: option('--ingest-max-batch <hosts>', 'group commit: hosts per batch', positiveInt, '500'),
   ingestMaxDelay: option('--ingest-max-delay <ms>', 'group commit: longest wait (ms)', nonNegativeInt, '5'),
-  hostCacheTtl: option('--host-cache-ttl <ms>', "hot-path cache's fallback entry age (ms)", nonNegativeInt, '2000'),
-  hostFeedInterval: option('--host-feed-interval <ms>', 'change-feed poll period (ms; 0 = no feed)', nonNegativeInt, '1000'),
+  ...TARGET_CACHE_PARAMS,
 });
 const hostCount = flags.hosts;
 const policyCount = flags.policies;

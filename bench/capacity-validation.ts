@@ -18,7 +18,7 @@ import { runSweep } from '../capacity/sweep.js';
 import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
 import { defineBench, durationMs, option, optional, positiveInt, text } from './harness.js';
 
-export interface ValidationFigure {
+interface ValidationFigure {
   figure: string;
   projected: number;
   measured: number;
@@ -37,7 +37,7 @@ function figure(name: string, projected: number, measured: number, budget: numbe
 }
 
 /** Plan input that describes the sweep's scenario at `hosts` hosts (intervals and policies as measured). */
-export function planInputFor(sweep: SweepDocument, hosts: number): PlanInput {
+function planInputFor(sweep: SweepDocument, hosts: number): PlanInput {
   const largest = sweep.steps[sweep.steps.length - 1]!;
   return {
     ...DEFAULT_PLAN_INPUT,
@@ -54,7 +54,7 @@ export function planInputFor(sweep: SweepDocument, hosts: number): PlanInput {
   };
 }
 
-export function compareProjection(projectionSweep: SweepDocument, measuredSweep: SweepDocument, hosts: number): ValidationFigure[] {
+function compareProjection(projectionSweep: SweepDocument, measuredSweep: SweepDocument, hosts: number): ValidationFigure[] {
   const plan = planCapacity(planInputFor(projectionSweep, hosts), projectionSweep, 'sweep');
   const measured = measuredSweep.steps[0]!;
   const figures: ValidationFigure[] = [];

@@ -12,16 +12,15 @@
 import { Command, CommanderError } from 'commander';
 import { addBenchCommand, runBench, type BenchDefinition, type BenchOutput } from '../capacity/bench-command.js';
 import { parseParams, type BenchParams, type ParamValues } from '../capacity/bench-params.js';
-export type { ParamValues } from '../capacity/bench-params.js';
-import type { ExitCode } from '../lib/exit-codes.js';
 import { commanderExitCode } from '../lib/cli-usage.js';
+import type { ExitCode } from '../lib/exit-codes.js';
 
 export type { BenchDefinition } from '../capacity/bench-command.js';
+export type { ParamValues } from '../capacity/bench-params.js';
 export { option, optional, toggle, positiveInt, nonNegativeInt, positiveNumber, nonNegativeNumber, durationMs, sizeBytes, text, oneOf, listOf, httpUrl } from '../capacity/bench-params.js';
 export { mysqlFacts } from '../capacity/bench-mysql.js';
 
 export interface Bench {
-  readonly definition: BenchDefinition<BenchParams, unknown, object>;
   /** Parses `argv` (default: this process's arguments), runs, prints; sets process.exitCode. */
   main(argv?: readonly string[]): Promise<void>;
   /** The same with the output captured: for tests. */
@@ -29,9 +28,7 @@ export interface Bench {
 }
 
 export function defineBench<T extends BenchParams, R, P extends object>(definition: BenchDefinition<T, R, P>): Bench {
-  const erased = definition as unknown as BenchDefinition<BenchParams, unknown, object>;
   return {
-    definition: erased,
     async main(argv = process.argv.slice(2)) {
       const root = new Command('bench').exitOverride((error) => process.exit(commanderExitCode(error)));
       addBenchCommand(root, definition);

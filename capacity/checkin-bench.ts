@@ -11,12 +11,14 @@
  */
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import type { EndpointName } from '../contract/vocabulary.js';
 import { osqsimError } from '../lib/errors.js';
 import { enrollHosts, nodeKeyBody, primeHosts, writeBody, type BenchHost } from '../simulator/open-loop/hosts.js';
 import { runOpenLoop, type LatencyDistribution } from '../simulator/open-loop/driver.js';
 import type { BenchOutcome } from './bench-document.js';
 
-export type CheckinEndpoint = 'read' | 'write' | 'config';
+/** The endpoints the benchmark can drive (enroll happens once per host; log is not a check-in). */
+export type CheckinEndpoint = Extract<EndpointName, 'read' | 'write' | 'config'>;
 export const CHECKIN_ENDPOINTS: readonly CheckinEndpoint[] = ['read', 'write', 'config'];
 
 const PATHS: Record<CheckinEndpoint, string> = {

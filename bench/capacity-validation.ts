@@ -1,5 +1,5 @@
 /**
- * Validation of the capacity model (issue 7 §3; not a test): sweep a scenario up to N/4 hosts, project
+ * Validation of the capacity model (not a test): sweep a scenario up to N/4 hosts, project
  * to N with `osqsim capacity plan`'s model, then measure N and report the projection error per figure.
  *
  *   npx tsx bench/capacity-validation.ts [--scenario bench/capacity-validation.yaml] [--hosts 8000] [--steps 3]
@@ -8,17 +8,17 @@
  * Budgets: request rates within 5%, server CPU within 20%, aggregation duration within 25%.
  * Prints a table; with --json one object {bench, machine, params, results} (no ratio: no baseline).
  */
-import { parseArgs } from 'node:util';
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDurationMs } from '../lib/units.js';
+import mysql from 'mysql2/promise';
+import { STATS_STRATEGIES, type StatsStrategyName } from '../contract/vocabulary.js';
 import { resolveScenarioPath } from '../scenarios/builtin.js';
 import { DEFAULT_PLAN_INPUT, median, planCapacity, PLAN_ENDPOINTS, type PlanInput, type SweepDocument } from '../capacity/model.js';
 import { runSweep } from '../capacity/sweep.js';
-import mysql from 'mysql2/promise';
-import { machineInfo } from './checkin-cli.js';
+import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
+import { defineBench, durationMs, option, optional, positiveInt, text } from './harness.js';
 
-export interface ValidationFigure {
+interface ValidationFigure {
   figure: string;
   projected: number;
   measured: number;
@@ -37,7 +37,7 @@ function figure(name: string, projected: number, measured: number, budget: numbe
 }
 
 /** Plan input that describes the sweep's scenario at `hosts` hosts (intervals and policies as measured). */
-export function planInputFor(sweep: SweepDocument, hosts: number): PlanInput {
+function planInputFor(sweep: SweepDocument, hosts: number): PlanInput {
   const largest = sweep.steps[sweep.steps.length - 1]!;
   return {
     ...DEFAULT_PLAN_INPUT,
@@ -54,7 +54,7 @@ export function planInputFor(sweep: SweepDocument, hosts: number): PlanInput {
   };
 }
 
-export function compareProjection(projectionSweep: SweepDocument, measuredSweep: SweepDocument, hosts: number): ValidationFigure[] {
+function compareProjection(projectionSweep: SweepDocument, measuredSweep: SweepDocument, hosts: number): ValidationFigure[] {
   const plan = planCapacity(planInputFor(projectionSweep, hosts), projectionSweep, 'sweep');
   const measured = measuredSweep.steps[0]!;
   const figures: ValidationFigure[] = [];
@@ -68,7 +68,9 @@ export function compareProjection(projectionSweep: SweepDocument, measuredSweep:
   if (measured.server) {
     figures.push(figure('server CPU (cores)', plan.serverCpuCores.value, measured.server.cpu_ms / measured.measured_s / 1000, BUDGET.cpu, plan.serverCpuCores.source));
   }
-  const strategy = (measuredSweep.params.stats_strategy ?? 'cron') as 'cron' | 'realtime' | 'incremental';
+  const named = measuredSweep.params.stats_strategy ?? 'cron';
+  if (!(STATS_STRATEGIES as readonly string[]).includes(named)) throw new Error(`the sweep used an unknown count strategy "${named}"`);
+  const strategy = named as StatsStrategyName;
   const runs = measured.aggregations.filter((run) => run.strategy === strategy);
   if (runs.length > 0) {
     // Projected at the rows the measured step really had, so the figure tests the fit, not the policy count.
@@ -83,10 +85,9 @@ export function compareProjection(projectionSweep: SweepDocument, measuredSweep:
 /** A mysql:// store gets an empty database before each sweep, so the two sweeps start alike. */
 async function freshDatabase(store: string | undefined): Promise<void> {
   if (store === undefined || !store.startsWith('mysql://')) return;
-  const url = new URL(store);
-  const database = url.pathname.slice(1);
+  const { connection: options, database } = mysqlConnectionOptions(store);
   if (!/^\w+$/.test(database)) throw new Error(`--store needs a database name: ${store}`);
-  const connection = await mysql.createConnection({ host: url.hostname, port: Number(url.port || 3306), user: decodeURIComponent(url.username || 'root'), password: decodeURIComponent(url.password) });
+  const connection = await mysql.createConnection(options);
   try {
     await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
     await connection.query(`CREATE DATABASE \`${database}\``);
@@ -95,73 +96,72 @@ async function freshDatabase(store: string | undefined): Promise<void> {
   }
 }
 
-async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      scenario: { type: 'string', default: 'bench/capacity-validation.yaml' },
-      hosts: { type: 'string', default: '8000' },
-      steps: { type: 'string', default: '3' },
-      warmup: { type: 'string', default: '40s' },
-      measure: { type: 'string', default: '30s' },
-      store: { type: 'string' },
-      workers: { type: 'string' },
-      out: { type: 'string', default: 'bench/out' },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  const hosts = Number(values.hosts);
-  const steps = Number(values.steps);
-  const common = {
-    scenarioFile: resolveScenarioPath(values.scenario!),
-    until: [] as string[],
-    warmupMs: parseDurationMs(values.warmup!),
-    measureMs: parseDurationMs(values.measure!),
-    ...(values.store ? { store: values.store } : {}),
-    ...(values.workers ? { workers: Number(values.workers) } : {}),
-    onProgress: (line: string) => process.stderr.write(`${line}\n`),
-  };
-  const quarter = Math.max(1, Math.round(hosts / 4));
-  const from = Math.max(1, Math.round(quarter / 2 ** (steps - 1)));
-  process.stderr.write(`validation: sweep ${from} → ${quarter} hosts (${steps} steps), project to ${hosts}, then measure ${hosts}\n`);
-  await freshDatabase(values.store);
-  const projectionSweep = await runSweep({ ...common, from, to: quarter, steps });
-  await freshDatabase(values.store);
-  const measuredSweep = await runSweep({ ...common, from: hosts, to: hosts, steps: 1, cpuProbe: false });
-  mkdirSync(values.out!, { recursive: true });
-  writeFileSync(join(values.out!, 'capacity-validation-sweep.json'), `${JSON.stringify(projectionSweep, null, 2)}\n`);
-  writeFileSync(join(values.out!, 'capacity-validation-measured.json'), `${JSON.stringify(measuredSweep, null, 2)}\n`);
-  const figures = compareProjection(projectionSweep, measuredSweep, hosts);
-  const saturated = [...projectionSweep.steps, ...measuredSweep.steps].some((step) => step.generator.saturated);
-  const document = {
-    bench: 'capacity-validation',
-    machine: machineInfo(),
-    params: {
+interface ValidationParams {
+  scenario: string;
+  hosts: number;
+  sweep_hosts: number[];
+  warmup_s: number;
+  measure_s: number;
+  store: string;
+}
+
+await defineBench({
+  name: 'capacity-validation',
+  description: "Sweep up to N/4 hosts, project N with the capacity model, measure N, report each figure's error",
+  params: {
+    scenario: option('--scenario <file>', 'scenario to sweep', text, 'bench/capacity-validation.yaml'),
+    hosts: option('--hosts <n>', 'N: the projected and measured size', positiveInt, '8000'),
+    steps: option('--steps <n>', 'sweep steps up to N/4 (each doubles)', positiveInt, '3'),
+    warmup: option('--warmup <duration>', 'excluded start of each step', durationMs, '40s'),
+    measure: option('--measure <duration>', 'measured window of each step', durationMs, '30s'),
+    store: optional('--store <spec>', 'memory (default) or mysql://…/db (emptied before each sweep)', text),
+    workers: optional('--workers <n>', 'simulator worker threads', positiveInt),
+    out: option('--out <dir>', 'where the two sweep documents are written', text, 'bench/out'),
+  },
+  async run(values, log) {
+    const { hosts, steps } = values;
+    const common = {
+      scenarioFile: resolveScenarioPath(values.scenario),
+      until: [] as string[],
+      warmupMs: values.warmup,
+      measureMs: values.measure,
+      ...(values.store ? { store: values.store } : {}),
+      ...(values.workers ? { workers: values.workers } : {}),
+      onProgress: log,
+    };
+    const quarter = Math.max(1, Math.round(hosts / 4));
+    const from = Math.max(1, Math.round(quarter / 2 ** (steps - 1)));
+    log(`validation: sweep ${from} → ${quarter} hosts (${steps} steps), project to ${hosts}, then measure ${hosts}`);
+    await freshDatabase(values.store);
+    const projectionSweep = await runSweep({ ...common, from, to: quarter, steps });
+    await freshDatabase(values.store);
+    const measuredSweep = await runSweep({ ...common, from: hosts, to: hosts, steps: 1, cpuProbe: false });
+    mkdirSync(values.out, { recursive: true });
+    writeFileSync(join(values.out, 'capacity-validation-sweep.json'), `${JSON.stringify(projectionSweep, null, 2)}\n`);
+    writeFileSync(join(values.out, 'capacity-validation-measured.json'), `${JSON.stringify(measuredSweep, null, 2)}\n`);
+    const figures = compareProjection(projectionSweep, measuredSweep, hosts);
+    const saturated = [...projectionSweep.steps, ...measuredSweep.steps].some((step) => step.generator.saturated);
+    const params: ValidationParams = {
       scenario: values.scenario,
       hosts,
       sweep_hosts: projectionSweep.steps.map((step) => step.hosts),
       warmup_s: common.warmupMs / 1000,
       measure_s: projectionSweep.params.measure_s,
       store: projectionSweep.store,
-    },
-    results: { figures, all_within_budget: figures.every((f) => f.ok), generator_saturated: saturated },
-  };
-  if (values.json) {
-    process.stdout.write(`${JSON.stringify(document)}\n`);
-    return;
-  }
-  const rows = figures.map((f) => [f.figure, f.projected.toFixed(f.projected >= 100 ? 0 : 3), f.measured.toFixed(f.measured >= 100 ? 0 : 3), `${f.error_pct.toFixed(1)}%`, `${f.budget_pct}%`, f.ok ? 'ok' : 'OVER']);
-  const header = ['figure', 'projected', `measured @ ${hosts}`, 'error', 'budget', ''];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const print = (cells: string[]): void => void process.stdout.write(`${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}\n`);
-  process.stdout.write(`capacity-validation: ${values.scenario}, sweep ${document.params.sweep_hosts.join(' → ')} → projected and measured at ${hosts} hosts; store ${document.params.store}; ${document.machine.cpus} × ${document.machine.cpu_model}\n`);
-  print(header);
-  for (const row of rows) print(row);
-  if (saturated) process.stdout.write('WARNING: the generator saturated in at least one step\n');
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
-    process.exitCode = 1;
-  });
-}
+    };
+    return { params, results: { figures, all_within_budget: figures.every((f) => f.ok), generator_saturated: saturated } };
+  },
+  format(doc) {
+    const { params, results } = doc;
+    const rows = results.figures.map((f) => [f.figure, f.projected.toFixed(f.projected >= 100 ? 0 : 3), f.measured.toFixed(f.measured >= 100 ? 0 : 3), `${f.error_pct.toFixed(1)}%`, `${f.budget_pct}%`, f.ok ? 'ok' : 'OVER']);
+    const header = ['figure', 'projected', `measured @ ${params.hosts}`, 'error', 'budget', ''];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+    return [
+      `capacity-validation: ${params.scenario}, sweep ${params.sweep_hosts.join(' → ')} → projected and measured at ${params.hosts} hosts; store ${params.store}; ${doc.machine.cpus} × ${doc.machine.cpu_model}`,
+      line(header),
+      ...rows.map(line),
+      ...(results.generator_saturated ? ['WARNING: the generator saturated in at least one step'] : []),
+    ].join('\n');
+  },
+}).main();

@@ -16,29 +16,11 @@
  * --host-feed-interval 0 every read is a store lookup. The table shows the cache misses
  * (= store lookups) per osqsim round.
  *
- * Budget (issue 2): memory ≥ 0.6 × bare, MySQL ≥ 0.4 × bare.
+ * Budget: memory ≥ 0.6 × bare, MySQL ≥ 0.4 × bare.
  */
-import { parseArgs } from 'node:util';
-import { benchDatabase, load, machine, mean, mysqlFacts, round, startTarget, targetCpuMicros, type LoadResult } from './common.js';
+import { benchDatabase, load, mean, MYSQL_URL_PARAM, round, startTarget, TARGET_CACHE_PARAMS, targetCacheArgs, targetCpuMicros, type LoadResult } from './common.js';
+import { defineBench, durationMs, mysqlFacts, oneOf, option, positiveInt } from './harness.js';
 
-const { values } = parseArgs({
-  options: {
-    store: { type: 'string', default: 'memory' },
-    hosts: { type: 'string', default: '2000' },
-    duration: { type: 'string', default: '2' },
-    rounds: { type: 'string', default: '6' },
-    connections: { type: 'string', default: '50' },
-    'host-cache-ttl': { type: 'string', default: '2000' },
-    'host-feed-interval': { type: 'string', default: '1000' },
-    'mysql-url': { type: 'string', default: process.env.OSQSIM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/' },
-    json: { type: 'boolean', default: false },
-  },
-});
-const hosts = Number(values.hosts);
-const duration = Number(values.duration);
-const rounds = Number(values.rounds);
-const connections = Number(values.connections);
-const stores = values.store === 'both' ? ['memory', 'mysql'] : [values.store!];
 const BUDGET: Record<string, number> = { memory: 0.6, mysql: 0.4 };
 
 interface StoreResult {
@@ -58,82 +40,129 @@ interface StoreResult {
   met: boolean;
 }
 
-const info = machine();
-const results: Record<string, StoreResult> = {};
-const log = (line: string): void => {
-  if (!values.json) process.stderr.write(`${line}\n`);
-};
+interface CheckinParams {
+  hosts: number;
+  duration_s: number;
+  rounds: number;
+  connections: number;
+  stores: string[];
+  host_cache_ttl_ms: number;
+  host_feed_interval_ms: number;
+  host_cache_max_age_ms: number;
+}
 
-for (const kind of stores) {
-  let spec = 'memory';
-  let database: Awaited<ReturnType<typeof benchDatabase>> | undefined;
-  if (kind === 'mysql') {
-    Object.assign(info, await mysqlFacts(values['mysql-url']!));
-    database = await benchDatabase(values['mysql-url']!);
-    spec = database.url;
-  }
-  log(`[${kind}] enrolling ${hosts} hosts…`);
-  const target = await startTarget([
-    '--store', spec, '--hosts', String(hosts), '--policies', '20',
-    '--host-cache-ttl', values['host-cache-ttl']!, '--host-feed-interval', values['host-feed-interval']!,
-  ]);
-  try {
-    const bodies = target.nodeKeys.map((key) => JSON.stringify({ node_key: key }));
-    const cache = async (): Promise<{ hits: number; misses: number }> =>
-      (await (await fetch(`${target.bareUrl}/cache`)).json()) as { hits: number; misses: number };
-    const run = async (url: string, path: string, seconds: number): Promise<LoadResult> => {
-      const cacheBefore = await cache();
-      const cpuBefore = await targetCpuMicros(target.bareUrl);
-      const result = await load(url, path, bodies, { connections, duration: seconds });
-      const cpuAfter = await targetCpuMicros(target.bareUrl);
-      const cacheAfter = await cache();
-      result.cpu_us_per_request = round((cpuAfter - cpuBefore) / Math.max(1, result.requests), 1);
-      result.cache_misses = cacheAfter.misses - cacheBefore.misses;
-      return result;
-    };
-    await run(target.bareUrl, '/bare', 1); // warm-up
-    await run(target.osqsimUrl, '/api/osquery/distributed/read', 1);
-    const bare: LoadResult[] = [];
-    const osqsim: LoadResult[] = [];
-    for (let r = 0; r < rounds; r++) {
-      // Alternate which one goes first, so neither always gets the warmer (or quieter) slot.
-      if (r % 2 === 0) {
-        bare.push(await run(target.bareUrl, '/bare', duration));
-        osqsim.push(await run(target.osqsimUrl, '/api/osquery/distributed/read', duration));
-      } else {
-        osqsim.push(await run(target.osqsimUrl, '/api/osquery/distributed/read', duration));
-        bare.push(await run(target.bareUrl, '/bare', duration));
+await defineBench({
+  name: 'checkin',
+  description: 'Idle check-in throughput: osqsim distributed/read against a bare fastify route, interleaved rounds',
+  params: {
+    store: option('--store <kind>', 'memory | mysql | both', oneOf(['memory', 'mysql', 'both']), 'memory'),
+    hosts: option('--hosts <n>', 'pre-enrolled idle hosts', positiveInt, '2000'),
+    duration: option('--duration <duration>', 'length of each round per target (a bare number is seconds)', durationMs, '2'),
+    rounds: option('--rounds <n>', 'alternating bare / osqsim rounds', positiveInt, '6'),
+    connections: option('--connections <n>', 'autocannon connections', positiveInt, '50'),
+    ...TARGET_CACHE_PARAMS,
+    mysqlUrl: MYSQL_URL_PARAM,
+  },
+  async run(values, log) {
+    const duration = values.duration / 1000;
+    const stores = values.store === 'both' ? ['memory', 'mysql'] : [values.store];
+    const results: Record<string, StoreResult> = {};
+    let machine = {};
+    for (const kind of stores) {
+      let spec = 'memory';
+      let database: Awaited<ReturnType<typeof benchDatabase>> | undefined;
+      if (kind === 'mysql') {
+        machine = await mysqlFacts(values.mysqlUrl);
+        database = await benchDatabase(values.mysqlUrl);
+        spec = database.url;
       }
-      log(`[${kind}] round ${r + 1}: bare ${Math.round(bare.at(-1)!.rps)} req/s, osqsim ${Math.round(osqsim.at(-1)!.rps)} req/s (${osqsim.at(-1)!.cache_misses} cache misses)`);
+      log(`[${kind}] enrolling ${values.hosts} hosts…`);
+      const target = await startTarget([
+        '--store', spec, '--hosts', String(values.hosts), '--policies', '20',
+        ...targetCacheArgs(values),
+      ]);
+      try {
+        const bodies = target.nodeKeys.map((key) => JSON.stringify({ node_key: key }));
+        const cache = async (): Promise<{ hits: number; misses: number }> =>
+          (await (await fetch(`${target.bareUrl}/cache`)).json()) as { hits: number; misses: number };
+        const run = async (url: string, path: string, seconds: number): Promise<LoadResult> => {
+          const cacheBefore = await cache();
+          const cpuBefore = await targetCpuMicros(target.bareUrl);
+          const result = await load(url, path, bodies, { connections: values.connections, duration: seconds });
+          const cpuAfter = await targetCpuMicros(target.bareUrl);
+          const cacheAfter = await cache();
+          result.cpu_us_per_request = round((cpuAfter - cpuBefore) / Math.max(1, result.requests), 1);
+          result.cache_misses = cacheAfter.misses - cacheBefore.misses;
+          return result;
+        };
+        await run(target.bareUrl, '/bare', 1); // warm-up
+        await run(target.osqsimUrl, '/api/osquery/distributed/read', 1);
+        const bare: LoadResult[] = [];
+        const osqsim: LoadResult[] = [];
+        for (let r = 0; r < values.rounds; r++) {
+          // Alternate which one goes first, so neither always gets the warmer (or quieter) slot.
+          if (r % 2 === 0) {
+            bare.push(await run(target.bareUrl, '/bare', duration));
+            osqsim.push(await run(target.osqsimUrl, '/api/osquery/distributed/read', duration));
+          } else {
+            osqsim.push(await run(target.osqsimUrl, '/api/osquery/distributed/read', duration));
+            bare.push(await run(target.bareUrl, '/bare', duration));
+          }
+          log(`[${kind}] round ${r + 1}: bare ${Math.round(bare.at(-1)!.rps)} req/s, osqsim ${Math.round(osqsim.at(-1)!.rps)} req/s (${osqsim.at(-1)!.cache_misses} cache misses)`);
+        }
+        const bareRps = mean(bare.map((b) => b.rps));
+        const osqsimRps = mean(osqsim.map((o) => o.rps));
+        const pairRatios = osqsim.map((o, i) => o.rps / bare[i]!.rps).sort((a, b) => a - b);
+        const middle = Math.floor(pairRatios.length / 2);
+        const ratio = pairRatios.length % 2 === 1 ? pairRatios[middle]! : (pairRatios[middle - 1]! + pairRatios[middle]!) / 2;
+        if ([...bare, ...osqsim].some((r) => r.non2xx > 0 || r.errors > 0)) log(`[${kind}] WARNING: non-2xx answers or errors during the run`);
+        results[kind] = {
+          bare,
+          osqsim,
+          bare_rps: round(bareRps, 0),
+          osqsim_rps: round(osqsimRps, 0),
+          ratio: round(ratio, 3),
+          ratio_of_means: round(osqsimRps / bareRps, 3),
+          bare_cpu_us_per_request: round(mean(bare.map((b) => b.cpu_us_per_request!)), 1),
+          osqsim_cpu_us_per_request: round(mean(osqsim.map((o) => o.cpu_us_per_request!)), 1),
+          cpu_ratio: round(mean(bare.map((b) => b.cpu_us_per_request!)) / mean(osqsim.map((o) => o.cpu_us_per_request!)), 3),
+          misses_per_read: round(osqsim.reduce((s, o) => s + (o.cache_misses ?? 0), 0) / Math.max(1, osqsim.reduce((s, o) => s + o.requests, 0)), 4),
+          budget: BUDGET[kind]!,
+          met: ratio >= BUDGET[kind]!,
+        };
+      } finally {
+        await target.stop();
+        await database?.drop();
+      }
     }
-    const bareRps = mean(bare.map((b) => b.rps));
-    const osqsimRps = mean(osqsim.map((o) => o.rps));
-    const pairRatios = osqsim.map((o, i) => o.rps / bare[i]!.rps).sort((a, b) => a - b);
-    const middle = Math.floor(pairRatios.length / 2);
-    const ratio = pairRatios.length % 2 === 1 ? pairRatios[middle]! : (pairRatios[middle - 1]! + pairRatios[middle]!) / 2;
-    if ([...bare, ...osqsim].some((r) => r.non2xx > 0 || r.errors > 0)) log(`[${kind}] WARNING: non-2xx answers or errors during the run`);
-    results[kind] = { bare, osqsim, bare_rps: round(bareRps, 0), osqsim_rps: round(osqsimRps, 0), ratio: round(ratio, 3), ratio_of_means: round(osqsimRps / bareRps, 3), bare_cpu_us_per_request: round(mean(bare.map((b) => b.cpu_us_per_request!)), 1), osqsim_cpu_us_per_request: round(mean(osqsim.map((o) => o.cpu_us_per_request!)), 1), cpu_ratio: round(mean(bare.map((b) => b.cpu_us_per_request!)) / mean(osqsim.map((o) => o.cpu_us_per_request!)), 3), misses_per_read: round(osqsim.reduce((s, o) => s + (o.cache_misses ?? 0), 0) / Math.max(1, osqsim.reduce((s, o) => s + o.requests, 0)), 4), budget: BUDGET[kind]!, met: ratio >= BUDGET[kind]! };
-  } finally {
-    await target.stop();
-    await database?.drop();
-  }
-}
 
-const params = { hosts, duration_s: duration, rounds, connections, stores, host_cache_ttl_ms: Number(values['host-cache-ttl']), host_feed_interval_ms: Number(values['host-feed-interval']), host_cache_max_age_ms: 600_000 };
-if (values.json) {
-  const ratio = Object.fromEntries(Object.entries(results).map(([kind, r]) => [kind, r.ratio]));
-  process.stdout.write(`${JSON.stringify({ bench: 'checkin', machine: info, params, results, ratio })}\n`);
-} else {
-  const rows = [['store', 'target', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'non-2xx']];
-  for (const [kind, r] of Object.entries(results)) {
-    for (const [name, runs] of [['bare fastify', r.bare], ['osqsim read', r.osqsim]] as const) {
-      rows.push([kind, name, String(round(mean(runs.map((x) => x.rps)), 0)), String(round(mean(runs.map((x) => x.p50_ms)), 1)), String(round(mean(runs.map((x) => x.p99_ms)), 1)), String(round(mean(runs.map((x) => x.cpu_us_per_request!)), 1)), String(runs.reduce((s, x) => s + x.non2xx, 0))]);
+    const params: CheckinParams = {
+      hosts: values.hosts,
+      duration_s: duration,
+      rounds: values.rounds,
+      connections: values.connections,
+      stores,
+      host_cache_ttl_ms: values.hostCacheTtl,
+      host_feed_interval_ms: values.hostFeedInterval,
+      host_cache_max_age_ms: 600_000,
+    };
+    const ratio = Object.fromEntries(Object.entries(results).map(([kind, r]) => [kind, r.ratio]));
+    return { params, results, ratio, machine };
+  },
+  format(doc) {
+    const rows = [['store', 'target', 'req/s', 'p50 ms', 'p99 ms', 'server CPU µs/req', 'non-2xx']];
+    for (const [kind, r] of Object.entries(doc.results)) {
+      for (const [name, runs] of [['bare fastify', r.bare], ['osqsim read', r.osqsim]] as const) {
+        rows.push([kind, name, String(round(mean(runs.map((x) => x.rps)), 0)), String(round(mean(runs.map((x) => x.p50_ms)), 1)), String(round(mean(runs.map((x) => x.p99_ms)), 1)), String(round(mean(runs.map((x) => x.cpu_us_per_request!)), 1)), String(runs.reduce((s, x) => s + x.non2xx, 0))]);
+      }
     }
-  }
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  for (const row of rows) console.log(row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
-  for (const [kind, r] of Object.entries(results)) {
-    console.log(`${kind}: ratio ${r.ratio} (median of rounds; of means ${r.ratio_of_means}; server CPU per request bare/osqsim ${r.cpu_ratio}; store lookups per read ${r.misses_per_read}) (budget ≥ ${r.budget}: ${r.met ? 'met' : 'NOT met'})`);
-  }
-  console.log(`machine: ${info.cpus} × ${info.cpu_model}, node ${info.node}${info.innodb_buffer_pool_bytes ? `, innodb_buffer_pool_size ${info.innodb_buffer_pool_bytes}` : ''}`);
-}
+    const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
+    const lines = rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i]!)).join('  '));
+    for (const [kind, r] of Object.entries(doc.results)) {
+      lines.push(`${kind}: ratio ${r.ratio} (median of rounds; of means ${r.ratio_of_means}; server CPU per request bare/osqsim ${r.cpu_ratio}; store lookups per read ${r.misses_per_read}) (budget ≥ ${r.budget}: ${r.met ? 'met' : 'NOT met'})`);
+    }
+    const m = doc.machine;
+    lines.push(`machine: ${m.cpus} × ${m.cpu_model}, node ${m.node}${m.innodb_buffer_pool_bytes ? `, innodb_buffer_pool_size ${m.innodb_buffer_pool_bytes}` : ''}`);
+    return lines.join('\n');
+  },
+}).main();

@@ -1,35 +1,32 @@
-/** Shared by the benchmarks: machine facts, the target child process, autocannon runs, MySQL helpers. */
+/** Shared by bench/checkin.ts and bench/ingest.ts: the target child process, load loops, a throwaway database. */
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
+import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
 import { Pool as HttpPool } from 'undici';
+import { nonNegativeInt, option, text } from './harness.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-export interface Machine {
-  readonly cpus: number;
-  readonly cpu_model: string;
-  readonly mem_gib: number;
-  readonly node: string;
-  readonly platform: string;
-  readonly date: string;
-  innodb_buffer_pool_bytes?: number;
-  mysql_version?: string;
+/** The target's hot-path cache knobs (ms), given to bench/osquery-target.ts by checkin.ts and ingest.ts. */
+export const TARGET_CACHE_PARAMS = {
+  hostCacheTtl: option('--host-cache-ttl <ms>', "target: the hot-path cache's fallback entry age (ms)", nonNegativeInt, '2000'),
+  hostFeedInterval: option('--host-feed-interval <ms>', 'target: change-feed poll period (ms; 0 = no feed)', nonNegativeInt, '1000'),
+};
+
+export function targetCacheArgs(values: { hostCacheTtl: number; hostFeedInterval: number }): string[] {
+  return ['--host-cache-ttl', String(values.hostCacheTtl), '--host-feed-interval', String(values.hostFeedInterval)];
 }
 
-export function machine(): Machine {
-  return {
-    cpus: os.cpus().length,
-    cpu_model: os.cpus()[0]?.model ?? 'unknown',
-    mem_gib: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-    node: process.version,
-    platform: `${os.platform()} ${os.release()}`,
-    date: new Date().toISOString(),
-  };
-}
+/** The MySQL server a benchmark creates its throwaway database on. */
+export const MYSQL_URL_PARAM = option(
+  '--mysql-url <url>',
+  'MySQL server (a fresh database is created and dropped)',
+  text,
+  process.env.OSQSIM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/',
+);
 
 export interface Target {
   readonly osqsimUrl: string;
@@ -170,17 +167,10 @@ export async function targetCpuMicros(bareUrl: string): Promise<number> {
 
 /** A fresh benchmark database on the given server URL; drop() removes it. */
 export async function benchDatabase(serverUrl: string): Promise<{ url: string; drop(): Promise<void>; connection(): Promise<mysql.Connection> }> {
-  const base = new URL(serverUrl);
+  const { connection: options } = mysqlConnectionOptions(serverUrl);
   const name = `osqsim_bench_${randomBytes(4).toString('hex')}`;
   const connect = (database?: string): Promise<mysql.Connection> =>
-    mysql.createConnection({
-      host: base.hostname,
-      port: base.port === '' ? 3306 : Number(base.port),
-      user: decodeURIComponent(base.username || 'root'),
-      password: decodeURIComponent(base.password),
-      ...(database ? { database } : {}),
-      multipleStatements: true,
-    });
+    mysql.createConnection({ ...options, ...(database ? { database } : {}), multipleStatements: true });
   const admin = await connect();
   await admin.query(`CREATE DATABASE \`${name}\``);
   await admin.end();
@@ -195,17 +185,4 @@ export async function benchDatabase(serverUrl: string): Promise<{ url: string; d
       await conn.end();
     },
   };
-}
-
-export async function mysqlFacts(serverUrl: string): Promise<{ innodb_buffer_pool_bytes: number; mysql_version: string }> {
-  const base = new URL(serverUrl);
-  const conn = await mysql.createConnection({
-    host: base.hostname,
-    port: base.port === '' ? 3306 : Number(base.port),
-    user: decodeURIComponent(base.username || 'root'),
-    password: decodeURIComponent(base.password),
-  });
-  const [rows] = await conn.query<mysql.RowDataPacket[]>('SELECT @@innodb_buffer_pool_size AS pool, VERSION() AS version');
-  await conn.end();
-  return { innodb_buffer_pool_bytes: Number(rows[0]!.pool), mysql_version: String(rows[0]!.version) };
 }

@@ -9,34 +9,31 @@
  * stdin end or SIGTERM.
  */
 import Fastify from 'fastify';
-import { parseArgs } from 'node:util';
 import { buildServer } from '../server/app.js';
 import { hostFeedOf } from '../server/osquery/host-feed.js';
+import { TARGET_CACHE_PARAMS } from './common.js';
+import { benchFlags, nonNegativeInt, option, positiveInt, text } from './harness.js';
 
-const { values } = parseArgs({
-  options: {
-    store: { type: 'string', default: 'memory' },
-    hosts: { type: 'string', default: '2000' },
-    policies: { type: 'string', default: '20' },
-    'ingest-max-batch': { type: 'string', default: '500' },
-    'ingest-max-delay': { type: 'string', default: '5' },
-    /** Hot-path cache: fallback entry age (ms) and change-feed poll period (ms; 0 = no feed). */
-    'host-cache-ttl': { type: 'string', default: '2000' },
-    'host-feed-interval': { type: 'string', default: '1000' },
-  },
+const flags = benchFlags({
+  store: option('--store <spec>', 'memory or mysql://…', text, 'memory'),
+  hosts: option('--hosts <n>', 'pre-enrolled idle hosts', nonNegativeInt, '2000'),
+  policies: option('--policies <n>', 'global policies', nonNegativeInt, '20'),
+  ingestMaxBatch: option('--ingest-max-batch <hosts>', 'group commit: hosts per batch', positiveInt, '500'),
+  ingestMaxDelay: option('--ingest-max-delay <ms>', 'group commit: longest wait (ms)', nonNegativeInt, '5'),
+  ...TARGET_CACHE_PARAMS,
 });
-const hostCount = Number(values.hosts);
-const policyCount = Number(values.policies);
+const hostCount = flags.hosts;
+const policyCount = flags.policies;
 
 const server = await buildServer({
-  store: values.store,
+  store: flags.store,
   port: 0,
   logLevel: 'warn',
   enrollSecrets: [{ secret: 'bench' }],
-  ingestMaxBatchHosts: Number(values['ingest-max-batch']),
-  ingestMaxDelayMs: Number(values['ingest-max-delay']),
-  hostCacheTtlMs: Number(values['host-cache-ttl']),
-  hostFeedIntervalMs: Number(values['host-feed-interval']),
+  ingestMaxBatchHosts: flags.ingestMaxBatch,
+  ingestMaxDelayMs: flags.ingestMaxDelay,
+  hostCacheTtlMs: flags.hostCacheTtl,
+  hostFeedIntervalMs: flags.hostFeedInterval,
 });
 const { store, events } = server.context;
 const policyIds: number[] = [];

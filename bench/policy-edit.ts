@@ -1,5 +1,5 @@
 /**
- * bench/policy-edit.ts — does editing a policy stall result ingestion? (issue 3 §4)
+ * bench/policy-edit.ts — does editing a policy stall result ingestion?
  *
  * On MySQL: a policy with N membership rows (default 150,000 hosts) is edited (query changed)
  * through the REST API while simulated hosts keep posting results through distributed/write at a
@@ -22,30 +22,16 @@
  *   npx tsx bench/policy-edit.ts [--rows 150000] [--rate 200] [--writers 500] [--json]
  */
 import { randomBytes } from 'node:crypto';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Command } from 'commander';
 import mysql from 'mysql2/promise';
 import { Pool } from 'undici';
 import { createHistogram, percentilesMs, recordMs, type Histogram } from '../lib/histogram.js';
 import { cleanupJobOf } from '../server/api/index.js';
-import { buildServer, type OsqsimServer } from '../server/app.js';
-import { parseDurationMs as parseDuration } from '../lib/units.js';
-
-interface Flags {
-  mysql: string;
-  rows: string;
-  rate: string;
-  writers: string;
-  policies: string;
-  baseline: string;
-  after: string;
-  connections: string;
-  naive: boolean;
-  cleanupBatch?: string;
-  cleanupPauseFactor?: string;
-  json?: boolean;
-}
+import { buildServer, type BuildServerOptions, type OsqsimServer } from '../server/app.js';
+import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
+import { defineBench, durationMs, nonNegativeNumber, option, optional, positiveInt, positiveNumber, text, toggle, type ParamValues } from './harness.js';
+import { queryMysqlFacts } from '../capacity/bench-mysql.js';
 
 interface Phase {
   readonly name: string;
@@ -60,21 +46,7 @@ const SWITCH_GAP_MS = 150;
 
 const TOKEN = `bench-${randomBytes(8).toString('hex')}`;
 
-function machine() {
-  const list = cpus();
-  return {
-    cpus: list.length,
-    cpu_model: list[0]?.model ?? 'unknown',
-    memory_gb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
-    node: process.version,
-    note: '2 cores shared with other work',
-    load_avg_1m_at_start: Math.round(loadavg()[0]! * 100) / 100,
-  };
-}
-
-function log(line: string, quiet: boolean): void {
-  if (!quiet) process.stderr.write(`${line}\n`);
-}
+const loadAverage1m = (): number => Math.round(loadavg()[0]! * 100) / 100;
 
 async function api(pool: Pool, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
   const response = await pool.request({
@@ -184,36 +156,60 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, pollMs 
   throw new Error(`timed out after ${timeoutMs} ms`);
 }
 
-async function main(flags: Flags): Promise<void> {
-  const quiet = flags.json === true;
-  const rows = Number(flags.rows);
-  const rate = Number(flags.rate);
-  const writerCount = Number(flags.writers);
-  const policyCount = Number(flags.policies);
-  const baselineMs = parseDuration(flags.baseline);
-  const afterMs = parseDuration(flags.after);
+/** The clean-up knobs of the server under test (absent: the server's defaults, 500 rows and 1×). */
+interface CleanupKnobs {
+  readonly cleanupBatchRows?: number;
+  readonly cleanupPauseFactor?: number;
+}
 
-  const startMachine = machine();
-  const serverUrl = new URL(flags.mysql);
+/**
+ * buildServer with the clean-up knobs. They become the buildServer options `cleanupBatchRows` and
+ * `cleanupPauseFactor` (`buildServer({ ...options, ...knobs })`); until those options exist the
+ * server reads OSQSIM_EDIT_CLEANUP_BATCH / OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR when it is built, so
+ * they are set around the build and the previous values put back.
+ */
+async function buildServerWithCleanupKnobs(options: BuildServerOptions, knobs: CleanupKnobs): Promise<OsqsimServer> {
+  const env = { OSQSIM_EDIT_CLEANUP_BATCH: knobs.cleanupBatchRows, OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR: knobs.cleanupPauseFactor };
+  const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
+  for (const [name, value] of Object.entries(env)) if (value !== undefined) process.env[name] = String(value);
+  try {
+    return await buildServer(options);
+  } finally {
+    for (const [name, value] of Object.entries(previous)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
+}
+
+async function measure(values: ParamValues<typeof POLICY_EDIT_PARAMS>, log: (line: string) => void) {
+  const { rows, rate, policies: policyCount, naive: withNaive } = values;
+  const writerCount = values.writers;
+  const baselineMs = values.baseline;
+  const afterMs = values.after;
+
+  const loadAtStart = loadAverage1m();
+  const { connection: serverOptions } = mysqlConnectionOptions(values.mysql);
   const dbName = `osqsim_bench_edit_${randomBytes(4).toString('hex')}`;
-  const admin = await mysql.createConnection({ host: serverUrl.hostname, port: Number(serverUrl.port || 3306), user: decodeURIComponent(serverUrl.username || 'root'), password: decodeURIComponent(serverUrl.password) });
-  const [[pool]] = (await admin.query('SELECT @@innodb_buffer_pool_size AS size, VERSION() AS version')) as unknown as [[{ size: number | string; version: string }]];
+  const admin = await mysql.createConnection(serverOptions);
+  const facts = await queryMysqlFacts(admin);
   await admin.query(`CREATE DATABASE \`${dbName}\``);
-  const storeUrl = new URL(flags.mysql);
+  const storeUrl = new URL(values.mysql);
   storeUrl.pathname = `/${dbName}`;
   let server: OsqsimServer | undefined;
   try {
-    log(`starting osqsim server on ${dbName} …`, quiet);
-    const previous = { batch: process.env['OSQSIM_EDIT_CLEANUP_BATCH'], factor: process.env['OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR'] };
-    if (flags.cleanupBatch) process.env['OSQSIM_EDIT_CLEANUP_BATCH'] = flags.cleanupBatch;
-    if (flags.cleanupPauseFactor) process.env['OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR'] = flags.cleanupPauseFactor;
-    server = await buildServer({ store: storeUrl.toString(), host: '127.0.0.1', port: 0, apiToken: TOKEN, logLevel: 'warn', statsIntervalMs: 24 * 3_600_000 });
-    if (previous.batch === undefined) delete process.env['OSQSIM_EDIT_CLEANUP_BATCH'];
-    if (previous.factor === undefined) delete process.env['OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR'];
+    log(`starting osqsim server on ${dbName} …`);
+    server = await buildServerWithCleanupKnobs(
+      { store: storeUrl.toString(), host: '127.0.0.1', port: 0, apiToken: TOKEN, logLevel: 'warn', statsIntervalMs: 24 * 3_600_000 },
+      {
+        ...(values.cleanupBatch === undefined ? {} : { cleanupBatchRows: values.cleanupBatch }),
+        ...(values.cleanupPauseFactor === undefined ? {} : { cleanupPauseFactor: values.cleanupPauseFactor }),
+      },
+    );
     const base = await server.listen();
     const job = cleanupJobOf(server.context)!;
-    const http = new Pool(base, { connections: Number(flags.connections), pipelining: 1 });
-    const db = await mysql.createConnection({ host: serverUrl.hostname, port: Number(serverUrl.port || 3306), user: decodeURIComponent(serverUrl.username || 'root'), password: decodeURIComponent(serverUrl.password), database: dbName });
+    const http = new Pool(base, { connections: values.connections, pipelining: 1 });
+    const db = await mysql.createConnection({ ...serverOptions, database: dbName });
 
     const policyIds: number[] = [];
     for (let i = 0; i < policyCount; i++) {
@@ -222,11 +218,11 @@ async function main(flags: Flags): Promise<void> {
       policyIds.push((res.json as { policy: { id: number } }).policy.id);
     }
     const edited = policyIds[0]!;
-    log(`seeding ${rows} hosts and ${rows} membership rows for policy ${edited} …`, quiet);
+    log(`seeding ${rows} hosts and ${rows} membership rows for policy ${edited} …`);
     const seedStart = performance.now();
     await seedHosts(db, rows);
     const seeded = await seedMembership(db, edited);
-    log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`, quiet);
+    log(`seeded in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
 
     // Writers spread over the id range, so their rows interleave with the clean-up's batches.
     const stride = Math.max(1, Math.floor(rows / writerCount));
@@ -282,7 +278,7 @@ async function main(flags: Flags): Promise<void> {
 
     // --- baseline: the pre-fix single DELETE over the same number of rows ---------------------
     let naive: { baseline: Phase; during: Phase; deleteMs: number; rows: number } | undefined;
-    if (flags.naive) {
+    if (withNaive) {
       writers.phase = undefined;
       const reseeded = await seedMembership(db, edited);
       const naiveBaseline = newPhase('naive-baseline');
@@ -313,10 +309,19 @@ async function main(flags: Flags): Promise<void> {
     const nb = naive ? percentilesMs(naive.baseline.histogram) : undefined;
     const nd = naive ? percentilesMs(naive.during.histogram) : undefined;
     const naiveExtra = nb && nd ? nd.p99 - nb.p99 : undefined;
-    const doc = {
-      bench: 'policy-edit',
-      machine: { ...startMachine, load_avg_1m_at_end: Math.round(loadavg()[0]! * 100) / 100, mysql: pool.version, innodb_buffer_pool_mb: Math.round(Number(pool.size) / 1024 / 1024) },
-      params: { cleanup_batch: flags.cleanupBatch ?? 'default', cleanup_pause_factor: flags.cleanupPauseFactor ?? 'default', rows, membership_rows_seeded: seeded, rate_per_s: rate, writers: writerCount, policies_per_write: policyCount, baseline_s: baselineMs / 1000, connections: Number(flags.connections) },
+    return {
+      machine: { load_avg_1m_at_start: loadAtStart, load_avg_1m_at_end: loadAverage1m(), ...facts },
+      params: {
+        cleanup_batch: values.cleanupBatch ?? 'default',
+        cleanup_pause_factor: values.cleanupPauseFactor ?? 'default',
+        rows,
+        membership_rows_seeded: seeded,
+        rate_per_s: rate,
+        writers: writerCount,
+        policies_per_write: policyCount,
+        baseline_s: baselineMs / 1000,
+        connections: values.connections,
+      },
       results: {
         write_latency_ms: { baseline: b, during_edit: d, after: a, cleanup_running: pOn, cleanup_paused: pOff },
         writes: { baseline: baseline.sent, during_edit: during.sent, after: afterPhase.sent, cleanup_running: on.sent, cleanup_paused: off.sent, errors: baseline.errors + during.errors + afterPhase.errors },
@@ -330,44 +335,20 @@ async function main(flags: Flags): Promise<void> {
         cleanup_s: Math.round(cleanupMs) / 1000,
         budget_extra_p99_ms: 10,
         within_budget: extra <= 10,
-        single_delete: naive
-          ? {
-              rows: naive.rows,
-              delete_ms: Math.round(naive.deleteMs),
-              write_latency_ms: { baseline: nb, during: nd },
-              writes: naive.during.sent,
-              extra_p99_ms: naiveExtra,
-            }
-          : null,
+        single_delete:
+          naive && nb && nd
+            ? {
+                rows: naive.rows,
+                delete_ms: Math.round(naive.deleteMs),
+                write_latency_ms: { baseline: nb, during: nd },
+                writes_before: naive.baseline.sent,
+                writes: naive.during.sent,
+                extra_p99_ms: naiveExtra,
+              }
+            : null,
       },
       ratio: naiveExtra !== undefined && naiveExtra > 0 ? Math.round((Math.max(0, extra) / naiveExtra) * 1000) / 1000 : null,
     };
-    if (flags.json) {
-      process.stdout.write(`${JSON.stringify(doc)}\n`);
-    } else {
-      const row = (name: string, p: { p50: number; p99: number; max: number }, n: number) =>
-        `${name.padEnd(26)} ${String(n).padStart(7)} ${p.p50.toFixed(2).padStart(9)} ${p.p99.toFixed(2).padStart(9)} ${p.max.toFixed(2).padStart(9)}`;
-      const out = [
-        `policy-edit: ${seeded} membership rows for the edited policy, ${rate} writes/s × ${policyCount} policies from ${writerCount} hosts`,
-        `machine: ${doc.machine.cpus} × ${doc.machine.cpu_model}, node ${doc.machine.node}, ${doc.machine.mysql}, buffer pool ${doc.machine.innodb_buffer_pool_mb} MiB, load ${doc.machine.load_avg_1m_at_start} → ${doc.machine.load_avg_1m_at_end}`,
-        '',
-        `${'distributed/write'.padEnd(26)} ${'writes'.padStart(7)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'max ms'.padStart(9)}`,
-        row('before the edit', b, baseline.sent),
-        row('during batched clean-up', d, during.sent),
-        row('  windows: clean-up running', pOn, on.sent),
-        row('  windows: clean-up paused', pOff, off.sent),
-        row('after', a, afterPhase.sent),
-        ...(naive && nb && nd ? [row('single DELETE: before', nb, naive.baseline.sent), row('single DELETE: during', nd, naive.during.sent)] : []),
-        '',
-        `edit request (PATCH):       ${editMs.toFixed(1)} ms`,
-        `batched clean-up took:      ${(cleanupMs / 1000).toFixed(2)} s`,
-        `extra p99 (running − paused windows): ${extra.toFixed(2)} ms (budget 10 ms: ${extra <= 10 ? 'met' : 'NOT met'})`,
-        `extra p99 (during − before):          ${extraBeforeDuring.toFixed(2)} ms`,
-        ...(naive ? [`single DELETE took:         ${naive.deleteMs.toFixed(0)} ms; extra p99 ${naiveExtra?.toFixed(2)} ms`] : []),
-        `write errors:               ${doc.results.writes.errors}`,
-      ];
-      process.stdout.write(`${out.join('\n')}\n`);
-    }
   } finally {
     await server?.close();
     await admin.query(`DROP DATABASE IF EXISTS \`${dbName}\``);
@@ -375,27 +356,51 @@ async function main(flags: Flags): Promise<void> {
   }
 }
 
-const program = new Command('policy-edit')
-  .description('Extra distributed/write latency while a policy with many results is edited (MySQL)')
-  .option('--mysql <url>', 'MySQL server (a fresh database is created and dropped)', process.env.OSQSIM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/')
-  .option('--rows <n>', 'membership rows (hosts) of the edited policy', '150000')
-  .option('--rate <writes/s>', 'distributed/write rate (open loop)', '200')
-  .option('--writers <n>', 'hosts that keep writing', '500')
-  .option('--policies <n>', 'policies per write (the edited one included)', '10')
-  .option('--baseline <duration>', 'measured time before the edit', '10s')
-  .option('--after <duration>', 'measured time after the clean-up', '3s')
-  .option('--connections <n>', 'HTTP connections of the load generator', '32')
-  .option('--no-naive', 'skip the single-DELETE comparison')
-  .option('--cleanup-batch <rows>', 'server: rows per clean-up batch (OSQSIM_EDIT_CLEANUP_BATCH; default 500)')
-  .option('--cleanup-pause-factor <x>', 'server: pause ≥ x × batch time between batches (OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR; default 1)')
-  .option('--json', 'print one JSON object {bench, machine, params, results, ratio}')
-  .action(async (flags: Flags) => {
-    try {
-      await main(flags);
-    } catch (error) {
-      process.stderr.write(`policy-edit: ${(error as Error).stack ?? String(error)}\n`);
-      process.exitCode = 1;
-    }
-  });
+const POLICY_EDIT_PARAMS = {
+  mysql: option('--mysql <url>', 'MySQL server (a fresh database is created and dropped)', text, process.env.OSQSIM_TEST_MYSQL_URL ?? 'mysql://root@127.0.0.1:3306/'),
+  rows: option('--rows <n>', 'membership rows (hosts) of the edited policy', positiveInt, '150000'),
+  rate: option('--rate <writes/s>', 'distributed/write rate (open loop)', positiveNumber, '200'),
+  writers: option('--writers <n>', 'hosts that keep writing', positiveInt, '500'),
+  policies: option('--policies <n>', 'policies per write (the edited one included)', positiveInt, '10'),
+  baseline: option('--baseline <duration>', 'measured time before the edit', durationMs, '10s'),
+  after: option('--after <duration>', 'measured time after the clean-up', durationMs, '3s'),
+  connections: option('--connections <n>', 'HTTP connections of the load generator', positiveInt, '32'),
+  naive: toggle('--no-naive', 'skip the single-DELETE comparison'),
+  cleanupBatch: optional('--cleanup-batch <rows>', 'server: rows per clean-up batch (default 500)', positiveInt),
+  cleanupPauseFactor: optional('--cleanup-pause-factor <x>', 'server: pause ≥ x × batch time between batches (default 1)', nonNegativeNumber),
+};
 
-await program.parseAsync(process.argv);
+type Latency = { p50: number; p99: number; max: number };
+
+await defineBench({
+  name: 'policy-edit',
+  description: 'Extra distributed/write latency while a policy with many results is edited (MySQL)',
+  params: POLICY_EDIT_PARAMS,
+  run: measure,
+  format(doc) {
+    const { params: p, results: r, machine: m } = doc;
+    const lat = r.write_latency_ms;
+    const row = (name: string, l: Latency, n: number) =>
+      `${name.padEnd(26)} ${String(n).padStart(7)} ${l.p50.toFixed(2).padStart(9)} ${l.p99.toFixed(2).padStart(9)} ${l.max.toFixed(2).padStart(9)}`;
+    const single = r.single_delete;
+    return [
+      `policy-edit: ${p.membership_rows_seeded} membership rows for the edited policy, ${p.rate_per_s} writes/s × ${p.policies_per_write} policies from ${p.writers} hosts`,
+      `machine: ${m.cpus} × ${m.cpu_model}, node ${m.node}, ${m.mysql_version}, buffer pool ${Math.round((m.innodb_buffer_pool_bytes ?? 0) / 1024 / 1024)} MiB, load ${m.load_avg_1m_at_start} → ${m.load_avg_1m_at_end}`,
+      '',
+      `${'distributed/write'.padEnd(26)} ${'writes'.padStart(7)} ${'p50 ms'.padStart(9)} ${'p99 ms'.padStart(9)} ${'max ms'.padStart(9)}`,
+      row('before the edit', lat.baseline, r.writes.baseline),
+      row('during batched clean-up', lat.during_edit, r.writes.during_edit),
+      row('  windows: clean-up running', lat.cleanup_running, r.writes.cleanup_running),
+      row('  windows: clean-up paused', lat.cleanup_paused, r.writes.cleanup_paused),
+      row('after', lat.after, r.writes.after),
+      ...(single ? [row('single DELETE: before', single.write_latency_ms.baseline, single.writes_before), row('single DELETE: during', single.write_latency_ms.during, single.writes)] : []),
+      '',
+      `edit request (PATCH):       ${r.edit_request_ms.toFixed(1)} ms`,
+      `batched clean-up took:      ${r.cleanup_s.toFixed(2)} s`,
+      `extra p99 (running − paused windows): ${r.extra_p99_ms.toFixed(2)} ms (budget 10 ms: ${r.within_budget ? 'met' : 'NOT met'})`,
+      `extra p99 (during − before):          ${r.extra_p99_before_vs_during_ms.toFixed(2)} ms`,
+      ...(single ? [`single DELETE took:         ${single.delete_ms.toFixed(0)} ms; extra p99 ${single.extra_p99_ms?.toFixed(2)} ms`] : []),
+      `write errors:               ${r.writes.errors}`,
+    ].join('\n');
+  },
+}).main();

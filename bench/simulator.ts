@@ -14,16 +14,30 @@
  * - the target's CPU, so a saturated target is visible.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { parseDurationMs } from '../lib/units.js';
 import { validateScenario } from '../scenarios/schema/scenario.js';
+import { processStats } from '../scenarios/harness/server-process.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
 import { BUILTIN_FLEET } from '../scenarios/fleets/builtin-fleet.js';
+import { defineBench, durationMs, oneOf, option, positiveInt } from './harness.js';
 
-interface Params {
+/** CPU time (ms) the target process has used so far (/proc; NaN where there is none). */
+function targetCpuMs(pid: number): number {
+  return processStats(pid)?.cpuMs ?? Number.NaN;
+}
+
+async function startTarget(): Promise<{ url: string; child: ChildProcess }> {
+  const script = fileURLToPath(new URL('./simulator-target.ts', import.meta.url));
+  const child = spawn(process.execPath, [...process.execArgv, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
+    child.once('exit', (code) => reject(new Error(`target exited ${code}`)));
+  });
+  return { url, child };
+}
+
+interface BenchSimulatorParams {
   hosts: number;
   durationMs: number;
   warmupMs: number;
@@ -32,63 +46,13 @@ interface Params {
   connections: number;
   autocannonMs: number;
   transport: 'undici' | 'raw';
-  json: boolean;
-}
-
-function parseArgs(argv: string[]): Params {
-  const get = (name: string): string | undefined => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 ? argv[i + 1] : undefined;
-  };
-  return {
-    hosts: Number(get('hosts') ?? 200_000),
-    durationMs: parseDurationMs(get('duration') ?? '60s'),
-    warmupMs: parseDurationMs(get('warmup') ?? '40s'),
-    startPeriodMs: parseDurationMs(get('start-period') ?? '30s'),
-    workers: Number(get('workers') ?? 1),
-    connections: Number(get('connections') ?? 64),
-    autocannonMs: parseDurationMs(get('autocannon-duration') ?? '15s'),
-    transport: get('transport') === 'raw' ? 'raw' : 'undici',
-    json: argv.includes('--json'),
-  };
-}
-
-/** The target: a bare fastify app answering the osquery routes with fixed bodies. */
-async function serve(): Promise<void> {
-  const { default: Fastify } = await import('fastify');
-  const app = Fastify({ logger: false });
-  let key = 0;
-  app.post('/api/osquery/enroll', async () => ({ node_key: `k${++key}` }));
-  app.post('/api/osquery/config', async () => ({ options: { distributed_interval: 10, logger_tls_period: 10, config_refresh: 60 }, packs: {} }));
-  app.post('/api/osquery/distributed/read', async () => ({ queries: {}, discovery: {} }));
-  app.post('/api/osquery/distributed/write', async () => ({}));
-  app.post('/api/osquery/log', async () => ({}));
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  process.stdout.write(`${url}\n`);
-}
-
-function cpuTicksOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, clock ticks (100/s)
-}
-
-async function startTarget(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--serve'], { stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim()));
-    child.once('exit', (code) => reject(new Error(`target exited ${code}`)));
-  });
-  return { url, child };
 }
 
 const cpuMs = (u: NodeJS.CpuUsage): number => (u.user + u.system) / 1000;
 
-async function main(): Promise<void> {
-  const p = parseArgs(process.argv.slice(2));
+/** The measurement; `p` keeps the field names of the JSON params (durations in ms). */
+async function measure(p: BenchSimulatorParams, log: (line: string) => void) {
   const { url, child } = await startTarget();
-  const log = (line: string): void => {
-    if (!p.json) process.stderr.write(`${line}\n`);
-  };
   try {
     const result = validateScenario({
       name: 'bench simulator',
@@ -104,10 +68,9 @@ async function main(): Promise<void> {
 
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
-    const targetTicksStart = cpuTicksOf(child.pid!);
     const sim = runSimulation({ targets: [url], scenario, workers: p.workers, connections: p.connections, transport: p.transport });
     let measuredCpuStart: NodeJS.CpuUsage | undefined;
-    let measuredTargetTicks = 0;
+    let measuredTargetCpuMs = 0;
     let measuredStartMs = 0;
     let measuredRequests = 0;
     let rssAtWarmupEnd = 0;
@@ -116,7 +79,7 @@ async function main(): Promise<void> {
       maxRss = Math.max(maxRss, process.memoryUsage().rss);
       if (!w.warmup && measuredCpuStart === undefined) {
         measuredCpuStart = process.cpuUsage();
-        measuredTargetTicks = cpuTicksOf(child.pid!);
+        measuredTargetCpuMs = targetCpuMs(child.pid!);
         measuredStartMs = performance.now();
         rssAtWarmupEnd = process.memoryUsage().rss;
       } else if (measuredCpuStart !== undefined) {
@@ -127,15 +90,14 @@ async function main(): Promise<void> {
     const doc = await sim.done;
     const simCpuMs = measuredCpuStart ? cpuMs(process.cpuUsage(measuredCpuStart)) : NaN;
     const measuredWallMs = performance.now() - measuredStartMs;
-    const targetCpuPctSim = ((cpuTicksOf(child.pid!) - measuredTargetTicks) * 10 / measuredWallMs) * 100;
+    const targetCpuPctSim = ((targetCpuMs(child.pid!) - measuredTargetCpuMs) / measuredWallMs) * 100;
     const simRate = measuredRequests / (measuredWallMs / 1000);
-    void targetTicksStart;
 
     // Baseline: autocannon on the read route at the same rate and connection count, same target.
     const connections = p.connections * p.workers;
     log(`autocannon: ${Math.round(simRate)} req/s over ${connections} connections for ${p.autocannonMs / 1000} s`);
     const acCpuStart = process.cpuUsage();
-    const acTargetTicks = cpuTicksOf(child.pid!);
+    const acTargetCpuMs = targetCpuMs(child.pid!);
     const acStart = performance.now();
     const ac = await autocannon({
       url: `${url}/api/osquery/distributed/read`,
@@ -149,7 +111,7 @@ async function main(): Promise<void> {
     const acWallMs = performance.now() - acStart;
     const acCpuMs = cpuMs(process.cpuUsage(acCpuStart));
     const acRequests = ac.requests.total;
-    const targetCpuPctAc = ((cpuTicksOf(child.pid!) - acTargetTicks) * 10 / acWallMs) * 100;
+    const targetCpuPctAc = ((targetCpuMs(child.pid!) - acTargetCpuMs) / acWallMs) * 100;
 
     const read = doc.endpoints.read;
     const results = {
@@ -176,18 +138,41 @@ async function main(): Promise<void> {
       target_cpu_pct_during_autocannon: Math.round(targetCpuPctAc),
     };
     const ratio = Math.round((results.sim_cpu_us_per_req / results.autocannon_cpu_us_per_req) * 100) / 100;
-    const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model ?? 'unknown', memory_gb: Math.round(totalmem() / 1024 ** 3), node: process.version, platform: `${process.platform}-${process.arch}` };
-    const params = { ...p, json: undefined, interval_s: 10 };
-    if (p.json) {
-      process.stdout.write(`${JSON.stringify({ bench: 'simulator', machine, params, results, ratio })}\n`);
-    } else {
-      const rows = Object.entries(results).map(([k, v]) => `${k.padEnd(34)} ${Array.isArray(v) ? v.join(' | ') || '-' : String(v)}`);
-      process.stdout.write(`bench simulator (${machine.cpus} × ${machine.cpu_model}, ${machine.node})\n${rows.join('\n')}\n${'cpu ratio (sim ÷ autocannon)'.padEnd(34)} ${ratio}\n`);
-    }
+    return { params: { ...p, interval_s: 10 }, results, ratio };
   } finally {
     child.kill();
   }
 }
 
-if (process.argv.includes('--serve')) await serve();
-else await main();
+await defineBench({
+  name: 'simulator',
+  description: 'Hosts per machine and CPU per request of the simulator, against autocannon at the same rate',
+  params: {
+    hosts: option('--hosts <n>', 'simulated hosts', positiveInt, '200000'),
+    duration: option('--duration <duration>', 'simulation length, warm-up included', durationMs, '60s'),
+    warmup: option('--warmup <duration>', 'excluded start (enrolment wave)', durationMs, '40s'),
+    startPeriod: option('--start-period <duration>', 'host starts spread over this', durationMs, '30s'),
+    workers: option('--workers <n>', 'simulator worker threads', positiveInt, '1'),
+    connections: option('--connections <n>', 'connections per worker', positiveInt, '64'),
+    transport: option('--transport <name>', 'undici | raw', oneOf(['undici', 'raw']), 'undici'),
+    autocannonDuration: option('--autocannon-duration <duration>', 'length of the autocannon baseline', durationMs, '15s'),
+  },
+  run: (values, log) =>
+    measure(
+      {
+        hosts: values.hosts,
+        durationMs: values.duration,
+        warmupMs: values.warmup,
+        startPeriodMs: values.startPeriod,
+        workers: values.workers,
+        connections: values.connections,
+        autocannonMs: values.autocannonDuration,
+        transport: values.transport,
+      },
+      log,
+    ),
+  format(doc) {
+    const rows = Object.entries(doc.results).map(([k, v]) => `${k.padEnd(34)} ${Array.isArray(v) ? v.join(' | ') || '-' : String(v)}`);
+    return `bench simulator (${doc.machine.cpus} × ${doc.machine.cpu_model}, ${doc.machine.node})\n${rows.join('\n')}\n${'cpu ratio (sim ÷ autocannon)'.padEnd(34)} ${doc.ratio}`;
+  },
+}).main();

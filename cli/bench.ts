@@ -1,21 +1,17 @@
 /**
- * `osqsim bench <name>`: the benchmarks (bench/*.ts), each a sub-command. A benchmark module
- * exports `register(bench: Command)` and adds its own sub-command with its flags; add one line
- * below per benchmark. The modules are loaded before `register` runs (top-level await), so
- * commander sees every sub-command when it parses.
+ * `osqsim bench <name>`: the benchmarks that are user commands, each a sub-command built from its
+ * definition in capacity/ (flags, run, table; --json prints {bench, machine, params, results, ratio}).
+ * The other benchmarks are scripts in bench/ on the same harness.
  */
 import type { Command } from 'commander';
-
-const BENCH_MODULES: ReadonlyArray<() => Promise<{ register(bench: Command): void }>> = [
-  () => import('../bench/stats.js'),
-  () => import('../bench/checkin-cli.js'),
-];
-
-const loaded = await Promise.all(BENCH_MODULES.map((load) => load()));
+import { addBenchCommand } from '../capacity/bench-command.js';
+import { checkinBench } from '../capacity/checkin-bench-command.js';
+import { statsBench } from '../capacity/stats-bench-command.js';
 
 export function register(program: Command): void {
   const bench = program
     .command('bench')
     .description('Benchmarks: each prints a table, or with --json one object {bench, machine, params, results, ratio}');
-  for (const module of loaded) module.register(bench);
+  addBenchCommand(bench, statsBench);
+  addBenchCommand(bench, checkinBench);
 }

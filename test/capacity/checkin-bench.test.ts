@@ -8,7 +8,10 @@ import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { runOpenLoop } from '../../simulator/open-loop/driver.js';
-import { optionsFromFlags, runCheckinBench, formatCheckinBench } from '../../bench/checkin-cli.js';
+import { benchDocument } from '../../capacity/bench-document.js';
+import { runCheckinBench } from '../../capacity/checkin-bench.js';
+import { optionsFromFlags } from '../../capacity/checkin-bench-command.js';
+import { formatCheckinBench } from '../../capacity/checkin-bench-format.js';
 import { writeBody } from '../../simulator/open-loop/hosts.js';
 import { buildServer, type OsqsimServer } from '../../server/app.js';
 
@@ -111,7 +114,7 @@ describe('bench checkin against the osqsim server (memory store)', () => {
   });
 
   it('enrolls, primes and drives idle reads with rotating node keys', async () => {
-    const doc = await runCheckinBench(optionsFromFlags({ ...base, target, endpoint: 'read' }));
+    const doc = benchDocument('checkin', await runCheckinBench(optionsFromFlags({ ...base, target, endpoint: 'read' })));
     expect(doc.bench).toBe('checkin');
     expect(doc).not.toHaveProperty('ratio');
     expect(doc.results.enroll).toMatchObject({ hosts: 40, failures: 0 });

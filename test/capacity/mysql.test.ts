@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeMysql } from '../helpers/mysql.js';
 import { runSweep } from '../../capacity/sweep.js';
-import { optionsFromFlags, runCheckinBench } from '../../bench/checkin-cli.js';
+import { runCheckinBench } from '../../capacity/checkin-bench.js';
+import { optionsFromFlags } from '../../capacity/checkin-bench-command.js';
 import { buildServer } from '../../server/app.js';
 
 const tinyScenario = join(fileURLToPath(new URL('.', import.meta.url)), 'tiny-sweep.yaml');

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { optionsFromFlags, seededPasses, seededTeam, summarize } from '../../../bench/stats.js';
+import { optionsFromFlags } from '../../capacity/stats-bench-command.js';
+import { summarize } from '../../capacity/stats-bench-results.js';
+import { seededPasses, seededTeam } from '../../capacity/stats-bench-seed.js';
 
 const flags = {
   store: 'mysql://root@127.0.0.1:3306/osqsim_bench',
@@ -17,7 +19,7 @@ const flags = {
   seed: '7',
 };
 
-describe('bench stats options and data shape', () => {
+describe('osqsim bench stats: options and data shape', () => {
   it('parses flags, sizes and strategy lists; rejects unknown strategies and bad numbers', () => {
     expect(optionsFromFlags({ ...flags, bufferPool: '2GiB' })).toMatchObject({
       hosts: 1000,
@@ -29,6 +31,12 @@ describe('bench stats options and data shape', () => {
     expect(() => optionsFromFlags({ ...flags, strategies: 'cron,hourly' })).toThrow(/unknown strategy "hourly"/);
     expect(() => optionsFromFlags({ ...flags, hosts: '0' })).toThrow(/--hosts/);
     expect(optionsFromFlags({ ...flags, teams: '0' }).teams).toBe(0);
+  });
+
+  it('reads --buffer-pool as lib/units.ts does: MB is 10⁶ bytes, MiB 2²⁰, a bare "m" is not a unit', () => {
+    expect(optionsFromFlags({ ...flags, bufferPool: '512MB' }).bufferPoolBytes).toBe(512_000_000);
+    expect(optionsFromFlags({ ...flags, bufferPool: '512MiB' }).bufferPoolBytes).toBe(512 * 1024 ** 2);
+    expect(() => optionsFromFlags({ ...flags, bufferPool: '512m' })).toThrow(/invalid size "512m"/);
   });
 
   it('spreads hosts over the teams and No team, and answers 60/35/5', () => {

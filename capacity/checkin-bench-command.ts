@@ -1,0 +1,53 @@
+/**
+ * `osqsim bench checkin`: its flags (one table), the options they make, and the command definition
+ * cli/bench.ts registers. The measurement is checkin-bench.ts, the table checkin-bench-format.ts.
+ */
+import { osqsimError } from '../lib/errors.js';
+import { EXIT } from '../lib/exit-codes.js';
+import type { BenchDefinition } from './bench-command.js';
+import { durationMs, httpUrl, oneOf, option, optional, parseParams, positiveInt, positiveNumber, text, type ParamValues } from './bench-params.js';
+import { formatCheckinBench } from './checkin-bench-format.js';
+import { CHECKIN_ENDPOINTS, runCheckinBench, type CheckinBenchOptions, type CheckinBenchParams, type CheckinBenchResults } from './checkin-bench.js';
+
+export const CHECKIN_PARAMS = {
+  target: option('--target <url>', 'server base URL, e.g. http://127.0.0.1:8080', httpUrl),
+  enrollSecret: option('--enroll-secret <secret>', 'enroll secret the server accepts', text, process.env.OSQSIM_ENROLL_SECRET ?? 'osqsim'),
+  hosts: option('--hosts <n>', 'hosts to enroll (node keys rotate per request)', positiveInt, '1000'),
+  endpoint: option('--endpoint <name>', 'read | write | config', oneOf(CHECKIN_ENDPOINTS), 'read'),
+  connections: option('--connections <n>', 'concurrent connections', positiveInt, '100'),
+  duration: option('--duration <duration>', 'measured duration', durationMs, '30s'),
+  rate: optional('--rate <req/s>', 'open loop at this total rate; latency from intended send times', positiveNumber),
+  seed: option('--seed <n>', 'seed of the host identities', positiveInt, '1'),
+  apiPrefix: option('--api-prefix <path>', 'osquery API prefix (/api/osquery or /api/v1/osquery)', text, '/api/osquery'),
+  timeout: option('--timeout <duration>', 'per-request timeout', durationMs, '10s'),
+};
+
+export function checkinOptions(values: ParamValues<typeof CHECKIN_PARAMS>): CheckinBenchOptions {
+  if (values.duration < 1000) throw osqsimError('CLI_INVALID_OPTION', { option: '--duration', reason: 'at least 1s' });
+  return {
+    target: values.target.replace(/\/$/, ''),
+    enrollSecret: values.enrollSecret,
+    hosts: values.hosts,
+    endpoint: values.endpoint,
+    connections: values.connections,
+    durationMs: values.duration,
+    ...(values.rate === undefined ? {} : { rate: values.rate }),
+    seed: values.seed,
+    apiPrefix: values.apiPrefix,
+    timeoutMs: values.timeout,
+  };
+}
+
+/** Flags as typed (camelCase keys, defaults applied from the table) → options; throws on a bad value. */
+export function optionsFromFlags(flags: Readonly<Record<string, string | boolean | undefined>>): CheckinBenchOptions {
+  return checkinOptions(parseParams(CHECKIN_PARAMS, flags));
+}
+
+export const checkinBench: BenchDefinition<typeof CHECKIN_PARAMS, CheckinBenchResults, CheckinBenchParams> = {
+  name: 'checkin',
+  description: 'Check-in throughput of an osquery server (osqsim or Fleet): enroll hosts, then drive one endpoint with rotating node keys',
+  params: CHECKIN_PARAMS,
+  run: (values, progress) => runCheckinBench({ ...checkinOptions(values), progress }),
+  format: formatCheckinBench,
+  exitCode: (doc) => (doc.results.requests.total > 0 ? EXIT.OK : EXIT.ERROR),
+};

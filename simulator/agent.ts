@@ -29,7 +29,9 @@ import { globalIndex, hostIdentity, type HostIdentity, type HostSlice } from './
 import { withHostIdentity } from './fleet/evaluator.js';
 import { ENDPOINT_INDEX, OUTCOME_INDEX, type Recorder } from './recorder.js';
 import type { TimingWheel } from './timing-wheel.js';
-import { CallbackExchange, Exchange, nowMs, type Transport } from './transport/transport.js';
+import { nowMs } from './clock.js';
+import { CallbackExchange, Exchange } from './transport/exchange.js';
+import type { Transport } from './transport/transport.js';
 
 export const KIND_ENROLL = 0;
 export const KIND_CONFIG = 1;

@@ -27,12 +27,13 @@ import type { ResultDocument, Window } from '../contract/result.js';
 import type { SimulationSpec } from '../contract/fleet-spec.js';
 import type { EndpointName } from '../contract/vocabulary.js';
 import { mergeTruth, type PolicyTruth } from './fleet/truth.js';
+import { nowMs } from './clock.js';
 import type { EnvironmentData } from './fleet/environment.js';
 import { shardHostCount, type ShardRef } from './identity.js';
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.js';
 import { buildResult } from './result.js';
 import { SaturationWatch } from './saturation.js';
-import { nowMs, type TransportKind } from './transport/transport.js';
+import type { TransportKind } from './transport/transport.js';
 import { resultWindow, WindowMerger, type LiveWindow } from './window-merge.js';
 
 export interface SimulationOptions {

@@ -11,6 +11,7 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { FleetGroupSpec } from '../contract/fleet-spec.js';
 import { Agents } from './agent.js';
+import { nowMs } from './clock.js';
 import { AnswerModel } from './fleet/answers.js';
 import { FleetEvaluator, loadSqlJs } from './fleet/evaluator.js';
 import { loadEnvironment } from './fleet/environment.js';
@@ -19,7 +20,7 @@ import { activeInSlice, assignGroups, groupCounts, workerSlice } from './identit
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.js';
 import { Recorder } from './recorder.js';
 import { TimingWheel } from './timing-wheel.js';
-import { nowMs, Transport } from './transport/transport.js';
+import { Transport } from './transport/transport.js';
 
 /** Events handed out per drain before yielding to I/O. */
 const DRAIN_BATCH = 2000;

@@ -10,7 +10,7 @@
  */
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { FleetGroupSpec } from '../contract/fleet-spec.js';
-import { Agents } from './agent.js';
+import { AgentPopulation } from './agent.js';
 import { nowMs } from './clock.js';
 import { AnswerModel } from './fleet/answers.js';
 import { FleetEvaluator, loadSqlJs } from './fleet/evaluator.js';
@@ -55,7 +55,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   recorder.measuring = task.warmupMs <= 0;
   const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout, kind: task.transport ?? 'undici', insecure: task.insecure === true });
   const wheel = new TimingWheel(Math.min(nowMs(), runStartMs));
-  const agents = new Agents({
+  const agents = new AgentPopulation({
     seed: task.seed,
     slice,
     groupOf,

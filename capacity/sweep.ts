@@ -26,6 +26,7 @@ import { compare, parseThreshold, type ThresholdSpec } from '../scenarios/thresh
 import { readScenario, readScenarioDocument, scenarioOrThrow } from '../scenarios/read.js';
 import type { Scenario as HarnessScenario } from '../scenarios/schema/scenario.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
+import { measuredSaturation } from '../simulator/saturation.js';
 import {
   PLAN_ENDPOINTS,
   SWEEP_SCHEMA,
@@ -92,33 +93,8 @@ export function stopDecision(step: ResultDocument, until: readonly ThresholdSpec
   return { stop: false, reason: null, detail: '' };
 }
 
-/** The simulator's saturation rules (simulator/pool.ts), applied to the measured window only. */
-const SATURATED_ELU = 0.95;
-const SATURATED_ELU_SECONDS = 3;
-const SATURATED_LOOP_P99_MS = 200;
-const SATURATED_LATE_FRACTION = 0.01;
-
-/**
- * Generator saturation inside the measured window. The simulator flags the whole run, including the
- * warm-up, where loading workers and the first all-due check-ins block event loops briefly; a sweep
- * step is only invalid when the generator could not keep its schedule while it was being measured.
- */
-export function measuredSaturation(windows: ReadonlyArray<Pick<LiveWindow, 't' | 'warmup' | 'checkins' | 'generator'>>): string[] {
-  const warnings: string[] = [];
-  let streak = 0;
-  let scheduled = 0;
-  let late = 0;
-  for (const window of windows) {
-    if (window.warmup) continue;
-    streak = window.generator.elu_max >= SATURATED_ELU ? streak + 1 : 0;
-    if (streak === SATURATED_ELU_SECONDS) warnings.push(`a worker's event loop was ≥ ${SATURATED_ELU * 100}% busy for ${streak} s (t=${window.t})`);
-    if (window.generator.event_loop_p99_ms >= SATURATED_LOOP_P99_MS) warnings.push(`worker event-loop delay p99 ${Math.round(window.generator.event_loop_p99_ms)} ms at t=${window.t}`);
-    scheduled += window.checkins.scheduled;
-    late += window.checkins.late;
-  }
-  if (scheduled >= 100 && late / scheduled > SATURATED_LATE_FRACTION) warnings.push(`${late} of ${scheduled} check-ins started > 1 s late`);
-  return warnings;
-}
+/** Generator saturation in a step's measured window: the simulator's own rules (simulator/saturation.ts). */
+export { measuredSaturation };
 
 export interface ServerWindow {
   /** Server CPU time and RSS at the start and end of the measured window. */

@@ -26,10 +26,13 @@ import type { AnswerModel } from './fleet/answers.js';
 import { policyIdOf } from './fleet/answers.js';
 import { ANSWER_UNKNOWN, type GroundTruth } from './fleet/truth.js';
 import { globalIndex, hostIdentity, type HostIdentity, type HostSlice } from './identity.js';
+import { enrollBody, enrollBodyParts, type EnrollBodyParts } from './enroll-body.js';
 import { withHostIdentity } from './fleet/evaluator.js';
 import { ENDPOINT_INDEX, OUTCOME_INDEX, type Recorder } from './recorder.js';
 import type { TimingWheel } from './timing-wheel.js';
-import { CallbackExchange, Exchange, nowMs, type Transport } from './transport/transport.js';
+import { nowMs } from './clock.js';
+import { CallbackExchange, Exchange } from './transport/exchange.js';
+import type { Transport } from './transport/transport.js';
 
 export const KIND_ENROLL = 0;
 export const KIND_CONFIG = 1;
@@ -59,7 +62,7 @@ export const PATHS = {
   log: '/api/osquery/log',
 } as const;
 
-export interface AgentsOptions {
+export interface AgentPopulationOptions {
   seed: number;
   slice: HostSlice;
   /** Group index per GLOBAL host index. */
@@ -84,7 +87,8 @@ interface PendingWrite {
   answers: Array<{ id: number; query: string; code: number }>;
 }
 
-export class Agents {
+/** All the agents one worker runs: per-host state in typed arrays, events on the timing wheel. */
+export class AgentPopulation {
   private readonly size: number;
   private readonly state: Uint8Array;
   private readonly scheduled: Uint8Array;
@@ -104,15 +108,16 @@ export class Agents {
   private readonly resultLinesPerMs: Float32Array;
   private readonly lastLogTick: Float64Array;
   private readonly pendingWrites = new Map<number, PendingWrite>();
-  private readonly enrollParts: Array<EnrollParts | undefined> = [];
+  /** Per group: the JSON fragments of its enroll request (enroll-body.ts), built on first use. */
+  private readonly enrollParts: Array<EnrollBodyParts | undefined> = [];
   private activeLocal = 0;
   private started = false;
   private lastTotal = 0;
   private stopping = false;
   enrolled = 0;
 
-  constructor(private readonly o: AgentsOptions) {
-    const n = o.slice.size;
+  constructor(private readonly options: AgentPopulationOptions) {
+    const n = options.slice.size;
     this.size = n;
     this.state = new Uint8Array(n);
     if (n > MAX_HOSTS_PER_WORKER) throw new RangeError(`a worker runs at most ${MAX_HOSTS_PER_WORKER} hosts; use more workers`);
@@ -121,9 +126,9 @@ export class Agents {
     this.attempts = new Uint8Array(n);
     this.keyBodies = new Array<string | undefined>(n);
     this.intended = new Float64Array(n * KINDS);
-    this.distributedMs = new Uint32Array(n).fill(o.agent.distributed_interval);
-    this.loggerMs = new Uint32Array(n).fill(o.agent.logger_tls_period);
-    this.configMs = new Uint32Array(n).fill(o.agent.config_refresh);
+    this.distributedMs = new Uint32Array(n).fill(options.agent.distributed_interval);
+    this.loggerMs = new Uint32Array(n).fill(options.agent.logger_tls_period);
+    this.configMs = new Uint32Array(n).fill(options.agent.config_refresh);
     this.accelerateUntil = new Float64Array(n);
     this.runs = new Uint32Array(n);
     this.lastPolicyRun = new Float64Array(n);
@@ -134,11 +139,11 @@ export class Agents {
   }
 
   private global(h: number): number {
-    return globalIndex(this.o.slice, h);
+    return globalIndex(this.options.slice, h);
   }
 
   private group(h: number): number {
-    return this.o.groupOf[this.global(h)]!;
+    return this.options.groupOf[this.global(h)]!;
   }
 
   /**
@@ -153,7 +158,7 @@ export class Agents {
     const generation = (this.generations[slot]! + 1) & 0xff;
     this.generations[slot] = generation;
     this.intended[slot] = atMs;
-    this.o.wheel.schedule(atMs, (generation << 23) | (h << 3) | kind);
+    this.options.wheel.schedule(atMs, (generation << 23) | (h << 3) | kind);
   }
 
   /**
@@ -163,7 +168,7 @@ export class Agents {
    */
   setActive(count: number, totalActiveHosts: number, now: number): void {
     const target = Math.min(count, this.size);
-    const { agent } = this.o;
+    const { agent } = this.options;
     const first = !this.started;
     const previousTotal = this.lastTotal;
     for (let h = 0; h < target; h++) {
@@ -173,8 +178,8 @@ export class Agents {
       const fraction = first
         ? g / Math.max(totalActiveHosts, 1)
         : Math.max(0, g - previousTotal) / Math.max(totalActiveHosts - previousTotal, 1);
-      const jitter = agent.start_jitter > 0 ? unitFloat(this.o.seed, g, 0x51a7) * agent.start_jitter : 0;
-      const at = (first ? this.o.runStartMs : now) + Math.min(fraction, 1) * agent.start_period + jitter;
+      const jitter = agent.start_jitter > 0 ? unitFloat(this.options.seed, g, 0x51a7) * agent.start_jitter : 0;
+      const at = (first ? this.options.runStartMs : now) + Math.min(fraction, 1) * agent.start_period + jitter;
       if (this.keyBodies[h] !== undefined) {
         this.state[h] = STATE_STARTING;
         this.schedule(h, KIND_CONFIG, at, true);
@@ -182,7 +187,7 @@ export class Agents {
         this.state[h] = STATE_ENROLLING;
         // A seeded phase in [0, 1): the periodic status lines of different hosts fall at uniformly spread
         // times (6/h per host is 6/h × hosts from the start), not all on the same multiple of the period.
-        this.statusLines[h] = agent.startup_status_lines + unitFloat(this.o.seed, g, 0x57a7);
+        this.statusLines[h] = agent.startup_status_lines + unitFloat(this.options.seed, g, 0x57a7);
         this.schedule(h, KIND_ENROLL, at, true);
       }
     }
@@ -234,25 +239,17 @@ export class Agents {
 
   /** The enroll request: the group's part is built once per group, the host's identity spliced in. */
   private enrollBody(h: number): string {
-    const g = this.global(h);
     const groupIndex = this.group(h);
-    const group = this.o.groups[groupIndex]!;
-    const parts = (this.enrollParts[groupIndex] ??= enrollParts(group, this.o.enrollSecret));
-    const id = hostIdentity(this.o.seed, g, group.hostname_prefix ?? group.name);
-    const hostname = JSON.stringify(id.hostname);
-    return (
-      `{"enroll_secret":${parts.secret},"host_identifier":"${id.uuid}","platform_type":"${parts.platformType}",` +
-      `"host_details":{"os_version":${parts.osVersion},` +
-      `"osquery_info":{${parts.osqueryInfoExtra}"version":${parts.version},"uuid":"${id.uuid}","instance_id":"${id.uuid.toLowerCase()}","build_platform":${parts.platform}},` +
-      `"system_info":{${parts.systemInfoExtra}"hostname":${hostname},"computer_name":${hostname},"uuid":"${id.uuid}","hardware_serial":"${id.serial}"}}}`
-    );
+    const group = this.options.groups[groupIndex]!;
+    const parts = (this.enrollParts[groupIndex] ??= enrollBodyParts(group, this.options.enrollSecret));
+    return enrollBody(parts, hostIdentity(this.options.seed, this.global(h), group.hostname_prefix ?? group.name));
   }
 
   private enroll(h: number, intended: number): void {
     const sent = nowMs();
     // Built when a connection takes it: a queued enrolment wave holds no bodies.
-    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.enroll, () => this.enrollBody(h), new CallbackExchange((outcome, _status, text, done) => {
-      this.o.recorder.record(ENDPOINT_INDEX.enroll, outcome, intended, sent, done);
+    this.options.transport.post(this.global(h) % this.options.transport.targetCount, PATHS.enroll, () => this.enrollBody(h), new CallbackExchange((outcome, _status, text, done) => {
+      this.options.recorder.record(ENDPOINT_INDEX.enroll, outcome, intended, sent, done);
       if (this.state[h] !== STATE_ENROLLING) return;
       const key = outcome === OUTCOME_INDEX['2xx'] ? parseNodeKey(text) : undefined;
       if (key !== undefined) {
@@ -271,9 +268,9 @@ export class Agents {
 
   /** Exponential backoff with "equal jitter": half fixed, half random, capped. */
   backoffMs(h: number, attempt: number): number {
-    const { initial, max } = this.o.agent.enroll_backoff;
+    const { initial, max } = this.options.agent.enroll_backoff;
     const cap = Math.min(max, initial * 2 ** (attempt - 1));
-    return cap / 2 + unitFloat(this.o.seed, this.global(h), attempt, 0xbac0) * (cap / 2);
+    return cap / 2 + unitFloat(this.options.seed, this.global(h), attempt, 0xbac0) * (cap / 2);
   }
 
   private reenroll(h: number, now: number): void {
@@ -282,7 +279,7 @@ export class Agents {
       this.keyBodies[h] = undefined;
       this.enrolled--;
     }
-    this.o.truth.forgetHost(h);
+    this.options.truth.forgetHost(h);
     this.pendingWrites.delete(h);
     this.state[h] = STATE_ENROLLING;
     this.attempts[h] = 0;
@@ -295,8 +292,8 @@ export class Agents {
     const body = this.keyBodies[h];
     if (body === undefined) return;
     const sent = nowMs();
-    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.config, body, new CallbackExchange((outcome, status, text, done) => {
-      this.o.recorder.record(ENDPOINT_INDEX.config, outcome, intended, sent, done);
+    this.options.transport.post(this.global(h) % this.options.transport.targetCount, PATHS.config, body, new CallbackExchange((outcome, status, text, done) => {
+      this.options.recorder.record(ENDPOINT_INDEX.config, outcome, intended, sent, done);
       const state = this.state[h]!;
       if (state !== STATE_RUNNING && state !== STATE_STARTING) return;
       if (status === 401 && isNodeInvalid(text)) return this.reenroll(h, done);
@@ -337,27 +334,27 @@ export class Agents {
 
   /** Next start of a loop: after completion (fixed delay) or on the ticker (fixed rate). */
   private nextTick(intended: number, done: number, interval: number): number {
-    if (this.o.agent.pacing === 'fixed-delay') return done + interval;
+    if (this.options.agent.pacing === 'fixed-delay') return done + interval;
     let next = intended + interval;
     if (next <= done) next += Math.ceil((done - next) / interval) * interval; // dropped ticks
     return next;
   }
 
   private distributedInterval(h: number, now: number): number {
-    return this.o.agent.accelerate && this.accelerateUntil[h]! > now ? ACCELERATED_INTERVAL_MS : this.distributedMs[h]!;
+    return this.options.agent.accelerate && this.accelerateUntil[h]! > now ? ACCELERATED_INTERVAL_MS : this.distributedMs[h]!;
   }
 
   private read(h: number, intended: number): void {
     const body = this.keyBodies[h];
     if (body === undefined) return;
     const sent = nowMs();
-    this.o.recorder.checkin(sent - intended);
-    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.read, body, new ReadExchange(this, h, intended, sent));
+    this.options.recorder.checkin(sent - intended);
+    this.options.transport.post(this.global(h) % this.options.transport.targetCount, PATHS.read, body, new ReadExchange(this, h, intended, sent));
   }
 
   /** The hot path: every check-in ends here. */
   readDone(h: number, intended: number, sent: number, outcome: number, status: number, text: string, done: number): void {
-    this.o.recorder.record(ENDPOINT_INDEX.read, outcome, intended, sent, done);
+    this.options.recorder.record(ENDPOINT_INDEX.read, outcome, intended, sent, done);
     if (this.state[h] !== STATE_RUNNING) return;
     if (status === 401 && isNodeInvalid(text)) return this.reenroll(h, done);
     if (outcome === OUTCOME_INDEX['2xx'] && text.length > 0) {
@@ -401,26 +398,26 @@ export class Agents {
     let ran = 0;
     let execMs = 0;
     let identity: HostIdentity | undefined;
-    const { min, max } = this.o.queryTimeMs;
+    const { min, max } = this.options.queryTimeMs;
     for (const name of names) {
       const sql = queries[name];
       if (typeof sql !== 'string') continue;
       const discoverySql = discovery[name];
       if (typeof discoverySql === 'string' && discoverySql !== '') {
-        const d = this.o.answers.sqlAnswer(group, discoverySql);
+        const d = this.options.answers.sqlAnswer(group, discoverySql);
         if (d.status !== 0 || d.rowCount === 0) continue; // discovery says: not for this host
       }
-      const answer = this.o.answers.answer(group, g, h, name, sql, run, since, this.o.truth);
+      const answer = this.options.answers.answer(group, g, h, name, sql, run, since, this.options.truth);
       ran++;
-      if (max > 0) execMs += min + unitFloat(this.o.seed, g, run, ran, 0x7e) * (max - min);
+      if (max > 0) execMs += min + unitFloat(this.options.seed, g, run, ran, 0x7e) * (max - min);
       const quoted = JSON.stringify(name);
       let rowsJson = answer.rowsJson;
       if (rowsJson.length > 2) {
-        identity ??= hostIdentity(this.o.seed, g, this.o.groups[group]!.hostname_prefix ?? this.o.groups[group]!.name);
+        identity ??= hostIdentity(this.options.seed, g, this.options.groups[group]!.hostname_prefix ?? this.options.groups[group]!.name);
         rowsJson = withHostIdentity(rowsJson, identity);
       }
       queryParts.push(`${quoted}:${rowsJson}`);
-      statusParts.push(this.o.agent.string_statuses ? `${quoted}:"${answer.status}"` : `${quoted}:${answer.status}`);
+      statusParts.push(this.options.agent.string_statuses ? `${quoted}:"${answer.status}"` : `${quoted}:${answer.status}`);
       if (answer.message) messageParts.push(`${quoted}:${JSON.stringify(answer.message)}`);
       const id = policyIdOf(name);
       if (id >= 0) answers.push({ id, query: sql, code: answer.code });
@@ -441,12 +438,12 @@ export class Agents {
       return;
     }
     const sent = nowMs();
-    this.o.transport.post(this.global(h) % this.o.transport.targetCount, PATHS.write, pending.body, new CallbackExchange((outcome, status, text, done) => {
-      this.o.recorder.record(ENDPOINT_INDEX.write, outcome, intended, sent, done);
+    this.options.transport.post(this.global(h) % this.options.transport.targetCount, PATHS.write, pending.body, new CallbackExchange((outcome, status, text, done) => {
+      this.options.recorder.record(ENDPOINT_INDEX.write, outcome, intended, sent, done);
       if (this.state[h] !== STATE_RUNNING) return;
       if (status === 401 && isNodeInvalid(text)) return this.reenroll(h, done);
       if (outcome === OUTCOME_INDEX['2xx']) {
-        for (const a of pending.answers) this.o.truth.report(a.id, a.query, h, a.code === ANSWER_UNKNOWN ? ANSWER_UNKNOWN : a.code);
+        for (const a of pending.answers) this.options.truth.report(a.id, a.query, h, a.code === ANSWER_UNKNOWN ? ANSWER_UNKNOWN : a.code);
       }
       this.schedule(h, KIND_READ, this.nextReadAt(h, this.intended[h * KINDS + KIND_READ]!, done));
     }));
@@ -458,7 +455,7 @@ export class Agents {
     const period = this.loggerMs[h]!;
     const elapsed = Math.max(0, intended - this.lastLogTick[h]!);
     this.lastLogTick[h] = intended;
-    this.statusLines[h]! += (this.o.agent.status_lines_per_hour / 3_600_000) * elapsed;
+    this.statusLines[h]! += (this.options.agent.status_lines_per_hour / 3_600_000) * elapsed;
     this.resultLines[h]! += this.resultLinesPerMs[h]! * elapsed;
     const status = Math.min(MAX_LOG_LINES, Math.floor(this.statusLines[h]!));
     const results = Math.min(MAX_LOG_LINES, Math.floor(this.resultLines[h]!));
@@ -486,8 +483,8 @@ export class Agents {
     const g = this.global(h);
     const sent = nowMs();
     // Built when a connection takes it (see enroll).
-    this.o.transport.post(g % this.o.transport.targetCount, PATHS.log, () => this.logBody(h, keyBody, intended, type, lines), new CallbackExchange((outcome, status, text, done) => {
-      this.o.recorder.record(ENDPOINT_INDEX.log, outcome, intended, sent, done);
+    this.options.transport.post(g % this.options.transport.targetCount, PATHS.log, () => this.logBody(h, keyBody, intended, type, lines), new CallbackExchange((outcome, status, text, done) => {
+      this.options.recorder.record(ENDPOINT_INDEX.log, outcome, intended, sent, done);
       if (status === 401 && isNodeInvalid(text) && this.state[h] === STATE_RUNNING) {
         this.reenroll(h, done);
         return;
@@ -497,8 +494,8 @@ export class Agents {
   }
 
   private logBody(h: number, keyBody: string, intended: number, type: 'status' | 'result', lines: number): string {
-    const group = this.o.groups[this.group(h)]!;
-    const identifier = hostIdentity(this.o.seed, this.global(h), group.hostname_prefix ?? group.name).uuid;
+    const group = this.options.groups[this.group(h)]!;
+    const identifier = hostIdentity(this.options.seed, this.global(h), group.hostname_prefix ?? group.name).uuid;
     const unix = Math.floor(intended / 1000);
     const calendar = new Date(intended).toUTCString();
     const line =
@@ -518,8 +515,8 @@ export class Agents {
   /** Host identity of a local host (for tests and truth-by-host comparisons). */
   identityOf(localHost: number): { uuid: string; hostname: string; serial: string; group: number } {
     const g = this.global(localHost);
-    const group = this.o.groups[this.group(localHost)]!;
-    return { ...hostIdentity(this.o.seed, g, group.hostname_prefix ?? group.name), group: this.group(localHost) };
+    const group = this.options.groups[this.group(localHost)]!;
+    return { ...hostIdentity(this.options.seed, g, group.hostname_prefix ?? group.name), group: this.group(localHost) };
   }
 }
 
@@ -561,7 +558,7 @@ export function scheduledRunsPerMs(packs: unknown): number {
 /** The check-in request: its context as fields (no closure per request). */
 class ReadExchange extends Exchange {
   constructor(
-    private readonly agents: Agents,
+    private readonly agents: AgentPopulation,
     private readonly h: number,
     private readonly intended: number,
     private readonly sent: number,
@@ -572,49 +569,4 @@ class ReadExchange extends Exchange {
   complete(outcome: number, status: number, body: string, doneMs: number): void {
     this.agents.readDone(this.h, this.intended, this.sent, outcome, status, body, doneMs);
   }
-}
-
-interface EnrollParts {
-  secret: string;
-  platformType: string;
-  platform: string;
-  version: string;
-  osVersion: string;
-  osqueryInfoExtra: string;
-  systemInfoExtra: string;
-}
-
-/** JSON fragments of a group's enroll request (host_details from its tables, identity fields left out). */
-function enrollParts(group: FleetGroupSpec, defaultSecret: string): EnrollParts {
-  const first = (table: string, omit: readonly string[]): Record<string, string> => {
-    const row = group.tables[table]?.[0];
-    const out: Record<string, string> = {};
-    if (row) for (const [k, v] of Object.entries(row)) if (!omit.includes(k)) out[k] = String(v);
-    return out;
-  };
-  const fields = (o: Record<string, string>): string => {
-    const json = JSON.stringify(o);
-    return json === '{}' ? '' : `${json.slice(1, -1)},`;
-  };
-  const [major = '0', minor = '0', patch = '0'] = group.os_version.replace(/^[^\d]*/, '').split(/[.\s]/);
-  const p = group.platform;
-  const osVersion = {
-    name: p === 'darwin' ? 'macOS' : p === 'windows' ? 'Microsoft Windows' : p,
-    version: group.os_version,
-    major,
-    minor,
-    patch,
-    platform: p,
-    platform_like: p === 'darwin' ? 'darwin' : p === 'windows' ? 'windows' : p === 'ubuntu' || p === 'debian' ? 'debian' : 'rhel',
-    ...first('os_version', []),
-  };
-  return {
-    secret: JSON.stringify(group.team ?? defaultSecret),
-    platformType: p === 'darwin' ? '21' : p === 'windows' ? '2' : '9',
-    platform: JSON.stringify(p),
-    version: JSON.stringify(group.osquery_version),
-    osVersion: JSON.stringify(osVersion),
-    osqueryInfoExtra: fields(first('osquery_info', ['version', 'uuid', 'instance_id', 'build_platform'])),
-    systemInfoExtra: fields(first('system_info', ['hostname', 'computer_name', 'uuid', 'hardware_serial'])),
-  };
 }

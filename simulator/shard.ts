@@ -5,70 +5,22 @@
  *
  * Start-up: the worker loads sql.js and builds its groups' databases, posts {type:'ready'}, and
  * starts its hosts when {type:'start', runStartMs} arrives (or at once if the task carries runStartMs),
- * so slow start-up never shows up as agent lateness.
- * Messages main → worker: {type:'start'} | {type:'stop'} | {type:'setHosts', hosts} | {type:'truth', id}.
- * Messages worker → main: {type:'ready'} | {type:'started'} | {type:'window'} | {type:'truth', id, policies}.
+ * so slow start-up never shows up as agent lateness. The task, the result and the messages are in
+ * protocol.ts.
  */
-import type { MessagePort } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
-import type { AgentSpec, FleetGroupSpec, PolicySpec, ValidatedFleet } from '../contract/fleet-spec.js';
-import { Agents } from './agent.js';
+import type { FleetGroupSpec } from '../contract/fleet-spec.js';
+import { AgentPopulation } from './agent.js';
+import { nowMs } from './clock.js';
 import { AnswerModel } from './fleet/answers.js';
 import { FleetEvaluator, loadSqlJs } from './fleet/evaluator.js';
-import { loadEnvironment, type EnvironmentData } from './fleet/environment.js';
-import { GroundTruth, type PolicyTruth } from './fleet/truth.js';
-import { activeInSlice, assignGroups, groupCounts, workerSlice, type ShardRef } from './identity.js';
-import { Recorder, type RecorderTotals, type WorkerWindow } from './recorder.js';
+import { loadEnvironment } from './fleet/environment.js';
+import { GroundTruth } from './fleet/truth.js';
+import { activeInSlice, assignGroups, groupCounts, workerSlice } from './identity.js';
+import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.js';
+import { Recorder } from './recorder.js';
 import { TimingWheel } from './timing-wheel.js';
-import { nowMs, Transport, type TransportKind } from './transport/transport.js';
-
-export interface ShardTask {
-  worker: number;
-  workers: number;
-  shard: ShardRef;
-  /** Host capacity of the run (the most hosts a ramp may reach); groups are sized on it. */
-  capacity: number;
-  /** Hosts active at start. */
-  hosts: number;
-  seed: number;
-  agent: AgentSpec;
-  fleet: ValidatedFleet;
-  policies: PolicySpec[];
-  policyNames: Array<[number, string]>;
-  enrollSecret: string;
-  targets: string[];
-  connections: number;
-  transport?: TransportKind;
-  insecure?: boolean;
-  /** Epoch ms the run starts; absent: the main thread sends it in {type:'start'} once all workers are ready. */
-  runStartMs?: number;
-  warmupMs: number;
-  /** A small catalogue as data (tests); default osquery's catalogue. */
-  environment?: EnvironmentData;
-  port: MessagePort;
-}
-
-export interface ShardResult {
-  worker: number;
-  totals: RecorderTotals;
-  truth: PolicyTruth[];
-  hosts: number;
-  enrolled: number;
-  connections: number;
-  maxInFlight: number;
-  cachedAnswers: number;
-}
-
-export type MainMessage =
-  | { type: 'start'; runStartMs: number }
-  | { type: 'stop' }
-  | { type: 'setHosts'; hosts: number }
-  | { type: 'truth'; id: number };
-export type WorkerMessage =
-  | { type: 'window'; worker: number; window: WorkerWindow }
-  | { type: 'truth'; worker: number; id: number; policies: PolicyTruth[] }
-  | { type: 'ready'; worker: number }
-  | { type: 'started'; worker: number; hosts: number };
+import { Transport } from './transport/transport.js';
 
 /** Events handed out per drain before yielding to I/O. */
 const DRAIN_BATCH = 2000;
@@ -103,7 +55,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   recorder.measuring = task.warmupMs <= 0;
   const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout, kind: task.transport ?? 'undici', insecure: task.insecure === true });
   const wheel = new TimingWheel(Math.min(nowMs(), runStartMs));
-  const agents = new Agents({
+  const agents = new AgentPopulation({
     seed: task.seed,
     slice,
     groupOf,

@@ -9,6 +9,9 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
+import { osqsimError } from '../../lib/errors.js';
+import { REQUEST_HEADERS, type ClientOptions, type HttpClient } from './client.js';
+import type { Exchange } from './exchange.js';
 
 interface Pending {
   path: string;
@@ -19,7 +22,16 @@ interface Pending {
 const CRLF2 = Buffer.from('\r\n\r\n');
 const NO_CONTROLLER = undefined as unknown as Dispatcher.DispatchController;
 
-class RawError extends Error {
+/**
+ * Why a raw request failed. `code` is the code undici or Node's socket gives the same failure, so
+ * classifyError (exchange.ts) counts it as undici's would: `UND_ERR_HEADERS_TIMEOUT` (no response
+ * within the timeout), `UND_ERR_SOCKET` (the connection closed mid-request), `ECONNREFUSED` (it
+ * closed before connecting), or the socket error's own code (`ECONNRESET` when it has none). The
+ * error never leaves the worker: the recorder gets only its outcome.
+ */
+export class RawHttpError extends Error {
+  override readonly name = 'RawHttpError';
+
   constructor(
     message: string,
     readonly code: string,
@@ -34,7 +46,7 @@ class Connection {
   private current: Pending | undefined;
   private connected = false;
 
-  constructor(private readonly pool: RawPool) {}
+  constructor(private readonly client: RawClient) {}
 
   get busy(): boolean {
     return this.current !== undefined;
@@ -44,12 +56,12 @@ class Connection {
     this.current = request;
     const socket = this.socket ?? this.open();
     const length = Buffer.byteLength(request.body);
-    socket.setTimeout(this.pool.timeoutMs);
-    socket.write(`POST ${request.path} HTTP/1.1\r\nHost: ${this.pool.hostHeader}\r\n${this.pool.headerLines}Content-Length: ${length}\r\n\r\n${request.body}`);
+    socket.setTimeout(this.client.timeoutMs);
+    socket.write(`POST ${request.path} HTTP/1.1\r\nHost: ${this.client.hostHeader}\r\n${this.client.headerLines}Content-Length: ${length}\r\n\r\n${request.body}`);
   }
 
   private open(): Socket {
-    const socket = connect({ host: this.pool.host, port: this.pool.port, noDelay: true });
+    const socket = connect({ host: this.client.host, port: this.client.port, noDelay: true });
     this.socket = socket;
     this.connected = false;
     socket.on('connect', () => (this.connected = true));
@@ -57,18 +69,18 @@ class Connection {
       if (this.socket === socket) this.onData(chunk);
     });
     socket.on('timeout', () => {
-      if (this.socket === socket) this.fail(new RawError('request timed out', 'UND_ERR_HEADERS_TIMEOUT'));
+      if (this.socket === socket) this.fail(new RawHttpError('request timed out', 'UND_ERR_HEADERS_TIMEOUT'));
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.socket === socket) this.fail(new RawError(error.message, error.code ?? 'ECONNRESET'));
+      if (this.socket === socket) this.fail(new RawHttpError(error.message, error.code ?? 'ECONNRESET'));
     });
     socket.on('close', () => {
-      if (this.socket === socket) this.fail(new RawError(this.connected ? 'socket closed' : 'connection failed', this.connected ? 'UND_ERR_SOCKET' : 'ECONNREFUSED'));
+      if (this.socket === socket) this.fail(new RawHttpError(this.connected ? 'socket closed' : 'connection failed', this.connected ? 'UND_ERR_SOCKET' : 'ECONNREFUSED'));
     });
     return socket;
   }
 
-  private fail(error: RawError): void {
+  private fail(error: RawHttpError): void {
     const request = this.current;
     this.current = undefined;
     this.buffer = undefined;
@@ -79,7 +91,7 @@ class Connection {
     }
     if (request) {
       request.handler.onResponseError?.(NO_CONTROLLER, error);
-      this.pool.release(this);
+      this.client.release(this);
     }
   }
 
@@ -149,7 +161,7 @@ class Connection {
       if (body.length > 0) h.onResponseData?.(NO_CONTROLLER, body);
       h.onResponseEnd?.(NO_CONTROLLER, {});
     }
-    this.pool.release(this);
+    this.client.release(this);
   }
 
   close(): void {
@@ -159,7 +171,8 @@ class Connection {
   }
 }
 
-export class RawPool {
+/** The raw client of one target: `connections` keep-alive sockets and a FIFO queue when all are busy. */
+export class RawClient implements HttpClient {
   readonly host: string;
   readonly port: number;
   readonly hostHeader: string;
@@ -169,31 +182,29 @@ export class RawPool {
   private readonly queue: Pending[] = [];
   private queueHead = 0;
 
-  constructor(
-    origin: string,
-    connections: number,
-    readonly timeoutMs: number,
-    headers: readonly string[],
-  ) {
+  readonly timeoutMs: number;
+
+  constructor(origin: string, options: ClientOptions) {
     const url = new URL(origin);
-    if (url.protocol !== 'http:') throw new Error('the raw transport speaks plain http:// only');
+    if (url.protocol !== 'http:') throw osqsimError('SIM_NO_TARGET', { value: origin, reason: 'the raw transport speaks plain http:// only; use undici for https targets' });
+    this.timeoutMs = options.timeoutMs;
     this.host = url.hostname;
     this.port = Number(url.port || 80);
     this.hostHeader = url.host;
     let lines = '';
-    for (let i = 0; i + 1 < headers.length; i += 2) lines += `${headers[i]}: ${headers[i + 1]}\r\n`;
+    for (let i = 0; i + 1 < REQUEST_HEADERS.length; i += 2) lines += `${REQUEST_HEADERS[i]}: ${REQUEST_HEADERS[i + 1]}\r\n`;
     this.headerLines = lines;
-    for (let i = 0; i < connections; i++) {
+    for (let i = 0; i < options.connections; i++) {
       const c = new Connection(this);
       this.all.push(c);
       this.idle.push(c);
     }
   }
 
-  dispatch(path: string, body: string, handler: Dispatcher.DispatchHandler): void {
+  dispatch(path: string, body: string, exchange: Exchange): void {
     const connection = this.idle.pop();
-    if (connection) connection.send({ path, body, handler });
-    else this.queue.push({ path, body, handler });
+    if (connection) connection.send({ path, body, handler: exchange });
+    else this.queue.push({ path, body, handler: exchange });
   }
 
   release(connection: Connection): void {
@@ -208,7 +219,7 @@ export class RawPool {
     } else this.idle.push(connection);
   }
 
-  destroy(): void {
+  async close(): Promise<void> {
     for (const c of this.all) c.close();
     this.queue.length = 0;
   }

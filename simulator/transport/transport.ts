@@ -1,10 +1,9 @@
 /**
- * HTTP to the targets: one undici Pool per target per worker (keep-alive), standing in for the many
- * agent connections; the connection count is a reported run parameter. Several targets are spread
- * per host, as a round-robin load balancer would (host g → target g mod T).
- *
- * Requests go through `dispatch` with a small handler (no streams, no promises per request): this is
- * the hot path of the simulator.
+ * HTTP to the targets: one client per target per worker (keep-alive), standing in for the many agent
+ * connections; the connection count is a reported run parameter. The client is undici's Pool
+ * (undici.ts, the default) or the minimal HTTP/1.1 client (raw.ts); both deliver to an Exchange
+ * (exchange.ts), with no stream and no promise per request: this is the hot path of the simulator.
+ * Several targets are spread per host, as a round-robin load balancer would (host g → target g mod T).
  *
  * At most `connections` requests per target are handed to the HTTP client at a time; the rest wait
  * here, in FIFO order, and a body given as a function is built only when its request is handed on.
@@ -12,16 +11,11 @@
  * thousands of request bodies that would grow the heap for the rest of the run (an osquery agent
  * has its requests in flight, not queued bodies: the queue is an artefact of sharing connections).
  */
-import { Pool } from 'undici';
-import type { Dispatcher } from 'undici';
 import { osqsimError } from '../../lib/errors.js';
-import { OUTCOME_INDEX } from '../recorder.js';
-import { RawPool } from './raw.js';
-
-/** `undefined` status means the request failed before a response (outcome says how). */
-export type ResponseCallback = (outcome: number, status: number, body: string, doneMs: number) => void;
-
-export const nowMs = (): number => performance.timeOrigin + performance.now();
+import type { HttpClient } from './client.js';
+import type { Exchange } from './exchange.js';
+import { RawClient } from './raw.js';
+import { UndiciClient } from './undici.js';
 
 /** Parses and checks `--target a,b` (http/https URLs). */
 export function parseTargets(text: string | readonly string[]): string[] {
@@ -41,80 +35,12 @@ export function parseTargets(text: string | readonly string[]): string[] {
   });
 }
 
-export function classifyError(error: unknown): number {
-  const code = (error as { code?: string } | null)?.code ?? '';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return OUTCOME_INDEX.timeout;
-  return OUTCOME_INDEX.connect;
-}
-
-export function classifyStatus(status: number): number {
-  if (status >= 200 && status < 300) return OUTCOME_INDEX['2xx'];
-  if (status >= 500) return OUTCOME_INDEX['5xx'];
-  return OUTCOME_INDEX['4xx'];
-}
-
-const HEADERS = ['content-type', 'application/json', 'user-agent', 'osquery/5.12.1 (osqsim)'];
-
-/**
- * One request/response. Subclasses carry their own context as fields and implement `complete`, so a
- * request allocates one object here (no closures) on top of what undici allocates.
- */
-export abstract class Exchange implements Dispatcher.DispatchHandler {
-  transport: Transport | undefined;
-  target = 0;
-  private status = 0;
-  private chunk: Buffer | undefined;
-  private chunks: Buffer[] | undefined;
-  private done = false;
-
-  /** outcome: index in OUTCOMES; status 0 when there was no response. */
-  abstract complete(outcome: number, status: number, body: string, doneMs: number): void;
-
-  onRequestStart(): void {}
-
-  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
-    this.status = statusCode;
-  }
-
-  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
-    if (this.chunk === undefined) this.chunk = chunk;
-    else (this.chunks ??= [this.chunk]).push(chunk);
-  }
-
-  onResponseEnd(): void {
-    if (this.done) return;
-    this.done = true;
-    const doneMs = nowMs();
-    if (this.transport) this.transport.finished(this.target);
-    const body = this.chunks ? Buffer.concat(this.chunks).toString('utf8') : this.chunk ? this.chunk.toString('utf8') : '';
-    this.complete(classifyStatus(this.status), this.status, body, doneMs);
-  }
-
-  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
-    if (this.done) return;
-    this.done = true;
-    if (this.transport) this.transport.finished(this.target);
-    this.complete(classifyError(error), 0, '', nowMs());
-  }
-}
-
-/** An Exchange that calls a function (tests and one-off requests). */
-export class CallbackExchange extends Exchange {
-  constructor(private readonly callback: ResponseCallback) {
-    super();
-  }
-
-  complete(outcome: number, status: number, body: string, doneMs: number): void {
-    this.callback(outcome, status, body, doneMs);
-  }
-}
-
 export interface TransportOptions {
   targets: readonly string[];
   /** Connections per target in this worker. */
   connections: number;
   timeoutMs: number;
-  /** `undici` (default): one undici Pool per target; `raw`: the minimal client in raw-http.ts. */
+  /** `undici` (default): one undici Pool per target; `raw`: the minimal client in raw.ts. */
   kind?: TransportKind;
   /** Skip TLS certificate verification (self-signed Fleet dev/test servers, as osquery-perf does). */
   insecure?: boolean;
@@ -132,13 +58,18 @@ interface Queued {
   exchange: Exchange;
 }
 
+/** The client for one target of a transport kind. */
+function createClient(kind: TransportKind, origin: string, options: TransportOptions): HttpClient {
+  const clientOptions = { connections: options.connections, timeoutMs: options.timeoutMs, insecure: options.insecure === true };
+  return kind === 'raw' ? new RawClient(origin, clientOptions) : new UndiciClient(origin, clientOptions);
+}
+
 export class Transport {
-  private readonly pools: Pool[];
+  private readonly clients: HttpClient[];
   /** Requests handed to the client, per target (≤ connections). */
   private readonly active: number[];
   private readonly queues: Queued[][];
   private readonly heads: number[];
-  private readonly raw: RawPool[] | undefined;
   private readonly prefixes: string[];
   /** Requests posted and not yet over (handed to the client or queued here). */
   inFlight = 0;
@@ -146,20 +77,7 @@ export class Transport {
   private closed = false;
 
   constructor(private readonly options: TransportOptions) {
-    this.raw = options.kind === 'raw' ? options.targets.map((t) => new RawPool(new URL(t).origin, options.connections, options.timeoutMs, HEADERS)) : undefined;
-    this.pools = this.raw ? [] : options.targets.map(
-      (target) =>
-        new Pool(new URL(target).origin, {
-          connections: options.connections,
-          pipelining: 1,
-          keepAliveTimeout: 60_000,
-          keepAliveMaxTimeout: 600_000,
-          headersTimeout: options.timeoutMs,
-          bodyTimeout: options.timeoutMs,
-          connectTimeout: Math.min(options.timeoutMs, 10_000),
-          ...(options.insecure ? { connect: { rejectUnauthorized: false } } : {}),
-        }),
-    );
+    this.clients = options.targets.map((target) => createClient(options.kind ?? 'undici', new URL(target).origin, options));
     this.prefixes = options.targets.map((target) => new URL(target).pathname.replace(/\/+$/, ''));
     this.active = options.targets.map(() => 0);
     this.queues = options.targets.map(() => []);
@@ -193,15 +111,7 @@ export class Transport {
   private send(targetIndex: number, path: string, source: BodySource, exchange: Exchange): void {
     this.active[targetIndex]!++;
     const body = typeof source === 'string' ? source : source();
-    if (this.raw) {
-      this.raw[targetIndex]!.dispatch(this.prefixes[targetIndex] + path, body, exchange);
-      return;
-    }
-    try {
-      this.pools[targetIndex]!.dispatch({ path: this.prefixes[targetIndex] + path, method: 'POST', headers: HEADERS, body }, exchange);
-    } catch (error) {
-      exchange.onResponseError(undefined, error as Error);
-    }
+    this.clients[targetIndex]!.dispatch(this.prefixes[targetIndex] + path, body, exchange);
   }
 
   /** An exchange is over (response or error): frees its slot and hands on the next queued request. */
@@ -228,8 +138,7 @@ export class Transport {
     this.closed = true;
     for (const queue of this.queues) queue.length = 0;
     this.heads.fill(0);
-    for (const pool of this.raw ?? []) pool.destroy();
-    await Promise.all(this.pools.map((pool) => pool.destroy().catch(() => undefined)));
+    await Promise.all(this.clients.map((client) => client.close()));
   }
 
   get connections(): number {

@@ -1,7 +1,8 @@
 /** Helpers: small scenarios and an in-process shard (runShard on the test's own thread). */
 import { MessageChannel } from 'node:worker_threads';
 import { validateScenario, type Scenario } from '../../scenarios/schema/scenario.js';
-import runShard, { type ShardResult, type ShardTask, type WorkerMessage } from '../../simulator/shard.js';
+import runShard from '../../simulator/shard.js';
+import type { ShardResult, ShardTask, WorkerMessage } from '../../simulator/protocol.js';
 import type { PolicyTruth } from '../../simulator/fleet/truth.js';
 
 export { ENVIRONMENT_DATA } from './fixtures/environment.js';

@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, expect, test } from 'vitest';
-import { CallbackExchange, Transport, type TransportKind } from '../../simulator/transport/transport.js';
-import { OUTCOME_INDEX } from '../../simulator/recorder.js';
+import { CallbackExchange } from '../../../simulator/transport/exchange.js';
+import { Transport, type TransportKind } from '../../../simulator/transport/transport.js';
+import { OUTCOME_INDEX } from '../../../simulator/recorder.js';
 
 let plain: Server | undefined;
 afterEach(async () => {

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, expect, test } from 'vitest';
-import { startFakeServer, type FakeServer } from './fixtures/fake-server.js';
-import { runInProcess, scenario, waitFor } from './helpers.js';
+import { startFakeServer, type FakeServer } from '../fixtures/fake-server.js';
+import { runInProcess, scenario, waitFor } from '../helpers.js';
 
 const tls = {
-  key: readFileSync(new URL('./fixtures/tls/key.pem', import.meta.url), 'utf8'),
-  cert: readFileSync(new URL('./fixtures/tls/cert.pem', import.meta.url), 'utf8'),
+  key: readFileSync(new URL('../fixtures/tls/key.pem', import.meta.url), 'utf8'),
+  cert: readFileSync(new URL('../fixtures/tls/cert.pem', import.meta.url), 'utf8'),
 };
 
 let server: FakeServer | undefined;

@@ -1,9 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, expect, test } from 'vitest';
-import { CallbackExchange, Transport } from '../../simulator/transport/transport.js';
-import { OUTCOME_INDEX } from '../../simulator/recorder.js';
-import { startFakeServer, type FakeServer } from './fixtures/fake-server.js';
-import { runInProcess, scenario, waitFor } from './helpers.js';
+import { CallbackExchange } from '../../../simulator/transport/exchange.js';
+import { Transport } from '../../../simulator/transport/transport.js';
+import { OUTCOME_INDEX } from '../../../simulator/recorder.js';
+import { startFakeServer, type FakeServer } from '../fixtures/fake-server.js';
+import { runInProcess, scenario, waitFor } from '../helpers.js';
 
 let server: FakeServer | undefined;
 let plain: Server | undefined;
@@ -44,12 +45,6 @@ test('raw transport: content-length and chunked bodies, status classes, queueing
   expect((await post(transport, '/fail', '{}')).outcome).toBe(OUTCOME_INDEX['5xx']);
   const many = await Promise.all(Array.from({ length: 50 }, (_, i) => post(transport, '/echo', `{"i":${i}}`)));
   expect(many.map((r) => JSON.parse(r.body).i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
-  await transport.close();
-});
-
-test('raw transport: a refused connection is a connect outcome', async () => {
-  const transport = new Transport({ targets: ['http://127.0.0.1:1'], connections: 1, timeoutMs: 2000, kind: 'raw' });
-  expect((await post(transport, '/x', '{}')).outcome).toBe(OUTCOME_INDEX.connect);
   await transport.close();
 });
 

@@ -1,0 +1,22 @@
+/**
+ * What the transport needs from an HTTP client of one target (undici.ts or raw.ts): send a POST and
+ * report it to its Exchange, and close.
+ */
+import type { Exchange } from './exchange.js';
+
+export interface HttpClient {
+  /** POST `body` to `path`; the outcome goes to `exchange` (never thrown). */
+  dispatch(path: string, body: string, exchange: Exchange): void;
+  close(): Promise<void>;
+}
+
+export interface ClientOptions {
+  /** Keep-alive connections to the target. */
+  connections: number;
+  timeoutMs: number;
+  /** Skip TLS certificate verification (self-signed Fleet dev/test servers, as osquery-perf does). */
+  insecure: boolean;
+}
+
+/** Request headers as name, value pairs (undici's flat form): osquery's content type and a user agent naming osqsim. */
+export const REQUEST_HEADERS: readonly string[] = ['content-type', 'application/json', 'user-agent', 'osquery/5.12.1 (osqsim)'];

@@ -1,0 +1,38 @@
+/**
+ * The default HTTP client: one undici Pool per target (keep-alive, no pipelining), driven through
+ * `dispatch` with the Exchange as handler: no streams and no promise per request.
+ */
+import { Pool } from 'undici';
+import type { ClientOptions, HttpClient } from './client.js';
+import { REQUEST_HEADERS } from './client.js';
+import type { Exchange } from './exchange.js';
+
+export class UndiciClient implements HttpClient {
+  private readonly pool: Pool;
+  private readonly headers = [...REQUEST_HEADERS];
+
+  constructor(origin: string, options: ClientOptions) {
+    this.pool = new Pool(origin, {
+      connections: options.connections,
+      pipelining: 1,
+      keepAliveTimeout: 60_000,
+      keepAliveMaxTimeout: 600_000,
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+      connectTimeout: Math.min(options.timeoutMs, 10_000),
+      ...(options.insecure ? { connect: { rejectUnauthorized: false } } : {}),
+    });
+  }
+
+  dispatch(path: string, body: string, exchange: Exchange): void {
+    try {
+      this.pool.dispatch({ path, method: 'POST', headers: this.headers, body }, exchange);
+    } catch (error) {
+      exchange.onResponseError(undefined, error as Error);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.pool.destroy().catch(() => undefined);
+  }
+}

@@ -18,7 +18,7 @@
  *
  * Budget: memory ≥ 0.6 × bare, MySQL ≥ 0.4 × bare.
  */
-import { benchDatabase, load, mean, MYSQL_URL_PARAM, round, startTarget, TARGET_CACHE_PARAMS, targetCacheArgs, targetCpuMicros, type LoadResult } from './common.js';
+import { benchDatabase, load, mean, MYSQL_URL_PARAM, round, startTarget, TARGET_SERVER_PARAMS, targetServerArgs, targetCpuMicros, type LoadResult } from './common.js';
 import { defineBench, durationMs, mysqlFacts, oneOf, option, positiveInt } from './harness.js';
 
 const BUDGET: Record<string, number> = { memory: 0.6, mysql: 0.4 };
@@ -60,7 +60,7 @@ await defineBench({
     duration: option('--duration <duration>', 'length of each round per target (a bare number is seconds)', durationMs, '2'),
     rounds: option('--rounds <n>', 'alternating bare / osqsim rounds', positiveInt, '6'),
     connections: option('--connections <n>', 'autocannon connections', positiveInt, '50'),
-    ...TARGET_CACHE_PARAMS,
+    ...TARGET_SERVER_PARAMS,
     mysqlUrl: MYSQL_URL_PARAM,
   },
   async run(values, log) {
@@ -79,7 +79,7 @@ await defineBench({
       log(`[${kind}] enrolling ${values.hosts} hosts…`);
       const target = await startTarget([
         '--store', spec, '--hosts', String(values.hosts), '--policies', '20',
-        ...targetCacheArgs(values),
+        ...targetServerArgs(values),
       ]);
       try {
         const bodies = target.nodeKeys.map((key) => JSON.stringify({ node_key: key }));

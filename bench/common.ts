@@ -6,18 +6,25 @@ import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
 import { Pool as HttpPool } from 'undici';
-import { nonNegativeInt, option, text } from './harness.js';
+import { nonNegativeInt, option, positiveInt, text } from './harness.js';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** The target's hot-path cache knobs (ms), given to bench/osquery-target.ts by checkin.ts and ingest.ts. */
-export const TARGET_CACHE_PARAMS = {
+/** The target server's hot-path and ingest knobs, given to bench/osquery-target.ts by checkin.ts and ingest.ts. */
+export const TARGET_SERVER_PARAMS = {
   hostCacheTtl: option('--host-cache-ttl <ms>', "target: the hot-path cache's fallback entry age (ms)", nonNegativeInt, '2000'),
   hostFeedInterval: option('--host-feed-interval <ms>', 'target: change-feed poll period (ms; 0 = no feed)', nonNegativeInt, '1000'),
+  ingestPoolSize: option('--ingest-pool-size <connections>', 'target: MySQL connections kept for ingest commits', positiveInt, '4'),
+  ingestConcurrentCommits: option('--ingest-concurrent-commits <batches>', 'target: group-commit batches committed at once', positiveInt, '4'),
 };
 
-export function targetCacheArgs(values: { hostCacheTtl: number; hostFeedInterval: number }): string[] {
-  return ['--host-cache-ttl', String(values.hostCacheTtl), '--host-feed-interval', String(values.hostFeedInterval)];
+export function targetServerArgs(values: { hostCacheTtl: number; hostFeedInterval: number; ingestPoolSize: number; ingestConcurrentCommits: number }): string[] {
+  return [
+    '--host-cache-ttl', String(values.hostCacheTtl),
+    '--host-feed-interval', String(values.hostFeedInterval),
+    '--ingest-pool-size', String(values.ingestPoolSize),
+    '--ingest-concurrent-commits', String(values.ingestConcurrentCommits),
+  ];
 }
 
 /** The MySQL server a benchmark creates its throwaway database on. */

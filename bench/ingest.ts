@@ -14,7 +14,7 @@
  * Budget: osqsim ≥ 0.5 × the bare bulk upsert (rows/s).
  */
 import type { Connection, RowDataPacket } from 'mysql2/promise';
-import { benchDatabase, closedLoop, mean, MYSQL_URL_PARAM, round, startTarget, TARGET_CACHE_PARAMS, targetCacheArgs, targetCpuMicros, type Target } from './common.js';
+import { benchDatabase, closedLoop, mean, MYSQL_URL_PARAM, round, startTarget, TARGET_SERVER_PARAMS, targetServerArgs, targetCpuMicros, type Target } from './common.js';
 import { defineBench, mysqlFacts, option, positiveInt } from './harness.js';
 
 const BUDGET = 0.5;
@@ -120,7 +120,7 @@ await defineBench({
     policies: option('--policies <n>', 'policy results per write', positiveInt, '20'),
     rounds: option('--rounds <n>', 'rounds of (osqsim, bare), order alternating', positiveInt, '6'),
     connections: option('--connections <n>', 'keep-alive connections of the closed loop', positiveInt, '64'),
-    ...TARGET_CACHE_PARAMS,
+    ...TARGET_SERVER_PARAMS,
     mysqlUrl: MYSQL_URL_PARAM,
   },
   async run(values, log) {
@@ -132,7 +132,7 @@ await defineBench({
     try {
       target = await startTarget([
         '--store', database.url, '--hosts', String(hosts), '--policies', String(policies),
-        ...targetCacheArgs(values),
+        ...targetServerArgs(values),
       ]);
     } catch (error) {
       await database.drop();

@@ -11,7 +11,7 @@
 import Fastify from 'fastify';
 import { buildServer } from '../server/app.js';
 import { hostFeedOf } from '../server/osquery/host-feed.js';
-import { TARGET_CACHE_PARAMS } from './common.js';
+import { TARGET_SERVER_PARAMS } from './common.js';
 import { benchFlags, nonNegativeInt, option, positiveInt, text } from './harness.js';
 
 const flags = benchFlags({
@@ -20,7 +20,7 @@ const flags = benchFlags({
   policies: option('--policies <n>', 'global policies', nonNegativeInt, '20'),
   ingestMaxBatch: option('--ingest-max-batch <hosts>', 'group commit: hosts per batch', positiveInt, '500'),
   ingestMaxDelay: option('--ingest-max-delay <ms>', 'group commit: longest wait (ms)', nonNegativeInt, '5'),
-  ...TARGET_CACHE_PARAMS,
+  ...TARGET_SERVER_PARAMS,
 });
 const hostCount = flags.hosts;
 const policyCount = flags.policies;
@@ -34,6 +34,8 @@ const server = await buildServer({
   ingestMaxDelayMs: flags.ingestMaxDelay,
   hostCacheTtlMs: flags.hostCacheTtl,
   hostFeedIntervalMs: flags.hostFeedInterval,
+  ingestPoolSize: flags.ingestPoolSize,
+  ingestConcurrentCommits: flags.ingestConcurrentCommits,
 });
 const { store, events } = server.context;
 const policyIds: number[] = [];

@@ -28,7 +28,7 @@ import mysql from 'mysql2/promise';
 import { Pool } from 'undici';
 import { createHistogram, percentilesMs, recordMs, type Histogram } from '../lib/histogram.js';
 import { cleanupJobOf } from '../server/api/index.js';
-import { buildServer, type BuildServerOptions, type OsqsimServer } from '../server/app.js';
+import { buildServer, type OsqsimServer } from '../server/app.js';
 import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
 import { defineBench, durationMs, nonNegativeNumber, option, optional, positiveInt, positiveNumber, text, toggle, type ParamValues } from './harness.js';
 import { queryMysqlFacts } from '../capacity/bench-mysql.js';
@@ -157,31 +157,6 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs: number, pollMs 
 }
 
 /** The clean-up knobs of the server under test (absent: the server's defaults, 500 rows and 1×). */
-interface CleanupKnobs {
-  readonly cleanupBatchRows?: number;
-  readonly cleanupPauseFactor?: number;
-}
-
-/**
- * buildServer with the clean-up knobs. They become the buildServer options `cleanupBatchRows` and
- * `cleanupPauseFactor` (`buildServer({ ...options, ...knobs })`); until those options exist the
- * server reads OSQSIM_EDIT_CLEANUP_BATCH / OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR when it is built, so
- * they are set around the build and the previous values put back.
- */
-async function buildServerWithCleanupKnobs(options: BuildServerOptions, knobs: CleanupKnobs): Promise<OsqsimServer> {
-  const env = { OSQSIM_EDIT_CLEANUP_BATCH: knobs.cleanupBatchRows, OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR: knobs.cleanupPauseFactor };
-  const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) process.env[name] = String(value);
-  try {
-    return await buildServer(options);
-  } finally {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
-  }
-}
-
 async function measure(values: ParamValues<typeof POLICY_EDIT_PARAMS>, log: (line: string) => void) {
   const { rows, rate, policies: policyCount, naive: withNaive } = values;
   const writerCount = values.writers;
@@ -199,13 +174,16 @@ async function measure(values: ParamValues<typeof POLICY_EDIT_PARAMS>, log: (lin
   let server: OsqsimServer | undefined;
   try {
     log(`starting osqsim server on ${dbName} …`);
-    server = await buildServerWithCleanupKnobs(
-      { store: storeUrl.toString(), host: '127.0.0.1', port: 0, apiToken: TOKEN, logLevel: 'warn', statsIntervalMs: 24 * 3_600_000 },
-      {
-        ...(values.cleanupBatch === undefined ? {} : { cleanupBatchRows: values.cleanupBatch }),
-        ...(values.cleanupPauseFactor === undefined ? {} : { cleanupPauseFactor: values.cleanupPauseFactor }),
-      },
-    );
+    server = await buildServer({
+      store: storeUrl.toString(),
+      host: '127.0.0.1',
+      port: 0,
+      apiToken: TOKEN,
+      logLevel: 'warn',
+      statsIntervalMs: 24 * 3_600_000,
+      ...(values.cleanupBatch === undefined ? {} : { cleanupBatchRows: values.cleanupBatch }),
+      ...(values.cleanupPauseFactor === undefined ? {} : { cleanupPauseFactor: values.cleanupPauseFactor }),
+    });
     const base = await server.listen();
     const job = cleanupJobOf(server.context)!;
     const http = new Pool(base, { connections: values.connections, pipelining: 1 });

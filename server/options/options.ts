@@ -60,5 +60,3 @@ export interface ServerOptions {
   readonly cleanupPauseFactor: number;
 }
 
-/** Defaults come from the option table (server/options/schema.ts), one row per option. */
-export { DEFAULT_SERVER_OPTIONS } from './schema.js';

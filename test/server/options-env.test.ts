@@ -1,6 +1,6 @@
 /** Server options from the environment: defaults < environment < flags, each variable checked like its flag. */
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER_OPTIONS } from '../../server/options/options.js';
+import { DEFAULT_SERVER_OPTIONS } from '../../server/options/schema.js';
 import { serverOptionsFromFlags } from '../../server/options/resolve.js';
 
 const ENV = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SERVER_OPTIONS } from '../../server/options/options.js';
+import { DEFAULT_SERVER_OPTIONS } from '../../server/options/schema.js';
 import { parseEnrollSecret, resolveServerOptions, serverOptionsFromFlags } from '../../server/options/resolve.js';
 
 describe('osqsim server flags → options', () => {

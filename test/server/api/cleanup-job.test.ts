@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerContext } from '../../../server/context.js';
 import { ServerEvents } from '../../../server/events.js';
 import { MetricsRegistry } from '../../../server/metrics.js';
-import { DEFAULT_SERVER_OPTIONS } from '../../../server/options/options.js';
+import { DEFAULT_SERVER_OPTIONS } from '../../../server/options/schema.js';
 import { MemoryStore } from '../../../server/store/index.js';
 import type { MembershipChange, Store } from '../../../server/store/store.js';
 import { MembershipCleanupJob } from '../../../server/api/cleanup-job.js';

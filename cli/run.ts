@@ -5,9 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { usageErrorsExit2 } from './simulate.js';
 import { parse as parseYaml } from 'yaml';
-import { isOsqsimError } from '../lib/errors.js';
+import { isOsqsimError, osqsimError } from '../lib/errors.js';
+import { reportError } from '../lib/cli-usage.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { fmtMs, fmtPct, headline } from '../reports/headline.js';
 import { resolveScenarioPath } from '../scenarios/builtin.js';
@@ -16,7 +16,6 @@ import { runScenario } from '../scenarios/runner.js';
 import { formatThresholdValue } from '../scenarios/thresholds.js';
 import { formatIssues } from '../scenarios/schema.js';
 import { STATS_STRATEGIES } from '../contract/vocabulary.js';
-import { ServerProcessError } from '../scenarios/harness/server-process.js';
 
 export interface RunFlags {
   store?: string;
@@ -68,21 +67,15 @@ export function applyOverrides(document: Record<string, unknown>, flags: RunFlag
 
 export async function runCommand(fileArg: string | undefined, flags: RunFlags, out: Print = (t) => process.stdout.write(t), err: Print = (t) => process.stderr.write(t)): Promise<ExitCode> {
   const file = resolveScenarioPath(fileArg ?? 'quickstart');
-  if (!existsSync(file)) {
-    err(`osqsim run: scenario not found: ${file} (built-in scenarios: osqsim scenario list)\n`);
-    return EXIT.INVALID_INPUT;
-  }
+  const invalid = (problems: string) => reportError('osqsim run', osqsimError('SCENARIO_INVALID', { source: file, problems }), err);
+  if (!existsSync(file)) return invalid('no such file (built-in scenarios: osqsim scenario list)');
   let document: unknown;
   try {
     document = parseYaml(readFileSync(file, 'utf8'));
   } catch (error) {
-    err(`osqsim run: ${file} is not valid YAML: ${(error as Error).message}\n`);
-    return EXIT.INVALID_INPUT;
+    return invalid(`not valid YAML: ${(error as Error).message}`);
   }
-  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
-    err(`osqsim run: ${file}: the scenario must be a mapping\n`);
-    return EXIT.INVALID_INPUT;
-  }
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) return invalid('the scenario must be a mapping');
   const overrideProblems = applyOverrides(document as Record<string, unknown>, flags);
   const workers = flags.workers === undefined ? undefined : Number(flags.workers);
   const connections = flags.connections === undefined ? undefined : Number(flags.connections);
@@ -91,8 +84,7 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
   const loaded = validateScenarioDocument(document, file);
   if (!loaded.ok || overrideProblems.length) {
     const issues = loaded.ok ? [] : loaded.issues;
-    err(`osqsim run: invalid scenario ${file}\n${[...overrideProblems, formatIssues(issues)].filter(Boolean).join('\n').replace(/^/gm, '  ')}\n`);
-    return EXIT.INVALID_INPUT;
+    return invalid(`\n${[...overrideProblems, formatIssues(issues)].filter(Boolean).join('\n').replace(/^/gm, '  ')}`);
   }
   const scenario = loaded.scenario;
   const log = flags.quiet ? undefined : (line: string) => out(`${line}\n`);
@@ -119,10 +111,10 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
     if (outcome.exitCode === EXIT.THRESHOLDS_FAILED) err('osqsim run: thresholds failed (exit 3)\n');
     return outcome.exitCode;
   } catch (error) {
-    err(`osqsim run: ${(error as Error).message}\n`);
-    if (error instanceof ServerProcessError && error.output) err(`server output:\n${error.output.replace(/^/gm, '  ')}\n`);
-    if (isOsqsimError(error)) err(`hint: ${error.hint}\n`);
-    return isOsqsimError(error) && (error.code.startsWith('CLI_') || error.code === 'SCENARIO_INVALID') ? EXIT.INVALID_INPUT : EXIT.ERROR;
+    const code = reportError('osqsim run', error, err);
+    const output = isOsqsimError(error, 'SERVER_PROCESS_FAILED') ? error.params['output'] : undefined;
+    if (typeof output === 'string' && output !== '') err(`server output:\n${output.replace(/^/gm, '  ')}\n`);
+    return code;
   }
 }
 
@@ -148,5 +140,4 @@ export function register(program: Command): void {
       // Worker threads and sockets are closed; do not let a stray handle keep the shell waiting.
       setTimeout(() => process.exit(code), 3000).unref();
     });
-  usageErrorsExit2(program.commands.find((c) => c.name() === 'run')!);
 }

@@ -9,6 +9,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
+import { osqsimError, type OsqsimError } from '../../lib/errors.js';
 
 interface Pending {
   path: string;
@@ -19,14 +20,8 @@ interface Pending {
 const CRLF2 = Buffer.from('\r\n\r\n');
 const NO_CONTROLLER = undefined as unknown as Dispatcher.DispatchController;
 
-class RawError extends Error {
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
+/** A failed request as SIM_REQUEST_FAILED; `errno` is undici's or Node's code, which classifyError reads. */
+const requestFailed = (reason: string, errno: string): OsqsimError => osqsimError('SIM_REQUEST_FAILED', { reason, errno });
 
 class Connection {
   private socket: Socket | undefined;
@@ -57,18 +52,18 @@ class Connection {
       if (this.socket === socket) this.onData(chunk);
     });
     socket.on('timeout', () => {
-      if (this.socket === socket) this.fail(new RawError('request timed out', 'UND_ERR_HEADERS_TIMEOUT'));
+      if (this.socket === socket) this.fail(requestFailed('request timed out', 'UND_ERR_HEADERS_TIMEOUT'));
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.socket === socket) this.fail(new RawError(error.message, error.code ?? 'ECONNRESET'));
+      if (this.socket === socket) this.fail(requestFailed(error.message, error.code ?? 'ECONNRESET'));
     });
     socket.on('close', () => {
-      if (this.socket === socket) this.fail(new RawError(this.connected ? 'socket closed' : 'connection failed', this.connected ? 'UND_ERR_SOCKET' : 'ECONNREFUSED'));
+      if (this.socket === socket) this.fail(requestFailed(this.connected ? 'socket closed' : 'connection failed', this.connected ? 'UND_ERR_SOCKET' : 'ECONNREFUSED'));
     });
     return socket;
   }
 
-  private fail(error: RawError): void {
+  private fail(error: OsqsimError): void {
     const request = this.current;
     this.current = undefined;
     this.buffer = undefined;

@@ -14,7 +14,7 @@
  */
 import { Pool } from 'undici';
 import type { Dispatcher } from 'undici';
-import { osqsimError } from '../../lib/errors.js';
+import { isOsqsimError, osqsimError } from '../../lib/errors.js';
 import { OUTCOME_INDEX } from '../recorder.js';
 import { RawPool } from './raw.js';
 
@@ -42,7 +42,8 @@ export function parseTargets(text: string | readonly string[]): string[] {
 }
 
 export function classifyError(error: unknown): number {
-  const code = (error as { code?: string } | null)?.code ?? '';
+  // undici's and Node's errors carry their code in `code`; the raw transport's SIM_REQUEST_FAILED in params.errno.
+  const code = isOsqsimError(error, 'SIM_REQUEST_FAILED') ? String(error.params['errno']) : ((error as { code?: string } | null)?.code ?? '');
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return OUTCOME_INDEX.timeout;
   return OUTCOME_INDEX.connect;
 }

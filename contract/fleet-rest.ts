@@ -143,6 +143,11 @@ export class FleetApi {
     return this.call<ApiPolicyList>('GET', teamId === null ? '/api/v1/fleet/global/policies' : `/api/v1/fleet/teams/${teamId}/policies`);
   }
 
+  /** One policy with its counts (`teamId` null = a global policy). */
+  async getPolicy(id: number, teamId: number | null = null): Promise<ApiPolicy> {
+    return (await this.call<{ policy: ApiPolicy }>('GET', teamId === null ? `/api/v1/fleet/global/policies/${id}` : `/api/v1/fleet/teams/${teamId}/policies/${id}`)).policy;
+  }
+
   /** Every policy (global, then each team's own), with its overall counts. */
   async allPolicies(teams?: readonly ApiTeam[]): Promise<ApiPolicy[]> {
     const out = [...((await this.listPolicies(null)).policies ?? [])];

@@ -24,7 +24,7 @@ export function exitCodeFor(error: unknown): ExitCode {
  * default) and returns the exit code. `command` is how the user typed it, e.g. `osqsim run`.
  */
 export function reportError(command: string, error: unknown, write: (text: string) => void = (text) => process.stderr.write(text)): ExitCode {
-  const message = error instanceof Error || (typeof error === 'object' && error !== null && 'message' in error) ? String((error as { message: unknown }).message) : String(error);
+  const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
   const hint = isOsqsimError(error) ? ERRORS[error.code].hint : undefined;
   write(`${command}: ${message}\n${hint === undefined ? '' : `hint: ${hint}\n`}`);
   return exitCodeFor(error);

@@ -213,7 +213,7 @@ describe('osqsim policies (CLI) against a listening server', () => {
     const codeOf = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: { code?: string }) => error.code);
     expect(await codeOf(new FleetApi(url, 'nope').teams())).toBe('FLEET_API_UNAUTHORIZED');
     const api = new FleetApi(url, TOKEN);
-    expect(await codeOf(api.call('GET', '/api/v1/fleet/global/policies/999999'))).toBe('FLEET_API_NOT_FOUND');
+    expect(await codeOf(api.getPolicy(999999))).toBe('FLEET_API_NOT_FOUND');
     expect(await codeOf(api.call('POST', '/api/v1/fleet/global/policies/delete', { ids: 'all' }))).toBe('FLEET_API_REJECTED');
     expect(await codeOf(new FleetApi('http://127.0.0.1:9', TOKEN).teams())).toBe('FLEET_API_UNREACHABLE');
     expect(() => new FleetApi(url, '')).toThrow(expect.objectContaining({ code: 'FLEET_API_NO_TOKEN' }));

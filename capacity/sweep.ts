@@ -36,6 +36,7 @@ import {
 } from './model.js';
 import { probeCpu } from './probe.js';
 import { listStatsRuns, sampleProcess, scrapeMetrics, startServerProcess, type ProcessSample, type ServerProcess } from './server.js';
+import { FleetApi } from '../contract/fleet-rest.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pure parts
@@ -410,10 +411,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
 
 async function fetchPolicyNames(url: string, apiToken: string): Promise<Map<number, string>> {
   try {
-    const response = await fetch(`${url}/api/v1/fleet/global/policies?per_page=10000`, { headers: { authorization: `Bearer ${apiToken}` } });
-    if (!response.ok) return new Map();
-    const body = (await response.json()) as { policies?: Array<{ id: number; name: string }> };
-    return new Map((body.policies ?? []).map((policy) => [policy.id, policy.name]));
+    const { policies } = await new FleetApi(url, apiToken).listPolicies(null);
+    return new Map((policies ?? []).map((policy) => [policy.id, policy.name]));
   } catch {
     return new Map();
   }

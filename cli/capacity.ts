@@ -5,7 +5,8 @@
 import { Command, Option } from 'commander';
 import { readFileSync } from 'node:fs';
 import { EXIT } from '../lib/exit-codes.js';
-import { isOsqsimError, osqsimError } from '../lib/errors.js';
+import { osqsimError } from '../lib/errors.js';
+import { reportError } from '../lib/cli-usage.js';
 import { parseDurationSeconds } from '../lib/units.js';
 import {
   DEFAULT_PLAN_INPUT,
@@ -87,16 +88,6 @@ export function planInputFromFlags(flags: PlanFlags): PlanInput {
   return input;
 }
 
-function fail(error: unknown): void {
-  if (isOsqsimError(error)) {
-    process.stderr.write(`error: ${error.message}\nhint: ${error.hint}\n`);
-    process.exitCode = error.code.startsWith('CLI_') ? EXIT.INVALID_INPUT : EXIT.ERROR;
-    return;
-  }
-  process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);
-  process.exitCode = EXIT.ERROR;
-}
-
 export function register(program: Command): void {
   const capacity = program
     .command('capacity')
@@ -125,7 +116,7 @@ export function register(program: Command): void {
         process.stdout.write(flags.json ? `${JSON.stringify(planToJson(plan), null, 2)}\n` : `${formatPlan(plan)}\n`);
         process.exitCode = EXIT.OK;
       } catch (error) {
-        fail(error);
+        process.exitCode = reportError('osqsim capacity plan', error);
       }
     });
 
@@ -151,7 +142,7 @@ export function register(program: Command): void {
         const { runSweepCommand } = await import('../capacity/sweep-cli.js');
         process.exitCode = await runSweepCommand(scenario, flags);
       } catch (error) {
-        fail(error);
+        process.exitCode = reportError('osqsim capacity sweep', error);
       }
     });
 }

@@ -6,24 +6,19 @@
 import { dirname, join } from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { usageErrorsExit2 } from './simulate.js';
+import { osqsimError } from '../lib/errors.js';
+import { reportError } from '../lib/cli-usage.js';
 import { EXIT } from '../lib/exit-codes.js';
 import { compareResults, formatComparison } from '../reports/compare.js';
 import { renderHtml } from '../reports/html.js';
-import { MergeError, mergeResults } from '../reports/merge.js';
-import { readResultFile, ResultFileError, writeRunFiles } from '../reports/output.js';
+import { mergeResults } from '../reports/merge.js';
+import { readResultFile, writeRunFiles } from '../reports/output.js';
 import { renderSummary } from '../reports/summary.js';
 import { evaluateThresholds } from '../scenarios/thresholds.js';
 
 type Print = (text: string) => void;
 const stdout: Print = (t) => process.stdout.write(t);
 const stderr: Print = (t) => process.stderr.write(t);
-
-function failInput(error: unknown, err: Print): number {
-  err(`osqsim report: ${(error as Error).message}\n`);
-  // Unreadable files and inputs that cannot be merged (not one run's shards) are invalid input.
-  return error instanceof ResultFileError || error instanceof MergeError ? EXIT.INVALID_INPUT : EXIT.ERROR;
-}
 
 export function renderCommand(file: string, outDir: string | undefined, out: Print = stdout, err: Print = stderr): number {
   try {
@@ -35,14 +30,13 @@ export function renderCommand(file: string, outDir: string | undefined, out: Pri
     out(`report: ${join(dir, 'report.html')}\nsummary: ${join(dir, 'summary.md')}\n`);
     return EXIT.OK;
   } catch (error) {
-    return failInput(error, err);
+    return reportError('osqsim report', error, err);
   }
 }
 
 export function mergeCommand(files: readonly string[], output: string, out: Print = stdout, err: Print = stderr): number {
   if (files.length < 2) {
-    err('osqsim report merge: give at least two result files\n');
-    return EXIT.INVALID_INPUT;
+    return reportError('osqsim report merge', osqsimError('CLI_INVALID_ARGUMENT', { argument: '<results...>', reason: 'give at least two result files' }), err);
   }
   try {
     const docs = files.map((f) => readResultFile(f));
@@ -55,7 +49,7 @@ export function mergeCommand(files: readonly string[], output: string, out: Prin
     out(`merged ${files.length} results (${merged.run.hosts} hosts) into ${output}\n`);
     return EXIT.OK;
   } catch (error) {
-    return failInput(error, err);
+    return reportError('osqsim report merge', error, err);
   }
 }
 
@@ -70,15 +64,14 @@ export function parseFraction(text: string): number | undefined {
 export function compareCommand(baseFile: string, nextFile: string, maxRegression: string, json: boolean, out: Print = stdout, err: Print = stderr): number {
   const limit = parseFraction(maxRegression);
   if (limit === undefined) {
-    err(`osqsim report compare: invalid --max-regression "${maxRegression}": expected a percentage like 10%\n`);
-    return EXIT.INVALID_INPUT;
+    return reportError('osqsim report compare', osqsimError('CLI_INVALID_OPTION', { option: '--max-regression', reason: `expected a percentage like 10% (got "${maxRegression}")` }), err);
   }
   try {
     const comparison = compareResults(readResultFile(baseFile), readResultFile(nextFile), limit);
     out(json ? `${JSON.stringify(comparison)}\n` : `${formatComparison(comparison)}\n`);
     return comparison.regressions.length ? EXIT.THRESHOLDS_FAILED : EXIT.OK;
   } catch (error) {
-    return failInput(error, err);
+    return reportError('osqsim report compare', error, err);
   }
 }
 
@@ -120,5 +113,4 @@ export function register(program: Command): void {
     .action((base: string, next: string, flags: { maxRegression: string; json?: boolean }) => {
       process.exitCode = compareCommand(base, next, flags.maxRegression, flags.json === true);
     });
-  usageErrorsExit2(program.commands.find((c) => c.name() === 'report')!);
 }

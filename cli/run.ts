@@ -4,15 +4,14 @@
  * Exit codes: 0 ok, 1 error, 2 invalid scenario or flags, 3 thresholds failed.
  */
 import type { Command } from 'commander';
-import { usageErrorsExit2 } from './simulate.js';
-import { isOsqsimError } from '../lib/errors.js';
+import { isOsqsimError, osqsimError } from '../lib/errors.js';
+import { reportError } from '../lib/cli-usage.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { fmtMs, fmtPct, headline } from '../reports/headline.js';
 import { readScenario } from '../scenarios/read.js';
 import { runScenario } from '../scenarios/runner.js';
 import { formatThresholdValue } from '../reports/metrics.js';
 import { formatIssues } from '../scenarios/schema/validate.js';
-import { ServerProcessError } from '../scenarios/harness/server-process.js';
 
 export interface RunFlags {
   store?: string;
@@ -35,6 +34,7 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
   const overrides = { hosts: flags.hosts, duration: flags.duration, warmup: flags.warmup, seed: flags.seed, store: flags.store, strategy: flags.strategy };
   const loaded = readScenario(name, { overrides });
   const file = loaded.file;
+  const invalid = (problems: string) => reportError('osqsim run', osqsimError('SCENARIO_INVALID', { source: file, problems }), err);
   const overrideProblems: string[] = [];
   const workers = flags.workers === undefined ? undefined : Number(flags.workers);
   const connections = flags.connections === undefined ? undefined : Number(flags.connections);
@@ -42,8 +42,7 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
   if (connections !== undefined && !(Number.isInteger(connections) && connections > 0)) overrideProblems.push(`--connections must be a positive integer, got "${flags.connections}"`);
   if (!loaded.ok || overrideProblems.length) {
     const issues = loaded.ok ? [] : loaded.issues;
-    err(`osqsim run: invalid scenario ${file}\n${[formatIssues(issues), ...overrideProblems].filter(Boolean).join('\n').replace(/^/gm, '  ')}\n`);
-    return EXIT.INVALID_INPUT;
+    return invalid(`\n${[...overrideProblems, formatIssues(issues)].filter(Boolean).join('\n').replace(/^/gm, '  ')}`);
   }
   const scenario = loaded.scenario;
   for (const note of loaded.notes) err(`osqsim run: ${note}\n`);
@@ -71,10 +70,10 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
     if (outcome.exitCode === EXIT.THRESHOLDS_FAILED) err('osqsim run: thresholds failed (exit 3)\n');
     return outcome.exitCode;
   } catch (error) {
-    err(`osqsim run: ${(error as Error).message}\n`);
-    if (error instanceof ServerProcessError && error.output) err(`server output:\n${error.output.replace(/^/gm, '  ')}\n`);
-    if (isOsqsimError(error)) err(`hint: ${error.hint}\n`);
-    return isOsqsimError(error) && (error.code.startsWith('CLI_') || error.code === 'SCENARIO_INVALID') ? EXIT.INVALID_INPUT : EXIT.ERROR;
+    const code = reportError('osqsim run', error, err);
+    const output = isOsqsimError(error, 'SERVER_PROCESS_FAILED') ? error.params['output'] : undefined;
+    if (typeof output === 'string' && output !== '') err(`server output:\n${output.replace(/^/gm, '  ')}\n`);
+    return code;
   }
 }
 
@@ -100,5 +99,4 @@ export function register(program: Command): void {
       // Worker threads and sockets are closed; do not let a stray handle keep the shell waiting.
       setTimeout(() => process.exit(code), 3000).unref();
     });
-  usageErrorsExit2(program.commands.find((c) => c.name() === 'run')!);
 }

@@ -4,9 +4,10 @@
  * a built-in name, read by the same reader as `osqsim run` (scenarios/read.ts).
  */
 import type { Command } from 'commander';
-import { usageErrorsExit2 } from './simulate.js';
+import { osqsimError } from '../lib/errors.js';
+import { reportError } from '../lib/cli-usage.js';
 import { EXIT } from '../lib/exit-codes.js';
-import { formatIssues } from '../scenarios/schema/validate.js';
+import { formatIssues, type ValidationIssue } from '../scenarios/schema/validate.js';
 import { readScenario } from '../scenarios/read.js';
 import type { ScenarioOverrides } from '../scenarios/overrides.js';
 import { formatPlan, planScenario } from '../scenarios/plan.js';
@@ -19,8 +20,7 @@ export function validateCommand(files: readonly string[], out: (text: string) =>
     if (result.ok) {
       out(`${file}: ok (${result.scenario.name}: ${result.scenario.hosts} hosts, ${result.scenario.duration / 1000}s, ${plural(result.scenario.timeline.length, 'timeline event')}, ${plural(result.scenario.thresholds.length, 'threshold')})\n`);
     } else {
-      err(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n${formatIssues(result.issues).replace(/^/gm, '  ')}\n`);
-      code = EXIT.INVALID_INPUT;
+      code = reportError('osqsim scenario validate', scenarioInvalid(file, result.issues), err);
     }
   }
   return code;
@@ -28,10 +28,7 @@ export function validateCommand(files: readonly string[], out: (text: string) =>
 
 export function planCommand(file: string, json: boolean, out: (text: string) => void = (t) => process.stdout.write(t), err: (text: string) => void = (t) => process.stderr.write(t), overrides: ScenarioOverrides = {}): number {
   const result = readScenario(file, { overrides });
-  if (!result.ok) {
-    err(`${file}: ${result.issues.length} problem${result.issues.length === 1 ? '' : 's'}\n${formatIssues(result.issues).replace(/^/gm, '  ')}\n`);
-    return EXIT.INVALID_INPUT;
-  }
+  if (!result.ok) return reportError('osqsim scenario plan', scenarioInvalid(file, result.issues), err);
   for (const note of result.notes) err(`${file}: ${note}\n`);
   const plan = planScenario(result.scenario);
   out(json ? `${JSON.stringify(plan)}\n` : `${formatPlan(plan)}\n`);
@@ -65,7 +62,11 @@ export function register(program: Command): void {
     .action(() => {
       for (const entry of listBuiltinScenarios()) process.stdout.write(`${entry.name.padEnd(24)} ${entry.file}\n${' '.repeat(25)}${entry.description}\n`);
     });
-  usageErrorsExit2(program.commands.find((c) => c.name() === 'scenario')!);
+}
+
+/** SCENARIO_INVALID with the count and every problem, one per line. */
+function scenarioInvalid(file: string, issues: readonly ValidationIssue[]) {
+  return osqsimError('SCENARIO_INVALID', { source: file, problems: `${plural(issues.length, 'problem')}\n${formatIssues(issues).replace(/^/gm, '  ')}` });
 }
 
 function plural(n: number, noun: string): string {

@@ -5,20 +5,15 @@
  * Invalid flags exit 2.
  */
 import { Option, type Command } from 'commander';
-import { isOsqsimError } from '../lib/errors.js';
 import { EXIT } from '../lib/exit-codes.js';
 import { buildServer } from '../server/app.js';
 import { optionHelp } from '../server/options/describe.js';
 import { serverOptionsFromFlags, type ServerFlags } from '../server/options/resolve.js';
 import { OPTION_ROWS } from '../server/options/schema.js';
-import { exitTwoOnUsageErrors } from '../lib/cli-usage.js';
+import { exitTwoOnUsageErrors, reportError } from '../lib/cli-usage.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
-}
-
-function isInputError(error: unknown): boolean {
-  return isOsqsimError(error) && (error.code.startsWith('CLI_') || error.code === 'POLICY_YAML_INVALID');
 }
 
 export async function runServer(flags: ServerFlags): Promise<number> {
@@ -26,16 +21,13 @@ export async function runServer(flags: ServerFlags): Promise<number> {
   try {
     options = serverOptionsFromFlags(flags);
   } catch (error) {
-    process.stderr.write(`osqsim server: ${(error as Error).message}\n`);
-    return EXIT.INVALID_INPUT;
+    return reportError('osqsim server', error);
   }
   let server;
   try {
     server = await buildServer(options);
   } catch (error) {
-    process.stderr.write(`osqsim server: ${(error as Error).message}\n`);
-    if (isOsqsimError(error)) process.stderr.write(`hint: ${error.hint}\n`);
-    return isInputError(error) ? EXIT.INVALID_INPUT : EXIT.ERROR;
+    return reportError('osqsim server', error);
   }
   let url: string;
   try {

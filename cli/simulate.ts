@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Command } from 'commander';
-import { isOsqsimError, osqsimError } from '../lib/errors.js';
+import { osqsimError } from '../lib/errors.js';
+import { reportError } from '../lib/cli-usage.js';
 import { EXIT } from '../lib/exit-codes.js';
 import { parseShard } from '../simulator/identity.js';
 import { summaryTable, progressLine } from './simulate-output.js';
@@ -81,17 +82,13 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     }
     setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind };
   } catch (error) {
-    process.stderr.write(`osqsim simulate: ${(error as Error).message}\n`);
-    if (isOsqsimError(error)) process.stderr.write(`hint: ${error.hint}\n`);
-    return EXIT.INVALID_INPUT;
+    return reportError('osqsim simulate', error);
   }
   // A target that refuses connections would otherwise give a run of connection errors and exit 0.
   for (const target of setup.targets) {
     const reason = await unreachable(target);
     if (reason === undefined) continue;
-    const error = osqsimError('SIM_TARGET_UNREACHABLE', { target, reason });
-    process.stderr.write(`osqsim simulate: ${error.message}\nhint: ${error.hint}\n`);
-    return EXIT.ERROR;
+    return reportError('osqsim simulate', osqsimError('SIM_TARGET_UNREACHABLE', { target, reason }));
   }
 
   const sim = runSimulation({
@@ -137,22 +134,12 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     process.stdout.write(flags.json ? `${json}\n` : `${summaryTable(result)}\n${flags.out ? `result written to ${flags.out}\n` : ''}`);
     return EXIT.OK;
   } catch (error) {
-    process.stderr.write(`\nosqsim simulate: ${(error as Error).message}\n`);
-    if (isOsqsimError(error)) process.stderr.write(`hint: ${error.hint}\n`);
-    return EXIT.ERROR;
+    process.stderr.write('\n');
+    return reportError('osqsim simulate', error);
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-/**
- * Commander's own usage errors (unknown option, missing argument or required option) exit 1 by default;
- * osqsim's exit codes say 2 for invalid input. Applies to `command` and its subcommands.
- */
-export function usageErrorsExit2(command: Command): void {
-  command.exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : EXIT.INVALID_INPUT));
-  for (const sub of command.commands) usageErrorsExit2(sub);
 }
 
 export function register(program: Command): void {
@@ -179,5 +166,4 @@ export function register(program: Command): void {
       process.exitCode = code;
       setTimeout(() => process.exit(code), 2_000).unref();
     });
-  usageErrorsExit2(program.commands.find((c) => c.name() === 'simulate')!);
 }

@@ -3,6 +3,8 @@
  * server or Fleet itself: policies with their counts, spec apply, edits and deletes, teams, hosts,
  * refetch, team transfer, and osqsim's stats runs.
  */
+import { osqsimError, type OsqsimError } from '../lib/errors.js';
+
 export interface ApiPolicy {
   id: number;
   name: string;
@@ -12,6 +14,12 @@ export interface ApiPolicy {
   passing_host_count: number;
   failing_host_count: number;
   host_count_updated_at: string | null;
+}
+
+export interface ApiPolicyList {
+  policies?: ApiPolicy[];
+  /** A team's list: the global policies that apply to its hosts. */
+  inherited_policies?: ApiPolicy[];
 }
 
 export interface ApiTeam {
@@ -33,42 +41,86 @@ export interface PolicySpecBody {
   name: string;
   query: string;
   description?: string;
+  resolution?: string;
   platform?: string;
+  critical?: boolean;
   team?: string;
 }
 
-export class ApiError extends Error {
-  constructor(message: string, readonly status: number) {
-    super(message);
-    this.name = 'ApiError';
-  }
+/** Fleet's REST error body (`{"message": "...", "errors": [{"name": "base", "reason": "..."}]}`). */
+interface FleetErrorBody {
+  message?: string;
+  errors?: Array<{ name?: string; reason?: string }>;
 }
 
-export class FleetApi {
-  constructor(
-    public baseUrl: string,
-    private readonly token: string,
-    private readonly timeoutMs = 15_000,
-  ) {}
+/** The server's reasons, one per item (`name: reason` unless it is Fleet's `base`), else its message. */
+function reasonOf(status: number, text: string): string {
+  let body: FleetErrorBody | undefined;
+  try {
+    body = text === '' ? undefined : (JSON.parse(text) as FleetErrorBody);
+  } catch {
+    body = undefined;
+  }
+  const items = (body?.errors ?? []).filter((item) => item.reason);
+  const reasons = items.map((item) => (item.name && item.name !== 'base' ? `${item.name}: ${item.reason}` : item.reason!));
+  if (reasons.length === 0) reasons.push(body?.message ?? (text.slice(0, 300) || `HTTP ${status}`));
+  return reasons.length === 1 ? reasons[0]! : `\n  - ${reasons.join('\n  - ')}`;
+}
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const response = await fetch(`${this.baseUrl}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      signal: AbortSignal.timeout(this.timeoutMs),
-    });
-    const text = await response.text();
-    if (!response.ok) {
-      let message = text.slice(0, 300);
-      try {
-        const parsed = JSON.parse(text) as { message?: string; errors?: Array<{ reason?: string }> };
-        message = [parsed.message, ...(parsed.errors ?? []).map((e) => e.reason)].filter(Boolean).join(': ') || message;
-      } catch {
-        // not JSON: keep the text
-      }
-      throw new ApiError(`${method} ${path} → ${response.status} ${message}`, response.status);
+/**
+ * A failed answer as a catalogue error: 401 FLEET_API_UNAUTHORIZED, 404 FLEET_API_NOT_FOUND, other
+ * 4xx FLEET_API_REJECTED (invalid input), anything else FLEET_API_FAILED.
+ */
+function answerError(url: string, what: string, status: number, text: string): OsqsimError {
+  if (status === 401) return osqsimError('FLEET_API_UNAUTHORIZED', { url, what, status });
+  const params = { url, what, status, reason: reasonOf(status, text) };
+  if (status === 404) return osqsimError('FLEET_API_NOT_FOUND', params);
+  return osqsimError(status >= 400 && status < 500 ? 'FLEET_API_REJECTED' : 'FLEET_API_FAILED', params);
+}
+
+/**
+ * The one Fleet REST client (osqsim policies, the run harness, capacity and the benchmarks). Every
+ * failure is a catalogue error (FLEET_API_*): match on `code`.
+ */
+export class FleetApi {
+  readonly baseUrl: string;
+
+  /** `token` undefined or empty is FLEET_API_NO_TOKEN; a `baseUrl` that is not a URL is CLI_INVALID_OPTION (--url). */
+  constructor(
+    baseUrl: string,
+    private readonly token: string | undefined,
+    private readonly timeoutMs = 15_000,
+  ) {
+    if (token === undefined || token === '') throw osqsimError('FLEET_API_NO_TOKEN');
+    let url: URL;
+    try {
+      url = new URL(baseUrl);
+    } catch {
+      throw osqsimError('CLI_INVALID_OPTION', { option: '--url', reason: `"${baseUrl}" is not a URL (expected http://host:port)` });
     }
+    this.baseUrl = url.toString().replace(/\/+$/, '');
+  }
+
+  /**
+   * One request; resolves with the parsed JSON answer of a 2xx. `what` names the request in an
+   * error message (default `METHOD path`).
+   */
+  async call<T>(method: string, path: string, body?: unknown, what = `${method} ${path}`): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${this.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      const reason = (error as Error).name === 'TimeoutError' ? `no answer within ${this.timeoutMs / 1000}s` : (cause?.code ?? cause?.message ?? (error as Error).message);
+      throw osqsimError('FLEET_API_UNREACHABLE', { url: this.baseUrl, reason }, error);
+    }
+    const text = await response.text();
+    if (!response.ok) throw answerError(this.baseUrl, what, response.status, text);
     return (text ? JSON.parse(text) : {}) as T;
   }
 
@@ -86,19 +138,30 @@ export class FleetApi {
     return existing ?? this.createTeam(name);
   }
 
+  /** The global policies (`teamId` null), or a team's own and the global ones it inherits (0 = No team). */
+  async listPolicies(teamId: number | null): Promise<ApiPolicyList> {
+    return this.call<ApiPolicyList>('GET', teamId === null ? '/api/v1/fleet/global/policies' : `/api/v1/fleet/teams/${teamId}/policies`);
+  }
+
+  /** One policy with its counts (`teamId` null = a global policy). */
+  async getPolicy(id: number, teamId: number | null = null): Promise<ApiPolicy> {
+    return (await this.call<{ policy: ApiPolicy }>('GET', teamId === null ? `/api/v1/fleet/global/policies/${id}` : `/api/v1/fleet/teams/${teamId}/policies/${id}`)).policy;
+  }
+
   /** Every policy (global, then each team's own), with its overall counts. */
   async allPolicies(teams?: readonly ApiTeam[]): Promise<ApiPolicy[]> {
-    const global = (await this.call<{ policies?: ApiPolicy[] }>('GET', '/api/v1/fleet/global/policies')).policies ?? [];
-    const out = [...global];
-    for (const team of teams ?? (await this.teams())) {
-      const list = await this.call<{ policies?: ApiPolicy[] }>('GET', `/api/v1/fleet/teams/${team.id}/policies`);
-      out.push(...(list.policies ?? []));
-    }
+    const out = [...((await this.listPolicies(null)).policies ?? [])];
+    for (const team of teams ?? (await this.teams())) out.push(...((await this.listPolicies(team.id)).policies ?? []));
     return out;
   }
 
-  async applySpecs(specs: readonly PolicySpecBody[]): Promise<void> {
-    for (let i = 0; i < specs.length; i += 500) await this.call('POST', '/api/v1/fleet/spec/policies', { specs: specs.slice(i, i + 500) });
+  /**
+   * Applies policy specs (upsert by team + name), 500 per request for the harness's generated sets;
+   * `atomic` sends them in one request, which the server applies all or none.
+   */
+  async applySpecs(specs: readonly PolicySpecBody[], options: { atomic?: boolean; what?: string } = {}): Promise<void> {
+    const size = options.atomic ? Math.max(1, specs.length) : 500;
+    for (let i = 0; i < specs.length; i += size) await this.call('POST', '/api/v1/fleet/spec/policies', { specs: specs.slice(i, i + size) }, options.what);
   }
 
   async modifyPolicy(policy: { id: number; team_id: number | null }, patch: Record<string, unknown>): Promise<void> {

@@ -5,21 +5,18 @@
  * their counts add exactly, their p50 is count-weighted and their p99/max are the shards' maximum
  * (an upper bound), which is what the charts need.
  */
+import { osqsimError } from '../lib/errors.js';
 import { createHistogram, encodeHistogram, mergeInto, percentilesMs } from '../lib/histogram.js';
 import { RESULT_SCHEMA, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
 import { ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
 
-export class MergeError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'MergeError';
-  }
-}
+/** Results that do not make one run (lib/errors.ts RESULT_MERGE_INVALID, invalid input). */
+const mergeError = (reason: string) => osqsimError('RESULT_MERGE_INVALID', { reason });
 
 export function mergeResults(docs: readonly ResultDocument[]): ResultDocument {
-  if (docs.length === 0) throw new MergeError('nothing to merge');
+  if (docs.length === 0) throw mergeError('nothing to merge');
   docs.forEach((doc, i) => {
-    if (doc.schema !== RESULT_SCHEMA) throw new MergeError(`input ${i + 1} is not an ${RESULT_SCHEMA} document (schema ${JSON.stringify(doc.schema)})`);
+    if (doc.schema !== RESULT_SCHEMA) throw mergeError(`input ${i + 1} is not an ${RESULT_SCHEMA} document (schema ${JSON.stringify(doc.schema)})`);
   });
   if (docs.length === 1) return docs[0]!;
   const first = docs[0]!;
@@ -30,8 +27,8 @@ export function mergeResults(docs: readonly ResultDocument[]): ResultDocument {
   if (sharded) {
     const seen = new Set<number>();
     shardOf.forEach((s, i) => {
-      if (s!.count !== shardOf[0]!.count) throw new MergeError(`input ${i + 1} is shard ${s!.index}/${s!.count}, input 1 is of ${shardOf[0]!.count} shards: not the same run`);
-      if (seen.has(s!.index)) throw new MergeError(`input ${i + 1} is shard ${s!.index}/${s!.count} again: each shard may be merged once`);
+      if (s!.count !== shardOf[0]!.count) throw mergeError(`input ${i + 1} is shard ${s!.index}/${s!.count}, input 1 is of ${shardOf[0]!.count} shards: not the same run`);
+      if (seen.has(s!.index)) throw mergeError(`input ${i + 1} is shard ${s!.index}/${s!.count} again: each shard may be merged once`);
       seen.add(s!.index);
     });
   }

@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { osqsimError } from '../lib/errors.js';
 import { renderHtml } from './html.js';
 import { RESULT_SCHEMA, type ResultDocument } from '../contract/result.js';
 import { renderSummary } from './summary.js';
@@ -32,33 +33,27 @@ export function writeRunFiles(doc: ResultDocument, dir: string): RunFiles {
   return files;
 }
 
-export class ResultFileError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ResultFileError';
-  }
-}
-
-/** Reads and sanity-checks a result.json. */
+/** Reads and sanity-checks a result.json; a file that is not one is RESULT_FILE_INVALID (invalid input). */
 export function readResultFile(file: string): ResultDocument {
+  const invalid = (reason: string, cause?: unknown) => osqsimError('RESULT_FILE_INVALID', { file, reason }, cause);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ResultFileError(`cannot read ${file}: ${(error as Error).message}`);
+    throw invalid(`cannot read it: ${(error as Error).message}`, error);
   }
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (error) {
-    throw new ResultFileError(`${file} is not JSON: ${(error as Error).message}`);
+    throw invalid(`not JSON: ${(error as Error).message}`, error);
   }
   const candidate = doc as Partial<ResultDocument> | null;
   if (!candidate || typeof candidate !== 'object' || candidate.schema !== RESULT_SCHEMA) {
-    throw new ResultFileError(`${file} is not an osqsim result (expected "schema": "${RESULT_SCHEMA}")`);
+    throw invalid(`not an osqsim result (expected "schema": "${RESULT_SCHEMA}")`);
   }
   for (const key of ['run', 'endpoints', 'checkins', 'windows', 'policies', 'aggregations', 'generator', 'thresholds'] as const) {
-    if (candidate[key] === undefined) throw new ResultFileError(`${file} has no "${key}" (is it complete?)`);
+    if (candidate[key] === undefined) throw invalid(`no "${key}" (is it complete?)`);
   }
   return candidate as ResultDocument;
 }

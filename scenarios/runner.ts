@@ -14,6 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
+import { isOsqsimError } from '../lib/errors.js';
 import { compareResults, formatComparison } from '../reports/compare.js';
 import { writeRunFiles, runDirName, type RunFiles } from '../reports/output.js';
 import type { AggregationRun, CountSample, ResultDocument, ServerSample, TimelineRecord } from '../contract/result.js';
@@ -299,7 +300,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
           log(`t=${String(Math.round(t)).padStart(4)}s ${event.kind}: ${detail}`);
         } catch (error) {
           const message = (error as Error).message;
-          const unsupported = event.kind === 'store_unavailable' && /→ 404/.test(message);
+          const unsupported = event.kind === 'store_unavailable' && isOsqsimError(error, 'FLEET_API_NOT_FOUND');
           timeline.push({ t, kind: event.kind, detail: event.kind, ok: false, error: unsupported ? 'not supported by this server (no POST /api/v1/osqsim/faults); skipped' : message });
           log(`t=${String(Math.round(t)).padStart(4)}s ${event.kind} ${unsupported ? 'skipped: the server has no fault toggle' : `FAILED: ${message}`}`);
         }

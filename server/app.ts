@@ -4,14 +4,15 @@
  * as many as they like.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { ERRORS, isOsqsimError, osqsimError, type ErrorCode, type OsqsimError } from '../lib/errors.js';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { ERRORS, osqsimError, type ErrorCode, type OsqsimError } from '../lib/errors.js';
 import { createLogger } from '../lib/log.js';
 import type { ServerContext } from './context.js';
 import { ServerEvents } from './events.js';
 import { MetricsRegistry, type HistogramChild } from './metrics.js';
 import type { ServerOptions } from './options/options.js';
 import { bearerChecker, apiTokenOf } from './api/auth.js';
+import { isOsqueryRoute, toOsqsimError } from './errors.js';
 import { StoreFaults, withFaults } from './faults.js';
 import { applyPolicyFile, teamIdForName } from './policies/apply.js';
 import { SERVER_PLUGINS } from './plugins.js';
@@ -39,41 +40,9 @@ export interface OsqsimServer {
   close(): Promise<void>;
 }
 
-const OSQUERY_ROUTE = /^\/api\/(v1\/)?osquery\//;
 const NODE_INVALID_CODES: ReadonlySet<ErrorCode> = new Set(['OSQ_NODE_INVALID', 'OSQ_ENROLL_FAILED']);
 
-function isOsqueryRoute(url: string): boolean {
-  return OSQUERY_ROUTE.test(url);
-}
-
-/** Maps anything a route or fastify can throw onto a catalogue error. */
-export function toOsqsimError(error: unknown, request: FastifyRequest): OsqsimError {
-  if (isOsqsimError(error)) return error as OsqsimError;
-  const fastifyError = error as Partial<FastifyError> & { message?: string };
-  switch (fastifyError.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return osqsimError('HTTP_BODY_TOO_LARGE', { limit: request.routeOptions.bodyLimit ?? 'the' });
-    case 'FST_ERR_CTP_INVALID_JSON_BODY':
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return osqsimError('HTTP_MALFORMED_JSON', { reason: fastifyError.message ?? 'unparseable' });
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return osqsimError('HTTP_UNSUPPORTED_MEDIA_TYPE', { contentType: request.headers['content-type'] ?? '(none)' });
-    default:
-      break;
-  }
-  if (error instanceof SyntaxError && fastifyError.statusCode === 400) {
-    return osqsimError('HTTP_MALFORMED_JSON', { reason: error.message });
-  }
-  if (fastifyError.validation !== undefined) {
-    return osqsimError(isOsqueryRoute(request.url) ? 'OSQ_BAD_REQUEST' : 'HTTP_BAD_REQUEST', { reason: fastifyError.message });
-  }
-  if (typeof fastifyError.statusCode === 'number' && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return osqsimError('HTTP_BAD_REQUEST', { reason: fastifyError.message ?? 'bad request' });
-  }
-  return osqsimError('INTERNAL', { reason: fastifyError.message ?? String(error) }, error);
-}
-
-/** The JSON body for an error: osquery's shape on osquery routes, osqsim's elsewhere. */
+/** The JSON body for an error: osquery's shape on osquery routes, osqsim's elsewhere (the REST API writes Fleet's, server/api/errors.ts). */
 export function errorBody(error: OsqsimError, url: string): Record<string, unknown> {
   if (isOsqueryRoute(url)) {
     return NODE_INVALID_CODES.has(error.code) ? { error: error.message, node_invalid: true } : { error: error.message };

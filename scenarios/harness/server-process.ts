@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { osqsimError } from '../../lib/errors.js';
 
 export interface ServerProcessOptions {
   /** Flags after `osqsim server` (without --port / --host). */
@@ -25,12 +26,8 @@ export function cliInvocation(): { command: string; args: string[] } {
   return { command: process.execPath, args: [...(isTs ? ['--import', import.meta.resolve('tsx')] : []), entry] };
 }
 
-export class ServerProcessError extends Error {
-  constructor(message: string, readonly output: string) {
-    super(message);
-    this.name = 'ServerProcessError';
-  }
-}
+/** SERVER_PROCESS_FAILED with the server's last output lines (params.output), which osqsim run prints. */
+const startFailed = (reason: string, output: string) => osqsimError('SERVER_PROCESS_FAILED', { reason, output });
 
 export class ServerProcess {
   private child: ChildProcess | undefined;
@@ -74,7 +71,7 @@ export class ServerProcess {
       this.options.onLine?.(line);
     };
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ServerProcessError(`the server did not print its URL within ${(this.options.startTimeoutMs ?? 30_000) / 1000}s`, this.output)), this.options.startTimeoutMs ?? 30_000);
+      const timer = setTimeout(() => reject(startFailed(`it did not print its URL within ${(this.options.startTimeoutMs ?? 30_000) / 1000}s`, this.output)), this.options.startTimeoutMs ?? 30_000);
       const onData = (stream: 'out' | 'err') => {
         let buffer = '';
         return (chunk: Buffer) => {
@@ -96,11 +93,11 @@ export class ServerProcess {
       child.stderr!.on('data', onData('err'));
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new ServerProcessError(`the server exited with code ${code} before listening`, this.output));
+        reject(startFailed(`it exited with code ${code} before listening`, this.output));
       });
       child.once('error', (error) => {
         clearTimeout(timer);
-        reject(new ServerProcessError(`cannot start the server: ${error.message}`, this.output));
+        reject(startFailed(`cannot spawn it: ${error.message}`, this.output));
       });
     });
     this.url = url;

@@ -1,9 +1,11 @@
 /**
  * Fleet's REST error body (reference fleet-policies.md §6.6, `EncodeError`):
  * `{"message": "...", "errors": [{"name": "base", "reason": "..."}]}` with Fleet's status mapping.
- * Every REST failure goes through `toApiError`, so a script written for Fleet sees the same shape.
+ * Routes throw catalogue errors (lib/errors.ts) made by the helpers below; the REST API's error
+ * handler maps anything else onto the catalogue (server/errors.ts) and writes it with
+ * `fleetErrorAnswer`, so a script written for Fleet sees the same shape. No error class of its own.
  */
-import { isOsqsimError } from '../../lib/errors.js';
+import { osqsimError, type OsqsimError } from '../../lib/errors.js';
 
 export interface FleetErrorItem {
   readonly name: string;
@@ -15,73 +17,39 @@ export interface FleetErrorBody {
   readonly errors: readonly FleetErrorItem[];
 }
 
-export class ApiError extends Error {
-  readonly status: number;
-  /** Fleet's top-level message ("Bad request", "Resource Not Found", …). */
-  readonly fleetMessage: string;
-  readonly items: readonly FleetErrorItem[];
-
-  constructor(status: number, fleetMessage: string, items: readonly FleetErrorItem[]) {
-    super(items.map((item) => item.reason).join('; ') || fleetMessage);
-    this.name = 'ApiError';
-    this.status = status;
-    this.fleetMessage = fleetMessage;
-    this.items = items;
-  }
-
-  body(): FleetErrorBody {
-    return { message: this.fleetMessage, errors: this.items };
-  }
-}
+/** Fleet's top-level message for each status it answers with. */
+const FLEET_MESSAGE: Readonly<Record<number, string>> = {
+  400: 'Bad request',
+  401: 'Authentication required',
+  404: 'Resource Not Found',
+  409: 'Resource Already Exists',
+  413: 'Request Entity Too Large',
+  415: 'Unsupported Media Type',
+  422: 'Validation Failed',
+  503: 'Service Unavailable',
+};
 
 const base = (reason: string): FleetErrorItem[] => [{ name: 'base', reason }];
 
-export const badRequest = (reason: string, items?: readonly FleetErrorItem[]): ApiError =>
-  new ApiError(400, 'Bad request', items ?? base(reason));
-export const unauthorized = (): ApiError => new ApiError(401, 'Authentication required', base('Authentication required'));
-export const notFound = (reason: string): ApiError => new ApiError(404, 'Resource Not Found', base(reason));
-export const alreadyExists = (reason: string): ApiError => new ApiError(409, 'Resource Already Exists', base(reason));
-export const validationFailed = (name: string, reason: string): ApiError =>
-  new ApiError(422, 'Validation Failed', [{ name, reason }]);
+export const badRequest = (reason: string, items?: readonly FleetErrorItem[]): OsqsimError =>
+  osqsimError('HTTP_BAD_REQUEST', { reason, items: items ?? base(reason) });
+export const unauthorized = (): OsqsimError => osqsimError('HTTP_UNAUTHORIZED', { items: base('Authentication required') });
+export const notFound = (reason: string): OsqsimError => osqsimError('API_NOT_FOUND', { reason, items: base(reason) });
+export const validationFailed = (name: string, reason: string): OsqsimError =>
+  osqsimError('API_VALIDATION_FAILED', { name, reason, items: [{ name, reason }] });
 
-interface FastifyLikeError {
-  code?: unknown;
-  statusCode?: unknown;
-  message?: unknown;
-}
-
-/** Maps anything thrown by a route (ours, the store's, fastify's body parser) to Fleet's shape. */
-export function toApiError(error: unknown): ApiError {
-  if (error instanceof ApiError) return error;
-  if (isOsqsimError(error)) {
-    const message = String((error as { message?: unknown }).message ?? error.code);
-    switch (error.code) {
-      case 'STORE_CONFLICT':
-        return alreadyExists(message);
-      case 'STORE_NOT_FOUND':
-        return notFound(message);
-      case 'STORE_UNAVAILABLE':
-        return new ApiError(503, 'Service Unavailable', base(message));
-      case 'HTTP_MALFORMED_JSON':
-        return badRequest(message);
-      case 'HTTP_BODY_TOO_LARGE':
-        return new ApiError(413, 'Request Entity Too Large', base(message));
-      default: {
-        const status = (error as { status?: unknown }).status;
-        if (typeof status === 'number' && status >= 400 && status < 500) return new ApiError(status, 'Bad request', base(message));
-        return new ApiError(500, 'Internal Server Error', base(message));
-      }
-    }
-  }
-  const candidate = (typeof error === 'object' && error !== null ? error : {}) as FastifyLikeError;
-  const code = typeof candidate.code === 'string' ? candidate.code : '';
-  const message = typeof candidate.message === 'string' ? candidate.message : String(error);
-  if (code === 'FST_ERR_CTP_INVALID_JSON_BODY' || code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError) {
-    return badRequest(`malformed JSON body: ${message}`);
-  }
-  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new ApiError(413, 'Request Entity Too Large', base(message));
-  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new ApiError(415, 'Unsupported Media Type', base(message));
-  const statusCode = typeof candidate.statusCode === 'number' ? candidate.statusCode : 500;
-  if (statusCode >= 400 && statusCode < 500) return new ApiError(statusCode, 'Bad request', base(message));
-  return new ApiError(500, 'Internal Server Error', base(message));
+/**
+ * The status and Fleet body for a catalogue error: the entry's status (500 for one without an HTTP
+ * status) and the items the route gave, or the message as Fleet's `base` item.
+ */
+export function fleetErrorAnswer(error: OsqsimError): { status: number; body: FleetErrorBody } {
+  const status = error.status >= 400 ? error.status : 500;
+  const items = error.params['items'];
+  return {
+    status,
+    body: {
+      message: FLEET_MESSAGE[status] ?? (status < 500 ? 'Bad request' : 'Internal Server Error'),
+      errors: Array.isArray(items) ? (items as FleetErrorItem[]) : base(error.message),
+    },
+  };
 }

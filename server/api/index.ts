@@ -8,7 +8,8 @@ import type { ServerContext, ServerPlugin } from '../context.js';
 import { bearerChecker, resolveApiToken } from './auth.js';
 import { MembershipCleanupJob, type CleanupJobOptions } from './cleanup-job.js';
 import type { ApiDeps } from './deps.js';
-import { notFound, toApiError, unauthorized } from './errors.js';
+import { toOsqsimError } from '../errors.js';
+import { fleetErrorAnswer, notFound, unauthorized } from './errors.js';
 import { registerHostRoutes } from './hosts.js';
 import { registerPolicyRoutes } from './policies.js';
 import { registerSpecRoutes } from './spec.js';
@@ -58,9 +59,9 @@ export async function registerRestApi(app: FastifyInstance, context: ServerConte
       if (!authorized(request.headers.authorization)) throw unauthorized();
     });
     scope.setErrorHandler((error, request, reply) => {
-      const apiError = toApiError(error);
-      if (apiError.status >= 500) request.log.error({ err: error }, 'REST API request failed');
-      void reply.code(apiError.status).send(apiError.body());
+      const answer = fleetErrorAnswer(toOsqsimError(error, request));
+      if (answer.status >= 500) request.log.error({ err: error }, 'REST API request failed');
+      void reply.code(answer.status).send(answer.body);
     });
     for (const version of API_VERSIONS) {
       await scope.register(
@@ -70,8 +71,8 @@ export async function registerRestApi(app: FastifyInstance, context: ServerConte
           registerTeamRoutes(routes, deps);
           registerHostRoutes(routes, deps);
           routes.setNotFoundHandler((request, reply) => {
-            const error = notFound(`no route for ${request.method} ${request.url.split('?')[0]}`);
-            void reply.code(404).send(error.body());
+            const answer = fleetErrorAnswer(notFound(`no route for ${request.method} ${request.url.split('?')[0]}`));
+            void reply.code(answer.status).send(answer.body);
           });
         },
         { prefix: `/api/${version}/fleet` },

@@ -9,7 +9,8 @@ import type { ServerContext, ServerPlugin } from '../context.js';
 import type { StatsStrategyName } from '../../contract/vocabulary.js';
 import type { StatsRun } from '../store/types.js';
 import { bearerChecker, resolveApiToken } from '../api/auth.js';
-import { badRequest, toApiError, unauthorized } from '../api/errors.js';
+import { badRequest, fleetErrorAnswer, unauthorized } from '../api/errors.js';
+import { toOsqsimError } from '../errors.js';
 import { createCronStrategy } from './cron.js';
 import { createIncrementalStrategy, type IncrementalOptions } from './incremental.js';
 import { createRealtimeStrategy } from './realtime.js';
@@ -94,21 +95,21 @@ export const plugin: ServerPlugin = async (app, context) => {
   const authorized = bearerChecker(resolveApiToken(context));
   const listRuns = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     if (!authorized(request.headers.authorization)) {
-      const error = unauthorized();
-      return reply.code(error.status).send(error.body());
+      const answer = fleetErrorAnswer(unauthorized());
+      return reply.code(answer.status).send(answer.body);
     }
     const raw = (request.query as Record<string, unknown>)['limit'];
     const limit = raw === undefined ? DEFAULT_RUNS_LIMIT : Number(raw);
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_RUNS_LIMIT) {
-      const error = badRequest(`limit must be an integer from 1 to ${MAX_RUNS_LIMIT}`);
-      return reply.code(error.status).send(error.body());
+      const answer = fleetErrorAnswer(badRequest(`limit must be an integer from 1 to ${MAX_RUNS_LIMIT}`));
+      return reply.code(answer.status).send(answer.body);
     }
     try {
       const runs = await store.listStatsRuns(limit);
       return { strategy: strategy.name, instance: instanceId, runs: runs.map(runToJson) };
     } catch (error) {
-      const apiError = toApiError(error);
-      return reply.code(apiError.status).send(apiError.body());
+      const answer = fleetErrorAnswer(toOsqsimError(error, request));
+      return reply.code(answer.status).send(answer.body);
     }
   };
   for (const version of ['v1', 'latest']) app.get(`/api/${version}/osqsim/stats/runs`, listRuns);

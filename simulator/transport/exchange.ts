@@ -2,6 +2,7 @@
  * One request/response as both HTTP clients deliver it: the Exchange handler (undici's
  * DispatchHandler interface, which the raw client calls too) and how its end becomes an outcome.
  */
+import { isOsqsimError } from '../../lib/errors.js';
 import type { Dispatcher } from 'undici';
 import { nowMs } from '../clock.js';
 import { OUTCOME_INDEX } from '../recorder.js';
@@ -14,7 +15,8 @@ export type ResponseCallback = (outcome: number, status: number, body: string, d
  * client's errors carry too, so both transports count the same failure the same way.
  */
 export function classifyError(error: unknown): number {
-  const code = (error as { code?: string } | null)?.code ?? '';
+  // undici's and Node's errors carry their code in `code`; the raw client's SIM_REQUEST_FAILED in params.errno.
+  const code = isOsqsimError(error, 'SIM_REQUEST_FAILED') ? String(error.params['errno']) : ((error as { code?: string } | null)?.code ?? '');
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return OUTCOME_INDEX.timeout;
   return OUTCOME_INDEX.connect;
 }

@@ -9,7 +9,7 @@
  */
 import { connect, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
-import { osqsimError } from '../../lib/errors.js';
+import { osqsimError, type OsqsimError } from '../../lib/errors.js';
 import { REQUEST_HEADERS, type ClientOptions, type HttpClient } from './client.js';
 import type { Exchange } from './exchange.js';
 
@@ -23,22 +23,13 @@ const CRLF2 = Buffer.from('\r\n\r\n');
 const NO_CONTROLLER = undefined as unknown as Dispatcher.DispatchController;
 
 /**
- * Why a raw request failed. `code` is the code undici or Node's socket gives the same failure, so
- * classifyError (exchange.ts) counts it as undici's would: `UND_ERR_HEADERS_TIMEOUT` (no response
- * within the timeout), `UND_ERR_SOCKET` (the connection closed mid-request), `ECONNREFUSED` (it
- * closed before connecting), or the socket error's own code (`ECONNRESET` when it has none). The
+ * A failed request as SIM_REQUEST_FAILED. `errno` is the code undici or Node's socket gives the same
+ * failure, so classifyError (exchange.ts) counts it as undici's would: `UND_ERR_HEADERS_TIMEOUT` (no
+ * response within the timeout), `UND_ERR_SOCKET` (the connection closed mid-request), `ECONNREFUSED`
+ * (it closed before connecting), or the socket error's own code (`ECONNRESET` when it has none). The
  * error never leaves the worker: the recorder gets only its outcome.
  */
-export class RawHttpError extends Error {
-  override readonly name = 'RawHttpError';
-
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
+const requestFailed = (reason: string, errno: string): OsqsimError => osqsimError('SIM_REQUEST_FAILED', { reason, errno });
 
 class Connection {
   private socket: Socket | undefined;
@@ -69,18 +60,18 @@ class Connection {
       if (this.socket === socket) this.onData(chunk);
     });
     socket.on('timeout', () => {
-      if (this.socket === socket) this.fail(new RawHttpError('request timed out', 'UND_ERR_HEADERS_TIMEOUT'));
+      if (this.socket === socket) this.fail(requestFailed('request timed out', 'UND_ERR_HEADERS_TIMEOUT'));
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
-      if (this.socket === socket) this.fail(new RawHttpError(error.message, error.code ?? 'ECONNRESET'));
+      if (this.socket === socket) this.fail(requestFailed(error.message, error.code ?? 'ECONNRESET'));
     });
     socket.on('close', () => {
-      if (this.socket === socket) this.fail(new RawHttpError(this.connected ? 'socket closed' : 'connection failed', this.connected ? 'UND_ERR_SOCKET' : 'ECONNREFUSED'));
+      if (this.socket === socket) this.fail(requestFailed(this.connected ? 'socket closed' : 'connection failed', this.connected ? 'UND_ERR_SOCKET' : 'ECONNREFUSED'));
     });
     return socket;
   }
 
-  private fail(error: RawHttpError): void {
+  private fail(error: OsqsimError): void {
     const request = this.current;
     this.current = undefined;
     this.buffer = undefined;

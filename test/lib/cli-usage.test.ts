@@ -1,6 +1,6 @@
 /**
- * Usage errors of `osqsim server` and `osqsim policies` exit 2 (invalid input, README), not
- * commander's 1; help still exits 0.
+ * Commander's usage errors exit 2 (invalid input, README) in every command, not commander's 1: the
+ * program sets it once and every sub-command inherits it. Help still exits 0.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { buildProgram } from '../../cli/index.js';
@@ -43,6 +43,12 @@ describe('commander usage errors exit 2', () => {
     [['policies', 'delete']],
     [['policies', 'list', '--team']],
     [['policies']],
+    [['capacity', 'sweep']],
+    [['capacity', 'plan']],
+    [['capacity', 'plan', '--hosts', '10', '--bogus']],
+    [['report', 'merge', 'a.json', 'b.json']],
+    [['scenario', 'plan']],
+    [['run', 'quickstart', 'extra']],
   ])('osqsim %j → 2', async (args) => {
     expect(await exitCodeOf(args)).toBe(2);
   });

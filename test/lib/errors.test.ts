@@ -4,11 +4,11 @@ import { ERRORS, formatMessage, isOsqsimError, OsqsimError, osqsimError } from '
 
 const docsPath = new URL('../../docs/errors.md', import.meta.url);
 
-function documentedCodes(): Map<string, number> {
-  const codes = new Map<string, number>();
+function documentedCodes(): Map<string, { status: number; exit: string }> {
+  const codes = new Map<string, { status: number; exit: string }>();
   for (const line of readFileSync(docsPath, 'utf8').split('\n')) {
-    const match = /^\|\s*([A-Z][A-Z0-9_]+)\s*\|\s*(\d+)\s*\|/.exec(line);
-    if (match) codes.set(match[1]!, Number(match[2]));
+    const match = /^\|\s*([A-Z][A-Z0-9_]+)\s*\|\s*(\d+)\s*\|\s*(\w+)\s*\|/.exec(line);
+    if (match) codes.set(match[1]!, { status: Number(match[2]), exit: match[3]! });
   }
   return codes;
 }
@@ -19,18 +19,26 @@ describe('error catalogue', () => {
     expect([...documented.keys()].sort()).toEqual(Object.keys(ERRORS).sort());
   });
 
-  it('docs/errors.md shows the status of each code', () => {
-    for (const [code, status] of documentedCodes()) {
-      expect(status, code).toBe(ERRORS[code as keyof typeof ERRORS].status);
+  it('docs/errors.md shows the status and the exit class of each code', () => {
+    for (const [code, documented] of documentedCodes()) {
+      const definition = ERRORS[code as keyof typeof ERRORS];
+      expect(documented, code).toEqual({ status: definition.status, exit: definition.exit });
     }
   });
 
-  it('every entry has a message and a hint, and a valid status', () => {
+  it('every entry has a message and a hint, a valid status and an exit class', () => {
     for (const [code, definition] of Object.entries(ERRORS)) {
       expect(code).toMatch(/^[A-Z][A-Z0-9_]+$/);
       expect(definition.message.length, code).toBeGreaterThan(0);
       expect(definition.hint.length, code).toBeGreaterThan(0);
       expect(definition.status === 0 || (definition.status >= 400 && definition.status < 600), code).toBe(true);
+      expect(['input', 'error'], code).toContain(definition.exit);
+    }
+  });
+
+  it('a request the server refuses as the client\'s fault (4xx) is invalid input; a server failure (5xx) is an error', () => {
+    for (const [code, definition] of Object.entries(ERRORS)) {
+      if (definition.status >= 400) expect(definition.exit, code).toBe(definition.status < 500 ? 'input' : 'error');
     }
   });
 

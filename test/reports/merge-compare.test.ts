@@ -20,6 +20,7 @@ describe('merge', () => {
     expect(merged.endpoints.read!.count).toBe(2 * shard(0).endpoints.read!.count);
     expect(() => mergeResults([shard(0), shard(0)])).toThrow(/shard 0\/2 again/);
     expect(() => mergeResults([shard(0), shard(1, 3)])).toThrow(/not the same run/);
+    expect(() => mergeResults([shard(0), shard(0)])).toThrow(expect.objectContaining({ code: 'RESULT_MERGE_INVALID' }));
     const dir = mkdtempSync(join(tmpdir(), 'osqsim-merge-'));
     writeFileSync(join(dir, 'a.json'), JSON.stringify(shard(0)));
     const err: string[] = [];

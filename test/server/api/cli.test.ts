@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer, type OsqsimServer } from '../../../server/app.js';
 import { applyCommand, deleteCommand, listCommand, type Output } from '../../../cli/policies.js';
+import { FleetApi } from '../../../contract/fleet-rest.js';
 
 const TOKEN = 'cli-test-token';
 
@@ -206,6 +207,16 @@ describe('osqsim policies (CLI) against a listening server', () => {
     const down = capture();
     expect(await listCommand({ url: 'http://127.0.0.1:9', token: TOKEN }, down)).toBe(1);
     expect(down.errText()).toMatch(/cannot reach the server/);
+  });
+
+  it('the REST client\'s failures are catalogue errors by code: 401, 404, other 4xx, unreachable', async () => {
+    const codeOf = (promise: Promise<unknown>) => promise.then(() => 'resolved', (error: { code?: string }) => error.code);
+    expect(await codeOf(new FleetApi(url, 'nope').teams())).toBe('FLEET_API_UNAUTHORIZED');
+    const api = new FleetApi(url, TOKEN);
+    expect(await codeOf(api.getPolicy(999999))).toBe('FLEET_API_NOT_FOUND');
+    expect(await codeOf(api.call('POST', '/api/v1/fleet/global/policies/delete', { ids: 'all' }))).toBe('FLEET_API_REJECTED');
+    expect(await codeOf(new FleetApi('http://127.0.0.1:9', TOKEN).teams())).toBe('FLEET_API_UNREACHABLE');
+    expect(() => new FleetApi(url, '')).toThrow(expect.objectContaining({ code: 'FLEET_API_NO_TOKEN' }));
   });
 
   it('applies every policy fixture in scenarios/policies (the read-only SQL rule accepts real policies)', async () => {

@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import { afterEach, expect, test } from 'vitest';
 import { OUTCOME_INDEX } from '../../../simulator/recorder.js';
 import { CallbackExchange } from '../../../simulator/transport/exchange.js';
-import { RawClient, RawHttpError } from '../../../simulator/transport/raw.js';
+import { RawClient } from '../../../simulator/transport/raw.js';
+import { isOsqsimError } from '../../../lib/errors.js';
 import { Transport, type TransportKind } from '../../../simulator/transport/transport.js';
 
 let silent: Server | undefined;
@@ -42,8 +43,8 @@ test('the raw client reports failures with the code undici gives the same failur
     exchange.onResponseError = (_controller, e) => resolve(e);
     client.dispatch('/x', '{}', exchange);
   });
-  expect(error).toBeInstanceOf(RawHttpError);
-  expect((error as RawHttpError).code).toBe('ECONNREFUSED');
+  expect(isOsqsimError(error, 'SIM_REQUEST_FAILED')).toBe(true);
+  expect((error as unknown as { params: Record<string, unknown> }).params['errno']).toBe('ECONNREFUSED');
   await client.close();
 });
 

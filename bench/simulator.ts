@@ -14,11 +14,11 @@
  * - the target's CPU, so a saturated target is visible.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { parseDurationMs } from '../lib/units.js';
+import { processStats } from '../scenarios/harness/proc.js';
 import { validateScenario } from '../scenarios/schema.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
 import { defaultFleet } from '../scenarios/simulate-spec.js';
@@ -67,9 +67,9 @@ async function serve(): Promise<void> {
   process.stdout.write(`${url}\n`);
 }
 
+/** utime + stime in clock ticks (100/s). */
 function cpuTicksOf(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return Number(fields[11]) + Number(fields[12]); // utime + stime, clock ticks (100/s)
+  return processStats(pid)!.cpuMs / 10;
 }
 
 async function startTarget(): Promise<{ url: string; child: ChildProcess }> {

@@ -13,13 +13,15 @@
 import { redactUrl } from '../lib/redact.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { osqsimError } from '../lib/errors.js';
+import { machineInfo } from '../lib/machine.js';
 import { formatDurationMs } from '../lib/units.js';
 import { type AggregationRun, type ResultDocument, type ServerSample } from '../contract/result.js';
 import { ENDPOINTS } from '../contract/vocabulary.js';
+import { FleetApi } from '../contract/fleet-rest.js';
 import { headline } from '../reports/headline.js';
 import { compare, metricValue, parseThreshold, type ThresholdSpec } from '../scenarios/thresholds.js';
 import { parseScenarioText } from '../scenarios/load.js';
@@ -34,7 +36,9 @@ import {
   type SweepStep,
 } from './model.js';
 import { probeCpu } from './probe.js';
-import { listStatsRuns, sampleProcess, scrapeMetrics, startServerProcess, type ProcessSample, type ServerProcess } from './server.js';
+import { processStats, type ProcessStats } from '../scenarios/harness/proc.js';
+import { ServerProcess } from '../scenarios/harness/server-process.js';
+import { scrapeMetrics } from '../scenarios/harness/server-sampler.js';
 
 // ---------------------------------------------------------------------------------------------
 // Pure parts
@@ -122,8 +126,8 @@ export function measuredSaturation(windows: ReadonlyArray<Pick<LiveWindow, 't' |
 
 export interface ServerWindow {
   /** Server CPU time and RSS at the start and end of the measured window. */
-  before: ProcessSample | null;
-  after: ProcessSample | null;
+  before: ProcessStats | undefined;
+  after: ProcessStats | undefined;
   metricsBefore: Map<string, number>;
   metricsAfter: Map<string, number>;
   aggregations: AggregationRun[];
@@ -361,18 +365,11 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
   if (policiesFile !== null) writeFileSync(policiesFile, yaml!);
   const apiToken = randomBytes(18).toString('base64url');
   const policies = policiesPerHost(source.base);
-  const cpuList = cpus();
   const document: SweepDocument = {
     schema: SWEEP_SCHEMA,
     scenario: source.base.name,
     started_at: new Date().toISOString(),
-    machine: {
-      cpus: cpuList.length,
-      cpu_model: cpuList[0]?.model ?? 'unknown',
-      memory_gb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-    },
+    machine: machineInfo(),
     store: redactUrl(store),
     params: {
       from: options.from,
@@ -398,13 +395,16 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
   let serverProcess: ServerProcess | undefined;
   try {
     const firstScenario = stepScenario(source, counts[0]!, options.warmupMs, options.measureMs);
-    serverProcess = await startServerProcess(serverArgs(firstScenario, policiesFile, { store, statsIntervalMs }), apiToken);
+    // Not detached: the sweep has no SIGINT handler, so the server must get the terminal's Ctrl-C too.
+    serverProcess = new ServerProcess({ args: ['--api-token', apiToken, ...serverArgs(firstScenario, policiesFile, { store, statsIntervalMs })], port: 0, startTimeoutMs: 60_000, detached: false });
+    await serverProcess.start();
     say(`server ${serverProcess.url} (pid ${serverProcess.pid})`);
-    const policyNames = await fetchPolicyNames(serverProcess.url, apiToken);
+    const api = new FleetApi(serverProcess.url, apiToken);
+    const policyNames = await fetchPolicyNames(api);
     for (let i = 0; i < counts.length; i++) {
       const hosts = counts[i]!;
       const scenario = i === 0 ? firstScenario : stepScenario(source, hosts, options.warmupMs, options.measureMs);
-      const { doc, window } = await runStep(scenario, serverProcess, apiToken, options, policyNames, store);
+      const { doc, window } = await runStep(scenario, serverProcess, api, options, policyNames, store);
       const step = buildStep(i + 1, hosts, doc, window, policies);
       document.steps.push(step);
       say(formatStepLine(step, counts.length));
@@ -435,17 +435,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
     if (document.steps.length === 0) throw error;
     say(`stopping: ${(error as Error).message}`);
   } finally {
-    await serverProcess?.stop();
+    await serverProcess?.stop(15_000);
     rmSync(workDir, { recursive: true, force: true });
   }
   return document;
 }
 
-async function fetchPolicyNames(url: string, apiToken: string): Promise<Map<number, string>> {
+async function fetchPolicyNames(api: FleetApi): Promise<Map<number, string>> {
   try {
-    const response = await fetch(`${url}/api/v1/fleet/global/policies?per_page=10000`, { headers: { authorization: `Bearer ${apiToken}` } });
-    if (!response.ok) return new Map();
-    const body = (await response.json()) as { policies?: Array<{ id: number; name: string }> };
+    const body = await api.call<{ policies?: Array<{ id: number; name: string }> }>('GET', '/api/v1/fleet/global/policies?per_page=10000');
     return new Map((body.policies ?? []).map((policy) => [policy.id, policy.name]));
   } catch {
     return new Map();
@@ -455,7 +453,7 @@ async function fetchPolicyNames(url: string, apiToken: string): Promise<Map<numb
 async function runStep(
   scenario: HarnessScenario,
   server: ServerProcess,
-  apiToken: string,
+  api: FleetApi,
   options: SweepOptions,
   policyNames: Map<number, string>,
   store: string,
@@ -470,15 +468,15 @@ async function runStep(
   const windows: LiveWindow[] = [];
   sim.onWindow((window) => windows.push(window));
   const samples: ServerSample[] = [];
-  let before: ProcessSample | null = null;
+  let before: ProcessStats | undefined;
   let metricsBefore = new Map<string, number>();
   let measureStartIso = '';
   let measuring = false;
-  let previous: ProcessSample | null = null;
+  let previous: ProcessStats | undefined;
   let measureStartedAt = 0;
   const sampler = setInterval(() => {
     if (!measuring) return;
-    const now = sampleProcess(server.pid);
+    const now = processStats(server.pid);
     if (now && previous) {
       samples.push({
         t: Math.round((now.atMs - measureStartedAt) / 1000),
@@ -493,7 +491,7 @@ async function runStep(
     await sim.started;
     await new Promise((resolve) => setTimeout(resolve, scenario.warmup));
     metricsBefore = await scrapeMetrics(server.url);
-    before = sampleProcess(server.pid);
+    before = processStats(server.pid);
     previous = before;
     measureStartedAt = performance.now();
     measureStartIso = new Date().toISOString();
@@ -507,10 +505,10 @@ async function runStep(
     clearInterval(sampler);
   }
   measuring = false;
-  const after = sampleProcess(server.pid);
+  const after = processStats(server.pid);
   const metricsAfter = await scrapeMetrics(server.url);
   const measureEndIso = new Date().toISOString();
-  const runs = await listStatsRuns(server.url, apiToken);
+  const runs = await api.statsRuns().catch(() => []);
   const aggregations: AggregationRun[] = runs
     .filter((run) => run.started_at >= measureStartIso && run.started_at <= measureEndIso)
     .map((run) => ({ strategy: run.strategy, started_at: run.started_at, duration_ms: run.duration_ms, rows: run.rows_scanned, drift: run.drift }))

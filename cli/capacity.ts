@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { EXIT } from '../lib/exit-codes.js';
 import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { parseDurationSeconds } from '../lib/units.js';
+import { ServerProcessError } from '../scenarios/harness/server-process.js';
 import {
   DEFAULT_PLAN_INPUT,
   SWEEP_SCHEMA,
@@ -91,6 +92,11 @@ function fail(error: unknown): void {
   if (isOsqsimError(error)) {
     process.stderr.write(`error: ${error.message}\nhint: ${error.hint}\n`);
     process.exitCode = error.code.startsWith('CLI_') ? EXIT.INVALID_INPUT : EXIT.ERROR;
+    return;
+  }
+  if (error instanceof ServerProcessError) {
+    process.stderr.write(`error: ${error.message}\n${error.output ? `server output:\n${error.output.replace(/^/gm, '  ')}\n` : ''}`);
+    process.exitCode = EXIT.ERROR;
     return;
   }
   process.stderr.write(`error: ${(error as Error).stack ?? String(error)}\n`);

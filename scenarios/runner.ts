@@ -31,8 +31,6 @@ import { ServerSampler } from './harness/server-sampler.js';
 import { evaluateThresholds } from './thresholds.js';
 import { applyTimelineEvent, type EventContext } from './timeline-apply.js';
 
-export { counterFromMetrics, eventLoopP99FromMetrics } from './harness/server-sampler.js';
-
 export interface RunOptions {
   scenario: HarnessScenario;
   /** Overrides server.store (`--store`). */

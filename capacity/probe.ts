@@ -9,7 +9,7 @@ import { Pool } from 'undici';
 import { enrollHosts, nodeKeyBody, primeHosts, writeBody } from '../simulator/open-loop/hosts.js';
 import { runOpenLoop } from '../simulator/open-loop/driver.js';
 import { processStats } from '../scenarios/harness/proc.js';
-import type { CpuProbe, PlanEndpoint } from './model.js';
+import type { CpuProbe, PlanEndpoint } from './sweep-document.js';
 
 export interface CpuProbeOptions {
   url: string;

@@ -1,6 +1,6 @@
 /**
  * `osqsim capacity sweep`: runs a scenario at increasing host counts against one osqsim server (its own
- * process) and records, per step, what the capacity model needs (reports/capacity-model.ts).
+ * process) and records, per step, what the capacity model needs (model.ts).
  *
  * Each step is its own simulation (runSimulation) of `hosts` hosts: a warm-up (enrolment, the first
  * all-due reads and writes; excluded) then a measured window whose latency comes from the simulator's
@@ -28,13 +28,7 @@ import { parseScenarioText } from '../scenarios/load.js';
 import { formatIssues } from '../scenarios/schema.js';
 import type { HarnessScenario } from '../scenarios/sections.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
-import {
-  PLAN_ENDPOINTS,
-  SWEEP_SCHEMA,
-  type SweepDocument,
-  type SweepEndpointStep,
-  type SweepStep,
-} from './model.js';
+import { PLAN_ENDPOINTS, SWEEP_SCHEMA, type SweepDocument, type SweepEndpointStep, type SweepStep } from './sweep-document.js';
 import { probeCpu } from './probe.js';
 import { processStats, type ProcessStats } from '../scenarios/harness/proc.js';
 import { ServerProcess } from '../scenarios/harness/server-process.js';

@@ -8,16 +8,10 @@ import { EXIT } from '../lib/exit-codes.js';
 import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { parseDurationSeconds } from '../lib/units.js';
 import { ServerProcessError } from '../scenarios/harness/server-process.js';
-import {
-  DEFAULT_PLAN_INPUT,
-  SWEEP_SCHEMA,
-  formatPlan,
-  planCapacity,
-  planToJson,
-  validatePlanInput,
-  type PlanInput,
-  type SweepDocument,
-} from '../capacity/model.js';
+import { formatPlan, planToJson } from '../capacity/format.js';
+import { planCapacity, validatePlanInput } from '../capacity/model.js';
+import { DEFAULT_PLAN_INPUT, type PlanInput } from '../capacity/plan-types.js';
+import { SWEEP_SCHEMA, type SweepDocument } from '../capacity/sweep-document.js';
 
 /** `60%` or `0.6` → 0.6. */
 export function parseFraction(option: string, text: string): number {
@@ -83,8 +77,12 @@ export function planInputFromFlags(flags: PlanFlags): PlanInput {
     instanceCpus: Number(flags.instanceCpus),
     targetCpu: parseFraction('--target-cpu', flags.targetCpu),
   };
-  const problems = validatePlanInput(input);
-  if (problems.length > 0) throw osqsimError('CLI_INVALID_OPTION', { option: 'capacity plan', reason: problems.join('; ') });
+  const [first, ...more] = validatePlanInput(input);
+  if (first !== undefined) {
+    // `invalid option --distributed-interval: must be > 0 (got 0)`, then any further problems.
+    const reason = [first.reason, ...more.map((p) => `${p.option} ${p.reason}`)].join('; ');
+    throw osqsimError('CLI_INVALID_OPTION', { option: first.option, reason });
+  }
   return input;
 }
 

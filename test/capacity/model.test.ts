@@ -1,18 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_PLAN_INPUT,
-  FLEET_REQ_PER_S_PER_HOST,
-  calibrate,
-  fitLinear,
-  fleetReferenceFor,
-  formatPlan,
-  modelMembershipRowsPerS,
-  modelRequestRates,
-  planCapacity,
-  planRows,
-  stepRange,
-  type PlanInput,
-} from '../../capacity/model.js';
+import { calibrate } from '../../capacity/calibrate.js';
+import { modelMembershipRowsPerS, modelRequestRates } from '../../capacity/figures.js';
+import { fitLinear } from '../../capacity/fit.js';
+import { FLEET_REQ_PER_S_PER_HOST, fleetReferenceFor } from '../../capacity/fleet-reference.js';
+import { formatPlan, planRows, stepRange } from '../../capacity/format.js';
+import { planCapacity, validatePlanInput } from '../../capacity/model.js';
+import { DEFAULT_PLAN_INPUT, type PlanInput } from '../../capacity/plan-types.js';
 import { sweepOf, sweepStep as step } from './fixtures.js';
 
 function input(overrides: Partial<PlanInput>): PlanInput {
@@ -92,7 +85,7 @@ describe('capacity plan without a sweep', () => {
   });
 
   it('rejects impossible input with every problem at once', () => {
-    expect(() => planCapacity(input({ hosts: 0, targetCpu: 1.5 }))).toThrow(/hosts must be > 0.*targetCpu/);
+    expect(() => planCapacity(input({ hosts: 0, targetCpu: 1.5 }))).toThrow(/--hosts must be > 0 \(got 0\); --target-cpu must be in \(0, 1\]/);
   });
 
   it('warns that a multi-core instance does not help one Node.js process', () => {
@@ -207,5 +200,16 @@ describe('fits', () => {
     expect(stepRange([3, 1, 2])).toBe('steps 1–3');
     expect(stepRange([1, 3])).toBe('steps 1, 3');
     expect(stepRange([2])).toBe('step 2');
+  });
+});
+
+describe('plan input problems', () => {
+  it('come as { option, reason } pairs under the flag a user types, or input.<key> where no flag sets it', () => {
+    expect(validatePlanInput(input({ distributedIntervalS: 0, loggerTlsPeriodS: -1, teams: 1.5 }))).toEqual([
+      { option: '--distributed-interval', reason: 'must be > 0 (got 0)' },
+      { option: 'input.loggerTlsPeriodS', reason: 'must be > 0 (got -1)' },
+      { option: '--teams', reason: 'must be a whole number ≥ 0 (got 1.5)' },
+    ]);
+    expect(validatePlanInput(input({}))).toEqual([]);
   });
 });

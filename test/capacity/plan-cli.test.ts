@@ -85,4 +85,13 @@ describe('osqsim capacity plan', () => {
     const duration = await runPlan(['--hosts', '1000', '--policy-interval', 'soon']);
     expect(duration.exitCode).toBe(2);
   });
+
+  it('names the flag the user typed, not the model\'s internal key', async () => {
+    const zero = await runPlan(['--hosts', '1000', '--distributed-interval', '0s']);
+    expect(zero.exitCode).toBe(2);
+    expect(zero.stderr).toContain('invalid option --distributed-interval: must be > 0 (got 0)');
+    expect(zero.stderr).not.toContain('distributedIntervalS');
+    const two = await runPlan(['--hosts', '1000', '--config-refresh', '0s', '--stats-interval', '0s']);
+    expect(two.stderr).toContain('invalid option --config-refresh: must be > 0 (got 0); --stats-interval must be > 0 (got 0)');
+  });
 });

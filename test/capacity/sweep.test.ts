@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildProgram } from '../../cli/index.js';
 import { RESULT_SCHEMA, type ResultDocument } from '../../contract/result.js';
-import { calibrate, planCapacity, DEFAULT_PLAN_INPUT } from '../../capacity/model.js';
+import { calibrate } from '../../capacity/calibrate.js';
+import { planCapacity } from '../../capacity/model.js';
+import { DEFAULT_PLAN_INPUT } from '../../capacity/plan-types.js';
 import {
   buildStep,
   loadSweepScenario,

@@ -4,22 +4,16 @@
  * each carry their source. Types and constants only.
  */
 import type { StatsStrategyName } from '../contract/vocabulary.js';
+import type { FleetIntervals } from '../scenarios/traffic.js';
 import type { FleetReference } from './fleet-reference.js';
 import type { PlanEndpoint } from './sweep-document.js';
 
-export interface PlanInput {
+/** A fleet's size and intervals (the intervals as scenarios/traffic.ts takes them), and the instances to plan for. */
+export interface PlanInput extends FleetIntervals {
   hosts: number;
   /** Policies in scope of each host (global + its team's). */
   policies: number;
   teams: number;
-  distributedIntervalS: number;
-  policyIntervalS: number;
-  /** osquery's detail refresh; Fleet default 1 h, due in the same read as policies when equal. */
-  detailIntervalS: number;
-  configRefreshS: number;
-  loggerTlsPeriodS: number;
-  /** Fraction of logger ticks that send a request (osquery sends only when lines are buffered). */
-  logSendFraction: number;
   /** Server last-seen batch flush period (DESIGN §3 hot path). */
   seenFlushIntervalS: number;
   /** Cron stats interval (Fleet: 1 h). */

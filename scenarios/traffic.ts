@@ -18,7 +18,7 @@ export type SteadyEndpoint = 'read' | 'write' | 'config' | 'log';
 export interface FleetIntervals {
   distributedIntervalS: number;
   policyIntervalS: number;
-  /** osquery's detail refresh (Fleet's detail_update_interval). */
+  /** osquery's detail refresh (Fleet's detail_update_interval, default 1 h); due in the same read as policies when equal. */
   detailIntervalS: number;
   configRefreshS: number;
   loggerTlsPeriodS: number;

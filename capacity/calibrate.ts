@@ -26,7 +26,7 @@ export interface SweepCalibration {
 }
 
 /** The interval (s) that drives each endpoint's rate in a sweep's scenario. */
-function sweepIntervalOf(endpoint: PlanEndpoint, params: SweepDocument['params']): number {
+export function sweepIntervalOf(endpoint: PlanEndpoint, params: SweepDocument['params']): number {
   switch (endpoint) {
     case 'read':
       return params.distributed_interval_s;

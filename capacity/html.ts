@@ -3,12 +3,9 @@
  * and the fitted model (model.ts, calibrate.ts) drawn over them as lines. Self-contained: uPlot is
  * inlined (reports/html.ts) and the data travels in <script id="osqsim-capacity-data">.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { escapeHtml, scriptJson, uplotAssets } from '../reports/html.js';
-import { runDirName } from '../reports/output.js';
 import { formatInteger, formatNumber } from '../lib/format.js';
-import { calibrate, type SweepCalibration } from './calibrate.js';
+import { calibrate, sweepIntervalOf, type SweepCalibration } from './calibrate.js';
 import { median, type LinearFit } from './fit.js';
 import { stepRange } from './format.js';
 import { PLAN_ENDPOINTS, type PlanEndpoint, type SweepDocument } from './sweep-document.js';
@@ -36,10 +33,6 @@ function fitNote(fit: LinearFit | null | undefined, what: string): string {
   return `${what}: fit over ${stepRange(fit.steps)}: ${formatNumber(fit.intercept, 3)} + ${formatNumber(fit.slope, 6)}·x${fit.r2 === null ? '' : ` (R² ${formatNumber(fit.r2, 3)})`}`;
 }
 
-function intervalOf(endpoint: PlanEndpoint, params: SweepDocument['params']): number {
-  return endpoint === 'read' ? params.distributed_interval_s : endpoint === 'write' ? params.policy_interval_s : endpoint === 'config' ? params.config_refresh_s : params.logger_tls_period_s;
-}
-
 export function capacityCharts(sweep: SweepDocument, calibration: SweepCalibration = calibrate(sweep)): CapacityChart[] {
   const steps = sweep.steps;
   const hosts = steps.map((step) => step.hosts);
@@ -51,7 +44,7 @@ export function capacityCharts(sweep: SweepDocument, calibration: SweepCalibrati
     if (!steps.some((step) => (step.endpoints[endpoint]?.count ?? 0) > 0)) continue;
     rateSeries.push({ label: `${endpoint} measured`, kind: 'measured', values: steps.map((step) => step.endpoints[endpoint]?.rate_per_s ?? null) });
     const per = calibration.perHostPerInterval[endpoint];
-    const interval = intervalOf(endpoint, sweep.params);
+    const interval = sweepIntervalOf(endpoint, sweep.params);
     rateSeries.push({ label: `${endpoint} model`, kind: 'model', values: hosts.map((h) => (per ? (h / interval) * per.value : h / interval)) });
     notes.push(per ? `${endpoint}: ${formatNumber(per.value, 3)} requests per host per ${interval} s (${stepRange(per.fit.steps)})` : `${endpoint}: hosts / ${interval} s`);
   }
@@ -229,16 +222,6 @@ function probeBlock(sweep: SweepDocument): string {
 <table><thead><tr><th>endpoint</th><th>requests</th><th>rate</th><th>CPU-ms per request</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`;
-}
-
-/** Writes runs/<timestamp>-capacity/{sweep.json,report.html}; returns the directory. */
-export function writeCapacityReport(sweep: SweepDocument, runsDir: string, at: Date = new Date()): { dir: string; html: string; sweep: string } {
-  const dir = join(runsDir, runDirName('capacity', at));
-  mkdirSync(dir, { recursive: true });
-  const files = { dir, html: join(dir, 'report.html'), sweep: join(dir, 'sweep.json') };
-  writeFileSync(files.sweep, `${JSON.stringify(sweep, null, 2)}\n`);
-  writeFileSync(files.html, renderCapacityHtml(sweep));
-  return files;
 }
 
 export function extractCapacityData(html: string): CapacityReportData {

@@ -132,7 +132,7 @@ export function sweepOptionsFromFlags(scenario: string, flags: SweepFlags): Swee
 export async function runSweepCommand(scenario: string, flags: SweepFlags): Promise<ExitCode> {
   const options = sweepOptionsFromFlags(scenario, flags);
   const { runSweep } = await import('../capacity/sweep.js');
-  const { writeCapacityReport } = await import('../capacity/html.js');
+  const { writeCapacityReport } = await import('../capacity/report.js');
   const sweep = await runSweep({ ...options, onProgress: (line) => process.stderr.write(`${line}\n`) });
   writeFileSync(options.out, `${JSON.stringify(sweep, null, 2)}\n`);
   const report = writeCapacityReport(sweep, options.reportDir);

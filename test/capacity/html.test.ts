@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { capacityCharts, extractCapacityData, renderCapacityHtml, writeCapacityReport } from '../../capacity/html.js';
+import { capacityCharts, extractCapacityData, renderCapacityHtml } from '../../capacity/html.js';
+import { writeCapacityReport } from '../../capacity/report.js';
 import { sweepOf, sweepStep } from './fixtures.js';
 
 describe('capacity report', () => {

@@ -1,6 +1,6 @@
 /**
  * A sweep's scenario, pure: the scenario of each step (hosts, windows, no timeline), the windows'
- * checks, and the `osqsim server` flags and policies file for the scenario's server section.
+ * checks, and the policies file for the scenario's server section (its flags: scenarios/harness/server-args.ts).
  */
 import { stringify as stringifyYaml } from 'yaml';
 import { osqsimError } from '../lib/errors.js';
@@ -53,34 +53,6 @@ export function checkSweepWindows(scenario: Pick<HarnessScenario, 'agent'>, warm
       reason: `must be at least two distributed intervals (${formatDurationMs(2 * interval)}): hosts start over one interval and need another for their first all-due check-in`,
     });
   }
-}
-
-function ms(value: number): string {
-  return `${Math.round(value)}ms`;
-}
-
-/** `osqsim server` flags for the scenario's server section (plus the policies file written beside). */
-export function serverArgs(scenario: HarnessScenario, policiesFile: string | null, overrides: { store?: string; statsIntervalMs?: number }): string[] {
-  const server = scenario.server!;
-  const strategy = Array.isArray(server.stats.strategy) ? server.stats.strategy[0]! : server.stats.strategy;
-  const args = [
-    '--store', overrides.store ?? server.store,
-    '--enroll-secret', scenario.enroll_secret,
-    '--policy-update-interval', ms(server.policy_update_interval),
-    '--detail-update-interval', ms(server.detail_update_interval),
-    '--max-jitter-percent', String(server.max_jitter_percent),
-    '--stats-strategy', strategy,
-    '--stats-interval', ms(overrides.statsIntervalMs ?? server.stats.interval),
-    '--distributed-interval', String(Math.max(1, Math.round(scenario.agent.distributed_interval / 1000))),
-    '--config-refresh', String(Math.max(1, Math.round(scenario.agent.config_refresh / 1000))),
-    '--logger-tls-period', String(Math.max(1, Math.round(scenario.agent.logger_tls_period / 1000))),
-    '--log-level', 'warn',
-  ];
-  const teams = new Set(scenario.fleet.groups.map((group) => group.team).filter((team): team is string => typeof team === 'string' && team !== ''));
-  for (const team of teams) args.push('--enroll-secret', `${team}:${team}`);
-  if (policiesFile !== null) args.push('--policies', policiesFile);
-  args.push(...server.extra_args);
-  return args;
 }
 
 export function policiesYaml(scenario: HarnessScenario): string | null {

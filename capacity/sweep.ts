@@ -22,6 +22,7 @@ import { formatDurationMs } from '../lib/units.js';
 import type { AggregationRun, ResultDocument, ServerSample } from '../contract/result.js';
 import { FleetApi } from '../contract/fleet-rest.js';
 import { processStats, type ProcessStats } from '../scenarios/harness/proc.js';
+import { serverArgs } from '../scenarios/harness/server-args.js';
 import { ServerProcess } from '../scenarios/harness/server-process.js';
 import { scrapeMetrics } from '../scenarios/harness/server-sampler.js';
 import { parseScenarioText } from '../scenarios/load.js';
@@ -34,7 +35,6 @@ import {
   checkSweepWindows,
   policiesPerHost,
   policiesYaml,
-  serverArgs,
   stepScenario,
   sweepMeasureMs,
   type SweepScenarioSource,
@@ -115,6 +115,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
   options = { ...options, measureMs: sweepMeasureMs(source.base, options.measureMs) };
   const statsIntervalMs = options.statsIntervalMs ?? Math.min(server.stats.interval, Math.max(2000, Math.floor(options.measureMs / 3)));
   const store = options.store ?? server.store;
+  // A sweep measures one count strategy: the scenario's first.
+  const strategy = Array.isArray(server.stats.strategy) ? server.stats.strategy[0]! : server.stats.strategy;
   const workDir = mkdtempSync(join(tmpdir(), 'osqsim-sweep-'));
   const yaml = policiesYaml(source.base);
   const policiesFile = yaml === null ? null : join(workDir, 'policies.yml');
@@ -139,7 +141,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
       policy_interval_s: Math.min(server.policy_update_interval, server.detail_update_interval) / 1000,
       config_refresh_s: source.base.agent.config_refresh / 1000,
       logger_tls_period_s: source.base.agent.logger_tls_period / 1000,
-      stats_strategy: Array.isArray(server.stats.strategy) ? server.stats.strategy[0]! : server.stats.strategy,
+      stats_strategy: strategy,
       stats_interval_s: statsIntervalMs / 1000,
     },
     steps: [],
@@ -152,7 +154,8 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
   try {
     const firstScenario = stepScenario(source, counts[0]!, options.warmupMs, options.measureMs);
     // Not detached: the sweep has no SIGINT handler, so the server must get the terminal's Ctrl-C too.
-    serverProcess = new ServerProcess({ args: ['--api-token', apiToken, ...serverArgs(firstScenario, policiesFile, { store, statsIntervalMs })], port: 0, startTimeoutMs: 60_000, detached: false });
+    const args = serverArgs(firstScenario, { strategy, store, apiToken, logLevel: 'warn', statsIntervalMs, ...(policiesFile !== null ? { policiesFile } : {}) });
+    serverProcess = new ServerProcess({ args, port: 0, startTimeoutMs: 60_000, detached: false });
     await serverProcess.start();
     say(`server ${serverProcess.url} (pid ${serverProcess.pid})`);
     const api = new FleetApi(serverProcess.url, apiToken);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { modelMembershipRowsPerS, modelRequestRates } from '../../capacity/figures.js';
+import { PLAN_FIGURES, modelMembershipRowsPerS, modelRequestRates, serverInstancesFigure, type PlanContext } from '../../capacity/figures.js';
 import { DEFAULT_PLAN_INPUT, type PlanInput } from '../../capacity/plan-types.js';
 
 function input(overrides: Partial<PlanInput>): PlanInput {
@@ -29,5 +29,27 @@ describe('model arithmetic against hand-computed cases', () => {
 
   it('logs only on the fraction of logger ticks that send', () => {
     expect(modelRequestRates(input({ hosts: 1000, loggerTlsPeriodS: 10, logSendFraction: 0.5 })).log).toBe(50);
+  });
+});
+
+describe('figures one at a time', () => {
+  const context = (overrides: Partial<PlanInput>): PlanContext => ({ input: input(overrides), sweep: undefined, sweepFile: 'sweep.json', calibration: undefined, warnings: [] });
+
+  it('sizes instances from the CPU figure alone', () => {
+    const cores = { value: 1.3, unit: 'cores', source: 'test' };
+    const instances = serverInstancesFigure(context({ targetCpu: 0.6 }), { serverCpuCores: cores });
+    expect(instances.value).toBe(3);
+    expect(instances.source).toBe('model: ceil(1.30 cores / (min(1, 1) CPU × 60% target))');
+  });
+
+  it('names the figure it needs when the table computes it too early', () => {
+    expect(() => serverInstancesFigure(context({}), {})).toThrow(/serverCpuCores is needed/);
+  });
+
+  it('are computed in an order where each figure comes after the ones it needs', () => {
+    const done: Record<string, unknown> = {};
+    const ctx = context({ hosts: 50_000 });
+    for (const row of PLAN_FIGURES) done[row.key] = row.figure(ctx, done);
+    expect(Object.keys(done)).toEqual(['requestRates', 'membershipRowsPerS', 'membershipRows', 'aggregation', 'serverCpuCores', 'serverInstances', 'serverRssMbPerInstance', 'database']);
   });
 });

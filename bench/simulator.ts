@@ -17,7 +17,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { validateScenario } from '../scenarios/schema/scenario.js';
-import { processStats } from '../scenarios/harness/server-process.js';
+import { processStats } from '../scenarios/harness/proc.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
 import { BUILTIN_FLEET } from '../scenarios/fleets/builtin-fleet.js';
 import { defineBench, durationMs, oneOf, option, positiveInt } from './harness.js';

@@ -1,24 +1,14 @@
 /**
  * report.html of a capacity sweep (runs/<timestamp>-capacity/): the measured figures per step as points
- * and the fitted model (reports/capacity-model.ts) drawn over them as lines. Self-contained: uPlot is
+ * and the fitted model (model.ts, calibrate.ts) drawn over them as lines. Self-contained: uPlot is
  * inlined (reports/html.ts) and the data travels in <script id="osqsim-capacity-data">.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { escapeHtml, scriptJson, uplotAssets } from '../reports/html.js';
-import { runDirName } from '../reports/output.js';
-import {
-  PLAN_ENDPOINTS,
-  calibrate,
-  fmt,
-  fmtInt,
-  median,
-  stepRange,
-  type LinearFit,
-  type PlanEndpoint,
-  type SweepCalibration,
-  type SweepDocument,
-} from './model.js';
+import { formatInteger, formatNumber } from '../lib/format.js';
+import { calibrate, sweepIntervalOf, type SweepCalibration } from './calibrate.js';
+import { median, type LinearFit } from './fit.js';
+import { stepRange } from './format.js';
+import { PLAN_ENDPOINTS, type PlanEndpoint, type SweepDocument } from './sweep-document.js';
 
 /** One chart: x values, measured series (points) and model series (lines) over the same x. */
 export interface CapacityChart {
@@ -40,11 +30,7 @@ const line = (fit: LinearFit | null | undefined, x: number): number | null => (f
 
 function fitNote(fit: LinearFit | null | undefined, what: string): string {
   if (!fit) return `${what}: no fit (no usable steps)`;
-  return `${what}: fit over ${stepRange(fit.steps)}: ${fmt(fit.intercept, 3)} + ${fmt(fit.slope, 6)}·x${fit.r2 === null ? '' : ` (R² ${fmt(fit.r2, 3)})`}`;
-}
-
-function intervalOf(endpoint: PlanEndpoint, params: SweepDocument['params']): number {
-  return endpoint === 'read' ? params.distributed_interval_s : endpoint === 'write' ? params.policy_interval_s : endpoint === 'config' ? params.config_refresh_s : params.logger_tls_period_s;
+  return `${what}: fit over ${stepRange(fit.steps)}: ${formatNumber(fit.intercept, 3)} + ${formatNumber(fit.slope, 6)}·x${fit.r2 === null ? '' : ` (R² ${formatNumber(fit.r2, 3)})`}`;
 }
 
 export function capacityCharts(sweep: SweepDocument, calibration: SweepCalibration = calibrate(sweep)): CapacityChart[] {
@@ -58,9 +44,9 @@ export function capacityCharts(sweep: SweepDocument, calibration: SweepCalibrati
     if (!steps.some((step) => (step.endpoints[endpoint]?.count ?? 0) > 0)) continue;
     rateSeries.push({ label: `${endpoint} measured`, kind: 'measured', values: steps.map((step) => step.endpoints[endpoint]?.rate_per_s ?? null) });
     const per = calibration.perHostPerInterval[endpoint];
-    const interval = intervalOf(endpoint, sweep.params);
+    const interval = sweepIntervalOf(endpoint, sweep.params);
     rateSeries.push({ label: `${endpoint} model`, kind: 'model', values: hosts.map((h) => (per ? (h / interval) * per.value : h / interval)) });
-    notes.push(per ? `${endpoint}: ${fmt(per.value, 3)} requests per host per ${interval} s (${stepRange(per.fit.steps)})` : `${endpoint}: hosts / ${interval} s`);
+    notes.push(per ? `${endpoint}: ${formatNumber(per.value, 3)} requests per host per ${interval} s (${stepRange(per.fit.steps)})` : `${endpoint}: hosts / ${interval} s`);
   }
   charts.push({ id: 'rates', title: 'Request rate per endpoint', xLabel: 'hosts', yLabel: 'req/s', x: hosts, series: rateSeries, note: notes.join('; ') });
 
@@ -114,7 +100,7 @@ export function capacityCharts(sweep: SweepDocument, calibration: SweepCalibrati
         values: hosts.map((h) => ((h * sweep.params.policies) / sweep.params.policy_interval_s) * (membershipModel?.value ?? 1)),
       },
     ],
-    note: `hosts × ${sweep.params.policies} policies / ${sweep.params.policy_interval_s} s${membershipModel ? ` × ${fmt(membershipModel.value, 3)} (${stepRange(membershipModel.fit.steps)})` : ''}`,
+    note: `hosts × ${sweep.params.policies} policies / ${sweep.params.policy_interval_s} s${membershipModel ? ` × ${formatNumber(membershipModel.value, 3)} (${stepRange(membershipModel.fit.steps)})` : ''}`,
   });
 
   const aggregationPoints = steps.flatMap((step) => step.aggregations.map((run) => ({ rows: run.rows, ms: run.duration_ms, strategy: run.strategy })));
@@ -177,10 +163,10 @@ export function renderCapacityHtml(sweep: SweepDocument): string {
     .map((step) => {
       const cell = (endpoint: PlanEndpoint): string => {
         const e = step.endpoints[endpoint];
-        return e ? `${fmt(e.rate_per_s, 1)}/s · p99 ${fmt(e.latency_ms.p99, 1)} ms` : '–';
+        return e ? `${formatNumber(e.rate_per_s, 1)}/s · p99 ${formatNumber(e.latency_ms.p99, 1)} ms` : '–';
       };
       const aggregation = step.aggregations[step.aggregations.length - 1];
-      return `<tr${step.generator.saturated ? ' class="fail"' : ''}><td>${step.index}</td><td>${fmtInt(step.hosts)}</td><td>${cell('read')}</td><td>${cell('write')}</td><td>${cell('config')}</td><td>${step.server ? `${fmt(step.server.cpu_pct, 0)}% · ${step.server.cpu_ms_per_req === null ? '–' : fmt(step.server.cpu_ms_per_req, 3)} ms/req` : '–'}</td><td>${step.server ? fmt(step.server.rss_mb, 0) : '–'} MB</td><td>${fmt(step.membership_rows_per_s, 1)}/s · ${fmtInt(step.membership_rows)}</td><td>${aggregation ? `${escapeHtml(aggregation.strategy)} ${fmt(aggregation.duration_ms, 1)} ms @ ${fmtInt(aggregation.rows)}` : '–'}</td><td>${fmt(step.errors_rate * 100, 2)}%${step.generator.saturated ? ' · generator saturated' : ''}</td></tr>`;
+      return `<tr${step.generator.saturated ? ' class="fail"' : ''}><td>${step.index}</td><td>${formatInteger(step.hosts)}</td><td>${cell('read')}</td><td>${cell('write')}</td><td>${cell('config')}</td><td>${step.server ? `${formatNumber(step.server.cpu_pct, 0)}% · ${step.server.cpu_ms_per_req === null ? '–' : formatNumber(step.server.cpu_ms_per_req, 3)} ms/req` : '–'}</td><td>${step.server ? formatNumber(step.server.rss_mb, 0) : '–'} MB</td><td>${formatNumber(step.membership_rows_per_s, 1)}/s · ${formatInteger(step.membership_rows)}</td><td>${aggregation ? `${escapeHtml(aggregation.strategy)} ${formatNumber(aggregation.duration_ms, 1)} ms @ ${formatInteger(aggregation.rows)}` : '–'}</td><td>${formatNumber(step.errors_rate * 100, 2)}%${step.generator.saturated ? ' · generator saturated' : ''}</td></tr>`;
     })
     .join('\n');
   const chartBlocks = charts
@@ -229,23 +215,13 @@ function probeBlock(sweep: SweepDocument): string {
   const probe = sweep.cpu_probe;
   if (!probe) return '<p class="note">No CPU probe in this sweep: the plan charges CPU by the whole-server fit, valid for the sweep\'s request mix.</p>';
   const rows = Object.entries(probe.endpoints)
-    .map(([name, e]) => `<tr><td>${escapeHtml(name)}</td><td>${fmtInt(e.requests)}</td><td>${fmt(e.rate_per_s, 0)}/s</td><td>${fmt(e.cpu_ms_per_req, 3)}</td></tr>`)
+    .map(([name, e]) => `<tr><td>${escapeHtml(name)}</td><td>${formatInteger(e.requests)}</td><td>${formatNumber(e.rate_per_s, 0)}/s</td><td>${formatNumber(e.cpu_ms_per_req, 3)}</td></tr>`)
     .join('\n');
   return `<h2>Server CPU per request (probe after the last step)</h2>
-<p class="note">Each endpoint alone at ${probe.rate_per_s} req/s for ${probe.seconds} s from ${probe.hosts} probe hosts; CPU above idle (${fmt(probe.idle_cpu_ms_per_s, 1)} CPU-ms/s) divided by the requests.</p>
+<p class="note">Each endpoint alone at ${probe.rate_per_s} req/s for ${probe.seconds} s from ${probe.hosts} probe hosts; CPU above idle (${formatNumber(probe.idle_cpu_ms_per_s, 1)} CPU-ms/s) divided by the requests.</p>
 <table><thead><tr><th>endpoint</th><th>requests</th><th>rate</th><th>CPU-ms per request</th></tr></thead><tbody>
 ${rows}
 </tbody></table>`;
-}
-
-/** Writes runs/<timestamp>-capacity/{sweep.json,report.html}; returns the directory. */
-export function writeCapacityReport(sweep: SweepDocument, runsDir: string, at: Date = new Date()): { dir: string; html: string; sweep: string } {
-  const dir = join(runsDir, runDirName('capacity', at));
-  mkdirSync(dir, { recursive: true });
-  const files = { dir, html: join(dir, 'report.html'), sweep: join(dir, 'sweep.json') };
-  writeFileSync(files.sweep, `${JSON.stringify(sweep, null, 2)}\n`);
-  writeFileSync(files.html, renderCapacityHtml(sweep));
-  return files;
 }
 
 export function extractCapacityData(html: string): CapacityReportData {

@@ -8,12 +8,13 @@
 import { Pool } from 'undici';
 import { enrollHosts, nodeKeyBody, primeHosts, writeBody } from '../simulator/open-loop/hosts.js';
 import { runOpenLoop } from '../simulator/open-loop/driver.js';
-import { sampleProcess } from './server.js';
-import type { CpuProbe, PlanEndpoint } from './model.js';
+import { processStats } from '../scenarios/harness/proc.js';
+import type { CpuProbe, PlanEndpoint } from './sweep-document.js';
 
 export interface CpuProbeOptions {
   url: string;
-  pid: number;
+  /** The server's process (undefined: gone, and the probe answers null). */
+  pid: number | undefined;
   enrollSecret: string;
   hosts: number;
   ratePerS: number;
@@ -25,10 +26,10 @@ export interface CpuProbeOptions {
 const PROBED: ReadonlyArray<Exclude<PlanEndpoint, 'log'>> = ['read', 'write', 'config'];
 const PATHS = { read: '/api/osquery/distributed/read', write: '/api/osquery/distributed/write', config: '/api/osquery/config' } as const;
 
-function cpuOver(pid: number, run: () => Promise<void>): Promise<{ cpuMs: number; seconds: number } | null> {
-  const before = sampleProcess(pid);
+function cpuOver(pid: number | undefined, run: () => Promise<void>): Promise<{ cpuMs: number; seconds: number } | null> {
+  const before = processStats(pid);
   return run().then(() => {
-    const after = sampleProcess(pid);
+    const after = processStats(pid);
     if (!before || !after) return null;
     return { cpuMs: after.cpuMs - before.cpuMs, seconds: (after.atMs - before.atMs) / 1000 };
   });

@@ -1,6 +1,6 @@
 /**
  * `osqsim capacity sweep`: runs a scenario at increasing host counts against one osqsim server (its own
- * process) and records, per step, what the capacity model needs (reports/capacity-model.ts).
+ * process) and records, per step, what the capacity model needs (model.ts).
  *
  * Each step is its own simulation (runSimulation) of `hosts` hosts: a warm-up (enrolment, the first
  * all-due reads and writes; excluded) then a measured window whose latency comes from the simulator's
@@ -10,187 +10,36 @@
  * measures steady state. It stops after the last step, after a step where an --until condition
  * holds, or when the generator (not the server) saturated — a saturated step measures the simulator.
  */
-import { redactUrl } from '../lib/redact.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
-import { tmpdir, cpus, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { parse as parseYaml } from 'yaml';
 import { osqsimError } from '../lib/errors.js';
+import { machineInfo } from '../lib/machine.js';
+import { redactUrl } from '../lib/redact.js';
 import { formatDurationMs } from '../lib/units.js';
-import { type AggregationRun, type ResultDocument, type ServerSample } from '../contract/result.js';
-import { ENDPOINTS } from '../contract/vocabulary.js';
-import { headline } from '../reports/headline.js';
-import { metricValue } from '../reports/metrics.js';
-import { compare, parseThreshold, type ThresholdSpec } from '../scenarios/thresholds.js';
-import { readScenario, readScenarioDocument, scenarioOrThrow } from '../scenarios/read.js';
+import type { AggregationRun, ResultDocument, ServerSample } from '../contract/result.js';
+import { FleetApi } from '../contract/fleet-rest.js';
+import { processStats, type ProcessStats } from '../scenarios/harness/proc.js';
+import { serverArgs } from '../scenarios/harness/server-args.js';
+import { ServerProcess } from '../scenarios/harness/server-process.js';
+import { scrapeMetrics } from '../scenarios/harness/server-sampler.js';
+import { readScenario, scenarioOrThrow } from '../scenarios/read.js';
 import type { Scenario as HarnessScenario } from '../scenarios/schema/scenario.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
 import { measuredSaturation } from '../simulator/saturation.js';
-import {
-  PLAN_ENDPOINTS,
-  SWEEP_SCHEMA,
-  type SweepDocument,
-  type SweepEndpointStep,
-  type SweepStep,
-} from './model.js';
 import { probeCpu } from './probe.js';
-import { listStatsRuns, sampleProcess, scrapeMetrics, startServerProcess, type ProcessSample, type ServerProcess } from './server.js';
-import { FleetApi } from '../contract/fleet-rest.js';
-
-// ---------------------------------------------------------------------------------------------
-// Pure parts
-
-/** Host counts growing geometrically from `from` to `to`, rounded to 2 significant digits, strictly increasing, ending at `to`. */
-export function sweepHostCounts(from: number, to: number, steps: number): number[] {
-  if (!(Number.isInteger(from) && from >= 1)) throw osqsimError('CLI_INVALID_OPTION', { option: '--from', reason: `must be a whole number ≥ 1 (got ${from})` });
-  if (!(Number.isInteger(to) && to >= from)) throw osqsimError('CLI_INVALID_OPTION', { option: '--to', reason: `must be a whole number ≥ --from (got ${to})` });
-  if (!(Number.isInteger(steps) && steps >= 1)) throw osqsimError('CLI_INVALID_OPTION', { option: '--steps', reason: `must be a whole number ≥ 1 (got ${steps})` });
-  if (steps === 1) return [to];
-  const counts: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const exact = from * (to / from) ** (i / (steps - 1));
-    const magnitude = 10 ** Math.max(0, Math.floor(Math.log10(exact)) - 1);
-    const rounded = i === 0 ? from : i === steps - 1 ? to : Math.round(exact / magnitude) * magnitude;
-    // Fewer distinct counts than steps (a narrow range): the duplicates are dropped.
-    if (counts.length === 0 || rounded > counts[counts.length - 1]!) counts.push(rounded);
-  }
-  return counts;
-}
-
-/** Parses --until conditions (the threshold syntax of scenarios: `read.p99 > 500ms`); every problem at once. */
-export function parseUntil(conditions: readonly string[]): ThresholdSpec[] {
-  const specs: ThresholdSpec[] = [];
-  const problems: string[] = [];
-  for (const condition of conditions) {
-    const parsed = parseThreshold(condition);
-    if (parsed.ok) specs.push(parsed.threshold);
-    else problems.push(parsed.error);
-  }
-  if (problems.length > 0) throw osqsimError('CLI_INVALID_OPTION', { option: '--until', reason: problems.join('; ') });
-  return specs;
-}
-
-export interface StopDecision {
-  stop: boolean;
-  reason: 'threshold' | 'saturated' | null;
-  detail: string;
-}
-
-/**
- * After a step: stop when the generator saturated (its figures describe the simulator, not the
- * server), or when any --until condition holds. A condition whose metric has no data does not hold.
- */
-export function stopDecision(step: ResultDocument, until: readonly ThresholdSpec[]): StopDecision {
-  if (step.generator.saturated) {
-    return { stop: true, reason: 'saturated', detail: `generator saturated: ${step.generator.warnings.join('; ') || 'see the step'}` };
-  }
-  const hits: string[] = [];
-  for (const spec of until) {
-    const value = metricValue(step, spec.metric);
-    if (value !== null && compare(value, spec.op, spec.value)) hits.push(`${spec.expr} (${Math.round(value * 1000) / 1000})`);
-  }
-  if (hits.length > 0) return { stop: true, reason: 'threshold', detail: `--until met: ${hits.join(', ')}` };
-  return { stop: false, reason: null, detail: '' };
-}
-
-/** Generator saturation in a step's measured window: the simulator's own rules (simulator/saturation.ts). */
-export { measuredSaturation };
-
-export interface ServerWindow {
-  /** Server CPU time and RSS at the start and end of the measured window. */
-  before: ProcessSample | null;
-  after: ProcessSample | null;
-  metricsBefore: Map<string, number>;
-  metricsAfter: Map<string, number>;
-  aggregations: AggregationRun[];
-}
-
-function delta(window: ServerWindow, key: string): number {
-  return (window.metricsAfter.get(key) ?? 0) - (window.metricsBefore.get(key) ?? 0);
-}
-
-/** One sweep step from the step's result document and what the server showed around its window. */
-export function buildStep(index: number, hosts: number, doc: ResultDocument, server: ServerWindow | null, policiesInScope: number): SweepStep {
-  const measuredS = Math.max(0.001, doc.run.duration_s - doc.run.warmup_s);
-  const summary = headline(doc);
-  const endpoints: SweepStep['endpoints'] = {};
-  for (const name of ENDPOINTS) {
-    const result = doc.endpoints[name];
-    if (!result) continue;
-    const entry: SweepEndpointStep = {
-      count: result.count,
-      rate_per_s: result.rate_per_s,
-      errors: summary.endpoints.find((e) => e.endpoint === name)?.errors ?? 0,
-      // CPU cannot be split per endpoint from outside the process: see server.cpu_ms_per_req.
-      cpu_ms_per_req: null,
-      latency_ms: { ...result.latency_ms },
-      service_ms: { ...result.service_ms },
-    };
-    endpoints[name] = entry;
-  }
-  let serverPart: SweepStep['server'] = null;
-  let membershipRowsPerS = 0;
-  if (server) {
-    const serverRequests = ENDPOINTS.reduce((sum, name) => sum + delta(server, `osqsim_http_request_duration_seconds_count{endpoint="${name}"}`), 0);
-    const writes = delta(server, 'osqsim_http_request_duration_seconds_count{endpoint="write"}');
-    const rowsWritten = delta(server, 'osqsim_ingest_rows_total');
-    const windowS = server.before && server.after ? (server.after.atMs - server.before.atMs) / 1000 : measuredS;
-    const cpuMs = server.before && server.after ? server.after.cpuMs - server.before.cpuMs : 0;
-    membershipRowsPerS = rowsWritten / windowS;
-    serverPart = {
-      cpu_ms: cpuMs,
-      cpu_pct: windowS > 0 ? (cpuMs / 10 / windowS) : 0,
-      cpu_ms_per_req: serverRequests > 0 && server.before ? cpuMs / serverRequests : null,
-      rss_mb: server.after?.rssMb ?? 0,
-      store_queries_per_req: null,
-      rows_written_per_req: writes > 0 ? rowsWritten / writes : null,
-    };
-  }
-  const truthRows = doc.policies.reduce((sum, p) => sum + p.truth.passing + p.truth.failing + p.truth.unknown, 0);
-  const measuredRequestsPerS = Object.values(endpoints).reduce((sum, e) => sum + e.rate_per_s, 0);
-  return {
-    index,
-    hosts,
-    warmup_s: doc.run.warmup_s,
-    measured_s: measuredS,
-    endpoints,
-    requests_per_s: measuredRequestsPerS,
-    server: serverPart,
-    membership_rows_per_s: server ? membershipRowsPerS : (doc.endpoints.write?.rate_per_s ?? 0) * policiesInScope,
-    membership_rows: truthRows,
-    aggregations: (server?.aggregations ?? []).map((run) => ({ strategy: run.strategy, duration_ms: run.duration_ms, rows: run.rows })),
-    generator: { saturated: doc.generator.saturated, warnings: [...doc.generator.warnings], cpu_pct: doc.generator.cpu_pct },
-    errors_rate: summary.total.error_rate,
-  };
-}
-
-export function formatStepLine(step: SweepStep, total: number): string {
-  const parts: string[] = [`step ${step.index}/${total}: ${step.hosts.toLocaleString('en-US')} hosts`];
-  for (const name of PLAN_ENDPOINTS) {
-    const e = step.endpoints[name];
-    if (e && e.count > 0) parts.push(`${name} ${e.rate_per_s.toFixed(1)}/s p99 ${e.latency_ms.p99} ms`);
-  }
-  if (step.server) {
-    parts.push(`server CPU ${step.server.cpu_pct.toFixed(0)}%${step.server.cpu_ms_per_req !== null ? ` (${step.server.cpu_ms_per_req.toFixed(3)} ms/req)` : ''}, RSS ${step.server.rss_mb.toFixed(0)} MB`);
-  }
-  parts.push(`membership ${step.membership_rows_per_s.toFixed(1)} rows/s, ${step.membership_rows.toLocaleString('en-US')} rows`);
-  const lastAggregation = step.aggregations[step.aggregations.length - 1];
-  if (lastAggregation) parts.push(`${lastAggregation.strategy} ${lastAggregation.duration_ms.toFixed(1)} ms @ ${lastAggregation.rows.toLocaleString('en-US')} rows`);
-  if (step.errors_rate > 0) parts.push(`errors ${(step.errors_rate * 100).toFixed(2)}%`);
-  if (step.generator.saturated) parts.push('GENERATOR SATURATED');
-  return parts.join(' · ');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Scenario → step scenarios and server flags
-
-/** The scenario as parsed YAML with file references resolved, before validation. */
-export interface SweepScenarioSource {
-  file: string;
-  document: Record<string, unknown>;
-  base: HarnessScenario;
-}
+import { SWEEP_SCHEMA, type SweepDocument } from './sweep-document.js';
+import {
+  checkSweepWindows,
+  policiesPerHost,
+  policiesYaml,
+  stepScenario,
+  sweepMeasureMs,
+  type SweepScenarioSource,
+} from './sweep-scenario.js';
+import { buildStep, formatStepLine, parseUntil, stopDecision, sweepHostCounts, type ServerWindow } from './sweep-steps.js';
 
 export function loadSweepScenario(file: string): SweepScenarioSource {
   const base = scenarioOrThrow(readScenario(file));
@@ -198,98 +47,6 @@ export function loadSweepScenario(file: string): SweepScenarioSource {
     throw osqsimError('CLI_INVALID_OPTION', { option: 'SCENARIO', reason: 'capacity sweep starts its own server: the scenario must have a server: section, not target:' });
   }
   return { file, document: parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>, base };
-}
-
-/** The scenario of one step: `hosts` hosts, warm-up + measured window, no timeline or thresholds. */
-export function stepScenario(source: SweepScenarioSource, hosts: number, warmupMs: number, measureMs: number): HarnessScenario {
-  const agent = { ...((source.document.agent as Record<string, unknown> | undefined) ?? {}) };
-  agent.start_period = `${sweepStartPeriodMs(source.base, warmupMs)}ms`;
-  const result = readScenarioDocument({ ...source.document, agent }, source.file, {
-    steadyState: true,
-    overrides: { hosts, warmup: `${warmupMs}ms`, duration: `${warmupMs + measureMs}ms` },
-  });
-  return scenarioOrThrow(result, `${source.file} at ${hosts} hosts`);
-}
-
-/**
- * Host starts spread over at least one distributed interval (so read phases are uniform and any window
- * of whole intervals sees each host the same number of times) and ending one interval before the
- * measured window (so every host has had its first, all-due read and write).
- */
-export function sweepStartPeriodMs(scenario: Pick<HarnessScenario, 'agent'>, warmupMs: number): number {
-  const interval = scenario.agent.distributed_interval;
-  return Math.max(interval, Math.min(scenario.agent.start_period, warmupMs - interval));
-}
-
-/** The measured window rounded up to whole distributed intervals: a partial interval aliases the read rate. */
-export function sweepMeasureMs(scenario: Pick<HarnessScenario, 'agent'>, measureMs: number): number {
-  const interval = scenario.agent.distributed_interval;
-  return Math.max(1, Math.ceil(measureMs / interval - 1e-9)) * interval;
-}
-
-export function checkSweepWindows(scenario: Pick<HarnessScenario, 'agent'>, warmupMs: number): void {
-  const interval = scenario.agent.distributed_interval;
-  if (warmupMs < 2 * interval) {
-    throw osqsimError('CLI_INVALID_OPTION', {
-      option: '--warmup',
-      reason: `must be at least two distributed intervals (${formatDurationMs(2 * interval)}): hosts start over one interval and need another for their first all-due check-in`,
-    });
-  }
-}
-
-function ms(value: number): string {
-  return `${Math.round(value)}ms`;
-}
-
-/** `osqsim server` flags for the scenario's server section (plus the policies file written beside). */
-export function serverArgs(scenario: HarnessScenario, policiesFile: string | null, overrides: { store?: string; statsIntervalMs?: number }): string[] {
-  const server = scenario.server!;
-  const strategy = Array.isArray(server.stats.strategy) ? server.stats.strategy[0]! : server.stats.strategy;
-  const args = [
-    '--store', overrides.store ?? server.store,
-    '--enroll-secret', scenario.enroll_secret,
-    '--policy-update-interval', ms(server.policy_update_interval),
-    '--detail-update-interval', ms(server.detail_update_interval),
-    '--max-jitter-percent', String(server.max_jitter_percent),
-    '--stats-strategy', strategy,
-    '--stats-interval', ms(overrides.statsIntervalMs ?? server.stats.interval),
-    '--distributed-interval', String(Math.max(1, Math.round(scenario.agent.distributed_interval / 1000))),
-    '--config-refresh', String(Math.max(1, Math.round(scenario.agent.config_refresh / 1000))),
-    '--logger-tls-period', String(Math.max(1, Math.round(scenario.agent.logger_tls_period / 1000))),
-    '--log-level', 'warn',
-  ];
-  const teams = new Set(scenario.fleet.groups.map((group) => group.team).filter((team): team is string => typeof team === 'string' && team !== ''));
-  for (const team of teams) args.push('--enroll-secret', `${team}:${team}`);
-  if (policiesFile !== null) args.push('--policies', policiesFile);
-  args.push(...server.extra_args);
-  return args;
-}
-
-export function policiesYaml(scenario: HarnessScenario): string | null {
-  const documents = scenario.policies
-    .filter((policy) => typeof policy.query === 'string' && policy.query !== '')
-    .map((policy) =>
-      stringifyYaml({
-        apiVersion: 'v1',
-        kind: 'policy',
-        spec: {
-          name: policy.name,
-          query: policy.query,
-          ...(policy.description ? { description: policy.description } : {}),
-          ...(policy.platform ? { platform: policy.platform } : {}),
-          ...(policy.team ? { team: policy.team } : {}),
-        },
-      }),
-    );
-  return documents.length === 0 ? null : documents.join('---\n');
-}
-
-/** Policies in scope of an average host: global ones, plus the team's (approximated by the largest team's). */
-export function policiesPerHost(scenario: HarnessScenario): number {
-  const global = scenario.policies.filter((policy) => !policy.team && policy.query).length;
-  const perTeam = new Map<string, number>();
-  for (const policy of scenario.policies) if (policy.team && policy.query) perTeam.set(policy.team, (perTeam.get(policy.team) ?? 0) + 1);
-  return global + Math.max(0, ...perTeam.values());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,7 +64,7 @@ export interface SweepOptions {
   workers?: number;
   /** Aggregation period during the sweep (default: the scenario's, at most a third of the window). */
   statsIntervalMs?: number;
-  /** CPU per request per endpoint after the last step (capacity-probe.ts); false skips it. */
+  /** CPU per request per endpoint after the last step (probe.ts); false skips it. */
   cpuProbe?: false | { hosts?: number; ratePerS?: number; seconds?: number };
   onProgress?: (line: string) => void;
 }
@@ -323,24 +80,19 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
   options = { ...options, measureMs: sweepMeasureMs(source.base, options.measureMs) };
   const statsIntervalMs = options.statsIntervalMs ?? Math.min(server.stats.interval, Math.max(2000, Math.floor(options.measureMs / 3)));
   const store = options.store ?? server.store;
+  // A sweep measures one count strategy: the scenario's first.
+  const strategy = Array.isArray(server.stats.strategy) ? server.stats.strategy[0]! : server.stats.strategy;
   const workDir = mkdtempSync(join(tmpdir(), 'osqsim-sweep-'));
   const yaml = policiesYaml(source.base);
   const policiesFile = yaml === null ? null : join(workDir, 'policies.yml');
   if (policiesFile !== null) writeFileSync(policiesFile, yaml!);
   const apiToken = randomBytes(18).toString('base64url');
   const policies = policiesPerHost(source.base);
-  const cpuList = cpus();
   const document: SweepDocument = {
     schema: SWEEP_SCHEMA,
     scenario: source.base.name,
     started_at: new Date().toISOString(),
-    machine: {
-      cpus: cpuList.length,
-      cpu_model: cpuList[0]?.model ?? 'unknown',
-      memory_gb: Math.round((totalmem() / 1024 ** 3) * 10) / 10,
-      node: process.version,
-      platform: `${process.platform}-${process.arch}`,
-    },
+    machine: machineInfo(),
     store: redactUrl(store),
     params: {
       from: options.from,
@@ -354,7 +106,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
       policy_interval_s: Math.min(server.policy_update_interval, server.detail_update_interval) / 1000,
       config_refresh_s: source.base.agent.config_refresh / 1000,
       logger_tls_period_s: source.base.agent.logger_tls_period / 1000,
-      stats_strategy: Array.isArray(server.stats.strategy) ? server.stats.strategy[0]! : server.stats.strategy,
+      stats_strategy: strategy,
       stats_interval_s: statsIntervalMs / 1000,
     },
     steps: [],
@@ -366,13 +118,17 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
   let serverProcess: ServerProcess | undefined;
   try {
     const firstScenario = stepScenario(source, counts[0]!, options.warmupMs, options.measureMs);
-    serverProcess = await startServerProcess(serverArgs(firstScenario, policiesFile, { store, statsIntervalMs }), apiToken);
+    // Not detached: the sweep has no SIGINT handler, so the server must get the terminal's Ctrl-C too.
+    const args = serverArgs(firstScenario, { strategy, store, apiToken, logLevel: 'warn', statsIntervalMs, ...(policiesFile !== null ? { policiesFile } : {}) });
+    serverProcess = new ServerProcess({ args, port: 0, startTimeoutMs: 60_000, detached: false });
+    await serverProcess.start();
     say(`server ${serverProcess.url} (pid ${serverProcess.pid})`);
-    const policyNames = await fetchPolicyNames(serverProcess.url, apiToken);
+    const api = new FleetApi(serverProcess.url, apiToken);
+    const policyNames = await fetchPolicyNames(api);
     for (let i = 0; i < counts.length; i++) {
       const hosts = counts[i]!;
       const scenario = i === 0 ? firstScenario : stepScenario(source, hosts, options.warmupMs, options.measureMs);
-      const { doc, window } = await runStep(scenario, serverProcess, apiToken, options, policyNames, store);
+      const { doc, window } = await runStep(scenario, serverProcess, api, options, policyNames, store);
       const step = buildStep(i + 1, hosts, doc, window, policies);
       document.steps.push(step);
       say(formatStepLine(step, counts.length));
@@ -403,15 +159,15 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
     if (document.steps.length === 0) throw error;
     say(`stopping: ${(error as Error).message}`);
   } finally {
-    await serverProcess?.stop();
+    await serverProcess?.stop(15_000);
     rmSync(workDir, { recursive: true, force: true });
   }
   return document;
 }
 
-async function fetchPolicyNames(url: string, apiToken: string): Promise<Map<number, string>> {
+async function fetchPolicyNames(api: FleetApi): Promise<Map<number, string>> {
   try {
-    const { policies } = await new FleetApi(url, apiToken).listPolicies(null);
+    const { policies } = await api.listPolicies(null);
     return new Map((policies ?? []).map((policy) => [policy.id, policy.name]));
   } catch {
     return new Map();
@@ -421,7 +177,7 @@ async function fetchPolicyNames(url: string, apiToken: string): Promise<Map<numb
 async function runStep(
   scenario: HarnessScenario,
   server: ServerProcess,
-  apiToken: string,
+  api: FleetApi,
   options: SweepOptions,
   policyNames: Map<number, string>,
   store: string,
@@ -436,15 +192,15 @@ async function runStep(
   const windows: LiveWindow[] = [];
   sim.onWindow((window) => windows.push(window));
   const samples: ServerSample[] = [];
-  let before: ProcessSample | null = null;
+  let before: ProcessStats | undefined;
   let metricsBefore = new Map<string, number>();
   let measureStartIso = '';
   let measuring = false;
-  let previous: ProcessSample | null = null;
+  let previous: ProcessStats | undefined;
   let measureStartedAt = 0;
   const sampler = setInterval(() => {
     if (!measuring) return;
-    const now = sampleProcess(server.pid);
+    const now = processStats(server.pid);
     if (now && previous) {
       samples.push({
         t: Math.round((now.atMs - measureStartedAt) / 1000),
@@ -459,7 +215,7 @@ async function runStep(
     await sim.started;
     await new Promise((resolve) => setTimeout(resolve, scenario.warmup));
     metricsBefore = await scrapeMetrics(server.url);
-    before = sampleProcess(server.pid);
+    before = processStats(server.pid);
     previous = before;
     measureStartedAt = performance.now();
     measureStartIso = new Date().toISOString();
@@ -473,10 +229,10 @@ async function runStep(
     clearInterval(sampler);
   }
   measuring = false;
-  const after = sampleProcess(server.pid);
+  const after = processStats(server.pid);
   const metricsAfter = await scrapeMetrics(server.url);
   const measureEndIso = new Date().toISOString();
-  const runs = await listStatsRuns(server.url, apiToken);
+  const runs = await api.statsRuns().catch(() => []);
   const aggregations: AggregationRun[] = runs
     .filter((run) => run.started_at >= measureStartIso && run.started_at <= measureEndIso)
     .map((run) => ({ strategy: run.strategy, started_at: run.started_at, duration_ms: run.duration_ms, rows: run.rows_scanned, drift: run.drift }))

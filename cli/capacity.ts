@@ -1,23 +1,21 @@
 /**
  * `osqsim capacity plan` — project a deployment from the model (and a measured sweep), and
- * `osqsim capacity sweep SCENARIO` — measure a scenario at increasing host counts.
+ * `osqsim capacity sweep SCENARIO` — measure a scenario at increasing host counts: flags → call →
+ * print → exit code. The sweep runner (and with it the simulator) is loaded only when a sweep runs.
  */
 import { Command, Option } from 'commander';
-import { readFileSync } from 'node:fs';
-import { EXIT } from '../lib/exit-codes.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { osqsimError } from '../lib/errors.js';
 import { reportError } from '../lib/cli-usage.js';
-import { parseDurationSeconds } from '../lib/units.js';
-import {
-  DEFAULT_PLAN_INPUT,
-  SWEEP_SCHEMA,
-  formatPlan,
-  planCapacity,
-  planToJson,
-  validatePlanInput,
-  type PlanInput,
-  type SweepDocument,
-} from '../capacity/model.js';
+import { parseDurationMs, parseDurationSeconds } from '../lib/units.js';
+import { resolveScenarioPath } from '../scenarios/builtin.js';
+import { formatPlan, planToJson } from '../capacity/format.js';
+import { planCapacity, validatePlanInput } from '../capacity/model.js';
+import { DEFAULT_PLAN_INPUT, type PlanInput } from '../capacity/plan-types.js';
+import { SWEEP_SCHEMA, type SweepDocument } from '../capacity/sweep-document.js';
+import { parseUntil, sweepHostCounts } from '../capacity/sweep-steps.js';
+import type { SweepOptions } from '../capacity/sweep.js';
 
 /** `60%` or `0.6` → 0.6. */
 export function parseFraction(option: string, text: string): number {
@@ -83,9 +81,70 @@ export function planInputFromFlags(flags: PlanFlags): PlanInput {
     instanceCpus: Number(flags.instanceCpus),
     targetCpu: parseFraction('--target-cpu', flags.targetCpu),
   };
-  const problems = validatePlanInput(input);
-  if (problems.length > 0) throw osqsimError('CLI_INVALID_OPTION', { option: 'capacity plan', reason: problems.join('; ') });
+  const [first, ...more] = validatePlanInput(input);
+  if (first !== undefined) {
+    // `invalid option --distributed-interval: must be > 0 (got 0)`, then any further problems.
+    const reason = [first.reason, ...more.map((p) => `${p.option} ${p.reason}`)].join('; ');
+    throw osqsimError('CLI_INVALID_OPTION', { option: first.option, reason });
+  }
   return input;
+}
+
+/** Without --until a sweep stops where check-ins degrade (Fleet: "APIs that take longer than 500 ms cause UX issues"). */
+export const DEFAULT_UNTIL: readonly string[] = ['read.p99 > 500ms', 'errors.rate > 1%'];
+
+export type SweepFlags = Record<string, string | boolean | string[] | undefined>;
+
+function text(flags: SweepFlags, key: string): string | undefined {
+  const value = flags[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function count(option: string, value: string | undefined, fallback: number): number {
+  return value === undefined ? fallback : parseCount(option, value, 1);
+}
+
+/** Flags → sweep options; every check that needs no I/O, so bad input exits 2 before anything starts. */
+export function sweepOptionsFromFlags(scenario: string, flags: SweepFlags): SweepOptions & { out: string; reportDir: string; json: boolean } {
+  const until = Array.isArray(flags.until) ? flags.until : typeof flags.until === 'string' ? [flags.until] : [...DEFAULT_UNTIL];
+  const options = {
+    scenarioFile: resolveScenarioPath(scenario),
+    from: count('--from', text(flags, 'from'), 1000),
+    to: count('--to', text(flags, 'to'), 200_000),
+    steps: count('--steps', text(flags, 'steps'), 6),
+    until,
+    warmupMs: parseDurationMs(text(flags, 'warmup') ?? '20s'),
+    measureMs: parseDurationMs(text(flags, 'measure') ?? '30s'),
+    ...(text(flags, 'store') !== undefined ? { store: text(flags, 'store')! } : {}),
+    ...(text(flags, 'workers') !== undefined ? { workers: count('--workers', text(flags, 'workers'), 1) } : {}),
+    ...(text(flags, 'statsInterval') !== undefined ? { statsIntervalMs: parseDurationMs(text(flags, 'statsInterval')!) } : {}),
+    ...(flags.cpuProbe === false ? { cpuProbe: false as const } : {}),
+    out: text(flags, 'out') ?? 'sweep.json',
+    reportDir: text(flags, 'reportDir') ?? 'runs',
+    json: flags.json === true,
+  };
+  if (options.measureMs < 1000) throw osqsimError('CLI_INVALID_OPTION', { option: '--measure', reason: 'at least 1s' });
+  sweepHostCounts(options.from, options.to, options.steps);
+  parseUntil(options.until);
+  return options;
+}
+
+export async function runSweepCommand(scenario: string, flags: SweepFlags): Promise<ExitCode> {
+  const options = sweepOptionsFromFlags(scenario, flags);
+  const { runSweep } = await import('../capacity/sweep.js');
+  const { writeCapacityReport } = await import('../capacity/report.js');
+  const sweep = await runSweep({ ...options, onProgress: (line) => process.stderr.write(`${line}\n`) });
+  writeFileSync(options.out, `${JSON.stringify(sweep, null, 2)}\n`);
+  const report = writeCapacityReport(sweep, options.reportDir);
+  if (options.json) process.stdout.write(`${JSON.stringify(sweep)}\n`);
+  else {
+    process.stdout.write(
+      `sweep: ${sweep.steps.length} step(s), stopped: ${sweep.stopped.reason}${sweep.stopped.detail ? ` (${sweep.stopped.detail})` : ''}\n` +
+        `sweep file: ${options.out}\nreport: ${report.html}\n` +
+        `next: osqsim capacity plan --hosts 150000 --from ${options.out}\n`,
+    );
+  }
+  return sweep.stopped.reason === 'error' ? EXIT.ERROR : EXIT.OK;
 }
 
 export function register(program: Command): void {
@@ -137,9 +196,8 @@ export function register(program: Command): void {
     .option('--out <file>', 'sweep file', 'sweep.json')
     .option('--report-dir <dir>', 'where runs/<timestamp>-capacity/ goes', 'runs')
     .addOption(new Option('--json', 'print the sweep document instead of the table'))
-    .action(async (scenario: string, flags: Record<string, string | boolean | string[] | undefined>) => {
+    .action(async (scenario: string, flags: SweepFlags) => {
       try {
-        const { runSweepCommand } = await import('../capacity/sweep-cli.js');
         process.exitCode = await runSweepCommand(scenario, flags);
       } catch (error) {
         process.exitCode = reportError('osqsim capacity sweep', error);

@@ -4,7 +4,7 @@
  * Exit codes: 0 ok, 1 error, 2 invalid scenario or flags, 3 thresholds failed.
  */
 import type { Command } from 'commander';
-import { isOsqsimError, osqsimError } from '../lib/errors.js';
+import { osqsimError } from '../lib/errors.js';
 import { reportError } from '../lib/cli-usage.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { fmtMs, fmtPct, headline } from '../reports/headline.js';
@@ -70,10 +70,7 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
     if (outcome.exitCode === EXIT.THRESHOLDS_FAILED) err('osqsim run: thresholds failed (exit 3)\n');
     return outcome.exitCode;
   } catch (error) {
-    const code = reportError('osqsim run', error, err);
-    const output = isOsqsimError(error, 'SERVER_PROCESS_FAILED') ? error.params['output'] : undefined;
-    if (typeof output === 'string' && output !== '') err(`server output:\n${output.replace(/^/gm, '  ')}\n`);
-    return code;
+    return reportError('osqsim run', error, err);
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { type ResultDocument } from '../contract/result.js';
 import { ENDPOINTS, type EndpointName } from '../contract/vocabulary.js';
+import { formatInteger as fmtInt } from '../lib/format.js';
 
 export interface EndpointHeadline {
   endpoint: EndpointName;
@@ -134,9 +135,8 @@ export function fmtPct(fraction: number, digits = 2): string {
   return `${(fraction * 100).toFixed(digits)}%`;
 }
 
-export function fmtInt(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
-}
+/** The one integer formatter (lib/format.ts), under the name the reports use. */
+export { fmtInt };
 
 export function fmtRate(n: number): string {
   return n >= 100 ? fmtInt(n) : n.toFixed(1);

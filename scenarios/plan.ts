@@ -25,6 +25,7 @@ import type { Scenario } from './schema/scenario.js';
 import { strategiesOf } from './schema/sections/server.js';
 import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { addedPolicies, type TimelineEvent } from './timeline.js';
+import { policyCycleS, steadyStateRates, type FleetIntervals } from './traffic.js';
 
 export interface PlanPoint {
   /** Seconds since the start of the run. */
@@ -133,7 +134,7 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
   const buckets = jitterBucketCount(policyInterval * 1000, jitterPct);
   // A due gate is noticed at the host's next read, on average half a read interval after it opens:
   // each run lands over one read interval, and the cycle is the interval + jitter + di/2 on average.
-  const meanCycleOf = (interval: number, j: number) => interval + j * 60 + di / 2;
+  const meanCycleOf = (interval: number, j: number) => policyCycleS(interval, j, di);
   const detailBuckets = jitterBucketCount(detailInterval * 1000, jitterPct);
   const meanCycle = meanCycleOf(policyInterval, (buckets - 1) / 2);
   const memory = server !== undefined && server.store === 'memory';
@@ -272,14 +273,22 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
 
   const lambda = scenario.agent.status_lines_per_hour / 3600;
   const logPeriod = scenario.agent.logger_tls_period / 1000;
-  const logPerHost = lambda > 0 ? (1 - Math.exp(-lambda * logPeriod)) / logPeriod : 0;
-  const configPerHost = 1000 / scenario.agent.config_refresh;
+  // A tick sends when at least one status line arrived since the last (Poisson).
+  const intervals: FleetIntervals = {
+    distributedIntervalS: di,
+    policyIntervalS: policyInterval,
+    detailIntervalS: detailInterval,
+    configRefreshS: scenario.agent.config_refresh / 1000,
+    loggerTlsPeriodS: logPeriod,
+    logSendFraction: lambda > 0 ? 1 - Math.exp(-lambda * logPeriod) : 0,
+  };
 
   const points: PlanPoint[] = [];
   for (let s = 0; s <= durationS; s++) {
     const hosts = started[s]!;
     const newHosts = enrolls[s]! + reenrolls[s]!;
     const policies = policiesAt(s);
+    const steady = steadyStateRates(hosts, intervals, { buckets });
     let membershipWrites = 0;
     let rows = 0;
     let writeRate = detailWrites[s]!;
@@ -298,10 +307,10 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       hosts,
       rates: {
         enroll: round(newHosts),
-        config: round(hosts * configPerHost + newHosts),
-        read: round(hosts / di),
+        config: round(steady.config + newHosts),
+        read: round(steady.read),
         write: round(writeRate),
-        log: round(hosts * logPerHost + (scenario.agent.startup_status_lines > 0 ? newHosts : 0)),
+        log: round(steady.log + (scenario.agent.startup_status_lines > 0 ? newHosts : 0)),
       },
       membership_writes_per_s: round(membershipWrites),
       membership_rows: Math.round(rows),

@@ -30,10 +30,9 @@ import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { RunState } from './run-state.js';
 import { ServerProcess } from './harness/server-process.js';
 import { ServerSampler } from './harness/server-sampler.js';
+import { serverArgs as harnessServerArgs } from './harness/server-args.js';
 import { evaluateThresholds } from './thresholds.js';
 import { applyTimelineEvent, type EventContext } from './timeline-apply.js';
-
-export { counterFromMetrics, eventLoopP99FromMetrics } from './harness/server-sampler.js';
 
 export interface RunOptions {
   scenario: Scenario;
@@ -85,25 +84,7 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
 
 
 export function serverArgs(scenario: Scenario, strategy: StatsStrategyName, store: string, token: string): string[] {
-  const server = scenario.server!;
-  const seconds = (ms: number) => String(Math.max(1, Math.round(ms / 1000)));
-  const teams = [...new Set(scenario.fleet.groups.map((g) => g.team).filter((t): t is string => t !== undefined))];
-  return [
-    '--store', store,
-    '--api-token', token,
-    '--log-level', server.log_level,
-    '--policy-update-interval', `${server.policy_update_interval}ms`,
-    '--detail-update-interval', `${server.detail_update_interval}ms`,
-    '--max-jitter-percent', String(server.max_jitter_percent),
-    '--distributed-interval', seconds(scenario.agent.distributed_interval),
-    '--logger-tls-period', seconds(scenario.agent.logger_tls_period),
-    '--config-refresh', seconds(scenario.agent.config_refresh),
-    '--stats-strategy', strategy,
-    '--stats-interval', `${server.stats.interval}ms`,
-    '--enroll-secret', scenario.enroll_secret,
-    ...teams.flatMap((team) => ['--enroll-secret', `${team}:${team}`]),
-    ...server.extra_args,
-  ];
+  return harnessServerArgs(scenario, { strategy, store, apiToken: token });
 }
 
 function truthMap(list: readonly PolicyTruth[]): Map<number, TruthCounts> {

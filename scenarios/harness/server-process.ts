@@ -1,10 +1,11 @@
 /**
- * The server under test, in its own process: `osqsim server` spawned with the scenario's options,
- * its URL read from its first line, its CPU and memory read from /proc, stopped with SIGTERM (it
- * drains and flushes) and restarted on the same port for the `restart_server` event.
+ * The server under test, in its own process (never in the simulator's event loop): `osqsim server`
+ * spawned with the caller's flags, its URL read from its "listening on" line, stopped with SIGTERM
+ * (it drains and flushes) and restarted on the same port for the `restart_server` event. `osqsim run`,
+ * capacity sweeps and benchmarks all start their server here; its CPU and memory are read with
+ * ./proc.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { osqsimError } from '../../lib/errors.js';
 
@@ -16,11 +17,20 @@ export interface ServerProcessOptions {
   /** How long to wait for the URL line. */
   startTimeoutMs?: number;
   onLine?: (line: string) => void;
+  /**
+   * Start the server in its own process group (default true), so Ctrl-C in the terminal reaches only
+   * the harness, which stops the server after its final reads. A caller without a SIGINT handler
+   * passes false: the server then gets the terminal's Ctrl-C too and is not left behind.
+   */
+  detached?: boolean;
 }
 
 const isTs = import.meta.url.endsWith('.ts');
 
-/** node + the CLI entry that runs this very source tree (tsx for .ts, plain node for the build). */
+/**
+ * node + the CLI entry that runs this very source tree (tsx for .ts, plain node for the build). tsx is
+ * resolved to its URL from here: a bare `--import tsx` would be looked up from the working directory.
+ */
 export function cliInvocation(): { command: string; args: string[] } {
   const entry = fileURLToPath(new URL(isTs ? '../../cli/index.ts' : '../../cli/index.js', import.meta.url));
   return { command: process.execPath, args: [...(isTs ? ['--import', import.meta.resolve('tsx')] : []), entry] };
@@ -53,9 +63,7 @@ export class ServerProcess {
     const { command, args } = cliInvocation();
     const child = spawn(command, [...args, 'server', '--host', '127.0.0.1', '--port', String(this.port), ...this.options.args], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      // Its own process group: Ctrl-C in the terminal stops the run (which then stops the server
-      // after its final reads), not the server directly.
-      detached: true,
+      detached: this.options.detached ?? true,
     });
     this.child = child;
     // Never leave a server behind if the harness dies.
@@ -122,21 +130,3 @@ export class ServerProcess {
     return this.start();
   }
 }
-
-/** CPU time (ms) and resident memory (MB) of a process, from /proc (Linux). undefined elsewhere. */
-export function processStats(pid: number): { cpuMs: number; rssMb: number } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may contain spaces) start after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14, 15)
-    const rssPages = Number(fields[21]); // field 24
-    return { cpuMs: (ticks * 1000) / CLOCK_TICKS, rssMb: (rssPages * PAGE_SIZE) / (1024 * 1024) };
-  } catch {
-    return undefined;
-  }
-}
-
-/** Linux's USER_HZ is 100 on every mainstream architecture; the page size is 4 KiB on x86-64 and most arm64 kernels. */
-const CLOCK_TICKS = 100;
-const PAGE_SIZE = 4096;

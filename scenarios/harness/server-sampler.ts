@@ -1,25 +1,39 @@
 /**
- * One sample a second of the server osqsim started: CPU and resident memory of its process (from
- * /proc), its responsiveness (the event-loop delay it exports in /metrics, else the round trip of
- * GET /healthz), and the policy_membership rows it wrote (the `osqsim_ingest_rows_total` counter).
+ * Reading the server osqsim started. `ServerSampler` takes one sample a second for `osqsim run`: CPU
+ * and resident memory of its process (./proc.ts), its responsiveness (the event-loop delay it exports
+ * in /metrics, else the round trip of GET /healthz), and the policy_membership rows it wrote (the
+ * `osqsim_ingest_rows_total` counter). `scrapeMetrics` reads /metrics for a capacity sweep's window.
  */
 import type { ServerSample } from '../../contract/result.js';
-import { processStats, type ServerProcess } from './server-process.js';
+import { processStats } from './proc.js';
+import { counterFromMetrics, eventLoopP99FromMetrics, parsePrometheus } from './prometheus.js';
+import type { ServerProcess } from './server-process.js';
+
+/** GET /metrics as text; '' when the server does not answer (or not within `timeoutMs`). */
+export async function fetchMetricsText(url: string, timeoutMs?: number): Promise<string> {
+  const init = timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) };
+  return fetch(`${url}/metrics`, init).then((r) => (r.ok ? r.text() : ''), () => '');
+}
+
+/** The server's /metrics as `name{labels}` → value; empty when it does not answer. */
+export async function scrapeMetrics(url: string): Promise<Map<string, number>> {
+  return parsePrometheus(await fetchMetricsText(url));
+}
 
 export class ServerSampler {
   private previous: { cpuMs: number; at: number; pid: number; rows?: number } | undefined;
 
-  constructor(private readonly server: ServerProcess) {}
+  constructor(private readonly server: Pick<ServerProcess, 'pid' | 'url'>) {}
 
   /** The sample at `t` (seconds since start); undefined for the first one (rates need two) or when the process is gone. */
   async sample(t: number): Promise<ServerSample | undefined> {
     const pid = this.server.pid;
-    const stats = pid === undefined ? undefined : processStats(pid);
+    const stats = processStats(pid);
     const now = Date.now();
     const pingStart = performance.now();
     const healthy = await fetch(`${this.server.url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
     let responsivenessMs = performance.now() - pingStart;
-    const metricsText = await fetch(`${this.server.url}/metrics`, { signal: AbortSignal.timeout(2000) }).then((r) => (r.ok ? r.text() : ''), () => '');
+    const metricsText = await fetchMetricsText(this.server.url, 2000);
     const loopFromMetrics = eventLoopP99FromMetrics(metricsText);
     if (loopFromMetrics !== undefined) responsivenessMs = loopFromMetrics;
     const rowsTotal = counterFromMetrics(metricsText, 'osqsim_ingest_rows_total');
@@ -39,18 +53,3 @@ export class ServerSampler {
     };
   }
 }
-
-/** The value of an unlabelled counter or gauge (summed over its label sets) from a Prometheus text page. */
-export function counterFromMetrics(text: string, name: string): number | undefined {
-  let total: number | undefined;
-  const pattern = new RegExp(`^${name}(?:\\{[^}]*\\})?\\s+([0-9.eE+-]+)\\s*$`, 'gm');
-  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) total = (total ?? 0) + Number(match[1]);
-  return total;
-}
-
-/** p99 event-loop delay (ms) from a Prometheus text page, if the server exports it. */
-export function eventLoopP99FromMetrics(text: string): number | undefined {
-  const match = /^(?:osqsim_event_loop_delay_p99_seconds|nodejs_eventloop_lag_p99_seconds)(?:\{[^}]*\})?\s+([0-9.eE+-]+)\s*$/m.exec(text);
-  return match ? Math.round(Number(match[1]) * 1000 * 100) / 100 : undefined;
-}
-

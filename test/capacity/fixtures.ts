@@ -1,5 +1,5 @@
 /** Sweep documents for the capacity tests: linear, hand-checkable figures. */
-import { SWEEP_SCHEMA, type SweepDocument, type SweepStep } from '../../capacity/model.js';
+import { SWEEP_SCHEMA, type SweepDocument, type SweepStep } from '../../capacity/sweep-document.js';
 
 export function sweepStep(index: number, hosts: number, overrides: Partial<SweepStep> = {}): SweepStep {
   const reads = hosts / 10;

@@ -1,53 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_PLAN_INPUT,
-  FLEET_REQ_PER_S_PER_HOST,
-  calibrate,
-  fitLinear,
-  fleetReferenceFor,
-  formatPlan,
-  modelMembershipRowsPerS,
-  modelRequestRates,
-  planCapacity,
-  planRows,
-  stepRange,
-  type PlanInput,
-} from '../../capacity/model.js';
+import { fleetReferenceFor } from '../../capacity/fleet-reference.js';
+import { formatPlan, planRows } from '../../capacity/format.js';
+import { planCapacity, validatePlanInput } from '../../capacity/model.js';
+import { DEFAULT_PLAN_INPUT, type PlanInput } from '../../capacity/plan-types.js';
 import { sweepOf, sweepStep as step } from './fixtures.js';
 
 function input(overrides: Partial<PlanInput>): PlanInput {
   return { ...DEFAULT_PLAN_INPUT, ...overrides };
 }
-
-describe('model arithmetic against hand-computed cases', () => {
-  it('100,000 hosts at a 10 s distributed interval → 10,000 reads/s', () => {
-    expect(modelRequestRates(input({ hosts: 100_000, distributedIntervalS: 10 })).read).toBe(10_000);
-  });
-
-  it('100,000 hosts × 100 policies at 1 h → 2,777.8 membership rows/s', () => {
-    const rows = modelMembershipRowsPerS(input({ hosts: 100_000, policies: 100, policyIntervalS: 3600 }));
-    expect(rows).toBeCloseTo(2777.78, 1);
-  });
-
-  it('150,000 hosts: one write per host per hour, one config per minute', () => {
-    const rates = modelRequestRates(input({ hosts: 150_000, policyIntervalS: 3600, detailIntervalS: 3600, configRefreshS: 60 }));
-    expect(rates.write).toBeCloseTo(41.667, 2);
-    expect(rates.config).toBe(2500);
-    expect(rates.log).toBe(0);
-  });
-
-  it('a shorter detail interval drives the write rate', () => {
-    expect(modelRequestRates(input({ hosts: 3600, policyIntervalS: 3600, detailIntervalS: 1800 })).write).toBe(2);
-  });
-
-  it('logs only on the fraction of logger ticks that send', () => {
-    expect(modelRequestRates(input({ hosts: 1000, loggerTlsPeriodS: 10, logSendFraction: 0.5 })).log).toBe(50);
-  });
-
-  it("Fleet's published osquery-only rate is ≈ 0.134 req/s/host", () => {
-    expect(FLEET_REQ_PER_S_PER_HOST).toBeCloseTo(0.1336, 3);
-  });
-});
 
 describe('capacity plan without a sweep', () => {
   const plan = planCapacity(input({ hosts: 150_000, policies: 80, teams: 10 }));
@@ -92,7 +52,7 @@ describe('capacity plan without a sweep', () => {
   });
 
   it('rejects impossible input with every problem at once', () => {
-    expect(() => planCapacity(input({ hosts: 0, targetCpu: 1.5 }))).toThrow(/hosts must be > 0.*targetCpu/);
+    expect(() => planCapacity(input({ hosts: 0, targetCpu: 1.5 }))).toThrow(/--hosts must be > 0 \(got 0\); --target-cpu must be in \(0, 1\]/);
   });
 
   it('warns that a multi-core instance does not help one Node.js process', () => {
@@ -102,16 +62,6 @@ describe('capacity plan without a sweep', () => {
 
 describe('capacity plan from a sweep', () => {
   const sweep = sweepOf([step(1, 1000), step(2, 2000), step(3, 4000), step(4, 8000, { generator: { saturated: true, warnings: ['cpu'], cpu_pct: 99 } })]);
-
-  it('fits lines over the usable steps only', () => {
-    const calibration = calibrate(sweep);
-    expect(calibration.perHostPerInterval.read!.value).toBeCloseTo(0.98, 6);
-    expect(calibration.perHostPerInterval.read!.fit.steps).toEqual([1, 2, 3]);
-    expect(calibration.aggregation.cron!.intercept).toBeCloseTo(20, 6);
-    expect(calibration.aggregation.cron!.slope).toBeCloseTo(1 / 1000, 9);
-    expect(calibration.rssFit!.slope).toBeCloseTo(1 / 1024, 9);
-    expect(calibration.membershipPerHostPolicy!.value).toBeCloseTo(1, 9);
-  });
 
   it('projects with measured figures that name their steps', () => {
     const plan = planCapacity(input({ hosts: 100_000, policies: 10, distributedIntervalS: 10 }), sweep, 'sweep.json');
@@ -183,29 +133,13 @@ describe('capacity plan from a sweep with a CPU probe', () => {
   });
 });
 
-describe('fits', () => {
-  it('recovers an exact line', () => {
-    const fit = fitLinear([1, 2, 3, 4].map((x, i) => ({ x, y: 5 + 2 * x, step: i + 1 })))!;
-    expect(fit.intercept).toBeCloseTo(5, 9);
-    expect(fit.slope).toBeCloseTo(2, 9);
-    expect(fit.r2).toBeCloseTo(1, 9);
-  });
-
-  it('falls back to a line through the origin rather than a negative intercept', () => {
-    const fit = fitLinear([{ x: 1, y: 0.5, step: 1 }, { x: 2, y: 2, step: 2 }, { x: 3, y: 3.4, step: 3 }])!;
-    expect(fit.intercept).toBe(0);
-    expect(fit.slope).toBeGreaterThan(0);
-  });
-
-  it('reads a falling cost as noise around a flat line', () => {
-    const fit = fitLinear([{ x: 100, y: 130, step: 1 }, { x: 200, y: 134, step: 2 }, { x: 400, y: 105, step: 3 }])!;
-    expect(fit.slope).toBe(0);
-    expect(fit.intercept).toBeCloseTo(123, 6);
-  });
-
-  it('names step ranges', () => {
-    expect(stepRange([3, 1, 2])).toBe('steps 1–3');
-    expect(stepRange([1, 3])).toBe('steps 1, 3');
-    expect(stepRange([2])).toBe('step 2');
+describe('plan input problems', () => {
+  it('come as { option, reason } pairs under the flag a user types, or input.<key> where no flag sets it', () => {
+    expect(validatePlanInput(input({ distributedIntervalS: 0, loggerTlsPeriodS: -1, teams: 1.5 }))).toEqual([
+      { option: '--distributed-interval', reason: 'must be > 0 (got 0)' },
+      { option: 'input.loggerTlsPeriodS', reason: 'must be > 0 (got -1)' },
+      { option: '--teams', reason: 'must be a whole number ≥ 0 (got 1.5)' },
+    ]);
+    expect(validatePlanInput(input({}))).toEqual([]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { evaluateThresholds, parseThreshold } from '../../scenarios/thresholds.js';
 import { scoreCounts, StalenessTracker } from '../../scenarios/scoring.js';
-import { counterFromMetrics, eventLoopP99FromMetrics, serverArgs } from '../../scenarios/runner.js';
+import { serverArgs } from '../../scenarios/runner.js';
 import { parseScenarioText } from '../../scenarios/read.js';
 import { applyOverrides } from '../../scenarios/overrides.js';
 import { syntheticResult, spread } from '../reports/fixture.js';
@@ -119,12 +119,5 @@ describe('runner helpers', () => {
       { path: '--hosts', message: 'must be a whole number, got "x"' },
       { path: '--strategy', message: 'crom: expected cron, realtime, incremental' },
     ]);
-  });
-  it('reads event-loop delay and counters from metrics', () => {
-    expect(eventLoopP99FromMetrics('# HELP x\nosqsim_event_loop_delay_p99_seconds 0.0123\n')).toBe(12.3);
-    expect(eventLoopP99FromMetrics('other 1\n')).toBeUndefined();
-    expect(counterFromMetrics('osqsim_ingest_rows_total 1200\nosqsim_ingest_rows_totally 5\n', 'osqsim_ingest_rows_total')).toBe(1200);
-    expect(counterFromMetrics('x{a="1"} 2\nx{a="2"} 3\n', 'x')).toBe(5);
-    expect(counterFromMetrics('', 'x')).toBeUndefined();
   });
 });

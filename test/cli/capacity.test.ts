@@ -3,8 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { register } from '../../cli/capacity.js';
-import { sweepOf, sweepStep } from './fixtures.js';
+import { register, sweepOptionsFromFlags } from '../../cli/capacity.js';
+import { fileURLToPath } from 'node:url';
+import { sweepOf, sweepStep } from '../capacity/fixtures.js';
+
+const tinyScenario = fileURLToPath(new URL('../capacity/tiny-sweep.yaml', import.meta.url));
 
 async function runPlan(args: string[]): Promise<{ stdout: string; stderr: string; exitCode: number | undefined }> {
   let stdout = '';
@@ -84,5 +87,24 @@ describe('osqsim capacity plan', () => {
     expect(notSweep.stderr).toMatch(/cannot read/);
     const duration = await runPlan(['--hosts', '1000', '--policy-interval', 'soon']);
     expect(duration.exitCode).toBe(2);
+  });
+
+  it('names the flag the user typed, not the model\'s internal key', async () => {
+    const zero = await runPlan(['--hosts', '1000', '--distributed-interval', '0s']);
+    expect(zero.exitCode).toBe(2);
+    expect(zero.stderr).toContain('invalid option --distributed-interval: must be > 0 (got 0)');
+    expect(zero.stderr).not.toContain('distributedIntervalS');
+    const two = await runPlan(['--hosts', '1000', '--config-refresh', '0s', '--stats-interval', '0s']);
+    expect(two.stderr).toContain('invalid option --config-refresh: must be > 0 (got 0); --stats-interval must be > 0 (got 0)');
+  });
+});
+
+describe('osqsim capacity sweep', () => {
+  it('checks flags before running anything', () => {
+    expect(() => sweepOptionsFromFlags(tinyScenario, { from: '100', to: '10' })).toThrow(/--to/);
+    expect(() => sweepOptionsFromFlags(tinyScenario, { until: ['read.p99 >'] })).toThrow(/--until/);
+    expect(sweepOptionsFromFlags('quickstart', {}).scenarioFile).toMatch(/scenarios[\\/]quickstart\.yaml$/);
+    expect(sweepOptionsFromFlags('quickstart', {}).until).toEqual(['read.p99 > 500ms', 'errors.rate > 1%']);
+    expect(sweepOptionsFromFlags('quickstart', { until: ['write.p99 > 1s'] }).until).toEqual(['write.p99 > 1s']);
   });
 });

@@ -1,0 +1,303 @@
+/**
+ * The plan's figures, one function each: `figure(context, figures so far) → Figure`. `PLAN_FIGURES`
+ * lists them in the order they are computed (a figure may use the ones above it: instances need the
+ * CPU, the database load needs the write rate); planCapacity (model.ts) walks the table. Every figure
+ * carries its source: 'model: …' (interval arithmetic), 'measured: sweep.json …' (calibrated) or
+ * 'default: … (unmeasured)'. Pure.
+ */
+import { STATS_STRATEGIES, type StatsStrategyName } from '../contract/vocabulary.js';
+import { formatInteger, formatNumber } from '../lib/format.js';
+import { steadyStateRates } from '../scenarios/traffic.js';
+import { mixOf, requestMix, type SweepCalibration } from './calibrate.js';
+import { fleetRateNote, fleetReferenceFor } from './fleet-reference.js';
+import { formatMix, stepRange } from './format.js';
+import { UNMEASURED_COSTS, type CapacityPlan, type Figure, type PlanInput } from './plan-types.js';
+import { PLAN_ENDPOINTS, type PlanEndpoint, type SweepDocument } from './sweep-document.js';
+
+/** What every figure may read; figures add to `warnings`. */
+export interface PlanContext {
+  input: PlanInput;
+  sweep: SweepDocument | undefined;
+  /** The sweep's file name, as figure sources cite it. */
+  sweepFile: string;
+  calibration: SweepCalibration | undefined;
+  warnings: string[];
+}
+
+export type PlanFigures = Pick<
+  CapacityPlan,
+  'requestRates' | 'membershipRowsPerS' | 'membershipRows' | 'aggregation' | 'serverCpuCores' | 'serverInstances' | 'serverRssMbPerInstance' | 'database'
+>;
+
+/** The figures computed so far, in table order. */
+export type FiguresSoFar = Partial<PlanFigures>;
+
+type FigureRow = { [K in keyof PlanFigures]: { key: K; figure: (context: PlanContext, done: FiguresSoFar) => PlanFigures[K] } }[keyof PlanFigures];
+
+function need<K extends keyof PlanFigures>(done: FiguresSoFar, key: K): PlanFigures[K] {
+  const value = done[key];
+  if (value === undefined) throw new Error(`capacity plan: figure ${key} is needed before PLAN_FIGURES computes it`);
+  return value;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request rates
+
+/** Model-only request rates (req/s), the formulas the table prints: steady state, jitter ignored (see the assumptions). */
+export function modelRequestRates(input: PlanInput): Record<PlanEndpoint, number> {
+  return steadyStateRates(input.hosts, input, null);
+}
+
+const INTERVAL_NAME: Record<PlanEndpoint, string> = {
+  read: 'distributed_interval',
+  write: 'policy_update_interval',
+  config: 'config_refresh',
+  log: 'logger_tls_period',
+};
+
+function intervalOf(endpoint: PlanEndpoint, input: PlanInput): number {
+  switch (endpoint) {
+    case 'read':
+      return input.distributedIntervalS;
+    case 'write':
+      return Math.min(input.policyIntervalS, input.detailIntervalS);
+    case 'config':
+      return input.configRefreshS;
+    case 'log':
+      return input.loggerTlsPeriodS;
+  }
+}
+
+export function requestRatesFigure({ input, calibration, sweepFile }: PlanContext): PlanFigures['requestRates'] {
+  const model = modelRequestRates(input);
+  const requestRates = {} as Record<PlanEndpoint | 'total', Figure>;
+  let totalRate = 0;
+  for (const endpoint of PLAN_ENDPOINTS) {
+    const interval = intervalOf(endpoint, input);
+    const formula =
+      endpoint === 'log'
+        ? `model: hosts × ${input.logSendFraction} / ${INTERVAL_NAME.log} (${input.loggerTlsPeriodS} s)`
+        : `model: hosts / ${INTERVAL_NAME[endpoint]} (${interval} s)`;
+    const measured = calibration?.perHostPerInterval[endpoint];
+    let value = model[endpoint];
+    let source = formula;
+    if (measured && measured.value > 0) {
+      value = (input.hosts / interval) * measured.value;
+      source = `measured: ${sweepFile} ${stepRange(measured.fit.steps)} (${formatNumber(measured.value, 3)} requests per host per interval) × hosts / ${INTERVAL_NAME[endpoint]}`;
+    }
+    requestRates[endpoint] = { value, unit: 'req/s', source };
+    totalRate += value;
+  }
+  requestRates.read.fleet = `Fleet published: 99.7% of distributed/read answers are empty (ADR 0011)`;
+  requestRates.total = { value: totalRate, unit: 'req/s', source: 'sum of the endpoints above', fleet: fleetRateNote(input.hosts) };
+  return requestRates;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Membership
+
+export function modelMembershipRowsPerS(input: PlanInput): number {
+  return (input.hosts * input.policies) / input.policyIntervalS;
+}
+
+export function membershipRowsPerSFigure({ input, calibration, sweepFile }: PlanContext): Figure {
+  const membershipModel = modelMembershipRowsPerS(input);
+  const membershipCal = calibration?.membershipPerHostPolicy;
+  return membershipCal && membershipCal.value > 0
+      ? {
+          value: membershipModel * membershipCal.value,
+          unit: 'rows/s',
+          source: `measured: ${sweepFile} ${stepRange(membershipCal.fit.steps)} (${formatNumber(membershipCal.value, 3)} × model) × hosts × policies / policy_update_interval`,
+        }
+      : {
+          value: membershipModel,
+          unit: 'rows/s',
+          source: `model: hosts × policies / policy_update_interval (${input.policyIntervalS} s)`,
+        };
+}
+
+export function membershipRowsFigure({ input }: PlanContext): Figure {
+  return {
+    value: input.hosts * input.policies,
+    unit: 'rows',
+    source: 'model: hosts × policies in scope (one row per host and policy)',
+    fleet: 'Fleet published: 600k rows (100k hosts × 6 policies) made its hourly count run 55–210 s (GH#49866)',
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Aggregation
+
+export function aggregationFigure({ input, calibration, sweepFile }: PlanContext): PlanFigures['aggregation'] {
+  const rows = input.hosts * input.policies;
+  const scannedPerRun = (strategy: StatsStrategyName): number => {
+    // cron counts global policies per team (inherited) and overall: two passes when there are teams.
+    if (strategy === 'cron') return input.teams > 0 ? 2 * rows : rows;
+    return rows;
+  };
+  const aggregation = {} as Record<StatsStrategyName, Figure>;
+  for (const strategy of STATS_STRATEGIES) {
+    const fit = calibration?.aggregation[strategy];
+    const what =
+      strategy === 'cron'
+        ? `per run, every ${input.statsIntervalS} s`
+        : strategy === 'realtime'
+          ? 'per API read of all counts'
+          : 'per reconcile (deltas in between cost O(changes))';
+    if (fit) {
+      aggregation[strategy] = {
+        value: fit.intercept + fit.slope * rows,
+        unit: 'ms',
+        source: `measured: ${sweepFile} ${stepRange(fit.steps)} (fit ${formatNumber(fit.intercept, 1)} ms + ${formatNumber(fit.slope * 1e6, 1)} ms per 1M rows) at ${formatInteger(rows)} rows, ${what}`,
+      };
+    } else {
+      aggregation[strategy] = {
+        value: (scannedPerRun(strategy) / UNMEASURED_COSTS.scanRowsPerS) * 1000,
+        unit: 'ms',
+        source: `default: ${formatInteger(scannedPerRun(strategy))} rows scanned at ${formatInteger(UNMEASURED_COSTS.scanRowsPerS)} rows/s (unmeasured), ${what}`,
+      };
+    }
+  }
+  aggregation.cron.fleet = 'Fleet published: 55–210 s per hourly run at 600k rows with INSERT…SELECT locks (GH#49866); <2 s per policy SELECT at 10 teams × 10k hosts (PR GH#18720)';
+  return aggregation;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Server CPU, instances, memory
+
+export function serverCpuCoresFigure({ input, sweep, calibration, sweepFile, warnings }: PlanContext, done: FiguresSoFar): Figure {
+  const requestRates = need(done, 'requestRates');
+  const totalRate = requestRates.total.value;
+  let cpuMsPerS = 0;
+  const cpuSources: string[] = [];
+  const probe = sweep?.cpu_probe;
+  const probeCosts = calibration ? Object.fromEntries(Object.entries(calibration.cpuMsPerRequest).filter(([, c]) => c.probe)) : {};
+  const stepCosts = calibration ? Object.values(calibration.cpuMsPerRequest).some((c) => !c.probe) : false;
+  if (calibration?.cpuFit && sweep && !stepCosts) {
+    // The whole-server fit (a + b·requests/s) carries the load regime of the sweep; it holds for the sweep's
+    // request mix. The CPU probe's per-endpoint costs (measured one endpoint at a time) re-weight b for this
+    // plan's mix: b × Σ plan share × cost ÷ Σ sweep share × cost.
+    const sweepMix = requestMix(sweep);
+    const planMix = mixOf(Object.fromEntries(PLAN_ENDPOINTS.map((e) => [e, requestRates[e].value])) as Record<PlanEndpoint, number>);
+    const fitText = `measured: ${sweepFile} ${stepRange(calibration.cpuFit.steps)} (fit ${formatNumber(calibration.cpuFit.intercept, 1)} CPU-ms/s + ${formatNumber(calibration.cpuFit.slope, 3)} CPU-ms per request, on the sweep's mix ${formatMix(sweepMix)})`;
+    let adjustment = 1;
+    if (Object.keys(probeCosts).length > 0) {
+      const probed = probeCosts as Partial<Record<PlanEndpoint, { value: number }>>;
+      const sweepAverage = PLAN_ENDPOINTS.reduce((sum, e) => sum + sweepMix[e] * (probed[e]?.value ?? 0), 0) / PLAN_ENDPOINTS.reduce((sum, e) => sum + (probed[e] ? sweepMix[e] : 0), 0);
+      const cost = (e: PlanEndpoint): number => probed[e]?.value ?? sweepAverage;
+      const planAverage = PLAN_ENDPOINTS.reduce((sum, e) => sum + planMix[e] * cost(e), 0);
+      if (sweepAverage > 0 && Number.isFinite(sweepAverage)) adjustment = planAverage / sweepAverage;
+      cpuSources.push(
+        `${fitText} × ${formatNumber(adjustment, 3)} for this plan's mix ${formatMix(planMix)}, from the CPU probe's relative costs (` +
+          PLAN_ENDPOINTS.filter((e) => probed[e]).map((e) => `${e} ${formatNumber(probed[e]!.value, 3)}`).join(', ') +
+          ` CPU-ms/req at ${probe?.rate_per_s} req/s)`,
+      );
+    } else {
+      cpuSources.push(fitText);
+      if (Math.abs(sweepMix.write - planMix.write) > 0.05) {
+        warnings.push(
+          `server CPU: the sweep's requests were ${formatMix(sweepMix)} but this plan's are ${formatMix(planMix)}, and the sweep has no CPU probe; a write costs more than a read, so re-run the sweep with its CPU probe (the default)`,
+        );
+      }
+    }
+    cpuMsPerS = calibration.cpuFit.intercept + calibration.cpuFit.slope * adjustment * totalRate;
+  } else {
+    if (calibration && calibration.idleCpuMsPerS !== null) {
+      cpuMsPerS += calibration.idleCpuMsPerS;
+      cpuSources.push(`idle ${formatNumber(calibration.idleCpuMsPerS, 1)} CPU-ms/s measured: ${sweepFile} CPU probe`);
+    }
+    for (const endpoint of PLAN_ENDPOINTS) {
+      const measured = calibration?.cpuMsPerRequest[endpoint];
+      let perRequest = UNMEASURED_COSTS.cpuMsPerRequest[endpoint];
+      if (endpoint === 'write' && !measured) perRequest += UNMEASURED_COSTS.cpuMsPerResultRow * input.policies;
+      if (measured) perRequest = measured.value;
+      cpuMsPerS += requestRates[endpoint].value * perRequest;
+      if (requestRates[endpoint].value > 0) {
+        cpuSources.push(
+          measured
+            ? `${endpoint} ${formatNumber(perRequest, 3)} CPU-ms/req measured: ${sweepFile} ${measured.probe ? `CPU probe (${probe?.rate_per_s} req/s of ${endpoint} alone, above idle)` : stepRange(measured.steps)}`
+            : `${endpoint} ${formatNumber(perRequest, 3)} CPU-ms/req default (unmeasured)`,
+        );
+      }
+    }
+  }
+  const cores = cpuMsPerS / 1000;
+  return { value: cores, unit: 'cores', source: calibration?.cpuFit && sweep && !stepCosts ? cpuSources.join('; ') : `Σ rate × CPU-ms per request: ${cpuSources.join('; ')}` };
+}
+
+export function serverInstancesFigure({ input }: PlanContext, done: FiguresSoFar): Figure {
+  const cores = need(done, 'serverCpuCores').value;
+  const perInstance = Math.min(input.instanceCpus, 1) * input.targetCpu;
+  const instances = Math.max(1, Math.ceil(cores / perInstance - 1e-9));
+  const reference = fleetReferenceFor(input.hosts);
+  return {
+    value: instances,
+    unit: 'instances',
+    source: `model: ceil(${formatNumber(cores, 2)} cores / (min(${input.instanceCpus}, 1) CPU × ${formatNumber(input.targetCpu * 100, 0)}% target))`,
+    fleet: `${reference.source}: ${reference.servers} for ${reference.tier}`,
+  };
+}
+
+export function serverRssFigure({ input, calibration, sweepFile }: PlanContext, done: FiguresSoFar): Figure {
+  const instances = need(done, 'serverInstances').value;
+  const rss = calibration?.rssFit
+    ? {
+        value: calibration.rssFit.intercept + (calibration.rssFit.slope * input.hosts) / instances,
+        source: `measured: ${sweepFile} ${stepRange(calibration.rssFit.steps)} (fit ${formatNumber(calibration.rssFit.intercept, 0)} MB + ${formatNumber(calibration.rssFit.slope * 1024, 2)} KB per host), hosts split over ${instances} instances`,
+      }
+    : {
+        value: UNMEASURED_COSTS.rssBaseMb + (UNMEASURED_COSTS.rssPerHostKb * input.hosts) / 1024 / instances,
+        source: `default: ${UNMEASURED_COSTS.rssBaseMb} MB + ${UNMEASURED_COSTS.rssPerHostKb} KB per host (unmeasured), hosts split over ${instances} instances`,
+      };
+  return { value: rss.value, unit: 'MB', source: rss.source, fleet: 'Fleet published: 4 GB tasks, 4.8% memory used at 100k over 25 tasks (493loadtest)' };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Database write load
+
+export function databaseFigure({ input }: PlanContext, done: FiguresSoFar): PlanFigures['database'] {
+  const membershipRowsPerS = need(done, 'membershipRowsPerS');
+  const instances = need(done, 'serverInstances').value;
+  const reference = fleetReferenceFor(input.hosts);
+  const writes = need(done, 'requestRates').write.value;
+  const seenRows = input.hosts / Math.max(input.distributedIntervalS, input.seenFlushIntervalS);
+  const upsertStatements = membershipRowsPerS.value / 1000;
+  // Group commit: one transaction per batch; at most one per ingest delay (5 ms) per instance.
+  const seenStatements = Math.max(seenRows / 1000, instances / input.seenFlushIntervalS);
+  const statementsPerS = upsertStatements + Math.min(writes, 200 * instances) + seenStatements;
+  const database = {
+    membershipUpsertRowsPerS: { ...membershipRowsPerS, source: `= membership rows/s (${membershipRowsPerS.source})` },
+    hostUpdateRowsPerS: { value: writes, unit: 'rows/s', source: 'model: one hosts.policy_updated_at update per write request' },
+    seenTimeRowsPerS: {
+      value: seenRows,
+      unit: 'rows/s',
+      source: `model: hosts / max(distributed_interval, seen flush ${input.seenFlushIntervalS} s): each host once per flush it was seen in`,
+      fleet: 'Fleet published: INSERT INTO host_seen_times batches are the 2nd heaviest writer SQL at 100k (493loadtest)',
+    },
+    statementsPerS: {
+      value: statementsPerS,
+      unit: 'statements/s',
+      source: 'model: 1,000-row multi-row upserts + one group-commit transaction per batch (≤ 200/s per instance at 5 ms) + last-seen batches',
+    },
+    rowsWrittenPerS: {
+      value: membershipRowsPerS.value + writes + seenRows,
+      unit: 'rows/s',
+      source: 'sum of membership upserts, host updates and last-seen rows',
+      fleet: `Fleet published: writer 2,507 write IOPS avg (max 3,560), CPU 22% at 100k hosts (493loadtest); ${reference.database} for ${reference.tier}`,
+    },
+  };
+
+  return database;
+}
+
+/** Every figure of the plan, in the order they are computed. */
+export const PLAN_FIGURES: readonly FigureRow[] = [
+  { key: 'requestRates', figure: requestRatesFigure },
+  { key: 'membershipRowsPerS', figure: membershipRowsPerSFigure },
+  { key: 'membershipRows', figure: membershipRowsFigure },
+  { key: 'aggregation', figure: aggregationFigure },
+  { key: 'serverCpuCores', figure: serverCpuCoresFigure },
+  { key: 'serverInstances', figure: serverInstancesFigure },
+  { key: 'serverRssMbPerInstance', figure: serverRssFigure },
+  { key: 'database', figure: databaseFigure },
+];

@@ -1,0 +1,90 @@
+/**
+ * The capacity plan's input (a fleet's size and intervals, the instances to plan for) with its
+ * defaults, the built-in costs used when no sweep was measured, and the plan's output: figures that
+ * each carry their source. Types and constants only.
+ */
+import type { StatsStrategyName } from '../contract/vocabulary.js';
+import type { FleetIntervals } from '../scenarios/traffic.js';
+import type { FleetReference } from './fleet-reference.js';
+import type { PlanEndpoint } from './sweep-document.js';
+
+/** A fleet's size and intervals (the intervals as scenarios/traffic.ts takes them), and the instances to plan for. */
+export interface PlanInput extends FleetIntervals {
+  hosts: number;
+  /** Policies in scope of each host (global + its team's). */
+  policies: number;
+  teams: number;
+  /** Server last-seen batch flush period (DESIGN §3 hot path). */
+  seenFlushIntervalS: number;
+  /** Cron stats interval (Fleet: 1 h). */
+  statsIntervalS: number;
+  /** vCPUs of one server instance and the utilisation to plan for. */
+  instanceCpus: number;
+  targetCpu: number;
+}
+
+export const DEFAULT_PLAN_INPUT: Readonly<PlanInput> = Object.freeze({
+  hosts: 10_000,
+  policies: 80,
+  teams: 10,
+  distributedIntervalS: 10,
+  policyIntervalS: 3600,
+  detailIntervalS: 3600,
+  configRefreshS: 60,
+  loggerTlsPeriodS: 10,
+  logSendFraction: 0,
+  seenFlushIntervalS: 5,
+  statsIntervalS: 3600,
+  instanceCpus: 1,
+  targetCpu: 0.6,
+});
+
+/**
+ * Built-in per-unit costs used when no sweep is given. They are placeholders of the right order of
+ * magnitude for a Node.js server on one core, and the plan says so: run `osqsim capacity sweep`.
+ */
+export const UNMEASURED_COSTS = Object.freeze({
+  /** Server CPU-milliseconds per request. */
+  cpuMsPerRequest: Object.freeze({ read: 0.12, write: 1.5, config: 0.25, log: 0.2 } as Record<PlanEndpoint, number>),
+  /** Extra CPU-ms per policy result in a write. */
+  cpuMsPerResultRow: 0.01,
+  /** policy_membership rows scanned per second by a counting GROUP BY held in the buffer pool. */
+  scanRowsPerS: 1_000_000,
+  /** Server resident memory: base + per host (host cache, last-seen batch). */
+  rssBaseMb: 90,
+  rssPerHostKb: 0.5,
+});
+
+export interface Figure {
+  value: number;
+  unit: string;
+  /** Where the value came from: 'model: …', 'measured: …' or 'default: … (unmeasured)'. */
+  source: string;
+  /** What Fleet published for this size, when it published something comparable. */
+  fleet?: string;
+}
+
+export interface CapacityPlan {
+  input: PlanInput;
+  measured: boolean;
+  /** From which file the measured figures came. */
+  sweepFile?: string;
+  assumptions: string[];
+  requestRates: Record<PlanEndpoint | 'total', Figure>;
+  membershipRowsPerS: Figure;
+  membershipRows: Figure;
+  aggregation: Record<StatsStrategyName, Figure>;
+  serverCpuCores: Figure;
+  serverInstances: Figure;
+  serverRssMbPerInstance: Figure;
+  database: {
+    membershipUpsertRowsPerS: Figure;
+    hostUpdateRowsPerS: Figure;
+    seenTimeRowsPerS: Figure;
+    statementsPerS: Figure;
+    rowsWrittenPerS: Figure;
+  };
+  /** Fleet's reference architecture tier for this many hosts (sanity, not an input). */
+  fleetReference: FleetReference;
+  warnings: string[];
+}

@@ -1,0 +1,97 @@
+/**
+ * The sweep file (`osqsim capacity sweep` writes it, `osqsim capacity plan --from` reads it): what one
+ * sweep measured per step, and the CPU probe after its last step. Types and the schema name only.
+ */
+
+import type { MachineInfo } from '../lib/machine.js';
+
+export const SWEEP_SCHEMA = 'osqsim.capacity-sweep/v1' as const;
+
+/** The osquery endpoints a capacity plan sizes (enrolment is a one-off, not steady-state load). */
+export type PlanEndpoint = 'read' | 'write' | 'config' | 'log';
+export const PLAN_ENDPOINTS: readonly PlanEndpoint[] = ['read', 'write', 'config', 'log'];
+
+export interface LatencySummary {
+  p50: number;
+  p90: number;
+  p99: number;
+  p999: number;
+  max: number;
+}
+
+export interface SweepEndpointStep {
+  count: number;
+  rate_per_s: number;
+  errors: number;
+  /** Server CPU-ms per request of this endpoint (apportioned, see sweep). */
+  cpu_ms_per_req: number | null;
+  latency_ms: LatencySummary;
+  service_ms?: LatencySummary;
+}
+
+export interface SweepAggregation {
+  strategy: string;
+  duration_ms: number;
+  rows: number;
+}
+
+export interface SweepStep {
+  index: number;
+  hosts: number;
+  warmup_s: number;
+  measured_s: number;
+  endpoints: Partial<Record<PlanEndpoint | 'enroll', SweepEndpointStep>>;
+  /** All requests of the window. */
+  requests_per_s: number;
+  server: {
+    cpu_ms: number;
+    cpu_pct: number;
+    cpu_ms_per_req: number | null;
+    rss_mb: number;
+    /** Store work per request when the server exposes it (queries, rows written). */
+    store_queries_per_req: number | null;
+    rows_written_per_req: number | null;
+  } | null;
+  membership_rows_per_s: number;
+  membership_rows: number;
+  aggregations: SweepAggregation[];
+  generator: { saturated: boolean; warnings: string[]; cpu_pct: number | null };
+  errors_rate: number;
+}
+
+/** Marginal server CPU per request of each endpoint, measured one endpoint at a time (probe.ts). */
+export interface CpuProbe {
+  hosts: number;
+  seconds: number;
+  rate_per_s: number;
+  idle_cpu_ms_per_s: number;
+  endpoints: Partial<Record<PlanEndpoint, { requests: number; rate_per_s: number; cpu_ms_per_req: number }>>;
+}
+
+export interface SweepDocument {
+  schema: typeof SWEEP_SCHEMA;
+  scenario: string;
+  started_at: string;
+  machine: MachineInfo;
+  store: string;
+  params: {
+    from: number;
+    to: number;
+    steps: number;
+    until: string[];
+    warmup_s: number;
+    measure_s: number;
+    /** Policies in scope per host: membership rows ÷ hosts at the largest step (the scenario's count before any step ran). */
+    policies: number;
+    distributed_interval_s: number;
+    policy_interval_s: number;
+    config_refresh_s: number;
+    logger_tls_period_s: number;
+    stats_strategy?: string;
+    stats_interval_s?: number;
+  };
+  steps: SweepStep[];
+  /** After the last step: CPU per request per endpoint (absent with --no-cpu-probe or without /proc). */
+  cpu_probe?: CpuProbe;
+  stopped: { reason: 'completed' | 'threshold' | 'saturated' | 'error'; step: number | null; detail: string };
+}

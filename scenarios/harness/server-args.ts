@@ -1,0 +1,46 @@
+/**
+ * The `osqsim server` flags for a scenario's server section: its intervals, count strategy, store,
+ * token and enroll secrets (one per team, `team:team`), then the section's extra_args last so they
+ * override. `osqsim run` and capacity sweeps start their server with these. Pure.
+ */
+import type { StatsStrategyName } from '../../contract/vocabulary.js';
+import type { Scenario as HarnessScenario } from '../schema/scenario.js';
+
+export interface ServerArgsOptions {
+  /** One count strategy (a scenario may list several; the caller runs one at a time). */
+  strategy: StatsStrategyName;
+  store: string;
+  apiToken: string;
+  /** Default: the scenario's server.log_level. */
+  logLevel?: string;
+  /** Default: the scenario's server.stats.interval. */
+  statsIntervalMs?: number;
+  /** A fleetctl YAML file of policies to apply at start (`--policies`). */
+  policiesFile?: string;
+}
+
+const ms = (value: number): string => `${Math.round(value)}ms`;
+/** The agent's intervals in whole seconds, as osquery's flags take them. */
+const seconds = (value: number): string => String(Math.max(1, Math.round(value / 1000)));
+
+export function serverArgs(scenario: HarnessScenario, options: ServerArgsOptions): string[] {
+  const server = scenario.server!;
+  const teams = [...new Set(scenario.fleet.groups.map((g) => g.team).filter((t): t is string => typeof t === 'string' && t !== ''))];
+  return [
+    '--store', options.store,
+    '--api-token', options.apiToken,
+    '--log-level', options.logLevel ?? server.log_level,
+    '--policy-update-interval', ms(server.policy_update_interval),
+    '--detail-update-interval', ms(server.detail_update_interval),
+    '--max-jitter-percent', String(server.max_jitter_percent),
+    '--distributed-interval', seconds(scenario.agent.distributed_interval),
+    '--logger-tls-period', seconds(scenario.agent.logger_tls_period),
+    '--config-refresh', seconds(scenario.agent.config_refresh),
+    '--stats-strategy', options.strategy,
+    '--stats-interval', ms(options.statsIntervalMs ?? server.stats.interval),
+    '--enroll-secret', scenario.enroll_secret,
+    ...teams.flatMap((team) => ['--enroll-secret', `${team}:${team}`]),
+    ...(options.policiesFile !== undefined ? ['--policies', options.policiesFile] : []),
+    ...server.extra_args,
+  ];
+}

@@ -5,7 +5,7 @@
  * reject bad values with the option named. Durations and sizes use lib/units.ts.
  */
 import { osqsimError } from '../lib/errors.js';
-import { parseDurationMs, parseSizeBytes } from '../lib/units.js';
+import { parseCount, parseDurationMs, parseSizeBytes } from '../lib/units.js';
 
 /** One flag. `parse` receives the typed text (or, for a switch, true/false), and undefined when absent. */
 export interface BenchParam<T> {
@@ -58,13 +58,7 @@ export function toggle(flag: string, help: string): BenchParam<boolean> {
 
 /** A whole number ≥ 1 (≥ 0 with `min: 0`); `1_000` and `1,000` are accepted. */
 export function integer(min = 1): TextParser<number> {
-  return (text, name) => {
-    const value = Number(text.replace(/[_,]/g, ''));
-    if (text.trim() === '' || !Number.isInteger(value) || value < min) {
-      throw invalid(name, `expected a whole number ≥ ${min} (got "${text}")`);
-    }
-    return value;
-  };
+  return (text, name) => parseCount(name, text, min);
 }
 
 export const positiveInt = integer(1);

@@ -8,7 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { osqsimError } from '../lib/errors.js';
 import { reportError } from '../lib/cli-usage.js';
-import { parseDurationMs, parseDurationSeconds } from '../lib/units.js';
+import { parseCount, parseDurationMs, parseDurationSeconds } from '../lib/units.js';
 import { resolveScenarioPath } from '../scenarios/builtin.js';
 import { formatPlan, planToJson } from '../capacity/format.js';
 import { planCapacity, validatePlanInput } from '../capacity/model.js';
@@ -23,17 +23,6 @@ export function parseFraction(option: string, text: string): number {
   if (!match) throw osqsimError('CLI_INVALID_OPTION', { option, reason: `expected a percentage like 60% (got "${text}")` });
   const value = match[2] === '%' ? Number(match[1]) / 100 : Number(match[1]);
   if (!(value > 0 && value <= 1)) throw osqsimError('CLI_INVALID_OPTION', { option, reason: `must be above 0% and at most 100% (got "${text}")` });
-  return value;
-}
-
-export function parseCount(option: string, text: string, minimum = 0): number {
-  const cleaned = text.replace(/[_,]/g, '');
-  const match = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(cleaned.trim());
-  const factor = match?.[2] === '' || match === null ? 1 : match[2]!.toLowerCase() === 'k' ? 1000 : 1_000_000;
-  const value = match ? Math.round(Number(match[1]) * factor) : Number.NaN;
-  if (!Number.isFinite(value) || value < minimum) {
-    throw osqsimError('CLI_INVALID_OPTION', { option, reason: `expected a whole number ≥ ${minimum} (got "${text}")` });
-  }
   return value;
 }
 

@@ -3,6 +3,7 @@
  * runs/<UTC timestamp>-<name>/{result.json, summary.md, report.html}.
  * Exit codes: 0 ok, 1 error, 2 invalid scenario or flags, 3 thresholds failed.
  */
+import { parseCount } from '../lib/units.js';
 import type { Command } from 'commander';
 import { osqsimError } from '../lib/errors.js';
 import { reportError } from '../lib/cli-usage.js';
@@ -36,10 +37,17 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
   const file = loaded.file;
   const invalid = (problems: string) => reportError('osqsim run', osqsimError('SCENARIO_INVALID', { source: file, problems }), err);
   const overrideProblems: string[] = [];
-  const workers = flags.workers === undefined ? undefined : Number(flags.workers);
-  const connections = flags.connections === undefined ? undefined : Number(flags.connections);
-  if (workers !== undefined && !(Number.isInteger(workers) && workers > 0)) overrideProblems.push(`--workers must be a positive integer, got "${flags.workers}"`);
-  if (connections !== undefined && !(Number.isInteger(connections) && connections > 0)) overrideProblems.push(`--connections must be a positive integer, got "${flags.connections}"`);
+  const count = (option: string, text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      return parseCount(option, text, 1);
+    } catch (error) {
+      overrideProblems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  const workers = count('--workers', flags.workers);
+  const connections = count('--connections', flags.connections);
   if (!loaded.ok || overrideProblems.length) {
     const issues = loaded.ok ? [] : loaded.issues;
     return invalid(`\n${[...overrideProblems, formatIssues(issues)].filter(Boolean).join('\n').replace(/^/gm, '  ')}`);

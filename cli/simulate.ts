@@ -3,6 +3,7 @@
  * Thin: flags → scenario → runSimulation → progress on stderr, summary (or --json) on stdout,
  * result file with --out. Ctrl-C stops the agents and still writes the result.
  */
+import { parseCount } from '../lib/units.js';
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Command } from 'commander';
@@ -35,10 +36,7 @@ export interface SimulateFlags {
 }
 
 function positiveInt(option: string, value: string | undefined, min = 1): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw osqsimError('CLI_INVALID_OPTION', { option, reason: `must be an integer >= ${min}, got ${JSON.stringify(value)}` });
-  return n;
+  return value === undefined ? undefined : parseCount(option, value, min);
 }
 
 /** Resolves with a reason when nothing accepts a TCP connection at the target's host and port. */

@@ -65,3 +65,17 @@ export function parseSizeBytes(input: string | number): number {
   if (!match || factor === undefined) throw osqsimError('CLI_INVALID_SIZE', { value: input });
   return Math.round(Number(match[1]) * factor);
 }
+
+/**
+ * A count as users write one: `1500`, `1_500`, `1,500`, `150k`, `2m` (thousands, millions). Throws
+ * CLI_INVALID_OPTION naming `option` when it is not a whole number ≥ `minimum`.
+ */
+export function parseCount(option: string, text: string, minimum = 0): number {
+  const match = /^(\d+(?:\.\d+)?)([km]?)$/i.exec(text.trim().replace(/[_,]/g, ''));
+  const factor = match?.[2]?.toLowerCase() === 'k' ? 1000 : match?.[2]?.toLowerCase() === 'm' ? 1_000_000 : 1;
+  const value = match ? Number(match[1]) * factor : Number.NaN;
+  if (!Number.isInteger(value) || value < minimum) {
+    throw osqsimError('CLI_INVALID_OPTION', { option, reason: `expected a whole number ≥ ${minimum} (got "${text}")` });
+  }
+  return value;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatDurationMs, parseDurationMs, parseDurationSeconds, parseSizeBytes } from '../../lib/units.js';
+import { formatDurationMs, parseCount, parseDurationMs, parseDurationSeconds, parseSizeBytes } from '../../lib/units.js';
 
 describe('durations', () => {
   it.each([
@@ -55,5 +55,22 @@ describe('sizes', () => {
 
   it.each(['', 'lots', '5XB', '-1'])('rejects %j with CLI_INVALID_SIZE', (input) => {
     expect(() => parseSizeBytes(input)).toThrowError(expect.objectContaining({ code: 'CLI_INVALID_SIZE' }));
+  });
+});
+
+describe('counts', () => {
+  it.each([
+    ['1500', 1500], ['1_500', 1500], ['1,500', 1500], ['150k', 150_000], ['1.5K', 1500], ['2m', 2_000_000], [' 7 ', 7],
+  ])('reads %j as %d', (input, expected) => {
+    expect(parseCount('--hosts', input)).toBe(expected);
+  });
+
+  it.each(['', 'x', '-1', '1.5', '1e3', '3g'])('rejects %j naming the option', (input) => {
+    expect(() => parseCount('--hosts', input)).toThrowError(expect.objectContaining({ code: 'CLI_INVALID_OPTION', params: expect.objectContaining({ option: '--hosts' }) }));
+  });
+
+  it('holds the minimum', () => {
+    expect(() => parseCount('--workers', '0', 1)).toThrowError(/--workers.*≥ 1/);
+    expect(parseCount('--seed', '0', 0)).toBe(0);
   });
 });

@@ -34,9 +34,7 @@ import type {
   StatsRun,
   Team,
 } from '../types.js';
-
-/** The "long ago" timestamp that makes a new or re-enrolled host due everything (Fleet's default). */
-export const LONG_AGO = new Date('2000-01-01T00:00:00.000Z');
+import { LONG_AGO, collapseChanges } from '../common.js';
 
 /** Host change feed entries kept; a consumer further behind than this is told to reset. */
 const MAX_FEED_LOG = 1_000_000;
@@ -770,21 +768,4 @@ export class MemoryStore implements Store {
     if (limit <= 0) return [];
     return this.runs.slice(-Math.floor(limit)).reverse();
   }
-}
-
-/**
- * A batch may carry the same cell twice (a host wrote twice); the changes of one cell are merged
- * into one (first before, last after), and dropped when they cancel out. Input sorted by cell.
- */
-export function collapseChanges(changes: readonly MembershipChange[]): MembershipChange[] {
-  const out: MembershipChange[] = [];
-  for (const change of changes) {
-    const last = out[out.length - 1];
-    if (last && last.policyId === change.policyId && last.hostId === change.hostId) {
-      out[out.length - 1] = { ...last, after: change.after };
-    } else {
-      out.push(change);
-    }
-  }
-  return out.filter((c) => c.before !== c.after);
 }

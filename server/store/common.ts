@@ -1,5 +1,9 @@
-/** What both store implementations share: Fleet's "long ago", change merging, the count row. */
-import type { MembershipChange, PolicyCount } from './types.js';
+/**
+ * The rules both store implementations share: Fleet's "long ago", how a policy record is made and
+ * patched, how one batch's changes of a cell merge, the count row.
+ */
+import type { PolicyUpdateResult } from './store.js';
+import type { MembershipChange, Policy, PolicyCount, PolicyInput, PolicyPatch } from './types.js';
 
 /** The "long ago" timestamp that makes a new or re-enrolled host due everything (Fleet's default). */
 export const LONG_AGO = new Date('2000-01-01T00:00:00.000Z');
@@ -22,4 +26,46 @@ export function collapseChanges(changes: readonly MembershipChange[]): Membershi
     }
   }
   return out.filter((c) => c.before !== c.after);
+}
+
+/** The record a new policy gets (id 0 until the store assigns one); names are NFC-normalised as Fleet does. */
+export function newPolicyRecord(input: PolicyInput): Policy {
+  const now = new Date();
+  return {
+    id: 0,
+    teamId: input.teamId,
+    name: input.name.normalize('NFC'),
+    query: input.query,
+    description: input.description ?? '',
+    resolution: input.resolution ?? '',
+    platforms: input.platforms ?? '',
+    critical: input.critical ?? false,
+    authorId: input.authorId ?? null,
+    authorName: input.authorName ?? '',
+    authorEmail: input.authorEmail ?? '',
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+/**
+ * A policy with a patch applied (name NFC-normalised, updatedAt now); a new query or platform list
+ * stamps queryChangedAt, and the result says which changed (the membership clean-up it calls for).
+ */
+export function patchPolicy(old: Policy, patch: PolicyPatch): PolicyUpdateResult {
+  const name = patch.name === undefined ? old.name : patch.name.normalize('NFC');
+  let policy: Policy = {
+    ...old,
+    name,
+    query: patch.query ?? old.query,
+    description: patch.description ?? old.description,
+    resolution: patch.resolution ?? old.resolution,
+    platforms: patch.platforms ?? old.platforms,
+    critical: patch.critical ?? old.critical,
+    updatedAt: new Date(),
+  };
+  const queryChanged = policy.query !== old.query;
+  const platformsChanged = policy.platforms !== old.platforms;
+  if (queryChanged || platformsChanged) policy = { ...policy, queryChangedAt: policy.updatedAt };
+  return { policy, queryChanged, platformsChanged };
 }

@@ -1,1 +1,1 @@
-export { MemoryStore } from './memory-store.js';
+export { MemoryStore } from './store.js';

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { osqsimError } from '../../../lib/errors.js';
+import { newPolicyRecord, patchPolicy } from '../common.js';
 import type { PolicyUpdateResult } from '../store.js';
 import type { Policy, PolicyInput, PolicyPatch, PolicySpecInput } from '../types.js';
 import { type Db, readRows, run } from './db.js';
@@ -56,26 +57,6 @@ function toPolicy(r: PolicyRow): Policy {
 
 function checksum(teamId: number | null, name: string): Buffer {
   return createHash('md5').update(`${teamId ?? ''}\u0000${name}`).digest();
-}
-
-/** The record a new policy gets (id assigned by the insert); names are NFC-normalised as Fleet does. */
-function newPolicyRecord(input: PolicyInput): Policy {
-  const now = new Date();
-  return {
-    id: 0,
-    teamId: input.teamId,
-    name: input.name.normalize('NFC'),
-    query: input.query,
-    description: input.description ?? '',
-    resolution: input.resolution ?? '',
-    platforms: input.platforms ?? '',
-    critical: input.critical ?? false,
-    authorId: input.authorId ?? null,
-    authorName: input.authorName ?? '',
-    authorEmail: input.authorEmail ?? '',
-    createdAt: now,
-    updatedAt: now,
-  };
 }
 
 /** The `policies` columns of a new policy, for `INSERT … SET ?`. */
@@ -180,20 +161,9 @@ async function updatePolicyTx(
   const [rows] = await c.query<PolicyRow[]>(`${POLICY_SELECT} WHERE id = ? FOR UPDATE`, [id]);
   if (!rows[0]) return undefined;
   const old = toPolicy(rows[0]);
-  const name = patch.name === undefined ? old.name : patch.name.normalize('NFC');
-  let policy: Policy = {
-    ...old,
-    name,
-    query: patch.query ?? old.query,
-    description: patch.description ?? old.description,
-    resolution: patch.resolution ?? old.resolution,
-    platforms: patch.platforms ?? old.platforms,
-    critical: patch.critical ?? old.critical,
-    updatedAt: new Date(),
-  };
-  const queryChanged = policy.query !== old.query;
-  const platformsChanged = policy.platforms !== old.platforms;
-  if (queryChanged || platformsChanged) policy = { ...policy, queryChangedAt: policy.updatedAt };
+  const result = patchPolicy(old, patch);
+  const { policy } = result;
+  const name = policy.name;
   try {
     await c.query('UPDATE policies SET ? WHERE id = ?', [
       {
@@ -213,7 +183,7 @@ async function updatePolicyTx(
     if (isDuplicate(err)) throw osqsimError('STORE_CONFLICT', { what: `policy "${name}"` });
     throw err;
   }
-  return { policy, queryChanged, platformsChanged };
+  return result;
 }
 
 export async function deletePolicies(db: Db, policyIds: readonly number[]): Promise<number[]> {

@@ -4,10 +4,10 @@
  * after a policy edit.
  */
 import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { platformList } from '../../../contract/platforms.js';
 import { collapseChanges } from '../common.js';
 import type { RecordResultsOutcome } from '../store.js';
 import type { HostPolicyResults, MembershipChange, MembershipRow, PolicyPasses } from '../types.js';
-import { platformList } from '../../../contract/platforms.js';
 import { type Db, readRows, run } from './db.js';
 import { BULK_ROWS, type CellRow, chunks, ids, passesSql, sqlDatetime, toPasses } from './sql.js';
 import { tx } from './tx.js';

@@ -3,7 +3,7 @@
  * patched, how one batch's changes of a cell merge, the count row.
  */
 import type { PolicyUpdateResult } from './store.js';
-import type { MembershipChange, Policy, PolicyCount, PolicyInput, PolicyPatch } from './types.js';
+import type { MembershipChange, Policy, PolicyCount, PolicyInput, PolicyPatch, PolicySpecInput } from './types.js';
 
 /** The "long ago" timestamp that makes a new or re-enrolled host due everything (Fleet's default). */
 export const LONG_AGO = new Date('2000-01-01T00:00:00.000Z');
@@ -68,4 +68,23 @@ export function patchPolicy(old: Policy, patch: PolicyPatch): PolicyUpdateResult
   const platformsChanged = policy.platforms !== old.platforms;
   if (queryChanged || platformsChanged) policy = { ...policy, queryChangedAt: policy.updatedAt };
   return { policy, queryChanged, platformsChanged };
+}
+
+/** The fields a fleetctl spec sets: all of them, absent ones at their defaults (an apply replaces them). */
+export interface SpecFields {
+  readonly query: string;
+  readonly description: string;
+  readonly resolution: string;
+  readonly platforms: string;
+  readonly critical: boolean;
+}
+
+export function specFields(spec: PolicySpecInput): SpecFields {
+  return {
+    query: spec.query,
+    description: spec.description ?? '',
+    resolution: spec.resolution ?? '',
+    platforms: spec.platforms ?? '',
+    critical: spec.critical ?? false,
+  };
 }

@@ -1,7 +1,7 @@
 /** Policies, unique by (team, NFC name) as Fleet's checksum key. */
 import { osqsimError } from '../../../lib/errors.js';
 import { platformMatches } from '../../../contract/platforms.js';
-import { newPolicyRecord, patchPolicy } from '../common.js';
+import { newPolicyRecord, patchPolicy, specFields } from '../common.js';
 import type { PolicyUpdateResult } from '../store.js';
 import type { Policy, PolicyInput, PolicyPatch, PolicySpecInput } from '../types.js';
 import { type MemoryState, assertTeam } from './state.js';
@@ -93,13 +93,7 @@ export function applyPolicySpecs(
   const out: Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }> = [];
   for (const spec of specs) {
     const name = spec.name.normalize('NFC');
-    const fields = {
-      query: spec.query,
-      description: spec.description ?? '',
-      resolution: spec.resolution ?? '',
-      platforms: spec.platforms ?? '',
-      critical: spec.critical ?? false,
-    };
+    const fields = specFields(spec);
     const existingId = state.policiesByKey.get(policyKey(spec.teamId, name));
     if (existingId === undefined) {
       const policy = createPolicy(state, { teamId: spec.teamId, name, ...fields });

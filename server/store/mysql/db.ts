@@ -39,25 +39,19 @@ export interface Db {
 
 export function openDb(url: string, options: MysqlStoreOptions = {}): Db {
   const { connection, database } = mysqlConnectionOptions(url);
-  const pool = mysql.createPool({
-    ...connection,
-    database,
-    connectionLimit: options.poolSize ?? 10,
-    waitForConnections: true,
-    queueLimit: 0,
-    enableKeepAlive: true,
-    // Only recordPolicyResults sends several statements at once, all built from escaped values.
-    multipleStatements: true,
-  });
-  const ingestPool = mysql.createPool({
-    ...connection,
-    database,
-    connectionLimit: options.ingestPoolSize ?? 4,
-    waitForConnections: true,
-    queueLimit: 0,
-    enableKeepAlive: true,
-    multipleStatements: true,
-  });
+  const createPool = (connectionLimit: number): Pool =>
+    mysql.createPool({
+      ...connection,
+      database,
+      connectionLimit,
+      waitForConnections: true,
+      queueLimit: 0,
+      enableKeepAlive: true,
+      // recordPolicyResults and the change feed send several statements at once, all built from escaped values.
+      multipleStatements: true,
+    });
+  const pool = createPool(options.poolSize ?? 10);
+  const ingestPool = createPool(options.ingestPoolSize ?? 4);
   for (const p of [pool, ingestPool]) {
     p.on('connection', (conn: unknown) => {
       const core = conn as { query(sql: string, cb: (err: unknown) => void): unknown };

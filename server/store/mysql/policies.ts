@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { osqsimError } from '../../../lib/errors.js';
-import { newPolicyRecord, patchPolicy } from '../common.js';
+import { newPolicyRecord, patchPolicy, specFields } from '../common.js';
 import type { PolicyUpdateResult } from '../store.js';
 import type { Policy, PolicyInput, PolicyPatch, PolicySpecInput } from '../types.js';
 import { type Db, readRows, run } from './db.js';
@@ -221,13 +221,7 @@ export async function applyPolicySpecs(
       const out: Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }> = [];
       for (const spec of specs) {
         const name = spec.name.normalize('NFC');
-        const fields = {
-          query: spec.query,
-          description: spec.description ?? '',
-          resolution: spec.resolution ?? '',
-          platforms: spec.platforms ?? '',
-          critical: spec.critical ?? false,
-        };
+        const fields = specFields(spec);
         const [found] = await c.query<RowDataPacket[]>('SELECT id FROM policies WHERE checksum = ? FOR UPDATE', [
           checksum(spec.teamId, name),
         ]);

@@ -44,7 +44,6 @@ import * as policies from './policies.js';
 import * as teams from './teams.js';
 
 export type { MysqlStoreOptions } from './db.js';
-export { FEED_OVERLAP_MS, FEED_RETENTION_MS } from './feed.js';
 
 export class MysqlStore implements Store {
   readonly kind = 'mysql' as const;

@@ -1,6 +1,6 @@
 /**
  * The Store: everything the server keeps. Two implementations pass one contract suite
- * (test/store/contract.ts): `memory` (embedded default, zero set-up) and `mysql` (mysql2 pool).
+ * (test/server/store/contract.ts): `memory` (embedded default, zero set-up) and `mysql` (mysql2 pool).
  *
  * Errors: methods throw OsqsimError codes from lib/errors.ts — STORE_UNAVAILABLE when the
  * database cannot be reached (the server answers 503 and stays up), STORE_CONFLICT for a
@@ -61,17 +61,21 @@ export interface ComputedCounts {
   readonly rowsScanned: number;
 }
 
-export interface Store {
+/**
+ * The Store in role-sized slices, one per entity file of each implementation, so that a consumer
+ * can declare the part it uses (for instance `MembershipStore & CountStore`).
+ */
+export interface Store extends TeamStore, HostStore, PolicyStore, MembershipStore, CountStore, LeaseStore {
   readonly kind: StoreKind;
-
-  // --- lifecycle --------------------------------------------------------------------------
   /** Creates or upgrades the schema; idempotent. */
   migrate(): Promise<void>;
   /** Resolves when the store answers; throws STORE_UNAVAILABLE otherwise. */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
 
-  // --- teams and enroll secrets -----------------------------------------------------------
+/** Teams and enroll secrets. */
+export interface TeamStore {
   createTeam(name: string, description?: string): Promise<Team>;
   getTeam(id: number): Promise<Team | undefined>;
   getTeamByName(name: string): Promise<Team | undefined>;
@@ -84,8 +88,10 @@ export interface Store {
   replaceEnrollSecrets(teamId: number | null, secrets: readonly string[]): Promise<EnrollSecret[]>;
   /** Adds a secret if absent (server start-up `--enroll-secret`); an existing secret keeps its scope. */
   ensureEnrollSecret(secret: string, teamId: number | null): Promise<EnrollSecret>;
+}
 
-  // --- hosts ------------------------------------------------------------------------------
+/** Hosts, their last-seen times, and the host change feed. */
+export interface HostStore {
   /**
    * Enrolls by osquery_host_id: a new host is due everything (refetch, old timestamps); an existing
    * one keeps its id, gets the new node key and team, is due everything and loses its policy results.
@@ -119,8 +125,9 @@ export interface Store {
    * keeps an in-process log.
    */
   hostChangesSince(cursor: string | undefined): Promise<HostChanges>;
+}
 
-  // --- policies ---------------------------------------------------------------------------
+export interface PolicyStore {
   /** STORE_CONFLICT on a duplicate (team, name). */
   createPolicy(input: PolicyInput): Promise<Policy>;
   getPolicy(id: number): Promise<Policy | undefined>;
@@ -135,8 +142,10 @@ export interface Store {
   deletePolicies(ids: readonly number[]): Promise<number[]>;
   /** fleetctl apply: upsert by (teamId, name), all or nothing; returns the policies in spec order. */
   applyPolicySpecs(specs: readonly PolicySpecInput[]): Promise<Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }>>;
+}
 
-  // --- membership (policy results) --------------------------------------------------------
+/** Membership: the policy results of each host. */
+export interface MembershipStore {
   /**
    * One transaction for a whole ingest batch: upserts every result (sorted by policy, host), sets
    * each host's policy_updated_at and clears its refetch flag. With trackChanges, returns
@@ -161,8 +170,10 @@ export interface Store {
   ): Promise<readonly MembershipChange[]>;
   /** Number of membership rows (all policies). */
   countMembership(): Promise<number>;
+}
 
-  // --- counts (policy_stats) --------------------------------------------------------------
+/** Policy counts (policy_stats). */
+export interface CountStore {
   /**
    * Counts from policy_membership without locking writers: overall (inheritedTeamId null) for
    * every policy, and per team (0 = No team) for global policies. Only passes 1/0 count, and only
@@ -175,8 +186,10 @@ export interface Store {
   addPolicyCountDeltas(deltas: ReadonlyArray<Omit<PolicyCount, 'updatedAt'>>, updatedAt: Date): Promise<void>;
   readPolicyCounts(policyIds?: readonly number[]): Promise<PolicyCount[]>;
   deletePolicyCounts(policyId: number): Promise<void>;
+}
 
-  // --- leases and runs --------------------------------------------------------------------
+/** Leases (one stats runner at a time across server instances) and the stats-run log. */
+export interface LeaseStore {
   /** Extend if owned, take over if expired, create if absent (reference §5.2). True when held. */
   acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean>;
   releaseLease(name: string, owner: string): Promise<void>;

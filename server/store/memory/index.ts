@@ -1,1 +1,1 @@
-export { MemoryStore, LONG_AGO } from './memory-store.js';
+export { MemoryStore } from './store.js';

@@ -1,3 +1,3 @@
-export { MysqlStore, type MysqlStoreOptions } from './mysql-store.js';
+export { MysqlStore, type MysqlStoreOptions } from './store.js';
 export { MIGRATIONS, TABLES } from './schema.js';
 export { toStoreError } from './errors.js';

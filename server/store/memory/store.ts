@@ -1,0 +1,268 @@
+/**
+ * The embedded store: everything in process memory, zero set-up. Not a mock — it passes the same
+ * contract suite as MySQL (test/server/store/contract.ts) with the same Fleet semantics. The Store
+ * facade over one file per entity, all on one MemoryState (state.ts).
+ *
+ * Records handed out are never mutated afterwards (updates replace them), so callers may keep them.
+ * Every method validates before it changes anything, which makes each one all-or-nothing.
+ */
+import { osqsimError } from '../../../lib/errors.js';
+import type {
+  ComputedCounts,
+  EnrollResult,
+  HostChanges,
+  PolicyUpdateResult,
+  RecordResultsOutcome,
+  Store,
+} from '../store.js';
+import type {
+  EnrollSecret,
+  Host,
+  HostDetailsPatch,
+  HostIdentity,
+  HostListFilter,
+  HostPolicyResults,
+  MembershipChange,
+  MembershipRow,
+  Policy,
+  PolicyCount,
+  PolicyInput,
+  PolicyPasses,
+  PolicyPatch,
+  PolicySpecInput,
+  StatsRun,
+  Team,
+} from '../types.js';
+import * as counts from './counts.js';
+import * as feed from './feed.js';
+import * as hosts from './hosts.js';
+import * as leases from './leases.js';
+import * as membership from './membership.js';
+import * as policies from './policies.js';
+import { type MemoryState, createState } from './state.js';
+import * as teams from './teams.js';
+
+export class MemoryStore implements Store {
+  readonly kind = 'memory' as const;
+
+  private readonly state = createState();
+
+  /** The state, or STORE_UNAVAILABLE once closed (every method starts here). */
+  private open(): MemoryState {
+    if (this.state.closed) throw osqsimError('STORE_UNAVAILABLE', { reason: 'the memory store is closed' });
+    return this.state;
+  }
+
+  // --- lifecycle --------------------------------------------------------------------------
+
+  async migrate(): Promise<void> {
+    this.open();
+  }
+
+  async ping(): Promise<void> {
+    this.open();
+  }
+
+  async close(): Promise<void> {
+    this.state.closed = true;
+  }
+
+  // --- teams and enroll secrets -----------------------------------------------------------
+
+  async createTeam(name: string, description?: string): Promise<Team> {
+    return teams.createTeam(this.open(), name, description);
+  }
+
+  async getTeam(id: number): Promise<Team | undefined> {
+    return teams.getTeam(this.open(), id);
+  }
+
+  async getTeamByName(name: string): Promise<Team | undefined> {
+    return teams.getTeamByName(this.open(), name);
+  }
+
+  async listTeams(): Promise<Team[]> {
+    return teams.listTeams(this.open());
+  }
+
+  async deleteTeam(id: number): Promise<boolean> {
+    return teams.deleteTeam(this.open(), id);
+  }
+
+  async findEnrollSecret(secret: string): Promise<EnrollSecret | undefined> {
+    return teams.findEnrollSecret(this.open(), secret);
+  }
+
+  async listEnrollSecrets(teamId: number | null): Promise<EnrollSecret[]> {
+    return teams.listEnrollSecrets(this.open(), teamId);
+  }
+
+  async replaceEnrollSecrets(teamId: number | null, secrets: readonly string[]): Promise<EnrollSecret[]> {
+    return teams.replaceEnrollSecrets(this.open(), teamId, secrets);
+  }
+
+  async ensureEnrollSecret(secret: string, teamId: number | null): Promise<EnrollSecret> {
+    return teams.ensureEnrollSecret(this.open(), secret, teamId);
+  }
+
+
+  // --- hosts ------------------------------------------------------------------------------
+
+  async enrollHost(identity: HostIdentity, nodeKey: string, teamId: number | null, now: Date): Promise<EnrollResult> {
+    return hosts.enrollHost(this.open(), identity, nodeKey, teamId, now);
+  }
+
+  async getHost(id: number): Promise<Host | undefined> {
+    return hosts.getHost(this.open(), id);
+  }
+
+  async getHostByNodeKey(nodeKey: string): Promise<Host | undefined> {
+    return hosts.getHostByNodeKey(this.open(), nodeKey);
+  }
+
+  async getHosts(ids: readonly number[]): Promise<Host[]> {
+    return hosts.getHosts(this.open(), ids);
+  }
+
+  async listHosts(filter: HostListFilter): Promise<Host[]> {
+    return hosts.listHosts(this.open(), filter);
+  }
+
+  async countHosts(filter: HostListFilter): Promise<number> {
+    return hosts.countHosts(this.open(), filter);
+  }
+
+  async updateHostDetails(hostId: number, patch: HostDetailsPatch): Promise<void> {
+    return hosts.updateHostDetails(this.open(), hostId, patch);
+  }
+
+  async setRefetchRequested(hostId: number, requested: boolean): Promise<boolean> {
+    return hosts.setRefetchRequested(this.open(), hostId, requested);
+  }
+
+  async moveHostsToTeam(hostIds: readonly number[], teamId: number | null): Promise<readonly MembershipChange[]> {
+    return hosts.moveHostsToTeam(this.open(), hostIds, teamId);
+  }
+
+  async deleteHost(id: number): Promise<readonly MembershipChange[] | undefined> {
+    return hosts.deleteHost(this.open(), id);
+  }
+
+  async markHostsSeen(hostIds: readonly number[], seenAt: Date): Promise<void> {
+    return hosts.markHostsSeen(this.open(), hostIds, seenAt);
+  }
+
+  async hostChangesSince(cursor: string | undefined): Promise<HostChanges> {
+    return feed.hostChangesSince(this.open(), cursor);
+  }
+
+
+  // --- policies ---------------------------------------------------------------------------
+
+  async createPolicy(input: PolicyInput): Promise<Policy> {
+    return policies.createPolicy(this.open(), input);
+  }
+
+  async getPolicy(id: number): Promise<Policy | undefined> {
+    return policies.getPolicy(this.open(), id);
+  }
+
+  async listPolicies(teamId: number | null): Promise<Policy[]> {
+    return policies.listPolicies(this.open(), teamId);
+  }
+
+  async listAllPolicies(): Promise<Policy[]> {
+    return policies.listAllPolicies(this.open());
+  }
+
+  async policiesForHost(teamId: number | null, fleetPlatform: string): Promise<Policy[]> {
+    return policies.policiesForHost(this.open(), teamId, fleetPlatform);
+  }
+
+  async updatePolicy(id: number, patch: PolicyPatch): Promise<PolicyUpdateResult | undefined> {
+    return policies.updatePolicy(this.open(), id, patch);
+  }
+
+  async deletePolicies(ids: readonly number[]): Promise<number[]> {
+    return policies.deletePolicies(this.open(), ids);
+  }
+
+  async applyPolicySpecs(
+    specs: readonly PolicySpecInput[],
+  ): Promise<Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }>> {
+    return policies.applyPolicySpecs(this.open(), specs);
+  }
+
+
+  // --- membership (policy results) --------------------------------------------------------
+
+  async recordPolicyResults(
+    batch: readonly HostPolicyResults[],
+    options?: { trackChanges?: boolean },
+  ): Promise<RecordResultsOutcome> {
+    return membership.recordPolicyResults(this.open(), batch, options);
+  }
+
+  async hostMembership(hostId: number): Promise<MembershipRow[]> {
+    return membership.hostMembership(this.open(), hostId);
+  }
+
+  async getMembership(policyId: number, hostId: number): Promise<PolicyPasses | undefined> {
+    return membership.getMembership(this.open(), policyId, hostId);
+  }
+
+  async clearPolicyMembershipBatch(
+    policyId: number,
+    limit: number,
+    keepPlatforms?: string,
+    olderThan?: Date,
+  ): Promise<readonly MembershipChange[]> {
+    return membership.clearPolicyMembershipBatch(this.open(), policyId, limit, keepPlatforms, olderThan);
+  }
+
+  async countMembership(): Promise<number> {
+    return membership.countMembership(this.open());
+  }
+
+
+  // --- counts (policy_stats) --------------------------------------------------------------
+
+  async computePolicyCounts(policyIds?: readonly number[]): Promise<ComputedCounts> {
+    return counts.computePolicyCounts(this.open(), policyIds);
+  }
+
+  async upsertPolicyCounts(rows: ReadonlyArray<Omit<PolicyCount, 'updatedAt'>>, updatedAt: Date): Promise<void> {
+    return counts.upsertPolicyCounts(this.open(), rows, updatedAt);
+  }
+
+  async addPolicyCountDeltas(deltas: ReadonlyArray<Omit<PolicyCount, 'updatedAt'>>, updatedAt: Date): Promise<void> {
+    return counts.addPolicyCountDeltas(this.open(), deltas, updatedAt);
+  }
+
+  async readPolicyCounts(policyIds?: readonly number[]): Promise<PolicyCount[]> {
+    return counts.readPolicyCounts(this.open(), policyIds);
+  }
+
+  async deletePolicyCounts(policyId: number): Promise<void> {
+    return counts.deletePolicyCounts(this.open(), policyId);
+  }
+
+
+  // --- leases and runs --------------------------------------------------------------------
+
+  async acquireLease(name: string, owner: string, ttlMs: number): Promise<boolean> {
+    return leases.acquireLease(this.open(), name, owner, ttlMs);
+  }
+
+  async releaseLease(name: string, owner: string): Promise<void> {
+    return leases.releaseLease(this.open(), name, owner);
+  }
+
+  async recordStatsRun(run: StatsRun): Promise<StatsRun> {
+    return leases.recordStatsRun(this.open(), run);
+  }
+
+  async listStatsRuns(limit: number): Promise<StatsRun[]> {
+    return leases.listStatsRuns(this.open(), limit);
+  }
+}

@@ -1,0 +1,216 @@
+/**
+ * Policy membership, the policy results of each host (Fleet: policy_membership in
+ * server/datastore/mysql/policies.go): the ingest batch write, reads, and the batched clean-up
+ * after a policy edit.
+ */
+import type { PoolConnection, RowDataPacket } from 'mysql2/promise';
+import { platformList } from '../../../contract/platforms.js';
+import { collapseChanges } from '../common.js';
+import type { RecordResultsOutcome } from '../store.js';
+import type { HostPolicyResults, MembershipChange, MembershipRow, PolicyPasses } from '../types.js';
+import { type Db, readRows, run } from './db.js';
+import { BULK_ROWS, type CellRow, chunks, ids, passesSql, sqlDatetime, toPasses } from './sql.js';
+import { tx } from './tx.js';
+
+export async function recordPolicyResults(
+  db: Db,
+  batch: readonly HostPolicyResults[],
+  options: { trackChanges?: boolean } = {},
+): Promise<RecordResultsOutcome> {
+  // Last write of a cell (and of a host's timestamp) wins, as it would in the memory store.
+  const cells = new Map<string, { policyId: number; hostId: number; passes: PolicyPasses; at: string }>();
+  const hostTimes = new Map<number, Date>();
+  let rowsWritten = 0;
+  for (const entry of batch) {
+    const at = sqlDatetime(entry.reportedAt);
+    for (const r of entry.results) {
+      cells.set(`${r.policyId}:${entry.hostId}`, { policyId: r.policyId, hostId: entry.hostId, passes: r.passes, at });
+      rowsWritten++;
+    }
+    hostTimes.set(entry.hostId, entry.reportedAt);
+  }
+  if (hostTimes.size === 0) return { rowsWritten: 0, changes: [] };
+  const rows = [...cells.values()].sort((a, b) => a.policyId - b.policyId || a.hostId - b.hostId);
+  const hostIds = [...hostTimes.keys()].sort((a, b) => a - b);
+
+  // Lock order everywhere: hosts rows first, then their membership rows (enroll, move, delete do the same).
+  // host_team_id comes from the hosts row this transaction has just locked (UPDATE hosts first):
+  // known teams are written as literals, otherwise one session variable per host read by a
+  // primary-key lookup (NULL when the host does not exist).
+  const statements = (teamOf?: ReadonlyMap<number, number | null>): string[] => {
+    const out: string[] = [];
+    for (const chunk of chunks(hostIds, BULK_ROWS)) out.push(hostsTouchSql(chunk, hostTimes));
+    if (rows.length === 0) return out;
+    if (teamOf === undefined) {
+      for (const chunk of chunks(hostIds, BULK_ROWS)) {
+        out.push(`SET ${chunk.map((id) => `@osqsim_t${id} = (SELECT COALESCE(team_id, 0) FROM hosts WHERE id = ${id})`).join(', ')}`);
+      }
+    }
+    const team = (hostId: number): string => {
+      if (teamOf === undefined) return `@osqsim_t${hostId}`;
+      return teamOf.has(hostId) ? String(teamOf.get(hostId) ?? 0) : 'NULL';
+    };
+    for (const chunk of chunks(rows, BULK_ROWS)) {
+      out.push(
+        `INSERT INTO policy_membership (policy_id, host_id, passes, updated_at, host_team_id) VALUES ${chunk
+          .map((r) => `(${r.policyId},${r.hostId},${passesSql(r.passes)},'${r.at}',${team(r.hostId)})`)
+          .join(',')} ON DUPLICATE KEY UPDATE passes = VALUES(passes), updated_at = VALUES(updated_at), host_team_id = VALUES(host_team_id)`,
+      );
+    }
+    return out;
+  };
+
+  // On the ingest pool; BEGIN and COMMIT travel inside the batch's own multi-statement queries.
+  return run(() =>
+    tx(
+      db.ingestPool,
+      async (conn) => {
+        let changes: MembershipChange[] = [];
+        if (options.trackChanges && rows.length > 0) {
+          const previous = await previousValues(conn, rows, hostIds);
+          changes = previous.changes;
+          await conn.query(`${statements(previous.teamOf).join(';\n')};\nCOMMIT`);
+        } else {
+          await conn.query(`START TRANSACTION;\n${statements().join(';\n')};\nCOMMIT`);
+        }
+        return { rowsWritten, changes };
+      },
+      { inlineBeginCommit: true },
+    ),
+  );
+}
+
+/**
+ * Opens the transaction, locks the batch's hosts and then their existing cells, and returns how
+ * each cell changes (for delta strategies). Every writer of a host's cells locks the host row
+ * first, so no cell can appear or change underneath; hosts that do not exist report no change
+ * (their rows are never counted).
+ */
+async function previousValues(
+  conn: PoolConnection,
+  rows: ReadonlyArray<{ policyId: number; hostId: number; passes: PolicyPasses }>,
+  hostIds: readonly number[],
+): Promise<{ changes: MembershipChange[]; teamOf: Map<number, number | null> }> {
+  const policyIds = ids(rows.map((r) => r.policyId));
+  const [results] = await conn.query<RowDataPacket[][]>(
+    `START TRANSACTION;
+     SELECT id, team_id FROM hosts WHERE id IN (?) ORDER BY id FOR UPDATE;
+     SELECT policy_id, host_id, passes FROM policy_membership WHERE host_id IN (?) AND policy_id IN (?) FOR UPDATE`,
+    [hostIds, hostIds, policyIds],
+  );
+  const [, teams, previous] = results as unknown as [unknown, RowDataPacket[], RowDataPacket[]];
+  const before = new Map<string, PolicyPasses>();
+  for (const r of previous) before.set(`${r.policy_id}:${r.host_id}`, toPasses(r.passes as number | null));
+  const teamOf = new Map<number, number | null>();
+  for (const t of teams) teamOf.set(Number(t.id), t.team_id === null ? null : Number(t.team_id));
+  const changes: MembershipChange[] = [];
+  for (const r of rows) {
+    const key = `${r.policyId}:${r.hostId}`;
+    const old = before.has(key) ? before.get(key) : undefined;
+    if (old === r.passes || !teamOf.has(r.hostId)) continue;
+    changes.push({ policyId: r.policyId, hostId: r.hostId, hostTeamId: teamOf.get(r.hostId)!, before: old, after: r.passes });
+  }
+  return { changes: collapseChanges(changes), teamOf };
+}
+
+export async function hostMembership(db: Db, hostId: number): Promise<MembershipRow[]> {
+  return run(async () =>
+    (
+      await readRows<CellRow>(
+        db,
+        'SELECT policy_id, host_id, passes, updated_at FROM policy_membership WHERE host_id = ? ORDER BY policy_id',
+        [hostId],
+      )
+    ).map((r) => ({ policyId: r.policy_id, hostId: r.host_id, passes: toPasses(r.passes), updatedAt: r.updated_at! })),
+  );
+}
+
+export async function getMembership(db: Db, policyId: number, hostId: number): Promise<PolicyPasses | undefined> {
+  return run(async () => {
+    const rows = await readRows<CellRow>(db, 'SELECT passes FROM policy_membership WHERE policy_id = ? AND host_id = ?', [
+      policyId, hostId,
+    ]);
+    return rows[0] ? toPasses(rows[0].passes) : undefined;
+  });
+}
+
+export async function clearPolicyMembershipBatch(
+  db: Db,
+  policyId: number,
+  limit: number,
+  keepPlatforms?: string,
+  olderThan?: Date,
+): Promise<readonly MembershipChange[]> {
+  if (limit <= 0) return [];
+  const keep = keepPlatforms === undefined ? undefined : platformList(keepPlatforms);
+  // Rows that stay (kept platforms, fresh answers) are stepped over with a host_id cursor.
+  const filtered = keep !== undefined || olderThan !== undefined;
+  const cursorKey = `${policyId}:${keep?.join(',') ?? '*'}:${olderThan?.getTime() ?? ''}`;
+  const fresh = olderThan === undefined ? '' : ` AND pm.updated_at < '${sqlDatetime(olderThan)}'`;
+  return run(async () => {
+    // 1. Candidates, by a plain read that locks nothing.
+    const candidatesAfter = async (after: number): Promise<RowDataPacket[]> => {
+      if (keep === undefined) {
+        return readRows(
+          db,
+          `SELECT pm.host_id, h.team_id, h.id IS NULL AS orphan FROM policy_membership pm
+             LEFT JOIN hosts h ON h.id = pm.host_id
+            WHERE pm.policy_id = ? AND pm.host_id > ?${fresh} ORDER BY pm.host_id LIMIT ?`,
+          [policyId, after, limit],
+        );
+      }
+      const platformCondition = keep.length === 0 ? 'FALSE' : "(h.fleet_platform = '' OR h.fleet_platform NOT IN (?))";
+      return readRows(
+        db,
+        `SELECT pm.host_id, h.team_id, h.id IS NULL AS orphan FROM policy_membership pm
+           LEFT JOIN hosts h ON h.id = pm.host_id
+          WHERE pm.policy_id = ? AND pm.host_id > ?${fresh} AND (h.id IS NULL OR ${platformCondition})
+          ORDER BY pm.host_id LIMIT ?`,
+        keep.length === 0 ? [policyId, after, limit] : [policyId, after, keep, limit],
+      );
+    };
+    for (;;) {
+      const after = filtered ? db.clearCursors.get(cursorKey) ?? 0 : 0;
+      let candidates = await candidatesAfter(after);
+      // The end of a pass: one more from the start catches rows committed behind the cursor.
+      if (candidates.length === 0 && after > 0) candidates = await candidatesAfter(0);
+      if (candidates.length === 0) {
+        db.clearCursors.delete(cursorKey);
+        return [];
+      }
+      const hostIds = candidates.map((r) => Number(r.host_id));
+      const teamOf = new Map(candidates.map((r) => [Number(r.host_id), r.team_id === null ? null : Number(r.team_id)]));
+      // 2. Lock exactly those cells by primary key, read their values, delete them (fresh ones stay).
+      const removed = await tx(db.pool, async (c) => {
+        const [locked] = await c.query<CellRow[]>(
+          `SELECT host_id, passes FROM policy_membership pm WHERE policy_id = ? AND host_id IN (?)${fresh} ORDER BY host_id FOR UPDATE`,
+          [policyId, hostIds],
+        );
+        if (locked.length === 0) return [];
+        await c.query('DELETE FROM policy_membership WHERE policy_id = ? AND host_id IN (?)', [
+          policyId, locked.map((r) => r.host_id),
+        ]);
+        return locked.map((r): MembershipChange => ({
+          policyId, hostId: r.host_id, hostTeamId: teamOf.get(r.host_id) ?? null, before: toPasses(r.passes), after: undefined,
+        }));
+      });
+      if (filtered) db.clearCursors.set(cursorKey, hostIds[hostIds.length - 1]!);
+      // Every candidate went or was refreshed meanwhile: look further (empty means finished).
+      if (removed.length > 0) return removed;
+    }
+  });
+}
+
+export async function countMembership(db: Db): Promise<number> {
+  return run(async () => Number((await readRows(db, 'SELECT COUNT(*) AS n FROM policy_membership'))[0]!.n));
+}
+
+/** UPDATE of the batch's hosts: policy_updated_at per host (one CASE when times differ), refetch cleared. */
+function hostsTouchSql(hostIds: readonly number[], times: ReadonlyMap<number, Date>): string {
+  const distinct = new Set(hostIds.map((id) => times.get(id)!.getTime()));
+  const value = distinct.size === 1
+    ? `'${sqlDatetime(times.get(hostIds[0]!)!)}'`
+    : `CASE id ${hostIds.map((id) => `WHEN ${id} THEN '${sqlDatetime(times.get(id)!)}'`).join(' ')} END`;
+  // Single-table UPDATE assigns left to right, so updated_at takes the new policy_updated_at.
+  return `UPDATE hosts SET policy_updated_at = ${value}, refetch_requested = 0, updated_at = policy_updated_at WHERE id IN (${hostIds.join(',')})`;
+}

@@ -5,14 +5,12 @@
  */
 import { parseCount } from '../lib/units.js';
 import type { Command } from 'commander';
-import { osqsimError } from '../lib/errors.js';
 import { reportError } from '../lib/cli-usage.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { fmtMs, fmtPct, headline } from '../reports/headline.js';
-import { readScenario } from '../scenarios/read.js';
+import { readScenario, scenarioInvalid } from '../scenarios/read.js';
 import { runScenario } from '../scenarios/runner.js';
 import { formatThresholdValue } from '../reports/metrics.js';
-import { formatIssues } from '../scenarios/schema/validate.js';
 
 export interface RunFlags {
   store?: string;
@@ -35,7 +33,6 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
   const overrides = { hosts: flags.hosts, duration: flags.duration, warmup: flags.warmup, seed: flags.seed, store: flags.store, strategy: flags.strategy };
   const loaded = readScenario(name, { overrides });
   const file = loaded.file;
-  const invalid = (problems: string) => reportError('osqsim run', osqsimError('SCENARIO_INVALID', { source: file, problems }), err);
   const overrideProblems: string[] = [];
   const count = (option: string, text: string | undefined): number | undefined => {
     if (text === undefined) return undefined;
@@ -50,7 +47,7 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
   const connections = count('--connections', flags.connections);
   if (!loaded.ok || overrideProblems.length) {
     const issues = loaded.ok ? [] : loaded.issues;
-    return invalid(`\n${[...overrideProblems, formatIssues(issues)].filter(Boolean).join('\n').replace(/^/gm, '  ')}`);
+    return reportError('osqsim run', scenarioInvalid(file, [...overrideProblems.map((message) => ({ path: '', message })), ...issues]), err);
   }
   const scenario = loaded.scenario;
   for (const note of loaded.notes) err(`osqsim run: ${note}\n`);

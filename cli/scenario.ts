@@ -4,11 +4,9 @@
  * a built-in name, read by the same reader as `osqsim run` (scenarios/read.ts).
  */
 import type { Command } from 'commander';
-import { osqsimError } from '../lib/errors.js';
 import { reportError } from '../lib/cli-usage.js';
 import { EXIT } from '../lib/exit-codes.js';
-import { formatIssues, type ValidationIssue } from '../scenarios/schema/validate.js';
-import { readScenario } from '../scenarios/read.js';
+import { readScenario, scenarioInvalid } from '../scenarios/read.js';
 import type { ScenarioOverrides } from '../scenarios/overrides.js';
 import { formatPlan, planScenario } from '../scenarios/plan.js';
 import { listBuiltinScenarios } from '../scenarios/builtin.js';
@@ -65,9 +63,6 @@ export function register(program: Command): void {
 }
 
 /** SCENARIO_INVALID with the count and every problem, one per line. */
-function scenarioInvalid(file: string, issues: readonly ValidationIssue[]) {
-  return osqsimError('SCENARIO_INVALID', { source: file, problems: `${plural(issues.length, 'problem')}\n${formatIssues(issues).replace(/^/gm, '  ')}` });
-}
 
 function plural(n: number, noun: string): string {
   return `${n} ${noun}${n === 1 ? '' : 's'}`;

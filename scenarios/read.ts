@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { osqsimError } from '../lib/errors.js';
+import { osqsimError, type OsqsimError } from '../lib/errors.js';
 import { didYouMean } from '../lib/did-you-mean.js';
 import { formatDurationMs } from '../lib/units.js';
 import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policies/fleetctl-yaml.js';
@@ -216,8 +216,14 @@ function dropUnresolved(document: unknown): unknown {
 
 /** The scenario, or SCENARIO_INVALID listing every problem (for callers that report errors by throwing). */
 export function scenarioOrThrow(result: ReadResult, source: string = result.file): Scenario {
-  if (!result.ok) throw osqsimError('SCENARIO_INVALID', { source, problems: `\n${formatIssues(result.issues)}` });
+  if (!result.ok) throw scenarioInvalid(source, result.issues);
   return result.scenario;
+}
+
+/** SCENARIO_INVALID for `source`: how many problems, then one line each (path, what is wrong). */
+export function scenarioInvalid(source: string, issues: readonly ValidationIssue[]): OsqsimError {
+  const count = `${issues.length} problem${issues.length === 1 ? '' : 's'}`;
+  return osqsimError('SCENARIO_INVALID', { source, problems: `${count}\n${formatIssues(issues).replace(/^/gm, '  ')}` });
 }
 
 /** osqsim's built-in mixed fleet as a scenario of its own (`osqsim simulate --hosts N` without a file). */

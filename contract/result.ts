@@ -116,6 +116,8 @@ export interface TimelineRecord {
   /** What was done, for people: "added 100 policies", "refetched 150 hosts". */
   detail: string;
   ok: boolean;
+  /** Not applied, on purpose (after a shortened run's end, or a fault toggle the server lacks): not a failure. */
+  skipped?: boolean;
   /** Why it failed or was skipped (e.g. the server has no fault toggle). */
   error?: string;
 }

@@ -4,6 +4,7 @@
  * is embedded as JSON in <script type="application/json" id="osqsim-data"> and the charts are drawn
  * from it, so the numbers on the page are the numbers in result.json.
  */
+import { timelineResult } from './timeline.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { stringify as toYaml } from 'yaml';
@@ -108,7 +109,7 @@ export function renderHtml(doc: ResultDocument): string {
     )
     .join('\n');
   const timelineRows = (doc.timeline ?? [])
-    .map((e) => `<tr class="${e.ok ? '' : 'fail'}"><td>${e.t.toFixed(0)} s</td><td class="t">${escapeHtml(e.kind)}</td><td class="t">${escapeHtml(e.detail)}</td><td class="t">${e.ok ? 'ok' : escapeHtml(`failed: ${e.error ?? ''}`)}</td></tr>`)
+    .map((e) => `<tr class="${e.ok || e.skipped ? '' : 'fail'}"><td>${e.t.toFixed(0)} s</td><td class="t">${escapeHtml(e.kind)}</td><td class="t">${escapeHtml(e.detail)}</td><td class="t">${escapeHtml(timelineResult(e))}</td></tr>`)
     .join('\n');
   const machine = doc.run.machine;
   const environment = [

@@ -1,6 +1,7 @@
 /**
  * summary.md: the headline table of a run, readable in a terminal, a pull request or a chat.
  */
+import { timelineResult } from './timeline.js';
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
 import type { ResultDocument } from '../contract/result.js';
 import { formatThresholdValue } from './metrics.js';
@@ -69,7 +70,7 @@ export function renderSummary(doc: ResultDocument): string {
   if (events.length > 0) {
     lines.push('| t | timeline event | result |');
     lines.push('|---:|---|---|');
-    for (const e of events) lines.push(`| ${e.t.toFixed(0)}s | ${e.kind}: ${e.detail} | ${e.ok ? 'ok' : `failed: ${e.error ?? ''}`} |`);
+    for (const e of events) lines.push(`| ${e.t.toFixed(0)}s | ${e.kind}: ${e.detail} | ${timelineResult(e)} |`);
     lines.push('');
   }
   return `${lines.join('\n')}\n`;

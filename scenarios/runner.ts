@@ -282,7 +282,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
         } catch (error) {
           const message = (error as Error).message;
           const unsupported = event.kind === 'store_unavailable' && isOsqsimError(error, 'FLEET_API_NOT_FOUND');
-          timeline.push({ t, kind: event.kind, detail: event.kind, ok: false, error: unsupported ? 'not supported by this server (no POST /api/v1/osqsim/faults); skipped' : message });
+          timeline.push({ t, kind: event.kind, detail: event.kind, ok: false, ...(unsupported ? { skipped: true, error: 'not supported by this server (no POST /api/v1/osqsim/faults)' } : { error: message }) });
           log(`t=${String(Math.round(t)).padStart(4)}s ${event.kind} ${unsupported ? 'skipped: the server has no fault toggle' : `FAILED: ${message}`}`);
         }
       }
@@ -398,6 +398,7 @@ export function skippedRecords(scenario: Pick<Scenario, 'duration' | 'skipped_ti
     kind: event.kind,
     detail: `not applied: due at ${event.at / 1000}s, after the end of the run`,
     ok: false,
-    error: `skipped: the run ends at ${scenario.duration / 1000}s (--duration)`,
+    skipped: true,
+    error: `the run ends at ${scenario.duration / 1000}s (--duration)`,
   }));
 }

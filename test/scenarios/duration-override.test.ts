@@ -2,10 +2,11 @@
  * `--duration` shorter than the scenario's timeline: the run goes ahead, the later events are
  * skipped with a notice, the plan lists them as skipped and the result records them.
  */
+import { timelineResult } from '../../reports/timeline.js';
 import { describe, expect, it } from 'vitest';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { planCommand } from '../../cli/scenario.js';
 import { runCommand } from '../../cli/run.js';
 import { EXIT } from '../../lib/exit-codes.js';
@@ -74,8 +75,8 @@ describe('a --duration shorter than the timeline', () => {
     const result = readScenario('quickstart', { overrides: { duration: '20s' } });
     if (!result.ok) throw new Error(JSON.stringify(result.issues));
     expect(skippedRecords(result.scenario)).toEqual([
-      { t: 60, kind: 'add_policies', detail: 'not applied: due at 60s, after the end of the run', ok: false, error: 'skipped: the run ends at 20s (--duration)' },
-      { t: 80, kind: 'refetch_hosts', detail: 'not applied: due at 80s, after the end of the run', ok: false, error: 'skipped: the run ends at 20s (--duration)' },
+      { t: 60, kind: 'add_policies', detail: 'not applied: due at 60s, after the end of the run', ok: false, skipped: true, error: 'the run ends at 20s (--duration)' },
+      { t: 80, kind: 'refetch_hosts', detail: 'not applied: due at 80s, after the end of the run', ok: false, skipped: true, error: 'the run ends at 20s (--duration)' },
     ]);
   });
 
@@ -89,11 +90,12 @@ describe('a --duration shorter than the timeline', () => {
     const resultFile = /result: (.+result\.json)/.exec(out.join(''))![1]!;
     const doc = JSON.parse(readFileSync(resultFile, 'utf8')) as ResultDocument;
     expect(doc.run.duration_s).toBeLessThan(12);
-    expect(doc.timeline!.map((e) => [e.kind, e.ok, e.error ?? ''])).toEqual([
-      ['add_policies', true, ''],
-      ['refetch_hosts', true, ''],
-      ['edit_policies', false, 'skipped: the run ends at 10s (--duration)'],
-      ['store_unavailable', false, 'skipped: the run ends at 10s (--duration)'],
+    expect(doc.timeline!.map((e) => [e.kind, timelineResult(e)])).toEqual([
+      ['add_policies', 'ok'],
+      ['refetch_hosts', 'ok'],
+      ['edit_policies', 'skipped: the run ends at 10s (--duration)'],
+      ['store_unavailable', 'skipped: the run ends at 10s (--duration)'],
     ]);
+    expect(readFileSync(join(dirname(resultFile), 'summary.md'), 'utf8')).toContain('| skipped: the run ends at 10s (--duration) |');
   }, 90_000);
 });

@@ -21,6 +21,7 @@
  *
  *   npx tsx bench/policy-edit.ts [--rows 150000] [--rate 200] [--writers 500] [--json]
  */
+import { FleetApi } from '../contract/fleet-rest.js';
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -47,17 +48,6 @@ const SWITCH_GAP_MS = 150;
 const TOKEN = `bench-${randomBytes(8).toString('hex')}`;
 
 const loadAverage1m = (): number => Math.round(loadavg()[0]! * 100) / 100;
-
-async function api(pool: Pool, method: 'GET' | 'POST' | 'PATCH', path: string, body?: unknown): Promise<{ status: number; json: unknown }> {
-  const response = await pool.request({
-    method,
-    path,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.body.text();
-  return { status: response.statusCode, json: text ? JSON.parse(text) : undefined };
-}
 
 async function seedHosts(db: mysql.Connection, rows: number): Promise<void> {
   const chunk = 5000;
@@ -187,13 +177,13 @@ async function measure(values: ParamValues<typeof POLICY_EDIT_PARAMS>, log: (lin
     const base = await server.listen();
     const job = cleanupJobOf(server.context)!;
     const http = new Pool(base, { connections: values.connections, pipelining: 1 });
+    const rest = new FleetApi(base, TOKEN);
     const db = await mysql.createConnection({ ...serverOptions, database: dbName });
 
     const policyIds: number[] = [];
     for (let i = 0; i < policyCount; i++) {
-      const res = await api(http, 'POST', '/api/v1/fleet/global/policies', { name: `bench policy ${i}`, query: `SELECT ${i + 1};` });
-      if (res.status !== 200) throw new Error(`creating a policy failed: ${JSON.stringify(res.json)}`);
-      policyIds.push((res.json as { policy: { id: number } }).policy.id);
+      const created = await rest.call<{ policy: { id: number } }>('POST', '/api/v1/fleet/global/policies', { name: `bench policy ${i}`, query: `SELECT ${i + 1};` });
+      policyIds.push(created.policy.id);
     }
     const edited = policyIds[0]!;
     log(`seeding ${rows} hosts and ${rows} membership rows for policy ${edited} …`);
@@ -218,9 +208,8 @@ async function measure(values: ParamValues<typeof POLICY_EDIT_PARAMS>, log: (lin
     writers.phase = during;
     const editAt = new Date();
     const editStart = performance.now();
-    const edit = await api(http, 'PATCH', `/api/v1/fleet/global/policies/${edited}`, { query: 'SELECT 42;' });
+    await rest.modifyPolicy({ id: edited, team_id: null }, { query: 'SELECT 42;' });
     const editMs = performance.now() - editStart;
-    if (edit.status !== 200) throw new Error(`edit failed: ${JSON.stringify(edit.json)}`);
     // Interleave 1-second windows with the clean-up running and paused until it is done.
     const on = newPhase('cleanup-running');
     const off = newPhase('cleanup-paused');

@@ -3,21 +3,20 @@
  * counts other instances read (policy_stats), and distributed/write bodies and posts.
  */
 import type mysql from 'mysql2/promise';
-import { request, type Pool } from 'undici';
+import type { Pool } from 'undici';
+import { FleetApi } from '../contract/fleet-rest.js';
 
 export const API_TOKEN = 'osqsim-bench-stats';
 export const WRITE_PATH = '/api/osquery/distributed/write';
 
-export async function apiGet(base: string, path: string): Promise<Record<string, unknown>> {
-  const response = await request(`${base}${path}`, { headers: { authorization: `Bearer ${API_TOKEN}` } });
-  const text = await response.body.text();
-  if (response.statusCode !== 200) throw new Error(`GET ${path} answered ${response.statusCode}: ${text.slice(0, 200)}`);
-  return JSON.parse(text) as Record<string, unknown>;
+/** The REST API of the server under test, as the bench's token sees it. */
+export function benchApi(base: string): FleetApi {
+  return new FleetApi(base, API_TOKEN);
 }
 
-export async function policyCounts(base: string, policyId: number): Promise<[number, number]> {
-  const body = (await apiGet(base, `/api/v1/fleet/global/policies/${policyId}`)) as { policy: { passing_host_count: number; failing_host_count: number } };
-  return [body.policy.passing_host_count, body.policy.failing_host_count];
+export async function policyCounts(api: FleetApi, policyId: number): Promise<[number, number]> {
+  const policy = await api.getPolicy(policyId);
+  return [policy.passing_host_count, policy.failing_host_count];
 }
 
 export async function storedCounts(admin: mysql.Connection, policyId: number): Promise<[number, number]> {

@@ -7,7 +7,7 @@ import type { Pool } from 'undici';
 import type { StatsStrategyName } from '../contract/vocabulary.js';
 import type { SeededRandom } from '../lib/rng.js';
 import { runOpenLoop } from '../simulator/open-loop/driver.js';
-import { policyCounts, post, storedCounts, WRITE_PATH, writeBody } from './stats-bench-client.js';
+import { benchApi, policyCounts, post, storedCounts, WRITE_PATH, writeBody } from './stats-bench-client.js';
 import { summarize, type StatsBenchOptions, type Summary, type WindowResult } from './stats-bench-results.js';
 
 export async function measureFreshness(
@@ -22,6 +22,7 @@ export async function measureFreshness(
   const apiTimes: number[] = [];
   const storeTimes: number[] = [];
   const trials = strategy === 'realtime' ? Math.min(3, options.freshnessTrials) : options.freshnessTrials;
+  const api = benchApi(base);
   for (let trial = 0; trial < trials; trial++) {
     const hostId = rng.int(1, options.hosts);
     const policyId = rng.pick(policyIds);
@@ -29,7 +30,7 @@ export async function measureFreshness(
     const before = (rows as Array<{ passes: number | null }>)[0]?.passes ?? null;
     const after = before !== 1;
     const delta: [number, number] = [(after ? 1 : 0) - (before === 1 ? 1 : 0), (after ? 0 : 1) - (before === 0 ? 1 : 0)];
-    const apiBefore = await policyCounts(base, policyId);
+    const apiBefore = await policyCounts(api, policyId);
     const storeBefore = await storedCounts(admin, policyId);
     // A random phase against the 1 s flush timer, so the trials sample every distance to the next flush.
     await new Promise((resolve) => setTimeout(resolve, rng.int(0, 1000)));
@@ -40,7 +41,7 @@ export async function measureFreshness(
     let storeSeen = strategy === 'realtime' || strategy === 'cron';
     while ((!apiSeen || !storeSeen) && performance.now() < deadline) {
       if (!apiSeen) {
-        const now = await policyCounts(base, policyId);
+        const now = await policyCounts(api, policyId);
         if (now[0] === apiBefore[0] + delta[0] && now[1] === apiBefore[1] + delta[1]) {
           apiSeen = true;
           apiTimes.push(performance.now() - acknowledged);

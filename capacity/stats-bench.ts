@@ -26,7 +26,7 @@ import { createStore, parseStoreSpec } from '../server/store/index.js';
 import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
 import type { BenchOutcome } from './bench-document.js';
 import { queryMysqlFacts } from './bench-mysql.js';
-import { API_TOKEN, apiGet, writeBody } from './stats-bench-client.js';
+import { API_TOKEN, benchApi, writeBody } from './stats-bench-client.js';
 import { combineWindows, round2, statsBudgets, summarize, type StatsBenchOptions, type StatsBenchParams, type StatsBenchResults, type StrategyResult, type WindowResult } from './stats-bench-results.js';
 import { connectStore, prepareData, seededPasses } from './stats-bench-seed.js';
 import { measureFreshness, writeWindow } from './stats-bench-writes.js';
@@ -82,7 +82,7 @@ async function benchStrategy(
     say(`${strategy}: API reads …`);
     const reads: number[] = [];
     const readCount = strategy === 'realtime' ? Math.min(options.reads, options.repeats) : options.reads;
-    for (let i = 0; i < readCount; i++) reads.push((await timed(() => apiGet(base, '/api/v1/fleet/global/policies'))).ms);
+    for (let i = 0; i < readCount; i++) reads.push((await timed(() => benchApi(base).listPolicies(null))).ms);
 
     const pool = new Pool(base, { connections: options.connections });
     try {

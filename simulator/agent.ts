@@ -20,6 +20,7 @@
  * Times are epoch milliseconds (performance.timeOrigin + now). Each request is measured from its
  * INTENDED start (when osquery would have sent it) as well as from the actual send.
  */
+import { configIntervals, isNodeInvalid, parseNodeKey } from './server-answers.js';
 import { unitFloat } from '../lib/rng.js';
 import type { AgentSpec, FleetGroupSpec } from '../contract/fleet-spec.js';
 import type { AnswerModel } from './fleet/answers.js';
@@ -310,24 +311,12 @@ export class AgentPopulation {
   }
 
   private adoptConfig(h: number, text: string): void {
-    let config: { options?: Record<string, unknown>; packs?: Record<string, unknown> };
-    try {
-      config = JSON.parse(text) as typeof config;
-    } catch {
-      return;
-    }
-    const options = config.options ?? {};
-    const seconds = (value: unknown): number | undefined => {
-      const n = typeof value === 'string' ? Number(value) : value;
-      return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : undefined;
-    };
-    const distributed = seconds(options.distributed_interval);
-    if (distributed !== undefined) this.distributedMs[h] = distributed;
-    const logger = seconds(options.logger_tls_period);
-    if (logger !== undefined) this.loggerMs[h] = logger;
-    const refresh = seconds(options.config_refresh) ?? seconds(options.config_tls_refresh);
-    if (refresh !== undefined) this.configMs[h] = refresh;
-    this.resultLinesPerMs[h] = scheduledRunsPerMs(config.packs);
+    const adopted = configIntervals(text);
+    if (adopted === undefined) return;
+    if (adopted.distributedMs !== undefined) this.distributedMs[h] = adopted.distributedMs;
+    if (adopted.loggerMs !== undefined) this.loggerMs[h] = adopted.loggerMs;
+    if (adopted.configRefreshMs !== undefined) this.configMs[h] = adopted.configRefreshMs;
+    this.resultLinesPerMs[h] = adopted.resultLinesPerMs;
   }
 
   // --- distributed -------------------------------------------------------------------------------
@@ -519,41 +508,6 @@ export class AgentPopulation {
     return { ...hostIdentity(this.options.seed, g, group.hostname_prefix ?? group.name), group: this.group(localHost) };
   }
 }
-
-function parseNodeKey(text: string): string | undefined {
-  try {
-    const body = JSON.parse(text) as { node_key?: unknown; node_invalid?: unknown };
-    if (body.node_invalid === true) return undefined;
-    return typeof body.node_key === 'string' && body.node_key !== '' ? body.node_key : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function isNodeInvalid(text: string): boolean {
-  if (text.indexOf('node_invalid') === -1) return false;
-  try {
-    return (JSON.parse(text) as { node_invalid?: unknown }).node_invalid === true;
-  } catch {
-    return false;
-  }
-}
-
-/** Result-log lines per ms from the config's scheduled queries (one line per run of each). */
-export function scheduledRunsPerMs(packs: unknown): number {
-  if (typeof packs !== 'object' || packs === null) return 0;
-  let perMs = 0;
-  for (const pack of Object.values(packs as Record<string, unknown>)) {
-    const queries = (pack as { queries?: unknown } | null)?.queries;
-    if (typeof queries !== 'object' || queries === null) continue;
-    for (const q of Object.values(queries as Record<string, unknown>)) {
-      const interval = Number((q as { interval?: unknown } | null)?.interval);
-      if (Number.isFinite(interval) && interval > 0) perMs += 1 / (interval * 1000);
-    }
-  }
-  return perMs;
-}
-
 
 /** The check-in request: its context as fields (no closure per request). */
 class ReadExchange extends Exchange {

@@ -9,18 +9,13 @@ import type { PolicySpecInput } from '../store/store.js';
 import { invalidateAfterEdit, type ApiDeps } from './deps.js';
 import { badRequest, type FleetErrorItem } from './errors.js';
 import { normalisePlatformList } from '../../contract/platforms.js';
-import { NO_TEAM } from '../policies/fleetctl-yaml.js';
+import { NO_TEAM, type PolicySpecDoc } from '../policies/fleetctl-yaml.js';
 import { asObject, policyProblem, type JsonObject } from './validate.js';
 
 
-interface RawSpec {
+/** A fleetctl policy spec as the REST body sends it: the YAML document's fields, the team always a string. */
+interface RawSpec extends Omit<PolicySpecDoc, 'team'> {
   readonly label: string;
-  readonly name: string;
-  readonly query: string;
-  readonly description: string;
-  readonly resolution: string;
-  readonly platform: string;
-  readonly critical: boolean;
   readonly team: string;
 }
 

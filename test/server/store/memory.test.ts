@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { createStore, parseStoreSpec } from '../../../server/store/index.js';
-import { fleetPlatformOf } from '../../../contract/platforms.js';
 import { storeContract } from './contract.js';
 
 storeContract('memory', () => createStore('memory'));
@@ -17,15 +16,5 @@ describe('createStore', () => {
     const store = await createStore('memory');
     await store.close();
     await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-  });
-});
-
-describe('fleetPlatformOf', () => {
-  it.each([
-    ['ubuntu', 'linux'], ['rhel', 'linux'], ['debian', 'linux'], ['amzn', 'linux'], ['opensuse-leap', 'linux'], ['linux', 'linux'],
-    ['darwin', 'darwin'], ['windows', 'windows'], ['chrome', 'chrome'], ['CrOS', 'CrOS'], ['ios', 'ios'], ['ipados', 'ipados'],
-    ['', ''], ['freebsd', ''], ['Ubuntu', ''],
-  ])('%s → %s', (raw, fleet) => {
-    expect(fleetPlatformOf(raw)).toBe(fleet);
   });
 });

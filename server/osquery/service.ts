@@ -235,7 +235,10 @@ export class OsqueryService {
     if (host.editsAnsweredUpTo === undefined) {
       const answeredAt = new Map((await this.context.store.hostMembership(host.id)).map((row) => [row.policyId, row.updatedAt.getTime()]));
       edited = edited.filter((policy) => (answeredAt.get(policy.id) ?? 0) < policy.queryChangedAt);
-      if (edited.length === 0) host.editsAnsweredUpTo = scope.lastQueryChange;
+      // Checked once per entry: later reads go by the time (a host that never answers, say an
+      // empty query, costs no store read per read; an answered edit newer than an open one may
+      // be sent once more).
+      host.editsAnsweredUpTo = edited.length === 0 ? scope.lastQueryChange : Math.min(...edited.map((policy) => policy.queryChangedAt)) - 1;
     }
     return edited;
   }

@@ -251,7 +251,7 @@ export class OsqueryService {
    */
   async write(host: CachedHost, request: WriteRequest): Promise<void> {
     const now = this.context.now();
-    const { options, log } = this.context;
+    const options = this.context.options;
     const results: Array<{ policyId: number; passes: PolicyPasses }> = [];
     let wildcard = false;
     let detailsUpdated = false;
@@ -307,7 +307,8 @@ export class OsqueryService {
       // policy results is a run (RecordPolicyQueryExecutions stamps policy_updated_at).
       const editedOnly =
         options.editedPolicies === 'immediate' && !wildcard && !dueForPolicies(host, now, options, this.jitter);
-      // A policy run deletes the host's rows for policies it did not answer (F12). In immediate mode a
+      // A policy run deletes the host's rows for policies it did not answer (Fleet:
+      // cleanupOutOfScopePolicyMembership, also after the wildcard). In immediate mode a
       // write that answers only edited policies may answer an edited-only read whose host became due
       // before the write: it then stamps the timer, but deletes nothing.
       const deleteUnanswered = !editedOnly && (wildcard || options.editedPolicies !== 'immediate' || !allEdited);

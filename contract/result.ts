@@ -13,7 +13,7 @@ import type { Percentiles } from '../lib/histogram.js';
 import type { MachineInfo } from '../lib/machine.js';
 
 export type { Percentiles };
-import type { EndpointName, Outcome } from './vocabulary.js';
+import type { EditedPoliciesMode, EndpointName, Outcome } from './vocabulary.js';
 
 
 export interface EndpointResult {
@@ -102,6 +102,11 @@ export interface RunInfo {
   connections: number;
   target: string[];
   store: string;
+  /**
+   * When osqsim started the server: when hosts re-ran edited policies (`--edited-policies`). `fleet`
+   * is Fleet's behaviour; `immediate` is a what-if whose load and counts Fleet would not show.
+   */
+  edited_policies?: EditedPoliciesMode;
   seed: number;
   shard?: { index: number; count: number };
   osqsim_version: string;

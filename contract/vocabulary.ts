@@ -14,3 +14,10 @@ export type Outcome = (typeof OUTCOMES)[number];
 /** Policy-count strategies: Fleet's hourly recompute, count on read, exact deltas. */
 export const STATS_STRATEGIES = ['cron', 'realtime', 'incremental'] as const;
 export type StatsStrategyName = (typeof STATS_STRATEGIES)[number];
+
+/**
+ * When hosts re-run a policy whose query or platforms were edited: `fleet` at their normal policy
+ * interval (Fleet's behaviour), `immediate` at their next distributed/read (a what-if).
+ */
+export const EDITED_POLICY_MODES = ['fleet', 'immediate'] as const;
+export type EditedPoliciesMode = (typeof EDITED_POLICY_MODES)[number];

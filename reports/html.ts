@@ -119,6 +119,7 @@ export function renderHtml(doc: ResultDocument): string {
     ['workers / connections', `${doc.run.workers} / ${doc.run.connections}`],
     ['target', doc.run.target.join(', ')],
     ['store', doc.run.store],
+    ...(doc.run.edited_policies ? [['edited policies', doc.run.edited_policies === 'immediate' ? 'immediate: re-run at the next read (a what-if, not Fleet\'s behaviour)' : 'fleet: re-run at the normal policy interval (as Fleet)']] : []),
     ['seed', String(doc.run.seed)],
     ['osqsim', doc.run.osqsim_version],
     ['machine', `${machine.cpus} × ${machine.cpu_model}, ${machine.memory_gb} GB, ${machine.platform}, Node ${machine.node}`],

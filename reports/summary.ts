@@ -15,7 +15,7 @@ export function renderSummary(doc: ResultDocument): string {
   lines.push('');
   const verdict = doc.thresholds.length === 0 ? 'no thresholds set' : failed.length === 0 ? `all ${doc.thresholds.length} thresholds passed` : `${failed.length} of ${doc.thresholds.length} thresholds FAILED`;
   lines.push(
-    `${doc.run.started_at} · ${fmtInt(doc.run.hosts)} hosts · ${doc.run.duration_s}s (warm-up ${doc.run.warmup_s}s excluded) · store ${doc.run.store} · target ${doc.run.target.join(', ')} · seed ${doc.run.seed} · **${verdict}**`,
+    `${doc.run.started_at} · ${fmtInt(doc.run.hosts)} hosts · ${doc.run.duration_s}s (warm-up ${doc.run.warmup_s}s excluded) · store ${doc.run.store}${editedPoliciesNote(doc)} · target ${doc.run.target.join(', ')} · seed ${doc.run.seed} · **${verdict}**`,
   );
   lines.push('');
   if (h.generator_saturated) {
@@ -74,4 +74,9 @@ export function renderSummary(doc: ResultDocument): string {
     lines.push('');
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** The what-if mode of edited policies, when the run used it (Fleet's behaviour needs no note). */
+export function editedPoliciesNote(doc: ResultDocument): string {
+  return doc.run.edited_policies === 'immediate' ? ' · edited policies: immediate (what-if, not Fleet\'s behaviour)' : '';
 }

@@ -10,8 +10,11 @@
  * - a new host is due everything at its first read, so it writes at once, then again every policy
  *   interval plus its jitter bucket (whole minutes, Fleet's table), plus half a read interval
  *   (the gate is noticed at the next read);
- * - a policy added mid-run reaches each host at that host's next policy run; an edit (and a
- *   refetch) makes the hosts in scope due at their next read: a herd within one read interval;
+ * - a policy added mid-run reaches each host at that host's next policy run, and so does an edited
+ *   one (its rows are wiped; Fleet's modifyPolicy leaves the hosts' timers alone). With the what-if
+ *   `edited_policies: immediate` every host in scope also answers it at its next read: one extra
+ *   write herd within a read interval, its timers unchanged. A refetch makes the hosts due
+ *   everything at their next read: a herd that re-phases them;
  * - a restart of a server on the memory store loses everything: every host re-enrolls (node_invalid)
  *   within one read interval and writes again.
  */
@@ -159,6 +162,9 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
   let live: LivePolicy[] = scenario.policies.map((p) => ({ ...p, since_s: 0 }));
   const policyTimeline: Array<{ t: number; policies: LivePolicy[] }> = [{ t: 0, policies: live }];
   const resets: Array<{ t: number; spread: number; fraction: number; groups: boolean[]; reenroll: boolean }> = [];
+  // One-off writes that do not move the hosts' policy timers (edited policies, what-if mode).
+  const bursts: Array<{ t: number; spread: number; groups: boolean[] }> = [];
+  const immediateEdits = server?.edited_policies === 'immediate';
   const events: ScenarioPlan['events'] = [];
   for (const event of scenario.timeline) {
     const t = event.at / 1000;
@@ -175,9 +181,12 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       case 'edit_policies': {
         const chosen = new Set(selectPolicies(event, live).map((p) => p.name));
         live = live.map((p) => (chosen.has(p.name) ? { ...p, since_s: t } : p));
-        const touched = groups.map((g) => live.some((p) => chosen.has(p.name) && inScope(p, g)));
-        resets.push({ t, spread: di, fraction: 1, groups: touched, reenroll: false });
-        events.push({ t, kind: event.kind, effect: `${chosen.size} policies edited: their rows are wiped and every host in scope is due at its next read (herd within ${di}s)` });
+        if (immediateEdits) {
+          bursts.push({ t, spread: di, groups: groups.map((g) => live.some((p) => chosen.has(p.name) && inScope(p, g))) });
+          events.push({ t, kind: event.kind, effect: `${chosen.size} policies edited: their rows are wiped and every host in scope answers them at its next read (what-if edited_policies: immediate; herd within ${di}s, policy timers unchanged)` });
+        } else {
+          events.push({ t, kind: event.kind, effect: `${chosen.size} policies edited: their rows and counts are wiped; hosts re-run them at their next policy run (within ~${Math.round(meanCycle)}s), as Fleet` });
+        }
         break;
       }
       case 'delete_policies': {
@@ -202,7 +211,7 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
         break;
       }
       case 'store_unavailable':
-        events.push({ t, kind: event.kind, effect: `the store fails for ${event.for / 1000}s: requests that need it get 503; traffic shape unchanged` });
+        events.push({ t, kind: event.kind, effect: `the store fails for ${event.for / 1000}s: reads and enrolls that need it get 503; writes are answered 200 and their results dropped (as Fleet), so those hosts stay due; traffic shape unchanged` });
         break;
       case 'move_hosts':
         events.push({ t, kind: event.kind, effect: `${event.percent}% of hosts move to ${event.to_team ?? 'no team'}: their team policies' rows go; new team policies arrive at their next policy run (not modelled in the rows below)` });
@@ -249,6 +258,9 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       }
       cohorts.push({ size: running * reset.fraction, start: reset.t, spread: reset.spread, end: Infinity, writesAtStart: true });
       if (reset.reenroll) add(reenrolls, reset.t, reset.spread, running);
+    }
+    for (const burst of bursts) {
+      if (burst.groups[gi]) add(writes[gi]!, burst.t, burst.spread, started[Math.min(durationS, Math.floor(burst.t))]! * shares[gi]!);
     }
     for (const c of cohorts) {
       if (c.size <= 0) continue;

@@ -30,7 +30,7 @@ import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { RunState } from './run-state.js';
 import { ServerProcess } from './harness/server-process.js';
 import { ServerSampler } from './harness/server-sampler.js';
-import { serverArgs as harnessServerArgs } from './harness/server-args.js';
+import { editedPoliciesOf, serverArgs as harnessServerArgs } from './harness/server-args.js';
 import { evaluateThresholds } from './thresholds.js';
 import { applyTimelineEvent, type EventContext } from './timeline-apply.js';
 
@@ -348,6 +348,7 @@ function enrich(doc: ResultDocument, input: EnrichInput): void {
   if (scenario.target?.api_token) embedded.target = { ...scenario.target, api_token: '***' };
   doc.scenario = embedded;
   doc.run.store = input.storeLabel;
+  if (scenario.server) doc.run.edited_policies = editedPoliciesOf(scenario.server);
   const serverById = new Map((input.final ?? []).map((p) => [p.id, p]));
   for (const policy of doc.policies) {
     const name = input.names.get(policy.id);

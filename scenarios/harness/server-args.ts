@@ -3,7 +3,7 @@
  * token and enroll secrets (one per team, `team:team`), then the section's extra_args last so they
  * override. `osqsim run` and capacity sweeps start their server with these. Pure.
  */
-import type { StatsStrategyName } from '../../contract/vocabulary.js';
+import type { EditedPoliciesMode, StatsStrategyName } from '../../contract/vocabulary.js';
 import type { Scenario as HarnessScenario } from '../schema/scenario.js';
 
 export interface ServerArgsOptions {
@@ -17,6 +17,13 @@ export interface ServerArgsOptions {
   statsIntervalMs?: number;
   /** A fleetctl YAML file of policies to apply at start (`--policies`). */
   policiesFile?: string;
+}
+
+/** The mode the server runs with: the section's, unless extra_args (which come last) give the flag. */
+export function editedPoliciesOf(server: NonNullable<HarnessScenario['server']>): EditedPoliciesMode {
+  const at = server.extra_args.lastIndexOf('--edited-policies');
+  const given = at >= 0 ? server.extra_args[at + 1] : undefined;
+  return given === 'fleet' || given === 'immediate' ? given : server.edited_policies;
 }
 
 const ms = (value: number): string => `${Math.round(value)}ms`;
@@ -38,6 +45,7 @@ export function serverArgs(scenario: HarnessScenario, options: ServerArgsOptions
     '--config-refresh', seconds(scenario.agent.config_refresh),
     '--stats-strategy', options.strategy,
     '--stats-interval', ms(options.statsIntervalMs ?? server.stats.interval),
+    '--edited-policies', server.edited_policies,
     '--enroll-secret', scenario.enroll_secret,
     ...teams.flatMap((team) => ['--enroll-secret', `${team}:${team}`]),
     ...(options.policiesFile !== undefined ? ['--policies', options.policiesFile] : []),

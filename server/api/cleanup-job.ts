@@ -1,9 +1,14 @@
 /**
- * Edits without stalls (issue 3 §4, reference fleet-policies.md §6.4): when a policy's query or
- * platform changes, its old membership rows must go, but deleting 150k rows in the request (or in
- * one transaction) blocks result ingestion. This job removes them in small batches off the request
+ * Edits without stalls (reference fleet-policies.md §6.4): when a policy's query or platform
+ * changes, its old membership rows must go, but deleting 150k rows in the request (or in one
+ * transaction) blocks result ingestion. This job removes them in small batches off the request
  * path, pausing between batches so ingest batches interleave, and announces each removed batch
- * as `membershipChanged`.
+ * as `membershipChanged`. This is osqsim's deliberate improvement on Fleet: Fleet deletes them
+ * while handling the PATCH, in SavePolicy (server/datastore/mysql/policies.go, cleanupPolicy): on
+ * a query change every row of the policy (cleanupPolicyMembershipForPolicy, `DELETE … WHERE
+ * policy_id = ?`; the 2026 code in batches of 500), on a platform change the rows of hosts on
+ * other platforms (cleanupPolicyMembershipOnPolicyUpdate), then `DELETE FROM policy_stats WHERE
+ * policy_id = ?`. Hosts are not told either way: they re-run the policy at their normal interval.
  *
  * Window: between the edit and the end of the clean-up, old rows still exist. For a query change the
  * API answers as if they were gone: counts read 0/0/null (whatever the count strategy or an

@@ -53,7 +53,10 @@ export class PolicyIngest implements BackgroundJob {
     );
   }
 
-  /** Resolves once the results are stored; rejects with the store's error otherwise. */
+  /**
+   * Resolves once the results are stored; rejects with the store's error otherwise. (distributed/write
+   * then logs the error and still answers 200, as Fleet does: the host stays due and sends again.)
+   */
   record(results: HostPolicyResults): Promise<void> {
     return this.committer.submit(results);
   }

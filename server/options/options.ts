@@ -5,7 +5,7 @@
  */
 import type { LevelWithSilent } from 'pino';
 
-import type { StatsStrategyName } from '../../contract/vocabulary.js';
+import type { EditedPoliciesMode, StatsStrategyName } from '../../contract/vocabulary.js';
 
 export interface EnrollSecretOption {
   readonly secret: string;
@@ -58,5 +58,10 @@ export interface ServerOptions {
   readonly cleanupBatchRows: number;
   /** Edit clean-up: pause ≥ this × the last batch's time between batches. */
   readonly cleanupPauseFactor: number;
+  /**
+   * After a policy's query or platforms are edited, hosts re-run it at their normal policy
+   * interval (`fleet`, Fleet's behaviour) or at their next read (`immediate`, a what-if).
+   */
+  readonly editedPolicies: EditedPoliciesMode;
 }
 

@@ -6,7 +6,7 @@
  * schema (build/build-validation.js) and k6's consolidated config (cmd/config.go): defaults <
  * environment < flags.
  */
-import { STATS_STRATEGIES } from '../../contract/vocabulary.js';
+import { EDITED_POLICY_MODES, STATS_STRATEGIES } from '../../contract/vocabulary.js';
 import { isLogLevel } from '../../lib/log.js';
 import type { ServerOptions } from './options.js';
 import * as kind from './value-kinds.js';
@@ -168,6 +168,11 @@ export const SERVER_OPTION_ROWS = [
     key: 'cleanupPauseFactor', flag: '--cleanup-pause-factor', placeholder: '<x>', env: 'OSQSIM_EDIT_CLEANUP_PAUSE_FACTOR', kind: kind.decimal, default: 1,
     check: must((value) => Number.isFinite(value) && value >= 0, 'must be a number ≥ 0'),
     help: 'policy edit clean-up: pause at least x × the last batch\'s time between batches',
+  }),
+  row({
+    key: 'editedPolicies', flag: '--edited-policies', placeholder: '<mode>', env: 'OSQSIM_EDITED_POLICIES', kind: kind.editedPoliciesMode, default: 'fleet',
+    check: must((value) => EDITED_POLICY_MODES.includes(value), `is not a mode (expected ${EDITED_POLICY_MODES.join(' or ')})`),
+    help: 'edited policy (query or platforms): fleet = hosts re-run it at their normal policy interval, as Fleet; immediate = at their next read (a what-if)',
   }),
   row({
     key: 'apiToken', flag: '--api-token', placeholder: '<token>', env: 'OSQSIM_API_TOKEN', kind: kind.token, default: undefined, defaultHelp: 'generated at start',

@@ -8,7 +8,7 @@ import { osqsimError } from '../../lib/errors.js';
 import { LOG_LEVELS, isLogLevel } from '../../lib/log.js';
 import { formatDurationMs, parseDurationMs, parseDurationSeconds, parseSizeBytes } from '../../lib/units.js';
 import type { LevelWithSilent } from 'pino';
-import type { StatsStrategyName } from '../../contract/vocabulary.js';
+import type { EditedPoliciesMode, StatsStrategyName } from '../../contract/vocabulary.js';
 import { parseStoreSpec } from '../store/index.js';
 import type { EnrollSecretOption } from './options.js';
 
@@ -125,6 +125,12 @@ export const logLevel: ValueKind<LevelWithSilent> = {
 /** Checked against the strategy list when the options are resolved (code may give one too). */
 export const statsStrategy: ValueKind<StatsStrategyName> = {
   parse: (value) => value as StatsStrategyName,
+  format: (value) => value,
+};
+
+/** Checked against the mode list when the options are resolved. */
+export const editedPoliciesMode: ValueKind<EditedPoliciesMode> = {
+  parse: (value) => value as EditedPoliciesMode,
   format: (value) => value,
 };
 

@@ -38,6 +38,12 @@ export interface CachedHost {
   distributedInterval: number;
   loggerTlsPeriod: number;
   configTlsRefresh: number;
+  /**
+   * `--edited-policies immediate` only: edits changed before this time (ms) are answered (the
+   * answers do not move policyUpdatedAt). Undefined until known for this entry: the read then
+   * checks the host's stored rows once.
+   */
+  editsAnsweredUpTo?: number;
   /** clock() when read from the store. */
   readonly loadedAt: number;
 }

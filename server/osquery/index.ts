@@ -56,7 +56,7 @@ export const plugin: ServerPlugin = (app: FastifyInstance, context: ServerContex
     app.post(`${prefix}/log`, { bodyLimit: logBodyLimitBytes, config: { endpoint: 'log' } }, async (request, reply) => {
       const body = asObject(request.body);
       const log = parseLogRequest(body);
-      service.checkLogType(log.logType);
+      // Node key first, then log_type, in Fleet's order (see OsqueryService.log).
       await service.authenticate(nodeKeyOf(body));
       service.log(log.logType, log.lines);
       return reply.type(JSON_CONTENT_TYPE).send('{}');

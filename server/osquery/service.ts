@@ -89,6 +89,7 @@ export class OsqueryService {
   readonly lastSeen: LastSeenBatcher;
   private readonly logLines: Counter;
   private readonly discardedResults: Counter;
+  private readonly writeStoreErrors: Counter;
 
   constructor(private readonly context: ServerContext) {
     const { options, store, events, metrics, log } = context;
@@ -111,6 +112,10 @@ export class OsqueryService {
     this.discardedResults = metrics.counter(
       'osqsim_osquery_discarded_results_total',
       'Policy results discarded because the policy is not in the host\'s scope',
+    );
+    this.writeStoreErrors = metrics.counter(
+      'osqsim_osquery_write_store_errors_total',
+      'distributed/write store failures logged and answered 200, as Fleet does (the host stays due), by step',
     );
     events.on('hostChanged', (hostId) => this.hosts.invalidateHost(hostId));
     events.on('policiesChanged', () => this.scopes.clear());
@@ -183,14 +188,11 @@ export class OsqueryService {
     const details = dueForDetails(host, now, options, this.jitter);
     const policies = dueForPolicies(host, now, options, this.jitter);
     const enrolling = host.platform === '' || host.hostname === '';
-    // Not due: still send the in-scope policies whose query or platforms an edit changed after the
-    // host last ran its policies (issue 3 §4); its write bumps policyUpdatedAt, so once only.
-    let edited: readonly ScopedPolicy[] = [];
-    if (!policies) {
-      const scope = await this.scopes.get(host.teamId, fleetPlatformOf(host.platform));
-      const ranAt = host.policyUpdatedAt.getTime();
-      if (scope.lastQueryChange > ranAt) edited = scope.policies.filter((policy) => policy.queryChangedAt > ranAt);
-    }
+    // Fleet (server/service/osquery.go, policyQueriesForHost) sends policies only when the host's
+    // policy gate is open: after an edit, hosts re-run the policy at their normal interval. The
+    // what-if `--edited-policies immediate` also sends a host that is not due the in-scope
+    // policies an edit changed after its last policy run, until it answers them.
+    const edited = policies || options.editedPolicies !== 'immediate' ? [] : await this.editedSinceLastRun(host);
     if (!details && !policies && !enrolling && edited.length === 0) return undefined;
 
     const queries: Record<string, string> = {};
@@ -220,9 +222,36 @@ export class OsqueryService {
     return response;
   }
 
-  /** Records a distributed/write; resolves once everything it carried is stored. */
+  /**
+   * In-scope policies whose query or platforms an edit changed after the host's last policy run and
+   * that it has not answered since. Whether it answered is known in memory once it wrote; for an
+   * entry just loaded, the host's stored rows say it (one store read per load while edits are open).
+   */
+  private async editedSinceLastRun(host: CachedHost): Promise<readonly ScopedPolicy[]> {
+    const scope = await this.scopes.get(host.teamId, fleetPlatformOf(host.platform));
+    const ranAt = Math.max(host.policyUpdatedAt.getTime(), host.editsAnsweredUpTo ?? 0);
+    if (scope.lastQueryChange <= ranAt) return [];
+    let edited = scope.policies.filter((policy) => policy.queryChangedAt > ranAt);
+    if (host.editsAnsweredUpTo === undefined) {
+      const answeredAt = new Map((await this.context.store.hostMembership(host.id)).map((row) => [row.policyId, row.updatedAt.getTime()]));
+      edited = edited.filter((policy) => (answeredAt.get(policy.id) ?? 0) < policy.queryChangedAt);
+      // Checked once per entry: later reads go by the time (a host that never answers, say an
+      // empty query, costs no store read per read; an answered edit newer than an open one may
+      // be sent once more).
+      host.editsAnsweredUpTo = edited.length === 0 ? scope.lastQueryChange : Math.min(...edited.map((policy) => policy.queryChangedAt)) - 1;
+    }
+    return edited;
+  }
+
+  /**
+   * Records a distributed/write; resolves once everything it carried is stored or has failed. As
+   * Fleet's SubmitDistributedQueryResults (server/service/osquery.go), a store failure is logged
+   * and not answered (logging.WithErr): the agent gets 200 and, since the host's timers did not
+   * move, the same queries at its next read.
+   */
   async write(host: CachedHost, request: WriteRequest): Promise<void> {
     const now = this.context.now();
+    const options = this.context.options;
     const results: Array<{ policyId: number; passes: PolicyPasses }> = [];
     let wildcard = false;
     let detailsUpdated = false;
@@ -250,41 +279,93 @@ export class OsqueryService {
       }
     }
 
+    // Answers to policies outside the host's scope are dropped (Fleet: discardOutOfScopePolicyResults);
+    // if the scope cannot be read, this write's policy results are dropped and logged, as Fleet does.
+    let allEdited = false;
+    let editTimes = new Map<number, number>();
+    const queryChangedAt = (policyId: number): number => editTimes.get(policyId) ?? 0;
     if (reportedPolicyIds.length > 0) {
-      const scope = await this.scopes.get(host.teamId, fleetPlatformOf(host.platform));
-      for (const [policyId, passes] of policyRows) {
-        if (scope.ids.has(policyId)) results.push({ policyId, passes });
-        else this.discardedResults.inc();
+      try {
+        const scope = await this.scopes.get(host.teamId, fleetPlatformOf(host.platform));
+        for (const [policyId, passes] of policyRows) {
+          if (scope.ids.has(policyId)) results.push({ policyId, passes });
+          else this.discardedResults.inc();
+        }
+        const ranAt = host.policyUpdatedAt.getTime();
+        editTimes = new Map(scope.policies.map((policy) => [policy.id, policy.queryChangedAt]));
+        allEdited = results.every((result) => queryChangedAt(result.policyId) > ranAt);
+      } catch (error) {
+        this.storeFailed(error, host, 'scope');
+        results.length = 0;
       }
     }
 
-    const store = this.context.store;
     if (results.length > 0 || wildcard) {
-      await this.ingest.record({ hostId: host.id, results, reportedAt: now });
-      host.policyUpdatedAt = now;
-      host.refetchRequested = false;
+      // A write while the host's policy gate is closed answers a read that carried only edited
+      // policies (--edited-policies immediate): it is stored but never moves the policy timer (and
+      // is no policy run, so it deletes nothing). Fleet looks at no such thing: every write with
+      // policy results is a run (RecordPolicyQueryExecutions stamps policy_updated_at).
+      const editedOnly =
+        options.editedPolicies === 'immediate' && !wildcard && !dueForPolicies(host, now, options, this.jitter);
+      // A policy run deletes the host's rows for policies it did not answer (Fleet:
+      // cleanupOutOfScopePolicyMembership, also after the wildcard). In immediate mode a
+      // write that answers only edited policies may answer an edited-only read whose host became due
+      // before the write: it then stamps the timer, but deletes nothing.
+      const deleteUnanswered = !editedOnly && (wildcard || options.editedPolicies !== 'immediate' || !allEdited);
+      try {
+        await this.ingest.record({
+          hostId: host.id,
+          results,
+          reportedAt: now,
+          ...(deleteUnanswered ? { deleteUnanswered: true } : {}),
+          ...(editedOnly ? { keepPolicyTimer: true } : {}),
+        });
+        if (!editedOnly) {
+          host.policyUpdatedAt = now;
+          host.refetchRequested = false;
+        } else {
+          host.editsAnsweredUpTo = Math.max(host.editsAnsweredUpTo ?? 0, ...results.map((result) => queryChangedAt(result.policyId)));
+        }
+      } catch (error) {
+        this.storeFailed(error, host, 'policies');
+      }
     }
-    if (detailsUpdated) {
-      patch.detailUpdatedAt = now;
-      patch.refetchRequested = false;
-      await store.updateHostDetails(host.id, patch);
-      host.detailUpdatedAt = now;
-      host.refetchRequested = false;
-      if (patch.platform !== undefined) host.platform = patch.platform;
-      if (patch.hostname !== undefined) host.hostname = patch.hostname;
-    } else if (host.refetchRequested) {
-      await store.setRefetchRequested(host.id, false);
-      host.refetchRequested = false;
+    await this.storeDetails(host, detailsUpdated ? patch : undefined, now);
+  }
+
+  /** Detail results (and the cleared refetch flag); a store failure is logged, the host stays due. */
+  private async storeDetails(host: CachedHost, patch: HostDetailsPatch | undefined, now: Date): Promise<void> {
+    const store = this.context.store;
+    try {
+      if (patch !== undefined) {
+        patch.detailUpdatedAt = now;
+        patch.refetchRequested = false;
+        await store.updateHostDetails(host.id, patch);
+        host.detailUpdatedAt = now;
+        host.refetchRequested = false;
+        if (patch.platform !== undefined) host.platform = patch.platform;
+        if (patch.hostname !== undefined) host.hostname = patch.hostname;
+      } else if (host.refetchRequested) {
+        await store.setRefetchRequested(host.id, false);
+        host.refetchRequested = false;
+      }
+    } catch (error) {
+      this.storeFailed(error, host, 'details');
     }
   }
 
-  /** status and result logs are accepted, counted and dropped; any other type is a 400. */
+  private storeFailed(error: unknown, host: CachedHost, step: 'scope' | 'policies' | 'details'): void {
+    this.writeStoreErrors.inc({ step });
+    this.context.log.error({ err: error, hostId: host.id, step }, 'distributed/write: store failed; answered 200, the host stays due');
+  }
+
+  /**
+   * status and result logs are accepted, counted and dropped; any other type is an error. Called
+   * after authentication: Fleet checks the node key (authenticatedHost) before submitLogsEndpoint
+   * looks at log_type (server/service/osquery.go), so a bad key wins over a bad log type.
+   */
   log(logType: string, lines: number): void {
-    this.checkLogType(logType);
-    this.logLines.inc({ log_type: logType }, lines);
-  }
-
-  checkLogType(logType: string): void {
     if (logType !== 'status' && logType !== 'result') throw osqsimError('OSQ_LOG_TYPE', { logType: JSON.stringify(logType) });
+    this.logLines.inc({ log_type: logType }, lines);
   }
 }

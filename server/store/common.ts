@@ -5,7 +5,7 @@
 import type { PolicyUpdateResult } from './store.js';
 import type { MembershipChange, Policy, PolicyCount, PolicyInput, PolicyPatch, PolicySpecInput } from './types.js';
 
-/** The "long ago" timestamp that makes a new or re-enrolled host due everything (Fleet's default). */
+/** The "long ago" timestamp that makes a new host due everything (Fleet's default; a re-enrolled host keeps its own). */
 export const LONG_AGO = new Date('2000-01-01T00:00:00.000Z');
 
 /** A policy_stats row as computed or written (the store stamps updatedAt). */

@@ -33,7 +33,7 @@ export type StoreKind = 'memory' | 'mysql';
 
 export interface EnrollResult {
   readonly host: Host;
-  /** True when a host with this osquery_host_id existed (its policy results were wiped). */
+  /** True when a host with this osquery_host_id existed (its policy results were wiped, its timers kept). */
   readonly reenrolled: boolean;
   /** Membership rows removed by a re-enroll (for delta-keeping count strategies). */
   readonly removed: readonly MembershipChange[];
@@ -94,7 +94,8 @@ export interface TeamStore {
 export interface HostStore {
   /**
    * Enrolls by osquery_host_id: a new host is due everything (refetch, old timestamps); an existing
-   * one keeps its id, gets the new node key and team, is due everything and loses its policy results.
+   * one keeps its id and its timers (detail/policy updated_at, refetch flag), gets the new node key
+   * and team, and loses its policy results (Fleet's EnrollHost, server/datastore/mysql/hosts.go).
    */
   enrollHost(identity: HostIdentity, nodeKey: string, teamId: number | null, now: Date): Promise<EnrollResult>;
   getHost(id: number): Promise<Host | undefined>;

@@ -136,6 +136,21 @@ export interface HostPolicyResults {
   /** Sorted by policyId is not required; the store sorts. Empty = wildcard answer (only bumps policy_updated_at). */
   readonly results: ReadonlyArray<{ readonly policyId: number; readonly passes: PolicyPasses }>;
   readonly reportedAt: Date;
+  /**
+   * The write is the host's policy run (every in-scope policy was sent, or the no-policies
+   * wildcard): its stored rows for policies with no result here are stale and are deleted in the
+   * same transaction. Fleet: server/service/osquery.go, cleanupOutOfScopePolicyMembership on the
+   * stalePolicyIDs RecordPolicyQueryExecutions returns ("policies with a stored row but no result
+   * in the host's incoming distributed write"), and after the wildcard, where "all of its stored
+   * policy_membership rows are stale".
+   */
+  readonly deleteUnanswered?: boolean;
+  /**
+   * Answers to edited policies only (`--edited-policies immediate`): the rows are stored but the
+   * host row is left alone (policy_updated_at and the refetch flag unchanged), so the answer never
+   * moves the host's policy timer.
+   */
+  readonly keepPolicyTimer?: boolean;
 }
 
 /**

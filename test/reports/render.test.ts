@@ -103,6 +103,16 @@ describe('summary.md', () => {
     doc.generator.warnings = ['GENERATOR SATURATED: test'];
     expect(renderSummary(doc)).toContain('the load generator was saturated');
   });
+
+  it('says when the run used the what-if edited-policies mode (summary and report), and not otherwise', () => {
+    const doc = syntheticResult();
+    doc.run.edited_policies = 'fleet';
+    expect(renderSummary(doc)).not.toContain('edited policies');
+    expect(renderHtml(doc)).toContain('fleet: re-run at the normal policy interval (as Fleet)');
+    doc.run.edited_policies = 'immediate';
+    expect(renderSummary(doc).split('\n')[2]).toContain('edited policies: immediate (what-if, not Fleet\'s behaviour)');
+    expect(renderHtml(doc)).toContain('immediate: re-run at the next read (a what-if, not Fleet\'s behaviour)');
+  });
 });
 
 describe('threshold values carry their unit (report.html, summary.md)', () => {

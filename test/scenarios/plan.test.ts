@@ -73,13 +73,32 @@ describe('plan arithmetic', () => {
     expect(hourly.cycle.mean_cycle_s).toBe(3600 + 2.5 * 60 + 5);
   });
 
-  it('an edit makes every host in scope write within one read interval (the herd)', () => {
-    const edited = planScenario(scenario({ server: { policy_update_interval: '1h', detail_update_interval: '1h', max_jitter_percent: 0 }, timeline: [{ at: '5m', edit_policies: { names: ['mac only'] } }] }));
+  // Fleet (modifyPolicy): an edit wipes the policy's rows; hosts re-run it at their next policy run.
+  it('an edit wipes the policy\'s rows and causes no herd: hosts re-run it at their next policy run (as Fleet)', () => {
+    const server = { policy_update_interval: '1h', detail_update_interval: '1h', max_jitter_percent: 0 };
+    const timeline = [{ at: '5m', edit_policies: { names: ['mac only'] } }];
+    const edited = planScenario(scenario({ server, timeline }));
+    const plain = planScenario(scenario({ server }));
+    const writes = (plan: typeof edited) => plan.points.slice(300, 310).reduce((sum, p) => sum + p.rates.write, 0);
+    expect(writes(edited)).toBeCloseTo(writes(plain), 6);
+    expect(edited.points[299]!.membership_rows).toBe(2000);
+    expect(edited.points[300]!.membership_rows).toBeLessThan(2000);
+    expect(edited.points[320]!.membership_rows).toBeLessThan(2000);
+    expect(edited.events[0]!.effect).toMatch(/next policy run/);
+  });
+
+  it('with edited_policies: immediate (the what-if) an edit makes every host in scope write within one read interval', () => {
+    const server = { policy_update_interval: '1h', detail_update_interval: '1h', max_jitter_percent: 0 };
+    const edited = planScenario(scenario({ server: { ...server, edited_policies: 'immediate' }, timeline: [{ at: '5m', edit_policies: { names: ['mac only'] } }] }));
+    const plain = planScenario(scenario({ server }));
     const herd = edited.points.slice(300, 310).reduce((sum, p) => sum + p.rates.write, 0);
     expect(herd).toBeCloseTo(750, 0);
     expect(edited.points[299]!.membership_rows).toBe(2000);
     expect(edited.points[300]!.membership_rows).toBeLessThan(2000);
     expect(edited.points[320]!.membership_rows).toBe(2000);
+    // The answers do not move the hosts' policy timers: afterwards the writes are those of a run without the edit.
+    const later = (plan: typeof edited) => plan.points.slice(330).map((p) => p.rates.write);
+    expect(later(edited)).toEqual(later(plain));
   });
 
   it('a rollout reaches hosts at their next policy run, not at once', () => {

@@ -42,6 +42,8 @@ function checkRun(r: Awaited<ReturnType<typeof run>>, store: RegExp): void {
   // The HTML carries exactly the numbers of result.json.
   expect(extractReportData(r.html).result).toEqual(r.doc);
   expect(r.doc.run.store).toMatch(store);
+  // The server ran with Fleet's behaviour for edited policies, and the result says so.
+  expect(r.doc.run.edited_policies).toBe('fleet');
   expect(r.doc.endpoints.read!.count).toBeGreaterThan(100);
   expect(r.doc.endpoints.write!.count).toBeGreaterThan(40);
   expect(r.summary).toContain(`| read | ${r.doc.endpoints.read!.count.toLocaleString('en-US')} |`);

@@ -96,10 +96,19 @@ describe('osqsim server flags → options', () => {
     [{ cleanupBatch: '-5' }, '--cleanup-batch'],
     [{ cleanupPauseFactor: 'slow' }, '--cleanup-pause-factor'],
     [{ cleanupPauseFactor: '-1' }, '--cleanup-pause-factor'],
+    [{ editedPolicies: 'later' }, '--edited-policies'],
   ])('rejects %j naming %s', (flags, option) => {
     expect(() => serverOptionsFromFlags(flags, {})).toThrowError(
       expect.objectContaining({ code: 'CLI_INVALID_OPTION', message: expect.stringContaining(option) }),
     );
+  });
+
+  it('edited policies: fleet by default (Fleet\'s behaviour), immediate from the flag or OSQSIM_EDITED_POLICIES', () => {
+    expect(DEFAULT_SERVER_OPTIONS.editedPolicies).toBe('fleet');
+    expect(serverOptionsFromFlags({}, {}).editedPolicies).toBe('fleet');
+    expect(serverOptionsFromFlags({ editedPolicies: 'immediate' }, {}).editedPolicies).toBe('immediate');
+    expect(serverOptionsFromFlags({}, { OSQSIM_EDITED_POLICIES: 'immediate' }).editedPolicies).toBe('immediate');
+    expect(() => serverOptionsFromFlags({}, { OSQSIM_EDITED_POLICIES: 'soon' })).toThrowError(/soon is not a mode \(expected fleet or immediate\)/);
   });
 
   it.each(['foo', 'mysql://', 'postgres://u@h/db', 'mysql://root@127.0.0.1:3306/'])('rejects store %s', (store) => {

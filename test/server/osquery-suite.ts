@@ -341,6 +341,59 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
         expect(await storeSnapshot(t.store)).toEqual(before);
       });
 
+      it('a store failure while ingesting is logged and answered 200, and the host stays due (as Fleet)', async () => {
+        const t = await start();
+        const { teamId, secret } = await teamWithSecret(t, 'Down');
+        const id = await policy(t, teamId, 'p', 'SELECT 1;');
+        const key = await t.enroll('down-1', { secret });
+        const host = await t.host(key);
+        const due = (await t.read(key)).body; // warms the host and scope caches
+        const answers = { ...detailAnswers('down-1'), [`fleet_policy_query_${id}`]: [{ 1: '1' }] };
+        t.server.faults.setStoreUnavailable(60_000);
+        const response = await t.write(key, answers);
+        t.server.faults.setStoreUnavailable(0);
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toEqual({});
+        expect(await t.store.hostMembership(host.id)).toEqual([]);
+        expect(await t.host(key)).toMatchObject({ policyUpdatedAt: host.policyUpdatedAt, detailUpdatedAt: host.detailUpdatedAt });
+        const metrics = (await t.server.app.inject({ method: 'GET', url: '/metrics' })).body;
+        expect(metrics).toContain('osqsim_osquery_write_store_errors_total{step="policies"} 1');
+        expect(metrics).toContain('osqsim_osquery_write_store_errors_total{step="details"} 1');
+        // Nothing moved: the next read carries the same queries, and the answer is stored then.
+        t.advance(10_000);
+        expect((await t.read(key)).body).toBe(due);
+        expect((await t.write(key, answers)).statusCode).toBe(200);
+        expect(await t.store.getMembership(id, host.id)).toBe(true);
+      });
+
+      it('a policy run deletes the host\'s rows for policies it did not answer, and the wildcard all of them (as Fleet)', async () => {
+        const t = await start();
+        const { teamId, secret } = await teamWithSecret(t, 'Stale');
+        const a = await policy(t, teamId, 'a', 'SELECT 1;');
+        const b = await policy(t, teamId, 'b', 'SELECT 1;');
+        const key = await t.enroll('stale-1', { secret });
+        const other = await t.enroll('stale-2', { secret });
+        const hostId = (await t.host(key)).id;
+        const q = (id: number): string => `fleet_policy_query_${id}`;
+        for (const k of [key, other]) {
+          await t.read(k);
+          expect((await t.write(k, { [q(a)]: [{ 1: '1' }], [q(b)]: [{ 1: '1' }] })).statusCode).toBe(200);
+        }
+        // The host answers a only (b's discovery failed, say): its b row goes; the other host keeps its rows.
+        t.advance(HOUR + 6 * 60_000);
+        await t.read(key);
+        expect((await t.write(key, { [q(a)]: [] })).statusCode).toBe(200);
+        expect((await t.store.hostMembership(hostId)).map((row) => [row.policyId, row.passes])).toEqual([[a, false]]);
+        expect((await t.store.hostMembership((await t.host(other)).id)).length).toBe(2);
+        // Its team's policies are deleted from under it: the wildcard answer removes every stored row.
+        await t.store.deletePolicies([a, b]);
+        t.server.context.events.emit('policiesChanged', [a, b]);
+        t.advance(HOUR + 6 * 60_000);
+        expect(((await t.read(key)).json() as { queries: object }).queries).toHaveProperty('fleet_no_policies_wildcard');
+        expect((await t.write(key, { fleet_no_policies_wildcard: [{ 1: '1' }] })).statusCode).toBe(200);
+        expect(await t.store.hostMembership(hostId)).toEqual([]);
+      });
+
       it('refuses unknown node keys with 401 and stores nothing', async () => {
         const t = await start();
         await t.enroll('w-1');
@@ -388,6 +441,13 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
         const unknown = await t.post('/api/osquery/log', { node_key: 'nope', log_type: 'status', data: [] });
         expect(unknown.statusCode).toBe(401);
         expect(unknown.json()).toMatchObject({ node_invalid: true });
+      });
+
+      it('checks the node key before the log type, as Fleet (authenticatedHost runs before submitLogsEndpoint)', async () => {
+        const t = await start();
+        const response = await t.post('/api/osquery/log', { node_key: 'nope', log_type: 'snapshot', data: [] });
+        expect(response.statusCode).toBe(401);
+        expect(response.json()).toEqual({ error: 'authentication error: invalid node key', node_invalid: true });
       });
     });
 
@@ -437,7 +497,10 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
         [p2, true],
       ]);
 
-      // re-enroll: same host id, new key, old key refused, results wiped, everything due
+      // re-enroll (Fleet's EnrollHost): same host id, new key, old key refused, results wiped, timers
+      // kept — nothing is due until the host's normal policy run, so it is out of the counts until then
+      const ranAt = (await t.host(key)).policyUpdatedAt;
+      t.advance(60_000);
       const newKey = await t.enroll('life-1', { secret });
       expect(newKey).not.toBe(key);
       expect((await t.host(newKey)).id).toBe(hostId);
@@ -445,6 +508,9 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
       expect(refused.statusCode).toBe(401);
       expect(refused.json()).toEqual({ error: 'authentication error: invalid node key', node_invalid: true });
       expect(await t.store.hostMembership(hostId)).toEqual([]);
+      expect(await t.host(newKey)).toMatchObject({ policyUpdatedAt: ranAt, refetchRequested: false });
+      expect((await t.read(newKey)).json()).toEqual(EMPTY_READ);
+      t.advance(HOUR + 6 * 60_000);
       expect(Object.keys(((await t.read(newKey)).json() as { queries: object }).queries).sort()).toEqual(allDue);
     });
 

@@ -3,7 +3,7 @@
  * intervals, the count strategy). The agent intervals the server pushes in its config come from
  * `agent:`, so they are written once. (A server someone else runs is `target:`, sections/target.ts.)
  */
-import { STATS_STRATEGIES, type StatsStrategyName } from '../../../contract/vocabulary.js';
+import { EDITED_POLICY_MODES, STATS_STRATEGIES, type EditedPoliciesMode, type StatsStrategyName } from '../../../contract/vocabulary.js';
 import { array, duration, int, object, oneOf, str, type FieldSpec, type Validator } from '../validate.js';
 
 export interface ServerSection {
@@ -19,6 +19,11 @@ export interface ServerSection {
     /** Aggregation / reconcile period (ms). */
     interval: number;
   };
+  /**
+   * After a policy edit, hosts re-run it at their normal policy interval (`fleet`, Fleet's
+   * behaviour) or at their next read (`immediate`, a what-if): `osqsim server --edited-policies`.
+   */
+  edited_policies: EditedPoliciesMode;
   /** REST API token; generated per run when absent. */
   api_token?: string;
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
@@ -33,6 +38,7 @@ export function serverDefaults(): ServerSection {
     detail_update_interval: 3_600_000,
     max_jitter_percent: 10,
     stats: { strategy: 'cron', interval: 3_600_000 },
+    edited_policies: 'fleet',
     log_level: 'warn',
     extra_args: [],
   };
@@ -73,6 +79,7 @@ function serverFields(): Record<string, FieldSpec> {
       }),
       default: () => ({ ...d.stats }),
     },
+    edited_policies: { validate: oneOf(EDITED_POLICY_MODES), default: () => d.edited_policies },
     api_token: { validate: str({ nonEmpty: true }) },
     log_level: { validate: oneOf(['fatal', 'error', 'warn', 'info', 'debug'] as const), default: () => d.log_level },
     extra_args: { validate: array(str()), default: () => [] },

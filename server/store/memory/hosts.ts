@@ -27,14 +27,14 @@ export function enrollHost(
     hardwareSerial: identity.hardwareSerial,
     osVersion: identity.osVersion,
     osqueryVersion: identity.osqueryVersion,
-    detailUpdatedAt: LONG_AGO,
-    policyUpdatedAt: LONG_AGO,
-    refetchRequested: true,
     lastEnrolledAt: now,
     updatedAt: now,
     seenTime: now,
   };
   if (existingId !== undefined) {
+    // A known host keeps its timers (detail and policy updated_at, no refetch) and loses its
+    // policy results, as Fleet's EnrollHost (server/datastore/mysql/hosts.go, existing-host branch:
+    // deleteAllPolicyMemberships, then an UPDATE of node_key, team_id and last_enrolled_at only).
     const old = state.hosts.get(existingId)!;
     const removed = removeHostCells(state, old.id, old.teamId, () => true);
     state.hostsByNodeKey.delete(old.nodeKey);
@@ -47,6 +47,10 @@ export function enrollHost(
   const host: Host = {
     id: state.nextHostId++,
     ...fields,
+    // A new host is due everything at once (Fleet's EnrollHost: zero timestamps, refetch_requested = 1).
+    detailUpdatedAt: LONG_AGO,
+    policyUpdatedAt: LONG_AGO,
+    refetchRequested: true,
     uptimeSeconds: 0,
     distributedInterval: 0,
     loggerTlsPeriod: 0,

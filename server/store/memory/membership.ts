@@ -39,7 +39,8 @@ export function recordPolicyResults(
       }
       rowsWritten++;
     }
-    if (host) {
+    if (entry.deleteUnanswered) removeUnanswered(state, entry, host?.teamId, options.trackChanges === true && host !== undefined, changes);
+    if (host && !entry.keepPolicyTimer) {
       state.hosts.set(host.id, {
         ...state.hosts.get(host.id)!,
         policyUpdatedAt: entry.reportedAt,
@@ -51,6 +52,28 @@ export function recordPolicyResults(
   }
   changes.sort((a, b) => a.policyId - b.policyId || a.hostId - b.hostId);
   return { rowsWritten, changes: collapseChanges(changes) };
+}
+
+/** The host's rows for policies this write has no result for go (see HostPolicyResults.deleteUnanswered). */
+function removeUnanswered(
+  state: MemoryState,
+  entry: HostPolicyResults,
+  hostTeamId: number | null | undefined,
+  track: boolean,
+  changes: MembershipChange[],
+): void {
+  const policyIds = state.hostPolicies.get(entry.hostId);
+  if (!policyIds) return;
+  const answered = new Set(entry.results.map((result) => result.policyId));
+  for (const policyId of [...policyIds].sort((a, b) => a - b)) {
+    if (answered.has(policyId)) continue;
+    const cells = state.membership.get(policyId)!;
+    const cell = cells.get(entry.hostId)!;
+    if (track) changes.push({ policyId, hostId: entry.hostId, hostTeamId: hostTeamId ?? null, before: cell.passes, after: undefined });
+    cells.delete(entry.hostId);
+    policyIds.delete(policyId);
+  }
+  if (policyIds.size === 0) state.hostPolicies.delete(entry.hostId);
 }
 
 export function hostMembership(state: MemoryState, hostId: number): MembershipRow[] {

@@ -128,9 +128,6 @@ async function enrollTx(
     hardware_serial: identity.hardwareSerial,
     os_version: identity.osVersion,
     osquery_version: identity.osqueryVersion,
-    detail_updated_at: LONG_AGO,
-    policy_updated_at: LONG_AGO,
-    refetch_requested: 1,
     last_enrolled_at: now,
     updated_at: now,
   };
@@ -138,6 +135,9 @@ async function enrollTx(
   let removed: MembershipChange[] = [];
   const old = found[0];
   if (old) {
+    // A known host keeps its timers (detail_updated_at, policy_updated_at, no refetch) and loses its
+    // policy results, as Fleet's EnrollHost (server/datastore/mysql/hosts.go, existing-host branch:
+    // deleteAllPolicyMemberships, then an UPDATE of node_key, team_id and last_enrolled_at only).
     hostId = Number(old.id);
     const oldTeam = old.team_id === null ? null : Number(old.team_id);
     const [cells] = await c.query<CellRow[]>(
@@ -149,7 +149,8 @@ async function enrollTx(
     await c.query('UPDATE hosts SET ? WHERE id = ?', [fields, hostId]);
   } else {
     const [result] = await c.query<ResultSetHeader>('INSERT INTO hosts SET ?', [
-      { ...fields, osquery_host_id: identity.osqueryHostId, created_at: now },
+      // A new host is due everything at once (Fleet's EnrollHost: zero timestamps, refetch_requested = 1).
+      { ...fields, osquery_host_id: identity.osqueryHostId, created_at: now, detail_updated_at: LONG_AGO, policy_updated_at: LONG_AGO, refetch_requested: 1 },
     ]);
     hostId = result.insertId;
     // Rows written earlier for this id (no such host then) are counted from now on, under its team.

@@ -18,20 +18,27 @@ export async function recordPolicyResults(
   options: { trackChanges?: boolean } = {},
 ): Promise<RecordResultsOutcome> {
   // Last write of a cell (and of a host's timestamp) wins, as it would in the memory store.
-  const cells = new Map<string, { policyId: number; hostId: number; passes: PolicyPasses; at: string }>();
+  const cells = new Map<string, BatchCell>();
   const hostTimes = new Map<number, Date>();
+  // Hosts whose write was a policy run: their rows older than the run (not answered by it) are stale.
+  const runs = new Map<number, Date>();
+  const batchHosts = new Set<number>();
   let rowsWritten = 0;
   for (const entry of batch) {
     const at = sqlDatetime(entry.reportedAt);
     for (const r of entry.results) {
-      cells.set(`${r.policyId}:${entry.hostId}`, { policyId: r.policyId, hostId: entry.hostId, passes: r.passes, at });
+      cells.set(`${r.policyId}:${entry.hostId}`, { policyId: r.policyId, hostId: entry.hostId, passes: r.passes, at, time: entry.reportedAt });
       rowsWritten++;
     }
-    hostTimes.set(entry.hostId, entry.reportedAt);
+    batchHosts.add(entry.hostId);
+    if (!entry.keepPolicyTimer) hostTimes.set(entry.hostId, entry.reportedAt);
+    if (entry.deleteUnanswered) runs.set(entry.hostId, entry.reportedAt);
   }
-  if (hostTimes.size === 0) return { rowsWritten: 0, changes: [] };
+  if (batchHosts.size === 0) return { rowsWritten: 0, changes: [] };
   const rows = [...cells.values()].sort((a, b) => a.policyId - b.policyId || a.hostId - b.hostId);
-  const hostIds = [...hostTimes.keys()].sort((a, b) => a - b);
+  const hostIds = [...batchHosts].sort((a, b) => a - b);
+  const stampedIds = [...hostTimes.keys()].sort((a, b) => a - b);
+  const runIds = [...runs.keys()].sort((a, b) => a - b);
 
   // Lock order everywhere: hosts rows first, then their membership rows (enroll, move, delete do the same).
   // host_team_id comes from the hosts row this transaction has just locked (UPDATE hosts first):
@@ -39,23 +46,29 @@ export async function recordPolicyResults(
   // primary-key lookup (NULL when the host does not exist).
   const statements = (teamOf?: ReadonlyMap<number, number | null>): string[] => {
     const out: string[] = [];
-    for (const chunk of chunks(hostIds, BULK_ROWS)) out.push(hostsTouchSql(chunk, hostTimes));
-    if (rows.length === 0) return out;
-    if (teamOf === undefined) {
-      for (const chunk of chunks(hostIds, BULK_ROWS)) {
-        out.push(`SET ${chunk.map((id) => `@osqsim_t${id} = (SELECT COALESCE(team_id, 0) FROM hosts WHERE id = ${id})`).join(', ')}`);
+    for (const chunk of chunks(stampedIds, BULK_ROWS)) out.push(hostsTouchSql(chunk, hostTimes));
+    if (rows.length > 0) {
+      if (teamOf === undefined) {
+        for (const chunk of chunks(hostIds, BULK_ROWS)) {
+          out.push(`SET ${chunk.map((id) => `@osqsim_t${id} = (SELECT COALESCE(team_id, 0) FROM hosts WHERE id = ${id})`).join(', ')}`);
+        }
+      }
+      const team = (hostId: number): string => {
+        if (teamOf === undefined) return `@osqsim_t${hostId}`;
+        return teamOf.has(hostId) ? String(teamOf.get(hostId) ?? 0) : 'NULL';
+      };
+      for (const chunk of chunks(rows, BULK_ROWS)) {
+        out.push(
+          `INSERT INTO policy_membership (policy_id, host_id, passes, updated_at, host_team_id) VALUES ${chunk
+            .map((r) => `(${r.policyId},${r.hostId},${passesSql(r.passes)},'${r.at}',${team(r.hostId)})`)
+            .join(',')} ON DUPLICATE KEY UPDATE passes = VALUES(passes), updated_at = VALUES(updated_at), host_team_id = VALUES(host_team_id)`,
+        );
       }
     }
-    const team = (hostId: number): string => {
-      if (teamOf === undefined) return `@osqsim_t${hostId}`;
-      return teamOf.has(hostId) ? String(teamOf.get(hostId) ?? 0) : 'NULL';
-    };
-    for (const chunk of chunks(rows, BULK_ROWS)) {
-      out.push(
-        `INSERT INTO policy_membership (policy_id, host_id, passes, updated_at, host_team_id) VALUES ${chunk
-          .map((r) => `(${r.policyId},${r.hostId},${passesSql(r.passes)},'${r.at}',${team(r.hostId)})`)
-          .join(',')} ON DUPLICATE KEY UPDATE passes = VALUES(passes), updated_at = VALUES(updated_at), host_team_id = VALUES(host_team_id)`,
-      );
+    // After the upsert every row the run answered carries the run's time; the older ones are the
+    // stale rows (a host's writes commit in arrival order, so its rows are never newer than its run).
+    for (const chunk of chunks(runIds, BULK_ROWS)) {
+      out.push(`DELETE FROM policy_membership WHERE host_id IN (${chunk.join(',')}) AND updated_at < ${perHostTime(chunk, runs)}`);
     }
     return out;
   };
@@ -66,8 +79,8 @@ export async function recordPolicyResults(
       db.ingestPool,
       async (conn) => {
         let changes: MembershipChange[] = [];
-        if (options.trackChanges && rows.length > 0) {
-          const previous = await previousValues(conn, rows, hostIds);
+        if (options.trackChanges && (rows.length > 0 || runIds.length > 0)) {
+          const previous = await previousValues(conn, rows, hostIds, runs);
           changes = previous.changes;
           await conn.query(`${statements(previous.teamOf).join(';\n')};\nCOMMIT`);
         } else {
@@ -80,23 +93,45 @@ export async function recordPolicyResults(
   );
 }
 
+/** One cell of an ingest batch. */
+interface BatchCell {
+  readonly policyId: number;
+  readonly hostId: number;
+  readonly passes: PolicyPasses;
+  /** reportedAt as SQL text, and as a Date. */
+  readonly at: string;
+  readonly time: Date;
+}
+
 /**
- * Opens the transaction, locks the batch's hosts and then their existing cells, and returns how
- * each cell changes (for delta strategies). Every writer of a host's cells locks the host row
- * first, so no cell can appear or change underneath; hosts that do not exist report no change
- * (their rows are never counted).
+ * Opens the transaction, locks the batch's hosts and then their existing cells (all cells of hosts
+ * whose write was a policy run), and returns how each cell changes (for delta strategies). Every
+ * writer of a host's cells locks the host row first, so no cell can appear or change underneath;
+ * hosts that do not exist report no change (their rows are never counted).
  */
 async function previousValues(
   conn: PoolConnection,
-  rows: ReadonlyArray<{ policyId: number; hostId: number; passes: PolicyPasses }>,
+  rows: readonly BatchCell[],
   hostIds: readonly number[],
+  runs: ReadonlyMap<number, Date>,
 ): Promise<{ changes: MembershipChange[]; teamOf: Map<number, number | null> }> {
   const policyIds = ids(rows.map((r) => r.policyId));
+  const runIds = [...runs.keys()];
+  const conditions: string[] = [];
+  const values: unknown[] = [hostIds, hostIds];
+  if (policyIds.length > 0) {
+    conditions.push('policy_id IN (?)');
+    values.push(policyIds);
+  }
+  if (runIds.length > 0) {
+    conditions.push('host_id IN (?)');
+    values.push(runIds);
+  }
   const [results] = await conn.query<RowDataPacket[][]>(
     `START TRANSACTION;
      SELECT id, team_id FROM hosts WHERE id IN (?) ORDER BY id FOR UPDATE;
-     SELECT policy_id, host_id, passes FROM policy_membership WHERE host_id IN (?) AND policy_id IN (?) FOR UPDATE`,
-    [hostIds, hostIds, policyIds],
+     SELECT policy_id, host_id, passes, updated_at FROM policy_membership WHERE host_id IN (?) AND (${conditions.join(' OR ')}) FOR UPDATE`,
+    values,
   );
   const [, teams, previous] = results as unknown as [unknown, RowDataPacket[], RowDataPacket[]];
   const before = new Map<string, PolicyPasses>();
@@ -104,12 +139,28 @@ async function previousValues(
   const teamOf = new Map<number, number | null>();
   for (const t of teams) teamOf.set(Number(t.id), t.team_id === null ? null : Number(t.team_id));
   const changes: MembershipChange[] = [];
+  const batchCells = new Map<string, BatchCell>();
   for (const r of rows) {
     const key = `${r.policyId}:${r.hostId}`;
+    batchCells.set(key, r);
     const old = before.has(key) ? before.get(key) : undefined;
     if (old === r.passes || !teamOf.has(r.hostId)) continue;
     changes.push({ policyId: r.policyId, hostId: r.hostId, hostTeamId: teamOf.get(r.hostId)!, before: old, after: r.passes });
   }
+  // Cells the DELETE of stale rows removes: a run's host, last written before the run.
+  const stale = (policyId: number, hostId: number, time: number): void => {
+    const cutoff = runs.get(hostId);
+    if (cutoff === undefined || time >= cutoff.getTime() || !teamOf.has(hostId)) return;
+    const key = `${policyId}:${hostId}`;
+    const now = batchCells.has(key) ? batchCells.get(key)!.passes : before.get(key);
+    changes.push({ policyId, hostId, hostTeamId: teamOf.get(hostId)!, before: now, after: undefined });
+  };
+  for (const r of previous) {
+    const key = `${r.policy_id}:${r.host_id}`;
+    if (!batchCells.has(key)) stale(Number(r.policy_id), Number(r.host_id), (r.updated_at as Date).getTime());
+  }
+  for (const r of rows) stale(r.policyId, r.hostId, r.time.getTime());
+  changes.sort((a, b) => a.policyId - b.policyId || a.hostId - b.hostId);
   return { changes: collapseChanges(changes), teamOf };
 }
 
@@ -205,12 +256,16 @@ export async function countMembership(db: Db): Promise<number> {
   return run(async () => Number((await readRows(db, 'SELECT COUNT(*) AS n FROM policy_membership'))[0]!.n));
 }
 
+/** A time per host as one SQL value: a literal when they are all equal, else a CASE on `column`. */
+function perHostTime(hostIds: readonly number[], times: ReadonlyMap<number, Date>, column = 'host_id'): string {
+  const distinct = new Set(hostIds.map((id) => times.get(id)!.getTime()));
+  return distinct.size === 1
+    ? `'${sqlDatetime(times.get(hostIds[0]!)!)}'`
+    : `CASE ${column} ${hostIds.map((id) => `WHEN ${id} THEN '${sqlDatetime(times.get(id)!)}'`).join(' ')} END`;
+}
+
 /** UPDATE of the batch's hosts: policy_updated_at per host (one CASE when times differ), refetch cleared. */
 function hostsTouchSql(hostIds: readonly number[], times: ReadonlyMap<number, Date>): string {
-  const distinct = new Set(hostIds.map((id) => times.get(id)!.getTime()));
-  const value = distinct.size === 1
-    ? `'${sqlDatetime(times.get(hostIds[0]!)!)}'`
-    : `CASE id ${hostIds.map((id) => `WHEN ${id} THEN '${sqlDatetime(times.get(id)!)}'`).join(' ')} END`;
   // Single-table UPDATE assigns left to right, so updated_at takes the new policy_updated_at.
-  return `UPDATE hosts SET policy_updated_at = ${value}, refetch_requested = 0, updated_at = policy_updated_at WHERE id IN (${hostIds.join(',')})`;
+  return `UPDATE hosts SET policy_updated_at = ${perHostTime(hostIds, times, 'id')}, refetch_requested = 0, updated_at = policy_updated_at WHERE id IN (${hostIds.join(',')})`;
 }

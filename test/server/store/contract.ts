@@ -165,18 +165,23 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.getHostByNodeKey('nope')).toBeUndefined();
       });
 
-      it('re-enrolls an existing host: same id, rotated key, new team, results wiped, due everything', async () => {
+      // Fleet's EnrollHost (server/datastore/mysql/hosts.go), existing-host branch: memberships
+      // deleted, timers and refetch flag untouched, so the host drops out of the counts until its
+      // next normal policy run.
+      it('re-enrolls an existing host: same id, rotated key, new team, results wiped, timers kept', async () => {
         const team = await store.createTeam('T');
         const host = await enroll(1);
         const p1 = await store.createPolicy({ teamId: null, name: 'p1', query: 'SELECT 1' });
         const p2 = await store.createPolicy({ teamId: null, name: 'p2', query: 'SELECT 1' });
         await store.recordPolicyResults([{ hostId: host.id, results: [{ policyId: p1.id, passes: true }, { policyId: p2.id, passes: null }], reportedAt: t0 }]);
-        await store.updateHostDetails(host.id, { detailUpdatedAt: t0 });
+        const detailAt = new Date(t0.getTime() + 5_000);
+        await store.updateHostDetails(host.id, { detailUpdatedAt: detailAt, refetchRequested: false });
         const later = new Date(t0.getTime() + 60_000);
         const again = await store.enrollHost(identity(1), 'key-1b', team.id, later);
         expect(again.reenrolled).toBe(true);
         expect(again.host.id).toBe(host.id);
-        expect(again.host).toMatchObject({ nodeKey: 'key-1b', teamId: team.id, refetchRequested: true, policyUpdatedAt: LONG_AGO, detailUpdatedAt: LONG_AGO, lastEnrolledAt: later, createdAt: t0 });
+        expect(again.host).toMatchObject({ nodeKey: 'key-1b', teamId: team.id, refetchRequested: false, policyUpdatedAt: t0, detailUpdatedAt: detailAt, lastEnrolledAt: later, createdAt: t0 });
+        expect(await store.getHost(host.id)).toMatchObject({ refetchRequested: false, policyUpdatedAt: t0, detailUpdatedAt: detailAt });
         expect(sortChanges(again.removed)).toEqual([
           { policyId: p1.id, hostId: host.id, hostTeamId: null, before: true, after: undefined },
           { policyId: p2.id, hostId: host.id, hostTeamId: null, before: null, after: undefined },
@@ -473,6 +478,86 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.getHost(a.id)).toMatchObject({ policyUpdatedAt: ta, refetchRequested: false });
         expect(await store.getHost(b.id)).toMatchObject({ policyUpdatedAt: tb, refetchRequested: false });
         expect(await store.countMembership()).toBe(3);
+      });
+
+      // Fleet's cleanupOutOfScopePolicyMembership (server/service/osquery.go): after a policy run,
+      // the host's rows for policies with no result in the write are stale and deleted.
+      it('a policy run deletes the host\'s rows for policies it did not answer (other hosts untouched)', async () => {
+        const team = await store.createTeam('T');
+        const a = await enroll(1, team.id);
+        const b = await enroll(2);
+        const [p1, p2, p3] = [
+          await store.createPolicy({ teamId: null, name: 'p1', query: 'SELECT 1' }),
+          await store.createPolicy({ teamId: null, name: 'p2', query: 'SELECT 1' }),
+          await store.createPolicy({ teamId: null, name: 'p3', query: 'SELECT 1' }),
+        ];
+        const all = [p1, p2, p3].map((p) => ({ policyId: p.id, passes: true }));
+        await store.recordPolicyResults([
+          { hostId: a.id, results: all, reportedAt: t0 },
+          { hostId: b.id, results: all, reportedAt: t0 },
+        ]);
+        const t1 = new Date(t0.getTime() + 1_000);
+        // Without the flag (e.g. answers to edited policies) nothing else goes.
+        await store.recordPolicyResults([{ hostId: a.id, results: [{ policyId: p1.id, passes: false }], reportedAt: t1 }]);
+        expect((await store.hostMembership(a.id)).map((r) => r.policyId)).toEqual([p1.id, p2.id, p3.id]);
+        const t2 = new Date(t0.getTime() + 2_000);
+        const out = await store.recordPolicyResults(
+          [{ hostId: a.id, results: [{ policyId: p2.id, passes: false }], reportedAt: t2, deleteUnanswered: true }],
+          { trackChanges: true },
+        );
+        expect(sortChanges(out.changes)).toEqual([
+          { policyId: p1.id, hostId: a.id, hostTeamId: team.id, before: false, after: undefined },
+          { policyId: p2.id, hostId: a.id, hostTeamId: team.id, before: true, after: false },
+          { policyId: p3.id, hostId: a.id, hostTeamId: team.id, before: true, after: undefined },
+        ]);
+        expect(await store.hostMembership(a.id)).toEqual([{ policyId: p2.id, hostId: a.id, passes: false, updatedAt: t2 }]);
+        expect((await store.hostMembership(b.id)).map((r) => r.policyId)).toEqual([p1.id, p2.id, p3.id]);
+        expect(await store.getHost(a.id)).toMatchObject({ policyUpdatedAt: t2 });
+        // The wildcard (no policies in scope): every stored row of the host is stale.
+        const t3 = new Date(t0.getTime() + 3_000);
+        const wildcard = await store.recordPolicyResults([{ hostId: b.id, results: [], reportedAt: t3, deleteUnanswered: true }]);
+        expect(wildcard.changes).toEqual([]);
+        expect(await store.hostMembership(b.id)).toEqual([]);
+        expect(await store.getHost(b.id)).toMatchObject({ policyUpdatedAt: t3, refetchRequested: false });
+        expect(await store.countMembership()).toBe(1);
+      });
+
+      it('a batch holding a run and a later partial answer of one host keeps both answers', async () => {
+        const a = await enroll(1);
+        const [p1, p2, p3] = [
+          await store.createPolicy({ teamId: null, name: 'p1', query: 'SELECT 1' }),
+          await store.createPolicy({ teamId: null, name: 'p2', query: 'SELECT 1' }),
+          await store.createPolicy({ teamId: null, name: 'p3', query: 'SELECT 1' }),
+        ];
+        await store.recordPolicyResults([{ hostId: a.id, results: [{ policyId: p3.id, passes: true }], reportedAt: t0 }]);
+        const t1 = new Date(t0.getTime() + 1_000);
+        const t2 = new Date(t0.getTime() + 2_000);
+        const out = await store.recordPolicyResults(
+          [
+            { hostId: a.id, results: [{ policyId: p1.id, passes: true }], reportedAt: t1, deleteUnanswered: true },
+            { hostId: a.id, results: [{ policyId: p2.id, passes: false }], reportedAt: t2, keepPolicyTimer: true },
+          ],
+          { trackChanges: true },
+        );
+        expect(sortChanges(out.changes)).toEqual([
+          { policyId: p1.id, hostId: a.id, hostTeamId: null, before: undefined, after: true },
+          { policyId: p2.id, hostId: a.id, hostTeamId: null, before: undefined, after: false },
+          { policyId: p3.id, hostId: a.id, hostTeamId: null, before: true, after: undefined },
+        ]);
+        expect((await store.hostMembership(a.id)).map((r) => [r.policyId, r.passes])).toEqual([[p1.id, true], [p2.id, false]]);
+        // The answer to edited policies only did not move the host's policy timer.
+        expect(await store.getHost(a.id)).toMatchObject({ policyUpdatedAt: t1 });
+      });
+
+      it('an answer to edited policies only (keepPolicyTimer) stores rows and leaves the host row alone', async () => {
+        const a = await enroll(1);
+        const p1 = await store.createPolicy({ teamId: null, name: 'p1', query: 'SELECT 1' });
+        await store.recordPolicyResults([{ hostId: a.id, results: [], reportedAt: t0 }]);
+        await store.setRefetchRequested(a.id, true);
+        const t1 = new Date(t0.getTime() + 1_000);
+        await store.recordPolicyResults([{ hostId: a.id, results: [{ policyId: p1.id, passes: true }], reportedAt: t1, keepPolicyTimer: true }]);
+        expect(await store.getMembership(p1.id, a.id)).toBe(true);
+        expect(await store.getHost(a.id)).toMatchObject({ policyUpdatedAt: t0, refetchRequested: true });
       });
 
       it('an empty result list (the wildcard answer) only stamps the host', async () => {

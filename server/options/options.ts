@@ -58,5 +58,14 @@ export interface ServerOptions {
   readonly cleanupBatchRows: number;
   /** Edit clean-up: pause ≥ this × the last batch's time between batches. */
   readonly cleanupPauseFactor: number;
+  /** PEM certificate (chain) to serve HTTPS with; needs tlsKeyFile. */
+  readonly tlsCertFile?: string;
+  /** Its unencrypted PEM private key. */
+  readonly tlsKeyFile?: string;
+  /**
+   * `self-signed` or `self-signed:DIR`: `osqsim server` creates a CA and a server certificate in DIR
+   * (server/tls/self-signed.ts) and serves HTTPS with them. buildServer itself reads only the files.
+   */
+  readonly tls?: string;
 }
 

@@ -1,12 +1,16 @@
 /**
- * The files a real osquery agent needs besides the CA, written beside it for `--tls self-signed`:
- * the enroll secret (osquery reads it from --enroll_secret_path) and the flagfile.
+ * The files of `--tls self-signed:DIR` by name, and the two a real osquery agent needs besides the
+ * CA, written beside it: the enroll secret (osquery reads it from --enroll_secret_path) and the
+ * flagfile. Light on purpose: the run harness imports the names without the certificate generator.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnrollSecretOption } from '../options/options.js';
 
+export const CA_FILE = 'ca.pem';
+export const CERT_FILE = 'server.pem';
+export const KEY_FILE = 'server-key.pem';
 export const ENROLL_SECRET_FILE = 'enroll_secret';
 export const FLAGFILE = 'osquery.flags';
 

@@ -11,12 +11,10 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname as machineHostname, tmpdir } from 'node:os';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { CA_FILE, CERT_FILE, KEY_FILE } from './agent-files.js';
 
 x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
 
-export const CA_FILE = 'ca.pem';
-export const CERT_FILE = 'server.pem';
-export const KEY_FILE = 'server-key.pem';
 
 export interface SelfSignedFiles {
   readonly dir: string;

@@ -24,7 +24,15 @@ export interface ServerSection {
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
   /** Extra `osqsim server` flags, passed through as written (e.g. ["--ingest-max-delay", "10ms"]). */
   extra_args: string[];
+  /**
+   * `off` (plain HTTP, the default) or `self-signed`: the server serves HTTPS with a CA it creates
+   * (`osqsim server --tls self-signed:DIR`) and the simulator and harness trust that CA.
+   */
+  tls: ServerTls;
 }
+
+export const SERVER_TLS_MODES = ['off', 'self-signed'] as const;
+export type ServerTls = (typeof SERVER_TLS_MODES)[number];
 
 export function serverDefaults(): ServerSection {
   return {
@@ -35,6 +43,7 @@ export function serverDefaults(): ServerSection {
     stats: { strategy: 'cron', interval: 3_600_000 },
     log_level: 'warn',
     extra_args: [],
+    tls: 'off',
   };
 }
 
@@ -76,6 +85,7 @@ function serverFields(): Record<string, FieldSpec> {
     api_token: { validate: str({ nonEmpty: true }) },
     log_level: { validate: oneOf(['fatal', 'error', 'warn', 'info', 'debug'] as const), default: () => d.log_level },
     extra_args: { validate: array(str()), default: () => [] },
+    tls: { validate: oneOf(SERVER_TLS_MODES), default: () => d.tls },
   };
 }
 

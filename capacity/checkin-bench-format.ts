@@ -1,8 +1,7 @@
 /** `osqsim bench checkin`'s readable table. */
 import type { LatencyDistribution } from '../simulator/open-loop/driver.js';
 import type { BenchDocument } from './bench-document.js';
-import type { CheckinBenchParams, CheckinBenchResults } from './checkin-bench.js';
-import type { TlsComparison } from './checkin-bench-tls.js';
+import type { CheckinBenchParams, CheckinBenchResults, TlsComparison } from './checkin-bench.js';
 
 export function formatCheckinBench(doc: BenchDocument<CheckinBenchResults, CheckinBenchParams>): string {
   const r = doc.results;

@@ -15,32 +15,8 @@ import { join } from 'node:path';
 import { processStats } from '../scenarios/harness/proc.js';
 import { ServerProcess } from '../scenarios/harness/server-process.js';
 import { CA_FILE } from '../server/tls/agent-files.js';
-import { runCheckinBench, type CheckinBenchOptions, type CheckinBenchOutcome, type CheckinBenchResults } from './checkin-bench.js';
-import { runConnectLoop, type ConnectLoopResult } from './connect-loop.js';
-
-export interface TlsSide {
-  /** The server the bench started (its URL). */
-  target: string;
-  rate_per_s: number;
-  requests: number;
-  errors: number;
-  latency_p50_ms: number;
-  latency_p99_ms: number;
-  /** Server process CPU (user + system) over the measured phase ÷ requests. */
-  server_cpu_us_per_request: number | null;
-  /** Server CPU over the measured phase as a share of one core. */
-  server_cpu_pct: number | null;
-  /** New connections: TCP connects (http) or TLS handshakes (https). */
-  connect: ConnectLoopResult & { server_cpu_us_per_connection: number | null };
-}
-
-export interface TlsComparison {
-  store: string;
-  http: TlsSide;
-  https: TlsSide;
-  /** https ÷ http. */
-  ratio: { rate: number; cpu_per_request: number | null };
-}
+import { runCheckinBench, type CheckinBenchOptions, type CheckinBenchOutcome, type CheckinBenchResults, type TlsComparison, type TlsSide } from './checkin-bench.js';
+import { runConnectLoop } from './connect-loop.js';
 
 export interface TlsBenchOptions extends Omit<CheckinBenchOptions, 'target' | 'ca' | 'onDrive'> {
   /** Store of the servers the bench starts (memory or a mysql:// URL). */

@@ -16,7 +16,7 @@ import { osqsimError } from '../lib/errors.js';
 import { enrollHosts, nodeKeyBody, primeHosts, writeBody, type BenchHost } from '../simulator/open-loop/hosts.js';
 import { runOpenLoop, type LatencyDistribution } from '../simulator/open-loop/driver.js';
 import type { BenchOutcome } from './bench-document.js';
-import type { TlsComparison } from './checkin-bench-tls.js';
+import type { ConnectLoopResult } from './connect-loop.js';
 
 /** The endpoints the benchmark can drive (enroll happens once per host; log is not a check-in). */
 export type CheckinEndpoint = Extract<EndpointName, 'read' | 'write' | 'config'>;
@@ -67,6 +67,31 @@ export interface CheckinBenchResults {
   tls?: TlsComparison;
   schedule?: { intended: number; sent: number; unsent: number; late_sends: number; max_send_lag_ms: number };
   measurement: string;
+}
+
+/** One side of `--tls` (checkin-bench-tls.ts): a plain or an HTTPS server of this build under the same load. */
+export interface TlsSide {
+  /** The server the bench started (its URL). */
+  target: string;
+  rate_per_s: number;
+  requests: number;
+  errors: number;
+  latency_p50_ms: number;
+  latency_p99_ms: number;
+  /** Server process CPU (user + system) over the measured phase ÷ requests. */
+  server_cpu_us_per_request: number | null;
+  /** Server CPU over the measured phase as a share of one core. */
+  server_cpu_pct: number | null;
+  /** New connections: TCP connects (http) or TLS handshakes (https). */
+  connect: ConnectLoopResult & { server_cpu_us_per_connection: number | null };
+}
+
+export interface TlsComparison {
+  store: string;
+  http: TlsSide;
+  https: TlsSide;
+  /** https ÷ http. */
+  ratio: { rate: number; cpu_per_request: number | null };
 }
 
 export interface CheckinBenchParams {

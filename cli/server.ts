@@ -14,7 +14,7 @@ import type { ServerOptions } from '../server/options/options.js';
 import { tlsModeDir } from '../server/options/value-kinds.js';
 import { agentEnrollSecret, writeFlagfile } from '../server/tls/agent-files.js';
 import { flagfileText, osqueryFlags } from '../server/tls/osquery-flags.js';
-import { certificateNames, ensureSelfSigned, type SelfSignedFiles } from '../server/tls/self-signed.js';
+import { agentHost, certificateNames, ensureSelfSigned, type SelfSignedFiles } from '../server/tls/self-signed.js';
 import { exitTwoOnUsageErrors, reportError } from '../lib/cli-usage.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -49,7 +49,7 @@ async function withSelfSigned(options: ServerOptions): Promise<{ options: Server
 export function selfSignedReport(setup: SelfSignedSetup, options: ServerOptions, url: string): string {
   const { files } = setup;
   const flags = osqueryFlags({
-    host: new URL(url).hostname.replace(/^\[|\]$/g, ''),
+    host: agentHost(options.host),
     port: Number(new URL(url).port),
     caFile: files.caFile,
     enrollSecretFile: setup.secretFile,

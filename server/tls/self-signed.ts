@@ -36,9 +36,14 @@ const WILDCARD_ADDRESSES: ReadonlySet<string> = new Set(['0.0.0.0', '::', '']);
  */
 export function certificateNames(listenHost: string): string[] {
   const names = ['127.0.0.1', 'localhost'];
-  const extra = WILDCARD_ADDRESSES.has(listenHost) ? machineHostname() : listenHost;
+  const extra = agentHost(listenHost);
   if (!names.includes(extra)) names.push(extra);
   return names;
+}
+
+/** The name an agent connects to (--tls_hostname): the listen host, or the machine's hostname for a wildcard address. */
+export function agentHost(listenHost: string): string {
+  return WILDCARD_ADDRESSES.has(listenHost) ? machineHostname() : listenHost;
 }
 
 function altName(name: string): x509.JsonGeneralName {

@@ -1,11 +1,11 @@
 import { X509Certificate } from 'node:crypto';
 import { readFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { buildServer } from '../../../server/app.js';
-import { certificateNames, ensureSelfSigned } from '../../../server/tls/self-signed.js';
+import { agentHost, certificateNames, ensureSelfSigned } from '../../../server/tls/self-signed.js';
 
 /** A TLS handshake trusting only `ca` (no system roots); resolves with the verification error, if any. */
 function handshake(port: number, ca: string, servername?: string): Promise<string | undefined> {
@@ -22,7 +22,9 @@ describe('--tls self-signed certificates', () => {
   it('covers 127.0.0.1, localhost and the listen host (the machine name for a wildcard)', () => {
     expect(certificateNames('127.0.0.1')).toEqual(['127.0.0.1', 'localhost']);
     expect(certificateNames('fleet.example.test')).toEqual(['127.0.0.1', 'localhost', 'fleet.example.test']);
-    expect(certificateNames('0.0.0.0')).toHaveLength(3);
+    expect(certificateNames('0.0.0.0')).toEqual(['127.0.0.1', 'localhost', hostname()]);
+    // The agent's --tls_hostname: never a wildcard address it cannot connect to.
+    expect([agentHost('127.0.0.1'), agentHost('0.0.0.0'), agentHost('::')]).toEqual(['127.0.0.1', hostname(), hostname()]);
   });
 
   it('makes a chain a client trusting only ca.pem accepts, for 127.0.0.1 and localhost', async () => {

@@ -14,7 +14,7 @@ import type { ServerOptions } from '../server/options/options.js';
 import { tlsModeDir } from '../server/options/value-kinds.js';
 import { agentEnrollSecret, writeFlagfile } from '../server/tls/agent-files.js';
 import { flagfileText, osqueryFlags } from '../server/tls/osquery-flags.js';
-import { agentHost, certificateNames, ensureSelfSigned, type SelfSignedFiles } from '../server/tls/self-signed.js';
+import type { SelfSignedFiles } from '../server/tls/self-signed.js';
 import { exitTwoOnUsageErrors, reportError } from '../lib/cli-usage.js';
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -25,12 +25,16 @@ function collect(value: string, previous: string[] = []): string[] {
 interface SelfSignedSetup {
   readonly files: SelfSignedFiles;
   readonly secretFile: string;
+  /** What the agent connects to (--tls_hostname). */
+  readonly agentHost: string;
 }
 
 /** `--tls self-signed[:DIR]` → the same options with --tls-cert/--tls-key pointing at the created (or re-used) files. */
 async function withSelfSigned(options: ServerOptions): Promise<{ options: ServerOptions; setup?: SelfSignedSetup }> {
   if (options.tls === undefined) return { options };
   const dir = tlsModeDir(options.tls);
+  // Loaded only here: the certificate generator (and its reflect-metadata polyfill) is not every command's start-up cost.
+  const { agentHost, certificateNames, ensureSelfSigned } = await import('../server/tls/self-signed.js');
   const files = await ensureSelfSigned({ ...(dir === undefined ? {} : { dir }), names: certificateNames(options.host) });
   const secret = agentEnrollSecret(files.dir, options.enrollSecrets);
   return {
@@ -41,7 +45,7 @@ async function withSelfSigned(options: ServerOptions): Promise<{ options: Server
       tlsKeyFile: files.keyFile,
       enrollSecrets: secret.missing ? [...options.enrollSecrets, { secret: secret.secret }] : options.enrollSecrets,
     },
-    setup: { files, secretFile: secret.file },
+    setup: { files, secretFile: secret.file, agentHost: agentHost(options.host) },
   };
 }
 
@@ -49,7 +53,7 @@ async function withSelfSigned(options: ServerOptions): Promise<{ options: Server
 export function selfSignedReport(setup: SelfSignedSetup, options: ServerOptions, url: string): string {
   const { files } = setup;
   const flags = osqueryFlags({
-    host: agentHost(options.host),
+    host: setup.agentHost,
     port: Number(new URL(url).port),
     caFile: files.caFile,
     enrollSecretFile: setup.secretFile,

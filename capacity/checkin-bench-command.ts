@@ -1,16 +1,18 @@
 /**
  * `osqsim bench checkin`: its flags (one table), the options they make, and the command definition
- * cli/bench.ts registers. The measurement is checkin-bench.ts, the table checkin-bench-format.ts.
+ * cli/bench.ts registers. The measurement is checkin-bench.ts (checkin-bench-tls.ts for --tls), the
+ * table checkin-bench-format.ts.
  */
 import { osqsimError } from '../lib/errors.js';
 import { EXIT } from '../lib/exit-codes.js';
 import type { BenchDefinition } from './bench-command.js';
-import { durationMs, httpUrl, oneOf, option, optional, parseParams, positiveInt, positiveNumber, text, type ParamValues } from './bench-params.js';
+import { durationMs, httpUrl, oneOf, option, optional, parseParams, positiveInt, positiveNumber, text, toggle, type ParamValues } from './bench-params.js';
+import { runTlsComparison, type TlsBenchOptions } from './checkin-bench-tls.js';
 import { formatCheckinBench } from './checkin-bench-format.js';
 import { CHECKIN_ENDPOINTS, runCheckinBench, type CheckinBenchOptions, type CheckinBenchParams, type CheckinBenchResults } from './checkin-bench.js';
 
 export const CHECKIN_PARAMS = {
-  target: option('--target <url>', 'server base URL, e.g. http://127.0.0.1:8080', httpUrl),
+  target: optional('--target <url>', 'server base URL, e.g. http://127.0.0.1:8080 (required unless --tls)', httpUrl),
   enrollSecret: option('--enroll-secret <secret>', 'enroll secret the server accepts', text, process.env.OSQSIM_ENROLL_SECRET ?? 'osqsim'),
   hosts: option('--hosts <n>', 'hosts to enroll (node keys rotate per request)', positiveInt, '1000'),
   endpoint: option('--endpoint <name>', 'read | write | config', oneOf(CHECKIN_ENDPOINTS), 'read'),
@@ -20,12 +22,15 @@ export const CHECKIN_PARAMS = {
   seed: option('--seed <n>', 'seed of the host identities', positiveInt, '1'),
   apiPrefix: option('--api-prefix <path>', 'osquery API prefix (/api/osquery or /api/v1/osquery)', text, '/api/osquery'),
   timeout: option('--timeout <duration>', 'per-request timeout', durationMs, '10s'),
+  tls: toggle('--tls', 'start an osqsim server of this build twice, plain HTTP then HTTPS (--tls self-signed), and report req/s, server CPU per request and new-connection cost side by side (no --target)'),
+  store: option('--store <spec>', 'with --tls: the store of the servers it starts (memory or mysql://…)', text, 'memory'),
+  connectDuration: option('--connect-duration <duration>', 'with --tls: length of each new-connection phase (TCP connects, TLS handshakes)', durationMs, '5s'),
 };
 
-export function checkinOptions(values: ParamValues<typeof CHECKIN_PARAMS>): CheckinBenchOptions {
+/** The load both modes share (everything but where it goes). */
+function loadOptions(values: ParamValues<typeof CHECKIN_PARAMS>): Omit<CheckinBenchOptions, 'target'> {
   if (values.duration < 1000) throw osqsimError('CLI_INVALID_OPTION', { option: '--duration', reason: 'at least 1s' });
   return {
-    target: values.target.replace(/\/$/, ''),
     enrollSecret: values.enrollSecret,
     hosts: values.hosts,
     endpoint: values.endpoint,
@@ -38,6 +43,19 @@ export function checkinOptions(values: ParamValues<typeof CHECKIN_PARAMS>): Chec
   };
 }
 
+export function checkinOptions(values: ParamValues<typeof CHECKIN_PARAMS>): CheckinBenchOptions {
+  if (values.tls) throw osqsimError('CLI_INVALID_OPTION', { option: '--tls', reason: 'starts its own servers: use tlsBenchOptions' });
+  if (values.target === undefined) throw osqsimError('CLI_INVALID_OPTION', { option: '--target', reason: 'is required (or --tls, which starts its own servers)' });
+  return { ...loadOptions(values), target: values.target.replace(/\/$/, '') };
+}
+
+/** `--tls`: the servers are the bench's own, so --target makes no sense. */
+export function tlsBenchOptions(values: ParamValues<typeof CHECKIN_PARAMS>): TlsBenchOptions {
+  if (values.target !== undefined) throw osqsimError('CLI_INVALID_OPTION', { option: '--target', reason: 'cannot be combined with --tls, which starts its own servers (plain and HTTPS)' });
+  if (values.connectDuration < 1000) throw osqsimError('CLI_INVALID_OPTION', { option: '--connect-duration', reason: 'at least 1s' });
+  return { ...loadOptions(values), store: values.store, connectMs: values.connectDuration };
+}
+
 /** Flags as typed (camelCase keys, defaults applied from the table) → options; throws on a bad value. */
 export function optionsFromFlags(flags: Readonly<Record<string, string | boolean | undefined>>): CheckinBenchOptions {
   return checkinOptions(parseParams(CHECKIN_PARAMS, flags));
@@ -47,7 +65,7 @@ export const checkinBench: BenchDefinition<typeof CHECKIN_PARAMS, CheckinBenchRe
   name: 'checkin',
   description: 'Check-in throughput of an osquery server (osqsim or Fleet): enroll hosts, then drive one endpoint with rotating node keys',
   params: CHECKIN_PARAMS,
-  run: (values, progress) => runCheckinBench({ ...checkinOptions(values), progress }),
+  run: (values, progress) => (values.tls ? runTlsComparison({ ...tlsBenchOptions(values), progress }) : runCheckinBench({ ...checkinOptions(values), progress })),
   format: formatCheckinBench,
   exitCode: (doc) => (doc.results.requests.total > 0 ? EXIT.OK : EXIT.ERROR),
 };

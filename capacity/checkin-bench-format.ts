@@ -1,7 +1,7 @@
 /** `osqsim bench checkin`'s readable table. */
 import type { LatencyDistribution } from '../simulator/open-loop/driver.js';
 import type { BenchDocument } from './bench-document.js';
-import type { CheckinBenchParams, CheckinBenchResults } from './checkin-bench.js';
+import type { CheckinBenchParams, CheckinBenchResults, TlsComparison } from './checkin-bench.js';
 
 export function formatCheckinBench(doc: BenchDocument<CheckinBenchResults, CheckinBenchParams>): string {
   const r = doc.results;
@@ -24,5 +24,26 @@ export function formatCheckinBench(doc: BenchDocument<CheckinBenchResults, Check
     lines.push(`schedule      ${r.schedule.sent} of ${r.schedule.intended} sent (${r.schedule.unsent} unsent), ${r.schedule.late_sends} sent > 1 s late, max send lag ${r.schedule.max_send_lag_ms} ms`);
   }
   lines.push(`measurement   ${r.measurement}`);
+  if (r.tls) lines.push('', ...formatTlsComparison(r.tls));
   return lines.join('\n');
+}
+
+/** `--tls`: plain HTTP and HTTPS side by side (the lines above are the HTTPS run's). */
+export function formatTlsComparison(tls: TlsComparison): string[] {
+  const cell = (value: number | null, unit = ''): string => (value === null ? 'n/a' : `${value}${unit}`);
+  const row = (name: string, http: string, https: string, ratio = ''): string => `${name.padEnd(28)}${http.padStart(14)}${https.padStart(14)}${ratio.padStart(13)}`;
+  const { http, https } = tls;
+  return [
+    `TLS cost (store ${tls.store}; the same load against a plain and an HTTPS osqsim server, one after the other)`,
+    row('', 'http', 'https', 'https ÷ http'),
+    row('req/s', String(http.rate_per_s), String(https.rate_per_s), String(tls.ratio.rate)),
+    row('server CPU µs / request', cell(http.server_cpu_us_per_request), cell(https.server_cpu_us_per_request), cell(tls.ratio.cpu_per_request)),
+    row('server CPU (% of a core)', cell(http.server_cpu_pct, '%'), cell(https.server_cpu_pct, '%')),
+    row('latency p50 / p99 ms', `${http.latency_p50_ms} / ${http.latency_p99_ms}`, `${https.latency_p50_ms} / ${https.latency_p99_ms}`),
+    row('errors', String(http.errors), String(https.errors)),
+    row('new connections / s', String(http.connect.per_s), String(https.connect.per_s)),
+    row('ms per connect / handshake', String(http.connect.mean_ms), String(https.connect.mean_ms)),
+    row('server CPU µs / connection', cell(http.connect.server_cpu_us_per_connection), cell(https.connect.server_cpu_us_per_connection)),
+    `new connections: ${http.connect.connections} TCP connects, ${https.connect.connections} TLS handshakes (ECDSA P-256, verified against the CA)${https.connect.first_failure ? `; first failure ${https.connect.first_failure}` : ''}`,
+  ];
 }

@@ -16,6 +16,7 @@ import { osqsimError } from '../lib/errors.js';
 import { enrollHosts, nodeKeyBody, primeHosts, writeBody, type BenchHost } from '../simulator/open-loop/hosts.js';
 import { runOpenLoop, type LatencyDistribution } from '../simulator/open-loop/driver.js';
 import type { BenchOutcome } from './bench-document.js';
+import type { ConnectLoopResult } from './connect-loop.js';
 
 /** The endpoints the benchmark can drive (enroll happens once per host; log is not a check-in). */
 export type CheckinEndpoint = Extract<EndpointName, 'read' | 'write' | 'config'>;
@@ -40,6 +41,10 @@ export interface CheckinBenchOptions {
   /** `/api/osquery` (default) or `/api/v1/osquery`. */
   apiPrefix: string;
   timeoutMs: number;
+  /** PEM CA to trust for an https target (a self-signed osqsim server's ca.pem). */
+  ca?: string;
+  /** Called when the measured phase starts and ends (after enroll and prime): the TLS comparison reads the server's CPU there. */
+  onDrive?: (event: 'start' | 'end') => void;
   /** Called with progress lines (stderr in the CLI). */
   progress?: (line: string) => void;
 }
@@ -58,8 +63,35 @@ export interface CheckinBenchResults {
   errors: { total: number; connect: number; timeout: number; other: number };
   /** read only: responses that carried queries (a steady-state fleet: ≈ 0.3%, reference §0). */
   read_nonempty?: number;
+  /** `--tls`: the same load against a plain and an HTTPS osqsim server of this build (checkin-bench-tls.ts). */
+  tls?: TlsComparison;
   schedule?: { intended: number; sent: number; unsent: number; late_sends: number; max_send_lag_ms: number };
   measurement: string;
+}
+
+/** One side of `--tls` (checkin-bench-tls.ts): a plain or an HTTPS server of this build under the same load. */
+export interface TlsSide {
+  /** The server the bench started (its URL). */
+  target: string;
+  rate_per_s: number;
+  requests: number;
+  errors: number;
+  latency_p50_ms: number;
+  latency_p99_ms: number;
+  /** Server process CPU (user + system) over the measured phase ÷ requests. */
+  server_cpu_us_per_request: number | null;
+  /** Server CPU over the measured phase as a share of one core. */
+  server_cpu_pct: number | null;
+  /** New connections: TCP connects (http) or TLS handshakes (https). */
+  connect: ConnectLoopResult & { server_cpu_us_per_connection: number | null };
+}
+
+export interface TlsComparison {
+  store: string;
+  http: TlsSide;
+  https: TlsSide;
+  /** https ÷ http. */
+  ratio: { rate: number; cpu_per_request: number | null };
 }
 
 export interface CheckinBenchParams {
@@ -92,7 +124,8 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
   const origin = new URL(options.target).origin;
   const basePath = new URL(options.target).pathname.replace(/\/$/, '');
   const prefix = `${basePath}${options.apiPrefix}`;
-  const setupPool = new Pool(origin, { connections: Math.min(64, Math.max(8, options.connections)), pipelining: 1 });
+  const connect = options.ca === undefined ? {} : { connect: { ca: options.ca } };
+  const setupPool = new Pool(origin, { connections: Math.min(64, Math.max(8, options.connections)), pipelining: 1, ...connect });
   let enrollResult: Awaited<ReturnType<typeof enrollHosts>>;
   let prime: CheckinBenchResults['prime'] = null;
   try {
@@ -123,7 +156,8 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
 
   let results: Omit<CheckinBenchResults, 'enroll' | 'prime'>;
   if (options.rate !== undefined) {
-    const pool = new Pool(origin, { connections: options.connections, pipelining: 1 });
+    const pool = new Pool(origin, { connections: options.connections, pipelining: 1, ...connect });
+    options.onDrive?.('start');
     try {
       const run = await runOpenLoop({
         pool,
@@ -149,17 +183,20 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
         schedule: { intended: run.intended, sent: run.sent, unsent: run.unsent, late_sends: run.lateSends, max_send_lag_ms: run.maxSendLagMs },
         measurement: OPEN_LOOP_NOTE,
       };
+      options.onDrive?.('end');
     } finally {
       await pool.close();
     }
   } else {
     let next = 0;
+    options.onDrive?.('start');
     const instance = autocannon({
       url: origin,
       connections: options.connections,
       duration: options.durationMs / 1000,
       timeout: Math.ceil(options.timeoutMs / 1000),
       headers: { 'content-type': 'application/json' },
+      ...(options.ca === undefined ? {} : { tlsOptions: { ca: options.ca } }),
       requests: [
         {
           method: 'POST',
@@ -171,6 +208,7 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
       ],
     });
     const run = await instance;
+    options.onDrive?.('end');
     const statusCodes: Record<string, number> = {};
     for (const [code, stats] of Object.entries(run.statusCodeStats ?? {})) statusCodes[code] = (stats as { count: number }).count;
     const total = Object.values(statusCodes).reduce((sum, count) => sum + count, 0);

@@ -24,13 +24,14 @@ export interface RunFlags {
   connections?: string;
   quiet?: boolean;
   serverLog?: boolean;
+  tls?: boolean;
 }
 
 type Print = (text: string) => void;
 
 export async function runCommand(fileArg: string | undefined, flags: RunFlags, out: Print = (t) => process.stdout.write(t), err: Print = (t) => process.stderr.write(t)): Promise<ExitCode> {
   const name = fileArg ?? 'quickstart';
-  const overrides = { hosts: flags.hosts, duration: flags.duration, warmup: flags.warmup, seed: flags.seed, store: flags.store, strategy: flags.strategy };
+  const overrides = { hosts: flags.hosts, duration: flags.duration, warmup: flags.warmup, seed: flags.seed, store: flags.store, strategy: flags.strategy, ...(flags.tls === true ? { tls: true } : {}) };
   const loaded = readScenario(name, { overrides });
   const file = loaded.file;
   const overrideProblems: string[] = [];
@@ -92,6 +93,7 @@ export function register(program: Command): void {
     .option('--seed <n>', 'override the seed')
     .option('--workers <n>', 'simulator worker threads')
     .option('--connections <n>', 'keep-alive connections per worker')
+    .option('--tls', 'the server serves HTTPS with a self-signed CA the simulator trusts (overrides server.tls)')
     .option('--out <dir>', 'parent folder of the run folder', 'runs')
     .option('--quiet', 'print only the outcome')
     .option('--server-log', 'copy the server\'s output to stderr')

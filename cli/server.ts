@@ -10,16 +10,73 @@ import { buildServer } from '../server/app.js';
 import { optionHelp } from '../server/options/describe.js';
 import { serverOptionsFromFlags, type ServerFlags } from '../server/options/resolve.js';
 import { OPTION_ROWS } from '../server/options/schema.js';
+import type { ServerOptions } from '../server/options/options.js';
+import { tlsModeDir } from '../server/options/value-kinds.js';
+import { agentEnrollSecret, writeFlagfile } from '../server/tls/agent-files.js';
+import { flagfileText, osqueryFlags } from '../server/tls/osquery-flags.js';
+import type { SelfSignedFiles } from '../server/tls/self-signed.js';
 import { exitTwoOnUsageErrors, reportError } from '../lib/cli-usage.js';
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/** What `--tls self-signed` set up: the files, and the agent's enroll secret file. */
+interface SelfSignedSetup {
+  readonly files: SelfSignedFiles;
+  readonly secretFile: string;
+  /** What the agent connects to (--tls_hostname). */
+  readonly agentHost: string;
+}
+
+/** `--tls self-signed[:DIR]` → the same options with --tls-cert/--tls-key pointing at the created (or re-used) files. */
+async function withSelfSigned(options: ServerOptions): Promise<{ options: ServerOptions; setup?: SelfSignedSetup }> {
+  if (options.tls === undefined) return { options };
+  const dir = tlsModeDir(options.tls);
+  // Loaded only here: the certificate generator (and its reflect-metadata polyfill) is not every command's start-up cost.
+  const { agentHost, certificateNames, ensureSelfSigned } = await import('../server/tls/self-signed.js');
+  const files = await ensureSelfSigned({ ...(dir === undefined ? {} : { dir }), names: certificateNames(options.host) });
+  const secret = agentEnrollSecret(files.dir, options.enrollSecrets);
+  return {
+    options: {
+      ...options,
+      tls: undefined,
+      tlsCertFile: files.certFile,
+      tlsKeyFile: files.keyFile,
+      enrollSecrets: secret.missing ? [...options.enrollSecrets, { secret: secret.secret }] : options.enrollSecrets,
+    },
+    setup: { files, secretFile: secret.file, agentHost: agentHost(options.host) },
+  };
+}
+
+/** The lines printed after "listening on": where the files are and the agent's flags (also written as a flagfile). */
+export function selfSignedReport(setup: SelfSignedSetup, options: ServerOptions, url: string): string {
+  const { files } = setup;
+  const flags = osqueryFlags({
+    host: setup.agentHost,
+    port: Number(new URL(url).port),
+    caFile: files.caFile,
+    enrollSecretFile: setup.secretFile,
+    configRefreshSeconds: options.configRefreshSeconds,
+    distributedIntervalSeconds: options.distributedIntervalSeconds,
+    loggerTlsPeriodSeconds: options.loggerTlsPeriodSeconds,
+  });
+  const flagfile = writeFlagfile(files.dir, flagfileText(flags));
+  return [
+    `TLS: self-signed CA and server certificate ${files.reused ? 're-used from' : 'created in'} ${files.dir}`,
+    `  CA (trust this: osqsim simulate --ca, osquery --tls_server_certs): ${files.caFile}`,
+    `  certificate: ${files.certFile}  key: ${files.keyFile}  enroll secret: ${setup.secretFile}`,
+    `osquery flags for a real agent (osqueryd --flagfile=${flagfile}):`,
+    ...flags.map((flag) => `  ${flag}`),
+    '',
+  ].join('\n');
+}
+
 export async function runServer(flags: ServerFlags): Promise<number> {
-  let options;
+  let options: ServerOptions;
+  let setup: SelfSignedSetup | undefined;
   try {
-    options = serverOptionsFromFlags(flags);
+    ({ options, setup } = await withSelfSigned(serverOptionsFromFlags(flags)));
   } catch (error) {
     return reportError('osqsim server', error);
   }
@@ -38,6 +95,7 @@ export async function runServer(flags: ServerFlags): Promise<number> {
     return EXIT.ERROR;
   }
   process.stdout.write(`osqsim server listening on ${url} (store: ${server.context.store.kind})\n`);
+  if (setup !== undefined) process.stdout.write(selfSignedReport(setup, options, url));
 
   return new Promise<number>((resolve) => {
     let stopping = false;

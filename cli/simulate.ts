@@ -4,7 +4,7 @@
  * result file with --out. Ctrl-C stops the agents and still writes the result.
  */
 import { parseCount } from '../lib/units.js';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { Command } from 'commander';
 import { osqsimError } from '../lib/errors.js';
@@ -27,6 +27,7 @@ export interface SimulateFlags {
   connections?: string;
   transport?: string;
   insecure?: boolean;
+  ca?: string;
   seed?: string;
   shard?: string;
   enrollSecret?: string;
@@ -56,6 +57,18 @@ export function unreachable(target: string, timeoutMs = 3000): Promise<string | 
   });
 }
 
+/** The PEM text of --ca; a missing or non-PEM file is invalid input (exit 2). */
+function readCaFile(file: string): string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw osqsimError('TLS_FILE_UNREADABLE', { file, reason: (error as NodeJS.ErrnoException).code ?? (error as Error).message }, error);
+  }
+  if (!text.includes('-----BEGIN CERTIFICATE-----')) throw osqsimError('TLS_FILE_INVALID', { file, what: 'a PEM certificate', reason: 'no BEGIN CERTIFICATE block' });
+  return text;
+}
+
 export async function runSimulate(flags: SimulateFlags): Promise<number> {
   let setup;
   try {
@@ -78,7 +91,8 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     if (transport === 'raw' && targets.some((t) => t.startsWith('https:'))) {
       throw osqsimError('CLI_INVALID_OPTION', { option: '--transport', reason: 'raw speaks plain http:// only; use undici for https targets' });
     }
-    setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind };
+    const ca = flags.ca === undefined ? undefined : readCaFile(flags.ca);
+    setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind, ca };
   } catch (error) {
     return reportError('osqsim simulate', error);
   }
@@ -96,6 +110,7 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     ...(setup.connections !== undefined ? { connections: setup.connections } : {}),
     transport: setup.transport,
     ...(flags.insecure ? { insecure: true } : {}),
+    ...(setup.ca !== undefined ? { ca: setup.ca } : {}),
     ...(setup.shard !== undefined ? { shard: setup.shard } : {}),
   });
   const tty = process.stderr.isTTY === true && flags.progress !== false;
@@ -153,6 +168,7 @@ export function register(program: Command): void {
     .option('--connections <n>', 'keep-alive connections per worker per target', '32')
     .option('--transport <kind>', 'HTTP client: undici (default) or raw (lighter per request, plain http only)')
     .option('--insecure', 'skip TLS certificate verification (self-signed https targets)')
+    .option('--ca <file>', 'trust this PEM CA for https targets (e.g. the ca.pem of osqsim server --tls self-signed)')
     .option('--seed <n>', 'identity seed: the same seed re-uses the same hosts')
     .option('--shard <i/n>', 'run shard i of n (0-based) of one run; give every shard the same seed and hosts')
     .option('--enroll-secret <secret>', 'enroll secret for hosts whose group has no team')

@@ -4,6 +4,7 @@
  * refetch, team transfer, and osqsim's stats runs.
  */
 import { osqsimError, type OsqsimError } from '../lib/errors.js';
+import { trustingInit } from '../lib/trust.js';
 
 export interface ApiPolicy {
   id: number;
@@ -85,11 +86,15 @@ function answerError(url: string, what: string, status: number, text: string): O
 export class FleetApi {
   readonly baseUrl: string;
 
-  /** `token` undefined or empty is FLEET_API_NO_TOKEN; a `baseUrl` that is not a URL is CLI_INVALID_OPTION (--url). */
+  /**
+   * `token` undefined or empty is FLEET_API_NO_TOKEN; a `baseUrl` that is not a URL is CLI_INVALID_OPTION (--url).
+   * `ca`: PEM CA certificates to trust for an https server (a self-signed osqsim server's ca.pem).
+   */
   constructor(
     baseUrl: string,
     private readonly token: string | undefined,
     private readonly timeoutMs = 15_000,
+    private readonly ca?: string,
   ) {
     if (token === undefined || token === '') throw osqsimError('FLEET_API_NO_TOKEN');
     let url: URL;
@@ -113,6 +118,7 @@ export class FleetApi {
         headers: { authorization: `Bearer ${this.token}`, accept: 'application/json', ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         signal: AbortSignal.timeout(this.timeoutMs),
+        ...trustingInit(this.ca),
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string; message?: string } }).cause;

@@ -168,6 +168,37 @@ export const ERRORS = {
     message: 'invalid argument {argument}: {reason}',
     hint: 'Run the command with --help to see what it expects.',
   },
+  // --- TLS (osqsim server --tls-cert/--tls-key, --tls self-signed) ---------------------------
+  TLS_FILE_UNREADABLE: {
+    status: 0,
+    exit: 'input',
+    message: 'cannot read TLS file {file}: {reason}',
+    hint: 'Check the path and its permissions; --tls self-signed creates a CA, a certificate and a key for you.',
+  },
+  TLS_FILE_INVALID: {
+    status: 0,
+    exit: 'input',
+    message: 'TLS file {file} is not {what}: {reason}',
+    hint: 'Give --tls-cert a PEM certificate (-----BEGIN CERTIFICATE-----) and --tls-key its unencrypted PEM private key.',
+  },
+  TLS_CERT_EXPIRED: {
+    status: 0,
+    exit: 'input',
+    message: 'the certificate in {file} expired at {notAfter}',
+    hint: 'Renew the certificate, or use --tls self-signed:DIR with an empty DIR to create a new one.',
+  },
+  TLS_CERT_NOT_YET_VALID: {
+    status: 0,
+    exit: 'input',
+    message: 'the certificate in {file} is not valid before {notBefore}',
+    hint: 'Check this machine\'s clock, or issue the certificate with an earlier start date.',
+  },
+  TLS_KEY_MISMATCH: {
+    status: 0,
+    exit: 'input',
+    message: 'the key in {keyFile} does not belong to the certificate in {certFile}',
+    hint: 'Give --tls-key the private key the certificate was issued for (the pair from the same CSR or generator run).',
+  },
   // --- the Fleet REST client (contract/fleet-rest.ts): osqsim policies, the run harness --------
   FLEET_API_NO_TOKEN: {
     status: 0,

@@ -1,6 +1,6 @@
 /**
  * Command-line overrides of a scenario (`--hosts`, `--duration`, `--warmup`, `--seed`,
- * `--enroll-secret`, `--store`, `--strategy`), applied to the parsed document before it is
+ * `--enroll-secret`, `--store`, `--strategy`, `--tls`), applied to the parsed document before it is
  * validated, so a bad flag reads like a bad scenario and every problem is reported at once. Pure.
  */
 import { formatDurationMs, parseDurationMs } from '../lib/units.js';
@@ -18,6 +18,8 @@ export interface ScenarioOverrides {
   store?: string;
   /** One count strategy or a comma list (the run repeats per strategy). */
   strategy?: string;
+  /** `osqsim run --tls`: the server osqsim starts serves HTTPS with a self-signed CA. */
+  tls?: boolean;
 }
 
 /** The scenario's defaults for the two durations a `--duration` may have to reconcile. */
@@ -49,10 +51,15 @@ export function applyOverrides(document: Record<string, unknown>, overrides: Sce
     if (seed !== undefined) document.seed = seed;
   }
   if (overrides.enrollSecret !== undefined) document.enroll_secret = overrides.enrollSecret;
-  if (overrides.strategy !== undefined || overrides.store !== undefined) {
-    if (document.target !== undefined) problems.push({ path: '--store', message: 'and --strategy apply to the server osqsim starts; this scenario has a target:' });
+  if (overrides.strategy !== undefined || overrides.store !== undefined || overrides.tls === true) {
+    if (document.target !== undefined) {
+      problems.push(overrides.strategy !== undefined || overrides.store !== undefined
+        ? { path: '--store', message: 'and --strategy apply to the server osqsim starts; this scenario has a target:' }
+        : { path: '--tls', message: 'applies to the server osqsim starts; this scenario has a target: (give it an https:// url instead)' });
+    }
     const server = { ...((document.server as Record<string, unknown> | undefined) ?? {}) };
     if (overrides.store !== undefined) server.store = overrides.store;
+    if (overrides.tls === true) server.tls = 'self-signed';
     if (overrides.strategy !== undefined) {
       const list = overrides.strategy.split(',').map((s) => s.trim());
       for (const s of list) if (!(STATS_STRATEGIES as readonly string[]).includes(s)) problems.push({ path: '--strategy', message: `${s}: expected ${STATS_STRATEGIES.join(', ')}` });

@@ -11,7 +11,8 @@
  */
 import { redactUrl } from '../lib/redact.js';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { isOsqsimError } from '../lib/errors.js';
@@ -29,6 +30,7 @@ import { simulationSpec } from './simulation-spec.js';
 import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { RunState } from './run-state.js';
 import { ServerProcess } from './harness/server-process.js';
+import { CA_FILE } from '../server/tls/agent-files.js';
 import { ServerSampler } from './harness/server-sampler.js';
 import { editedPoliciesOf, serverArgs as harnessServerArgs } from './harness/server-args.js';
 import { evaluateThresholds } from './thresholds.js';
@@ -83,8 +85,8 @@ export async function runScenario(options: RunOptions): Promise<RunOutcome> {
 }
 
 
-export function serverArgs(scenario: Scenario, strategy: StatsStrategyName, store: string, token: string): string[] {
-  return harnessServerArgs(scenario, { strategy, store, apiToken: token });
+export function serverArgs(scenario: Scenario, strategy: StatsStrategyName, store: string, token: string, tlsDir?: string): string[] {
+  return harnessServerArgs(scenario, { strategy, store, apiToken: token, ...(tlsDir === undefined ? {} : { tlsDir }) });
 }
 
 function truthMap(list: readonly PolicyTruth[]): Map<number, TruthCounts> {
@@ -132,14 +134,20 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
   let api: FleetApi | undefined;
   let targets: string[];
   let storeLabel = 'external';
+  // server.tls: self-signed → the server creates a CA here (re-used by a restart_server event); the
+  // simulator, the REST calls and the sampler trust only that CA.
+  let tlsDir: string | undefined;
+  let ca: string | undefined;
   if (scenario.server) {
     const token = scenario.server.api_token ?? randomBytes(18).toString('base64url');
     const store = options.store ?? scenario.server.store;
     storeLabel = redactUrl(store);
-    server = new ServerProcess({ args: serverArgs(scenario, strategy!, store, token), port: 0, ...(options.serverLog ? { onLine: options.serverLog } : {}) });
+    if (scenario.server.tls === 'self-signed') tlsDir = mkdtempSync(join(tmpdir(), 'osqsim-run-tls-'));
+    server = new ServerProcess({ args: serverArgs(scenario, strategy!, store, token, tlsDir), port: 0, ...(options.serverLog ? { onLine: options.serverLog } : {}) });
     const url = await server.start();
-    log(`server: ${url} (pid ${server.pid}, store ${storeLabel}, count strategy ${strategy})`);
-    api = new FleetApi(url, token);
+    if (tlsDir !== undefined) ca = readFileSync(join(tlsDir, CA_FILE), 'utf8');
+    log(`server: ${url} (pid ${server.pid}, store ${storeLabel}, count strategy ${strategy}${tlsDir !== undefined ? `, TLS with a self-signed CA in ${tlsDir}` : ''})`);
+    api = new FleetApi(url, token, undefined, ca);
     targets = [url];
   } else {
     targets = scenario.target!.url;
@@ -184,6 +192,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
       workers: options.workers ?? defaultWorkers(scenario.hosts),
       ...(options.connections ? { connections: options.connections } : {}),
       capacity: scenario.hosts,
+      ...(ca !== undefined ? { ca } : {}),
       policyNames: state.names(),
       store: storeLabel,
     });
@@ -223,7 +232,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
     }
 
     // Sampling every second.
-    const serverSampler = server ? new ServerSampler(server) : undefined;
+    const serverSampler = server ? new ServerSampler(server, ca) : undefined;
     let sampling = false;
     let tick = 0;
     const sample = async (): Promise<void> => {
@@ -321,6 +330,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
     for (const timer of timers) clearInterval(timer);
     sim?.stop();
     await server?.stop();
+    if (tlsDir !== undefined) rmSync(tlsDir, { recursive: true, force: true });
   }
 }
 

@@ -18,6 +18,7 @@ import { applyPolicyFile, teamIdForName } from './policies/apply.js';
 import { SERVER_PLUGINS } from './plugins.js';
 import { resolveServerOptions } from './options/resolve.js';
 import { createStore } from './store/index.js';
+import { loadTlsFiles, type TlsMaterial } from './tls/certificates.js';
 import type { Store } from './store/store.js';
 
 export type BuildServerOptions = Omit<Partial<ServerOptions>, 'store'> & {
@@ -161,12 +162,22 @@ export async function buildServer(input: BuildServerOptions = {}): Promise<Osqsi
   const { context, ownsStore, rawStore } = await createContext(input, faults);
   const { options } = context;
   const store = rawStore;
+  let https: TlsMaterial | undefined;
+  try {
+    // Checked before listening: a bad certificate is an error at start, not a failed handshake per agent.
+    https = options.tlsCertFile === undefined ? undefined : loadTlsFiles({ certFile: options.tlsCertFile, keyFile: options.tlsKeyFile! });
+  } catch (error) {
+    if (ownsStore) await store.close().catch(() => undefined);
+    throw error;
+  }
+  // An https server's instance type differs only in its raw server; every route is the same.
   const app = Fastify({
     logger: false,
     bodyLimit: options.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-  });
+    ...(https === undefined ? {} : { https }),
+  }) as unknown as FastifyInstance;
   try {
     installErrorHandling(app, context);
     installRequestMetrics(app, context);

@@ -47,6 +47,8 @@ export interface SimulationOptions {
   transport?: TransportKind;
   /** Skip TLS verification (https targets with self-signed certificates). */
   insecure?: boolean;
+  /** PEM CA certificates to trust for https targets (osqsim simulate --ca; a self-signed osqsim server's ca.pem). */
+  ca?: string;
   shard?: ShardRef;
   /** Epoch ms all shards of one run share (default: now). */
   runStartMs?: number;
@@ -226,6 +228,7 @@ class Simulation implements SimulationHandle {
       connections: options.connections ?? 32,
       ...(options.transport !== undefined ? { transport: options.transport } : {}),
       ...(options.insecure ? { insecure: true } : {}),
+      ...(options.ca !== undefined ? { ca: options.ca } : {}),
       ...(options.runStartMs !== undefined ? { runStartMs: options.runStartMs } : {}),
       warmupMs: scenario.warmup,
       ...(options.environment !== undefined ? { environment: options.environment } : {}),

@@ -30,6 +30,8 @@ export interface ShardTask {
   connections: number;
   transport?: TransportKind;
   insecure?: boolean;
+  /** PEM CA certificates trusted for https targets (instead of the system's roots). */
+  ca?: string;
   /** Epoch ms the run starts; absent: the main thread sends it in {type:'start'} once all workers are ready. */
   runStartMs?: number;
   warmupMs: number;

@@ -53,7 +53,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   }
   const recorder = new Recorder();
   recorder.measuring = task.warmupMs <= 0;
-  const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout, kind: task.transport ?? 'undici', insecure: task.insecure === true });
+  const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout, kind: task.transport ?? 'undici', insecure: task.insecure === true, ...(task.ca !== undefined ? { ca: task.ca } : {}) });
   const wheel = new TimingWheel(Math.min(nowMs(), runStartMs));
   const agents = new AgentPopulation({
     seed: task.seed,

@@ -1,6 +1,6 @@
 /**
  * The `osqsim server` flags for a scenario's server section: its intervals, count strategy, store,
- * token and enroll secrets (one per team, `team:team`), then the section's extra_args last so they
+ * token, enroll secrets (one per team, `team:team`) and TLS folder, then the section's extra_args last so they
  * override. `osqsim run` and capacity sweeps start their server with these. Pure.
  */
 import type { EditedPoliciesMode, StatsStrategyName } from '../../contract/vocabulary.js';
@@ -17,6 +17,8 @@ export interface ServerArgsOptions {
   statsIntervalMs?: number;
   /** A fleetctl YAML file of policies to apply at start (`--policies`). */
   policiesFile?: string;
+  /** Serve HTTPS with a self-signed CA and certificate created in (or re-used from) this folder. */
+  tlsDir?: string;
 }
 
 /** The mode the server runs with: the section's, unless extra_args (which come last) give the flag. */
@@ -49,6 +51,7 @@ export function serverArgs(scenario: HarnessScenario, options: ServerArgsOptions
     '--enroll-secret', scenario.enroll_secret,
     ...teams.flatMap((team) => ['--enroll-secret', `${team}:${team}`]),
     ...(options.policiesFile !== undefined ? ['--policies', options.policiesFile] : []),
+    ...(options.tlsDir !== undefined ? ['--tls', `self-signed:${options.tlsDir}`] : []),
     ...server.extra_args,
   ];
 }

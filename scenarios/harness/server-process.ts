@@ -89,7 +89,7 @@ export class ServerProcess {
             const line = buffer.slice(0, newline);
             buffer = buffer.slice(newline + 1);
             remember(line);
-            const match = stream === 'out' ? /listening on (http:\/\/[^\s]+)/.exec(line) : null;
+            const match = stream === 'out' ? /listening on (https?:\/\/[^\s]+)/.exec(line) : null;
             if (match) {
               clearTimeout(timer);
               resolve(match[1]!.replace(/\/+$/, ''));

@@ -5,13 +5,14 @@
  * `osqsim_ingest_rows_total` counter). `scrapeMetrics` reads /metrics for a capacity sweep's window.
  */
 import type { ServerSample } from '../../contract/result.js';
+import { trustingInit } from '../../lib/trust.js';
 import { processStats } from './proc.js';
 import { counterFromMetrics, eventLoopP99FromMetrics, parsePrometheus } from './prometheus.js';
 import type { ServerProcess } from './server-process.js';
 
-/** GET /metrics as text; '' when the server does not answer (or not within `timeoutMs`). */
-export async function fetchMetricsText(url: string, timeoutMs?: number): Promise<string> {
-  const init = timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) };
+/** GET /metrics as text; '' when the server does not answer (or not within `timeoutMs`). `ca`: PEM CA to trust for https. */
+export async function fetchMetricsText(url: string, timeoutMs?: number, ca?: string): Promise<string> {
+  const init = { ...(timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) }), ...trustingInit(ca) };
   return fetch(`${url}/metrics`, init).then((r) => (r.ok ? r.text() : ''), () => '');
 }
 
@@ -23,7 +24,11 @@ export async function scrapeMetrics(url: string): Promise<Map<string, number>> {
 export class ServerSampler {
   private previous: { cpuMs: number; at: number; pid: number; rows?: number } | undefined;
 
-  constructor(private readonly server: Pick<ServerProcess, 'pid' | 'url'>) {}
+  /** `ca`: the PEM CA of an https server (`--tls self-signed`). */
+  constructor(
+    private readonly server: Pick<ServerProcess, 'pid' | 'url'>,
+    private readonly ca?: string,
+  ) {}
 
   /** The sample at `t` (seconds since start); undefined for the first one (rates need two) or when the process is gone. */
   async sample(t: number): Promise<ServerSample | undefined> {
@@ -31,9 +36,9 @@ export class ServerSampler {
     const stats = processStats(pid);
     const now = Date.now();
     const pingStart = performance.now();
-    const healthy = await fetch(`${this.server.url}/healthz`, { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
+    const healthy = await fetch(`${this.server.url}/healthz`, { signal: AbortSignal.timeout(2000), ...trustingInit(this.ca) }).then((r) => r.ok, () => false);
     let responsivenessMs = performance.now() - pingStart;
-    const metricsText = await fetchMetricsText(this.server.url, 2000);
+    const metricsText = await fetchMetricsText(this.server.url, 2000, this.ca);
     const loopFromMetrics = eventLoopP99FromMetrics(metricsText);
     if (loopFromMetrics !== undefined) responsivenessMs = loopFromMetrics;
     const rowsTotal = counterFromMetrics(metricsText, 'osqsim_ingest_rows_total');

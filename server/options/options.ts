@@ -63,5 +63,14 @@ export interface ServerOptions {
    * interval (`fleet`, Fleet's behaviour) or at their next read (`immediate`, a what-if).
    */
   readonly editedPolicies: EditedPoliciesMode;
+  /** PEM certificate (chain) to serve HTTPS with; needs tlsKeyFile. */
+  readonly tlsCertFile?: string;
+  /** Its unencrypted PEM private key. */
+  readonly tlsKeyFile?: string;
+  /**
+   * `self-signed` or `self-signed:DIR`: `osqsim server` creates a CA and a server certificate in DIR
+   * (server/tls/self-signed.ts) and serves HTTPS with them. buildServer itself reads only the files.
+   */
+  readonly tls?: string;
 }
 

@@ -175,6 +175,22 @@ export const SERVER_OPTION_ROWS = [
     help: 'edited policy (query or platforms): fleet = hosts re-run it at their normal policy interval, as Fleet; immediate = at their next read (a what-if)',
   }),
   row({
+    key: 'tlsCertFile', flag: '--tls-cert', placeholder: '<file>', env: 'OSQSIM_TLS_CERT', kind: kind.text, default: undefined, defaultHelp: 'none (plain HTTP)',
+    check: (_value, options, nameOf) => (options.tlsKeyFile === undefined ? `needs ${nameOf('tlsKeyFile')} (the certificate's private key)` : undefined),
+    help: 'serve HTTPS with this PEM certificate (a chain may follow it); checked at start',
+  }),
+  row({
+    key: 'tlsKeyFile', flag: '--tls-key', placeholder: '<file>', env: 'OSQSIM_TLS_KEY', kind: kind.text, default: undefined, defaultHelp: 'none',
+    check: (_value, options, nameOf) => (options.tlsCertFile === undefined ? `needs ${nameOf('tlsCertFile')} (the certificate it belongs to)` : undefined),
+    help: 'the unencrypted PEM private key of --tls-cert',
+  }),
+  row({
+    key: 'tls', flag: '--tls', placeholder: '<self-signed[:DIR]>', kind: kind.tlsMode, default: undefined, defaultHelp: 'none (plain HTTP)',
+    check: (value, options, nameOf) =>
+      options.tlsCertFile !== undefined ? `${value} cannot be combined with ${nameOf('tlsCertFile')}: give one or the other` : undefined,
+    help: 'serve HTTPS with a CA and certificate created in DIR (default: a new folder under the OS temp dir) or re-used from it; prints the osquery flags a real agent needs and writes them to DIR/osquery.flags',
+  }),
+  row({
     key: 'apiToken', flag: '--api-token', placeholder: '<token>', env: 'OSQSIM_API_TOKEN', kind: kind.token, default: undefined, defaultHelp: 'generated at start',
     help: 'REST API bearer token (generated and printed when absent)',
   }),

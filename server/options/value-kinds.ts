@@ -134,6 +134,21 @@ export const editedPoliciesMode: ValueKind<EditedPoliciesMode> = {
   format: (value) => value,
 };
 
+/** `self-signed` or `self-signed:DIR` (the folder for the CA, certificate, key and agent files). */
+export const tlsMode: ValueKind<string> = {
+  parse: (value, source) => {
+    if (value === '') return undefined;
+    if (!/^self-signed(:.+)?$/.test(value)) throw invalidOption(source, `"${value}" (expected self-signed or self-signed:DIR)`);
+    return value;
+  },
+  format: (value) => value,
+};
+
+/** The folder of a `self-signed:DIR` mode, undefined for plain `self-signed`. */
+export function tlsModeDir(mode: string): string | undefined {
+  return mode.startsWith('self-signed:') ? mode.slice('self-signed:'.length) : undefined;
+}
+
 /** `SECRET` or `SECRET:TEAM` (the team is created on demand). */
 export function parseEnrollSecret(value: string, source = '--enroll-secret'): EnrollSecretOption {
   const colon = value.indexOf(':');

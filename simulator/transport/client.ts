@@ -16,6 +16,8 @@ export interface ClientOptions {
   timeoutMs: number;
   /** Skip TLS certificate verification (self-signed Fleet dev/test servers, as osquery-perf does). */
   insecure: boolean;
+  /** PEM CA certificates trusted for https (replacing the system's roots), e.g. a self-signed osqsim server's ca.pem. */
+  ca?: string;
 }
 
 /** Request headers as name, value pairs (undici's flat form): osquery's content type and a user agent naming osqsim. */

@@ -44,6 +44,8 @@ export interface TransportOptions {
   kind?: TransportKind;
   /** Skip TLS certificate verification (self-signed Fleet dev/test servers, as osquery-perf does). */
   insecure?: boolean;
+  /** PEM CA certificates trusted for https targets (undici only; raw speaks plain http). */
+  ca?: string;
 }
 
 export type TransportKind = 'undici' | 'raw';
@@ -60,7 +62,7 @@ interface Queued {
 
 /** The client for one target of a transport kind. */
 function createClient(kind: TransportKind, origin: string, options: TransportOptions): HttpClient {
-  const clientOptions = { connections: options.connections, timeoutMs: options.timeoutMs, insecure: options.insecure === true };
+  const clientOptions = { connections: options.connections, timeoutMs: options.timeoutMs, insecure: options.insecure === true, ...(options.ca !== undefined ? { ca: options.ca } : {}) };
   return kind === 'raw' ? new RawClient(origin, clientOptions) : new UndiciClient(origin, clientOptions);
 }
 

@@ -7,6 +7,11 @@ import type { ClientOptions, HttpClient } from './client.js';
 import { REQUEST_HEADERS } from './client.js';
 import type { Exchange } from './exchange.js';
 
+/** undici's `connect` TLS options: --insecure skips verification, --ca trusts the given CA. */
+function tlsConnectOptions(options: ClientOptions): { rejectUnauthorized?: boolean; ca?: string } {
+  return { ...(options.insecure ? { rejectUnauthorized: false } : {}), ...(options.ca !== undefined ? { ca: options.ca } : {}) };
+}
+
 export class UndiciClient implements HttpClient {
   private readonly pool: Pool;
   private readonly headers = [...REQUEST_HEADERS];
@@ -20,7 +25,7 @@ export class UndiciClient implements HttpClient {
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,
       connectTimeout: Math.min(options.timeoutMs, 10_000),
-      ...(options.insecure ? { connect: { rejectUnauthorized: false } } : {}),
+      ...(options.insecure || options.ca !== undefined ? { connect: tlsConnectOptions(options) } : {}),
     });
   }
 

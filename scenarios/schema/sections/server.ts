@@ -29,7 +29,15 @@ export interface ServerSection {
   log_level: 'fatal' | 'error' | 'warn' | 'info' | 'debug';
   /** Extra `osqsim server` flags, passed through as written (e.g. ["--ingest-max-delay", "10ms"]). */
   extra_args: string[];
+  /**
+   * `off` (plain HTTP, the default) or `self-signed`: the server serves HTTPS with a CA it creates
+   * (`osqsim server --tls self-signed:DIR`) and the simulator and harness trust that CA.
+   */
+  tls: ServerTls;
 }
+
+export const SERVER_TLS_MODES = ['off', 'self-signed'] as const;
+export type ServerTls = (typeof SERVER_TLS_MODES)[number];
 
 export function serverDefaults(): ServerSection {
   return {
@@ -41,6 +49,7 @@ export function serverDefaults(): ServerSection {
     edited_policies: 'fleet',
     log_level: 'warn',
     extra_args: [],
+    tls: 'off',
   };
 }
 
@@ -83,6 +92,7 @@ function serverFields(): Record<string, FieldSpec> {
     api_token: { validate: str({ nonEmpty: true }) },
     log_level: { validate: oneOf(['fatal', 'error', 'warn', 'info', 'debug'] as const), default: () => d.log_level },
     extra_args: { validate: array(str()), default: () => [] },
+    tls: { validate: oneOf(SERVER_TLS_MODES), default: () => d.tls },
   };
 }
 

@@ -13,7 +13,7 @@ const scenario = loaded.scenario;
 
 describe('`osqsim server` flags for a scenario', () => {
   it('are flags `osqsim server` has', async () => {
-    const args = serverArgs(scenario, { strategy: 'cron', store: 'memory', apiToken: 'tok', policiesFile: '/tmp/p.yml' });
+    const args = serverArgs(scenario, { strategy: 'cron', store: 'memory', apiToken: 'tok', policiesFile: '/tmp/p.yml', tlsDir: '/tmp/tls' });
     const program = await buildProgram();
     const server = program.commands.find((command) => command.name() === 'server')!;
     const known = new Set(server.options.map((option) => option.long));
@@ -31,6 +31,12 @@ describe('`osqsim server` flags for a scenario', () => {
     expect(args.filter((arg) => arg === 'eng:eng')).toHaveLength(1);
     expect(args.slice(-2)).toEqual(['--ingest-max-delay', '2ms']);
     expect(args).not.toContain('--policies');
+    expect(args).not.toContain('--tls');
+  });
+
+  it('serve HTTPS with a self-signed CA in the given folder (server.tls: self-signed)', () => {
+    const args = serverArgs(scenario, { strategy: 'cron', store: 'memory', apiToken: 'tok', tlsDir: '/tmp/run-tls' });
+    expect(args[args.indexOf('--tls') + 1]).toBe('self-signed:/tmp/run-tls');
   });
 
   it("take a sweep's overrides: log level, stats interval, a policies file", () => {

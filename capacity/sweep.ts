@@ -46,6 +46,10 @@ export function loadSweepScenario(file: string): SweepScenarioSource {
   if (base.target !== undefined) {
     throw osqsimError('CLI_INVALID_OPTION', { option: 'SCENARIO', reason: 'capacity sweep starts its own server: the scenario must have a server: section, not target:' });
   }
+  if (base.server?.tls === 'self-signed') {
+    // The sweep's CPU probe and open-loop hosts speak plain HTTP; a TLS sweep would measure a different server.
+    throw osqsimError('CLI_INVALID_OPTION', { option: 'SCENARIO', reason: 'capacity sweep runs over plain HTTP: remove server.tls from the scenario (osqsim bench checkin --tls measures what TLS costs)' });
+  }
   return { file, document: parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>, base };
 }
 

@@ -225,3 +225,21 @@ export interface HostChanges {
   /** Differs whenever a policy was created, edited or deleted (compare for equality only). */
   readonly policiesVersion: string;
 }
+
+/** What orbit's enroll request says about the host (Fleet's fleet.OrbitHostInfo, server/fleet/orbit.go). */
+export interface OrbitHostIdentity {
+  readonly hardwareUuid: string;
+  readonly hardwareSerial: string;
+  readonly hostname: string;
+  readonly platform: string;
+  /** osquery's host identifier when orbit knows it; '' otherwise (the hardware UUID stands in). */
+  readonly osqueryIdentifier: string;
+  readonly computerName: string;
+  readonly hardwareModel: string;
+}
+
+export interface OrbitEnrollResult {
+  readonly host: Host;
+  /** True when no host matched and a new row was inserted. */
+  readonly created: boolean;
+}

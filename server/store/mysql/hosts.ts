@@ -19,9 +19,9 @@ const HOST_COLUMNS = `h.id, h.osquery_host_id, h.node_key, h.team_id, h.platform
   h.refetch_requested, h.distributed_interval, h.logger_tls_period, h.config_tls_refresh, h.last_enrolled_at,
   h.created_at, h.updated_at, s.seen_time`;
 const HOST_FROM = 'FROM hosts h LEFT JOIN host_seen_times s ON s.host_id = h.id';
-const HOST_SELECT = `SELECT ${HOST_COLUMNS} ${HOST_FROM}`;
+export const HOST_SELECT = `SELECT ${HOST_COLUMNS} ${HOST_FROM}`;
 
-interface HostRow extends RowDataPacket {
+export interface HostRow extends RowDataPacket {
   id: number;
   osquery_host_id: string;
   node_key: string;
@@ -60,7 +60,7 @@ const HOST_PATCH_COLUMNS: Record<keyof HostDetailsPatch, string> = {
   configTlsRefresh: 'config_tls_refresh',
 };
 
-function toHost(r: HostRow): Host {
+export function toHost(r: HostRow): Host {
   return {
     id: r.id,
     osqueryHostId: r.osquery_host_id,

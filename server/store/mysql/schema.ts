@@ -192,6 +192,23 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE teams MODIFY name VARCHAR(255) COLLATE utf8mb4_unicode_ci NOT NULL',
     ],
   },
+  {
+    version: 7,
+    description: 'fleetd: hosts.orbit_node_key (unique, NULL until orbit enrolls) and host_device_auth (Fleet Desktop tokens)',
+    statements: [
+      // Fleet's hosts.orbit_node_key and host_device_auth (server/datastore/mysql/schema.sql). Re-runs
+      // meet 1060/1061 (duplicate column / key), which migrate() treats as applied.
+      'ALTER TABLE hosts ADD COLUMN orbit_node_key VARCHAR(255) COLLATE utf8mb4_bin NULL DEFAULT NULL',
+      'ALTER TABLE hosts ADD UNIQUE KEY idx_hosts_unique_orbit_node_key (orbit_node_key)',
+      `CREATE TABLE IF NOT EXISTS host_device_auth (
+        host_id INT UNSIGNED NOT NULL PRIMARY KEY,
+        token VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        UNIQUE KEY idx_host_device_auth_token (token)
+      ) ${TABLE_OPTIONS}`,
+    ],
+  },
 ];
 
 /**
@@ -204,5 +221,5 @@ export const ALREADY_APPLIED_ERRNOS: ReadonlySet<number> = new Set([1060, 1061])
 /** Tables the store owns, for tests and tooling. */
 export const TABLES: readonly string[] = [
   'teams', 'enroll_secrets', 'hosts', 'host_seen_times', 'policies', 'policy_membership', 'policy_stats', 'locks', 'stats_runs',
-  'host_deletions',
+  'host_deletions', 'host_device_auth',
 ];

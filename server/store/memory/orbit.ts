@@ -102,3 +102,13 @@ export function getHostByDeviceAuthToken(state: MemoryState, token: string, vali
   if (entry === undefined || entry.updatedAt.getTime() < validSince.getTime()) return undefined;
   return state.hosts.get(id);
 }
+
+/** A deleted host's orbit node key and device token go with it (Fleet's DeleteHost, hostRefs). */
+export function forgetOrbitHost(state: MemoryState, hostId: number): void {
+  const orbitKey = state.orbitKeyByHost.get(hostId);
+  if (orbitKey !== undefined) state.hostsByOrbitKey.delete(orbitKey);
+  state.orbitKeyByHost.delete(hostId);
+  const device = state.deviceTokenByHost.get(hostId);
+  if (device !== undefined) state.hostsByDeviceToken.delete(device.token);
+  state.deviceTokenByHost.delete(hostId);
+}

@@ -1055,6 +1055,17 @@ export function storeContract(name: string, open: OpenStore): void {
         await expect(store.setDeviceAuthToken(9999, 'token-z', later)).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
         expect(await store.getHostByDeviceAuthToken('token-z', t0)).toBeUndefined();
       });
+
+      it('deleting a host drops its orbit node key and frees its device token', async () => {
+        const a = (await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0)).host;
+        const b = (await store.enrollOrbit(orbitIdentity(2), 'orbit-2', null, t0)).host;
+        await store.setDeviceAuthToken(a.id, 'token-a', t0);
+        await store.deleteHost(a.id);
+        expect(await store.getHostByOrbitNodeKey('orbit-1')).toBeUndefined();
+        expect(await store.getHostByDeviceAuthToken('token-a', t0)).toBeUndefined();
+        await store.setDeviceAuthToken(b.id, 'token-a', t0);
+        expect((await store.getHostByDeviceAuthToken('token-a', t0))?.id).toBe(b.id);
+      });
     });
 
     describe('lifecycle', () => {

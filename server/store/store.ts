@@ -14,6 +14,7 @@ import type {
   HostDetailsPatch,
   HostIdentity,
   HostListFilter,
+  HostOrbitInfo,
   HostPolicyResults,
   OrbitEnrollResult,
   OrbitHostIdentity,
@@ -152,6 +153,13 @@ export interface OrbitStore {
   setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<void>;
   /** Fleet's LoadHostByDeviceAuthToken: the host whose token this is, if it was set at or after validSince. */
   getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined>;
+  /**
+   * Fleet's SetOrUpdateHostOrbitInfo (server/datastore/mysql/hosts.go): upserts host_orbit_info from
+   * the osquery detail query `orbit_info` (server/service/osquery_utils/queries.go), not from an
+   * orbit endpoint. Unknown host: nothing is written.
+   */
+  setHostOrbitInfo(hostId: number, info: HostOrbitInfo, now: Date): Promise<void>;
+  getHostOrbitInfo(hostId: number): Promise<HostOrbitInfo | undefined>;
 }
 
 export interface PolicyStore {

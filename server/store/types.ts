@@ -243,3 +243,12 @@ export interface OrbitEnrollResult {
   /** True when no host matched and a new row was inserted. */
   readonly created: boolean;
 }
+
+/** Fleet's host_orbit_info row: what the osquery `orbit_info` table reported (server/fleet/hosts.go HostOrbitInfo). */
+export interface HostOrbitInfo {
+  readonly version: string;
+  /** null when Fleet Desktop's version is unknown. */
+  readonly desktopVersion: string | null;
+  /** null when orbit did not say. */
+  readonly scriptsEnabled: boolean | null;
+}

@@ -1,7 +1,7 @@
 /** fleetd (orbit) and Fleet Desktop: orbit node keys on hosts and device auth tokens. */
 import { osqsimError } from '../../../lib/errors.js';
 import { LONG_AGO, unenrolledNodeKey } from '../common.js';
-import type { Host, OrbitEnrollResult, OrbitHostIdentity } from '../types.js';
+import type { Host, HostOrbitInfo, OrbitEnrollResult, OrbitHostIdentity } from '../types.js';
 import { noteHostChanged } from './feed.js';
 import { type MemoryState, assertTeam } from './state.js';
 
@@ -111,4 +111,14 @@ export function forgetOrbitHost(state: MemoryState, hostId: number): void {
   const device = state.deviceTokenByHost.get(hostId);
   if (device !== undefined) state.hostsByDeviceToken.delete(device.token);
   state.deviceTokenByHost.delete(hostId);
+  state.orbitInfo.delete(hostId);
+}
+
+export function setHostOrbitInfo(state: MemoryState, hostId: number, info: HostOrbitInfo): void {
+  if (!state.hosts.has(hostId)) return;
+  state.orbitInfo.set(hostId, { version: info.version, desktopVersion: info.desktopVersion, scriptsEnabled: info.scriptsEnabled });
+}
+
+export function getHostOrbitInfo(state: MemoryState, hostId: number): HostOrbitInfo | undefined {
+  return state.orbitInfo.get(hostId);
 }

@@ -3,7 +3,7 @@
  * membership, counts, leases) as the MySQL files share the database.
  */
 import { osqsimError } from '../../../lib/errors.js';
-import type { EnrollSecret, Host, Policy, PolicyCount, PolicyPasses, StatsRun, Team } from '../types.js';
+import type { EnrollSecret, Host, HostOrbitInfo, Policy, PolicyCount, PolicyPasses, StatsRun, Team } from '../types.js';
 
 export interface Cell {
   passes: PolicyPasses;
@@ -28,6 +28,8 @@ export interface MemoryState {
   /** host id → its device auth token (Fleet's host_device_auth), and token → host id. */
   readonly deviceTokenByHost: Map<number, { token: string; updatedAt: Date }>;
   readonly hostsByDeviceToken: Map<string, number>;
+  /** host id → host_orbit_info. */
+  readonly orbitInfo: Map<number, HostOrbitInfo>;
   readonly policies: Map<number, Policy>;
   /** policyKey(teamId, name) → policy id (the unique checksum key of MySQL). */
   readonly policiesByKey: Map<string, number>;
@@ -64,6 +66,7 @@ export function createState(): MemoryState {
     orbitKeyByHost: new Map(),
     deviceTokenByHost: new Map(),
     hostsByDeviceToken: new Map(),
+    orbitInfo: new Map(),
     policies: new Map(),
     policiesByKey: new Map(),
     membership: new Map(),

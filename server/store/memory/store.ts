@@ -21,6 +21,7 @@ import type {
   HostDetailsPatch,
   HostIdentity,
   HostListFilter,
+  HostOrbitInfo,
   HostPolicyResults,
   OrbitEnrollResult,
   OrbitHostIdentity,
@@ -176,6 +177,14 @@ export class MemoryStore implements Store {
 
   async getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined> {
     return orbit.getHostByDeviceAuthToken(this.open(), token, validSince);
+  }
+
+  async setHostOrbitInfo(hostId: number, info: HostOrbitInfo, now: Date): Promise<void> {
+    return orbit.setHostOrbitInfo(this.open(), hostId, info);
+  }
+
+  async getHostOrbitInfo(hostId: number): Promise<HostOrbitInfo | undefined> {
+    return orbit.getHostOrbitInfo(this.open(), hostId);
   }
 
   // --- policies ---------------------------------------------------------------------------

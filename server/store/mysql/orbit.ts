@@ -3,7 +3,7 @@ import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/prom
 import { osqsimError } from '../../../lib/errors.js';
 import { fleetPlatformOf } from '../../../contract/platforms.js';
 import { LONG_AGO, unenrolledNodeKey } from '../common.js';
-import type { Host, OrbitEnrollResult, OrbitHostIdentity } from '../types.js';
+import type { Host, HostOrbitInfo, OrbitEnrollResult, OrbitHostIdentity } from '../types.js';
 import { type Db, run } from './db.js';
 import { isDuplicate } from './errors.js';
 import { HOST_SELECT, type HostRow, toHost } from './hosts.js';
@@ -125,5 +125,34 @@ export async function getHostByDeviceAuthToken(db: Db, token: string, validSince
       [token, validSince],
     );
     return rows[0] && toHost(rows[0]);
+  });
+}
+
+/** Fleet's SetOrUpdateHostOrbitInfo: one upsert; a host id that does not exist writes nothing. */
+export async function setHostOrbitInfo(db: Db, hostId: number, info: HostOrbitInfo, now: Date): Promise<void> {
+  return run(async () => {
+    await db.pool.query(
+      `INSERT INTO host_orbit_info (host_id, version, desktop_version, scripts_enabled, created_at, updated_at)
+       SELECT id, ?, ?, ?, ?, ? FROM hosts WHERE id = ?
+       ON DUPLICATE KEY UPDATE version = VALUES(version), desktop_version = VALUES(desktop_version),
+         scripts_enabled = VALUES(scripts_enabled), updated_at = VALUES(updated_at)`,
+      [info.version, info.desktopVersion, info.scriptsEnabled === null ? null : info.scriptsEnabled ? 1 : 0, now, now, hostId],
+    );
+  });
+}
+
+export async function getHostOrbitInfo(db: Db, hostId: number): Promise<HostOrbitInfo | undefined> {
+  return run(async () => {
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      'SELECT version, desktop_version, scripts_enabled FROM host_orbit_info WHERE host_id = ?',
+      [hostId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      version: String(row.version),
+      desktopVersion: row.desktop_version === null ? null : String(row.desktop_version),
+      scriptsEnabled: row.scripts_enabled === null ? null : Number(row.scripts_enabled) === 1,
+    };
   });
 }

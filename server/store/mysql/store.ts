@@ -21,6 +21,7 @@ import type {
   HostDetailsPatch,
   HostIdentity,
   HostListFilter,
+  HostOrbitInfo,
   HostPolicyResults,
   OrbitEnrollResult,
   OrbitHostIdentity,
@@ -175,6 +176,14 @@ export class MysqlStore implements Store {
 
   async getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined> {
     return orbit.getHostByDeviceAuthToken(this.db, token, validSince);
+  }
+
+  async setHostOrbitInfo(hostId: number, info: HostOrbitInfo, now: Date): Promise<void> {
+    return orbit.setHostOrbitInfo(this.db, hostId, info, now);
+  }
+
+  async getHostOrbitInfo(hostId: number): Promise<HostOrbitInfo | undefined> {
+    return orbit.getHostOrbitInfo(this.db, hostId);
   }
 
   // --- policies ---------------------------------------------------------------------------

@@ -1056,6 +1056,19 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.getHostByDeviceAuthToken('token-z', t0)).toBeUndefined();
       });
 
+      it('upserts host_orbit_info (NULLs kept), ignores an unknown host, and drops it with the host', async () => {
+        const a = (await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0)).host;
+        expect(await store.getHostOrbitInfo(a.id)).toBeUndefined();
+        await store.setHostOrbitInfo(a.id, { version: '1.38.0', desktopVersion: null, scriptsEnabled: null }, t0);
+        expect(await store.getHostOrbitInfo(a.id)).toEqual({ version: '1.38.0', desktopVersion: null, scriptsEnabled: null });
+        await store.setHostOrbitInfo(a.id, { version: '1.39.1', desktopVersion: '1.39.1', scriptsEnabled: true }, t0);
+        expect(await store.getHostOrbitInfo(a.id)).toEqual({ version: '1.39.1', desktopVersion: '1.39.1', scriptsEnabled: true });
+        await store.setHostOrbitInfo(9999, { version: '1.0.0', desktopVersion: null, scriptsEnabled: false }, t0);
+        expect(await store.getHostOrbitInfo(9999)).toBeUndefined();
+        await store.deleteHost(a.id);
+        expect(await store.getHostOrbitInfo(a.id)).toBeUndefined();
+      });
+
       it('deleting a host drops its orbit node key and frees its device token', async () => {
         const a = (await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0)).host;
         const b = (await store.enrollOrbit(orbitIdentity(2), 'orbit-2', null, t0)).host;

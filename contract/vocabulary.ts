@@ -7,6 +7,21 @@
 export const ENDPOINTS = ['enroll', 'config', 'read', 'write', 'log'] as const;
 export type EndpointName = (typeof ENDPOINTS)[number];
 
+/**
+ * The fleetd endpoints (orbit and Fleet Desktop) the server answers, as named in /metrics. Kept
+ * apart from ENDPOINTS, which are the osquery endpoints the simulator drives and reports.
+ */
+export const ORBIT_ENDPOINTS = [
+  'orbit_enroll',
+  'orbit_config',
+  'orbit_ping',
+  'orbit_device_token',
+  'device_token_ping',
+  'desktop',
+  'device_ping',
+] as const;
+export type OrbitEndpointName = (typeof ORBIT_ENDPOINTS)[number];
+
 /** How a request ended, as counted per endpoint. */
 export const OUTCOMES = ['2xx', '4xx', '5xx', 'timeout', 'connect'] as const;
 export type Outcome = (typeof OUTCOMES)[number];

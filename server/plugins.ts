@@ -6,6 +6,7 @@ import type { ServerPlugin } from './context.js';
 
 export const SERVER_PLUGINS: ReadonlyArray<() => Promise<{ plugin: ServerPlugin }>> = [
   () => import('./osquery/index.js'),
+  () => import('./orbit/routes.js'),
   () => import('./stats/index.js'),
   () => import('./api/index.js'),
 ];

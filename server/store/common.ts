@@ -2,6 +2,7 @@
  * The rules both store implementations share: Fleet's "long ago", how a policy record is made and
  * patched, how one batch's changes of a cell merge, the count row.
  */
+import { randomBytes } from 'node:crypto';
 import type { PolicyUpdateResult } from './store.js';
 import type { MembershipChange, Policy, PolicyCount, PolicyInput, PolicyPatch, PolicySpecInput } from './types.js';
 
@@ -87,4 +88,13 @@ export function specFields(spec: PolicySpecInput): SpecFields {
     platforms: spec.platforms ?? '',
     critical: spec.critical ?? false,
   };
+}
+
+/**
+ * The osquery node key of a host orbit created before osquery enrolled: Fleet leaves node_key NULL
+ * (no osquery request can authenticate); osqsim's column is NOT NULL, so it holds a random value
+ * nobody is given.
+ */
+export function unenrolledNodeKey(): string {
+  return `orbit-pending:${randomBytes(24).toString('base64')}`;
 }

@@ -14,7 +14,10 @@ import type {
   HostDetailsPatch,
   HostIdentity,
   HostListFilter,
+  HostOrbitInfo,
   HostPolicyResults,
+  OrbitEnrollResult,
+  OrbitHostIdentity,
   MembershipChange,
   MembershipRow,
   Policy,
@@ -65,7 +68,7 @@ export interface ComputedCounts {
  * The Store in role-sized slices, one per entity file of each implementation, so that a consumer
  * can declare the part it uses (for instance `MembershipStore & CountStore`).
  */
-export interface Store extends TeamStore, HostStore, PolicyStore, MembershipStore, CountStore, LeaseStore {
+export interface Store extends TeamStore, HostStore, OrbitStore, PolicyStore, MembershipStore, CountStore, LeaseStore {
   readonly kind: StoreKind;
   /** Creates or upgrades the schema; idempotent. */
   migrate(): Promise<void>;
@@ -126,6 +129,37 @@ export interface HostStore {
    * keeps an in-process log.
    */
   hostChangesSince(cursor: string | undefined): Promise<HostChanges>;
+}
+
+/**
+ * fleetd (orbit) and Fleet Desktop: the orbit node key on the host and the device auth tokens
+ * (Fleet's hosts.orbit_node_key and host_device_auth, server/datastore/mysql/hosts.go).
+ */
+export interface OrbitStore {
+  /**
+   * Fleet's EnrollOrbit (server/datastore/mysql/hosts.go), one transaction: matches a host by
+   * osquery_host_id (the osquery identifier, or the hardware UUID when there is none), then by
+   * uuid; a match gets the orbit node key (and uuid, serial when given); otherwise a new host row
+   * is inserted, due everything (old timestamps, refetch), with no usable osquery node key until
+   * osquery enrolls. STORE_NOT_FOUND for an unknown team; STORE_CONFLICT if the key is taken.
+   */
+  enrollOrbit(identity: OrbitHostIdentity, orbitNodeKey: string, teamId: number | null, now: Date): Promise<OrbitEnrollResult>;
+  /** Fleet's LoadHostByOrbitNodeKey. */
+  getHostByOrbitNodeKey(orbitNodeKey: string): Promise<Host | undefined>;
+  /**
+   * Fleet's SetOrUpdateDeviceAuthToken: upserts the host's one token; updated_at moves only when the
+   * token changes. STORE_CONFLICT when another host holds the token, STORE_NOT_FOUND for an unknown host.
+   */
+  setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<void>;
+  /** Fleet's LoadHostByDeviceAuthToken: the host whose token this is, if it was set at or after validSince. */
+  getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined>;
+  /**
+   * Fleet's SetOrUpdateHostOrbitInfo (server/datastore/mysql/hosts.go): upserts host_orbit_info from
+   * the osquery detail query `orbit_info` (server/service/osquery_utils/queries.go), not from an
+   * orbit endpoint. Unknown host: nothing is written.
+   */
+  setHostOrbitInfo(hostId: number, info: HostOrbitInfo, now: Date): Promise<void>;
+  getHostOrbitInfo(hostId: number): Promise<HostOrbitInfo | undefined>;
 }
 
 export interface PolicyStore {

@@ -225,3 +225,30 @@ export interface HostChanges {
   /** Differs whenever a policy was created, edited or deleted (compare for equality only). */
   readonly policiesVersion: string;
 }
+
+/** What orbit's enroll request says about the host (Fleet's fleet.OrbitHostInfo, server/fleet/orbit.go). */
+export interface OrbitHostIdentity {
+  readonly hardwareUuid: string;
+  readonly hardwareSerial: string;
+  readonly hostname: string;
+  readonly platform: string;
+  /** osquery's host identifier when orbit knows it; '' otherwise (the hardware UUID stands in). */
+  readonly osqueryIdentifier: string;
+  readonly computerName: string;
+  readonly hardwareModel: string;
+}
+
+export interface OrbitEnrollResult {
+  readonly host: Host;
+  /** True when no host matched and a new row was inserted. */
+  readonly created: boolean;
+}
+
+/** Fleet's host_orbit_info row: what the osquery `orbit_info` table reported (server/fleet/hosts.go HostOrbitInfo). */
+export interface HostOrbitInfo {
+  readonly version: string;
+  /** null when Fleet Desktop's version is unknown. */
+  readonly desktopVersion: string | null;
+  /** null when orbit did not say. */
+  readonly scriptsEnabled: boolean | null;
+}

@@ -4,6 +4,7 @@ import { LONG_AGO } from '../common.js';
 import type { EnrollResult } from '../store.js';
 import type { Host, HostDetailsPatch, HostIdentity, HostListFilter, MembershipChange, Policy } from '../types.js';
 import { noteHostChanged } from './feed.js';
+import { forgetOrbitHost } from './orbit.js';
 import { type MemoryState, assertTeam } from './state.js';
 
 export function enrollHost(
@@ -155,6 +156,7 @@ export function deleteHost(state: MemoryState, id: number): readonly MembershipC
   state.hosts.delete(id);
   state.hostsByNodeKey.delete(host.nodeKey);
   state.hostsByOsqueryId.delete(host.osqueryHostId);
+  forgetOrbitHost(state, id);
   noteHostChanged(state, id, true);
   return removed;
 }

@@ -3,7 +3,7 @@
  * membership, counts, leases) as the MySQL files share the database.
  */
 import { osqsimError } from '../../../lib/errors.js';
-import type { EnrollSecret, Host, Policy, PolicyCount, PolicyPasses, StatsRun, Team } from '../types.js';
+import type { EnrollSecret, Host, HostOrbitInfo, Policy, PolicyCount, PolicyPasses, StatsRun, Team } from '../types.js';
 
 export interface Cell {
   passes: PolicyPasses;
@@ -22,6 +22,14 @@ export interface MemoryState {
   readonly hosts: Map<number, Host>;
   readonly hostsByNodeKey: Map<string, number>;
   readonly hostsByOsqueryId: Map<string, number>;
+  /** orbit node key → host id, and back (Fleet's hosts.orbit_node_key, unique). */
+  readonly hostsByOrbitKey: Map<string, number>;
+  readonly orbitKeyByHost: Map<number, string>;
+  /** host id → its device auth token (Fleet's host_device_auth), and token → host id. */
+  readonly deviceTokenByHost: Map<number, { token: string; updatedAt: Date }>;
+  readonly hostsByDeviceToken: Map<string, number>;
+  /** host id → host_orbit_info. */
+  readonly orbitInfo: Map<number, HostOrbitInfo>;
   readonly policies: Map<number, Policy>;
   /** policyKey(teamId, name) → policy id (the unique checksum key of MySQL). */
   readonly policiesByKey: Map<string, number>;
@@ -54,6 +62,11 @@ export function createState(): MemoryState {
     hosts: new Map(),
     hostsByNodeKey: new Map(),
     hostsByOsqueryId: new Map(),
+    hostsByOrbitKey: new Map(),
+    orbitKeyByHost: new Map(),
+    deviceTokenByHost: new Map(),
+    hostsByDeviceToken: new Map(),
+    orbitInfo: new Map(),
     policies: new Map(),
     policiesByKey: new Map(),
     membership: new Map(),

@@ -21,7 +21,10 @@ import type {
   HostDetailsPatch,
   HostIdentity,
   HostListFilter,
+  HostOrbitInfo,
   HostPolicyResults,
+  OrbitEnrollResult,
+  OrbitHostIdentity,
   MembershipChange,
   MembershipRow,
   Policy,
@@ -38,6 +41,7 @@ import * as feed from './feed.js';
 import * as hosts from './hosts.js';
 import * as leases from './leases.js';
 import * as membership from './membership.js';
+import * as orbit from './orbit.js';
 import * as policies from './policies.js';
 import { type MemoryState, createState } from './state.js';
 import * as teams from './teams.js';
@@ -156,6 +160,32 @@ export class MemoryStore implements Store {
     return feed.hostChangesSince(this.open(), cursor);
   }
 
+
+  // --- orbit (fleetd) and device tokens -----------------------------------------------------
+
+  async enrollOrbit(identity: OrbitHostIdentity, orbitNodeKey: string, teamId: number | null, now: Date): Promise<OrbitEnrollResult> {
+    return orbit.enrollOrbit(this.open(), identity, orbitNodeKey, teamId, now);
+  }
+
+  async getHostByOrbitNodeKey(orbitNodeKey: string): Promise<Host | undefined> {
+    return orbit.getHostByOrbitNodeKey(this.open(), orbitNodeKey);
+  }
+
+  async setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<void> {
+    return orbit.setDeviceAuthToken(this.open(), hostId, token, now);
+  }
+
+  async getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined> {
+    return orbit.getHostByDeviceAuthToken(this.open(), token, validSince);
+  }
+
+  async setHostOrbitInfo(hostId: number, info: HostOrbitInfo, now: Date): Promise<void> {
+    return orbit.setHostOrbitInfo(this.open(), hostId, info);
+  }
+
+  async getHostOrbitInfo(hostId: number): Promise<HostOrbitInfo | undefined> {
+    return orbit.getHostOrbitInfo(this.open(), hostId);
+  }
 
   // --- policies ---------------------------------------------------------------------------
 

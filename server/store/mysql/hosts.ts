@@ -19,9 +19,9 @@ const HOST_COLUMNS = `h.id, h.osquery_host_id, h.node_key, h.team_id, h.platform
   h.refetch_requested, h.distributed_interval, h.logger_tls_period, h.config_tls_refresh, h.last_enrolled_at,
   h.created_at, h.updated_at, s.seen_time`;
 const HOST_FROM = 'FROM hosts h LEFT JOIN host_seen_times s ON s.host_id = h.id';
-const HOST_SELECT = `SELECT ${HOST_COLUMNS} ${HOST_FROM}`;
+export const HOST_SELECT = `SELECT ${HOST_COLUMNS} ${HOST_FROM}`;
 
-interface HostRow extends RowDataPacket {
+export interface HostRow extends RowDataPacket {
   id: number;
   osquery_host_id: string;
   node_key: string;
@@ -60,7 +60,7 @@ const HOST_PATCH_COLUMNS: Record<keyof HostDetailsPatch, string> = {
   configTlsRefresh: 'config_tls_refresh',
 };
 
-function toHost(r: HostRow): Host {
+export function toHost(r: HostRow): Host {
   return {
     id: r.id,
     osqueryHostId: r.osquery_host_id,
@@ -343,6 +343,9 @@ export async function deleteHost(db: Db, id: number): Promise<readonly Membershi
       );
       if (cells.length > 0) await c.query('DELETE FROM policy_membership WHERE host_id = ?', [id]);
       await c.query('DELETE FROM host_seen_times WHERE host_id = ?', [id]);
+      // Fleet's DeleteHost clears host_device_auth and host_orbit_info with the host's other rows (hostRefs).
+      await c.query('DELETE FROM host_device_auth WHERE host_id = ?', [id]);
+      await c.query('DELETE FROM host_orbit_info WHERE host_id = ?', [id]);
       await c.query('DELETE FROM hosts WHERE id = ?', [id]);
       await c.query('INSERT INTO host_deletions (host_id) VALUES (?)', [id]);
       return cells.map((r) => ({ policyId: r.policy_id, hostId: id, hostTeamId: teamId, before: toPasses(r.passes), after: undefined }));

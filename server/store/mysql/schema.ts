@@ -192,6 +192,32 @@ export const MIGRATIONS: readonly Migration[] = [
       'ALTER TABLE teams MODIFY name VARCHAR(255) COLLATE utf8mb4_unicode_ci NOT NULL',
     ],
   },
+  {
+    version: 7,
+    description: 'fleetd: hosts.orbit_node_key (unique, NULL until orbit enrolls) host_device_auth (Fleet Desktop tokens), host_orbit_info',
+    statements: [
+      // Fleet's hosts.orbit_node_key and host_device_auth (server/datastore/mysql/schema.sql). Re-runs
+      // meet 1060/1061 (duplicate column / key), which migrate() treats as applied.
+      'ALTER TABLE hosts ADD COLUMN orbit_node_key VARCHAR(255) COLLATE utf8mb4_bin NULL DEFAULT NULL',
+      'ALTER TABLE hosts ADD UNIQUE KEY idx_hosts_unique_orbit_node_key (orbit_node_key)',
+      `CREATE TABLE IF NOT EXISTS host_device_auth (
+        host_id INT UNSIGNED NOT NULL PRIMARY KEY,
+        token VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        UNIQUE KEY idx_host_device_auth_token (token)
+      ) ${TABLE_OPTIONS}`,
+      // Fleet's host_orbit_info, written from the osquery detail query orbit_info.
+      `CREATE TABLE IF NOT EXISTS host_orbit_info (
+        host_id INT UNSIGNED NOT NULL PRIMARY KEY,
+        version VARCHAR(50) NOT NULL DEFAULT '',
+        desktop_version VARCHAR(50) NULL,
+        scripts_enabled TINYINT(1) NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL
+      ) ${TABLE_OPTIONS}`,
+    ],
+  },
 ];
 
 /**
@@ -204,5 +230,5 @@ export const ALREADY_APPLIED_ERRNOS: ReadonlySet<number> = new Set([1060, 1061])
 /** Tables the store owns, for tests and tooling. */
 export const TABLES: readonly string[] = [
   'teams', 'enroll_secrets', 'hosts', 'host_seen_times', 'policies', 'policy_membership', 'policy_stats', 'locks', 'stats_runs',
-  'host_deletions',
+  'host_deletions', 'host_device_auth', 'host_orbit_info',
 ];

@@ -21,7 +21,10 @@ import type {
   HostDetailsPatch,
   HostIdentity,
   HostListFilter,
+  HostOrbitInfo,
   HostPolicyResults,
+  OrbitEnrollResult,
+  OrbitHostIdentity,
   MembershipChange,
   MembershipRow,
   Policy,
@@ -39,6 +42,7 @@ import * as feed from './feed.js';
 import * as hosts from './hosts.js';
 import * as leases from './leases.js';
 import * as membership from './membership.js';
+import * as orbit from './orbit.js';
 import { migrate } from './migrate.js';
 import * as policies from './policies.js';
 import * as teams from './teams.js';
@@ -154,6 +158,32 @@ export class MysqlStore implements Store {
 
   hostChangesSince(cursor: string | undefined): Promise<HostChanges> {
     return feed.hostChangesSince(this.db, cursor);
+  }
+
+  // --- orbit (fleetd) and device tokens -----------------------------------------------------
+
+  async enrollOrbit(identity: OrbitHostIdentity, orbitNodeKey: string, teamId: number | null, now: Date): Promise<OrbitEnrollResult> {
+    return orbit.enrollOrbit(this.db, identity, orbitNodeKey, teamId, now);
+  }
+
+  async getHostByOrbitNodeKey(orbitNodeKey: string): Promise<Host | undefined> {
+    return orbit.getHostByOrbitNodeKey(this.db, orbitNodeKey);
+  }
+
+  async setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<void> {
+    return orbit.setDeviceAuthToken(this.db, hostId, token, now);
+  }
+
+  async getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined> {
+    return orbit.getHostByDeviceAuthToken(this.db, token, validSince);
+  }
+
+  async setHostOrbitInfo(hostId: number, info: HostOrbitInfo, now: Date): Promise<void> {
+    return orbit.setHostOrbitInfo(this.db, hostId, info, now);
+  }
+
+  async getHostOrbitInfo(hostId: number): Promise<HostOrbitInfo | undefined> {
+    return orbit.getHostOrbitInfo(this.db, hostId);
   }
 
   // --- policies ---------------------------------------------------------------------------

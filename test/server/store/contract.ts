@@ -986,6 +986,101 @@ export function storeContract(name: string, open: OpenStore): void {
       });
     });
 
+    describe('orbit enroll and device tokens', () => {
+      const orbitIdentity = (n: number, osqueryIdentifier = '') => ({
+        hardwareUuid: `uuid-${n}`,
+        hardwareSerial: `SN${n}`,
+        hostname: `host-${n}.example`,
+        platform: 'darwin',
+        osqueryIdentifier,
+        computerName: `host-${n}`,
+        hardwareModel: 'MacBookPro18,3',
+      });
+
+      it('creates a host due everything, keyed by the hardware UUID, found by its orbit node key only', async () => {
+        const { host, created } = await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0);
+        expect(created).toBe(true);
+        expect(host).toMatchObject({ osqueryHostId: 'uuid-1', uuid: 'uuid-1', hardwareSerial: 'SN1', platform: 'darwin', refetchRequested: true });
+        expect(host.policyUpdatedAt).toEqual(LONG_AGO);
+        expect((await store.getHostByOrbitNodeKey('orbit-1'))?.id).toBe(host.id);
+        expect(await store.getHostByOrbitNodeKey('orbit-2')).toBeUndefined();
+        // No osquery node key is handed out until osquery enrolls.
+        expect(await store.getHostByNodeKey('')).toBeUndefined();
+      });
+
+      it('matches the host osquery enrolled (by osquery_host_id, then uuid) and keeps one row', async () => {
+        const osquery = await enroll(1, null, 'darwin');
+        const { host, created } = await store.enrollOrbit(orbitIdentity(1, 'host-1'), 'orbit-1', null, t0);
+        expect(created).toBe(false);
+        expect(host.id).toBe(osquery.id);
+        expect(host.nodeKey).toBe('key-1');
+        const byUuid = await store.enrollOrbit(orbitIdentity(1), 'orbit-1b', null, t0);
+        expect(byUuid).toMatchObject({ created: false, host: { id: osquery.id } });
+        expect(await store.getHostByOrbitNodeKey('orbit-1')).toBeUndefined();
+        expect((await store.getHostByOrbitNodeKey('orbit-1b'))?.id).toBe(osquery.id);
+        expect(await store.countHosts({})).toBe(1);
+      });
+
+      it('lets osquery enroll later onto the orbit-created host (same id, timers still due)', async () => {
+        const { host } = await store.enrollOrbit(orbitIdentity(7), 'orbit-7', null, t0);
+        const osquery = (await store.enrollHost({ ...identity(7, 'darwin'), osqueryHostId: 'uuid-7' }, 'key-7', null, t0)).host;
+        expect(osquery.id).toBe(host.id);
+        expect(osquery.refetchRequested).toBe(true);
+        expect((await store.getHostByOrbitNodeKey('orbit-7'))?.nodeKey).toBe('key-7');
+      });
+
+      it('rejects an unknown team and a key held by another host without writing anything', async () => {
+        await expect(store.enrollOrbit(orbitIdentity(1), 'orbit-1', 999, t0)).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+        expect(await store.countHosts({})).toBe(0);
+        await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0);
+        await expect(store.enrollOrbit(orbitIdentity(2), 'orbit-1', null, t0)).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+        expect(await store.countHosts({})).toBe(1);
+      });
+
+      it('stores one device token per host; the same token keeps its time, another host\'s token conflicts', async () => {
+        const a = (await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0)).host;
+        const b = (await store.enrollOrbit(orbitIdentity(2), 'orbit-2', null, t0)).host;
+        await store.setDeviceAuthToken(a.id, 'token-a', t0);
+        const later = new Date(t0.getTime() + 30 * 60_000);
+        await store.setDeviceAuthToken(a.id, 'token-a', later);
+        // Valid since t0 still (updated_at did not move), not since `later`.
+        expect((await store.getHostByDeviceAuthToken('token-a', t0))?.id).toBe(a.id);
+        expect(await store.getHostByDeviceAuthToken('token-a', later)).toBeUndefined();
+        await expect(store.setDeviceAuthToken(b.id, 'token-a', later)).rejects.toMatchObject({ code: 'STORE_CONFLICT' });
+        expect(await store.getHostByDeviceAuthToken('token-a', t0)).toMatchObject({ id: a.id });
+        // Rotation replaces the old token.
+        await store.setDeviceAuthToken(a.id, 'token-a2', later);
+        expect(await store.getHostByDeviceAuthToken('token-a', t0)).toBeUndefined();
+        expect((await store.getHostByDeviceAuthToken('token-a2', later))?.id).toBe(a.id);
+        await expect(store.setDeviceAuthToken(9999, 'token-z', later)).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+        expect(await store.getHostByDeviceAuthToken('token-z', t0)).toBeUndefined();
+      });
+
+      it('upserts host_orbit_info (NULLs kept), ignores an unknown host, and drops it with the host', async () => {
+        const a = (await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0)).host;
+        expect(await store.getHostOrbitInfo(a.id)).toBeUndefined();
+        await store.setHostOrbitInfo(a.id, { version: '1.38.0', desktopVersion: null, scriptsEnabled: null }, t0);
+        expect(await store.getHostOrbitInfo(a.id)).toEqual({ version: '1.38.0', desktopVersion: null, scriptsEnabled: null });
+        await store.setHostOrbitInfo(a.id, { version: '1.39.1', desktopVersion: '1.39.1', scriptsEnabled: true }, t0);
+        expect(await store.getHostOrbitInfo(a.id)).toEqual({ version: '1.39.1', desktopVersion: '1.39.1', scriptsEnabled: true });
+        await store.setHostOrbitInfo(9999, { version: '1.0.0', desktopVersion: null, scriptsEnabled: false }, t0);
+        expect(await store.getHostOrbitInfo(9999)).toBeUndefined();
+        await store.deleteHost(a.id);
+        expect(await store.getHostOrbitInfo(a.id)).toBeUndefined();
+      });
+
+      it('deleting a host drops its orbit node key and frees its device token', async () => {
+        const a = (await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0)).host;
+        const b = (await store.enrollOrbit(orbitIdentity(2), 'orbit-2', null, t0)).host;
+        await store.setDeviceAuthToken(a.id, 'token-a', t0);
+        await store.deleteHost(a.id);
+        expect(await store.getHostByOrbitNodeKey('orbit-1')).toBeUndefined();
+        expect(await store.getHostByDeviceAuthToken('token-a', t0)).toBeUndefined();
+        await store.setDeviceAuthToken(b.id, 'token-a', t0);
+        expect((await store.getHostByDeviceAuthToken('token-a', t0))?.id).toBe(b.id);
+      });
+    });
+
     describe('lifecycle', () => {
       it('pings and migrates again without harm', async () => {
         await store.ping();

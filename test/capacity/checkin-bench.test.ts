@@ -159,7 +159,7 @@ describe('write bodies', () => {
   });
 
   it('rejects bad flags with the option named', () => {
-    expect(() => optionsFromFlags({ ...base, target: 'http://x', endpoint: 'log' })).toThrow(/--endpoint/);
+    expect(() => optionsFromFlags({ ...base, target: 'http://x', endpoint: 'nope' })).toThrow(/--endpoint/);
     expect(() => optionsFromFlags({ ...base, target: 'nope', endpoint: 'read' })).toThrow(/--target/);
     expect(() => optionsFromFlags({ ...base, target: 'http://x', endpoint: 'read', rate: '-1' })).toThrow(/--rate/);
   });

@@ -8,9 +8,10 @@ import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { runOpenLoop } from '../../simulator/open-loop/driver.js';
-import { benchDocument } from '../../capacity/bench-document.js';
-import { runCheckinBench } from '../../capacity/checkin-bench.js';
-import { optionsFromFlags } from '../../capacity/checkin-bench-command.js';
+import { runBench } from '../../capacity/bench-command.js';
+import { benchDocument, type BenchDocument } from '../../capacity/bench-document.js';
+import { runCheckinBench, type CheckinBenchParams, type CheckinBenchResults } from '../../capacity/checkin-bench.js';
+import { checkinBench, optionsFromFlags } from '../../capacity/checkin-bench-command.js';
 import { formatCheckinBench } from '../../capacity/checkin-bench-format.js';
 import { writeBody } from '../../simulator/open-loop/hosts.js';
 import { buildServer, type OsqsimServer } from '../../server/app.js';
@@ -136,6 +137,20 @@ describe('bench checkin against the osqsim server (memory store)', () => {
     expect(doc.results.requests.ok).toBe(50);
     expect(doc.results.service_ms).toBeDefined();
     expect(doc.results.measurement).toMatch(/intended send time/);
+  });
+
+  it('measures several endpoints one after the other, the first at the top, each under endpoints', async () => {
+    let stdout = '';
+    const code = await runBench(checkinBench, { ...base, target, endpoint: 'log,enroll', json: true }, { stdout: (text) => void (stdout += text), stderr: () => undefined });
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as BenchDocument<CheckinBenchResults, CheckinBenchParams>;
+    expect(doc.params).toMatchObject({ endpoint: 'log', endpoints: ['log', 'enroll'] });
+    expect(Object.keys(doc.results.endpoints!)).toEqual(['log', 'enroll']);
+    for (const results of Object.values(doc.results.endpoints!)) {
+      expect(results.requests.total).toBeGreaterThan(0);
+      expect(results.requests.non_2xx).toBe(0);
+    }
+    expect(doc.results.requests).toEqual(doc.results.endpoints!.log!.requests);
   });
 
   it('fails clearly when the enroll secret is wrong', async () => {

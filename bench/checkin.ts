@@ -23,7 +23,7 @@
  *
  * Budget: memory ≥ 0.6 × bare, MySQL ≥ 0.4 × bare.
  */
-import { benchEndpoint, parseEndpointList, type BenchEndpointName } from '../capacity/checkin-endpoints.js';
+import { benchEndpoint, endpointPath, parseEndpointList, type BenchEndpointName } from '../capacity/checkin-endpoints.js';
 import type { BenchHost } from '../simulator/open-loop/hosts.js';
 import { benchDatabase, load, mean, MYSQL_URL_PARAM, round, startTarget, TARGET_SERVER_PARAMS, targetServerArgs, targetCpuMicros, type LoadResult } from './common.js';
 import { defineBench, durationMs, mysqlFacts, oneOf, option, positiveInt, repeatable } from './harness.js';
@@ -133,10 +133,10 @@ await defineBench({
       try {
         const cache = async (): Promise<{ hits: number; misses: number }> =>
           (await (await fetch(`${target.bareUrl}/cache`)).json()) as { hits: number; misses: number };
-        const run = async (url: string, path: string, bodies: readonly string[], seconds: number): Promise<LoadResult> => {
+        const run = async (url: string, path: string, bodies: readonly string[], seconds: number, method = 'POST'): Promise<LoadResult> => {
           const cacheBefore = await cache();
           const cpuBefore = await targetCpuMicros(target.bareUrl);
-          const result = await load(url, path, bodies, { connections: values.connections, duration: seconds });
+          const result = await load(url, path, bodies, { connections: values.connections, duration: seconds, method });
           const cpuAfter = await targetCpuMicros(target.bareUrl);
           const cacheAfter = await cache();
           result.cpu_us_per_request = round((cpuAfter - cpuBefore) / Math.max(1, result.requests), 1);
@@ -153,33 +153,32 @@ await defineBench({
         const measure = async (name: BenchEndpointName): Promise<EndpointCost> => {
           const endpoint = benchEndpoint(name);
           const bodies = hosts.map((host) => endpoint.body(host, { enrollSecret: 'bench', seed: 1 }) ?? '');
-          const osqsimPath = `/api/osquery${endpoint.path}`;
+          const osqsimPath = endpointPath(endpoint, '/api/osquery');
           let barePath = '/bare';
           if (name !== 'read') {
             // What osqsim answers, byte for byte, becomes the bare route's answer.
-            const sample = await fetch(`${target.osqsimUrl}${osqsimPath}`, { method: endpoint.method, headers: { 'content-type': 'application/json' }, body: bodies[0]! });
+            const sample = await fetch(`${target.osqsimUrl}${osqsimPath}`, { method: endpoint.method, headers: { 'content-type': 'application/json' }, ...(endpoint.method === 'POST' ? { body: bodies[0]! } : {}) });
             const body = await sample.text();
             if (sample.status !== endpoint.expectedStatus) throw new Error(`${name}: osqsim answered ${sample.status}, expected ${endpoint.expectedStatus}: ${body}`);
-            const credential = endpoint.prepare === 'none' ? 'enroll_secret' : 'node_key';
             await fetch(`${target.bareUrl}/canned/${name}`, {
               method: 'PUT',
               headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ status: sample.status, type: sample.headers.get('content-type') ?? 'application/json', body, credential }),
+              body: JSON.stringify({ status: sample.status, type: sample.headers.get('content-type') ?? 'application/json', body, credential: endpoint.credential }),
             });
             barePath = `/bare/${name}`;
           }
-          await run(target.bareUrl, barePath, bodies, 1); // warm-up
-          await run(target.osqsimUrl, osqsimPath, bodies, 1);
+          await run(target.bareUrl, barePath, bodies, 1, endpoint.method); // warm-up
+          await run(target.osqsimUrl, osqsimPath, bodies, 1, endpoint.method);
           const bare: LoadResult[] = [];
           const osqsim: LoadResult[] = [];
           for (let r = 0; r < values.rounds; r++) {
             // Alternate which one goes first, so neither always gets the warmer (or quieter) slot.
             if (r % 2 === 0) {
-              bare.push(await run(target.bareUrl, barePath, bodies, duration));
-              osqsim.push(await run(target.osqsimUrl, osqsimPath, bodies, duration));
+              bare.push(await run(target.bareUrl, barePath, bodies, duration, endpoint.method));
+              osqsim.push(await run(target.osqsimUrl, osqsimPath, bodies, duration, endpoint.method));
             } else {
-              osqsim.push(await run(target.osqsimUrl, osqsimPath, bodies, duration));
-              bare.push(await run(target.bareUrl, barePath, bodies, duration));
+              osqsim.push(await run(target.osqsimUrl, osqsimPath, bodies, duration, endpoint.method));
+              bare.push(await run(target.bareUrl, barePath, bodies, duration, endpoint.method));
             }
             log(`[${kind}] ${name} round ${r + 1}: bare ${Math.round(bare.at(-1)!.rps)} req/s, osqsim ${Math.round(osqsim.at(-1)!.rps)} req/s (${osqsim.at(-1)!.cache_misses} cache misses)`);
           }

@@ -16,7 +16,7 @@ import { enrollHosts, primeHosts } from '../simulator/open-loop/hosts.js';
 import { runOpenLoop, type LatencyDistribution } from '../simulator/open-loop/driver.js';
 import type { BenchOutcome } from './bench-document.js';
 import type { ConnectLoopResult } from './connect-loop.js';
-import { benchEndpoint, type BenchEndpointName } from './checkin-endpoints.js';
+import { benchEndpoint, endpointPath, type BenchEndpointName } from './checkin-endpoints.js';
 
 /** The endpoints the benchmark can drive: the rows of checkin-endpoints.ts. */
 export type CheckinEndpoint = BenchEndpointName;
@@ -145,7 +145,7 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
   const endpoint = benchEndpoint(options.endpoint);
   const context = { enrollSecret: options.enrollSecret, seed: options.seed };
   const bodies = hosts.map((host) => endpoint.body(host, context) ?? '');
-  const path = `${prefix}${endpoint.path}`;
+  const path = endpointPath(endpoint, prefix);
   let readNonEmpty = 0;
   const onBody = options.endpoint === 'read' ? (body: string) => void (isNonEmptyRead(body) && readNonEmpty++) : undefined;
   say(`driving ${options.endpoint} for ${options.durationMs / 1000} s with ${options.connections} connections${options.rate ? ` at ${options.rate} req/s (open loop)` : ' (closed loop)'} …`);

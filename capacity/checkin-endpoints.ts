@@ -23,8 +23,11 @@ export interface EndpointRequestContext {
 export interface BenchEndpoint {
   readonly name: string;
   readonly method: 'GET' | 'POST' | 'HEAD';
-  /** Path under the API prefix (`/api/osquery` for the osquery rows). */
+  /** `osquery`: `path` is under the osquery API prefix (`--api-prefix`, /api/osquery); `absolute`: `path` is the whole path (orbit's /api/fleet/orbit/…). */
+  readonly api: 'osquery' | 'absolute';
   readonly path: string;
+  /** The body field that authenticates the request: the bare comparison route checks it is a string. */
+  readonly credential: 'enroll_secret' | 'node_key' | 'orbit_node_key';
   /** The body of one request on behalf of `host` (undefined: no body). */
   readonly body: (host: BenchHost, context: EndpointRequestContext) => string | undefined;
   readonly expectedStatus: number;
@@ -65,7 +68,9 @@ export const BENCH_ENDPOINTS = [
   {
     name: 'enroll',
     method: 'POST',
+    api: 'osquery',
     path: '/enroll',
+    credential: 'enroll_secret',
     body: (host, context) => enrollBody(context.enrollSecret, context.seed, ENROLL_IDENTITY_OFFSET + host.index),
     expectedStatus: 200,
     prepare: 'none',
@@ -74,7 +79,9 @@ export const BENCH_ENDPOINTS = [
   {
     name: 'config',
     method: 'POST',
+    api: 'osquery',
     path: '/config',
+    credential: 'node_key',
     body: (host) => nodeKeyBody(host),
     expectedStatus: 200,
     prepare: 'enrolled',
@@ -83,7 +90,9 @@ export const BENCH_ENDPOINTS = [
   {
     name: 'read',
     method: 'POST',
+    api: 'osquery',
     path: '/distributed/read',
+    credential: 'node_key',
     body: (host) => nodeKeyBody(host),
     expectedStatus: 200,
     prepare: 'idle',
@@ -92,7 +101,9 @@ export const BENCH_ENDPOINTS = [
   {
     name: 'write',
     method: 'POST',
+    api: 'osquery',
     path: '/distributed/write',
+    credential: 'node_key',
     // The results of the policies the host was sent on its first read (the bench script sends one: a small write).
     body: (host, context) => writeBody(host, context.seed),
     expectedStatus: 200,
@@ -102,7 +113,9 @@ export const BENCH_ENDPOINTS = [
   {
     name: 'log',
     method: 'POST',
+    api: 'osquery',
     path: '/log',
+    credential: 'node_key',
     body: (host) => statusLogBody(host),
     expectedStatus: 200,
     prepare: 'enrolled',
@@ -115,6 +128,11 @@ export const BENCH_ENDPOINT_NAMES: readonly BenchEndpointName[] = BENCH_ENDPOINT
 
 export function benchEndpoint(name: BenchEndpointName): BenchEndpoint {
   return BENCH_ENDPOINTS.find((endpoint) => endpoint.name === name)!;
+}
+
+/** The request path of `endpoint` on a server whose osquery API is at `osqueryPrefix` (e.g. `/api/osquery`). */
+export function endpointPath(endpoint: BenchEndpoint, osqueryPrefix: string): string {
+  return endpoint.api === 'osquery' ? `${osqueryPrefix}${endpoint.path}` : endpoint.path;
 }
 
 /**

@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { addBenchCommand, runBench, type BenchDefinition } from '../../capacity/bench-command.js';
 import { option, repeatable } from '../../capacity/bench-params.js';
 import { checkinBench } from '../../capacity/checkin-bench-command.js';
-import { BENCH_ENDPOINT_NAMES, BENCH_ENDPOINTS, parseEndpointList, type BenchEndpointName } from '../../capacity/checkin-endpoints.js';
+import { BENCH_ENDPOINT_NAMES, BENCH_ENDPOINTS, endpointPath, parseEndpointList, type BenchEndpointName } from '../../capacity/checkin-endpoints.js';
 import { EXIT } from '../../lib/exit-codes.js';
 import { buildServer, type OsqsimServer } from '../../server/app.js';
 import { enrollBody, writeBody, type BenchHost } from '../../simulator/open-loop/hosts.js';
@@ -50,7 +50,7 @@ describe('the endpoint table against an osqsim server (memory store)', () => {
 
   it.each(BENCH_ENDPOINTS.map((endpoint) => [endpoint.name, endpoint] as const))('%s: the request is accepted with its expected status', async (_name, endpoint) => {
     const host = endpoint.prepare === 'none' ? { index: 0, identifier: '', nodeKey: '', firstQueries: [] } : prepared[endpoint.prepare][0]!;
-    const response = await inject(endpoint.method, `${PREFIX}${endpoint.path}`, endpoint.body(host, { enrollSecret: SECRET, seed: SEED }));
+    const response = await inject(endpoint.method, endpointPath(endpoint, PREFIX), endpoint.body(host, { enrollSecret: SECRET, seed: SEED }));
     expect(response.statusCode, response.body).toBe(endpoint.expectedStatus);
   });
 

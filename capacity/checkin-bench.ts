@@ -115,6 +115,11 @@ function isNonEmptyRead(body: string): boolean {
 
 export async function runCheckinBench(options: CheckinBenchOptions): Promise<CheckinBenchOutcome> {
   const say = options.progress ?? (() => undefined);
+  const endpoint = benchEndpoint(options.endpoint);
+  // The open loop (simulator/open-loop/driver.ts) sends POSTs only.
+  if (options.rate !== undefined && endpoint.method !== 'POST') {
+    throw osqsimError('CLI_INVALID_OPTION', { option: '--rate', reason: `the open loop sends POST requests only; ${endpoint.name} is ${endpoint.method}` });
+  }
   const origin = new URL(options.target).origin;
   const basePath = new URL(options.target).pathname.replace(/\/$/, '');
   const prefix = `${basePath}${options.apiPrefix}`;
@@ -142,7 +147,6 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
   }
 
   const hosts = enrollResult.hosts;
-  const endpoint = benchEndpoint(options.endpoint);
   const context = { enrollSecret: options.enrollSecret, seed: options.seed };
   const bodies = hosts.map((host) => endpoint.body(host, context) ?? '');
   const path = endpointPath(endpoint, prefix);

@@ -151,6 +151,7 @@ describe('bench checkin against the osqsim server (memory store)', () => {
       expect(results.requests.non_2xx).toBe(0);
     }
     expect(doc.results.requests).toEqual(doc.results.endpoints!.log!.requests);
+    expect(formatCheckinBench(doc)).toMatch(/every endpoint measured[\s\S]*log[\s\S]*enroll/);
   });
 
   it('fails clearly when the enroll secret is wrong', async () => {

@@ -93,7 +93,7 @@ export async function load(
   url: string,
   path: string,
   bodies: readonly string[],
-  options: { connections: number; duration?: number; amount?: number },
+  options: { connections: number; duration?: number; amount?: number; method?: string },
 ): Promise<LoadResult> {
   let next = 0;
   const result = await autocannon({
@@ -103,7 +103,7 @@ export async function load(
     ...(options.amount !== undefined ? { amount: options.amount } : { duration: options.duration ?? 5 }),
     requests: [
       {
-        method: 'POST',
+        method: (options.method ?? 'POST') as 'POST',
         path,
         headers: { 'content-type': 'application/json' },
         setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]! }),

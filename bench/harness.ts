@@ -17,7 +17,7 @@ import type { ExitCode } from '../lib/exit-codes.js';
 
 export type { BenchDefinition } from '../capacity/bench-command.js';
 export type { ParamValues } from '../capacity/bench-params.js';
-export { option, optional, toggle, positiveInt, nonNegativeInt, positiveNumber, nonNegativeNumber, durationMs, sizeBytes, text, oneOf, listOf, httpUrl } from '../capacity/bench-params.js';
+export { option, optional, repeatable, toggle, positiveInt, nonNegativeInt, positiveNumber, nonNegativeNumber, durationMs, sizeBytes, text, oneOf, listOf, httpUrl } from '../capacity/bench-params.js';
 export { mysqlFacts } from '../capacity/bench-mysql.js';
 
 export interface Bench {

@@ -89,6 +89,23 @@ bare.post('/bare', (request, reply) => {
   if (typeof body?.node_key !== 'string') return reply.status(401).send({ error: 'missing node key', node_invalid: true });
   return reply.type('application/json; charset=utf-8').send(EMPTY);
 });
+// Per-endpoint bare routes (bench/checkin.ts --endpoint): the parent stores the exact status, type and
+// bytes osqsim answered a sample request with; the route parses the same body, checks the same
+// credential field is a string, and answers those bytes.
+interface Canned { status: number; type: string; body: string; credential: string }
+const canned = new Map<string, Canned>();
+bare.put('/canned/:name', (request, reply) => {
+  canned.set((request.params as { name: string }).name, request.body as Canned);
+  return reply.status(204).send();
+});
+bare.route({ method: ['GET', 'HEAD', 'POST'], url: '/bare/:name', handler: (request, reply) => {
+  const answer = canned.get((request.params as { name: string }).name);
+  const body = request.body as Record<string, unknown> | undefined;
+  if (answer === undefined) return reply.status(404).send({ error: 'nothing canned' });
+  // GET and HEAD (orbit's ping, Fleet Desktop) carry no body to check.
+  if (request.method === 'POST' && typeof body?.[answer.credential] !== 'string') return reply.status(401).send({ error: 'missing credential', node_invalid: true });
+  return reply.status(answer.status).type(answer.type).send(answer.body);
+} });
 // The parent reads the target's CPU time around each round: CPU per request is the server's cost,
 // independent of whether the load generator or the machine's other work limited the request rate.
 bare.get('/cpu', (_request, reply) => {

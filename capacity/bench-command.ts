@@ -61,6 +61,8 @@ export function addBenchCommand<T extends BenchParams, R, P extends object>(grou
   for (const param of Object.values(definition.params)) {
     const option = new Option(param.flag, param.help);
     if (param.default !== undefined) option.default(param.default);
+    // A repeated flag replaces the default, then collects: `--endpoint read --endpoint log` → "read,log".
+    if (param.repeatable === true) option.argParser((value: string, previous: unknown) => (previous === undefined || previous === param.default ? value : `${String(previous)},${value}`));
     if (param.required === true) option.makeOptionMandatory();
     command.addOption(option);
   }

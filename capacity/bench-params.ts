@@ -15,6 +15,8 @@ export interface BenchParam<T> {
   /** The default as a user would type it; absent = no default. */
   readonly default?: string;
   readonly required?: boolean;
+  /** The flag may be given more than once; the values arrive joined by commas. */
+  readonly repeatable?: boolean;
   readonly parse: (value: string | boolean | undefined, option: string) => T;
 }
 
@@ -41,6 +43,11 @@ export function option<T>(flag: string, help: string, parse: TextParser<T>, defa
       return parse(value, name);
     },
   };
+}
+
+/** A flag that may be given more than once (`--endpoint read --endpoint log`): `parse` sees the values joined by commas. */
+export function repeatable<T>(param: BenchParam<T>): BenchParam<T> {
+  return { ...param, repeatable: true };
 }
 
 /** A flag that takes a value and may be left out (undefined then). */

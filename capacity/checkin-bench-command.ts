@@ -6,16 +6,17 @@
 import { osqsimError } from '../lib/errors.js';
 import { EXIT } from '../lib/exit-codes.js';
 import type { BenchDefinition } from './bench-command.js';
-import { durationMs, httpUrl, oneOf, option, optional, parseParams, positiveInt, positiveNumber, text, toggle, type ParamValues } from './bench-params.js';
+import { durationMs, httpUrl, option, optional, parseParams, positiveInt, positiveNumber, repeatable, text, toggle, type ParamValues } from './bench-params.js';
 import { runTlsComparison, type TlsBenchOptions } from './checkin-bench-tls.js';
 import { formatCheckinBench } from './checkin-bench-format.js';
-import { CHECKIN_ENDPOINTS, runCheckinBench, type CheckinBenchOptions, type CheckinBenchParams, type CheckinBenchResults } from './checkin-bench.js';
+import { runCheckinBench, type CheckinBenchOptions, type CheckinBenchOutcome, type CheckinBenchParams, type CheckinBenchResults } from './checkin-bench.js';
+import { BENCH_ENDPOINT_NAMES, parseEndpointList, type BenchEndpointName } from './checkin-endpoints.js';
 
 export const CHECKIN_PARAMS = {
   target: optional('--target <url>', 'server base URL, e.g. http://127.0.0.1:8080 (required unless --tls)', httpUrl),
   enrollSecret: option('--enroll-secret <secret>', 'enroll secret the server accepts', text, process.env.OSQSIM_ENROLL_SECRET ?? 'osqsim'),
   hosts: option('--hosts <n>', 'hosts to enroll (node keys rotate per request)', positiveInt, '1000'),
-  endpoint: option('--endpoint <name>', 'read | write | config', oneOf(CHECKIN_ENDPOINTS), 'read'),
+  endpoint: repeatable(option('--endpoint <name>', `${BENCH_ENDPOINT_NAMES.join(' | ')} | all; repeat it or give a comma list to measure several, one after the other`, parseEndpointList, 'read')),
   connections: option('--connections <n>', 'concurrent connections', positiveInt, '100'),
   duration: option('--duration <duration>', 'measured duration', durationMs, '30s'),
   rate: optional('--rate <req/s>', 'open loop at this total rate; latency from intended send times', positiveNumber),
@@ -33,7 +34,7 @@ function loadOptions(values: ParamValues<typeof CHECKIN_PARAMS>): Omit<CheckinBe
   return {
     enrollSecret: values.enrollSecret,
     hosts: values.hosts,
-    endpoint: values.endpoint,
+    endpoint: values.endpoint[0]!,
     connections: values.connections,
     durationMs: values.duration,
     ...(values.rate === undefined ? {} : { rate: values.rate }),
@@ -65,7 +66,22 @@ export const checkinBench: BenchDefinition<typeof CHECKIN_PARAMS, CheckinBenchRe
   name: 'checkin',
   description: 'Check-in throughput of an osquery server (osqsim or Fleet): enroll hosts, then drive one endpoint with rotating node keys',
   params: CHECKIN_PARAMS,
-  run: (values, progress) => (values.tls ? runTlsComparison({ ...tlsBenchOptions(values), progress }) : runCheckinBench({ ...checkinOptions(values), progress })),
+  run: (values, progress) => runEach(values.endpoint, (endpoint) => (values.tls ? runTlsComparison({ ...tlsBenchOptions(values), endpoint, progress }) : runCheckinBench({ ...checkinOptions(values), endpoint, progress }))),
   format: formatCheckinBench,
   exitCode: (doc) => (doc.results.requests.total > 0 ? EXIT.OK : EXIT.ERROR),
 };
+
+/**
+ * One endpoint: its run as before. Several: one run each, in the order given; the document's
+ * top-level results and params are the first one's, `results.endpoints` holds every run.
+ */
+async function runEach(endpoints: readonly BenchEndpointName[], run: (endpoint: BenchEndpointName) => Promise<CheckinBenchOutcome>): Promise<CheckinBenchOutcome> {
+  const outcomes: CheckinBenchOutcome[] = [];
+  for (const endpoint of endpoints) outcomes.push(await run(endpoint));
+  const first = outcomes[0]!;
+  if (outcomes.length === 1) return first;
+  return {
+    params: { ...first.params, endpoints: [...endpoints] },
+    results: { ...first.results, endpoints: Object.fromEntries(outcomes.map((outcome) => [outcome.params.endpoint, outcome.results])) },
+  };
+}

@@ -25,6 +25,13 @@ export function formatCheckinBench(doc: BenchDocument<CheckinBenchResults, Check
   }
   lines.push(`measurement   ${r.measurement}`);
   if (r.tls) lines.push('', ...formatTlsComparison(r.tls));
+  if (r.endpoints) {
+    lines.push('', `above: ${p.endpoint}; every endpoint measured (one after the other):`);
+    for (const [name, e] of Object.entries(r.endpoints)) {
+      const cpu = e.tls ? `, server CPU µs/req http ${e.tls.http.server_cpu_us_per_request ?? '–'} https ${e.tls.https.server_cpu_us_per_request ?? '–'}` : '';
+      lines.push(`  ${name.padEnd(8)} ${e.rate_per_s.toFixed(1)} req/s, p50 ${e.latency_ms.p50} ms, p99 ${e.latency_ms.p99} ms, ${e.requests.non_2xx} non-2xx, ${e.errors.total} errors${cpu}`);
+    }
+  }
   return lines.join('\n');
 }
 

@@ -11,22 +11,15 @@
  */
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import type { EndpointName } from '../contract/vocabulary.js';
 import { osqsimError } from '../lib/errors.js';
-import { enrollHosts, nodeKeyBody, primeHosts, writeBody, type BenchHost } from '../simulator/open-loop/hosts.js';
+import { enrollHosts, primeHosts } from '../simulator/open-loop/hosts.js';
 import { runOpenLoop, type LatencyDistribution } from '../simulator/open-loop/driver.js';
 import type { BenchOutcome } from './bench-document.js';
 import type { ConnectLoopResult } from './connect-loop.js';
+import { benchEndpoint, endpointPath, type BenchEndpointName } from './checkin-endpoints.js';
 
-/** The endpoints the benchmark can drive (enroll happens once per host; log is not a check-in). */
-export type CheckinEndpoint = Extract<EndpointName, 'read' | 'write' | 'config'>;
-export const CHECKIN_ENDPOINTS: readonly CheckinEndpoint[] = ['read', 'write', 'config'];
-
-const PATHS: Record<CheckinEndpoint, string> = {
-  read: '/distributed/read',
-  write: '/distributed/write',
-  config: '/config',
-};
+/** The endpoints the benchmark can drive: the rows of checkin-endpoints.ts. */
+export type CheckinEndpoint = BenchEndpointName;
 
 export interface CheckinBenchOptions {
   target: string;
@@ -61,6 +54,8 @@ export interface CheckinBenchResults {
   service_ms?: LatencyDistribution;
   status_codes: Record<string, number>;
   errors: { total: number; connect: number; timeout: number; other: number };
+  /** More than one --endpoint: each endpoint's run, in the order given (the top-level fields are the first one's). */
+  endpoints?: Record<string, Omit<CheckinBenchResults, 'endpoints'>>;
   /** read only: responses that carried queries (a steady-state fleet: ≈ 0.3%, reference §0). */
   read_nonempty?: number;
   /** `--tls`: the same load against a plain and an HTTPS osqsim server of this build (checkin-bench-tls.ts). */
@@ -97,6 +92,8 @@ export interface TlsComparison {
 export interface CheckinBenchParams {
   target: string;
   endpoint: CheckinEndpoint;
+  /** More than one --endpoint: all of them, in the order measured. */
+  endpoints?: CheckinEndpoint[];
   hosts: number;
   connections: number;
   duration_s: number;
@@ -110,9 +107,6 @@ export type CheckinBenchOutcome = BenchOutcome<CheckinBenchResults, CheckinBench
 const CLOSED_LOOP_NOTE = 'closed loop (autocannon): latency = send → response; uncorrected, a closed loop has no intended send times';
 const OPEN_LOOP_NOTE = 'open loop at --rate: latency = response − intended send time (start + k/rate), service = response − actual send';
 
-function bodiesFor(endpoint: CheckinEndpoint, hosts: readonly BenchHost[], seed: number): string[] {
-  return hosts.map((host) => (endpoint === 'write' ? writeBody(host, seed) : nodeKeyBody(host)));
-}
 
 function isNonEmptyRead(body: string): boolean {
   // `{"queries":{},"discovery":{}}` (and an `accelerate` field) is the idle answer; any query name makes it longer.
@@ -121,6 +115,11 @@ function isNonEmptyRead(body: string): boolean {
 
 export async function runCheckinBench(options: CheckinBenchOptions): Promise<CheckinBenchOutcome> {
   const say = options.progress ?? (() => undefined);
+  const endpoint = benchEndpoint(options.endpoint);
+  // The open loop (simulator/open-loop/driver.ts) sends POSTs only.
+  if (options.rate !== undefined && endpoint.method !== 'POST') {
+    throw osqsimError('CLI_INVALID_OPTION', { option: '--rate', reason: `the open loop sends POST requests only; ${endpoint.name} is ${endpoint.method}` });
+  }
   const origin = new URL(options.target).origin;
   const basePath = new URL(options.target).pathname.replace(/\/$/, '');
   const prefix = `${basePath}${options.apiPrefix}`;
@@ -138,7 +137,7 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
       });
     }
     say(`enrolled ${enrollResult.hosts.length} hosts in ${Math.round(enrollResult.duration_ms)} ms (${enrollResult.failures} failed)`);
-    if (options.endpoint !== 'config') {
+    if (benchEndpoint(options.endpoint).prepare === 'idle') {
       const primed = await primeHosts(setupPool, prefix, enrollResult.hosts, options.seed, 64);
       prime = { failures: primed.failures, policies_per_host_max: primed.policies };
       say(`primed: first read answered by every host (${primed.policies} policies per host at most, ${primed.failures} failures)`);
@@ -148,8 +147,9 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
   }
 
   const hosts = enrollResult.hosts;
-  const bodies = bodiesFor(options.endpoint, hosts, options.seed);
-  const path = `${prefix}${PATHS[options.endpoint]}`;
+  const context = { enrollSecret: options.enrollSecret, seed: options.seed };
+  const bodies = hosts.map((host) => endpoint.body(host, context) ?? '');
+  const path = endpointPath(endpoint, prefix);
   let readNonEmpty = 0;
   const onBody = options.endpoint === 'read' ? (body: string) => void (isNonEmptyRead(body) && readNonEmpty++) : undefined;
   say(`driving ${options.endpoint} for ${options.durationMs / 1000} s with ${options.connections} connections${options.rate ? ` at ${options.rate} req/s (open loop)` : ' (closed loop)'} …`);
@@ -199,7 +199,7 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
       ...(options.ca === undefined ? {} : { tlsOptions: { ca: options.ca } }),
       requests: [
         {
-          method: 'POST',
+          method: endpoint.method,
           path,
           // One request per call; the host (node key) rotates across all connections.
           setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),

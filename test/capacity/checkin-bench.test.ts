@@ -8,9 +8,10 @@ import type { AddressInfo } from 'node:net';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
 import { runOpenLoop } from '../../simulator/open-loop/driver.js';
-import { benchDocument } from '../../capacity/bench-document.js';
-import { runCheckinBench } from '../../capacity/checkin-bench.js';
-import { optionsFromFlags } from '../../capacity/checkin-bench-command.js';
+import { runBench } from '../../capacity/bench-command.js';
+import { benchDocument, type BenchDocument } from '../../capacity/bench-document.js';
+import { runCheckinBench, type CheckinBenchParams, type CheckinBenchResults } from '../../capacity/checkin-bench.js';
+import { checkinBench, optionsFromFlags } from '../../capacity/checkin-bench-command.js';
 import { formatCheckinBench } from '../../capacity/checkin-bench-format.js';
 import { writeBody } from '../../simulator/open-loop/hosts.js';
 import { buildServer, type OsqsimServer } from '../../server/app.js';
@@ -138,6 +139,21 @@ describe('bench checkin against the osqsim server (memory store)', () => {
     expect(doc.results.measurement).toMatch(/intended send time/);
   });
 
+  it('measures several endpoints one after the other, the first at the top, each under endpoints', async () => {
+    let stdout = '';
+    const code = await runBench(checkinBench, { ...base, target, endpoint: 'log,enroll', json: true }, { stdout: (text) => void (stdout += text), stderr: () => undefined });
+    expect(code).toBe(0);
+    const doc = JSON.parse(stdout) as BenchDocument<CheckinBenchResults, CheckinBenchParams>;
+    expect(doc.params).toMatchObject({ endpoint: 'log', endpoints: ['log', 'enroll'] });
+    expect(Object.keys(doc.results.endpoints!)).toEqual(['log', 'enroll']);
+    for (const results of Object.values(doc.results.endpoints!)) {
+      expect(results.requests.total).toBeGreaterThan(0);
+      expect(results.requests.non_2xx).toBe(0);
+    }
+    expect(doc.results.requests).toEqual(doc.results.endpoints!.log!.requests);
+    expect(formatCheckinBench(doc)).toMatch(/every endpoint measured[\s\S]*log[\s\S]*enroll/);
+  });
+
   it('fails clearly when the enroll secret is wrong', async () => {
     await expect(runCheckinBench(optionsFromFlags({ ...base, target, endpoint: 'config', enrollSecret: 'wrong', hosts: '2' }))).rejects.toThrow(/no host could enroll.*401/);
   });
@@ -159,7 +175,7 @@ describe('write bodies', () => {
   });
 
   it('rejects bad flags with the option named', () => {
-    expect(() => optionsFromFlags({ ...base, target: 'http://x', endpoint: 'log' })).toThrow(/--endpoint/);
+    expect(() => optionsFromFlags({ ...base, target: 'http://x', endpoint: 'nope' })).toThrow(/--endpoint/);
     expect(() => optionsFromFlags({ ...base, target: 'nope', endpoint: 'read' })).toThrow(/--target/);
     expect(() => optionsFromFlags({ ...base, target: 'http://x', endpoint: 'read', rate: '-1' })).toThrow(/--rate/);
   });

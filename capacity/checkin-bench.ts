@@ -16,7 +16,8 @@ import { enrollHosts, primeHosts } from '../simulator/open-loop/hosts.js';
 import { runOpenLoop, type LatencyDistribution } from '../simulator/open-loop/driver.js';
 import type { BenchOutcome } from './bench-document.js';
 import type { ConnectLoopResult } from './connect-loop.js';
-import { benchEndpoint, endpointPath, type BenchEndpointName } from './checkin-endpoints.js';
+import { benchEndpoint, endpointPath, needsOrbit, type BenchEndpointName, type EndpointHost } from './checkin-endpoints.js';
+import { prepareOrbitHosts } from './checkin-orbit-prep.js';
 
 /** The endpoints the benchmark can drive: the rows of checkin-endpoints.ts. */
 export type CheckinEndpoint = BenchEndpointName;
@@ -45,6 +46,8 @@ export interface CheckinBenchOptions {
 export interface CheckinBenchResults {
   enroll: { hosts: number; failures: number; duration_ms: number; per_s: number; first_failure?: string };
   prime: { failures: number; policies_per_host_max: number } | null;
+  /** The orbit rows only: hosts enrolled through orbit (and given device tokens) before the run. */
+  orbit?: { hosts: number; failures: number; first_failure?: string };
   requests: { total: number; ok: number; non_2xx: number };
   rate_per_s: number;
   /** Completions per second over the run: mean and the slowest/fastest seconds. */
@@ -127,6 +130,8 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
   const setupPool = new Pool(origin, { connections: Math.min(64, Math.max(8, options.connections)), pipelining: 1, ...connect });
   let enrollResult: Awaited<ReturnType<typeof enrollHosts>>;
   let prime: CheckinBenchResults['prime'] = null;
+  let orbit: CheckinBenchResults['orbit'];
+  let hosts: EndpointHost[];
   try {
     say(`enrolling ${options.hosts} hosts at ${options.target} …`);
     enrollResult = await enrollHosts(setupPool, prefix, options.enrollSecret, options.seed, options.hosts, 64);
@@ -142,14 +147,25 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
       prime = { failures: primed.failures, policies_per_host_max: primed.policies };
       say(`primed: first read answered by every host (${primed.policies} policies per host at most, ${primed.failures} failures)`);
     }
+    hosts = enrollResult.hosts;
+    if (needsOrbit(endpoint.prepare)) {
+      const prepared = await prepareOrbitHosts(setupPool, hosts, options.enrollSecret, endpoint.prepare, 64);
+      orbit = { hosts: prepared.hosts.length, failures: prepared.failures, ...(prepared.firstFailure === undefined ? {} : { first_failure: prepared.firstFailure }) };
+      if (prepared.hosts.length === 0) {
+        throw osqsimError('CLI_INVALID_OPTION', { option: '--endpoint', reason: `no host could be prepared for ${endpoint.name} (${prepared.firstFailure ?? 'no answer'})` });
+      }
+      say(`orbit: ${prepared.hosts.length} hosts enrolled through orbit${endpoint.prepare === 'device-token' ? ' with device tokens' : ''} (${prepared.failures} failed)`);
+      hosts = prepared.hosts;
+    }
   } finally {
     await setupPool.close();
   }
 
-  const hosts = enrollResult.hosts;
   const context = { enrollSecret: options.enrollSecret, seed: options.seed };
   const bodies = hosts.map((host) => endpoint.body(host, context) ?? '');
   const path = endpointPath(endpoint, prefix);
+  // Fleet Desktop's rows carry the host's token in the URL: one path per host, rotated with the bodies.
+  const paths = endpoint.hostPath === undefined ? undefined : hosts.map((host) => endpointPath(endpoint, prefix, host));
   let readNonEmpty = 0;
   const onBody = options.endpoint === 'read' ? (body: string) => void (isNonEmptyRead(body) && readNonEmpty++) : undefined;
   say(`driving ${options.endpoint} for ${options.durationMs / 1000} s with ${options.connections} connections${options.rate ? ` at ${options.rate} req/s (open loop)` : ' (closed loop)'} …`);
@@ -202,7 +218,10 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
           method: endpoint.method,
           path,
           // One request per call; the host (node key) rotates across all connections.
-          setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length] }),
+          setupRequest: (request) => {
+            const i = next++ % bodies.length;
+            return { ...request, body: bodies[i], ...(paths === undefined ? {} : { path: paths[i]! }) };
+          },
           ...(onBody ? { onResponse: (_status: number, body: string) => onBody(body) } : {}),
         },
       ],
@@ -246,13 +265,14 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
     },
     results: {
       enroll: {
-        hosts: hosts.length,
+        hosts: enrollResult.hosts.length,
         failures: enrollResult.failures,
         duration_ms: Math.round(enrollResult.duration_ms),
-        per_s: Math.round((hosts.length / enrollResult.duration_ms) * 1000),
+        per_s: Math.round((enrollResult.hosts.length / enrollResult.duration_ms) * 1000),
         ...(enrollResult.firstFailure === undefined ? {} : { first_failure: enrollResult.firstFailure }),
       },
       prime,
+      ...(orbit === undefined ? {} : { orbit }),
       ...results,
     },
   };

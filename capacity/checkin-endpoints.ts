@@ -11,9 +11,17 @@ import { enrollBody, nodeKeyBody, writeBody, type BenchHost } from '../simulator
  * What the target needs before the endpoint is measured:
  * - `none`: nothing (enroll needs only the enroll secret);
  * - `enrolled`: hosts with node keys;
- * - `idle`: enrolled hosts whose first distributed/read was answered (nothing due: an idle read).
+ * - `idle`: enrolled hosts whose first distributed/read was answered (nothing due: an idle read);
+ * - `orbit-enrolled`: hosts also enrolled through orbit (`POST /api/fleet/orbit/enroll`), holding orbit node keys;
+ * - `device-token`: orbit-enrolled hosts whose device token (deviceTokenOf) was set through
+ *   `POST /api/fleet/orbit/device_token` (Fleet Desktop authenticates by it, in the URL, for an hour).
  */
-export type EndpointPreparation = 'none' | 'enrolled' | 'idle';
+export type EndpointPreparation = 'none' | 'enrolled' | 'idle' | 'orbit-enrolled' | 'device-token';
+
+/** A bench host, with its orbit node key once the `orbit-enrolled` preparation gave it one. */
+export interface EndpointHost extends BenchHost {
+  orbitNodeKey?: string;
+}
 
 export interface EndpointRequestContext {
   enrollSecret: string;
@@ -25,11 +33,17 @@ export interface BenchEndpoint {
   readonly method: 'GET' | 'POST' | 'HEAD';
   /** `osquery`: `path` is under the osquery API prefix (`--api-prefix`, /api/osquery); `absolute`: `path` is the whole path (orbit's /api/fleet/orbit/…). */
   readonly api: 'osquery' | 'absolute';
+  /** The path; for a row with `hostPath`, a template naming the per-host part (`{token}`). */
   readonly path: string;
-  /** The body field that authenticates the request: the bare comparison route checks it is a string. */
-  readonly credential: 'enroll_secret' | 'node_key' | 'orbit_node_key';
+  /** A per-host path (Fleet Desktop's token is in the URL): the request path on behalf of `host`. */
+  readonly hostPath?: (host: EndpointHost) => string;
+  /**
+   * What authenticates the request: a body field the bare comparison route checks is a string
+   * (POSTs), or `device_token` (in the path) / `none` (GET and HEAD: the bare route checks nothing).
+   */
+  readonly credential: 'enroll_secret' | 'node_key' | 'orbit_node_key' | 'device_token' | 'none';
   /** The body of one request on behalf of `host` (undefined: no body). */
-  readonly body: (host: BenchHost, context: EndpointRequestContext) => string | undefined;
+  readonly body: (host: EndpointHost, context: EndpointRequestContext) => string | undefined;
   readonly expectedStatus: number;
   readonly prepare: EndpointPreparation;
   /** One line for --help and the docs. */
@@ -62,6 +76,35 @@ function statusLogBody(host: BenchHost): string {
       },
     ],
   });
+}
+
+/** The device token the `device-token` preparation sets for `host`: URL-safe, one per host identity. */
+export function deviceTokenOf(host: BenchHost): string {
+  return `bench-device-${host.identifier}`;
+}
+
+/**
+ * Fleet's enrollOrbitRequest (server/service/orbit.go) as fleetd sends it for `hardwareUuid`. The
+ * `orbit-enrolled` preparation enrolls each host's own identifier, so orbit and osquery share one
+ * host where the server matches them (osqsim matches by uuid).
+ */
+export function orbitEnrollBody(enrollSecret: string, hardwareUuid: string): string {
+  return JSON.stringify({
+    enroll_secret: enrollSecret,
+    hardware_uuid: hardwareUuid,
+    hardware_serial: `serial-${hardwareUuid}`,
+    hostname: `${hardwareUuid}.local`,
+    platform: 'darwin',
+    platform_like: 'darwin',
+    osquery_identifier: '',
+    computer_name: hardwareUuid,
+    hardware_model: 'MacBookPro18,3',
+  });
+}
+
+/** The body of `POST /api/fleet/orbit/device_token` that sets `host`'s token (re-sending it is a no-op 200). */
+export function deviceTokenBody(host: EndpointHost): string {
+  return JSON.stringify({ orbit_node_key: host.orbitNodeKey, device_auth_token: deviceTokenOf(host) });
 }
 
 export const BENCH_ENDPOINTS = [
@@ -121,6 +164,76 @@ export const BENCH_ENDPOINTS = [
     prepare: 'enrolled',
     description: 'log: one status line',
   },
+  {
+    name: 'orbit-enroll',
+    method: 'POST',
+    api: 'absolute',
+    path: '/api/fleet/orbit/enroll',
+    credential: 'enroll_secret',
+    // Offset identities, like enroll: the first pass creates hosts, later passes re-key those only.
+    body: (host, context) => orbitEnrollBody(context.enrollSecret, `orbit-${context.seed}-${ENROLL_IDENTITY_OFFSET + host.index}`),
+    expectedStatus: 200,
+    prepare: 'none',
+    description: 'orbit enroll (new hardware UUIDs, then re-enrolls of them)',
+  },
+  {
+    name: 'orbit-config',
+    method: 'POST',
+    api: 'absolute',
+    path: '/api/fleet/orbit/config',
+    credential: 'orbit_node_key',
+    body: (host) => JSON.stringify({ orbit_node_key: host.orbitNodeKey }),
+    expectedStatus: 200,
+    prepare: 'orbit-enrolled',
+    description: 'orbit config of a host with nothing pending',
+  },
+  {
+    name: 'orbit-ping',
+    method: 'HEAD',
+    api: 'absolute',
+    path: '/api/fleet/orbit/ping',
+    credential: 'none',
+    body: () => undefined,
+    expectedStatus: 200,
+    prepare: 'none',
+    description: 'orbit ping (HEAD, no auth)',
+  },
+  {
+    name: 'device-token',
+    method: 'POST',
+    api: 'absolute',
+    path: '/api/fleet/orbit/device_token',
+    credential: 'orbit_node_key',
+    // The host's own token again: the steady state of fleetd's token check (no rotation, no write).
+    body: (host) => deviceTokenBody(host),
+    expectedStatus: 200,
+    prepare: 'device-token',
+    description: 'orbit device_token re-sending the host\'s current token',
+  },
+  {
+    name: 'desktop',
+    method: 'GET',
+    api: 'absolute',
+    path: '/api/latest/fleet/device/{token}/desktop',
+    hostPath: (host) => `/api/latest/fleet/device/${deviceTokenOf(host)}/desktop`,
+    credential: 'device_token',
+    body: () => undefined,
+    expectedStatus: 200,
+    prepare: 'device-token',
+    description: 'Fleet Desktop summary (device token in the URL)',
+  },
+  {
+    name: 'desktop-ping',
+    method: 'HEAD',
+    api: 'absolute',
+    path: '/api/latest/fleet/device/{token}/ping',
+    hostPath: (host) => `/api/latest/fleet/device/${deviceTokenOf(host)}/ping`,
+    credential: 'device_token',
+    body: () => undefined,
+    expectedStatus: 200,
+    prepare: 'device-token',
+    description: 'Fleet Desktop token check (HEAD, device token in the URL)',
+  },
 ] as const satisfies readonly BenchEndpoint[];
 
 export type BenchEndpointName = (typeof BENCH_ENDPOINTS)[number]['name'];
@@ -130,9 +243,18 @@ export function benchEndpoint(name: BenchEndpointName): BenchEndpoint {
   return BENCH_ENDPOINTS.find((endpoint) => endpoint.name === name)!;
 }
 
-/** The request path of `endpoint` on a server whose osquery API is at `osqueryPrefix` (e.g. `/api/osquery`). */
-export function endpointPath(endpoint: BenchEndpoint, osqueryPrefix: string): string {
+/**
+ * The request path of `endpoint` on a server whose osquery API is at `osqueryPrefix` (e.g.
+ * `/api/osquery`), on behalf of `host` when the row has a per-host path (without a host: the template).
+ */
+export function endpointPath(endpoint: BenchEndpoint, osqueryPrefix: string, host?: EndpointHost): string {
+  if (endpoint.hostPath !== undefined && host !== undefined) return endpoint.hostPath(host);
   return endpoint.api === 'osquery' ? `${osqueryPrefix}${endpoint.path}` : endpoint.path;
+}
+
+/** The preparations that need orbit node keys (and, for `device-token`, the tokens set). */
+export function needsOrbit(preparation: EndpointPreparation): boolean {
+  return preparation === 'orbit-enrolled' || preparation === 'device-token';
 }
 
 /**

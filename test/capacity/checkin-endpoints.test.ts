@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { addBenchCommand, runBench, type BenchDefinition } from '../../capacity/bench-command.js';
 import { option, repeatable } from '../../capacity/bench-params.js';
 import { checkinBench } from '../../capacity/checkin-bench-command.js';
-import { BENCH_ENDPOINT_NAMES, BENCH_ENDPOINTS, endpointPath, parseEndpointList, type BenchEndpointName } from '../../capacity/checkin-endpoints.js';
+import { BENCH_ENDPOINT_NAMES, BENCH_ENDPOINTS, deviceTokenBody, endpointPath, orbitEnrollBody, parseEndpointList, type BenchEndpointName, type EndpointHost, type EndpointPreparation } from '../../capacity/checkin-endpoints.js';
 import { EXIT } from '../../lib/exit-codes.js';
 import { buildServer, type OsqsimServer } from '../../server/app.js';
 import { enrollBody, writeBody, type BenchHost } from '../../simulator/open-loop/hosts.js';
@@ -19,7 +19,7 @@ const SEED = 5;
 
 describe('the endpoint table against an osqsim server (memory store)', () => {
   let server: OsqsimServer;
-  const prepared: Record<'enrolled' | 'idle', BenchHost[]> = { enrolled: [], idle: [] };
+  const prepared: Record<Exclude<EndpointPreparation, 'none'>, EndpointHost[]> = { enrolled: [], idle: [], 'orbit-enrolled': [], 'device-token': [] };
 
   const inject = (method: 'GET' | 'POST' | 'HEAD', url: string, body: string | undefined) =>
     server.app.inject({ method, url, headers: { 'content-type': 'application/json' }, ...(body === undefined ? {} : { payload: body }) });
@@ -42,6 +42,15 @@ describe('the endpoint table against an osqsim server (memory store)', () => {
     expect(host.firstQueries.some((name) => name.startsWith('fleet_policy_query_'))).toBe(true);
     expect((await inject('POST', `${PREFIX}/distributed/write`, writeBody(host, SEED))).statusCode).toBe(200);
     prepared.idle.push(host);
+    // Orbit: the osquery host's identifier enrolled through orbit, and (device-token) its token set.
+    for (const [index, preparation] of [[2, 'orbit-enrolled'], [3, 'device-token']] as const) {
+      const orbitHost: EndpointHost = await enroll(index);
+      const orbit = await inject('POST', '/api/fleet/orbit/enroll', orbitEnrollBody(SECRET, orbitHost.identifier));
+      expect(orbit.statusCode, orbit.body).toBe(200);
+      orbitHost.orbitNodeKey = (JSON.parse(orbit.body) as { orbit_node_key: string }).orbit_node_key;
+      if (preparation === 'device-token') expect((await inject('POST', '/api/fleet/orbit/device_token', deviceTokenBody(orbitHost))).statusCode).toBe(200);
+      prepared[preparation].push(orbitHost);
+    }
   });
 
   afterAll(async () => {
@@ -50,8 +59,20 @@ describe('the endpoint table against an osqsim server (memory store)', () => {
 
   it.each(BENCH_ENDPOINTS.map((endpoint) => [endpoint.name, endpoint] as const))('%s: the request is accepted with its expected status', async (_name, endpoint) => {
     const host = endpoint.prepare === 'none' ? { index: 0, identifier: '', nodeKey: '', firstQueries: [] } : prepared[endpoint.prepare][0]!;
-    const response = await inject(endpoint.method, endpointPath(endpoint, PREFIX), endpoint.body(host, { enrollSecret: SECRET, seed: SEED }));
+    const response = await inject(endpoint.method, endpointPath(endpoint, PREFIX, host), endpoint.body(host, { enrollSecret: SECRET, seed: SEED }));
     expect(response.statusCode, response.body).toBe(endpoint.expectedStatus);
+  });
+
+  it('the orbit rows are rejected without their preparation, so a 200 above is the prepared path', async () => {
+    const bare: EndpointHost = { index: 9, identifier: 'never-enrolled', nodeKey: '', firstQueries: [] };
+    for (const name of ['orbit-config', 'device-token', 'desktop', 'desktop-ping'] as const) {
+      const endpoint = BENCH_ENDPOINTS.find((row) => row.name === name)!;
+      const response = await inject(endpoint.method, endpointPath(endpoint, PREFIX, bare), endpoint.body(bare, { enrollSecret: SECRET, seed: SEED }));
+      expect(response.statusCode, name).toBe(401);
+    }
+    // The orbit-enrolled host has no token yet: Desktop refuses it until the device-token preparation.
+    const desktop = BENCH_ENDPOINTS.find((row) => row.name === 'desktop')!;
+    expect((await inject('GET', endpointPath(desktop, PREFIX, prepared['orbit-enrolled'][0]), undefined)).statusCode).toBe(401);
   });
 
   it('measuring enroll never re-keys a host the other endpoints use', async () => {
@@ -69,7 +90,7 @@ describe('--endpoint', () => {
     expect(parseEndpointList('read', '--endpoint')).toEqual(['read']);
     expect(parseEndpointList('log, enroll,log', '--endpoint')).toEqual(['log', 'enroll']);
     expect(parseEndpointList('all', '--endpoint')).toEqual([...BENCH_ENDPOINT_NAMES]);
-    expect(BENCH_ENDPOINT_NAMES).toEqual(['enroll', 'config', 'read', 'write', 'log']);
+    expect(BENCH_ENDPOINT_NAMES).toEqual(['enroll', 'config', 'read', 'write', 'log', 'orbit-enroll', 'orbit-config', 'orbit-ping', 'device-token', 'desktop', 'desktop-ping']);
   });
 
   it('collects repeated flags, and a repeat replaces the default', async () => {
@@ -107,6 +128,6 @@ describe('--endpoint', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/--endpoint/);
     expect(stderr).toMatch(/unknown endpoint "pong"/);
-    expect(stderr).toMatch(/enroll, config, read, write, log, or all/);
+    expect(stderr).toMatch(/enroll, config, read, write, log, orbit-enroll, orbit-config, orbit-ping, device-token, desktop, desktop-ping, or all/);
   });
 });

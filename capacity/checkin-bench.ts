@@ -18,6 +18,7 @@ import type { BenchOutcome } from './bench-document.js';
 import type { ConnectLoopResult } from './connect-loop.js';
 import { benchEndpoint, endpointPath, needsOrbit, type BenchEndpointName, type EndpointHost } from './checkin-endpoints.js';
 import { prepareOrbitHosts } from './checkin-orbit-prep.js';
+import { headClosedLoop, quantile } from './head-loop.js';
 
 /** The endpoints the benchmark can drive: the rows of checkin-endpoints.ts. */
 export type CheckinEndpoint = BenchEndpointName;
@@ -108,6 +109,7 @@ export interface CheckinBenchParams {
 export type CheckinBenchOutcome = BenchOutcome<CheckinBenchResults, CheckinBenchParams>;
 
 const CLOSED_LOOP_NOTE = 'closed loop (autocannon): latency = send → response; uncorrected, a closed loop has no intended send times';
+const HEAD_LOOP_NOTE = 'closed loop of HEAD requests (undici; autocannon cannot parse a body-less HEAD answer): latency = send → response; per_second is the run mean';
 const OPEN_LOOP_NOTE = 'open loop at --rate: latency = response − intended send time (start + k/rate), service = response − actual send';
 
 
@@ -203,6 +205,28 @@ export async function runCheckinBench(options: CheckinBenchOptions): Promise<Che
     } finally {
       await pool.close();
     }
+  } else if (endpoint.method === 'HEAD') {
+    options.onDrive?.('start');
+    const run = await headClosedLoop({ origin, paths: paths ?? [path], connections: options.connections, durationMs: options.durationMs, ...(options.ca === undefined ? {} : { ca: options.ca }) });
+    options.onDrive?.('end');
+    const ok = Object.entries(run.statusCodes).reduce((sum, [code, count]) => sum + (code.startsWith('2') ? count : 0), 0);
+    const sorted = run.latenciesMs;
+    results = {
+      requests: { total: run.total, ok, non_2xx: run.total - ok },
+      rate_per_s: run.total / run.durationS,
+      per_second: { mean: run.total / run.durationS, min: run.total / run.durationS, max: run.total / run.durationS },
+      latency_ms: {
+        p50: quantile(sorted, 0.5),
+        p90: quantile(sorted, 0.9),
+        p99: quantile(sorted, 0.99),
+        p999: quantile(sorted, 0.999),
+        max: sorted.at(-1) ?? 0,
+        mean: sorted.reduce((sum, value) => sum + value, 0) / Math.max(1, sorted.length),
+      },
+      status_codes: run.statusCodes,
+      errors: { total: run.errors, connect: 0, timeout: 0, other: run.errors },
+      measurement: HEAD_LOOP_NOTE,
+    };
   } else {
     let next = 0;
     options.onDrive?.('start');

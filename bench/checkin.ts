@@ -23,8 +23,7 @@
  *
  * Budget: memory ≥ 0.6 × bare, MySQL ≥ 0.4 × bare.
  */
-import { benchEndpoint, endpointPath, parseEndpointList, type BenchEndpointName } from '../capacity/checkin-endpoints.js';
-import type { BenchHost } from '../simulator/open-loop/hosts.js';
+import { BENCH_ENDPOINT_NAMES, benchEndpoint, endpointPath, needsOrbit, parseEndpointList, type BenchEndpointName, type EndpointHost } from '../capacity/checkin-endpoints.js';
 import { benchDatabase, load, mean, MYSQL_URL_PARAM, round, startTarget, TARGET_SERVER_PARAMS, targetServerArgs, targetCpuMicros, type LoadResult } from './common.js';
 import { defineBench, durationMs, mysqlFacts, oneOf, option, positiveInt, repeatable } from './harness.js';
 
@@ -108,7 +107,7 @@ await defineBench({
     duration: option('--duration <duration>', 'length of each round per target (a bare number is seconds)', durationMs, '2'),
     rounds: option('--rounds <n>', 'alternating bare / osqsim rounds', positiveInt, '6'),
     connections: option('--connections <n>', 'autocannon connections', positiveInt, '50'),
-    endpoint: repeatable(option('--endpoint <name>', 'enroll | config | read | write | log | all (repeat or comma list): each against a bare route answering the same bytes', parseEndpointList, 'read')),
+    endpoint: repeatable(option('--endpoint <name>', `${BENCH_ENDPOINT_NAMES.join(' | ')} | all (repeat or comma list): each against a bare route answering the same bytes`, parseEndpointList, 'read')),
     ...TARGET_SERVER_PARAMS,
     mysqlUrl: MYSQL_URL_PARAM,
   },
@@ -128,12 +127,13 @@ await defineBench({
       log(`[${kind}] enrolling ${values.hosts} hosts…`);
       const target = await startTarget([
         '--store', spec, '--hosts', String(values.hosts), '--policies', '20',
+        ...(values.endpoint.some((name) => needsOrbit(benchEndpoint(name).prepare)) ? ['--orbit'] : []),
         ...targetServerArgs(values),
       ]);
       try {
         const cache = async (): Promise<{ hits: number; misses: number }> =>
           (await (await fetch(`${target.bareUrl}/cache`)).json()) as { hits: number; misses: number };
-        const run = async (url: string, path: string, bodies: readonly string[], seconds: number, method = 'POST'): Promise<LoadResult> => {
+        const run = async (url: string, path: string | readonly string[], bodies: readonly string[], seconds: number, method = 'POST'): Promise<LoadResult> => {
           const cacheBefore = await cache();
           const cpuBefore = await targetCpuMicros(target.bareUrl);
           const result = await load(url, path, bodies, { connections: values.connections, duration: seconds, method });
@@ -144,20 +144,23 @@ await defineBench({
           return result;
         };
         // The target's hosts answered every policy on enroll (idle); a write answers the first policy only (a small write).
-        const hosts: BenchHost[] = target.nodeKeys.map((nodeKey, index) => ({
+        const hosts: EndpointHost[] = target.nodeKeys.map((nodeKey, index) => ({
           index,
           identifier: `bench-host-${index}`,
           nodeKey,
           firstQueries: target.policyIds.slice(0, 1).map((id) => `fleet_policy_query_${id}`),
+          ...(target.orbitNodeKeys === undefined ? {} : { orbitNodeKey: target.orbitNodeKeys[index]! }),
         }));
         const measure = async (name: BenchEndpointName): Promise<EndpointCost> => {
           const endpoint = benchEndpoint(name);
           const bodies = hosts.map((host) => endpoint.body(host, { enrollSecret: 'bench', seed: 1 }) ?? '');
           const osqsimPath = endpointPath(endpoint, '/api/osquery');
+          // Fleet Desktop's rows carry each host's token in the URL: one path per host, rotated with the bodies.
+          const osqsimPaths = endpoint.hostPath === undefined ? osqsimPath : hosts.map((host) => endpointPath(endpoint, '/api/osquery', host));
           let barePath = '/bare';
           if (name !== 'read') {
             // What osqsim answers, byte for byte, becomes the bare route's answer.
-            const sample = await fetch(`${target.osqsimUrl}${osqsimPath}`, { method: endpoint.method, headers: { 'content-type': 'application/json' }, ...(endpoint.method === 'POST' ? { body: bodies[0]! } : {}) });
+            const sample = await fetch(`${target.osqsimUrl}${typeof osqsimPaths === 'string' ? osqsimPaths : osqsimPaths[0]!}`, { method: endpoint.method, headers: { 'content-type': 'application/json' }, ...(endpoint.method === 'POST' ? { body: bodies[0]! } : {}) });
             const body = await sample.text();
             if (sample.status !== endpoint.expectedStatus) throw new Error(`${name}: osqsim answered ${sample.status}, expected ${endpoint.expectedStatus}: ${body}`);
             await fetch(`${target.bareUrl}/canned/${name}`, {
@@ -168,16 +171,16 @@ await defineBench({
             barePath = `/bare/${name}`;
           }
           await run(target.bareUrl, barePath, bodies, 1, endpoint.method); // warm-up
-          await run(target.osqsimUrl, osqsimPath, bodies, 1, endpoint.method);
+          await run(target.osqsimUrl, osqsimPaths, bodies, 1, endpoint.method);
           const bare: LoadResult[] = [];
           const osqsim: LoadResult[] = [];
           for (let r = 0; r < values.rounds; r++) {
             // Alternate which one goes first, so neither always gets the warmer (or quieter) slot.
             if (r % 2 === 0) {
               bare.push(await run(target.bareUrl, barePath, bodies, duration, endpoint.method));
-              osqsim.push(await run(target.osqsimUrl, osqsimPath, bodies, duration, endpoint.method));
+              osqsim.push(await run(target.osqsimUrl, osqsimPaths, bodies, duration, endpoint.method));
             } else {
-              osqsim.push(await run(target.osqsimUrl, osqsimPath, bodies, duration, endpoint.method));
+              osqsim.push(await run(target.osqsimUrl, osqsimPaths, bodies, duration, endpoint.method));
               bare.push(await run(target.bareUrl, barePath, bodies, duration, endpoint.method));
             }
             log(`[${kind}] ${name} round ${r + 1}: bare ${Math.round(bare.at(-1)!.rps)} req/s, osqsim ${Math.round(osqsim.at(-1)!.rps)} req/s (${osqsim.at(-1)!.cache_misses} cache misses)`);

@@ -1,4 +1,5 @@
 /** Shared by bench/checkin.ts and bench/ingest.ts: the target child process, load loops, a throwaway database. */
+import { headClosedLoop, quantile } from '../capacity/head-loop.js';
 import autocannon from 'autocannon';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -41,6 +42,8 @@ export interface Target {
   readonly nodeKeys: string[];
   readonly hostIds: number[];
   readonly policyIds: number[];
+  /** With --orbit: each host's orbit node key (its device token set: deviceTokenOf in capacity/checkin-endpoints.ts). */
+  readonly orbitNodeKeys?: string[];
   stop(): Promise<void>;
 }
 
@@ -88,13 +91,23 @@ export interface LoadResult {
   readonly duration_s: number;
 }
 
-/** POSTs bodies[i++ % n] to url+path; by duration (seconds) or a fixed amount of requests. */
+/**
+ * POSTs bodies[i++ % n] to url+path (path[i % n] when per-request paths are given); by duration
+ * (seconds) or a fixed amount of requests. HEAD runs through capacity/head-loop.ts (duration only):
+ * autocannon never completes a body-less HEAD answer.
+ */
 export async function load(
   url: string,
-  path: string,
+  path: string | readonly string[],
   bodies: readonly string[],
   options: { connections: number; duration?: number; amount?: number; method?: string },
 ): Promise<LoadResult> {
+  const paths = typeof path === 'string' ? [path] : path;
+  if (options.method === 'HEAD') {
+    const run = await headClosedLoop({ origin: url, paths, connections: options.connections, durationMs: (options.duration ?? 5) * 1000 });
+    const ok = Object.entries(run.statusCodes).reduce((sum, [code, count]) => sum + (code.startsWith('2') ? count : 0), 0);
+    return { rps: run.total / run.durationS, p50_ms: quantile(run.latenciesMs, 0.5), p99_ms: quantile(run.latenciesMs, 0.99), requests: run.total, non2xx: run.total - ok, errors: run.errors, duration_s: run.durationS };
+  }
   let next = 0;
   const result = await autocannon({
     url,
@@ -104,9 +117,12 @@ export async function load(
     requests: [
       {
         method: (options.method ?? 'POST') as 'POST',
-        path,
+        path: paths[0]!,
         headers: { 'content-type': 'application/json' },
-        setupRequest: (request) => ({ ...request, body: bodies[next++ % bodies.length]! }),
+        setupRequest: (request) => {
+          const i = next++;
+          return { ...request, body: bodies[i % bodies.length]!, ...(paths.length > 1 ? { path: paths[i % paths.length]! } : {}) };
+        },
       },
     ],
   });

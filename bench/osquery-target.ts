@@ -5,20 +5,23 @@
  *
  *   node --import tsx bench/osquery-target.ts --store memory|mysql://… --hosts N --policies P
  *
- * Prints one JSON line {osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds} when ready; exits on
- * stdin end or SIGTERM.
+ * Prints one JSON line {osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds} when ready (with --orbit
+ * also orbitNodeKeys: every host enrolled through orbit too, its device token set); exits on stdin
+ * end or SIGTERM.
  */
 import Fastify from 'fastify';
+import { deviceTokenBody, orbitEnrollBody } from '../capacity/checkin-endpoints.js';
 import { buildServer } from '../server/app.js';
 import { hostFeedOf } from '../server/osquery/host-feed.js';
 import { TARGET_SERVER_PARAMS } from './common.js';
-import { benchFlags, nonNegativeInt, option, positiveInt, text } from './harness.js';
+import { benchFlags, nonNegativeInt, option, positiveInt, text, toggle } from './harness.js';
 
 const flags = benchFlags({
   store: option('--store <spec>', 'memory or mysql://…', text, 'memory'),
   hosts: option('--hosts <n>', 'pre-enrolled idle hosts', nonNegativeInt, '2000'),
   policies: option('--policies <n>', 'global policies', nonNegativeInt, '20'),
   ingestMaxBatch: option('--ingest-max-batch <hosts>', 'group commit: hosts per batch', positiveInt, '500'),
+  orbit: toggle('--orbit', 'also enroll every host through orbit and set its device token (the orbit rows of bench/checkin.ts --endpoint)'),
   ingestMaxDelay: option('--ingest-max-delay <ms>', 'group commit: longest wait (ms)', nonNegativeInt, '5'),
   ...TARGET_SERVER_PARAMS,
 });
@@ -82,6 +85,22 @@ for (const key of nodeKeys) hostIds.push((await store.getHostByNodeKey(key))!.id
 const idle = await post('/api/osquery/distributed/read', { node_key: nodeKeys[0] });
 if (idle !== '{"queries":{},"discovery":{}}') throw new Error(`pre-enrolled host is not idle: ${idle}`);
 
+// The orbit rows' preparations (capacity/checkin-endpoints.ts): the same identity through orbit, then its device token.
+const orbitNodeKeys: string[] = [];
+if (flags.orbit) {
+  for (let start = 0; start < hostCount; start += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, hostCount - start) }, (_, j) => start + j);
+    await Promise.all(
+      batch.map(async (i) => {
+        const identifier = `bench-host-${i}`;
+        const orbitNodeKey = (JSON.parse(await post('/api/fleet/orbit/enroll', JSON.parse(orbitEnrollBody('bench', identifier)))) as { orbit_node_key: string }).orbit_node_key;
+        await post('/api/fleet/orbit/device_token', JSON.parse(deviceTokenBody({ index: i, identifier, nodeKey: nodeKeys[i]!, firstQueries: [], orbitNodeKey })));
+        orbitNodeKeys[i] = orbitNodeKey;
+      }),
+    );
+  }
+}
+
 const bare = Fastify({ logger: false });
 const EMPTY = '{"queries":{},"discovery":{}}';
 bare.post('/bare', (request, reply) => {
@@ -119,7 +138,7 @@ bare.get('/cache', (_request, reply) => {
 });
 const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 const osqsimUrl = await server.listen();
-process.stdout.write(`${JSON.stringify({ osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds })}\n`);
+process.stdout.write(`${JSON.stringify({ osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds, ...(flags.orbit ? { orbitNodeKeys } : {}) })}\n`);
 
 let closing = false;
 const close = async (): Promise<void> => {

@@ -1,8 +1,9 @@
 /**
  * The endpoints `osqsim bench checkin --endpoint` and bench/checkin.ts can drive, as ONE table: the
  * request (method, path under the API prefix, a body builder per host), the status a healthy server
- * answers, and what the target must have prepared before the measured phase. A new endpoint (the
- * orbit ones: enroll, config, ping, device token, Fleet Desktop) is one more row here.
+ * answers, and what the target must have prepared before the measured phase: osquery's endpoints and
+ * fleetd's (orbit enroll, config, ping, device token; Fleet Desktop's summary and token ping, whose
+ * token is in the URL: a per-host path). A new endpoint is one more row here.
  */
 import { osqsimError } from '../lib/errors.js';
 import { enrollBody, nodeKeyBody, writeBody, type BenchHost } from '../simulator/open-loop/hosts.js';

@@ -13,7 +13,7 @@ export class PolicyIngest implements BackgroundJob {
   readonly name = 'policy-ingest';
   private readonly committer: GroupCommitter<HostPolicyResults>;
 
-  constructor(private readonly context: ServerContext) {
+  constructor(context: ServerContext) {
     const { metrics, options, store, events, log } = context;
     const batchSize = metrics.histogram('osqsim_ingest_batch_hosts', 'Hosts per ingest group commit', BATCH_SIZE_BUCKETS).child();
     const commitSeconds = metrics.histogram('osqsim_ingest_commit_duration_seconds', 'Time to commit one ingest batch').child();

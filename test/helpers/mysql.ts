@@ -20,6 +20,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import mysql from 'mysql2/promise';
+import { redactUrl } from '../../lib/redact.js';
+import { mysqlConnectionOptions } from '../../server/store/mysql/connection.js';
 
 const DEFAULT_URL = 'mysql://root@127.0.0.1:3306/';
 
@@ -36,15 +38,9 @@ function serverUrl(raw: string): string {
   return url.toString();
 }
 
+/** The product's URL → options (server/store/mysql/connection.ts), without a database, with a short probe timeout. */
 function connectionOptions(url: string): mysql.ConnectionOptions {
-  const u = new URL(url);
-  return {
-    host: u.hostname,
-    port: u.port === '' ? 3306 : Number(u.port),
-    user: decodeURIComponent(u.username || 'root'),
-    password: decodeURIComponent(u.password),
-    connectTimeout: 3000,
-  };
+  return { ...mysqlConnectionOptions(url).connection, connectTimeout: 3000 };
 }
 
 /** Why MySQL cannot be used, or undefined when it answers. */
@@ -114,7 +110,7 @@ export function describeMysql(name: string, body: (db: MysqlSuiteContext) => voi
   if (!mysqlAvailable && mysqlRequired) {
     describe(name, () => {
       it('needs MySQL (CI=true makes MySQL suites mandatory)', () => {
-        throw new Error(`MySQL at ${redact(mysqlServerUrl)} is unreachable: ${mysqlUnavailableReason}`);
+        throw new Error(`MySQL at ${redactUrl(mysqlServerUrl)} is unreachable: ${mysqlUnavailableReason}`);
       });
     });
     return;
@@ -123,7 +119,7 @@ export function describeMysql(name: string, body: (db: MysqlSuiteContext) => voi
     if (!skipNoticePrinted) {
       skipNoticePrinted = true;
       console.warn(
-        `[osqsim] skipping MySQL suites: ${redact(mysqlServerUrl)} unreachable (${mysqlUnavailableReason}); ` +
+        `[osqsim] skipping MySQL suites: ${redactUrl(mysqlServerUrl)} unreachable (${mysqlUnavailableReason}); ` +
           'set OSQSIM_TEST_MYSQL_URL or start MySQL on 127.0.0.1:3306',
       );
     }
@@ -148,9 +144,3 @@ export function describeMysql(name: string, body: (db: MysqlSuiteContext) => voi
 
 /** Alias kept for the name the brief suggested. */
 export const mysqlSuite = describeMysql;
-
-function redact(url: string): string {
-  const u = new URL(url);
-  if (u.password !== '') u.password = '***';
-  return u.toString();
-}

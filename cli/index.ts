@@ -15,6 +15,7 @@ const COMMAND_MODULES: ReadonlyArray<() => Promise<{ register(program: Command):
   () => import('./run.js'),
   () => import('./scenario.js'),
   () => import('./report.js'),
+  () => import('./k8s.js'),
   () => import('./bench.js'),
 ];
 

@@ -1,6 +1,6 @@
 /**
  * The import direction of DESIGN §2, checked on every run:
- *   lib ← contract ← {server, simulator, reports} ← scenarios ← capacity ← cli
+ *   lib ← contract ← {server, simulator, reports} ← scenarios ← capacity ← deploy ← cli
  * bench/ may import anything and nothing imports it; server/ and simulator/ never import each other.
  * Only product code is scanned (tests may import whatever they test).
  */
@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-const LAYERS = ['lib', 'contract', 'server', 'simulator', 'reports', 'scenarios', 'capacity', 'cli', 'bench'] as const;
+const LAYERS = ['lib', 'contract', 'server', 'simulator', 'reports', 'scenarios', 'capacity', 'deploy', 'cli', 'bench'] as const;
 type Layer = (typeof LAYERS)[number];
 
 /** What each folder may import besides itself. */
@@ -23,8 +23,10 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   reports: ['lib', 'contract'],
   scenarios: ['lib', 'contract', 'server', 'simulator', 'reports'],
   capacity: ['lib', 'contract', 'server', 'simulator', 'reports', 'scenarios'],
-  cli: ['lib', 'contract', 'server', 'simulator', 'reports', 'scenarios', 'capacity'],
-  bench: ['lib', 'contract', 'server', 'simulator', 'reports', 'scenarios', 'capacity', 'cli'],
+  // deploy/ renders deployments (Kubernetes manifests) of what the layers below run.
+  deploy: ['lib', 'contract', 'server', 'simulator', 'reports', 'scenarios', 'capacity'],
+  cli: ['lib', 'contract', 'server', 'simulator', 'reports', 'scenarios', 'capacity', 'deploy'],
+  bench: ['lib', 'contract', 'server', 'simulator', 'reports', 'scenarios', 'capacity', 'deploy', 'cli'],
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,6 +1,7 @@
 /**
  * `osqsim report RESULT.json [--out DIR]`            re-render summary.md and report.html
- * `osqsim report merge A.json B.json … -o OUT.json`  merge shard results exactly (and render them)
+ * `osqsim report merge A.json B.json … -o OUT.json`  merge shard results exactly (and render them); inputs may
+ *                                                    also be kubectl logs output, folders, or - (stdin)
  * `osqsim report compare BASE.json NEW.json [--max-regression 10%]`  per-metric deltas; exit 3 on a regression
  */
 import { dirname, join } from 'node:path';
@@ -12,6 +13,7 @@ import { EXIT } from '../lib/exit-codes.js';
 import { compareResults, formatComparison } from '../reports/compare.js';
 import { renderHtml } from '../reports/html.js';
 import { mergeResults } from '../reports/merge.js';
+import { checkAllShards, readMergeInputs } from '../reports/merge-input.js';
 import { readResultFile, writeRunFiles } from '../reports/output.js';
 import { renderSummary } from '../reports/summary.js';
 import { evaluateThresholds } from '../scenarios/thresholds.js';
@@ -34,19 +36,32 @@ export function renderCommand(file: string, outDir: string | undefined, out: Pri
   }
 }
 
-export function mergeCommand(files: readonly string[], output: string, out: Print = stdout, err: Print = stderr): number {
-  if (files.length < 2) {
-    return reportError('osqsim report merge', osqsimError('CLI_INVALID_ARGUMENT', { argument: '<results...>', reason: 'give at least two result files' }), err);
-  }
+export interface MergeFlags {
+  /** Merge the shards found even when some of 0..n-1 are missing. */
+  allowMissing?: boolean;
+  /** Standard input, for `-` (tests pass text). */
+  stdin?: () => string;
+}
+
+/**
+ * Inputs are result files, logs holding result lines (`kubectl logs` of a simulator Job), folders of
+ * either, or `-` for standard input (reports/merge-input.ts).
+ */
+export function mergeCommand(inputs: readonly string[], output: string, out: Print = stdout, err: Print = stderr, flags: MergeFlags = {}): number {
   try {
-    const docs = files.map((f) => readResultFile(f));
-    const merged = mergeResults(docs);
+    const found = readMergeInputs(inputs, flags.stdin);
+    if (found.length < 2) {
+      throw osqsimError('CLI_INVALID_ARGUMENT', { argument: '<results...>', reason: `found ${found.length} result in ${inputs.join(', ')}: give at least two result files (or a log with one result line per shard, or a folder)` });
+    }
+    // Merge first: it names a shard given twice or shards of different runs, which would also look like a gap.
+    const merged = mergeResults(found.map((f) => f.doc));
+    if (!flags.allowMissing) checkAllShards(found);
     const thresholds = Array.isArray(merged.scenario.thresholds) ? (merged.scenario.thresholds as unknown[]).filter((t): t is string => typeof t === 'string') : [];
     merged.thresholds = evaluateThresholds(merged, thresholds);
     const dir = dirname(output);
     mkdirSync(dir, { recursive: true });
     writeFileSync(output, `${JSON.stringify(merged, null, 2)}\n`);
-    out(`merged ${files.length} results (${merged.run.hosts} hosts) into ${output}\n`);
+    out(`merged ${found.length} results (${merged.run.hosts} hosts) into ${output}\n`);
     return EXIT.OK;
   } catch (error) {
     return reportError('osqsim report merge', error, err);
@@ -91,11 +106,12 @@ export function register(program: Command): void {
   report
     .command('merge')
     .description('Merge the results of the shards of one run exactly (histograms add)')
-    .argument('<results...>', 'result.json files')
+    .argument('<inputs...>', 'result.json files, logs with one result line per shard (kubectl logs), folders of either, or - for stdin')
     .requiredOption('-o, --output <file>', 'merged result.json to write')
     .option('--render', 'also write summary.md and report.html beside it')
-    .action((files: string[], flags: { output: string; render?: boolean }) => {
-      let code = mergeCommand(files, flags.output);
+    .option('--allow-missing', 'merge even when some shards of 0..n-1 did not report')
+    .action((files: string[], flags: { output: string; render?: boolean; allowMissing?: boolean }) => {
+      let code = mergeCommand(files, flags.output, stdout, stderr, { allowMissing: flags.allowMissing === true });
       if (code === EXIT.OK && flags.render) {
         const files2 = writeRunFiles(readResultFile(flags.output), dirname(flags.output));
         stdout(`report: ${files2.html}\n`);

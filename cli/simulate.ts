@@ -10,7 +10,8 @@ import type { Command } from 'commander';
 import { osqsimError } from '../lib/errors.js';
 import { reportError } from '../lib/cli-usage.js';
 import { EXIT } from '../lib/exit-codes.js';
-import { parseShard } from '../simulator/identity.js';
+import { parseShard, shardHostCount } from '../simulator/identity.js';
+import { LiveMetrics, serveLiveMetrics } from '../simulator/live-metrics.js';
 import { summaryTable, progressLine } from './simulate-output.js';
 import { runSimulation } from '../simulator/pool.js';
 import { readBuiltinFleetScenario, readScenario, scenarioOrThrow } from '../scenarios/read.js';
@@ -34,6 +35,7 @@ export interface SimulateFlags {
   out?: string;
   json?: boolean;
   progress?: boolean;
+  metricsPort?: string;
 }
 
 function positiveInt(option: string, value: string | undefined, min = 1): number | undefined {
@@ -92,7 +94,9 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
       throw osqsimError('CLI_INVALID_OPTION', { option: '--transport', reason: 'raw speaks plain http:// only; use undici for https targets' });
     }
     const ca = flags.ca === undefined ? undefined : readCaFile(flags.ca);
-    setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind, ca };
+    const metricsPort = flags.metricsPort === undefined ? undefined : parseCount('--metrics-port', flags.metricsPort, 0);
+    if (metricsPort !== undefined && metricsPort > 65535) throw osqsimError('CLI_INVALID_OPTION', { option: '--metrics-port', reason: `a TCP port is at most 65535 (got ${metricsPort})` });
+    setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind, ca, metricsPort };
   } catch (error) {
     return reportError('osqsim simulate', error);
   }
@@ -101,6 +105,18 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     const reason = await unreachable(target);
     if (reason === undefined) continue;
     return reportError('osqsim simulate', osqsimError('SIM_TARGET_UNREACHABLE', { target, reason }));
+  }
+
+  // Live figures for Prometheus (k8s render annotates shard pods to be scraped on this port).
+  let metricsServer: { port: number; close(): Promise<void> } | undefined;
+  const live = setup.metricsPort === undefined ? undefined : new LiveMetrics({ shard: setup.shard ?? { index: 0, count: 1 }, runHosts: setup.scenario.hosts, shardHosts: shardHostCount(setup.scenario.hosts, setup.shard ?? { index: 0, count: 1 }) });
+  if (live) {
+    try {
+      metricsServer = await serveLiveMetrics(live, setup.metricsPort!);
+    } catch (error) {
+      return reportError('osqsim simulate', error);
+    }
+    if (flags.progress !== false) process.stderr.write(`metrics on http://0.0.0.0:${metricsServer.port}/metrics\n`);
   }
 
   const sim = runSimulation({
@@ -120,6 +136,7 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
   }
   let lastPlain = -10;
   let shownWarnings = 0;
+  if (live) sim.onWindow((window) => live.observe(window, sim.warnings.length > 0));
   sim.onWindow((window) => {
     if (flags.progress === false) return;
     const line = progressLine(window, sim.hosts);
@@ -142,14 +159,15 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
   try {
     const result = await sim.done;
     if (tty) process.stderr.write('\n');
-    const json = JSON.stringify(result, null, 2);
-    if (flags.out) writeFileSync(flags.out, `${json}\n`);
-    process.stdout.write(flags.json ? `${json}\n` : `${summaryTable(result)}\n${flags.out ? `result written to ${flags.out}\n` : ''}`);
+    if (flags.out) writeFileSync(flags.out, `${JSON.stringify(result, null, 2)}\n`);
+    // --json prints one line: a shard's result is then one line of its log (kubectl logs → osqsim report merge).
+    process.stdout.write(flags.json ? `${JSON.stringify(result)}\n` : `${summaryTable(result)}\n${flags.out ? `result written to ${flags.out}\n` : ''}`);
     return EXIT.OK;
   } catch (error) {
     process.stderr.write('\n');
     return reportError('osqsim simulate', error);
   } finally {
+    await metricsServer?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
@@ -173,7 +191,8 @@ export function register(program: Command): void {
     .option('--shard <i/n>', 'run shard i of n (0-based) of one run; give every shard the same seed and hosts')
     .option('--enroll-secret <secret>', 'enroll secret for hosts whose group has no team')
     .option('--out <file>', 'write the result JSON (osqsim.result/v1) to this file')
-    .option('--json', 'print the result JSON instead of the summary')
+    .option('--json', 'print the result JSON (one line) instead of the summary')
+    .option('--metrics-port <port>', 'serve this shard\'s live figures for Prometheus at :PORT/metrics (0 = any free port)')
     .option('--no-progress', 'no live progress on stderr')
     .action(async (flags: SimulateFlags) => {
       const code = await runSimulate(flags);

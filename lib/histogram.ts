@@ -90,3 +90,37 @@ export function percentilesMs(histogram: Histogram): Percentiles {
 export function percentileMs(histogram: Histogram, percentile: number): number {
   return histogram.totalCount === 0 ? 0 : round3(histogram.getValueAtPercentile(percentile) / 1000);
 }
+
+/** The parts of hdr-histogram-js's JsHistogram (what createHistogram builds) that walk its buckets. */
+interface HistogramCells {
+  countsArrayLength: number;
+  getCountAtIndex(index: number): number;
+  valueFromIndex(index: number): number;
+  medianEquivalentValue(value: number): number;
+}
+
+/**
+ * The histogram binned into fixed upper bounds in seconds (Prometheus `le` buckets): values per bucket
+ * (not cumulative), values above the last bound, and the sum in seconds. Each HDR cell goes to the
+ * bucket of its lowest value, so a value within the cell's 0.1% of a bound may land one bucket up.
+ */
+export function bucketCountsSeconds(histogram: Histogram, boundsS: readonly number[]): { counts: number[]; above: number; sumS: number } {
+  const cells = histogram as unknown as HistogramCells;
+  const counts = new Array<number>(boundsS.length).fill(0);
+  const boundsUs = boundsS.map((b) => b * 1_000_000);
+  let above = 0;
+  let sumUs = 0;
+  let remaining = histogram.totalCount;
+  for (let index = 0; index < cells.countsArrayLength && remaining > 0; index++) {
+    const n = cells.getCountAtIndex(index);
+    if (n === 0) continue;
+    remaining -= n;
+    const value = cells.valueFromIndex(index);
+    sumUs += cells.medianEquivalentValue(value) * n;
+    let bucket = 0;
+    while (bucket < boundsUs.length && value > boundsUs[bucket]!) bucket++;
+    if (bucket < boundsUs.length) counts[bucket]! += n;
+    else above += n;
+  }
+  return { counts, above, sumS: sumUs / 1_000_000 };
+}

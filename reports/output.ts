@@ -48,6 +48,12 @@ export function readResultFile(file: string): ResultDocument {
   } catch (error) {
     throw invalid(`not JSON: ${(error as Error).message}`, error);
   }
+  return checkResultDocument(doc, file);
+}
+
+/** A parsed value as a result document, or RESULT_FILE_INVALID naming `source` (a file, or a log line). */
+export function checkResultDocument(doc: unknown, source: string): ResultDocument {
+  const invalid = (reason: string) => osqsimError('RESULT_FILE_INVALID', { file: source, reason });
   const candidate = doc as Partial<ResultDocument> | null;
   if (!candidate || typeof candidate !== 'object' || candidate.schema !== RESULT_SCHEMA) {
     throw invalid(`not an osqsim result (expected "schema": "${RESULT_SCHEMA}")`);

@@ -3,9 +3,10 @@
  * second, aligned on the run start, so all workers agree on `t`; a second is complete when every
  * worker sent it. Pure (no threads, no timers): the pool hands it each worker window as it arrives.
  */
-import { createHistogram, mergeInto, percentileMs } from '../lib/histogram.js';
+import { bucketCountsSeconds, createHistogram, mergeInto, percentileMs } from '../lib/histogram.js';
+import { LATENCY_BUCKETS_S } from '../lib/metrics.js';
 import type { Window } from '../contract/result.js';
-import { ENDPOINTS } from '../contract/vocabulary.js';
+import { ENDPOINTS, type EndpointName } from '../contract/vocabulary.js';
 import type { WorkerWindow } from './recorder.js';
 
 /** A merged second plus what the progress line and the harness need. */
@@ -15,6 +16,15 @@ export interface LiveWindow extends Window {
   errors: number;
   checkins: { scheduled: number; late: number; max_lag_ms: number };
   generator: { elu_max: number; event_loop_p99_ms: number; in_flight: number };
+  /** This second's latencies per endpoint binned into the Prometheus buckets (simulate --metrics-port). */
+  latency_buckets: Partial<Record<EndpointName, LatencyBuckets>>;
+}
+
+/** Latencies binned into LATENCY_BUCKETS_S (lib/metrics.ts): per bucket, above the last, and their sum. */
+export interface LatencyBuckets {
+  counts: number[];
+  above: number;
+  sumS: number;
 }
 
 /** A worker whose window is this many seconds behind the newest one no longer holds its second back. */
@@ -66,6 +76,7 @@ export class WindowMerger {
 /** The workers' parts of second `t` as one window: counts add, latency histograms merge exactly, health takes the worst worker. */
 export function mergeWindows(t: number, parts: readonly WorkerWindow[]): LiveWindow {
   const endpoints: Window['endpoints'] = {};
+  const latencyBuckets: LiveWindow['latency_buckets'] = {};
   let rate = 0;
   let errors = 0;
   for (const name of ENDPOINTS) {
@@ -87,6 +98,7 @@ export function mergeWindows(t: number, parts: readonly WorkerWindow[]): LiveWin
         p99: percentileMs(histogram, 99),
         max: percentileMs(histogram, 100),
       };
+      latencyBuckets[name] = bucketCountsSeconds(histogram, LATENCY_BUCKETS_S);
       rate += count;
       errors += endpointErrors;
     }
@@ -109,6 +121,7 @@ export function mergeWindows(t: number, parts: readonly WorkerWindow[]): LiveWin
       event_loop_p99_ms: Math.max(...parts.map((p) => p.health.eventLoopP99Ms)),
       in_flight: parts.reduce((s, p) => s + p.health.inFlight, 0),
     },
+    latency_buckets: latencyBuckets,
   };
 }
 

@@ -54,9 +54,9 @@ export function parseReplicas(text: string): { min: number; max: number } {
 
 /**
  * The scenario made self-contained for a ConfigMap: its policy and fleet files inlined, validated as
- * `osqsim simulate` will read it in the pod.
+ * `osqsim simulate` will read it in the pod (with the run's --hosts).
  */
-export function renderScenario(nameOrPath: string): { scenario: RenderScenario; durationMs: number } {
+export function renderScenario(nameOrPath: string, hosts: number): { scenario: RenderScenario; durationMs: number } {
   const file = resolveScenarioPath(nameOrPath);
   let document: unknown;
   try {
@@ -67,7 +67,7 @@ export function renderScenario(nameOrPath: string): { scenario: RenderScenario; 
   const issues: ValidationIssue[] = [];
   const resolved = resolveScenarioFiles(document, dirname(resolve(file)), issues);
   if (issues.length) throw scenarioInvalid(file, issues);
-  const validated = scenarioOrThrow(readScenarioDocument(resolved, file, { steadyState: true }), file);
+  const validated = scenarioOrThrow(readScenarioDocument(resolved, file, { steadyState: true, overrides: { hosts } }), file);
   return {
     scenario: { source: nameOrPath, yaml: stringify(resolved, { lineWidth: 0 }), policiesYaml: policiesYaml(validated) },
     durationMs: validated.duration,
@@ -90,7 +90,7 @@ export function renderOptionsFromFlags(flags: RenderFlags, nowMs: number = Date.
   }
   if (flags.startAt !== undefined && flags.startIn !== undefined) throw invalid('--start-at', 'give --start-at or --start-in, not both');
   const startAt = flags.startAt !== undefined ? parseStartAt(flags.startAt) : new Date(Math.ceil((nowMs + parseDurationMs(flags.startIn ?? '5m')) / 60_000) * 60_000).toISOString();
-  const read = flags.scenario !== undefined ? renderScenario(flags.scenario) : undefined;
+  const read = flags.scenario !== undefined ? renderScenario(flags.scenario, hosts) : undefined;
   const duration = flags.duration ?? (read ? `${Math.round(read.durationMs / 1000)}s` : '10m');
   if (!(parseDurationMs(duration) >= 1000)) throw invalid('--duration', `at least 1s (got "${duration}")`);
   const metricsPort = parseCount('--metrics-port', flags.metricsPort ?? '9464', 1);

@@ -11,6 +11,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { register as registerCapacity } from '../../cli/capacity.js';
 import { applyCommand } from '../../cli/policies.js';
 import { compareCommand, mergeCommand } from '../../cli/report.js';
+import { syntheticResult } from '../reports/fixture.js';
 import { runCommand } from '../../cli/run.js';
 import { planCommand, validateCommand } from '../../cli/scenario.js';
 import { runServer } from '../../cli/server.js';
@@ -100,7 +101,9 @@ describe('invalid input exits 2 with the problem and a hint', () => {
 
   it('osqsim report merge and compare', async () => {
     expectInvalidInput(await captured((write) => mergeCommand([notAResult, notAResult], join(dir, 'out.json'), write, write)), /not-a-result\.json: not an osqsim result/);
-    expectInvalidInput(await captured((write) => mergeCommand([notAResult], join(dir, 'out.json'), write, write)), /at least two result files/);
+    const oneResult = join(dir, 'one-result.json');
+    writeFileSync(oneResult, JSON.stringify(syntheticResult()));
+    expectInvalidInput(await captured((write) => mergeCommand([oneResult], join(dir, 'out.json'), write, write)), /found 1 result .*at least two result files/);
     expectInvalidInput(await captured((write) => compareCommand(notAResult, notAResult, 'lots', false, write, write)), /--max-regression/);
   });
 

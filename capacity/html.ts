@@ -193,6 +193,7 @@ tr.fail td { background: #fdecea; }
 <h1>Capacity sweep: ${escapeHtml(sweep.scenario)}</h1>
 <p>${escapeHtml(sweep.started_at)} · store ${escapeHtml(sweep.store)} · ${m.cpus} × ${escapeHtml(m.cpu_model)}, ${m.memory_gb} GB, Node ${escapeHtml(m.node)} ·
 ${sweep.params.warmup_s} s warm-up + ${sweep.params.measure_s} s measured per step · stopped: <strong>${escapeHtml(sweep.stopped.reason)}</strong>${sweep.stopped.detail ? ` — ${escapeHtml(sweep.stopped.detail)}` : ''}</p>
+${sweep.target ? `<p><strong>Target not started by osqsim:</strong> ${escapeHtml(sweep.target.url)} (its /metrics: ${escapeHtml(sweep.target.metrics)}). Not measured there:</p><ul>${sweep.target.not_measured.map((line) => `<li>${escapeHtml(line)}</li>`).join('')}</ul>` : ''}
 <p class="note">Points are measured steps; dashed lines are the fitted model that <code>osqsim capacity plan --from sweep.json</code> projects with. Saturated steps (generator, not server) are left out of the fits.</p>
 <h2>Steps</h2>
 <table>

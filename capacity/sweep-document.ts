@@ -52,6 +52,11 @@ export interface SweepStep {
     store_queries_per_req: number | null;
     rows_written_per_req: number | null;
   } | null;
+  /**
+   * What the server's /metrics counted in the window, when it exports osqsim's metrics (a target osqsim
+   * did not start included): requests and error answers per second, membership rows per write.
+   */
+  server_metrics?: { requests_per_s: number; errors_per_s: number; rows_written_per_req: number | null };
   membership_rows_per_s: number;
   membership_rows: number;
   aggregations: SweepAggregation[];
@@ -94,4 +99,6 @@ export interface SweepDocument {
   /** After the last step: CPU per request per endpoint (absent with --no-cpu-probe or without /proc). */
   cpu_probe?: CpuProbe;
   stopped: { reason: 'completed' | 'threshold' | 'saturated' | 'error'; step: number | null; detail: string };
+  /** A sweep of a server osqsim did not start (`--target`): what it could and could not measure there. */
+  target?: { url: string; metrics: 'osqsim' | 'other' | 'none'; not_measured: string[] };
 }

@@ -97,22 +97,34 @@ export function buildStep(index: number, hosts: number, doc: ResultDocument, ser
     endpoints[name] = entry;
   }
   let serverPart: SweepStep['server'] = null;
-  let membershipRowsPerS = 0;
+  let membershipRowsPerS: number | undefined;
+  let seen: SweepStep['server_metrics'];
   if (server) {
     const serverRequests = ENDPOINTS.reduce((sum, name) => sum + delta(server, `osqsim_http_request_duration_seconds_count{endpoint="${name}"}`), 0);
     const writes = delta(server, 'osqsim_http_request_duration_seconds_count{endpoint="write"}');
     const rowsWritten = delta(server, 'osqsim_ingest_rows_total');
-    const windowS = server.before && server.after ? (server.after.atMs - server.before.atMs) / 1000 : measuredS;
-    const cpuMs = server.before && server.after ? server.after.cpuMs - server.before.cpuMs : 0;
-    membershipRowsPerS = rowsWritten / windowS;
-    serverPart = {
-      cpu_ms: cpuMs,
-      cpu_pct: windowS > 0 ? (cpuMs / 10 / windowS) : 0,
-      cpu_ms_per_req: serverRequests > 0 && server.before ? cpuMs / serverRequests : null,
-      rss_mb: server.after?.rssMb ?? 0,
-      store_queries_per_req: null,
-      rows_written_per_req: writes > 0 ? rowsWritten / writes : null,
-    };
+    const hasProcess = server.before !== undefined && server.after !== undefined;
+    const windowS = hasProcess ? (server.after!.atMs - server.before!.atMs) / 1000 : measuredS;
+    if (server.metricsAfter.has('osqsim_ingest_rows_total')) membershipRowsPerS = rowsWritten / windowS;
+    // CPU and RSS only from the process osqsim started (/proc); a target's are not visible from here.
+    if (hasProcess) {
+      const cpuMs = server.after!.cpuMs - server.before!.cpuMs;
+      serverPart = {
+        cpu_ms: cpuMs,
+        cpu_pct: windowS > 0 ? (cpuMs / 10 / windowS) : 0,
+        cpu_ms_per_req: serverRequests > 0 ? cpuMs / serverRequests : null,
+        rss_mb: server.after!.rssMb,
+        store_queries_per_req: null,
+        rows_written_per_req: writes > 0 ? rowsWritten / writes : null,
+      };
+    }
+    if (server.metricsAfter.size > 0) {
+      seen = {
+        requests_per_s: serverRequests / windowS,
+        errors_per_s: [...server.metricsAfter.keys()].filter((key) => key.startsWith('osqsim_http_errors_total')).reduce((sum, key) => sum + delta(server, key), 0) / windowS,
+        rows_written_per_req: server.metricsAfter.has('osqsim_ingest_rows_total') && writes > 0 ? rowsWritten / writes : null,
+      };
+    }
   }
   const truthRows = doc.policies.reduce((sum, p) => sum + p.truth.passing + p.truth.failing + p.truth.unknown, 0);
   const measuredRequestsPerS = Object.values(endpoints).reduce((sum, e) => sum + e.rate_per_s, 0);
@@ -124,7 +136,8 @@ export function buildStep(index: number, hosts: number, doc: ResultDocument, ser
     endpoints,
     requests_per_s: measuredRequestsPerS,
     server: serverPart,
-    membership_rows_per_s: server ? membershipRowsPerS : (doc.endpoints.write?.rate_per_s ?? 0) * policiesInScope,
+    ...(seen !== undefined ? { server_metrics: seen } : {}),
+    membership_rows_per_s: membershipRowsPerS ?? (doc.endpoints.write?.rate_per_s ?? 0) * policiesInScope,
     membership_rows: truthRows,
     aggregations: (server?.aggregations ?? []).map((run) => ({ strategy: run.strategy, duration_ms: run.duration_ms, rows: run.rows })),
     generator: { saturated: doc.generator.saturated, warnings: [...doc.generator.warnings], cpu_pct: doc.generator.cpu_pct },

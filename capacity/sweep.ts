@@ -132,7 +132,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
     for (let i = 0; i < counts.length; i++) {
       const hosts = counts[i]!;
       const scenario = i === 0 ? firstScenario : stepScenario(source, hosts, options.warmupMs, options.measureMs);
-      const { doc, window } = await runStep(scenario, serverProcess, api, options, policyNames, store);
+      const { doc, window } = await runStep(scenario, { url: serverProcess.url, pid: serverProcess.pid, metrics: true, api }, options, policyNames, store);
       const step = buildStep(i + 1, hosts, doc, window, policies);
       document.steps.push(step);
       say(formatStepLine(step, counts.length));
@@ -169,7 +169,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
   return document;
 }
 
-async function fetchPolicyNames(api: FleetApi): Promise<Map<number, string>> {
+export async function fetchPolicyNames(api: FleetApi): Promise<Map<number, string>> {
   try {
     const { policies } = await api.listPolicies(null);
     return new Map((policies ?? []).map((policy) => [policy.id, policy.name]));
@@ -178,20 +178,34 @@ async function fetchPolicyNames(api: FleetApi): Promise<Map<number, string>> {
   }
 }
 
-async function runStep(
+/**
+ * The server a step measures: osqsim's own process (pid: CPU and RSS from /proc), or a target osqsim
+ * did not start (no pid; /metrics only when it exports them; the stats-runs API only with a token).
+ */
+export interface SweepServer {
+  url: string;
+  pid?: number;
+  /** Whether GET /metrics answers with Prometheus text. */
+  metrics: boolean;
+  /** For the stats-runs API (osqsim's; absent on Fleet). */
+  api?: FleetApi;
+}
+
+export async function runStep(
   scenario: HarnessScenario,
-  server: ServerProcess,
-  api: FleetApi,
-  options: SweepOptions,
+  server: SweepServer,
+  options: Pick<SweepOptions, 'workers'>,
   policyNames: Map<number, string>,
-  store: string,
+  store: string | undefined,
 ): Promise<{ doc: ResultDocument; window: ServerWindow }> {
+  const sampleProcess = (): ProcessStats | undefined => (server.pid === undefined ? undefined : processStats(server.pid));
+  const scrape = (): Promise<Map<string, number>> => (server.metrics ? scrapeMetrics(server.url) : Promise.resolve(new Map()));
   const sim = runSimulation({
     targets: [server.url],
     scenario,
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     policyNames,
-    store,
+    ...(store !== undefined ? { store } : {}),
   });
   const windows: LiveWindow[] = [];
   sim.onWindow((window) => windows.push(window));
@@ -204,7 +218,7 @@ async function runStep(
   let measureStartedAt = 0;
   const sampler = setInterval(() => {
     if (!measuring) return;
-    const now = processStats(server.pid);
+    const now = sampleProcess();
     if (now && previous) {
       samples.push({
         t: Math.round((now.atMs - measureStartedAt) / 1000),
@@ -218,8 +232,8 @@ async function runStep(
   const warmupDone = (async () => {
     await sim.started;
     await new Promise((resolve) => setTimeout(resolve, scenario.warmup));
-    metricsBefore = await scrapeMetrics(server.url);
-    before = processStats(server.pid);
+    metricsBefore = await scrape();
+    before = sampleProcess();
     previous = before;
     measureStartedAt = performance.now();
     measureStartIso = new Date().toISOString();
@@ -233,10 +247,10 @@ async function runStep(
     clearInterval(sampler);
   }
   measuring = false;
-  const after = processStats(server.pid);
-  const metricsAfter = await scrapeMetrics(server.url);
+  const after = sampleProcess();
+  const metricsAfter = await scrape();
   const measureEndIso = new Date().toISOString();
-  const runs = await api.statsRuns().catch(() => []);
+  const runs = server.api ? await server.api.statsRuns().catch(() => []) : [];
   const aggregations: AggregationRun[] = runs
     .filter((run) => run.started_at >= measureStartIso && run.started_at <= measureEndIso)
     .map((run) => ({ strategy: run.strategy, started_at: run.started_at, duration_ms: run.duration_ms, rows: run.rows_scanned, drift: run.drift }))
@@ -251,7 +265,7 @@ async function runStep(
       ...(saturation.length === 0 ? warmupWarnings.map((warning) => `during warm-up only (ignored): ${warning}`) : []),
     ],
   };
-  doc.server = { samples };
+  if (server.pid !== undefined) doc.server = { samples };
   doc.aggregations = aggregations;
   return { doc, window: { before, after, metricsBefore, metricsAfter, aggregations } };
 }

@@ -1,6 +1,7 @@
 /**
  * `osqsim capacity plan` — project a deployment from the model (and a measured sweep), and
- * `osqsim capacity sweep SCENARIO` — measure a scenario at increasing host counts: flags → call →
+ * `osqsim capacity sweep SCENARIO [--target URL]` — measure a scenario at increasing host counts (against
+ * osqsim's own server, or a running server osqsim did not start): flags → call →
  * print → exit code. The sweep runner (and with it the simulator) is loaded only when a sweep runs.
  */
 import { Command, Option } from 'commander';
@@ -118,17 +119,51 @@ export function sweepOptionsFromFlags(scenario: string, flags: SweepFlags): Swee
   return options;
 }
 
-export async function runSweepCommand(scenario: string, flags: SweepFlags): Promise<ExitCode> {
-  const options = sweepOptionsFromFlags(scenario, flags);
-  const { runSweep } = await import('../capacity/sweep.js');
+/** The scenario a --target sweep runs when none is named: 10,000-host steady state's fleet and timing. */
+export const TARGET_SWEEP_DEFAULT_SCENARIO = 'steady-10k';
+
+/** --target: flags only a sweep of osqsim's own server has are refused, and the target must be a URL. */
+export function targetFromFlags(flags: SweepFlags): { target: string; apiToken?: string; enrollSecret?: string } | undefined {
+  const target = text(flags, 'target');
+  if (target === undefined) {
+    for (const [key, option] of [['apiToken', '--api-token'], ['enrollSecret', '--enroll-secret']] as const) {
+      if (text(flags, key) !== undefined) throw osqsimError('CLI_INVALID_OPTION', { option, reason: 'only with --target (a sweep of its own server knows both)' });
+    }
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(target);
+  } catch {
+    throw osqsimError('CLI_INVALID_OPTION', { option: '--target', reason: `"${target}" is not a URL (http://host:port or https://…)` });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw osqsimError('CLI_INVALID_OPTION', { option: '--target', reason: `"${target}" must be http:// or https://` });
+  for (const [key, option] of [['store', '--store'], ['statsInterval', '--stats-interval']] as const) {
+    if (text(flags, key) !== undefined) throw osqsimError('CLI_INVALID_OPTION', { option, reason: `not with --target: osqsim does not start the target, so it cannot set its ${key === 'store' ? 'store' : 'aggregation period'}` });
+  }
+  return {
+    target,
+    ...(text(flags, 'apiToken') !== undefined ? { apiToken: text(flags, 'apiToken')! } : {}),
+    ...(text(flags, 'enrollSecret') !== undefined ? { enrollSecret: text(flags, 'enrollSecret')! } : {}),
+  };
+}
+
+export async function runSweepCommand(scenario: string | undefined, flags: SweepFlags): Promise<ExitCode> {
+  const target = targetFromFlags(flags);
+  if (scenario === undefined && target === undefined) throw osqsimError('CLI_INVALID_ARGUMENT', { argument: '<scenario>', reason: 'give a scenario to sweep (or --target URL to sweep a running server)' });
+  const options = sweepOptionsFromFlags(scenario ?? TARGET_SWEEP_DEFAULT_SCENARIO, flags);
   const { writeCapacityReport } = await import('../capacity/report.js');
-  const sweep = await runSweep({ ...options, onProgress: (line) => process.stderr.write(`${line}\n`) });
+  const onProgress = (line: string): boolean => process.stderr.write(`${line}\n`);
+  const sweep = target
+    ? await (await import('../capacity/sweep-target.js')).runTargetSweep({ ...options, ...target, onProgress })
+    : await (await import('../capacity/sweep.js')).runSweep({ ...options, onProgress });
   writeFileSync(options.out, `${JSON.stringify(sweep, null, 2)}\n`);
   const report = writeCapacityReport(sweep, options.reportDir);
   if (options.json) process.stdout.write(`${JSON.stringify(sweep)}\n`);
   else {
     process.stdout.write(
       `sweep: ${sweep.steps.length} step(s), stopped: ${sweep.stopped.reason}${sweep.stopped.detail ? ` (${sweep.stopped.detail})` : ''}\n` +
+        (sweep.target ? sweep.target.not_measured.map((line) => `not measured on the target: ${line}\n`).join('') : '') +
         `sweep file: ${options.out}\nreport: ${report.html}\n` +
         `next: osqsim capacity plan --hosts 150000 --from ${options.out}\n`,
     );
@@ -171,7 +206,10 @@ export function register(program: Command): void {
   capacity
     .command('sweep')
     .description('Run a scenario at increasing host counts (warm-up + measured window per step) and fit the capacity model')
-    .argument('<scenario>', 'scenario file (YAML) or built-in scenario name')
+    .argument('[scenario]', `scenario file (YAML) or built-in scenario name (with --target, default ${TARGET_SWEEP_DEFAULT_SCENARIO})`)
+    .option('--target <url>', 'sweep a server osqsim did not start (a staging Fleet); its /metrics are used when present, and what cannot be measured there is listed')
+    .option('--api-token <token>', 'with --target: API token, to read policy names and (osqsim) stats runs')
+    .option('--enroll-secret <secret>', "with --target: the target's enroll secret (default: the scenario's)")
     .option('--from <hosts>', 'hosts in the first step', '1000')
     .option('--to <hosts>', 'hosts in the last step', '200000')
     .option('--steps <n>', 'number of steps (host counts grow geometrically)', '6')
@@ -185,7 +223,7 @@ export function register(program: Command): void {
     .option('--out <file>', 'sweep file', 'sweep.json')
     .option('--report-dir <dir>', 'where runs/<timestamp>-capacity/ goes', 'runs')
     .addOption(new Option('--json', 'print the sweep document instead of the table'))
-    .action(async (scenario: string, flags: SweepFlags) => {
+    .action(async (scenario: string | undefined, flags: SweepFlags) => {
       try {
         process.exitCode = await runSweepCommand(scenario, flags);
       } catch (error) {

@@ -3,7 +3,8 @@
  * (window-merge.ts) built from real worker windows, so the latency buckets come from the exact HDR
  * histograms; checked by promtool when installed.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { runSimulate } from '../../cli/simulate.js';
 import { createHistogram, encodeHistogram, recordMs, bucketCountsSeconds } from '../../lib/histogram.js';
 import { LATENCY_BUCKETS_S } from '../../lib/metrics.js';
 import { mergeWindows } from '../../simulator/window-merge.js';
@@ -77,5 +78,25 @@ describe('live shard metrics', () => {
     expect(await response.text()).toContain('osqsim_sim_hosts 5');
     expect((await fetch(`http://127.0.0.1:${served.port}/nope`)).status).toBe(404);
     await expect(serveLiveMetrics(live, served.port, '127.0.0.1')).rejects.toThrow(/--metrics-port: cannot listen on 127\.0\.0\.1:\d+: EADDRINUSE/);
+  });
+
+  it('osqsim simulate --metrics-port: a bad port or one already taken exits with the reason, before any host starts', async () => {
+    const err: string[] = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => (err.push(String(chunk)), true));
+    const live = new LiveMetrics({ shard: { index: 0, count: 1 }, runHosts: 1, shardHosts: 1 });
+    const taken = await serveLiveMetrics(live, 0, '0.0.0.0');
+    closers.push(taken.close);
+    try {
+      expect(await runSimulate({ target: 'http://127.0.0.1:1', hosts: '1', metricsPort: 'ninety' })).toBe(2);
+      expect(await runSimulate({ target: 'http://127.0.0.1:1', hosts: '1', metricsPort: '70000' })).toBe(2);
+      // A reachable target (any listener), and the metrics port already taken.
+      expect(await runSimulate({ target: `http://127.0.0.1:${taken.port}`, hosts: '1', metricsPort: String(taken.port), progress: false })).toBe(2);
+    } finally {
+      vi.restoreAllMocks();
+    }
+    const text = err.join('');
+    expect(text).toMatch(/--metrics-port/);
+    expect(text).toMatch(/at most 65535/);
+    expect(text).toMatch(/EADDRINUSE/);
   });
 });

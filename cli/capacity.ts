@@ -223,7 +223,11 @@ export function register(program: Command): void {
     .option('--out <file>', 'sweep file', 'sweep.json')
     .option('--report-dir <dir>', 'where runs/<timestamp>-capacity/ goes', 'runs')
     .addOption(new Option('--json', 'print the sweep document instead of the table'))
-    .action(async (scenario: string | undefined, flags: SweepFlags) => {
+    .action(async (scenario: string | undefined, flags: SweepFlags, command: Command) => {
+      // Without --target the scenario is required: a usage error like any missing argument (exit 2).
+      if (scenario === undefined && flags.target === undefined) {
+        command.error("error: missing required argument 'scenario' (or --target URL to sweep a running server)", { code: 'commander.missingArgument', exitCode: 2 });
+      }
       try {
         process.exitCode = await runSweepCommand(scenario, flags);
       } catch (error) {

@@ -34,6 +34,9 @@ export interface RenderFlags {
   enrollSecret?: string;
 }
 
+/** Kubernetes refuses a ConfigMap whose data is over 1 MiB (etcd's object limit, with room for metadata). */
+const CONFIGMAP_MAX_BYTES = 1_000_000;
+
 const invalid = (option: string, reason: string) => osqsimError('CLI_INVALID_OPTION', { option, reason });
 
 /** RFC 3339 or epoch milliseconds → the RFC 3339 (UTC) every shard is given. */
@@ -68,10 +71,12 @@ export function renderScenario(nameOrPath: string, hosts: number): { scenario: R
   const resolved = resolveScenarioFiles(document, dirname(resolve(file)), issues);
   if (issues.length) throw scenarioInvalid(file, issues);
   const validated = scenarioOrThrow(readScenarioDocument(resolved, file, { steadyState: true, overrides: { hosts } }), file);
-  return {
-    scenario: { source: nameOrPath, yaml: stringify(resolved, { lineWidth: 0 }), policiesYaml: policiesYaml(validated) },
-    durationMs: validated.duration,
-  };
+  const scenario: RenderScenario = { source: nameOrPath, yaml: stringify(resolved, { lineWidth: 0 }), policiesYaml: policiesYaml(validated) };
+  const bytes = Buffer.byteLength(scenario.yaml) + Buffer.byteLength(scenario.policiesYaml ?? '');
+  if (bytes > CONFIGMAP_MAX_BYTES) {
+    throw invalid('--scenario', `${nameOrPath} with its policies is ${Math.ceil(bytes / 1024)} KiB, more than a ConfigMap holds (1 MiB): use fewer or shorter policies, or bake the scenario into the image`);
+  }
+  return { scenario, durationMs: validated.duration };
 }
 
 const secret = (): string => randomBytes(18).toString('base64url');

@@ -129,6 +129,17 @@ describe('osqsim k8s render', () => {
     expect(find(objects, 'Deployment').spec.template.spec.containers[0].args).toContain('/etc/osqsim/policies.yml');
   });
 
+  it('refuses a scenario too large for a ConfigMap, and inlines a built-in one that fits', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'osqsim-k8s-'));
+    const long = `SELECT 1 FROM processes WHERE name NOT IN (${Array.from({ length: 120 }, (_, i) => `'proc${i}'`).join(', ')});`;
+    writeFileSync(join(dir, 'many.yml'), Array.from({ length: 900 }, (_, i) => `apiVersion: v1\nkind: policy\nspec:\n  name: P${i}\n  query: "${long}"\n`).join('---\n'));
+    writeFileSync(join(dir, 'big.yaml'), 'name: big\nfleet: builtin\npolicies:\n  file: many.yml\n');
+    expect(() => renderOptionsFromFlags({ ...BASE, scenario: join(dir, 'big.yaml') })).toThrow(/more than a ConfigMap holds \(1 MiB\)/);
+    const cis = render({ scenario: 'cis-like' });
+    validateAll(cis);
+    expect((find(cis, 'ConfigMap') as unknown as { data: Record<string, string> }).data['policies.yml']!.length).toBeGreaterThan(100_000);
+  });
+
   it('runs commands and flags the osqsim CLI has', async () => {
     const program = await buildProgram();
     const objects = render({ resultsClaim: 'results' });

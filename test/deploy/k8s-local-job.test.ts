@@ -5,6 +5,7 @@
  * kubelet does), their logs are collected the way `kubectl logs --prefix` prints them, and
  * `osqsim report merge` reads the shard results out of that log. The merge must be exact: every host
  * enrolled once on the server, counts adding up, percentiles those of one histogram of all samples.
+ * Each shard also writes its file into the results volume (a local folder here), which merges the same.
  * While the shards run, one shard's /metrics and the server's /metrics pass `promtool check metrics`
  * (when promtool is installed: Debian's `prometheus` package, installed by .ci/run).
  *
@@ -69,7 +70,7 @@ describe('the rendered Indexed Job, run locally', () => {
     // All hosts enrol in the first second and check in every 2 s, so a short run covers every host.
     const scenarioFile = join(dir, 'scenario.yaml');
     writeFileSync(scenarioFile, 'name: k8s-local\nfleet: builtin\nagent: { distributed_interval: 2s, start_period: 1s }\n');
-    const options = renderOptionsFromFlags({ hosts: String(HOSTS), shards: String(SHARDS), image: 'osqsim:local', startIn: '1s', duration: '6s', workers: '1', scenario: scenarioFile });
+    const options = renderOptionsFromFlags({ hosts: String(HOSTS), shards: String(SHARDS), image: 'osqsim:local', startIn: '1s', duration: '6s', workers: '1', scenario: scenarioFile, resultsClaim: 'osqsim-results' });
     const objects = parseAllDocuments(renderYaml(options)).map((d) => d.toJS()).filter(Boolean) as Array<{ kind: string; spec: any; stringData?: Record<string, string>; data?: Record<string, string> }>;
     const secret = objects.find((o) => o.kind === 'Secret')!.stringData!;
     const config = objects.find((o) => o.kind === 'ConfigMap')!.data!;
@@ -81,7 +82,10 @@ describe('the rendered Indexed Job, run locally', () => {
     const configDir = join(dir, 'etc-osqsim');
     spawnSync('mkdir', ['-p', configDir]);
     for (const [name, text] of Object.entries(config)) writeFileSync(join(configDir, name), text);
-    const local = (argv: string[]): string[] => argv.map((a) => a.replace('/etc/osqsim/', `${configDir}/`));
+    // The results volume (a ReadWriteMany claim mounted at /results in every pod) → one local folder.
+    const resultsDir = join(dir, 'results-volume');
+    spawnSync('mkdir', ['-p', resultsDir]);
+    const local = (argv: string[]): string[] => argv.map((a) => a.replace('/etc/osqsim/', `${configDir}/`).replace(/^\/results\//, `${resultsDir}/`));
 
     // The server pod: its command, with a free loopback port and the memory store for the Secret's MySQL.
     const serverPort = await freePort();
@@ -174,6 +178,12 @@ describe('the rendered Indexed Job, run locally', () => {
     expect(merged.endpoints.read!.count).toBeGreaterThanOrEqual(HOSTS);
     const truth = merged.policies.reduce((s, p) => s + p.truth.passing + p.truth.failing + p.truth.unknown, 0);
     expect(truth).toBe(shardDocs.reduce((s, d) => s + d.policies.reduce((t, p) => t + p.truth.passing + p.truth.failing + p.truth.unknown, 0), 0));
+
+    // The same run read from the results volume instead of the logs: the same merge.
+    expect(mergeCommand([resultsDir], join(dir, 'from-volume.json'), () => undefined, (t) => err.push(t)), err.join('')).toBe(0);
+    const fromVolume = JSON.parse(readFileSync(join(dir, 'from-volume.json'), 'utf8')) as ResultDocument;
+    expect(fromVolume.endpoints).toEqual(merged.endpoints);
+    expect(fromVolume.run.hosts).toBe(HOSTS);
 
     // A missing shard is refused, naming it; --allow-missing merges the rest.
     const twoShards = join(dir, 'two.log');

@@ -4,6 +4,8 @@
  * connection limit). For production-like figures point `--store` at the MySQL you run instead.
  */
 import { labels, metadata, secretEnv } from './common.js';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import { NAMES, type KubeObject, type RenderOptions } from './types.js';
 
 export const MYSQL_DATABASE = 'osqsim';
@@ -16,7 +18,7 @@ export function bundledStoreUrl(options: Pick<RenderOptions, 'mysqlPassword'>): 
 
 export function mysqlObjects(options: RenderOptions): KubeObject[] {
   const selector = labels('mysql');
-  const statefulSet: KubeObject = {
+  const statefulSet: IStatefulSet = {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
     metadata: metadata(NAMES.mysql, 'mysql', options),
@@ -58,7 +60,7 @@ export function mysqlObjects(options: RenderOptions): KubeObject[] {
       ],
     },
   };
-  const service: KubeObject = {
+  const service: IService = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: metadata(NAMES.mysql, 'mysql', options),

@@ -9,11 +9,13 @@ import { metadata } from './common.js';
 import { bundledStoreUrl, mysqlObjects } from './mysql.js';
 import { serverObjects } from './server.js';
 import { simulatorJob } from './simulator-job.js';
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { ISecret } from 'kubernetes-models/v1/Secret';
 import { NAMES, type KubeObject, type RenderOptions } from './types.js';
 
 export function renderObjects(options: RenderOptions): KubeObject[] {
   const store = options.store ?? bundledStoreUrl(options);
-  const secret: KubeObject = {
+  const secret: ISecret = {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: metadata(NAMES.secret, 'config', options),
@@ -25,7 +27,7 @@ export function renderObjects(options: RenderOptions): KubeObject[] {
       ...(options.store === undefined ? { 'mysql-password': options.mysqlPassword, 'mysql-root-password': options.mysqlRootPassword } : {}),
     },
   };
-  const scenario: KubeObject[] = options.scenario
+  const scenario: IConfigMap[] = options.scenario
     ? [
         {
           apiVersion: 'v1',

@@ -6,6 +6,10 @@
  * password is written into the Deployment.
  */
 import { labels, metadata, scrapeAnnotations, secretEnv } from './common.js';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import { NAMES, type KubeObject, type RenderOptions } from './types.js';
 
 /** The server's command line in the pod (the image's ENTRYPOINT is `node bin/osqsim.js`). */
@@ -25,7 +29,7 @@ export function serverArgs(options: Pick<RenderOptions, 'scenario'>): string[] {
 export function serverObjects(options: RenderOptions): KubeObject[] {
   const selector = labels('server');
   const port = NAMES.serverPort;
-  const deployment: KubeObject = {
+  const deployment: IDeployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: metadata(NAMES.server, 'server', options),
@@ -61,13 +65,13 @@ export function serverObjects(options: RenderOptions): KubeObject[] {
       },
     },
   };
-  const service: KubeObject = {
+  const service: IService = {
     apiVersion: 'v1',
     kind: 'Service',
     metadata: metadata(NAMES.server, 'server', options),
     spec: { selector, ports: [{ name: 'http', port, targetPort: 'http' }] },
   };
-  const autoscaler: KubeObject = {
+  const autoscaler: IHorizontalPodAutoscaler = {
     apiVersion: 'autoscaling/v2',
     kind: 'HorizontalPodAutoscaler',
     metadata: metadata(NAMES.server, 'server', options),
@@ -78,7 +82,7 @@ export function serverObjects(options: RenderOptions): KubeObject[] {
       metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
     },
   };
-  const disruptionBudget: KubeObject = {
+  const disruptionBudget: IPodDisruptionBudget = {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: metadata(NAMES.server, 'server', options),

@@ -8,7 +8,10 @@
  */
 import { parseDurationMs } from '../../lib/units.js';
 import { labels, metadata, scrapeAnnotations, secretEnv } from './common.js';
-import { NAMES, type KubeObject, type RenderOptions } from './types.js';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
+import type { IVolume } from 'kubernetes-models/v1/Volume';
+import type { IVolumeMount } from 'kubernetes-models/v1/VolumeMount';
+import { NAMES, type RenderOptions } from './types.js';
 
 /** The URL shards reach the servers at: the Service's cluster DNS name. */
 export function serverUrl(): string {
@@ -51,13 +54,13 @@ const WAIT_FOR_SERVER = [
   'attempt();',
 ].join('\n');
 
-export function simulatorJob(options: RenderOptions): KubeObject {
+export function simulatorJob(options: RenderOptions): IJob {
   const durationS = Math.ceil(parseDurationMs(options.duration) / 1000);
-  const volumes = [
+  const volumes: IVolume[] = [
     ...(options.scenario ? [{ name: 'scenario', configMap: { name: NAMES.scenario } }] : []),
     ...(options.resultsClaim !== undefined ? [{ name: 'results', persistentVolumeClaim: { claimName: options.resultsClaim } }] : []),
   ];
-  const mounts = [
+  const mounts: IVolumeMount[] = [
     ...(options.scenario ? [{ name: 'scenario', mountPath: NAMES.configDir, readOnly: true }] : []),
     ...(options.resultsClaim !== undefined ? [{ name: 'results', mountPath: NAMES.resultsDir }] : []),
   ];

@@ -3,13 +3,29 @@
  * and the plain shape of the Kubernetes objects it prints. The objects are plain data so a test can
  * validate each one against Kubernetes' own schemas (kubernetes-models) without a cluster.
  */
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import type { ISecret } from 'kubernetes-models/v1/Secret';
+import type { IService } from 'kubernetes-models/v1/Service';
+import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
+import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import type { IJob } from 'kubernetes-models/batch/v1/Job';
 
-/** A Kubernetes object as printed: apiVersion, kind, metadata and whatever the kind holds. */
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [field: string]: unknown;
+
+/**
+ * A Kubernetes object as printed, typed by kubernetes-models' interfaces (type-only imports, erased at
+ * run time): `tsc` then refuses a misspelt or misplaced field in a rendered manifest, which the schema
+ * validation in the tests (like the API server's non-strict decoding) would let through.
+ */
+export type KubeObject = ISecret | IConfigMap | IService | IDeployment | IStatefulSet | IHorizontalPodAutoscaler | IPodDisruptionBudget | IJob;
+
+/** Metadata of a rendered object (always named). */
+export interface KubeMetadata {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 /** The scenario a run uses, made self-contained for a ConfigMap (policy files inlined). */

@@ -43,13 +43,13 @@ function render(flags: Partial<RenderFlags> = {}): KubeObject[] {
 }
 
 const find = (objects: KubeObject[], kind: string, name?: string): KubeObject & { spec: any } =>
-  objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name)) as KubeObject & { spec: any };
+  objects.find((o) => o.kind === kind && (name === undefined || o.metadata?.name === name)) as KubeObject & { spec: any };
 
 function validateAll(objects: KubeObject[]): void {
   for (const object of objects) {
     const Model = MODELS[`${object.apiVersion}/${object.kind}`];
     expect(Model, `a schema for ${object.apiVersion} ${object.kind}`).toBeDefined();
-    expect(() => new Model!(object as never).validate(), `${object.kind}/${object.metadata.name} validates`).not.toThrow();
+    expect(() => new Model!(object as never).validate(), `${object.kind}/${object.metadata?.name} validates`).not.toThrow();
   }
 }
 

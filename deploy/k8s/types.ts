@@ -1,7 +1,7 @@
 /**
  * What `osqsim k8s render` needs to know about a run, resolved and checked (deploy/k8s/options.ts),
- * and the plain shape of the Kubernetes objects it prints. The objects are plain data so a test can
- * validate each one against Kubernetes' own schemas (kubernetes-models) without a cluster.
+ * and the shape of the Kubernetes objects it prints: plain data, typed by kubernetes-models' interfaces
+ * at compile time and validated against Kubernetes' own schemas by the tests, without a cluster.
  */
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { ISecret } from 'kubernetes-models/v1/Secret';
@@ -11,7 +11,6 @@ import type { IStatefulSet } from 'kubernetes-models/apps/v1/StatefulSet';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
-
 
 /**
  * A Kubernetes object as printed, typed by kubernetes-models' interfaces (type-only imports, erased at

@@ -130,6 +130,32 @@ export class OsqueryService {
     return host;
   }
 
+  /**
+   * The fresh cached host for a node key, marked seen, or undefined when it is not cached (then
+   * authenticate() loads it or answers node_invalid). The idle read's synchronous first step.
+   */
+  cachedHost(nodeKey: string | undefined): CachedHost | undefined {
+    if (nodeKey === undefined) return undefined;
+    const host = this.hosts.fresh(nodeKey);
+    if (host !== undefined) this.lastSeen.mark(host.id);
+    return host;
+  }
+
+  /**
+   * True when read(host) would answer nothing now, decided without awaiting anything: no gate is
+   * open, the host is not enrolling and (`--edited-policies immediate` only) its cached scope holds
+   * no edit newer than its last run. False when unsure (that scope not cached): read() decides.
+   */
+  idleNow(host: CachedHost): boolean {
+    const now = this.context.now();
+    const options = this.context.options;
+    if (host.platform === '' || host.hostname === '') return false;
+    if (dueForDetails(host, now, options, this.jitter) || dueForPolicies(host, now, options, this.jitter)) return false;
+    if (options.editedPolicies !== 'immediate') return true;
+    const scope = this.scopes.fresh(host.teamId, fleetPlatformOf(host.platform));
+    return scope !== undefined && scope.lastQueryChange <= Math.max(host.policyUpdatedAt.getTime(), host.editsAnsweredUpTo ?? 0);
+  }
+
   async enroll(request: EnrollRequest): Promise<string> {
     const { store, events } = this.context;
     if (request.enrollSecret === '') throw osqsimError('OSQ_ENROLL_FAILED', { reason: 'missing enroll secret' });

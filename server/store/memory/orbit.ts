@@ -1,7 +1,7 @@
 /** fleetd (orbit) and Fleet Desktop: orbit node keys on hosts and device auth tokens. */
 import { osqsimError } from '../../../lib/errors.js';
 import { LONG_AGO, unenrolledNodeKey } from '../common.js';
-import type { Host, HostOrbitInfo, OrbitEnrollResult, OrbitHostIdentity } from '../types.js';
+import type { DeviceAuthToken, Host, HostOrbitInfo, OrbitEnrollResult, OrbitHostIdentity } from '../types.js';
 import { noteHostChanged } from './feed.js';
 import { type MemoryState, assertTeam } from './state.js';
 
@@ -93,6 +93,13 @@ export function setDeviceAuthToken(state: MemoryState, hostId: number, token: st
   if (current !== undefined) state.hostsByDeviceToken.delete(current.token);
   state.deviceTokenByHost.set(hostId, { token, updatedAt: now });
   state.hostsByDeviceToken.set(token, hostId);
+  noteHostChanged(state, hostId); // other instances' orbit auth caches drop the old token
+}
+
+export function getDeviceAuthToken(state: MemoryState, token: string): DeviceAuthToken | undefined {
+  const id = state.hostsByDeviceToken.get(token);
+  const entry = id === undefined ? undefined : state.deviceTokenByHost.get(id);
+  return id === undefined || entry === undefined || !state.hosts.has(id) ? undefined : { hostId: id, updatedAt: entry.updatedAt };
 }
 
 export function getHostByDeviceAuthToken(state: MemoryState, token: string, validSince: Date): Host | undefined {

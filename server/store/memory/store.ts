@@ -22,6 +22,7 @@ import type {
   HostIdentity,
   HostListFilter,
   HostOrbitInfo,
+  DeviceAuthToken,
   HostPolicyResults,
   OrbitEnrollResult,
   OrbitHostIdentity,
@@ -177,6 +178,10 @@ export class MemoryStore implements Store {
 
   async getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined> {
     return orbit.getHostByDeviceAuthToken(this.open(), token, validSince);
+  }
+
+  async getDeviceAuthToken(token: string): Promise<DeviceAuthToken | undefined> {
+    return orbit.getDeviceAuthToken(this.open(), token);
   }
 
   async setHostOrbitInfo(hostId: number, info: HostOrbitInfo, now: Date): Promise<void> {

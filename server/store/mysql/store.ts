@@ -22,6 +22,7 @@ import type {
   HostIdentity,
   HostListFilter,
   HostOrbitInfo,
+  DeviceAuthToken,
   HostPolicyResults,
   OrbitEnrollResult,
   OrbitHostIdentity,
@@ -176,6 +177,10 @@ export class MysqlStore implements Store {
 
   async getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined> {
     return orbit.getHostByDeviceAuthToken(this.db, token, validSince);
+  }
+
+  async getDeviceAuthToken(token: string): Promise<DeviceAuthToken | undefined> {
+    return orbit.getDeviceAuthToken(this.db, token);
   }
 
   async setHostOrbitInfo(hostId: number, info: HostOrbitInfo, now: Date): Promise<void> {

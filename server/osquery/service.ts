@@ -386,12 +386,13 @@ export class OsqueryService {
   }
 
   /**
-   * status and result logs are accepted, counted and dropped; any other type is an error. Called
+   * status and result logs are accepted, counted and dropped; any other type (an absent one is '')
+   * is Fleet's 500 `{"error": "unknown log type: …"}` (submitLogsEndpoint). Called
    * after authentication: Fleet checks the node key (authenticatedHost) before submitLogsEndpoint
    * looks at log_type (server/service/osquery.go), so a bad key wins over a bad log type.
    */
   log(logType: string, lines: number): void {
-    if (logType !== 'status' && logType !== 'result') throw osqsimError('OSQ_LOG_TYPE', { logType: JSON.stringify(logType) });
+    if (logType !== 'status' && logType !== 'result') throw osqsimError('OSQ_LOG_TYPE', { logType });
     this.logLines.inc({ log_type: logType }, lines);
   }
 }

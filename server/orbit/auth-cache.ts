@@ -127,6 +127,21 @@ export class OrbitAuthCache {
     return entry;
   }
 
+  /** A mark to take before a store write whose outcome setToken records. */
+  mark(): number {
+    return this.generation;
+  }
+
+  /**
+   * After this instance set a token: the store holds it for this host since `updatedAt`. Cached only
+   * if nothing was invalidated since `mark` (the write may have raced a delete or a change elsewhere).
+   */
+  setToken(token: string, hostId: number, updatedAt: Date, mark: number): void {
+    const cacheable = this.cacheable(mark);
+    this.dropTokens(hostId); // its previous token is gone
+    if (cacheable) this.tokens.set(token, { hostId, updatedAt: updatedAt.getTime(), loadedAt: this.clock() });
+  }
+
   /** True when the store is known (fresh entry) to hold this token for this host: setting it again changes nothing. */
   holdsToken(hostId: number, token: string): boolean {
     const cached = this.fresh(this.tokens.get(token));

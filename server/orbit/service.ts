@@ -75,14 +75,16 @@ export class OrbitService {
    * another host's token → 409; otherwise one upsert. Fleet's upsert of the token the host already
    * holds changes nothing (`ON DUPLICATE KEY UPDATE`; updated_at moves only when the token changes,
    * reference fleetd-orbit.md §2.5), so when the auth cache knows the store holds this token for
-   * this host, the write is skipped: same outcome, no store round trip.
+   * this host (it set or read it within the cache's staleness bound), the write is skipped: same
+   * outcome, no store round trip.
    */
   async setDeviceToken(hostId: number, token: unknown): Promise<void> {
     if (typeof token !== 'string' || token === '') throw badRequest('device auth token cannot be empty');
     if (!PATH_SAFE.test(token)) throw badRequest('device auth token contains invalid characters');
     if (this.auth.holdsToken(hostId, token)) return;
-    await this.context.store.setDeviceAuthToken(hostId, token, this.context.now());
-    this.auth.dropTokens(hostId); // the host's previous token is gone
+    const mark = this.auth.mark();
+    const setAt = await this.context.store.setDeviceAuthToken(hostId, token, this.context.now());
+    this.auth.setToken(token, hostId, setAt, mark);
   }
 
   /** The host id of a device token set within the last hour (401 otherwise). */

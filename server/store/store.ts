@@ -150,8 +150,9 @@ export interface OrbitStore {
   /**
    * Fleet's SetOrUpdateDeviceAuthToken: upserts the host's one token; updated_at moves only when the
    * token changes. STORE_CONFLICT when another host holds the token, STORE_NOT_FOUND for an unknown host.
+   * Resolves with the token's set time (`now` for a new token, the stored time for the same one).
    */
-  setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<void>;
+  setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<Date>;
   /** Fleet's LoadHostByDeviceAuthToken: the host whose token this is, if it was set at or after validSince. */
   getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined>;
   /**

@@ -62,6 +62,18 @@ describe('orbit auth cache', () => {
     expect(c.auth.size).toBe(0);
   });
 
+  it('records a token this instance set, unless an invalidation came between the mark and the write', () => {
+    const c = cache();
+    const mark = c.auth.mark();
+    c.auth.setToken('t', 7, new Date(999_000), mark);
+    expect(c.auth.holdsToken(7, 't')).toBe(true);
+    const stale = c.auth.mark();
+    c.auth.dropHosts([8]);
+    c.auth.setToken('t2', 7, new Date(999_000), stale);
+    expect(c.auth.holdsToken(7, 't2')).toBe(false);
+    expect(c.auth.holdsToken(7, 't')).toBe(false); // the host's previous token is dropped either way
+  });
+
   it('does not cache a load that an invalidation overtook', async () => {
     const c = cache();
     let release!: (hostId: number) => void;

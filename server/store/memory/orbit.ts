@@ -84,16 +84,17 @@ export function getHostByOrbitNodeKey(state: MemoryState, orbitNodeKey: string):
   return id === undefined ? undefined : state.hosts.get(id);
 }
 
-export function setDeviceAuthToken(state: MemoryState, hostId: number, token: string, now: Date): void {
+export function setDeviceAuthToken(state: MemoryState, hostId: number, token: string, now: Date): Date {
   if (!state.hosts.has(hostId)) throw osqsimError('STORE_NOT_FOUND', { what: `host ${hostId}` });
   const owner = state.hostsByDeviceToken.get(token);
   if (owner !== undefined && owner !== hostId) throw osqsimError('STORE_CONFLICT', { what: 'device auth token' });
   const current = state.deviceTokenByHost.get(hostId);
-  if (current?.token === token) return; // ON DUPLICATE KEY UPDATE with the same token: updated_at stays.
+  if (current?.token === token) return current.updatedAt; // ON DUPLICATE KEY UPDATE with the same token: updated_at stays.
   if (current !== undefined) state.hostsByDeviceToken.delete(current.token);
   state.deviceTokenByHost.set(hostId, { token, updatedAt: now });
   state.hostsByDeviceToken.set(token, hostId);
   noteHostChanged(state, hostId); // other instances' orbit auth caches drop the old token
+  return now;
 }
 
 export function getDeviceAuthToken(state: MemoryState, token: string): DeviceAuthToken | undefined {

@@ -172,7 +172,7 @@ export class MemoryStore implements Store {
     return orbit.getHostByOrbitNodeKey(this.open(), orbitNodeKey);
   }
 
-  async setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<void> {
+  async setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<Date> {
     return orbit.setDeviceAuthToken(this.open(), hostId, token, now);
   }
 

@@ -171,7 +171,7 @@ export class MysqlStore implements Store {
     return orbit.getHostByOrbitNodeKey(this.db, orbitNodeKey);
   }
 
-  async setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<void> {
+  async setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<Date> {
     return orbit.setDeviceAuthToken(this.db, hostId, token, now);
   }
 

@@ -1059,14 +1059,15 @@ export function storeContract(name: string, open: OpenStore): void {
       it('reads a token with its host and set time whatever its age; a new token is a host change in the feed', async () => {
         const a = (await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0)).host;
         let cursor = (await store.hostChangesSince(undefined)).cursor;
-        await store.setDeviceAuthToken(a.id, 'token-a', t0);
+        expect(await store.setDeviceAuthToken(a.id, 'token-a', t0)).toEqual(t0);
         const afterSet = await store.hostChangesSince(cursor);
         expect(afterSet.changedHostIds).toContain(a.id);
         cursor = afterSet.cursor;
         const later = new Date(t0.getTime() + 2 * 3_600_000);
-        await store.setDeviceAuthToken(a.id, 'token-a', later);
+        // The same token again: its set time stays, and is what the call answers.
+        expect(await store.setDeviceAuthToken(a.id, 'token-a', later)).toEqual(t0);
         expect(await store.getDeviceAuthToken('token-a')).toEqual({ hostId: a.id, updatedAt: t0 });
-        await store.setDeviceAuthToken(a.id, 'token-a2', later);
+        expect(await store.setDeviceAuthToken(a.id, 'token-a2', later)).toEqual(later);
         expect((await store.hostChangesSince(cursor)).changedHostIds).toContain(a.id);
         expect(await store.getDeviceAuthToken('token-a')).toBeUndefined();
         expect(await store.getDeviceAuthToken('token-a2')).toEqual({ hostId: a.id, updatedAt: later });

@@ -87,14 +87,23 @@ class HostKeyedMap<E extends Entry> {
 export class OrbitAuthCache {
   private readonly orbitKeys: HostKeyedMap<Entry>;
   private readonly tokens: HostKeyedMap<CachedDeviceToken>;
-  /** Bumped by every invalidation: a load that started before it is not cached. */
-  private generation = 0;
+  /**
+   * Invalidation clock: a load or write that started (at `tick`) before its host was dropped, or
+   * before a clear, is not cached. Per host, so one host's new token does not stop the others'
+   * concurrent writes from being cached.
+   */
+  private tick = 0;
+  private clearedAt = 0;
+  private readonly droppedAt = new Map<number, number>();
   private readonly clock: Clock;
   hits = 0;
   misses = 0;
 
+  private readonly maxEntries: number;
+
   constructor(private readonly options: OrbitAuthCacheOptions) {
     const maxEntries = options.maxEntries ?? DEFAULT_ORBIT_CACHE_ENTRIES;
+    this.maxEntries = maxEntries;
     this.orbitKeys = new HostKeyedMap(maxEntries);
     this.tokens = new HostKeyedMap(maxEntries);
     this.clock = options.clock ?? Date.now;
@@ -105,9 +114,9 @@ export class OrbitAuthCache {
     const cached = this.fresh(this.orbitKeys.get(orbitNodeKey));
     if (cached !== undefined) return cached.hostId;
     this.misses += 1;
-    const started = this.generation;
+    const started = this.tick;
     const hostId = await load();
-    if (hostId !== undefined && this.cacheable(started)) this.orbitKeys.set(orbitNodeKey, { hostId, loadedAt: this.clock() });
+    if (hostId !== undefined && this.cacheable(started, hostId)) this.orbitKeys.set(orbitNodeKey, { hostId, loadedAt: this.clock() });
     return hostId;
   }
 
@@ -119,25 +128,25 @@ export class OrbitAuthCache {
     const cached = this.fresh(this.tokens.get(token));
     if (cached !== undefined) return cached;
     this.misses += 1;
-    const started = this.generation;
+    const started = this.tick;
     const row = await load();
     if (row === undefined) return undefined;
     const entry: CachedDeviceToken = { hostId: row.hostId, updatedAt: row.updatedAt.getTime(), loadedAt: this.clock() };
-    if (this.cacheable(started)) this.tokens.set(token, entry);
+    if (this.cacheable(started, row.hostId)) this.tokens.set(token, entry);
     return entry;
   }
 
   /** A mark to take before a store write whose outcome setToken records. */
   mark(): number {
-    return this.generation;
+    return this.tick;
   }
 
   /**
    * After this instance set a token: the store holds it for this host since `updatedAt`. Cached only
-   * if nothing was invalidated since `mark` (the write may have raced a delete or a change elsewhere).
+   * if the host was not dropped since `mark` (the write may have raced a delete or a change elsewhere).
    */
   setToken(token: string, hostId: number, updatedAt: Date, mark: number): void {
-    const cacheable = this.cacheable(mark);
+    const cacheable = this.cacheable(mark, hostId);
     this.dropTokens(hostId); // its previous token is gone
     if (cacheable) this.tokens.set(token, { hostId, updatedAt: updatedAt.getTime(), loadedAt: this.clock() });
   }
@@ -150,8 +159,8 @@ export class OrbitAuthCache {
 
   /** Drops every entry of these hosts (changed or deleted here or elsewhere). */
   dropHosts(hostIds: Iterable<number>): void {
-    this.generation += 1;
     for (const hostId of hostIds) {
+      this.noteDropped(hostId);
       this.orbitKeys.dropHost(hostId);
       this.tokens.dropHost(hostId);
     }
@@ -159,12 +168,22 @@ export class OrbitAuthCache {
 
   /** Drops a host's device token entries only (it set a new token: its orbit node key is unchanged). */
   dropTokens(hostId: number): void {
-    this.generation += 1;
+    this.noteDropped(hostId);
     this.tokens.dropHost(hostId);
   }
 
+  private noteDropped(hostId: number): void {
+    this.droppedAt.set(hostId, ++this.tick);
+    // Bounded: past maxEntries hosts, forget them all and count it as a clear for loads in flight.
+    if (this.droppedAt.size > this.maxEntries) {
+      this.clearedAt = this.tick;
+      this.droppedAt.clear();
+    }
+  }
+
   clear(): void {
-    this.generation += 1;
+    this.clearedAt = ++this.tick;
+    this.droppedAt.clear();
     this.orbitKeys.clear();
     this.tokens.clear();
   }
@@ -182,7 +201,7 @@ export class OrbitAuthCache {
     return entry;
   }
 
-  private cacheable(started: number): boolean {
-    return started === this.generation && this.options.ttlMs > 0;
+  private cacheable(started: number, hostId: number): boolean {
+    return this.options.ttlMs > 0 && this.clearedAt <= started && (this.droppedAt.get(hostId) ?? 0) <= started;
   }
 }

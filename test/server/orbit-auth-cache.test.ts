@@ -67,11 +67,17 @@ describe('orbit auth cache', () => {
     const mark = c.auth.mark();
     c.auth.setToken('t', 7, new Date(999_000), mark);
     expect(c.auth.holdsToken(7, 't')).toBe(true);
+    // Another host dropped meanwhile (say its own new token) does not matter …
+    const before = c.auth.mark();
+    c.auth.dropTokens(8);
+    c.auth.setToken('t2', 7, new Date(999_000), before);
+    expect(c.auth.holdsToken(7, 't2')).toBe(true);
+    expect(c.auth.holdsToken(7, 't')).toBe(false); // the host's previous token is gone
+    // … this host dropped meanwhile (deleted, changed elsewhere) does.
     const stale = c.auth.mark();
-    c.auth.dropHosts([8]);
-    c.auth.setToken('t2', 7, new Date(999_000), stale);
-    expect(c.auth.holdsToken(7, 't2')).toBe(false);
-    expect(c.auth.holdsToken(7, 't')).toBe(false); // the host's previous token is dropped either way
+    c.auth.dropHosts([7]);
+    c.auth.setToken('t3', 7, new Date(999_000), stale);
+    expect(c.auth.holdsToken(7, 't3')).toBe(false);
   });
 
   it('does not cache a load that an invalidation overtook', async () => {
@@ -82,5 +88,13 @@ describe('orbit auth cache', () => {
     release(7);
     expect(await pending).toBe(7);
     expect(c.auth.size).toBe(0);
+    // A clear overtakes every load; dropping past maxEntries hosts counts as one.
+    const small = new OrbitAuthCache({ ttlMs: 2_000, maxAgeMs: 2_000, feedLive: () => false, maxEntries: 2 });
+    let releaseSmall!: (hostId: number) => void;
+    const racing = small.orbitHostId('k', () => new Promise<number>((resolve) => (releaseSmall = resolve)));
+    small.dropHosts([1, 2, 3]);
+    releaseSmall(9);
+    expect(await racing).toBe(9);
+    expect(small.size).toBe(0);
   });
 });

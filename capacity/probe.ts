@@ -21,6 +21,8 @@ export interface CpuProbeOptions {
   seconds: number;
   /** Seed of the probe's host identities (kept apart from the scenario's hosts). */
   seed: number;
+  /** PEM CA to trust when the server is https (a self-signed osqsim server's ca.pem). */
+  ca?: string;
 }
 
 const PROBED: ReadonlyArray<Exclude<PlanEndpoint, 'log'>> = ['read', 'write', 'config'];
@@ -37,7 +39,7 @@ function cpuOver(pid: number | undefined, run: () => Promise<void>): Promise<{ c
 
 export async function probeCpu(options: CpuProbeOptions): Promise<CpuProbe | null> {
   const origin = new URL(options.url).origin;
-  const pool = new Pool(origin, { connections: 16, pipelining: 1 });
+  const pool = new Pool(origin, { connections: 16, pipelining: 1, ...(options.ca !== undefined ? { connect: { ca: options.ca } } : {}) });
   try {
     const enrolled = await enrollHosts(pool, '/api/osquery', options.enrollSecret, options.seed, options.hosts, 16);
     if (enrolled.hosts.length === 0) return null;

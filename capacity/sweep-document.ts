@@ -94,6 +94,8 @@ export interface SweepDocument {
     logger_tls_period_s: number;
     stats_strategy?: string;
     stats_interval_s?: number;
+    /** How the hosts reached the server: plain HTTP, or HTTPS with the scenario's self-signed CA (server.tls). */
+    tls?: 'none' | 'self-signed';
   };
   steps: SweepStep[];
   /** After the last step: CPU per request per endpoint (absent with --no-cpu-probe or without /proc). */

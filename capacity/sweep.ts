@@ -24,6 +24,7 @@ import { FleetApi } from '../contract/fleet-rest.js';
 import { processStats, type ProcessStats } from '../scenarios/harness/proc.js';
 import { serverArgs } from '../scenarios/harness/server-args.js';
 import { ServerProcess } from '../scenarios/harness/server-process.js';
+import { CA_FILE } from '../server/tls/agent-files.js';
 import { scrapeMetrics } from '../scenarios/harness/server-sampler.js';
 import { readScenario, scenarioOrThrow } from '../scenarios/read.js';
 import type { Scenario as HarnessScenario } from '../scenarios/schema/scenario.js';
@@ -45,10 +46,6 @@ export function loadSweepScenario(file: string): SweepScenarioSource {
   const base = scenarioOrThrow(readScenario(file));
   if (base.target !== undefined) {
     throw osqsimError('CLI_INVALID_OPTION', { option: 'SCENARIO', reason: 'capacity sweep starts its own server: the scenario must have a server: section, not target:' });
-  }
-  if (base.server?.tls === 'self-signed') {
-    // The sweep's CPU probe and open-loop hosts speak plain HTTP; a TLS sweep would measure a different server.
-    throw osqsimError('CLI_INVALID_OPTION', { option: 'SCENARIO', reason: 'capacity sweep runs over plain HTTP: remove server.tls from the scenario (osqsim bench checkin --tls measures what TLS costs)' });
   }
   return { file, document: parseYaml(readFileSync(file, 'utf8')) as Record<string, unknown>, base };
 }
@@ -92,6 +89,10 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
   if (policiesFile !== null) writeFileSync(policiesFile, yaml!);
   const apiToken = randomBytes(18).toString('base64url');
   const policies = policiesPerHost(source.base);
+  // server.tls: self-signed → as `osqsim run`: the server creates a CA in the work folder, and the
+  // simulator, the REST calls, the /metrics reads and the CPU probe trust only that CA.
+  const tls = server.tls === 'self-signed';
+  const tlsDir = tls ? join(workDir, 'tls') : undefined;
   const document: SweepDocument = {
     schema: SWEEP_SCHEMA,
     scenario: source.base.name,
@@ -112,6 +113,7 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
       logger_tls_period_s: source.base.agent.logger_tls_period / 1000,
       stats_strategy: strategy,
       stats_interval_s: statsIntervalMs / 1000,
+      tls: tls ? 'self-signed' : 'none',
     },
     steps: [],
     stopped: { reason: 'completed', step: null, detail: `all ${counts.length} steps ran` },
@@ -123,16 +125,25 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
   try {
     const firstScenario = stepScenario(source, counts[0]!, options.warmupMs, options.measureMs);
     // Not detached: the sweep has no SIGINT handler, so the server must get the terminal's Ctrl-C too.
-    const args = serverArgs(firstScenario, { strategy, store, apiToken, logLevel: 'warn', statsIntervalMs, ...(policiesFile !== null ? { policiesFile } : {}) });
+    const args = serverArgs(firstScenario, {
+      strategy,
+      store,
+      apiToken,
+      logLevel: 'warn',
+      statsIntervalMs,
+      ...(policiesFile !== null ? { policiesFile } : {}),
+      ...(tlsDir !== undefined ? { tlsDir } : {}),
+    });
     serverProcess = new ServerProcess({ args, port: 0, startTimeoutMs: 60_000, detached: false });
     await serverProcess.start();
-    say(`server ${serverProcess.url} (pid ${serverProcess.pid})`);
-    const api = new FleetApi(serverProcess.url, apiToken);
+    const ca = tlsDir === undefined ? undefined : readFileSync(join(tlsDir, CA_FILE), 'utf8');
+    say(`server ${serverProcess.url} (pid ${serverProcess.pid}${tls ? ', TLS with a self-signed CA' : ''})`);
+    const api = new FleetApi(serverProcess.url, apiToken, undefined, ca);
     const policyNames = await fetchPolicyNames(api);
     for (let i = 0; i < counts.length; i++) {
       const hosts = counts[i]!;
       const scenario = i === 0 ? firstScenario : stepScenario(source, hosts, options.warmupMs, options.measureMs);
-      const { doc, window } = await runStep(scenario, { url: serverProcess.url, pid: serverProcess.pid, metrics: true, api }, options, policyNames, store);
+      const { doc, window } = await runStep(scenario, { url: serverProcess.url, pid: serverProcess.pid, metrics: true, api, ...(ca !== undefined ? { ca } : {}) }, options, policyNames, store);
       const step = buildStep(i + 1, hosts, doc, window, policies);
       document.steps.push(step);
       say(formatStepLine(step, counts.length));
@@ -146,7 +157,14 @@ export async function runSweep(options: SweepOptions): Promise<SweepDocument> {
     if (options.cpuProbe !== false && document.steps.length > 0) {
       const probe = { hosts: 200, ratePerS: 400, seconds: 8, ...(options.cpuProbe ?? {}) };
       say(`CPU probe: ${probe.ratePerS} req/s of read, write and config in turn for ${probe.seconds} s each (${probe.hosts} probe hosts) …`);
-      const result = await probeCpu({ url: serverProcess.url, pid: serverProcess.pid, enrollSecret: source.base.enroll_secret, seed: 990_001, ...probe });
+      const result = await probeCpu({
+        url: serverProcess.url,
+        pid: serverProcess.pid,
+        enrollSecret: source.base.enroll_secret,
+        seed: 990_001,
+        ...(ca !== undefined ? { ca } : {}),
+        ...probe,
+      });
       if (result) {
         document.cpu_probe = result;
         say(
@@ -189,6 +207,8 @@ export interface SweepServer {
   metrics: boolean;
   /** For the stats-runs API (osqsim's; absent on Fleet). */
   api?: FleetApi;
+  /** PEM of the CA that signed the server's certificate (a `server.tls: self-signed` scenario). */
+  ca?: string;
 }
 
 export async function runStep(
@@ -199,10 +219,11 @@ export async function runStep(
   store: string | undefined,
 ): Promise<{ doc: ResultDocument; window: ServerWindow }> {
   const sampleProcess = (): ProcessStats | undefined => (server.pid === undefined ? undefined : processStats(server.pid));
-  const scrape = (): Promise<Map<string, number>> => (server.metrics ? scrapeMetrics(server.url) : Promise.resolve(new Map()));
+  const scrape = (): Promise<Map<string, number>> => (server.metrics ? scrapeMetrics(server.url, server.ca) : Promise.resolve(new Map()));
   const sim = runSimulation({
     targets: [server.url],
     scenario,
+    ...(server.ca !== undefined ? { ca: server.ca } : {}),
     ...(options.workers !== undefined ? { workers: options.workers } : {}),
     policyNames,
     ...(store !== undefined ? { store } : {}),

@@ -47,9 +47,11 @@ export const ERRORS = {
     hint: 'The body must be JSON shaped like osquery\'s TLS plugin requests.',
   },
   OSQ_LOG_TYPE: {
-    status: 400,
-    exit: 'input',
-    message: 'unknown log_type {logType}: expected "status" or "result"',
+    // Fleet's submitLogsEndpoint answers newOsqueryError("unknown log type: " + LogType), which its
+    // error encoder sends as 500 (server/service/osquery.go, transport_error.go).
+    status: 500,
+    exit: 'error',
+    message: 'unknown log type: {logType}',
     hint: 'osquery sends log_type "status" or "result" only.',
   },
   // --- HTTP in general ----------------------------------------------------------------------

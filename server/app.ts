@@ -9,7 +9,7 @@ import { ERRORS, osqsimError, type ErrorCode, type OsqsimError } from '../lib/er
 import { createLogger } from '../lib/log.js';
 import type { ServerContext } from './context.js';
 import { ServerEvents } from './events.js';
-import { MetricsRegistry, type HistogramChild } from './metrics.js';
+import { MetricsRegistry, type Histogram, type HistogramChild } from './metrics.js';
 import type { ServerOptions } from './options/options.js';
 import { bearerChecker, apiTokenOf } from './api/auth.js';
 import { isOsqueryRoute, toOsqsimError } from './errors.js';
@@ -96,7 +96,7 @@ async function applyStartupState(context: ServerContext): Promise<void> {
   }
 }
 
-function installErrorHandling(app: FastifyInstance, context: ServerContext): void {
+function installErrorHandling(app: FastifyInstance, context: ServerContext, latency: Histogram): void {
   const errors = context.metrics.counter('osqsim_http_errors_total', 'Error answers by code');
   let lastUnavailableLog = 0;
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
@@ -117,23 +117,28 @@ function installErrorHandling(app: FastifyInstance, context: ServerContext): voi
   app.setNotFoundHandler((request, reply) => {
     const mapped = osqsimError('HTTP_NOT_FOUND', { method: request.method, url: request.url.split('?')[0] });
     errors.inc({ code: mapped.code });
+    latency.observe(reply.elapsedTime / 1000, { endpoint: 'unmatched' }); // up to the answer: a 404 has no route-level hook
     return reply.status(404).type('application/json; charset=utf-8').send(errorBody(mapped, request.url));
   });
 }
 
-function installRequestMetrics(app: FastifyInstance, context: ServerContext): void {
-  const latency = context.metrics.histogram('osqsim_http_request_duration_seconds', 'Request latency by endpoint');
-  const children = new Map<string, HistogramChild>();
-  app.addHook('onResponse', (request, reply, done) => {
-    const config = request.routeOptions.config as { endpoint?: string } | undefined;
-    const endpoint = config?.endpoint ?? request.routeOptions.url ?? 'unmatched';
-    let child = children.get(endpoint);
-    if (child === undefined) {
-      child = latency.child({ endpoint });
-      children.set(endpoint, child);
-    }
-    child.observe(reply.elapsedTime / 1000);
-    done();
+/**
+ * Latency per endpoint, observed by a route-level onResponse hook added to every route as it is
+ * registered (onRoute), with the histogram child resolved once: a global hook would read
+ * request.routeOptions, which fastify builds as a new object on every request. Unmatched requests
+ * have no route; the not-found handler observes them (see installErrorHandling).
+ */
+function installRequestMetrics(app: FastifyInstance, latency: Histogram): void {
+  app.addHook('onRoute', (route) => {
+    const endpoint = (route.config as { endpoint?: string } | undefined)?.endpoint ?? route.url;
+    let child: HistogramChild | undefined; // created at first use: /metrics lists the endpoints that were called
+    const observe = (_request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      child ??= latency.child({ endpoint });
+      child.observe(reply.elapsedTime / 1000);
+      done();
+    };
+    const existing = route.onResponse;
+    route.onResponse = existing === undefined ? [observe] : [...(Array.isArray(existing) ? existing : [existing]), observe];
   });
 }
 
@@ -179,8 +184,9 @@ export async function buildServer(input: BuildServerOptions = {}): Promise<Osqsi
     ...(https === undefined ? {} : { https }),
   }) as unknown as FastifyInstance;
   try {
-    installErrorHandling(app, context);
-    installRequestMetrics(app, context);
+    const latency = context.metrics.histogram('osqsim_http_request_duration_seconds', 'Request latency by endpoint');
+    installErrorHandling(app, context, latency);
+    installRequestMetrics(app, latency);
     app.get('/metrics', { config: { endpoint: 'metrics' } }, (_request, reply) =>
       reply.type('text/plain; version=0.0.4; charset=utf-8').send(context.metrics.render()),
     );

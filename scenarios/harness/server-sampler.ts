@@ -16,9 +16,9 @@ export async function fetchMetricsText(url: string, timeoutMs?: number, ca?: str
   return fetch(`${url}/metrics`, init).then((r) => (r.ok ? r.text() : ''), () => '');
 }
 
-/** The server's /metrics as `name{labels}` → value; empty when it does not answer. */
-export async function scrapeMetrics(url: string): Promise<Map<string, number>> {
-  return parsePrometheus(await fetchMetricsText(url));
+/** The server's /metrics as `name{labels}` → value; empty when it does not answer. `ca`: PEM CA to trust for https. */
+export async function scrapeMetrics(url: string, ca?: string): Promise<Map<string, number>> {
+  return parsePrometheus(await fetchMetricsText(url, undefined, ca));
 }
 
 export class ServerSampler {

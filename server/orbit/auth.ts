@@ -13,7 +13,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { osqsimError, type OsqsimError } from '../../lib/errors.js';
 import { fleetErrorAnswer, unauthorized } from '../api/errors.js';
 import { toOsqsimError } from '../errors.js';
-import type { Host, OrbitStore } from '../store/store.js';
 
 /** Fleet's deviceAuthTokenTTL (server/service/devices.go). */
 export const DEVICE_AUTH_TOKEN_TTL_MS = 3_600_000;
@@ -21,20 +20,32 @@ export const DEVICE_AUTH_TOKEN_TTL_MS = 3_600_000;
 /** Capabilities Fleet writes on orbit responses (server/fleet/capabilities.go); only those osqsim serves. */
 export const ORBIT_CAPABILITIES = 'orbit_endpoints,token_rotation';
 
-export async function authenticateOrbitHost(store: OrbitStore, orbitNodeKey: unknown): Promise<Host> {
+/** Fleet's AuthenticateOrbitHost on a host id looked up (through the cache) by orbit node key. */
+export async function authenticateOrbitHost(
+  orbitNodeKey: unknown,
+  hostIdOf: (orbitNodeKey: string) => Promise<number | undefined>,
+): Promise<number> {
   if (typeof orbitNodeKey !== 'string' || orbitNodeKey === '') {
     throw osqsimError('OSQ_NODE_INVALID', { reason: 'missing orbit node key' });
   }
-  const host = await store.getHostByOrbitNodeKey(orbitNodeKey);
-  if (host === undefined) throw osqsimError('OSQ_NODE_INVALID', { reason: 'invalid orbit node key' });
-  return host;
+  const hostId = await hostIdOf(orbitNodeKey);
+  if (hostId === undefined) throw osqsimError('OSQ_NODE_INVALID', { reason: 'invalid orbit node key' });
+  return hostId;
 }
 
-export async function authenticateDevice(store: OrbitStore, token: string, now: Date): Promise<Host> {
+/**
+ * Fleet's AuthenticateDevice: the token's host if the token was set within deviceAuthTokenTTL
+ * (LoadHostByDeviceAuthToken's `updated_at >= NOW() - 3600 s`), else 401.
+ */
+export async function authenticateDevice(
+  token: string,
+  now: Date,
+  tokenOf: (token: string) => Promise<{ hostId: number; updatedAt: number } | undefined>,
+): Promise<number> {
   if (token === '') throw unauthorized();
-  const host = await store.getHostByDeviceAuthToken(token, new Date(now.getTime() - DEVICE_AUTH_TOKEN_TTL_MS));
-  if (host === undefined) throw unauthorized();
-  return host;
+  const found = await tokenOf(token);
+  if (found === undefined || found.updatedAt < now.getTime() - DEVICE_AUTH_TOKEN_TTL_MS) throw unauthorized();
+  return found.hostId;
 }
 
 /** The enroll-secret failure (Fleet's AuthFailedError): its own body, "Authentication failed". */

@@ -67,14 +67,14 @@ export const plugin: ServerPlugin = async (app: FastifyInstance, context: Server
     });
 
     scope.post('/api/fleet/orbit/config', route('orbit_config'), async (request, reply) => {
-      const host = await service.authenticate(asBody(request.body)['orbit_node_key']);
-      return reply.header('X-Fleet-Capabilities', ORBIT_CAPABILITIES).type(JSON_TYPE).send(service.config(host));
+      await service.authenticate(asBody(request.body)['orbit_node_key']);
+      return reply.header('X-Fleet-Capabilities', ORBIT_CAPABILITIES).type(JSON_TYPE).send(service.config());
     });
 
     scope.post('/api/fleet/orbit/device_token', route('orbit_device_token'), async (request, reply) => {
       const body = asBody(request.body);
-      const host = await service.authenticate(body['orbit_node_key']);
-      await service.setDeviceToken(host, body['device_auth_token']);
+      const hostId = await service.authenticate(body['orbit_node_key']);
+      await service.setDeviceToken(hostId, body['device_auth_token']);
       return reply.header('X-Fleet-Capabilities', ORBIT_CAPABILITIES).type(JSON_TYPE).send({});
     });
 
@@ -94,8 +94,8 @@ export const plugin: ServerPlugin = async (app: FastifyInstance, context: Server
       });
 
       scope.get<{ Params: { token: string } }>(`${prefix}/:token/desktop`, route('desktop'), async (request, reply) => {
-        const host = await service.authenticateDevice(request.params.token);
-        return reply.type(JSON_TYPE).send(await service.desktopSummary(host));
+        const hostId = await service.authenticateDevice(request.params.token);
+        return reply.type(JSON_TYPE).send(await service.desktopSummary(hostId));
       });
     }
   });

@@ -117,6 +117,17 @@ export class HostCache {
     this.clock = options.clock ?? Date.now;
   }
 
+  /**
+   * The fresh cached entry for this node key (counted as a hit), or undefined without loading or
+   * counting anything: the idle read's synchronous fast path, which falls back to get() on undefined.
+   */
+  fresh(nodeKey: string): CachedHost | undefined {
+    const entry = this.byNodeKey.get(nodeKey);
+    if (entry === undefined || this.clock() - entry.loadedAt >= this.maxAge()) return undefined;
+    this.hits += 1;
+    return entry;
+  }
+
   /** The host for this node key, from memory when fresh; undefined for an unknown key. */
   get(nodeKey: string): Promise<CachedHost | undefined> | CachedHost | undefined {
     const entry = this.byNodeKey.get(nodeKey);
@@ -267,6 +278,12 @@ export class PolicyScopeCache {
     this.maxAge = maxAgeOf(options);
     this.maxEntries = options.maxEntries ?? 10_000;
     this.clock = options.clock ?? Date.now;
+  }
+
+  /** The fresh cached scope, or undefined without loading (the idle read's fast path). */
+  fresh(teamId: number | null, fleetPlatform: string): PolicyScope | undefined {
+    const entry = this.scopes.get(`${teamId ?? '-'}|${fleetPlatform}`);
+    return entry !== undefined && this.clock() - entry.loadedAt < this.maxAge() ? entry : undefined;
   }
 
   get(teamId: number | null, fleetPlatform: string): Promise<PolicyScope> | PolicyScope {

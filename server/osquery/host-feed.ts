@@ -24,6 +24,12 @@ export interface HostChangeFeedOptions {
   readonly invalidations?: Counter;
 }
 
+/** What one poll found: hosts changed or deleted elsewhere, or reset (too far behind: drop everything). */
+export interface HostFeedChange {
+  readonly reset: boolean;
+  readonly hostIds: readonly number[];
+}
+
 export class HostChangeFeed implements BackgroundJob {
   readonly name = 'host-change-feed';
   private cursor: string | undefined;
@@ -43,6 +49,13 @@ export class HostChangeFeed implements BackgroundJob {
     private readonly options: HostChangeFeedOptions,
   ) {
     this.clock = options.clock ?? Date.now;
+  }
+
+  private readonly listeners: Array<(change: HostFeedChange) => void> = [];
+
+  /** Also tell this listener what each poll found (other caches keyed by host: server/orbit/auth-cache.ts). */
+  onChange(listener: (change: HostFeedChange) => void): void {
+    this.listeners.push(listener);
   }
 
   /** True while polls keep up: the caches may serve entries for their long TTL. */
@@ -86,6 +99,9 @@ export class HostChangeFeed implements BackgroundJob {
     const sentAt = this.clock();
     try {
       const changes = await this.store.hostChangesSince(this.cursor);
+      for (const listener of this.listeners) {
+        listener(changes.reset ? { reset: true, hostIds: [] } : { reset: false, hostIds: [...changes.changedHostIds, ...changes.deletedHostIds] });
+      }
       if (changes.reset) {
         this.hosts.clear();
         this.scopes.clear();

@@ -119,7 +119,8 @@ export interface LogRequest {
 }
 
 export function parseLogRequest(body: Json): LogRequest {
-  const logType = body.log_type;
+  // Go decodes an absent or null log_type as "" (then Fleet's unknown log type); another JSON type is a decode error.
+  const logType = body.log_type ?? '';
   if (typeof logType !== 'string') throw bad('log_type must be a string');
   const data = body.data;
   if (data !== undefined && data !== null && !Array.isArray(data)) throw bad('data must be an array');

@@ -130,6 +130,32 @@ export class OsqueryService {
     return host;
   }
 
+  /**
+   * The fresh cached host for a node key, marked seen, or undefined when it is not cached (then
+   * authenticate() loads it or answers node_invalid). The idle read's synchronous first step.
+   */
+  cachedHost(nodeKey: string | undefined): CachedHost | undefined {
+    if (nodeKey === undefined) return undefined;
+    const host = this.hosts.fresh(nodeKey);
+    if (host !== undefined) this.lastSeen.mark(host.id);
+    return host;
+  }
+
+  /**
+   * True when read(host) would answer nothing now, decided without awaiting anything: no gate is
+   * open, the host is not enrolling and (`--edited-policies immediate` only) its cached scope holds
+   * no edit newer than its last run. False when unsure (that scope not cached): read() decides.
+   */
+  idleNow(host: CachedHost): boolean {
+    const now = this.context.now();
+    const options = this.context.options;
+    if (host.platform === '' || host.hostname === '') return false;
+    if (dueForDetails(host, now, options, this.jitter) || dueForPolicies(host, now, options, this.jitter)) return false;
+    if (options.editedPolicies !== 'immediate') return true;
+    const scope = this.scopes.fresh(host.teamId, fleetPlatformOf(host.platform));
+    return scope !== undefined && scope.lastQueryChange <= Math.max(host.policyUpdatedAt.getTime(), host.editsAnsweredUpTo ?? 0);
+  }
+
   async enroll(request: EnrollRequest): Promise<string> {
     const { store, events } = this.context;
     if (request.enrollSecret === '') throw osqsimError('OSQ_ENROLL_FAILED', { reason: 'missing enroll secret' });
@@ -360,12 +386,13 @@ export class OsqueryService {
   }
 
   /**
-   * status and result logs are accepted, counted and dropped; any other type is an error. Called
+   * status and result logs are accepted, counted and dropped; any other type (an absent one is '')
+   * is Fleet's 500 `{"error": "unknown log type: …"}` (submitLogsEndpoint). Called
    * after authentication: Fleet checks the node key (authenticatedHost) before submitLogsEndpoint
    * looks at log_type (server/service/osquery.go), so a bad key wins over a bad log type.
    */
   log(logType: string, lines: number): void {
-    if (logType !== 'status' && logType !== 'result') throw osqsimError('OSQ_LOG_TYPE', { logType: JSON.stringify(logType) });
+    if (logType !== 'status' && logType !== 'result') throw osqsimError('OSQ_LOG_TYPE', { logType });
     this.logLines.inc({ log_type: logType }, lines);
   }
 }

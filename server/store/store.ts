@@ -8,6 +8,7 @@
  * A method that throws has changed nothing (each is one transaction).
  */
 import type {
+  DeviceAuthToken,
   EnrollSecret,
   Host,
   HostChanges,
@@ -149,10 +150,17 @@ export interface OrbitStore {
   /**
    * Fleet's SetOrUpdateDeviceAuthToken: upserts the host's one token; updated_at moves only when the
    * token changes. STORE_CONFLICT when another host holds the token, STORE_NOT_FOUND for an unknown host.
+   * Resolves with the token's set time (`now` for a new token, the stored time for the same one).
    */
-  setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<void>;
+  setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<Date>;
   /** Fleet's LoadHostByDeviceAuthToken: the host whose token this is, if it was set at or after validSince. */
   getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined>;
+  /**
+   * The token's host and when it was set, whatever its age (the orbit auth cache checks the TTL
+   * itself); undefined for an unknown token or a deleted host. A change of a host's token counts as
+   * a change of its host row in the change feed (hostChangesSince), so other instances drop it.
+   */
+  getDeviceAuthToken(token: string): Promise<DeviceAuthToken | undefined>;
   /**
    * Fleet's SetOrUpdateHostOrbitInfo (server/datastore/mysql/hosts.go): upserts host_orbit_info from
    * the osquery detail query `orbit_info` (server/service/osquery_utils/queries.go), not from an

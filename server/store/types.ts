@@ -244,6 +244,13 @@ export interface OrbitEnrollResult {
   readonly created: boolean;
 }
 
+/** A host_device_auth row as the orbit auth cache needs it. */
+export interface DeviceAuthToken {
+  readonly hostId: number;
+  /** When the token was set (Fleet's updated_at: an unchanged token keeps it). */
+  readonly updatedAt: Date;
+}
+
 /** Fleet's host_orbit_info row: what the osquery `orbit_info` table reported (server/fleet/hosts.go HostOrbitInfo). */
 export interface HostOrbitInfo {
   readonly version: string;

@@ -39,6 +39,7 @@ describe('a tiny sweep end to end (memory store)', () => {
       onProgress: (line) => lines.push(line),
     });
     expect(sweep.stopped).toMatchObject({ reason: 'completed' });
+    expect(sweep.params.tls).toBe('none');
     expect(sweep.steps.map((step) => step.hosts)).toEqual([20, 40]);
     expect(lines.filter((line) => line.startsWith('step ')).length).toBe(2);
     for (const step of sweep.steps) {

@@ -134,6 +134,27 @@ function feedSuite(kind: string, open: () => Promise<{ a: Store; b: Store; dispo
       expect(bCalls.calls.get('getHostByNodeKey')).toBe(1);
     });
 
+    it('orbit: a device token rotated and an orbit key re-enrolled on A are refused on B after B\'s next poll', async () => {
+      const { a, b } = await pair();
+      const orbitEnroll = async (): Promise<string> =>
+        ((await a.post('/api/fleet/orbit/enroll', { enroll_secret: GLOBAL_SECRET, hardware_uuid: 'U-9', platform: 'darwin' })).json() as { orbit_node_key: string })
+          .orbit_node_key;
+      const tokenPing = async (token: string): Promise<number> =>
+        (await b.server.app.inject({ method: 'HEAD', url: `/api/latest/fleet/device/${token}/ping` })).statusCode;
+      const first = await orbitEnroll();
+      expect((await a.post('/api/fleet/orbit/device_token', { orbit_node_key: first, device_auth_token: 'tok-1' })).statusCode).toBe(200);
+      expect((await b.post('/api/fleet/orbit/config', { orbit_node_key: first })).statusCode).toBe(200); // cached on B
+      expect(await tokenPing('tok-1')).toBe(200); // cached on B
+
+      expect((await a.post('/api/fleet/orbit/device_token', { orbit_node_key: first, device_auth_token: 'tok-2' })).statusCode).toBe(200);
+      const second = await orbitEnroll();
+      await b.feed.poll();
+      expect((await b.post('/api/fleet/orbit/config', { orbit_node_key: first })).statusCode).toBe(401);
+      expect(await tokenPing('tok-1')).toBe(401);
+      expect(await tokenPing('tok-2')).toBe(200);
+      expect((await b.post('/api/fleet/orbit/config', { orbit_node_key: second })).statusCode).toBe(200);
+    });
+
     it('a refetch requested through A\'s REST API is due on B after B\'s next poll', async () => {
       const { a, b, bCalls } = await pair();
       const { nodeKey, hostId } = await enrolled(a, 'refetch-host');

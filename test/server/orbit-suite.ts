@@ -246,5 +246,46 @@ export function defineOrbitApiSuite(factory: StoreFactory): void {
         }
       });
     });
+
+    describe('orbit auth cache (server/orbit/auth-cache.ts)', () => {
+      it('answers orbit config, the same device token and the token ping from memory: they work with the store down', async () => {
+        const t = await start();
+        const key = await orbitEnroll(t, 'U-1');
+        const body = { orbit_node_key: key, device_auth_token: 'tok-1' };
+        expect((await t.post('/api/fleet/orbit/device_token', body)).statusCode).toBe(200);
+        t.server.faults.setStoreUnavailable(60_000); // every store call fails from here
+        expect((await t.post('/api/fleet/orbit/config', { orbit_node_key: key })).statusCode).toBe(200);
+        // The store holds this token for this host: Fleet's upsert would change nothing, so nothing is written.
+        expect((await t.post('/api/fleet/orbit/device_token', body)).statusCode).toBe(200);
+        expect((await inject(t, 'HEAD', '/api/latest/fleet/device/tok-1/ping')).statusCode).toBe(200);
+        // A new token must be written: it fails while the store is down.
+        expect((await t.post('/api/fleet/orbit/device_token', { ...body, device_auth_token: 'tok-2' })).statusCode).toBeGreaterThanOrEqual(500);
+        t.server.faults.setStoreUnavailable(0);
+        // The cached token still expires an hour after it was set.
+        t.advance(HOUR + 1);
+        expect((await inject(t, 'HEAD', '/api/latest/fleet/device/tok-1/ping')).statusCode).toBe(401);
+      });
+
+      it('a cached orbit key, token and host are refused at once after a re-enroll, a rotation or a delete on this instance', async () => {
+        const t = await start();
+        const first = await orbitEnroll(t, 'U-1');
+        expect((await t.post('/api/fleet/orbit/device_token', { orbit_node_key: first, device_auth_token: 'tok-1' })).statusCode).toBe(200);
+        expect((await t.post('/api/fleet/orbit/config', { orbit_node_key: first })).statusCode).toBe(200);
+        const second = await orbitEnroll(t, 'U-1');
+        expect((await t.post('/api/fleet/orbit/config', { orbit_node_key: first })).json()).toEqual(ORBIT_NODE_INVALID);
+
+        expect((await inject(t, 'HEAD', '/api/latest/fleet/device/tok-1/ping')).statusCode).toBe(200);
+        expect((await t.post('/api/fleet/orbit/device_token', { orbit_node_key: second, device_auth_token: 'tok-2' })).statusCode).toBe(200);
+        expect((await inject(t, 'HEAD', '/api/latest/fleet/device/tok-1/ping')).statusCode).toBe(401);
+        expect((await inject(t, 'HEAD', '/api/latest/fleet/device/tok-2/ping')).statusCode).toBe(200);
+
+        const hostId = (await t.store.getHostByOrbitNodeKey(second))!.id;
+        await t.store.deleteHost(hostId);
+        t.server.context.events.emit('hostChanged', hostId); // what the REST delete announces
+        expect((await t.post('/api/fleet/orbit/config', { orbit_node_key: second })).statusCode).toBe(401);
+        expect((await t.post('/api/fleet/orbit/device_token', { orbit_node_key: second, device_auth_token: 'tok-2' })).statusCode).toBe(401);
+        expect((await inject(t, 'HEAD', '/api/latest/fleet/device/tok-2/ping')).statusCode).toBe(401);
+      });
+    });
   });
 }

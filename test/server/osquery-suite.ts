@@ -422,15 +422,20 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
       });
 
       it.each([
-        ['an unknown log_type', { log_type: 'snapshot', data: [] }, 400, { error: 'unknown log_type "snapshot": expected "status" or "result"' }],
+        // Fleet's submitLogsEndpoint: newOsqueryError("unknown log type: " + LogType) → 500 (server/service/osquery.go).
+        ['an unknown log_type', { log_type: 'snapshot', data: [] }, 500, { error: 'unknown log type: snapshot' }],
+        ['a missing log_type (Go decodes it as "")', { data: [] }, 500, { error: 'unknown log type: ' }],
+        ['a log_type that is not a string', { log_type: 5, data: [] }, 400, { error: 'invalid request: log_type must be a string' }],
         ['data that is not an array', { log_type: 'status', data: 'x' }, 400, { error: 'invalid request: data must be an array' }],
-        ['a missing log_type', { data: [] }, 400, { error: 'invalid request: log_type must be a string' }],
-      ])('rejects %s', async (_label, body, status, expected) => {
+      ])('rejects %s, and stores nothing', async (_label, body, status, expected) => {
         const t = await start();
         const key = await t.enroll('log-bad');
+        const before = await storeSnapshot(t.store);
         const response = await t.post('/api/osquery/log', { node_key: key, ...body });
         expect(response.statusCode).toBe(status);
+        expect(response.headers['content-type']).toContain('application/json');
         expect(response.json()).toEqual(expected);
+        expect(await storeSnapshot(t.store)).toEqual(before);
       });
 
       it('rejects a body over the log limit with 413 and an unknown key with 401', async () => {
@@ -547,7 +552,7 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
       expect(await t.store.getMembership(id, (await t.host(key)).id)).toBe(true);
       expect(await post('/api/osquery/distributed/read', { node_key: key })).toEqual({ status: 200, json: EMPTY_READ });
       expect(await post('/api/osquery/log', { node_key: key, log_type: 'status', data: [{}] })).toEqual({ status: 200, json: {} });
-      expect(await post('/api/osquery/log', { node_key: key, log_type: 'bogus', data: [] })).toMatchObject({ status: 400 });
+      expect(await post('/api/osquery/log', { node_key: key, log_type: 'bogus', data: [] })).toEqual({ status: 500, json: { error: 'unknown log type: bogus' } });
       expect(await post('/api/osquery/distributed/write', { node_key: 'nope', queries: {} })).toEqual({
         status: 401,
         json: { error: 'authentication error: invalid node key', node_invalid: true },

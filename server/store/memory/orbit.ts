@@ -1,7 +1,7 @@
 /** fleetd (orbit) and Fleet Desktop: orbit node keys on hosts and device auth tokens. */
 import { osqsimError } from '../../../lib/errors.js';
 import { LONG_AGO, unenrolledNodeKey } from '../common.js';
-import type { Host, HostOrbitInfo, OrbitEnrollResult, OrbitHostIdentity } from '../types.js';
+import type { DeviceAuthToken, Host, HostOrbitInfo, OrbitEnrollResult, OrbitHostIdentity } from '../types.js';
 import { noteHostChanged } from './feed.js';
 import { type MemoryState, assertTeam } from './state.js';
 
@@ -84,15 +84,23 @@ export function getHostByOrbitNodeKey(state: MemoryState, orbitNodeKey: string):
   return id === undefined ? undefined : state.hosts.get(id);
 }
 
-export function setDeviceAuthToken(state: MemoryState, hostId: number, token: string, now: Date): void {
+export function setDeviceAuthToken(state: MemoryState, hostId: number, token: string, now: Date): Date {
   if (!state.hosts.has(hostId)) throw osqsimError('STORE_NOT_FOUND', { what: `host ${hostId}` });
   const owner = state.hostsByDeviceToken.get(token);
   if (owner !== undefined && owner !== hostId) throw osqsimError('STORE_CONFLICT', { what: 'device auth token' });
   const current = state.deviceTokenByHost.get(hostId);
-  if (current?.token === token) return; // ON DUPLICATE KEY UPDATE with the same token: updated_at stays.
+  if (current?.token === token) return current.updatedAt; // ON DUPLICATE KEY UPDATE with the same token: updated_at stays.
   if (current !== undefined) state.hostsByDeviceToken.delete(current.token);
   state.deviceTokenByHost.set(hostId, { token, updatedAt: now });
   state.hostsByDeviceToken.set(token, hostId);
+  noteHostChanged(state, hostId); // other instances' orbit auth caches drop the old token
+  return now;
+}
+
+export function getDeviceAuthToken(state: MemoryState, token: string): DeviceAuthToken | undefined {
+  const id = state.hostsByDeviceToken.get(token);
+  const entry = id === undefined ? undefined : state.deviceTokenByHost.get(id);
+  return id === undefined || entry === undefined || !state.hosts.has(id) ? undefined : { hostId: id, updatedAt: entry.updatedAt };
 }
 
 export function getHostByDeviceAuthToken(state: MemoryState, token: string, validSince: Date): Host | undefined {

@@ -22,6 +22,7 @@ import type {
   HostIdentity,
   HostListFilter,
   HostOrbitInfo,
+  DeviceAuthToken,
   HostPolicyResults,
   OrbitEnrollResult,
   OrbitHostIdentity,
@@ -171,12 +172,16 @@ export class MemoryStore implements Store {
     return orbit.getHostByOrbitNodeKey(this.open(), orbitNodeKey);
   }
 
-  async setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<void> {
+  async setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<Date> {
     return orbit.setDeviceAuthToken(this.open(), hostId, token, now);
   }
 
   async getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined> {
     return orbit.getHostByDeviceAuthToken(this.open(), token, validSince);
+  }
+
+  async getDeviceAuthToken(token: string): Promise<DeviceAuthToken | undefined> {
+    return orbit.getDeviceAuthToken(this.open(), token);
   }
 
   async setHostOrbitInfo(hostId: number, info: HostOrbitInfo, now: Date): Promise<void> {

@@ -3,7 +3,7 @@ import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/prom
 import { osqsimError } from '../../../lib/errors.js';
 import { fleetPlatformOf } from '../../../contract/platforms.js';
 import { LONG_AGO, unenrolledNodeKey } from '../common.js';
-import type { Host, HostOrbitInfo, OrbitEnrollResult, OrbitHostIdentity } from '../types.js';
+import type { DeviceAuthToken, Host, HostOrbitInfo, OrbitEnrollResult, OrbitHostIdentity } from '../types.js';
 import { type Db, run } from './db.js';
 import { isDuplicate } from './errors.js';
 import { HOST_SELECT, type HostRow, toHost } from './hosts.js';
@@ -94,26 +94,42 @@ export async function getHostByOrbitNodeKey(db: Db, orbitNodeKey: string): Promi
  * Fleet's SetOrUpdateDeviceAuthToken (server/datastore/mysql/hosts.go): INSERT … ON DUPLICATE KEY
  * UPDATE keyed by host; updated_at is assigned before token so it compares against the old token.
  */
-export async function setDeviceAuthToken(db: Db, hostId: number, token: string, now: Date): Promise<void> {
+export async function setDeviceAuthToken(db: Db, hostId: number, token: string, now: Date): Promise<Date> {
   return run(async () => {
     try {
-      await tx(db.pool, async (c) => {
+      return await tx(db.pool, async (c) => {
         const [host] = await c.query<RowDataPacket[]>('SELECT id FROM hosts WHERE id = ?', [hostId]);
         if (host.length === 0) throw osqsimError('STORE_NOT_FOUND', { what: `host ${hostId}` });
         // ON DUPLICATE KEY UPDATE fires on the token key too (it would rewrite the other host's row):
         // a token held by another host is refused first, as Fleet's ConflictError.
-        const [owner] = await c.query<RowDataPacket[]>('SELECT host_id FROM host_device_auth WHERE token = ? FOR UPDATE', [token]);
+        const [owner] = await c.query<RowDataPacket[]>('SELECT host_id, updated_at FROM host_device_auth WHERE token = ? FOR UPDATE', [token]);
         if (owner[0] && Number(owner[0].host_id) !== hostId) throw osqsimError('STORE_CONFLICT', { what: 'device auth token' });
+        if (owner[0]) return new Date(owner[0].updated_at as Date); // the host's token already: Fleet's upsert changes nothing (updated_at stays)
         await c.query(
           `INSERT INTO host_device_auth (host_id, token, created_at, updated_at) VALUES (?, ?, ?, ?)
            ON DUPLICATE KEY UPDATE updated_at = IF(token = VALUES(token), updated_at, VALUES(updated_at)), token = VALUES(token)`,
           [hostId, token, now, now],
         );
+        // A new token is a change of the host for the change feed: other instances drop the old one.
+        await c.query('UPDATE hosts SET changed_at = CURRENT_TIMESTAMP(3) WHERE id = ?', [hostId]);
+        return now;
       });
     } catch (err) {
       if (isDuplicate(err, 'idx_host_device_auth_token')) throw osqsimError('STORE_CONFLICT', { what: 'device auth token' });
       throw err;
     }
+  });
+}
+
+/** The token's host and time, whatever its age (Store.getDeviceAuthToken). */
+export async function getDeviceAuthToken(db: Db, token: string): Promise<DeviceAuthToken | undefined> {
+  return run(async () => {
+    const [rows] = await db.pool.query<RowDataPacket[]>(
+      'SELECT hda.host_id, hda.updated_at FROM host_device_auth hda JOIN hosts h ON h.id = hda.host_id WHERE hda.token = ?',
+      [token],
+    );
+    const row = rows[0];
+    return row === undefined ? undefined : { hostId: Number(row.host_id), updatedAt: new Date(row.updated_at as Date) };
   });
 }
 

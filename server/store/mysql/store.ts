@@ -22,6 +22,7 @@ import type {
   HostIdentity,
   HostListFilter,
   HostOrbitInfo,
+  DeviceAuthToken,
   HostPolicyResults,
   OrbitEnrollResult,
   OrbitHostIdentity,
@@ -170,12 +171,16 @@ export class MysqlStore implements Store {
     return orbit.getHostByOrbitNodeKey(this.db, orbitNodeKey);
   }
 
-  async setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<void> {
+  async setDeviceAuthToken(hostId: number, token: string, now: Date): Promise<Date> {
     return orbit.setDeviceAuthToken(this.db, hostId, token, now);
   }
 
   async getHostByDeviceAuthToken(token: string, validSince: Date): Promise<Host | undefined> {
     return orbit.getHostByDeviceAuthToken(this.db, token, validSince);
+  }
+
+  async getDeviceAuthToken(token: string): Promise<DeviceAuthToken | undefined> {
+    return orbit.getDeviceAuthToken(this.db, token);
   }
 
   async setHostOrbitInfo(hostId: number, info: HostOrbitInfo, now: Date): Promise<void> {

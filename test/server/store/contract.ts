@@ -1056,6 +1056,25 @@ export function storeContract(name: string, open: OpenStore): void {
         expect(await store.getHostByDeviceAuthToken('token-z', t0)).toBeUndefined();
       });
 
+      it('reads a token with its host and set time whatever its age; a new token is a host change in the feed', async () => {
+        const a = (await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0)).host;
+        let cursor = (await store.hostChangesSince(undefined)).cursor;
+        expect(await store.setDeviceAuthToken(a.id, 'token-a', t0)).toEqual(t0);
+        const afterSet = await store.hostChangesSince(cursor);
+        expect(afterSet.changedHostIds).toContain(a.id);
+        cursor = afterSet.cursor;
+        const later = new Date(t0.getTime() + 2 * 3_600_000);
+        // The same token again: its set time stays, and is what the call answers.
+        expect(await store.setDeviceAuthToken(a.id, 'token-a', later)).toEqual(t0);
+        expect(await store.getDeviceAuthToken('token-a')).toEqual({ hostId: a.id, updatedAt: t0 });
+        expect(await store.setDeviceAuthToken(a.id, 'token-a2', later)).toEqual(later);
+        expect((await store.hostChangesSince(cursor)).changedHostIds).toContain(a.id);
+        expect(await store.getDeviceAuthToken('token-a')).toBeUndefined();
+        expect(await store.getDeviceAuthToken('token-a2')).toEqual({ hostId: a.id, updatedAt: later });
+        await store.deleteHost(a.id);
+        expect(await store.getDeviceAuthToken('token-a2')).toBeUndefined();
+      });
+
       it('upserts host_orbit_info (NULLs kept), ignores an unknown host, and drops it with the host', async () => {
         const a = (await store.enrollOrbit(orbitIdentity(1), 'orbit-1', null, t0)).host;
         expect(await store.getHostOrbitInfo(a.id)).toBeUndefined();

@@ -47,7 +47,7 @@ import { Denylist } from './agent/denylist.js';
 import { ConfigProfiles } from './agent/config-profile.js';
 import { backOff, isIdle, newLoggerBackoff, purgeCounts, takeLines, tick, type LoggerBackoff } from './agent/logger-buffer.js';
 import { runsBetween, splayedIntervalS } from './agent/schedule.js';
-import { logData } from './agent/log-lines.js';
+import { resultData, statusData } from './agent/log-lines.js';
 
 export const KIND_ENROLL = 0;
 export const KIND_CONFIG = 1;
@@ -143,6 +143,8 @@ export class AgentPopulation {
   private readonly lastLogTick: Float64Array;
   /** When the host adopted its schedule (its scheduled queries' first runs follow). */
   private readonly scheduleSince: Float64Array;
+  /** Buffered result lines per scheduled query (the profile's order), for hosts whose schedule logs. */
+  private readonly linesByQuery = new Map<number, Float64Array>();
   /** Only hosts holding results / backing off / that crashed have entries here. */
   private readonly results: DistributedResults;
   private readonly loggerBackoff = new Map<number, LoggerBackoff>();
@@ -586,7 +588,9 @@ export class AgentPopulation {
     this.state[h] = STATE_STARTING;
     this.statusLines[h]! += this.options.agent.startup_status_lines;
     this.flags[h]! &= ~FLAG_CONFIG_ACCELERATED;
-    this.schedule(h, KIND_CONFIG, this.now(), true);
+    const keyBody = this.keyBodies[h];
+    if (keyBody === undefined) this.needKey(h, KIND_CONFIG);
+    else this.send(h, KIND_CONFIG, keyBody);
   }
 
   // --- logger ------------------------------------------------------------------------------------
@@ -605,6 +609,7 @@ export class AgentPopulation {
     const g = this.global(h);
     const since = this.scheduleSince[h]!;
     let lines = 0;
+    let byQuery = this.linesByQuery.get(h);
     for (let q = 0; q < answers.length; q++) {
       const a = answers[q]!;
       if (a.linesPerRun === 0 && a.linesFirstRun === 0) continue;
@@ -612,7 +617,14 @@ export class AgentPopulation {
       const runs = runsBetween(every, Math.max(last, since), now);
       if (runs === 0) continue;
       const first = runsBetween(every, since, Math.max(last, since)) === 0; // no run yet before this window
-      lines += first ? a.linesFirstRun + (runs - 1) * a.linesPerRun : runs * a.linesPerRun;
+      const added = first ? a.linesFirstRun + (runs - 1) * a.linesPerRun : runs * a.linesPerRun;
+      if (added === 0) continue;
+      if (byQuery === undefined || byQuery.length !== answers.length) {
+        byQuery = new Float64Array(answers.length);
+        this.linesByQuery.set(h, byQuery);
+      }
+      byQuery[q]! += added;
+      lines += added;
     }
     this.resultLines[h]! += lines;
   }
@@ -634,7 +646,7 @@ export class AgentPopulation {
       // After a node_invalid on the results the key is gone: the statuses wait for the next check.
       const key = this.keyBodies[h];
       if (statuses > 0 && key !== undefined) {
-        this.sendLog(h, intended, key, 'status', statuses, (ok, end) => {
+        this.sendLog(h, intended, key, 'status', statuses, undefined, (ok, end) => {
           if (ok) this.statusLines[h]! -= statuses;
           this.recordLogOutcome(h, 'statuses', ok);
           this.logChecked(h, end);
@@ -642,12 +654,39 @@ export class AgentPopulation {
       } else this.logChecked(h, done);
     };
     if (results > 0) {
-      this.sendLog(h, intended, keyBody, 'result', results, (ok, done) => {
-        if (ok) this.resultLines[h]! -= results;
+      const picks = this.pickResultLines(h, results);
+      this.sendLog(h, intended, keyBody, 'result', results, picks, (ok, done) => {
+        if (ok) {
+          this.resultLines[h]! -= results;
+          this.takeResultLines(h, picks);
+        }
         this.recordLogOutcome(h, 'results', ok);
         sendStatusesThen(done);
       });
     } else sendStatusesThen(this.now());
+  }
+
+  /** Which scheduled queries the next `lines` result lines belong to (profile order), as (index, count) pairs. */
+  private pickResultLines(h: number, lines: number): number[] {
+    const byQuery = this.linesByQuery.get(h);
+    const picks: number[] = [];
+    let left = lines;
+    if (byQuery !== undefined) {
+      for (let q = 0; q < byQuery.length && left > 0; q++) {
+        const n = Math.min(left, Math.floor(byQuery[q]!));
+        if (n <= 0) continue;
+        picks.push(q, n);
+        left -= n;
+      }
+    }
+    if (left > 0) picks.push(-1, left); // lines of a schedule the host no longer has
+    return picks;
+  }
+
+  private takeResultLines(h: number, picks: readonly number[]): void {
+    const byQuery = this.linesByQuery.get(h);
+    if (byQuery === undefined) return;
+    for (let i = 0; i < picks.length; i += 2) if (picks[i]! >= 0) byQuery[picks[i]!]! -= picks[i + 1]!;
   }
 
   private recordLogOutcome(h: number, type: 'results' | 'statuses', ok: boolean): void {
@@ -675,6 +714,7 @@ export class AgentPopulation {
     const purged = purgeCounts(Math.floor(this.resultLines[h]!), Math.floor(this.statusLines[h]!), options.bufferedLogMax ?? this.options.agent.buffered_log_max);
     if (purged.results + purged.statuses > 0) {
       this.resultLines[h]! -= purged.results;
+      if (purged.results > 0) this.takeResultLines(h, this.pickResultLines(h, purged.results));
       this.statusLines[h]! -= purged.statuses;
       this.counts.log_lines_purged += purged.results + purged.statuses;
     }
@@ -695,7 +735,7 @@ export class AgentPopulation {
     this.schedule(h, KIND_LOG, next, true);
   }
 
-  private sendLog(h: number, intended: number, keyBody: string, type: 'status' | 'result', lines: number, then: (ok: boolean, done: number) => void): void {
+  private sendLog(h: number, intended: number, keyBody: string, type: 'status' | 'result', lines: number, picks: readonly number[] | undefined, then: (ok: boolean, done: number) => void): void {
     const sent = this.now();
     const exchange = new CallbackExchange((outcome, status, text, done) => {
       this.options.recorder.record(ENDPOINT_INDEX.log, outcome, intended, sent, done);
@@ -705,18 +745,14 @@ export class AgentPopulation {
       then(answer === ANSWER_OK, done);
     });
     // Built when a connection takes it (see enroll).
-    this.options.transport.post(this.target(h), PATHS.log, () => this.logBody(h, this.bodyOf(keyBody), intended, type, lines), this.authorize(exchange, keyBody));
+    this.options.transport.post(this.target(h), PATHS.log, () => this.logBody(h, this.bodyOf(keyBody), intended, type, lines, picks), this.authorize(exchange, keyBody));
   }
 
-  private logBody(h: number, keyBody: string, intended: number, type: 'status' | 'result', lines: number): string {
+  private logBody(h: number, keyBody: string, intended: number, type: 'status' | 'result', lines: number, picks: readonly number[] | undefined): string {
     const group = this.options.groups[this.group(h)]!;
     const identifier = hostIdentity(this.options.seed, this.global(h), group.hostname_prefix ?? group.name).uuid;
-    const index = this.profileOf[h]!;
-    const profile = this.profiles.get(index);
-    const groupIndex = this.group(h);
-    const answers = profile.schedule.length > 0 ? this.profiles.answersFor(index, groupIndex, group, (sql) => this.options.answers.sqlAnswer(groupIndex, sql)) : [];
-    const logging = profile.schedule.filter((_, q) => answers[q]!.linesPerRun > 0 || answers[q]!.linesFirstRun > 0);
-    const data = logData(type, lines, identifier, intended, group.osquery_version, logging);
+    const schedule = this.profiles.get(this.profileOf[h]!).schedule;
+    const data = type === 'status' ? statusData(lines, identifier, intended, group.osquery_version) : resultData(picks ?? [-1, lines], identifier, intended, schedule);
     const prefix = keyBody.length > 2 ? `${keyBody.slice(0, -1)},` : '{';
     return `${prefix}"log_type":"${type}","data":[${data}]}`;
   }

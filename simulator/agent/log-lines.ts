@@ -2,8 +2,8 @@
  * The lines of a log request, built when a connection takes it: status lines as osquery's glog
  * forwarder writes them (plugins/logger/buffered.cpp, logStatus) and result lines in osquery's event
  * format (one line per snapshot run, one per added row of a differential query), named after the
- * host's scheduled queries in turn. The simulator buffers line COUNTS, so the lines of one request
- * are drawn from the schedule round-robin rather than in the exact order the runs happened.
+ * scheduled query they come from. The simulator buffers line COUNTS per query, so a request's lines
+ * are grouped by query rather than in the exact order the runs happened.
  */
 import type { ScheduledQuery } from './schedule.js';
 
@@ -21,12 +21,17 @@ export function resultLine(identifier: string, atMs: number, query: ScheduledQue
   return query === undefined || query.snapshot ? `${head},"snapshot":[{"value":"1"}],"action":"snapshot"}` : `${head},"columns":{"value":"1"},"action":"added"}`;
 }
 
-/** `lines` lines of one type; result lines cycle over the queries that log on this host. */
-export function logData(type: 'status' | 'result', lines: number, identifier: string, atMs: number, version: string, queries: readonly ScheduledQuery[]): string {
-  if (type === 'status') return new Array<string>(lines).fill(statusLine(identifier, atMs, version)).join(',');
-  if (queries.length === 0) return new Array<string>(lines).fill(resultLine(identifier, atMs, undefined)).join(',');
-  const distinct = queries.map((q) => resultLine(identifier, atMs, q));
-  const out = new Array<string>(lines);
-  for (let i = 0; i < lines; i++) out[i] = distinct[i % distinct.length]!;
+/** `lines` status lines. */
+export function statusData(lines: number, identifier: string, atMs: number, version: string): string {
+  return new Array<string>(lines).fill(statusLine(identifier, atMs, version)).join(',');
+}
+
+/** Result lines as (query index, count) pairs over the host's schedule; index -1: a query no longer scheduled. */
+export function resultData(picks: readonly number[], identifier: string, atMs: number, schedule: readonly ScheduledQuery[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < picks.length; i += 2) {
+    const line = resultLine(identifier, atMs, schedule[picks[i]!]);
+    for (let n = 0; n < picks[i + 1]!; n++) out.push(line);
+  }
   return out.join(',');
 }

@@ -87,7 +87,7 @@ export interface AgentSpec {
   buffered_log_max: number;
   /** How long a query that crashed the agent stays denylisted (osquery/distributed/distributed.cpp, 86400 s). */
   distributed_denylist_duration: number;
-  /** Where the node key goes: body and `Authorization: NodeKey` header (osquery ≥ 5.20), body only (older), header only. */
+  /** Where the node key goes: body and `Authorization: NodeKey` header (osquery since PR #8805), body only (before it), header only. */
   node_key_auth: NodeKeyAuth;
   /** Queries (SQL substrings) that crash the agent when they run: osquery restarts and denylists them. */
   crash_queries: string[];

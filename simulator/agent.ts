@@ -390,7 +390,10 @@ export class AgentPopulation {
 
   private authorize(exchange: Exchange, keyBody: string): Exchange {
     if (this.options.agent.node_key_auth !== 'body' && keyBody !== EMPTY_KEY_BODY) {
-      exchange.authorization = `NodeKey ${JSON.parse(keyBody.slice(12, -1)) as string}`;
+      // keyBody is {"node_key":"…"}: the key is its string literal (escaped only if it holds \ or ").
+      const literal = keyBody.slice(12, -1);
+      const key = literal.indexOf('\\') === -1 ? literal.slice(1, -1) : (JSON.parse(literal) as string);
+      exchange.authorization = `NodeKey ${key}`;
     }
     return exchange;
   }

@@ -29,7 +29,7 @@ export function classifyAnswer(status: number, text: string): number {
   } catch {
     return ANSWER_FAILED;
   }
-  if (typeof body !== 'object' || body === null) return ANSWER_FAILED;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return ANSWER_FAILED;
   const record = body as Record<string, unknown>;
   if (record.node_invalid === true) return ANSWER_NODE_INVALID;
   return 'error' in record ? ANSWER_FAILED : ANSWER_OK;

@@ -97,6 +97,12 @@ test('the node key goes in the body and an Authorization: NodeKey header; header
   h = await agentHarness({ agent: { node_key_auth: 'body' } });
   h.advance(100);
   expect(h.of('read')[0]!.authorization).toBeUndefined();
+  h.close();
+  // A key with characters JSON escapes still makes the right header.
+  h = await agentHarness({ reply: (r) => (r.endpoint === 'enroll' ? { status: 200, body: { node_key: 'a"b\\c/d+' } } : undefined) });
+  h.advance(100);
+  expect(h.of('read')[0]!.authorization).toBe('NodeKey a"b\\c/d+');
+  expect(h.of('read')[0]!.body.node_key).toBe('a"b\\c/d+');
 });
 
 test('result logs come from the config\'s schedule and packs: snapshot one line per run at Unix-time multiples of the splayed interval', async () => {

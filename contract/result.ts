@@ -105,6 +105,28 @@ export interface AgentBehaviour {
   log_lines_purged: number;
 }
 
+export const AGENT_BEHAVIOUR_KEYS: ReadonlyArray<keyof AgentBehaviour> = [
+  'write_results_retained',
+  'write_results_resent',
+  'write_results_dropped',
+  'enroll_gave_up',
+  'crashes',
+  'crash_results_lost',
+  'denylisted_answers',
+  'batches_aborted',
+  'log_lines_purged',
+];
+
+/** The counts of several workers or shards added up (an absent one counts 0). */
+export function sumAgentBehaviour(parts: ReadonlyArray<AgentBehaviour | undefined>): AgentBehaviour {
+  const total = Object.fromEntries(AGENT_BEHAVIOUR_KEYS.map((k) => [k, 0])) as unknown as AgentBehaviour;
+  for (const part of parts) {
+    if (part === undefined) continue;
+    for (const key of AGENT_BEHAVIOUR_KEYS) total[key] += part[key] ?? 0;
+  }
+  return total;
+}
+
 export interface ThresholdResult {
   expr: string;
   value: number | null;

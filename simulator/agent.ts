@@ -125,6 +125,8 @@ export class AgentPopulation {
   private readonly generations: Uint8Array;
   /** Attempt number of the current request, per (host, kind); for enroll, the failures of the sequence. */
   private readonly tries: Uint16Array;
+  /** Bumped when a host crashes, stops or starts: answers to requests of an earlier life are ignored. */
+  private readonly lives: Uint8Array;
   /** Kinds waiting for the node key (bit per kind): sent when enrollment ends. */
   private readonly waitingForKey: Uint8Array;
   /** `{"node_key":"…"}` per enrolled host: the whole body of config and read requests. */
@@ -181,6 +183,7 @@ export class AgentPopulation {
     this.generations = new Uint8Array(n * KINDS);
     this.tries = new Uint16Array(n * KINDS);
     this.waitingForKey = new Uint8Array(n);
+    this.lives = new Uint8Array(n);
     this.keyBodies = new Array<string | undefined>(n);
     this.intended = new Float64Array(n * KINDS);
     this.distributedMs = new Uint32Array(n).fill(options.agent.distributed_interval);
@@ -225,6 +228,7 @@ export class AgentPopulation {
 
   /** Supersedes every pending event of a host (a crash, a stop). */
   private cancelAll(h: number): void {
+    this.lives[h] = (this.lives[h]! + 1) & 0xff;
     for (let kind = 0; kind < KINDS; kind++) {
       const slot = h * KINDS + kind;
       this.generations[slot] = (this.generations[slot]! + 1) & 0xff;
@@ -338,10 +342,11 @@ export class AgentPopulation {
 
   private enroll(h: number, intended: number): void {
     const sent = this.now();
+    const life = this.lives[h]!;
     // Built when a connection takes it: a queued enrolment wave holds no bodies.
     this.options.transport.post(this.target(h), PATHS.enroll, () => this.enrollBody(h), new CallbackExchange((outcome, status, text, done) => {
       this.options.recorder.record(ENDPOINT_INDEX.enroll, outcome, intended, sent, done);
-      if (!(this.flags[h]! & FLAG_ENROLLING)) return;
+      if (this.lives[h] !== life || !(this.flags[h]! & FLAG_ENROLLING)) return;
       // tls_enroll.cpp, requestKey: the key is read from the body, whatever the status.
       const key = status !== 0 ? parseNodeKey(text) : undefined;
       if (key !== undefined) {
@@ -419,10 +424,11 @@ export class AgentPopulation {
 
   private config(h: number, intended: number, keyBody: string): void {
     const sent = this.now();
+    const life = this.lives[h]!;
     const exchange = new CallbackExchange((outcome, status, text, done) => {
       this.options.recorder.record(ENDPOINT_INDEX.config, outcome, intended, sent, done);
       const state = this.state[h]!;
-      if (state !== STATE_RUNNING && state !== STATE_STARTING) return;
+      if (this.lives[h] !== life || (state !== STATE_RUNNING && state !== STATE_STARTING)) return;
       const answer = classifyAnswer(status, text);
       const { agent } = this.options;
       if (answer !== ANSWER_OK && this.retry(h, KIND_CONFIG, answer, done, agent.config_tls_max_attempts)) return;
@@ -482,14 +488,14 @@ export class AgentPopulation {
   private read(h: number, intended: number, keyBody: string): void {
     const sent = this.now();
     if (this.tries[h * KINDS + KIND_READ] === 0) this.options.recorder.checkin(sent - intended);
-    const exchange = new ReadExchange(this, h, intended, sent);
+    const exchange = new ReadExchange(this, h, intended, sent, this.lives[h]!);
     this.options.transport.post(this.target(h), PATHS.read, this.bodyOf(keyBody), this.authorize(exchange, keyBody));
   }
 
   /** The hot path: every check-in ends here. */
-  readDone(h: number, intended: number, sent: number, outcome: number, status: number, text: string, done: number): void {
+  readDone(h: number, intended: number, sent: number, life: number, outcome: number, status: number, text: string, done: number): void {
     this.options.recorder.record(ENDPOINT_INDEX.read, outcome, intended, sent, done);
-    if (this.state[h] !== STATE_RUNNING) return;
+    if (this.lives[h] !== life || this.state[h] !== STATE_RUNNING) return;
     const answer = classifyAnswer(status, text);
     if (answer !== ANSWER_OK && this.retry(h, KIND_READ, answer, done, this.distributedAttempts(h))) return;
     this.tries[h * KINDS + KIND_READ] = 0;
@@ -556,9 +562,10 @@ export class AgentPopulation {
       return;
     }
     const sent = this.now();
+    const life = this.lives[h]!;
     const exchange = new CallbackExchange((outcome, status, text, done) => {
       this.options.recorder.record(ENDPOINT_INDEX.write, outcome, intended, sent, done);
-      if (this.state[h] !== STATE_RUNNING) return;
+      if (this.lives[h] !== life || this.state[h] !== STATE_RUNNING) return;
       const answer = classifyAnswer(status, text);
       if (answer !== ANSWER_OK && this.retry(h, KIND_WRITE, answer, done, this.distributedAttempts(h))) return;
       this.tries[h * KINDS + KIND_WRITE] = 0;
@@ -740,8 +747,11 @@ export class AgentPopulation {
 
   private sendLog(h: number, intended: number, keyBody: string, type: 'status' | 'result', lines: number, picks: readonly number[] | undefined, then: (ok: boolean, done: number) => void): void {
     const sent = this.now();
+    const life = this.lives[h]!;
     const exchange = new CallbackExchange((outcome, status, text, done) => {
       this.options.recorder.record(ENDPOINT_INDEX.log, outcome, intended, sent, done);
+      // A host that crashed or stopped meanwhile has no logger thread left to hear the answer.
+      if (this.lives[h] !== life || this.state[h] !== STATE_RUNNING) return;
       const answer = classifyAnswer(status, text);
       // tls_logger.cpp, send: one attempt; node_invalid clears the key (the next check re-enrolls).
       if (answer === ANSWER_NODE_INVALID) this.clearKey(h);
@@ -797,12 +807,13 @@ class ReadExchange extends Exchange {
     private readonly h: number,
     private readonly intended: number,
     private readonly sent: number,
+    private readonly life: number,
   ) {
     super();
   }
 
   complete(outcome: number, status: number, body: string, doneMs: number): void {
-    this.agents.readDone(this.h, this.intended, this.sent, outcome, status, body, doneMs);
+    this.agents.readDone(this.h, this.intended, this.sent, this.life, outcome, status, body, doneMs);
   }
 }
 

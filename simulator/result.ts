@@ -5,7 +5,7 @@
 import { createHistogram, encodeHistogram, mergeInto, percentilesMs, type Histogram } from '../lib/histogram.js';
 import type { MachineInfo } from '../lib/machine.js';
 import { VERSION } from '../lib/version.js';
-import { RESULT_SCHEMA, type AgentBehaviour, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
+import { RESULT_SCHEMA, sumAgentBehaviour, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
 import type { SimulationSpec } from '../contract/fleet-spec.js';
 import { ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
 import { normalizeQuery } from './fleet/answers.js';
@@ -85,7 +85,7 @@ export function buildResult(input: ResultInput): ResultDocument {
     policies,
     aggregations: [],
     generator: input.generator,
-    agents: sumAgents(results),
+    agents: sumAgentBehaviour(results.map((r) => r.agents)),
     thresholds: [],
   };
 }
@@ -109,24 +109,4 @@ function endpointResult(
     histogram: encodeHistogram(latency),
     service_histogram: encodeHistogram(service),
   };
-}
-
-/** The agents' failure-rule counts, summed over the workers (a worker without them counts 0). */
-function sumAgents(results: readonly ShardResult[]): AgentBehaviour {
-  const total: AgentBehaviour = {
-    write_results_retained: 0,
-    write_results_resent: 0,
-    write_results_dropped: 0,
-    enroll_gave_up: 0,
-    crashes: 0,
-    crash_results_lost: 0,
-    denylisted_answers: 0,
-    batches_aborted: 0,
-    log_lines_purged: 0,
-  };
-  for (const r of results) {
-    if (r.agents === undefined) continue;
-    for (const key of Object.keys(total) as Array<keyof AgentBehaviour>) total[key] += r.agents[key];
-  }
-  return total;
 }

@@ -18,6 +18,7 @@ test('connection refused is counted as a connect error and enroll is retried unt
     });
   });
   const sim = runInProcess(oneHost({}), `http://127.0.0.1:${port}`);
+  await waitFor(() => sim.messages.some((m) => m.type === 'started'));
   await new Promise((r) => setTimeout(r, 1500)); // attempts at 0 s and 1 s fail; the next, at 5 s, finds the server
   server = await startFakeServer({}, port);
   const srv = server;

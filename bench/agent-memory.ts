@@ -44,12 +44,12 @@ const schedule = Object.fromEntries([10, 60, 300, 600, 3600].map((i) => [`q${i}`
 const ENDPOINT_OF = new Map<string, string>(Object.entries(PATHS).map(([name, path]): [string, string] => [path, name]));
 
 /** The agents on a fake clock against a scripted in-process server (no sockets). */
-async function measure(hosts: number, writesFail: boolean): Promise<number> {
+async function measure(hosts: number, writesFail: boolean, auth: 'body' | 'body-and-header' = 'body-and-header'): Promise<{ bytesPerHost: number; cpuUsPerRequest: number }> {
   const SQL = await loadSqlJs();
   const checked = validateScenario({
     hosts,
     fleet: { groups: [{ name: 'mac', count: hosts, platform: 'darwin', os_version: '14.4' }] },
-    agent: { start_period: '10s', startup_status_lines: 3, status_lines_per_hour: 6 },
+    agent: { start_period: '10s', startup_status_lines: 3, status_lines_per_hour: 6, node_key_auth: auth },
   });
   if (!checked.ok) throw new Error(JSON.stringify(checked.issues));
   const s = checked.scenario;
@@ -96,25 +96,39 @@ async function measure(hosts: number, writesFail: boolean): Promise<number> {
     clock: () => clock,
   });
   agents.setActive(s.hosts, s.hosts, t0);
+  let cpuAt60s: NodeJS.CpuUsage | undefined;
+  let requestsAt60s = 0;
+  let requests = 0;
   for (; clock < t0 + 120_000; clock += 50) {
+    if (cpuAt60s === undefined && clock >= t0 + 60_000) {
+      cpuAt60s = process.cpuUsage();
+      requestsAt60s = requests;
+    }
     for (let round = 0; round < 100; round++) {
       const batch = pending.splice(0);
+      requests += batch.length;
       for (const p of batch) p.exchange.complete(classifyStatus(p.status), p.status, p.body, clock);
       const fired = wheel.drain(clock, 1_000_000, (e) => agents.fire(e));
       if (batch.length === 0 && fired === 0) break;
     }
   }
+  // Steady state (the second minute): CPU of the agents and the in-process fake server per request.
+  const cpu = process.cpuUsage(cpuAt60s);
+  const cpuUsPerRequest = (cpu.user + cpu.system) / Math.max(1, requests - requestsAt60s);
   const after = resident();
   const perHost = (after - before) / hosts;
   if (agents.enrolled !== hosts) throw new Error(`only ${agents.enrolled} of ${hosts} hosts enrolled`);
   recorder.destroy();
   evaluator.close();
-  return perHost;
+  return { bytesPerHost: perHost, cpuUsPerRequest };
 }
 
 interface Results {
   bytes_per_host_healthy: number;
   bytes_per_host_failing_writes: number;
+  /** Steady-state CPU µs per request (agents + in-process fake server), body-only vs body + NodeKey header, best of the rounds. */
+  cpu_us_per_request_body: number;
+  cpu_us_per_request_body_and_header: number;
   goal_bytes_per_host: number;
   seconds: number;
 }
@@ -122,7 +136,11 @@ interface Results {
 await defineBench({
   name: 'agent-memory',
   description: 'resident bytes per simulated host after 2 minutes of osquery rules on a fake clock (healthy server; failing writes and logs)',
-  params: { hosts: option('--hosts <n>', 'hosts in the one worker', positiveInt, '50000') },
+  params: {
+    hosts: option('--hosts <n>', 'hosts in the one worker (memory)', positiveInt, '50000'),
+    cpuHosts: option('--cpu-hosts <n>', 'hosts for the CPU rounds', positiveInt, '20000'),
+    rounds: option('--rounds <n>', 'interleaved CPU rounds per auth mode', positiveInt, '2'),
+  },
   async run(values, progress) {
     if (!gc) throw new Error('run with node --expose-gc --import tsx bench/agent-memory.ts');
     const started = Date.now();
@@ -130,8 +148,24 @@ await defineBench({
     const healthy = await measure(values.hosts, false);
     progress('failing writes and logs …');
     const failing = await measure(values.hosts, true);
-    const results: Results = { bytes_per_host_healthy: Math.round(healthy), bytes_per_host_failing_writes: Math.round(failing), goal_bytes_per_host: GOAL_BYTES_PER_HOST, seconds: (Date.now() - started) / 1000 };
-    return { params: { hosts: values.hosts, simulated_s: 120 }, results };
+    // The header's cost on the agent side: body-only vs body + header, interleaved rounds, best of each.
+    const body: number[] = [];
+    const header: number[] = [];
+    for (let round = 0; round < values.rounds; round++) {
+      progress(`CPU round ${round + 1}/${values.rounds} …`);
+      body.push((await measure(values.cpuHosts, false, 'body')).cpuUsPerRequest);
+      header.push((await measure(values.cpuHosts, false, 'body-and-header')).cpuUsPerRequest);
+    }
+    const best = (xs: number[]): number => Math.round(Math.min(...xs) * 100) / 100;
+    const results: Results = {
+      bytes_per_host_healthy: Math.round(healthy.bytesPerHost),
+      bytes_per_host_failing_writes: Math.round(failing.bytesPerHost),
+      cpu_us_per_request_body: best(body),
+      cpu_us_per_request_body_and_header: best(header),
+      goal_bytes_per_host: GOAL_BYTES_PER_HOST,
+      seconds: (Date.now() - started) / 1000,
+    };
+    return { params: { hosts: values.hosts, cpu_hosts: values.cpuHosts, rounds: values.rounds, simulated_s: 120 }, results, ratio: { cpu_header_vs_body: Math.round((best(header) / best(body)) * 100) / 100 } };
   },
   format(doc) {
     const r = doc.results;
@@ -140,6 +174,7 @@ await defineBench({
       `hosts ${doc.params.hosts}, ${doc.params.simulated_s} s simulated`,
       `healthy server:        ${r.bytes_per_host_healthy} B/host (${verdict(r.bytes_per_host_healthy)}: ≤ ${GOAL_BYTES_PER_HOST})`,
       `failing writes + logs: ${r.bytes_per_host_failing_writes} B/host (${verdict(r.bytes_per_host_failing_writes)})`,
+      `CPU per request (agents + fake server, steady state): body ${r.cpu_us_per_request_body} µs, body + NodeKey header ${r.cpu_us_per_request_body_and_header} µs (×${(doc.ratio as Record<string, number> | undefined)?.cpu_header_vs_body})`,
       `${r.seconds} s`,
       '',
     ].join('\n');

@@ -45,8 +45,8 @@ import { DistributedResults } from './agent/retained-writes.js';
 import { mayCarryWork, runDistributed } from './agent/distributed-run.js';
 import { Denylist } from './agent/denylist.js';
 import { ConfigProfiles } from './agent/config-profile.js';
-import { backOff, isIdle, newLoggerBackoff, purgeCounts, takeLines, tick, type LoggerBackoff } from './agent/logger-buffer.js';
-import { runsBetween, splayedIntervalS } from './agent/schedule.js';
+import { LoggerBackoffs } from './agent/logger-buffer.js';
+import { LogBuffers, type HostSchedule } from './agent/log-buffers.js';
 import { resultData, statusData } from './agent/log-lines.js';
 
 export const KIND_ENROLL = 0;
@@ -139,17 +139,10 @@ export class AgentPopulation {
   private readonly accelerateUntil: Float64Array;
   private readonly runs: Uint32Array;
   private readonly lastPolicyRun: Float64Array;
-  private readonly statusLines: Float32Array;
-  private readonly resultLines: Float32Array;
-  /** Time of the last logger check (lines accrue from it). */
-  private readonly lastLogTick: Float64Array;
-  /** When the host adopted its schedule (its scheduled queries' first runs follow). */
-  private readonly scheduleSince: Float64Array;
-  /** Buffered result lines per scheduled query (the profile's order), for hosts whose schedule logs. */
-  private readonly linesByQuery = new Map<number, Float64Array>();
   /** Only hosts holding results / backing off / that crashed have entries here. */
   private readonly results: DistributedResults;
-  private readonly loggerBackoff = new Map<number, LoggerBackoff>();
+  private readonly logs: LogBuffers;
+  private readonly loggerBackoff = new LoggerBackoffs();
   private readonly denylist = new Denylist();
   private readonly profiles = new ConfigProfiles();
   /** Per group: the JSON fragments of its enroll request (enroll-body.ts), built on first use. */
@@ -192,10 +185,7 @@ export class AgentPopulation {
     this.accelerateUntil = new Float64Array(n);
     this.runs = new Uint32Array(n);
     this.lastPolicyRun = new Float64Array(n);
-    this.statusLines = new Float32Array(n);
-    this.resultLines = new Float32Array(n);
-    this.lastLogTick = new Float64Array(n);
-    this.scheduleSince = new Float64Array(n);
+    this.logs = new LogBuffers(n);
     this.results = new DistributedResults(options.agent.retained_results_max_bytes);
   }
 
@@ -261,7 +251,7 @@ export class AgentPopulation {
       if (s === STATE_IDLE) {
         // A seeded phase in [0, 1): the periodic status lines of different hosts fall at uniformly spread
         // times (6/h per host is 6/h × hosts from the start), not all on the same multiple of the period.
-        this.statusLines[h] = agent.startup_status_lines + unitFloat(this.options.seed, g, 0x57a7);
+        this.logs.status[h] = agent.startup_status_lines + unitFloat(this.options.seed, g, 0x57a7);
       }
       this.cancelAll(h);
       this.state[h] = STATE_STARTING;
@@ -447,7 +437,7 @@ export class AgentPopulation {
         // (whatever its outcome); the logger checks at once (buffered.cpp, start).
         this.state[h] = STATE_RUNNING;
         this.schedule(h, KIND_READ, done, true);
-        this.lastLogTick[h] = done;
+        this.logs.lastCheck[h] = done;
         this.schedule(h, KIND_LOG, done, true);
       }
       this.schedule(h, KIND_CONFIG, this.nextTick(intended, done, refresh), true);
@@ -463,7 +453,7 @@ export class AgentPopulation {
     if (options.loggerMs !== undefined) this.loggerMs[h] = options.loggerMs;
     if (this.profileOf[h] !== index) {
       this.profileOf[h] = index;
-      this.scheduleSince[h] = now;
+      this.logs.scheduleSince[h] = now;
     }
   }
 
@@ -587,7 +577,7 @@ export class AgentPopulation {
     this.counts.crashes++;
     this.counts.crash_results_lost += this.results.lose(h);
     this.denylist.add(h, sql, at + agent.distributed_denylist_duration);
-    this.loggerBackoff.delete(h);
+    this.loggerBackoff.forget(h);
     this.cancelAll(h);
     this.state[h] = STATE_CRASHED;
     this.schedule(h, KIND_CONFIG, at + agent.crash_restart_delay, true);
@@ -596,7 +586,7 @@ export class AgentPopulation {
   /** Back up after a crash: the node key and buffered logs were in osquery's database; start-up lines are logged again. */
   private restart(h: number): void {
     this.state[h] = STATE_STARTING;
-    this.statusLines[h]! += this.options.agent.startup_status_lines;
+    this.logs.status[h]! += this.options.agent.startup_status_lines;
     this.flags[h]! &= ~FLAG_CONFIG_ACCELERATED;
     const keyBody = this.keyBodies[h];
     if (keyBody === undefined) this.needKey(h, KIND_CONFIG);
@@ -605,143 +595,55 @@ export class AgentPopulation {
 
   // --- logger ------------------------------------------------------------------------------------
 
-  /** Lines that accrued since the last check: status lines at their rate, result lines of scheduled runs. */
-  private accrueLines(h: number, now: number): void {
-    const last = this.lastLogTick[h]!;
-    const elapsed = Math.max(0, now - last);
-    this.lastLogTick[h] = now;
-    this.statusLines[h]! += (this.options.agent.status_lines_per_hour / 3_600_000) * elapsed;
+  /** The host's scheduled queries and their answers for its group (undefined without a schedule). */
+  private hostSchedule(h: number): HostSchedule | undefined {
     const index = this.profileOf[h]!;
     const profile = this.profiles.get(index);
-    if (profile.schedule.length === 0 || elapsed === 0) return;
+    if (profile.schedule.length === 0) return undefined;
     const group = this.group(h);
     const answers = this.profiles.answersFor(index, group, this.options.groups[group]!, (sql) => this.options.answers.sqlAnswer(group, sql));
-    const g = this.global(h);
-    const since = this.scheduleSince[h]!;
-    let lines = 0;
-    let byQuery = this.linesByQuery.get(h);
-    for (let q = 0; q < answers.length; q++) {
-      const a = answers[q]!;
-      if (a.linesPerRun === 0 && a.linesFirstRun === 0) continue;
-      const every = splayedIntervalS(profile.schedule[q]!, this.options.seed, g);
-      const runs = runsBetween(every, Math.max(last, since), now);
-      if (runs === 0) continue;
-      const first = runsBetween(every, since, Math.max(last, since)) === 0; // no run yet before this window
-      const added = first ? a.linesFirstRun + (runs - 1) * a.linesPerRun : runs * a.linesPerRun;
-      if (added === 0) continue;
-      if (byQuery === undefined || byQuery.length !== answers.length) {
-        byQuery = new Float64Array(answers.length);
-        this.linesByQuery.set(h, byQuery);
-      }
-      byQuery[q]! += added;
-      lines += added;
-    }
-    this.resultLines[h]! += lines;
+    return { queries: profile.schedule, answers, seed: this.options.seed, hostIndex: this.global(h) };
+  }
+
+  private loggerBackoffMax(h: number): number {
+    return this.profiles.get(this.profileOf[h]!).options.loggerBackoffMaxMs ?? this.options.agent.logger_tls_backoff_max;
   }
 
   /** One check of osquery's buffered forwarder (buffered.cpp, check), then the next after its pauses. */
   private log(h: number, intended: number, keyBody: string): void {
-    this.accrueLines(h, intended);
-    const profile = this.profiles.get(this.profileOf[h]!).options;
     const { agent } = this.options;
-    const maxLines = profile.loggerMaxLines ?? agent.logger_tls_max_lines;
-    const backoff = this.loggerBackoff.get(h);
-    const sendResults = backoff === undefined || backoff.results.leftMs <= 0;
-    const sendStatuses = backoff === undefined || backoff.statuses.leftMs <= 0;
-    const take = takeLines(Math.floor(this.resultLines[h]!), Math.floor(this.statusLines[h]!), maxLines);
-    const results = sendResults ? take.results : 0;
-    const statuses = sendStatuses ? take.statuses : 0;
+    this.logs.accrue(h, intended, agent.status_lines_per_hour / 3_600_000, this.hostSchedule(h));
+    const take = this.logs.take(h, this.profiles.get(this.profileOf[h]!).options.loggerMaxLines ?? agent.logger_tls_max_lines);
+    const results = this.loggerBackoff.maySend(h, 'results') ? take.results : 0;
+    const statuses = this.loggerBackoff.maySend(h, 'statuses') ? take.statuses : 0;
     const sendStatusesThen = (done: number): void => {
       if (this.state[h] !== STATE_RUNNING) return;
       // After a node_invalid on the results the key is gone: the statuses wait for the next check.
       const key = this.keyBodies[h];
       if (statuses > 0 && key !== undefined) {
         this.sendLog(h, intended, key, 'status', statuses, undefined, (ok, end) => {
-          if (ok) this.statusLines[h]! -= statuses;
-          this.recordLogOutcome(h, 'statuses', ok);
+          if (ok) this.logs.removeStatuses(h, statuses);
+          this.loggerBackoff.record(h, 'statuses', ok, this.loggerMs[h]!, this.loggerBackoffMax(h));
           this.logChecked(h, end);
         });
       } else this.logChecked(h, done);
     };
     if (results > 0) {
-      const picks = this.pickResultLines(h, results);
+      const picks = this.logs.pick(h, results);
       this.sendLog(h, intended, keyBody, 'result', results, picks, (ok, done) => {
-        if (ok) {
-          this.resultLines[h]! -= results;
-          this.takeResultLines(h, picks);
-        }
-        this.recordLogOutcome(h, 'results', ok);
+        if (ok) this.logs.removeResults(h, picks);
+        this.loggerBackoff.record(h, 'results', ok, this.loggerMs[h]!, this.loggerBackoffMax(h));
         sendStatusesThen(done);
       });
     } else sendStatusesThen(this.now());
   }
 
-  /** Which scheduled queries the next `lines` result lines belong to (profile order), as (index, count) pairs. */
-  private pickResultLines(h: number, lines: number): number[] {
-    const byQuery = this.linesByQuery.get(h);
-    const picks: number[] = [];
-    let left = lines;
-    if (byQuery !== undefined) {
-      for (let q = 0; q < byQuery.length && left > 0; q++) {
-        const n = Math.min(left, Math.floor(byQuery[q]!));
-        if (n <= 0) continue;
-        picks.push(q, n);
-        left -= n;
-      }
-    }
-    if (left > 0) picks.push(-1, left); // lines of a schedule the host no longer has
-    return picks;
-  }
-
-  private takeResultLines(h: number, picks: readonly number[]): void {
-    const byQuery = this.linesByQuery.get(h);
-    if (byQuery === undefined) return;
-    for (let i = 0; i < picks.length; i += 2) if (picks[i]! >= 0) byQuery[picks[i]!]! -= picks[i + 1]!;
-  }
-
-  private recordLogOutcome(h: number, type: 'results' | 'statuses', ok: boolean): void {
-    const period = this.loggerMs[h]!;
-    const max = this.profiles.get(this.profileOf[h]!).options.loggerBackoffMaxMs ?? this.options.agent.logger_tls_backoff_max;
-    let b = this.loggerBackoff.get(h);
-    if (ok) {
-      if (b !== undefined) {
-        b[type].failures = 0;
-        b[type].leftMs = 0;
-      }
-      return;
-    }
-    if (b === undefined) {
-      b = newLoggerBackoff();
-      this.loggerBackoff.set(h, b);
-    }
-    backOff(b[type], period, max);
-  }
-
   /** After the statuses' send (or none): purge over buffered_log_max, then pause period(s) (buffered.cpp, start). */
   private logChecked(h: number, done: number): void {
     if (this.state[h] !== STATE_RUNNING) return;
-    const options = this.profiles.get(this.profileOf[h]!).options;
-    const purged = purgeCounts(Math.floor(this.resultLines[h]!), Math.floor(this.statusLines[h]!), options.bufferedLogMax ?? this.options.agent.buffered_log_max);
-    if (purged.results + purged.statuses > 0) {
-      this.resultLines[h]! -= purged.results;
-      if (purged.results > 0) this.takeResultLines(h, this.pickResultLines(h, purged.results));
-      this.statusLines[h]! -= purged.statuses;
-      this.counts.log_lines_purged += purged.results + purged.statuses;
-    }
+    this.logs.purge(h, this.profiles.get(this.profileOf[h]!).options.bufferedLogMax ?? this.options.agent.buffered_log_max);
     const period = this.loggerMs[h]!;
-    const max = options.loggerBackoffMaxMs ?? this.options.agent.logger_tls_backoff_max;
-    const b = this.loggerBackoff.get(h);
-    let next = this.nextTick(this.intended[h * KINDS + KIND_LOG]!, done, period);
-    if (b !== undefined) {
-      tick(b.results, period, max);
-      tick(b.statuses, period, max);
-      while (b.results.leftMs > 0 && b.statuses.leftMs > 0) {
-        next += period;
-        tick(b.results, period, max);
-        tick(b.statuses, period, max);
-      }
-      if (isIdle(b)) this.loggerBackoff.delete(h);
-    }
+    const next = this.loggerBackoff.nextCheck(h, this.nextTick(this.intended[h * KINDS + KIND_LOG]!, done, period), period, this.loggerBackoffMax(h));
     this.schedule(h, KIND_LOG, next, true);
   }
 
@@ -773,7 +675,7 @@ export class AgentPopulation {
   /** The counts of osquery's rules so far (retained writes from the results store). */
   agentCounts(): AgentCounts {
     const r = this.results.counts;
-    return { ...this.counts, write_results_retained: r.retained, write_results_resent: r.resent, write_results_dropped: r.dropped };
+    return { ...this.counts, write_results_retained: r.retained, write_results_resent: r.resent, write_results_dropped: r.dropped, log_lines_purged: this.logs.purged };
   }
 
   /** For tests and the harness: the node key a host holds now. */
@@ -784,7 +686,7 @@ export class AgentPopulation {
 
   /** For tests: the buffered log lines of a host. */
   bufferedLines(localHost: number): { results: number; statuses: number } {
-    return { results: Math.floor(this.resultLines[localHost]!), statuses: Math.floor(this.statusLines[localHost]!) };
+    return this.logs.buffered(localHost);
   }
 
   /** For memory tests: hosts holding per-host side state (results, logger backoff). */

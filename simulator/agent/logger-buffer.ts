@@ -67,3 +67,51 @@ export function newLoggerBackoff(): LoggerBackoff {
 export function isIdle(b: LoggerBackoff): boolean {
   return b.results.failures === 0 && b.results.leftMs <= 0 && b.statuses.failures === 0 && b.statuses.leftMs <= 0;
 }
+
+/** The backoff of every host that is backing off (none for the others). */
+export class LoggerBackoffs {
+  private readonly hosts = new Map<number, LoggerBackoff>();
+
+  /** Whether each type may send at this check. */
+  maySend(h: number, type: 'results' | 'statuses'): boolean {
+    const b = this.hosts.get(h);
+    return b === undefined || b[type].leftMs <= 0;
+  }
+
+  /** The outcome of a send: a success clears that type's backoff, a failure extends it. */
+  record(h: number, type: 'results' | 'statuses', ok: boolean, periodMs: number, maxMs: number): void {
+    let b = this.hosts.get(h);
+    if (ok) {
+      if (b !== undefined) b[type] = { failures: 0, leftMs: 0 };
+      return;
+    }
+    if (b === undefined) {
+      b = newLoggerBackoff();
+      this.hosts.set(h, b);
+    }
+    backOff(b[type], periodMs, maxMs);
+  }
+
+  /** The next check after one at `next − period`: one pause, more while BOTH types back off (buffered.cpp, start). */
+  nextCheck(h: number, next: number, periodMs: number, maxMs: number): number {
+    const b = this.hosts.get(h);
+    if (b === undefined) return next;
+    tick(b.results, periodMs, maxMs);
+    tick(b.statuses, periodMs, maxMs);
+    while (b.results.leftMs > 0 && b.statuses.leftMs > 0) {
+      next += periodMs;
+      tick(b.results, periodMs, maxMs);
+      tick(b.statuses, periodMs, maxMs);
+    }
+    if (isIdle(b)) this.hosts.delete(h);
+    return next;
+  }
+
+  forget(h: number): void {
+    this.hosts.delete(h);
+  }
+
+  get size(): number {
+    return this.hosts.size;
+  }
+}

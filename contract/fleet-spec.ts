@@ -44,6 +44,10 @@ export interface ValidatedFleet extends FleetSpec {
 export type Pacing = 'fixed-delay' | 'fixed-rate';
 
 /** How agents behave; osquery's flag names, durations in milliseconds. */
+/** Where an agent puts its node key (osquery/remote/transports/tls.cpp, decorateRequest). */
+export type NodeKeyAuth = 'body-and-header' | 'body' | 'header';
+export const NODE_KEY_AUTH: readonly NodeKeyAuth[] = ['body-and-header', 'body', 'header'];
+
 export interface AgentSpec {
   /** osquery --distributed_interval (Fleet default 10 s). */
   distributed_interval: number;
@@ -63,10 +67,34 @@ export interface AgentSpec {
   startup_status_lines: number;
   /** Status log lines per host per hour after start-up. */
   status_lines_per_hour: number;
-  /** Enroll retry backoff: first delay and cap (exponential, full jitter). */
-  enroll_backoff: { initial: number; max: number };
-  /** Per-request timeout. */
+  /** Per-request timeout (osquery's TLS client: 16 s, osquery/remote/transports/tls.cpp). */
   request_timeout: number;
+  /** CLI-only: config attempts per refresh, i² s apart (plugins/config/tls_config.cpp). */
+  config_tls_max_attempts: number;
+  /** CLI-only: the wait after a failed config refresh (osquery/config/config.cpp, 300 s). */
+  config_accelerated_refresh: number;
+  /** CLI-only: enroll attempts before giving up for this request (plugins/remote/enroll/tls_enroll.cpp, 12; 0 = unlimited). */
+  tls_enroll_max_attempts: number;
+  /** CLI-only: the cap of the 1, 4, 9 … s enroll waits (tls_enroll.cpp, 600 s). */
+  tls_enroll_max_interval: number;
+  /** Read/write attempts, i² s apart, until the served config sets it (plugins/distributed/tls_distributed.cpp, 3). */
+  distributed_tls_max_attempts: number;
+  /** Logger backoff cap until the served config sets it (plugins/logger/tls_logger.cpp, 3600 s; 0 = no backoff). */
+  logger_tls_backoff_max: number;
+  /** Log lines per logger check across results and statuses (tls_logger.cpp, 1024). */
+  logger_tls_max_lines: number;
+  /** Buffered log lines kept per host; older ones are purged (plugins/logger/buffered.cpp, 1,000,000; 0 = unlimited). */
+  buffered_log_max: number;
+  /** How long a query that crashed the agent stays denylisted (osquery/distributed/distributed.cpp, 86400 s). */
+  distributed_denylist_duration: number;
+  /** Where the node key goes: body and `Authorization: NodeKey` header (osquery since PR #8805), body only (before it), header only. */
+  node_key_auth: NodeKeyAuth;
+  /** Queries (SQL substrings) that crash the agent when they run: osquery restarts and denylists them. */
+  crash_queries: string[];
+  /** How long a crashed agent is down before it runs again (the watchdog / service manager restart). */
+  crash_restart_delay: number;
+  /** Per-host bound on retained distributed results (bytes of JSON); beyond it the oldest are dropped AND counted. */
+  retained_results_max_bytes: number;
   /** Send distributed/write statuses as strings (osquery < 3.0) instead of numbers. */
   string_statuses: boolean;
 }
@@ -114,7 +142,19 @@ export const AGENT_DEFAULTS: Readonly<AgentSpec> = Object.freeze({
   accelerate: true,
   startup_status_lines: 3,
   status_lines_per_hour: 6,
-  enroll_backoff: Object.freeze({ initial: 1000, max: 60_000 }),
-  request_timeout: 30_000,
+  request_timeout: 16_000,
+  config_tls_max_attempts: 3,
+  config_accelerated_refresh: 300_000,
+  tls_enroll_max_attempts: 12,
+  tls_enroll_max_interval: 600_000,
+  distributed_tls_max_attempts: 3,
+  logger_tls_backoff_max: 3_600_000,
+  logger_tls_max_lines: 1024,
+  buffered_log_max: 1_000_000,
+  distributed_denylist_duration: 86_400_000,
+  node_key_auth: 'body-and-header',
+  crash_queries: Object.freeze([]) as unknown as string[],
+  crash_restart_delay: 10_000,
+  retained_results_max_bytes: 65_536,
   string_statuses: false,
 }) as AgentSpec;

@@ -87,6 +87,46 @@ export interface GeneratorHealth {
   warnings: string[];
 }
 
+/**
+ * What the simulated agents did under osquery's failure rules (docs/fidelity.md), summed over hosts:
+ * distributed results kept after a failed write, re-sent, or dropped past the per-host bound; enroll
+ * sequences that gave up; crashes (scenario `crash_queries`) and the results they lost; denylisted
+ * answers; batches refused for a discovery SQL error; buffered log lines purged past `buffered_log_max`.
+ */
+export interface AgentBehaviour {
+  write_results_retained: number;
+  write_results_resent: number;
+  write_results_dropped: number;
+  enroll_gave_up: number;
+  crashes: number;
+  crash_results_lost: number;
+  denylisted_answers: number;
+  batches_aborted: number;
+  log_lines_purged: number;
+}
+
+export const AGENT_BEHAVIOUR_KEYS: ReadonlyArray<keyof AgentBehaviour> = [
+  'write_results_retained',
+  'write_results_resent',
+  'write_results_dropped',
+  'enroll_gave_up',
+  'crashes',
+  'crash_results_lost',
+  'denylisted_answers',
+  'batches_aborted',
+  'log_lines_purged',
+];
+
+/** The counts of several workers or shards added up (an absent one counts 0). */
+export function sumAgentBehaviour(parts: ReadonlyArray<AgentBehaviour | undefined>): AgentBehaviour {
+  const total = Object.fromEntries(AGENT_BEHAVIOUR_KEYS.map((k) => [k, 0])) as unknown as AgentBehaviour;
+  for (const part of parts) {
+    if (part === undefined) continue;
+    for (const key of AGENT_BEHAVIOUR_KEYS) total[key] += part[key] ?? 0;
+  }
+  return total;
+}
+
 export interface ThresholdResult {
   expr: string;
   value: number | null;
@@ -151,6 +191,8 @@ export interface ResultDocument {
   aggregations: AggregationRun[];
   server?: { samples: ServerSample[] };
   generator: GeneratorHealth;
+  /** The agents' failure-rule counts (absent in results written before they existed). */
+  agents?: AgentBehaviour;
   thresholds: ThresholdResult[];
   /** Timeline events as applied (osqsim run). */
   timeline?: TimelineRecord[];

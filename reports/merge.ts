@@ -7,7 +7,7 @@
  */
 import { osqsimError } from '../lib/errors.js';
 import { createHistogram, encodeHistogram, mergeInto, percentilesMs } from '../lib/histogram.js';
-import { RESULT_SCHEMA, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
+import { RESULT_SCHEMA, sumAgentBehaviour, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
 import { ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
 
 /** Results that do not make one run (lib/errors.ts RESULT_MERGE_INVALID, invalid input). */
@@ -71,6 +71,7 @@ export function mergeResults(docs: readonly ResultDocument[]): ResultDocument {
       saturated: docs.some((d) => d.generator.saturated),
       warnings: docs.flatMap((d, i) => d.generator.warnings.map((w) => `shard ${i + 1}: ${w}`)),
     },
+    ...(docs.some((d) => d.agents) ? { agents: sumAgentBehaviour(docs.map((d) => d.agents)) } : {}),
     // Thresholds are re-evaluated on the merged document by whoever merges (cli/report.ts).
     thresholds: [],
     ...(docs.some((d) => d.timeline) ? { timeline: docs.find((d) => d.timeline)!.timeline } : {}),

@@ -56,6 +56,8 @@ export function renderSummary(doc: ResultDocument): string {
     lines.push(`| server RSS (max) | ${h.server.rss_max_mb.toFixed(0)} MB |`);
     lines.push(`| server event-loop delay p99 (max) | ${fmtMs(h.server.event_loop_p99_max_ms)} |`);
   }
+  const agents = agentsRow(doc.agents);
+  if (agents !== undefined) lines.push(`| agents (osquery's failure rules) | ${agents} |`);
   lines.push(`| generator | CPU ${doc.generator.cpu_pct.toFixed(0)}%, event-loop p99 ${fmtMs(doc.generator.event_loop_p99_ms)}${doc.generator.saturated ? ', SATURATED' : ''} |`);
   lines.push('');
   if (doc.thresholds.length > 0) {
@@ -79,4 +81,19 @@ export function renderSummary(doc: ResultDocument): string {
 /** The what-if mode of edited policies, when the run used it (Fleet's behaviour needs no note). */
 export function editedPoliciesNote(doc: ResultDocument): string {
   return doc.run.edited_policies === 'immediate' ? ' · edited policies: immediate (what-if, not Fleet\'s behaviour)' : '';
+}
+
+/** What the agents' failure rules did, when anything (result.json `agents`; docs/fidelity.md). */
+function agentsRow(a: ResultDocument['agents']): string | undefined {
+  if (a === undefined) return undefined;
+  const parts: string[] = [];
+  if (a.write_results_retained > 0 || a.write_results_dropped > 0) {
+    parts.push(`write results retained ${fmtInt(a.write_results_retained)}, re-sent ${fmtInt(a.write_results_resent)}, dropped ${fmtInt(a.write_results_dropped)}`);
+  }
+  if (a.enroll_gave_up > 0) parts.push(`enroll sequences given up ${fmtInt(a.enroll_gave_up)}`);
+  if (a.crashes > 0) parts.push(`crashes ${fmtInt(a.crashes)} (results lost ${fmtInt(a.crash_results_lost)})`);
+  if (a.denylisted_answers > 0) parts.push(`denylisted answers ${fmtInt(a.denylisted_answers)}`);
+  if (a.batches_aborted > 0) parts.push(`batches refused (discovery SQL error) ${fmtInt(a.batches_aborted)}`);
+  if (a.log_lines_purged > 0) parts.push(`log lines purged ${fmtInt(a.log_lines_purged)}`);
+  return parts.length > 0 ? parts.join('; ') : undefined;
 }

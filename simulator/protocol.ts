@@ -5,6 +5,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { AgentSpec, PolicySpec, ValidatedFleet } from '../contract/fleet-spec.js';
+import type { AgentBehaviour } from '../contract/result.js';
 import type { EnvironmentData } from './fleet/environment.js';
 import type { PolicyTruth } from './fleet/truth.js';
 import type { ShardRef } from './identity.js';
@@ -50,6 +51,8 @@ export interface ShardResult {
   connections: number;
   maxInFlight: number;
   cachedAnswers: number;
+  /** Counts of osquery's failure rules (retained writes, enroll give-ups, crashes …). */
+  agents?: AgentBehaviour;
 }
 
 /** Main → worker. */

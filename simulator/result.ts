@@ -5,7 +5,7 @@
 import { createHistogram, encodeHistogram, mergeInto, percentilesMs, type Histogram } from '../lib/histogram.js';
 import type { MachineInfo } from '../lib/machine.js';
 import { VERSION } from '../lib/version.js';
-import { RESULT_SCHEMA, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
+import { RESULT_SCHEMA, sumAgentBehaviour, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
 import type { SimulationSpec } from '../contract/fleet-spec.js';
 import { ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
 import { normalizeQuery } from './fleet/answers.js';
@@ -85,6 +85,7 @@ export function buildResult(input: ResultInput): ResultDocument {
     policies,
     aggregations: [],
     generator: input.generator,
+    agents: sumAgentBehaviour(results.map((r) => r.agents)),
     thresholds: [],
   };
 }

@@ -25,50 +25,52 @@ export function isNodeInvalid(text: string): boolean {
   }
 }
 
-/** Result-log lines per ms from the config's scheduled queries (one line per run of each). */
-export function scheduledRunsPerMs(packs: unknown): number {
-  if (typeof packs !== 'object' || packs === null) return 0;
-  let perMs = 0;
-  for (const pack of Object.values(packs as Record<string, unknown>)) {
-    const queries = (pack as { queries?: unknown } | null)?.queries;
-    if (typeof queries !== 'object' || queries === null) continue;
-    for (const q of Object.values(queries as Record<string, unknown>)) {
-      const interval = Number((q as { interval?: unknown } | null)?.interval);
-      if (Number.isFinite(interval) && interval > 0) perMs += 1 / (interval * 1000);
-    }
-  }
-  return perMs;
-}
-
-/** What a host adopts from a config answer; intervals in ms (osquery's options are seconds). */
-export interface AdoptedConfig {
+/**
+ * The options osquery adopts from a served config (plugins/config/parsers/options.cpp,
+ * OptionsConfigParserPlugin::update): ordinary FLAGs only. CLI-only flags (`config_refresh` /
+ * `config_tls_refresh`, `config_tls_max_attempts`, `config_accelerated_refresh`, `tls_enroll_*`) are
+ * ignored with a warning, so they are NOT read here: they come from the scenario's `agent:` section.
+ * Durations in ms (osquery's options are seconds); absent or invalid options are left out.
+ */
+export interface AdoptedOptions {
   distributedMs?: number;
   loggerMs?: number;
-  configRefreshMs?: number;
-  /** Result-log lines per ms from the scheduled queries. */
-  resultLinesPerMs: number;
+  distributedAttempts?: number;
+  loggerBackoffMaxMs?: number;
+  loggerMaxLines?: number;
+  bufferedLogMax?: number;
+  denylistMs?: number;
+  packDelimiter?: string;
 }
 
-/** The intervals and schedule of a config answer; undefined when it is not JSON. */
-export function configIntervals(text: string): AdoptedConfig | undefined {
-  let config: { options?: Record<string, unknown>; packs?: Record<string, unknown> };
-  try {
-    config = JSON.parse(text) as typeof config;
-  } catch {
-    return undefined;
-  }
-  const options = config.options ?? {};
-  const seconds = (value: unknown): number | undefined => {
-    const n = typeof value === 'string' ? Number(value) : value;
-    return typeof n === 'number' && Number.isFinite(n) && n > 0 ? Math.round(n * 1000) : undefined;
+/** The CLI-only flags a served config may name but osquery ignores. */
+export const CLI_ONLY_FLAGS: readonly string[] = ['config_refresh', 'config_tls_refresh', 'config_tls_max_attempts', 'config_accelerated_refresh', 'config_tls_accelerated_refresh', 'tls_enroll_max_attempts', 'tls_enroll_max_interval'];
+
+export function adoptedOptions(options: Record<string, unknown>): AdoptedOptions {
+  const number = (value: unknown): number | undefined => {
+    const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+    return typeof n === 'number' && Number.isFinite(n) && n >= 0 ? n : undefined;
   };
-  const distributedMs = seconds(options.distributed_interval);
-  const loggerMs = seconds(options.logger_tls_period);
-  const configRefreshMs = seconds(options.config_refresh) ?? seconds(options.config_tls_refresh);
-  return {
-    ...(distributedMs !== undefined ? { distributedMs } : {}),
-    ...(loggerMs !== undefined ? { loggerMs } : {}),
-    ...(configRefreshMs !== undefined ? { configRefreshMs } : {}),
-    resultLinesPerMs: scheduledRunsPerMs(config.packs),
+  // osquery's flags are whole seconds; fractions are accepted so tests and what-ifs can run fast.
+  const seconds = (value: unknown, allowZero = false): number | undefined => {
+    const n = number(value);
+    return n !== undefined && (allowZero || n > 0) ? Math.round(n * 1000) : undefined;
   };
+  const count = (value: unknown, min: number): number | undefined => {
+    const n = number(value);
+    return n !== undefined && n >= min ? Math.floor(n) : undefined;
+  };
+  const out: AdoptedOptions = {};
+  const set = <K extends keyof AdoptedOptions>(key: K, value: AdoptedOptions[K] | undefined): void => {
+    if (value !== undefined) out[key] = value;
+  };
+  set('distributedMs', seconds(options.distributed_interval));
+  set('loggerMs', seconds(options.logger_tls_period));
+  set('distributedAttempts', count(options.distributed_tls_max_attempts, 1));
+  set('loggerBackoffMaxMs', seconds(options.logger_tls_backoff_max, true));
+  set('loggerMaxLines', count(options.logger_tls_max_lines, 1));
+  set('bufferedLogMax', count(options.buffered_log_max, 0));
+  set('denylistMs', seconds(options.distributed_denylist_duration, true));
+  if (typeof options.pack_delimiter === 'string') out.packDelimiter = options.pack_delimiter;
+  return out;
 }

@@ -148,6 +148,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     connections: transport.connections,
     maxInFlight: transport.maxInFlight,
     cachedAnswers: evaluator.cachedAnswers,
+    agents: agents.agentCounts(),
   };
   recorder.destroy();
   evaluator.close();

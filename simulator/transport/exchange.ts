@@ -39,6 +39,8 @@ export interface ExchangeOwner {
 export abstract class Exchange implements Dispatcher.DispatchHandler {
   transport: ExchangeOwner | undefined;
   target = 0;
+  /** `Authorization` header value of this request (osquery's `NodeKey <key>`), sent when set. */
+  authorization: string | undefined = undefined;
   private status = 0;
   private chunk: Buffer | undefined;
   private chunks: Buffer[] | undefined;

@@ -48,7 +48,9 @@ class Connection {
     const socket = this.socket ?? this.open();
     const length = Buffer.byteLength(request.body);
     socket.setTimeout(this.client.timeoutMs);
-    socket.write(`POST ${request.path} HTTP/1.1\r\nHost: ${this.client.hostHeader}\r\n${this.client.headerLines}Content-Length: ${length}\r\n\r\n${request.body}`);
+    const authorization = (request.handler as { authorization?: string }).authorization;
+    const auth = authorization === undefined ? '' : `Authorization: ${authorization}\r\n`;
+    socket.write(`POST ${request.path} HTTP/1.1\r\nHost: ${this.client.hostHeader}\r\n${this.client.headerLines}${auth}Content-Length: ${length}\r\n\r\n${request.body}`);
   }
 
   private open(): Socket {

@@ -31,7 +31,8 @@ export class UndiciClient implements HttpClient {
 
   dispatch(path: string, body: string, exchange: Exchange): void {
     try {
-      this.pool.dispatch({ path, method: 'POST', headers: this.headers, body }, exchange);
+      const headers = exchange.authorization === undefined ? this.headers : [...this.headers, 'authorization', exchange.authorization];
+      this.pool.dispatch({ path, method: 'POST', headers, body }, exchange);
     } catch (error) {
       exchange.onResponseError(undefined, error as Error);
     }

@@ -97,6 +97,14 @@ describe('summary.md', () => {
     expect(md).toContain('12.3 s');
   });
 
+  it('lists what the agents\' failure rules did, only when they did something', () => {
+    const doc = syntheticResult();
+    expect(renderSummary(doc)).not.toContain('failure rules');
+    doc.agents = { write_results_retained: 12, write_results_resent: 10, write_results_dropped: 0, enroll_gave_up: 0, crashes: 1, crash_results_lost: 2, denylisted_answers: 3, batches_aborted: 0, log_lines_purged: 0 };
+    const md = renderSummary(doc);
+    expect(md).toContain("| agents (osquery's failure rules) | write results retained 12, re-sent 10, dropped 0; crashes 1 (results lost 2); denylisted answers 3 |");
+  });
+
   it('warns loudly when the generator was saturated', () => {
     const doc = syntheticResult();
     doc.generator.saturated = true;

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { afterEach, expect, test } from 'vitest';
 import { startFakeServer, type FakeServer } from './fixtures/fake-server.js';
+// osquery's enroll schedule itself (1, 4, 9 … s, no jitter) is pinned with a fake clock in agent-osquery-rules.test.ts.
 import { runInProcess, scenario, waitFor } from './helpers.js';
 
 let server: FakeServer | undefined;
@@ -9,34 +10,16 @@ afterEach(async () => server?.close());
 const oneHost = (agent: Record<string, unknown>) =>
   scenario({ hosts: 1, fleet: { groups: [{ name: 'mac', count: 1, platform: 'darwin', os_version: '14.4' }] } }, { distributed_interval: '1h', ...agent });
 
-test('enroll retries back off exponentially with jitter on 5xx, then the host enrolls', async () => {
-  server = await startFakeServer({ enrollFailures: 3 });
-  const sim = runInProcess(oneHost({ enroll_backoff: { initial: '200ms', max: '2s' } }), server.url);
-  const srv = server;
-  await waitFor(() => srv.requests.some((r) => r.endpoint === 'config'));
-  sim.stop();
-  const result = await sim.done;
-  const at = srv.requests.filter((r) => r.endpoint === 'enroll').map((r) => r.at);
-  expect(at).toHaveLength(4);
-  const gaps = at.slice(1).map((t, i) => t - at[i]!);
-  // attempt n waits in [cap/2, cap] with cap = 200 ms · 2^(n-1): 100–200, 200–400, 400–800 ms.
-  expect(gaps[0]).toBeGreaterThanOrEqual(95);
-  expect(gaps[1]).toBeGreaterThanOrEqual(195);
-  expect(gaps[2]).toBeGreaterThanOrEqual(395);
-  expect(gaps[2]).toBeGreaterThan(gaps[0]!);
-  expect(result.totals.endpoints.enroll.outcomes['5xx']).toBe(3);
-  expect(result.totals.endpoints.enroll.outcomes['2xx']).toBe(1);
-});
-
-test('connection refused is counted as a connect error and retried with backoff until the server is up', async () => {
+test('connection refused is counted as a connect error and enroll is retried until the server is up', async () => {
   const port = await new Promise<number>((resolve) => {
     const probe = createServer().listen(0, '127.0.0.1', () => {
       const p = (probe.address() as { port: number }).port;
       probe.close(() => resolve(p));
     });
   });
-  const sim = runInProcess(oneHost({ enroll_backoff: { initial: '100ms', max: '300ms' } }), `http://127.0.0.1:${port}`);
-  await new Promise((r) => setTimeout(r, 800));
+  const sim = runInProcess(oneHost({}), `http://127.0.0.1:${port}`);
+  await waitFor(() => sim.messages.some((m) => m.type === 'started'));
+  await new Promise((r) => setTimeout(r, 1500)); // attempts at 0 s and 1 s fail; the next, at 5 s, finds the server
   server = await startFakeServer({}, port);
   const srv = server;
   await waitFor(() => srv.requests.some((r) => r.endpoint === 'config'));

@@ -23,10 +23,10 @@ test('the logger sends only when lines are buffered: the start-up status lines, 
 });
 
 test('scheduled queries in the config produce result logs at their interval', async () => {
-  server = await startFakeServer({ packs: { Global: { queries: { uptime: { query: 'SELECT * FROM uptime', interval: 0.1 } } } } });
+  server = await startFakeServer({ packs: { Global: { queries: { uptime: { query: 'SELECT 1 AS up', interval: 1, snapshot: true } } } } });
   const sim = runInProcess(oneHost({ logger_tls_period: '200ms', startup_status_lines: 0, status_lines_per_hour: 0 }), server.url);
   const srv = server;
-  await waitFor(() => srv.requests.filter((r) => r.endpoint === 'log').length >= 2);
+  await waitFor(() => srv.requests.filter((r) => r.endpoint === 'log').length >= 2, 8000);
   sim.stop();
   await sim.done;
   const logs = srv.requests.filter((r) => r.endpoint === 'log');

@@ -21,11 +21,13 @@ async function writtenStatuses(stringStatuses: boolean) {
   return srv.requests.find((r) => r.endpoint === 'write')!.body;
 }
 
-test('statuses are numbers by default, with the error message of a failed query', async () => {
+test('statuses are numbers by default; every query has a message ("" when OK), rows ([] when none) and stats', async () => {
   const body = await writtenStatuses(false);
   expect(body.statuses).toEqual({ fleet_policy_query_1: 0, fleet_policy_query_2: 1 });
-  expect(body.messages).toEqual({ fleet_policy_query_2: 'no such table: alf' });
-  expect(body.queries).toEqual({ fleet_policy_query_1: [{ '1': '1' }], fleet_policy_query_2: '' });
+  expect(body.messages).toEqual({ fleet_policy_query_1: '', fleet_policy_query_2: 'no such table: alf' });
+  expect(body.queries).toEqual({ fleet_policy_query_1: [{ '1': '1' }], fleet_policy_query_2: [] });
+  const stats = body.stats as Record<string, Record<string, number>>;
+  for (const name of ['fleet_policy_query_1', 'fleet_policy_query_2']) expect(Object.keys(stats[name]!).sort()).toEqual(['memory', 'system_time', 'user_time', 'wall_time_ms']);
 });
 
 test('string_statuses sends them as strings, as osquery before 3.0 did', async () => {

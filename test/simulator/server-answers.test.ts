@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configIntervals, isNodeInvalid, parseNodeKey, scheduledRunsPerMs } from '../../simulator/server-answers.js';
+import { adoptedOptions, CLI_ONLY_FLAGS, isNodeInvalid, parseNodeKey } from '../../simulator/server-answers.js';
 
 describe('reading the server as osquery does', () => {
   it('takes the node key of an enroll answer, and none from a refusal or a broken body', () => {
@@ -16,14 +16,25 @@ describe('reading the server as osquery does', () => {
     expect(isNodeInvalid('node_invalid but not JSON')).toBe(false);
   });
 
-  it('adopts intervals (seconds, numbers or strings) and counts scheduled runs from a config', () => {
-    const config = JSON.stringify({
-      options: { distributed_interval: 10, logger_tls_period: '30', config_tls_refresh: 60 },
-      packs: { Global: { queries: { a: { interval: 3600 }, b: { interval: '60' }, c: { interval: 0 } } } },
+  it('adopts ordinary flags from config options (seconds, numbers or strings) and ignores CLI-only flags, as options.cpp does', () => {
+    const adopted = adoptedOptions({
+      distributed_interval: 10,
+      logger_tls_period: '30',
+      distributed_tls_max_attempts: 5,
+      logger_tls_backoff_max: 600,
+      logger_tls_max_lines: '512',
+      buffered_log_max: 100,
+      distributed_denylist_duration: 60,
+      pack_delimiter: '/',
+      config_refresh: 5,
+      config_tls_refresh: 5,
+      config_tls_max_attempts: 9,
+      config_accelerated_refresh: 1,
+      tls_enroll_max_attempts: 1,
+      tls_enroll_max_interval: 1,
     });
-    expect(configIntervals(config)).toEqual({ distributedMs: 10_000, loggerMs: 30_000, configRefreshMs: 60_000, resultLinesPerMs: 1 / 3_600_000 + 1 / 60_000 });
-    expect(configIntervals('{"options":{"distributed_interval":-1}}')).toEqual({ resultLinesPerMs: 0 });
-    expect(configIntervals('not json')).toBeUndefined();
-    expect(scheduledRunsPerMs(null)).toBe(0);
+    expect(adopted).toEqual({ distributedMs: 10_000, loggerMs: 30_000, distributedAttempts: 5, loggerBackoffMaxMs: 600_000, loggerMaxLines: 512, bufferedLogMax: 100, denylistMs: 60_000, packDelimiter: '/' });
+    for (const flag of CLI_ONLY_FLAGS) expect(JSON.stringify(adopted)).not.toContain(flag);
+    expect(adoptedOptions({ distributed_interval: -1, distributed_tls_max_attempts: 0, logger_tls_period: 'x' })).toEqual({});
   });
 });

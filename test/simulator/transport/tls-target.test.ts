@@ -11,7 +11,7 @@ const tls = {
 let server: FakeServer | undefined;
 afterEach(async () => server?.close());
 
-const oneHost = () => scenario({ hosts: 1, fleet: { groups: [{ name: 'mac', count: 1, platform: 'darwin', os_version: '14' }] } }, { enroll_backoff: { initial: '100ms', max: '200ms' } });
+const oneHost = () => scenario({ hosts: 1, fleet: { groups: [{ name: 'mac', count: 1, platform: 'darwin', os_version: '14' }] } }, {});
 
 test('https targets with a self-signed certificate work with insecure, and fail to connect without', async () => {
   server = await startFakeServer({}, 0, tls);

@@ -108,6 +108,12 @@ export interface RunInfo {
    */
   edited_policies?: EditedPoliciesMode;
   seed: number;
+  /**
+   * Which run this result belongs to: every shard of one run carries the same id (derived from the
+   * shared `--start-at`, the seed, the hosts and the shard count; random for an unscheduled run), and
+   * `osqsim report merge` refuses shards of different runs. Absent in results of osqsim before it.
+   */
+  run_id?: string;
   shard?: { index: number; count: number };
   osqsim_version: string;
   machine: MachineInfo;

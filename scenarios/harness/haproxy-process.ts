@@ -71,7 +71,8 @@ export class HaproxyProcess {
   constructor(private readonly options: HaproxyOptions) {}
 
   get pid(): number | undefined {
-    return this.child?.exitCode === null ? this.child.pid : undefined;
+    const child = this.child;
+    return child && child.exitCode === null && child.signalCode === null ? child.pid : undefined;
   }
 
   /** Starts HAProxy and resolves with its URL once a request through it reaches a healthy instance. */

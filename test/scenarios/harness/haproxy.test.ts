@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Agent } from 'undici';
+import { Agent, request } from 'undici';
 import { haproxyConfig } from '../../../scenarios/harness/haproxy-config.js';
 import { findHaproxy, freeLoopbackPort, HaproxyProcess } from '../../../scenarios/harness/haproxy-process.js';
 import { reportError } from '../../../lib/cli-usage.js';
@@ -86,7 +86,7 @@ describe('HAProxy process', () => {
     // One keep-alive connection: HAProxy still balances each request.
     const agent = new Agent({ connections: 1 });
     cleanups.push(() => agent.close());
-    const get = async (): Promise<string> => (await fetch(`${url}/x`, { dispatcher: agent } as RequestInit)).text();
+    const get = async (): Promise<string> => (await request(`${url}/x`, { dispatcher: agent })).body.text();
     const before = instances.map((i) => i.hits());
     const names: string[] = [];
     for (let n = 0; n < 30; n++) names.push(await get());

@@ -16,7 +16,7 @@
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
 import { parse, stringify } from 'yaml';
 import { headline } from '../reports/headline.js';
@@ -76,46 +76,45 @@ await defineBench({
   },
   async run(values, log) {
     const configs = values.configs.split(',').map((c) => c.trim()) as Config[];
-    const base = parse(readFileSync(resolve('bench/multi-instance.yaml'), 'utf8')) as Record<string, unknown>;
+    const baseFile = resolve('bench/multi-instance.yaml');
+    const base = parse(readFileSync(baseFile, 'utf8')) as Record<string, unknown>;
+    // The scenario is rewritten into a temporary folder: its policy file's path must not depend on where.
+    if (typeof base.policies === 'string') base.policies = resolve(dirname(baseFile), base.policies);
     const dir = mkdtempSync(join(tmpdir(), 'osqsim-bench-multi-'));
     const results: ConfigResult[] = [];
     try {
       for (const config of configs) {
         const { instances, loadBalancer } = parseConfig(config);
         await freshDatabase(values.store);
-        const file = join(resolve('bench'), `.multi-instance-${process.pid}.yaml`);
+        const file = join(dir, `${config}.yaml`);
         const server = { ...(base.server as Record<string, unknown>), store: values.store, instances, load_balancer: loadBalancer };
         writeFileSync(file, stringify({ ...base, hosts: values.hosts, duration: `${values.duration}ms`, warmup: `${values.warmup}ms`, server, simulator: { processes: values.processes } }));
-        try {
-          const loaded = readScenario(file);
-          if (!loaded.ok) throw new Error(loaded.issues.map((i) => `${i.path} ${i.message}`).join('; '));
-          log(`${config}: ${values.hosts} hosts for ${values.duration / 1000}s`);
-          const outcome = await runScenario({ scenario: loaded.scenario, scenarioFile: file, outDir: dir, log: (line) => log(`  ${line}`) });
-          const doc = outcome.runs[0]!.doc;
-          const h = headline(doc);
-          const measured = (doc.server?.samples ?? []).filter((s) => s.t >= doc.run.warmup_s);
-          const deployment = doc.deployment;
-          const total = deployment?.instances.reduce((s, i) => s + i.requests, 0) ?? 0;
-          const serverCpu = measured.length ? Math.round(measured.reduce((s, x) => s + x.cpu_pct, 0) / measured.length) : 0;
-          results.push({
-            config,
-            instances,
-            load_balancer: loadBalancer,
-            hosts: doc.run.hosts,
-            req_per_s: Math.round(h.total.rate_per_s),
-            read_p99_ms: h.endpoints.find((e) => e.endpoint === 'read')?.p99 ?? 0,
-            write_p99_ms: h.endpoints.find((e) => e.endpoint === 'write')?.p99 ?? 0,
-            errors: h.total.errors,
-            server_cpu_mean_pct: serverCpu,
-            // One instance without a balancer has no deployment section: it is the whole server.
-            instance_cpu_mean_pct: deployment?.instances.map((i) => i.cpu_pct_mean) ?? [serverCpu],
-            instance_request_share: deployment?.instances.map((i) => (total > 0 ? Math.round((i.requests / total) * 1000) / 10 : 0)) ?? [100],
-            generator_saturated: doc.generator.saturated,
-            load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
-          });
-        } finally {
-          rmSync(file, { force: true });
-        }
+        const loaded = readScenario(file);
+        if (!loaded.ok) throw new Error(loaded.issues.map((i) => `${i.path} ${i.message}`).join('; '));
+        log(`${config}: ${values.hosts} hosts for ${values.duration / 1000}s`);
+        const outcome = await runScenario({ scenario: loaded.scenario, scenarioFile: file, outDir: dir, log: (line) => log(`  ${line}`) });
+        const doc = outcome.runs[0]!.doc;
+        const h = headline(doc);
+        const measured = (doc.server?.samples ?? []).filter((s) => s.t >= doc.run.warmup_s);
+        const deployment = doc.deployment;
+        const total = deployment?.instances.reduce((s, i) => s + i.requests, 0) ?? 0;
+        const serverCpu = measured.length ? Math.round(measured.reduce((s, x) => s + x.cpu_pct, 0) / measured.length) : 0;
+        results.push({
+          config,
+          instances,
+          load_balancer: loadBalancer,
+          hosts: doc.run.hosts,
+          req_per_s: Math.round(h.total.rate_per_s),
+          read_p99_ms: h.endpoints.find((e) => e.endpoint === 'read')?.p99 ?? 0,
+          write_p99_ms: h.endpoints.find((e) => e.endpoint === 'write')?.p99 ?? 0,
+          errors: h.total.errors,
+          server_cpu_mean_pct: serverCpu,
+          // One instance without a balancer has no deployment section: it is the whole server.
+          instance_cpu_mean_pct: deployment?.instances.map((i) => i.cpu_pct_mean) ?? [serverCpu],
+          instance_request_share: deployment?.instances.map((i) => (total > 0 ? Math.round((i.requests / total) * 1000) / 10 : 0)) ?? [100],
+          generator_saturated: doc.generator.saturated,
+          load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
+        });
       }
     } finally {
       rmSync(dir, { recursive: true, force: true });

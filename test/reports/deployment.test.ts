@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { DeploymentInfo } from '../../contract/result.js';
 import { leaseStretches, renderDeployment } from '../../reports/deployment.js';
 import { renderSummary } from '../../reports/summary.js';
+import { renderHtml } from '../../reports/html.js';
 import { syntheticResult } from './fixture.js';
 import { combineSamples, leaseHolds, requestsByEndpoint } from '../../scenarios/harness/instance-sampler.js';
 
@@ -52,6 +53,11 @@ describe('deployment report', () => {
     const doc = syntheticResult({ hosts: 10 });
     expect(renderSummary(doc)).not.toContain('Deployment:');
     expect(renderSummary({ ...doc, deployment: info })).toContain('Deployment: 3 server instances');
+    const html = renderHtml({ ...doc, deployment: info });
+    expect(html).toContain('<h2>Deployment</h2>');
+    expect(html).toMatch(/<tr><td>2<\/td><td class="t">http:\/\/127\.0\.0\.1:4002<\/td><td>400<\/td><td>40\.0%<\/td>/);
+    expect(html).toContain('<tr><td>1</td><td>6.0 s</td><td>6.5 s</td><td>1</td></tr>');
+    expect(renderHtml(doc)).not.toContain('<h2>Deployment</h2>');
   });
 
   it('instance readings: samples add across instances, requests by endpoint from /metrics, lease runs mapped to instances', () => {

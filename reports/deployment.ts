@@ -23,7 +23,8 @@ export function leaseStretches(info: DeploymentInfo): Array<{ instance: number; 
 export function renderDeployment(info: DeploymentInfo): string[] {
   const lines: string[] = [];
   const lb = info.load_balancer === 'haproxy' ? `HAProxy (round robin) at ${info.targets.join(', ')}` : `no load balancer (the simulator spread hosts over ${info.targets.join(', ')})`;
-  lines.push(`Deployment: ${info.instances.length || 1} server instance${info.instances.length === 1 ? '' : 's'}, ${lb}; simulator in ${info.simulator_processes} process${info.simulator_processes === 1 ? '' : 'es'}.`);
+  const count = info.instances.length || 1;
+  lines.push(`Deployment: ${count} server instance${count === 1 ? '' : 's'}, ${lb}; simulator in ${info.simulator_processes} process${info.simulator_processes === 1 ? '' : 'es'}.`);
   lines.push('');
   if (info.instances.length > 0) {
     const total = info.instances.reduce((s, i) => s + i.requests, 0);

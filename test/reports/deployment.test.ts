@@ -52,6 +52,7 @@ describe('deployment report', () => {
     expect(renderDeployment({ ...info, lease_overlap_s: 3 }).join('\n')).toContain('**3 s in which more than one instance reported holding the stats lease.**');
     const doc = syntheticResult({ hosts: 10 });
     expect(renderSummary(doc)).not.toContain('Deployment:');
+    expect(renderDeployment({ ...info, load_balancer: 'none', instances: [], stats_lease: [] })[0]).toBe('Deployment: 1 server instance, no load balancer (the simulator spread hosts over http://127.0.0.1:9000); simulator in 2 processes.');
     expect(renderSummary({ ...doc, deployment: info })).toContain('Deployment: 3 server instances');
     const html = renderHtml({ ...doc, deployment: info });
     expect(html).toContain('<h2>Deployment</h2>');

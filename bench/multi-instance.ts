@@ -38,7 +38,10 @@ interface ConfigResult {
   read_p99_ms: number;
   write_p99_ms: number;
   errors: number;
+  /** Mean over the measured window (after warm-up), summed over instances; % of one core. */
   server_cpu_mean_pct: number;
+  /** Peak 1 s sample of the deployment's CPU (summed over instances). */
+  server_cpu_max_pct: number;
   instance_cpu_mean_pct: number[];
   instance_request_share: number[];
   generator_saturated: boolean;
@@ -97,8 +100,10 @@ await defineBench({
         const h = headline(doc);
         const measured = (doc.server?.samples ?? []).filter((s) => s.t >= doc.run.warmup_s);
         const deployment = doc.deployment;
-        const total = deployment?.instances.reduce((s, i) => s + i.requests, 0) ?? 0;
-        const serverCpu = measured.length ? Math.round(measured.reduce((s, x) => s + x.cpu_pct, 0) / measured.length) : 0;
+        // One instance without a balancer has no per-instance rows: the server is the one instance.
+        const instancesOf = deployment && deployment.instances.length > 0 ? deployment.instances : undefined;
+        const total = instancesOf?.reduce((s, i) => s + i.requests, 0) ?? 0;
+        const serverCpu = measured.length ? Math.round((measured.reduce((s, x) => s + x.cpu_pct, 0) / measured.length) * 10) / 10 : 0;
         results.push({
           config,
           instances,
@@ -109,9 +114,9 @@ await defineBench({
           write_p99_ms: h.endpoints.find((e) => e.endpoint === 'write')?.p99 ?? 0,
           errors: h.total.errors,
           server_cpu_mean_pct: serverCpu,
-          // One instance without a balancer has no deployment section: it is the whole server.
-          instance_cpu_mean_pct: deployment?.instances.map((i) => i.cpu_pct_mean) ?? [serverCpu],
-          instance_request_share: deployment?.instances.map((i) => (total > 0 ? Math.round((i.requests / total) * 1000) / 10 : 0)) ?? [100],
+          server_cpu_max_pct: measured.length ? Math.max(...measured.map((x) => x.cpu_pct)) : 0,
+          instance_cpu_mean_pct: instancesOf?.map((i) => i.cpu_pct_mean) ?? [serverCpu],
+          instance_request_share: instancesOf?.map((i) => (total > 0 ? Math.round((i.requests / total) * 1000) / 10 : 0)) ?? [100],
           generator_saturated: doc.generator.saturated,
           load_average_1m: Math.round(loadavg()[0]! * 100) / 100,
         });
@@ -124,7 +129,7 @@ await defineBench({
     return { params: { hosts: values.hosts, duration_s: values.duration / 1000, warmup_s: values.warmup / 1000, processes: values.processes, configs }, results, ratio, machine: await mysqlFacts(values.store).catch(() => ({})) };
   },
   format(doc) {
-    const header = ['config', 'hosts', 'req/s', 'read p99', 'write p99', 'errors', 'server CPU', 'per-instance CPU', 'request share', 'load'];
+    const header = ['config', 'hosts', 'req/s', 'read p99', 'write p99', 'errors', 'server CPU mean / max', 'per-instance CPU', 'request share', 'load'];
     const rows = doc.results.map((r) => [
       r.config,
       String(r.hosts),
@@ -132,7 +137,7 @@ await defineBench({
       `${r.read_p99_ms.toFixed(1)} ms`,
       `${r.write_p99_ms.toFixed(1)} ms`,
       String(r.errors),
-      `${r.server_cpu_mean_pct}%`,
+      `${r.server_cpu_mean_pct}% / ${r.server_cpu_max_pct}%`,
       r.instance_cpu_mean_pct.map((c) => `${c.toFixed(0)}%`).join(' / '),
       r.instance_request_share.map((s) => `${s}%`).join(' / '),
       String(r.load_average_1m),

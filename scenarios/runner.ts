@@ -61,7 +61,7 @@ export interface RunOptions {
 }
 
 /** How long before t = 0 the shard processes are started (node start-up, sql.js, the fleet's databases). */
-export const SHARD_START_LEAD_MS = 10_000;
+export const SHARD_START_LEAD_MS = 15_000;
 
 export interface RunRecord {
   strategy: StatsStrategyName | null;

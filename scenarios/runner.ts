@@ -239,6 +239,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
         startAtMs,
         workersPerProcess: options.workers ?? 1,
         ...(options.connections ? { connections: options.connections } : {}),
+        ...(tlsDir !== undefined ? { caFile: join(tlsDir, CA_FILE) } : {}),
         // Progress (every 10 s) and warnings; the rest of a shard's output is its summary, merged here.
         onLine: (i, line) => {
           if (/^(\[|!!)/.test(line)) log(`[shard ${i}/${processes}] ${line}`);

@@ -28,6 +28,8 @@ export interface ShardRunInput {
   startAtMs: number;
   workersPerProcess?: number;
   connections?: number;
+  /** PEM CA file the shards trust for an https target (a `server.tls: self-signed` run's ca.pem). */
+  caFile?: string;
 }
 
 /** The `osqsim simulate` arguments of shard `index`. Pure. */
@@ -45,6 +47,7 @@ export function shardArgs(input: ShardRunInput, index: number, outFile: string):
     '--start-at', new Date(input.startAtMs).toISOString(),
     ...(input.workersPerProcess !== undefined ? ['--workers', String(input.workersPerProcess)] : []),
     ...(input.connections !== undefined ? ['--connections', String(input.connections)] : []),
+    ...(input.caFile !== undefined ? ['--ca', input.caFile] : []),
     '--out', outFile,
   ];
 }

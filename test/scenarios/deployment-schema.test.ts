@@ -58,5 +58,6 @@ describe('server.instances, server.load_balancer, simulator.processes', () => {
   it('shard processes get the validated run as overrides, one shared --start-at and their own shard', () => {
     const args = shardArgs({ scenarioFile: 's.yaml', hosts: 300, durationMs: 25_000, warmupMs: 5000, seed: 7, enrollSecret: 'sec', targets: ['http://127.0.0.1:9000'], processes: 2, startAtMs: Date.parse('2026-12-05T12:00:00Z'), workersPerProcess: 1 }, 1, '/tmp/out.json');
     expect(args.join(' ')).toBe('simulate --target http://127.0.0.1:9000 --scenario s.yaml --hosts 300 --duration 25000ms --warmup 5000ms --seed 7 --enroll-secret sec --shard 1/2 --start-at 2026-12-05T12:00:00.000Z --workers 1 --out /tmp/out.json');
+    expect(shardArgs({ scenarioFile: 's.yaml', hosts: 1, durationMs: 1000, warmupMs: 0, seed: 1, enrollSecret: 's', targets: ['https://127.0.0.1:9000'], processes: 2, startAtMs: 0, caFile: '/tmp/tls/ca.pem' }, 0, 'o.json')).toContain('/tmp/tls/ca.pem');
   });
 });

@@ -57,6 +57,7 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
   try {
     const outcome = await runScenario({
       scenario,
+      scenarioFile: file,
       ...(flags.out ? { outDir: flags.out } : {}),
       ...(workers ? { workers } : {}),
       ...(connections ? { connections } : {}),

@@ -10,8 +10,9 @@ import type { Command } from 'commander';
 import { osqsimError } from '../lib/errors.js';
 import { reportError } from '../lib/cli-usage.js';
 import { EXIT } from '../lib/exit-codes.js';
-import { parseShard, shardHostCount } from '../simulator/identity.js';
+import { parseShard, scheduledRunId, shardHostCount } from '../simulator/identity.js';
 import { LiveMetrics, serveLiveMetrics } from '../simulator/live-metrics.js';
+import { parseStartAt } from '../lib/start-at.js';
 import { summaryTable, progressLine } from './simulate-output.js';
 import { runSimulation } from '../simulator/pool.js';
 import { readBuiltinFleetScenario, readScenario, scenarioOrThrow } from '../scenarios/read.js';
@@ -31,6 +32,7 @@ export interface SimulateFlags {
   ca?: string;
   seed?: string;
   shard?: string;
+  startAt?: string;
   enrollSecret?: string;
   out?: string;
   json?: boolean;
@@ -96,7 +98,10 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     const ca = flags.ca === undefined ? undefined : readCaFile(flags.ca);
     const metricsPort = flags.metricsPort === undefined ? undefined : parseCount('--metrics-port', flags.metricsPort, 0);
     if (metricsPort !== undefined && metricsPort > 65535) throw osqsimError('CLI_INVALID_OPTION', { option: '--metrics-port', reason: `a TCP port is at most 65535 (got ${metricsPort})` });
-    setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind, ca, metricsPort };
+    // A shared start: t = 0 for every shard, and the run id every shard derives from it.
+    const startAtMs = flags.startAt === undefined ? undefined : parseStartAt(flags.startAt, Date.now());
+    const runId = startAtMs === undefined ? undefined : scheduledRunId({ startAtMs, seed: scenario.seed, hosts: scenario.hosts, shards: shard?.count ?? 1 });
+    setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind, ca, metricsPort, startAtMs, runId };
   } catch (error) {
     return reportError('osqsim simulate', error);
   }
@@ -128,10 +133,12 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     ...(flags.insecure ? { insecure: true } : {}),
     ...(setup.ca !== undefined ? { ca: setup.ca } : {}),
     ...(setup.shard !== undefined ? { shard: setup.shard } : {}),
+    ...(setup.startAtMs !== undefined ? { runStartMs: setup.startAtMs } : {}),
+    ...(setup.runId !== undefined ? { runId: setup.runId } : {}),
   });
   const tty = process.stderr.isTTY === true && flags.progress !== false;
   if (flags.progress !== false) {
-    process.stderr.write(`starting ${setup.scenario.hosts} hosts on ${setup.workers ?? 'default'} worker(s) against ${setup.targets.join(', ')}…\n`);
+    process.stderr.write(`starting ${setup.scenario.hosts} hosts on ${setup.workers ?? 'default'} worker(s) against ${setup.targets.join(', ')}${setup.startAtMs !== undefined ? ` at ${new Date(setup.startAtMs).toISOString()} (run ${setup.runId})` : ''}…\n`);
     void sim.started.then(() => process.stderr.write('workers ready; hosts starting\n'));
   }
   let lastPlain = -10;
@@ -189,6 +196,7 @@ export function register(program: Command): void {
     .option('--ca <file>', 'trust this PEM CA for https targets (e.g. the ca.pem of osqsim server --tls self-signed)')
     .option('--seed <n>', 'identity seed: the same seed re-uses the same hosts')
     .option('--shard <i/n>', 'run shard i of n (0-based) of one run; give every shard the same seed and hosts')
+    .option('--start-at <time>', 'start t = 0 at this time (RFC 3339 or epoch ms), shared by every shard of one run')
     .option('--enroll-secret <secret>', 'enroll secret for hosts whose group has no team')
     .option('--out <file>', 'write the result JSON (osqsim.result/v1) to this file')
     .option('--json', 'print the result JSON (one line) instead of the summary')

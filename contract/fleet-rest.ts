@@ -31,6 +31,8 @@ export interface ApiTeam {
 export interface ApiStatsRun {
   id: number | null;
   strategy: string;
+  /** The server instance that ran it (osqsim's id of the process). */
+  instance?: string;
   started_at: string;
   duration_ms: number;
   rows_scanned: number;
@@ -200,7 +202,13 @@ export class FleetApi {
   }
 
   async statsRuns(): Promise<ApiStatsRun[]> {
-    return (await this.call<{ runs?: ApiStatsRun[] }>('GET', '/api/v1/osqsim/stats/runs?limit=1000')).runs ?? [];
+    return (await this.statsRunsPage()).runs;
+  }
+
+  /** The runs and the id of the instance that answered (osqsim; several instances share one store). */
+  async statsRunsPage(): Promise<{ instance?: string; runs: ApiStatsRun[] }> {
+    const page = await this.call<{ instance?: string; runs?: ApiStatsRun[] }>('GET', '/api/v1/osqsim/stats/runs?limit=1000');
+    return { ...(typeof page.instance === 'string' ? { instance: page.instance } : {}), runs: page.runs ?? [] };
   }
 
   /** osqsim's fault toggle (optional on the server). */

@@ -62,6 +62,8 @@ export interface PolicyResult {
 
 export interface AggregationRun {
   strategy: string;
+  /** The instance that ran it (its id), when the server says. */
+  instance?: string;
   started_at: string;
   duration_ms: number;
   rows: number;
@@ -148,6 +150,12 @@ export interface RunInfo {
    */
   edited_policies?: EditedPoliciesMode;
   seed: number;
+  /**
+   * Which run this result belongs to: every shard of one run carries the same id (derived from the
+   * shared `--start-at`, the seed, the hosts and the shard count; random for an unscheduled run), and
+   * `osqsim report merge` refuses shards of different runs. Absent in results of osqsim before it.
+   */
+  run_id?: string;
   shard?: { index: number; count: number };
   osqsim_version: string;
   machine: MachineInfo;
@@ -179,6 +187,49 @@ export interface CountSample {
   staleness_max_s: number;
 }
 
+/** One server instance of a multi-instance run (server.instances), over the run. */
+export interface InstanceSummary {
+  /** 0-based, in start order; HAProxy's server `s<index>`. */
+  index: number;
+  url: string;
+  /** The instance's id (stats runs name it), when it answered. */
+  instance_id?: string;
+  /** osquery API requests it served (its /metrics at the end), total and by endpoint. */
+  requests: number;
+  requests_by_endpoint: Partial<Record<EndpointName, number>>;
+  cpu_pct_mean: number;
+  cpu_pct_max: number;
+  rss_mb_max: number;
+  /** Seconds (1 s samples) it reported holding the stats lease (`osqsim_stats_lease_held`). */
+  lease_held_s: number;
+  /** Count runs it performed (under the lease). */
+  stats_runs: number;
+}
+
+/** One count run and the instance that held the stats lease for it. */
+export interface LeaseHold {
+  /** Instance index (InstanceSummary.index); -1 when the run's instance id matched none. */
+  instance: number;
+  strategy: string;
+  started_at: string;
+  /** Seconds since run start. */
+  t: number;
+  duration_ms: number;
+}
+
+/** How `osqsim run` deployed the server and the simulator (absent for one instance and one simulator process). */
+export interface DeploymentInfo {
+  load_balancer: 'haproxy' | 'none';
+  /** Where the simulator sent its requests. */
+  targets: string[];
+  instances: InstanceSummary[];
+  simulator_processes: number;
+  /** Which instance held the stats lease when, one row per count run, in time order. */
+  stats_lease: LeaseHold[];
+  /** Seconds (1 s samples) in which more than one instance reported holding the lease: 0 when the lease works. */
+  lease_overlap_s: number;
+}
+
 export interface ResultDocument {
   schema: typeof RESULT_SCHEMA;
   /** The validated scenario (or the simulate flags that stood in for one). */
@@ -198,6 +249,8 @@ export interface ResultDocument {
   timeline?: TimelineRecord[];
   /** Count accuracy over time (osqsim run, when the server's counts were read). */
   counts?: { samples: CountSample[] };
+  /** Several server instances / simulator processes (osqsim run with server.instances or simulator.processes). */
+  deployment?: DeploymentInfo;
   /** What `osqsim scenario plan` expected for the measured window (after warm-up), to set beside the measurement. */
   plan?: PlanSummary;
 }

@@ -27,9 +27,10 @@ export function reportError(command: string, error: unknown, write: (text: strin
   const message = typeof error === 'object' && error !== null && 'message' in error ? String(error.message) : String(error);
   const hint = isOsqsimError(error) ? ERRORS[error.code].hint : undefined;
   write(`${command}: ${message}\n${hint === undefined ? '' : `hint: ${hint}\n`}`);
-  // A server that would not start says why in its own output (osqsim run, capacity sweep).
-  const output = isOsqsimError(error, 'SERVER_PROCESS_FAILED') ? error.params['output'] : undefined;
-  if (typeof output === 'string' && output !== '') write(`server output:\n${output.replace(/^/gm, '  ')}\n`);
+  // A server, load balancer or simulator shard that failed says why in its own output (osqsim run, capacity sweep).
+  const source = isOsqsimError(error, 'SERVER_PROCESS_FAILED') ? 'server' : isOsqsimError(error, 'LOAD_BALANCER_FAILED') ? 'HAProxy' : isOsqsimError(error, 'SHARD_PROCESS_FAILED') ? 'shard' : undefined;
+  const output = source !== undefined && isOsqsimError(error) ? error.params['output'] : undefined;
+  if (typeof output === 'string' && output !== '') write(`${source} output:\n${output.replace(/^/gm, '  ')}\n`);
   return exitCodeFor(error);
 }
 

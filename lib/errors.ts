@@ -281,6 +281,24 @@ export const ERRORS = {
     message: 'the server under test did not start: {reason}',
     hint: 'Its last output lines follow the message; rerun with --server-log to see all of it.',
   },
+  LOAD_BALANCER_NOT_FOUND: {
+    status: 0,
+    exit: 'error',
+    message: 'HAProxy is not installed: no haproxy binary in {searched}',
+    hint: 'Install it with `apt-get install -y haproxy` (Debian/Ubuntu package haproxy; `brew install haproxy` on macOS), or set server.load_balancer: none so the simulator spreads hosts over the instances itself.',
+  },
+  LOAD_BALANCER_FAILED: {
+    status: 0,
+    exit: 'error',
+    message: 'the load balancer (HAProxy) is not serving: {reason}',
+    hint: 'Its configuration and last output lines follow the message; check that every server instance answers GET /healthz.',
+  },
+  SHARD_PROCESS_FAILED: {
+    status: 0,
+    exit: 'error',
+    message: 'simulator shard {shard} failed: {reason}',
+    hint: 'Its last output lines follow the message; the same command run alone (osqsim simulate --shard …) shows all of it.',
+  },
   // --- reports --------------------------------------------------------------------------------
   RESULT_FILE_INVALID: {
     status: 0,

@@ -11,7 +11,8 @@ import { stringify as toYaml } from 'yaml';
 import { decodeHistogram } from '../lib/histogram.js';
 import { REPORT_CLIENT_SCRIPT } from './html-client.js';
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
-import { type ResultDocument } from '../contract/result.js';
+import { type DeploymentInfo, type ResultDocument } from '../contract/result.js';
+import { leaseStretches } from './deployment.js';
 import { ENDPOINTS, type EndpointName } from '../contract/vocabulary.js';
 import { formatThresholdValue } from './metrics.js';
 
@@ -85,6 +86,22 @@ export function extractReportData(html: string): ReportData {
   return JSON.parse(match[1]!) as ReportData;
 }
 
+/** The deployment section: instances with their requests, CPU, RSS and count runs, and the stats lease's holders. */
+function renderDeploymentHtml(info: DeploymentInfo): string {
+  const total = info.instances.reduce((s, i) => s + i.requests, 0);
+  const instanceRows = info.instances
+    .map((i) => `<tr><td>${i.index}</td><td class="t">${escapeHtml(i.url)}</td><td>${fmtInt(i.requests)}</td><td>${total > 0 ? `${((i.requests / total) * 100).toFixed(1)}%` : '–'}</td><td>${i.cpu_pct_mean.toFixed(0)}% / ${i.cpu_pct_max.toFixed(0)}%</td><td>${i.rss_mb_max.toFixed(0)} MB</td><td>${i.stats_runs}</td></tr>`)
+    .join('\n');
+  const leaseRows = leaseStretches(info)
+    .map((s) => `<tr><td>${s.instance < 0 ? 'unknown' : s.instance}</td><td>${s.from_t.toFixed(1)} s</td><td>${s.to_t.toFixed(1)} s</td><td>${s.runs}</td></tr>`)
+    .join('\n');
+  const lb = info.load_balancer === 'haproxy' ? `HAProxy (round robin) at ${info.targets.join(', ')}` : `no load balancer (hosts spread over ${info.targets.join(', ')})`;
+  return `<h2>Deployment</h2>
+<p class="help">${info.instances.length || 1} server instance(s), ${escapeHtml(lb)}; simulator in ${info.simulator_processes} process(es). ${info.lease_overlap_s === 0 ? 'One stats-lease holder at a time.' : `${info.lease_overlap_s} s with more than one instance holding the stats lease.`}</p>
+${instanceRows ? `<table id="instances"><tr><th>instance</th><th class="t">URL</th><th>osquery requests</th><th>share</th><th>CPU avg / max</th><th>RSS max</th><th>count runs</th></tr>\n${instanceRows}\n</table>` : ''}
+${leaseRows ? `<table id="stats-lease"><tr><th>lease held by instance</th><th>from t</th><th>to t</th><th>count runs</th></tr>\n${leaseRows}\n</table>` : ''}`;
+}
+
 export function renderHtml(doc: ResultDocument): string {
   const { script, css } = uplotAssets();
   const h = headline(doc);
@@ -111,6 +128,7 @@ export function renderHtml(doc: ResultDocument): string {
   const timelineRows = (doc.timeline ?? [])
     .map((e) => `<tr class="${e.ok || e.skipped ? '' : 'fail'}"><td>${e.t.toFixed(0)} s</td><td class="t">${escapeHtml(e.kind)}</td><td class="t">${escapeHtml(e.detail)}</td><td class="t">${escapeHtml(timelineResult(e))}</td></tr>`)
     .join('\n');
+  const deploymentHtml = doc.deployment ? renderDeploymentHtml(doc.deployment) : '';
   const machine = doc.run.machine;
   const environment = [
     ['started', doc.run.started_at],
@@ -202,6 +220,7 @@ ${doc.thresholds.length ? `<table id="thresholds"><tr><th>threshold</th><th>valu
 ${policyRows}
 </table>
 
+${deploymentHtml}
 ${timelineRows ? `<h2>Timeline</h2>\n<table id="timeline"><tr><th>t</th><th class="t">event</th><th class="t">detail</th><th class="t">result</th></tr>\n${timelineRows}\n</table>` : ''}
 
 <h2>Scenario and environment</h2>

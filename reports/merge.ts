@@ -20,19 +20,7 @@ export function mergeResults(docs: readonly ResultDocument[]): ResultDocument {
   });
   if (docs.length === 1) return docs[0]!;
   const first = docs[0]!;
-  // Shards of one run each record the run's total hosts (and their own i/n): the same shard twice would
-  // count its requests twice, and shards of different runs do not make one run.
-  const shardOf = docs.map((d) => d.run.shard);
-  const sharded = shardOf.every((s) => s !== undefined);
-  if (sharded) {
-    const seen = new Set<number>();
-    shardOf.forEach((s, i) => {
-      if (s!.count !== shardOf[0]!.count) throw mergeError(`input ${i + 1} is shard ${s!.index}/${s!.count}, input 1 is of ${shardOf[0]!.count} shards: not the same run`);
-      if (seen.has(s!.index)) throw mergeError(`input ${i + 1} is shard ${s!.index}/${s!.count} again: each shard may be merged once`);
-      seen.add(s!.index);
-    });
-  }
-
+  const sharded = checkShardsOfOneRun(docs);
   const endpoints: ResultDocument['endpoints'] = {};
   for (const endpoint of ENDPOINTS) {
     const parts = docs.map((d) => d.endpoints[endpoint]).filter((e): e is EndpointResult => e !== undefined);
@@ -77,6 +65,50 @@ export function mergeResults(docs: readonly ResultDocument[]): ResultDocument {
     ...(docs.some((d) => d.timeline) ? { timeline: docs.find((d) => d.timeline)!.timeline } : {}),
     ...(docs.some((d) => d.counts) ? { counts: docs.find((d) => d.counts)!.counts } : {}),
   };
+}
+
+/**
+ * Whether the inputs are shards of one run (true) or whole runs to add up (false); refuses what would
+ * not make one run: a mix of shards and whole runs, different shard counts, seeds, host counts or run
+ * ids, and the same shard twice (its requests would count twice). Results written before run ids
+ * existed carry none and are compared on the rest.
+ */
+function checkShardsOfOneRun(docs: readonly ResultDocument[]): boolean {
+  const shardOf = docs.map((d) => d.run.shard);
+  const shardCount = shardOf.filter((s) => s !== undefined).length;
+  if (shardCount === 0) return false;
+  if (shardCount !== docs.length) {
+    const whole = shardOf.findIndex((s) => s === undefined);
+    throw mergeError(`input ${whole + 1} is a whole run (no --shard), the others are shards: merge the shards of one run`);
+  }
+  const first = docs[0]!.run;
+  const seen = new Set<number>();
+  docs.forEach((doc, i) => {
+    const s = doc.run.shard!;
+    const n = i + 1;
+    if (s.count !== shardOf[0]!.count) throw mergeError(`input ${n} is shard ${s.index}/${s.count}, input 1 is of ${shardOf[0]!.count} shards: not the same run`);
+    if (doc.run.seed !== first.seed) throw mergeError(`input ${n} has seed ${doc.run.seed}, input 1 seed ${first.seed}: shards of one run share --seed`);
+    if (doc.run.hosts !== first.hosts) throw mergeError(`input ${n} is of a ${doc.run.hosts}-host run, input 1 of a ${first.hosts}-host run: shards of one run share --hosts`);
+    if (!sameRun(doc.run.run_id, first.run_id)) {
+      throw mergeError(`input ${n} belongs to run ${doc.run.run_id ?? '(none: older osqsim)'}, input 1 to run ${first.run_id ?? '(none: older osqsim)'}: start every shard with the same --start-at (the run id derives from it)`);
+    }
+    if (seen.has(s.index)) throw mergeError(`input ${n} is shard ${s.index}/${s.count} again: each shard may be merged once`);
+    seen.add(s.index);
+  });
+  return true;
+}
+
+const UNSCHEDULED = 'unscheduled-';
+
+/**
+ * Whether two run ids can be one run. Shards started without --start-at each draw a unique
+ * `unscheduled-…` id (simulator/identity.ts), so two of them prove nothing either way: like results
+ * written before run ids, they are compared on seed, hosts and shard count only (shards started by hand
+ * on one machine keep merging). A scheduled id never matches an unscheduled one or another scheduled one.
+ */
+function sameRun(a: string | undefined, b: string | undefined): boolean {
+  if (a === b) return true;
+  return a !== undefined && b !== undefined && a.startsWith(UNSCHEDULED) && b.startsWith(UNSCHEDULED);
 }
 
 function mergeEndpoint(parts: readonly EndpointResult[]): EndpointResult {

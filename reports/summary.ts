@@ -1,6 +1,7 @@
 /**
  * summary.md: the headline table of a run, readable in a terminal, a pull request or a chat.
  */
+import { renderDeployment } from './deployment.js';
 import { timelineResult } from './timeline.js';
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
 import type { ResultDocument } from '../contract/result.js';
@@ -68,6 +69,7 @@ export function renderSummary(doc: ResultDocument): string {
     }
     lines.push('');
   }
+  if (doc.deployment) lines.push(...renderDeployment(doc.deployment));
   const events = doc.timeline ?? [];
   if (events.length > 0) {
     lines.push('| t | timeline event | result |');

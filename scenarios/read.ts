@@ -194,7 +194,7 @@ export function readScenarioDocument(input: unknown, file: string, options: Read
   const resolved = resolveScenarioFiles(document, dirname(resolve(file)), fileIssues);
   issues.push(...fileIssues);
   const durationFromFlag = options.overrides?.duration !== undefined;
-  const result = validateScenario(fileIssues.length ? dropUnresolved(resolved) : resolved, { durationFromFlag });
+  const result = validateScenario(fileIssues.length ? dropUnresolved(resolved) : resolved, { durationFromFlag, ...(options.steadyState ? { steadyState: true } : {}) });
   if (!result.ok || issues.length) return { ok: false, file, issues: [...issues, ...(result.ok ? [] : result.issues)] };
   const skipped = result.scenario.skipped_timeline ?? [];
   if (skipped.length > 0) {

@@ -15,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
-import { isOsqsimError } from '../lib/errors.js';
+import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { compareResults, formatComparison } from '../reports/compare.js';
 import { writeRunFiles, runDirName, type RunFiles } from '../reports/output.js';
 import type { AggregationRun, CountSample, ResultDocument, ServerSample, TimelineRecord } from '../contract/result.js';
@@ -32,6 +32,9 @@ import { RunState } from './run-state.js';
 import { ServerProcess } from './harness/server-process.js';
 import { CA_FILE } from '../server/tls/agent-files.js';
 import { ServerSampler } from './harness/server-sampler.js';
+import { Deployment } from './harness/deployment.js';
+import { InstanceSampler } from './harness/instance-sampler.js';
+import { ShardProcesses } from './harness/shard-processes.js';
 import { editedPoliciesOf, serverArgs as harnessServerArgs } from './harness/server-args.js';
 import { evaluateThresholds } from './thresholds.js';
 import { applyTimelineEvent, type EventContext } from './timeline-apply.js';
@@ -48,7 +51,17 @@ export interface RunOptions {
   log?: (line: string) => void;
   /** Server output lines (debugging). */
   serverLog?: (line: string) => void;
+  /**
+   * The scenario's file (a built-in name's too): `simulator.processes` > 1 starts `osqsim simulate`
+   * shard processes that read it (cli/run.ts passes it).
+   */
+  scenarioFile?: string;
+  /** The HAProxy binary (default: looked up on PATH and in the sbin folders). */
+  haproxyBinary?: string;
 }
+
+/** How long before t = 0 the shard processes are started (node start-up, sql.js, the fleet's databases). */
+export const SHARD_START_LEAD_MS = 15_000;
 
 export interface RunRecord {
   strategy: StatsStrategyName | null;
@@ -131,6 +144,11 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
   const log = options.log ?? (() => undefined);
   const startedAt = new Date();
   let server: ServerProcess | undefined;
+  // server.instances > 1 or a load balancer: the instances (and HAProxy), sampled per instance.
+  let deployment: Deployment | undefined;
+  let instanceSampler: InstanceSampler | undefined;
+  let shards: ShardProcesses | undefined;
+  let token = '';
   let api: FleetApi | undefined;
   let targets: string[];
   let storeLabel = 'external';
@@ -139,16 +157,35 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
   let tlsDir: string | undefined;
   let ca: string | undefined;
   if (scenario.server) {
-    const token = scenario.server.api_token ?? randomBytes(18).toString('base64url');
+    token = scenario.server.api_token ?? randomBytes(18).toString('base64url');
     const store = options.store ?? scenario.server.store;
     storeLabel = redactUrl(store);
-    if (scenario.server.tls === 'self-signed') tlsDir = mkdtempSync(join(tmpdir(), 'osqsim-run-tls-'));
-    server = new ServerProcess({ args: serverArgs(scenario, strategy!, store, token, tlsDir), port: 0, ...(options.serverLog ? { onLine: options.serverLog } : {}) });
-    const url = await server.start();
-    if (tlsDir !== undefined) ca = readFileSync(join(tlsDir, CA_FILE), 'utf8');
-    log(`server: ${url} (pid ${server.pid}, store ${storeLabel}, count strategy ${strategy}${tlsDir !== undefined ? `, TLS with a self-signed CA in ${tlsDir}` : ''})`);
-    api = new FleetApi(url, token, undefined, ca);
-    targets = [url];
+    const { instances, load_balancer: loadBalancer } = scenario.server;
+    if (instances > 1 || loadBalancer !== 'none') {
+      if (instances > 1 && store === 'memory') {
+        throw osqsimError('CLI_INVALID_OPTION', { option: '--store', reason: `server.instances is ${instances}: the instances must share a mysql:// store (the memory store lives inside one process)` });
+      }
+      deployment = new Deployment({
+        instances,
+        loadBalancer,
+        args: serverArgs(scenario, strategy!, store, token),
+        ...(options.serverLog ? { serverLog: (i: number, line: string) => options.serverLog!(`[${i}] ${line}`) } : {}),
+        ...(options.haproxyBinary !== undefined ? { haproxyBinary: options.haproxyBinary } : {}),
+      });
+      await deployment.start();
+      log(`server: ${instances} instance${instances === 1 ? '' : 's'} (${deployment.servers.map((s) => `${s.url} pid ${s.pid}`).join(', ')}), store ${storeLabel}, count strategy ${strategy}${deployment.lb ? `; HAProxy ${deployment.lb.url} (pid ${deployment.lb.pid}, round robin)` : '; no load balancer: hosts spread over the instances'}`);
+      instanceSampler = new InstanceSampler(deployment.servers);
+      api = new FleetApi(deployment.url, token);
+      targets = deployment.targets;
+    } else {
+      if (scenario.server.tls === 'self-signed') tlsDir = mkdtempSync(join(tmpdir(), 'osqsim-run-tls-'));
+      server = new ServerProcess({ args: serverArgs(scenario, strategy!, store, token, tlsDir), port: 0, ...(options.serverLog ? { onLine: options.serverLog } : {}) });
+      const url = await server.start();
+      if (tlsDir !== undefined) ca = readFileSync(join(tlsDir, CA_FILE), 'utf8');
+      log(`server: ${url} (pid ${server.pid}, store ${storeLabel}, count strategy ${strategy}${tlsDir !== undefined ? `, TLS with a self-signed CA in ${tlsDir}` : ''})`);
+      api = new FleetApi(url, token, undefined, ca);
+      targets = [url];
+    }
   } else {
     targets = scenario.target!.url;
     if (scenario.target!.api_token) api = new FleetApi(targets[0]!, scenario.target!.api_token);
@@ -186,16 +223,42 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
       // Ramps decide when hosts start; each second's new hosts start within that second.
       agent: ramps ? { ...scenario.agent, start_period: 1000 } : scenario.agent,
     });
-    sim = runSimulation({
-      targets,
-      scenario: simScenario,
-      workers: options.workers ?? defaultWorkers(scenario.hosts),
-      ...(options.connections ? { connections: options.connections } : {}),
-      capacity: scenario.hosts,
-      ...(ca !== undefined ? { ca } : {}),
-      policyNames: state.names(),
-      store: storeLabel,
-    });
+    const processes = scenario.simulator.processes;
+    if (processes > 1) {
+      if (options.scenarioFile === undefined) throw osqsimError('CLI_INVALID_OPTION', { option: 'simulator.processes', reason: 'the shard processes read the scenario from its file: run it as osqsim run FILE' });
+      const startAtMs = Date.now() + SHARD_START_LEAD_MS;
+      shards = new ShardProcesses({
+        scenarioFile: options.scenarioFile,
+        hosts: simScenario.hosts,
+        durationMs: simScenario.duration,
+        warmupMs: simScenario.warmup,
+        seed: simScenario.seed,
+        enrollSecret: simScenario.enroll_secret,
+        targets,
+        processes,
+        startAtMs,
+        workersPerProcess: options.workers ?? 1,
+        ...(options.connections ? { connections: options.connections } : {}),
+        ...(tlsDir !== undefined ? { caFile: join(tlsDir, CA_FILE) } : {}),
+        // Progress (every 10 s) and warnings; the rest of a shard's output is its summary, merged here.
+        onLine: (i, line) => {
+          if (/^(\[|!!)/.test(line)) log(`[shard ${i}/${processes}] ${line}`);
+        },
+      });
+      log(`simulator: ${processes} shard processes (osqsim simulate --shard i/${processes}), t = 0 at ${new Date(startAtMs).toISOString()}`);
+      sim = shardHandle(shards, startAtMs, simScenario.hosts);
+    } else {
+      sim = runSimulation({
+        targets,
+        scenario: simScenario,
+        workers: options.workers ?? defaultWorkers(scenario.hosts),
+        ...(options.connections ? { connections: options.connections } : {}),
+        capacity: scenario.hosts,
+        ...(ca !== undefined ? { ca } : {}),
+        policyNames: state.names(),
+        store: storeLabel,
+      });
+    }
     const handle = sim;
     // t = 0 is when every worker is ready (sql.js loaded, group databases built: seconds on a loaded
     // machine). A fixed start time before that would start every host due during the load at once — a
@@ -232,7 +295,9 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
     }
 
     // Sampling every second.
-    const serverSampler = server ? new ServerSampler(server, ca) : undefined;
+    const serverSampler = server ? new ServerSampler(server, ca) : instanceSampler;
+    // Shard processes report at the end: there is no live truth to score the counts against meanwhile.
+    const liveTruth = shards === undefined;
     let sampling = false;
     let tick = 0;
     const sample = async (): Promise<void> => {
@@ -246,9 +311,10 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
           if (sample) samples.push(sample);
         }
         if (api && !serverDown) {
-          if (server && tick % 5 === 1) {
+          if ((server || deployment) && tick % 5 === 1) {
             for (const run of await api.statsRuns().catch(() => [] as ApiStatsRun[])) statsRuns.set(`${run.strategy}@${run.started_at}`, run);
           }
+          if (!liveTruth) return;
           const before = truthMap(await withTimeout(handle.truth(), 5000));
           const policies = await api.allPolicies().catch(() => undefined);
           const after = truthMap(await withTimeout(handle.truth(), 5000));
@@ -316,9 +382,15 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
         if ((final && scores.every((s) => s.ok)) || Date.now() >= deadline) break;
         await sleep(500);
       }
-      if (server) for (const run of await api.statsRuns().catch(() => [] as ApiStatsRun[])) statsRuns.set(`${run.strategy}@${run.started_at}`, run);
+      if (server || deployment) for (const run of await api.statsRuns().catch(() => [] as ApiStatsRun[])) statsRuns.set(`${run.strategy}@${run.started_at}`, run);
     }
     enrich(doc, { scenario, strategy, storeLabel, final, tracker, names: state.names(), timeline, samples, countSamples, statsRuns, runStartMs, unscored });
+    if (deployment && instanceSampler) {
+      const instanceIds = await Promise.all(deployment.servers.map((s) => new FleetApi(s.url, token).statsRunsPage().then((p) => p.instance, () => undefined)));
+      doc.deployment = await instanceSampler.summary({ loadBalancer: scenario.server!.load_balancer, targets, simulatorProcesses: scenario.simulator.processes, instanceIds, runs: [...statsRuns.values()], runStartMs });
+    } else if (shards) {
+      doc.deployment = { load_balancer: 'none', targets, instances: [], simulator_processes: scenario.simulator.processes, stats_lease: [], lease_overlap_s: 0 };
+    }
     doc.thresholds = evaluateThresholds(doc, scenario.thresholds);
     const name = multi && strategy ? `${scenario.name}-${strategy}` : scenario.name;
     const files = writeRunFiles(doc, join(options.outDir ?? 'runs', runDirName(name, startedAt)));
@@ -329,7 +401,9 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
     process.removeListener('SIGINT', onSignal);
     for (const timer of timers) clearInterval(timer);
     sim?.stop();
+    await shards?.dispose();
     await server?.stop();
+    await deployment?.stop();
     if (tlsDir !== undefined) rmSync(tlsDir, { recursive: true, force: true });
   }
 }
@@ -390,7 +464,7 @@ function enrich(doc: ResultDocument, input: EnrichInput): void {
   const aggregations: AggregationRun[] = [...input.statsRuns.values()]
     .filter((r) => Date.parse(r.started_at) >= input.runStartMs - 1000)
     .sort((a, b) => a.started_at.localeCompare(b.started_at))
-    .map((r) => ({ strategy: r.strategy, started_at: r.started_at, duration_ms: r.duration_ms, rows: r.rows_scanned, drift: r.drift }));
+    .map((r) => ({ strategy: r.strategy, ...(r.instance !== undefined ? { instance: r.instance } : {}), started_at: r.started_at, duration_ms: r.duration_ms, rows: r.rows_scanned, drift: r.drift }));
   doc.aggregations = aggregations;
   if (input.samples.length) doc.server = { samples: input.samples };
   doc.timeline = [...input.timeline, ...skippedRecords(scenario)];
@@ -400,6 +474,26 @@ function enrich(doc: ResultDocument, input: EnrichInput): void {
   } catch {
     // The plan is a comparison aid; a run never fails for it.
   }
+}
+
+/**
+ * The simulation handle of shard processes: started at the shared t = 0, done with the merged result.
+ * No live windows or truth (each shard reports once, at its end); the host count is fixed.
+ */
+function shardHandle(shards: ShardProcesses, startAtMs: number, hosts: number): SimulationHandle {
+  return {
+    started: sleep(startAtMs - Date.now()),
+    done: shards.done,
+    stop: () => shards.stop(),
+    truth: () => Promise.reject(new Error('shard processes report their truth at the end')),
+    onWindow: () => () => undefined,
+    setHosts: () => {
+      throw osqsimError('CLI_INVALID_OPTION', { option: 'hosts', reason: 'shard processes run a fixed host count' });
+    },
+    hosts,
+    runStartMs: startAtMs,
+    warnings: [],
+  };
 }
 
 /** Events a shortened run (`--duration`) cut off: recorded as skipped, at the time they were due. */

@@ -11,6 +11,7 @@
  * at key (m + ½)/countᵢ, and hosts take groups in key order. Counts are exact and every prefix of
  * hosts has (within one host) the fleet's mix, so a 10% ramp looks like the whole fleet.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { hash32 } from '../lib/rng.js';
 import { osqsimError } from '../lib/errors.js';
 
@@ -26,6 +27,21 @@ export function parseShard(text: string): ShardRef {
   const count = match ? Number(match[2]) : NaN;
   if (!match || !(count >= 1) || !(index >= 0) || index >= count) throw osqsimError('SIM_INVALID_SHARD', { value: text });
   return { index, count };
+}
+
+/**
+ * The run id of a scheduled run (`--start-at`): a pure function of what every shard of the run is
+ * given (the shared start, seed, hosts and shard count), so shards on different machines agree on it
+ * without talking to each other. `20261205T120000000Z-3f9a1c2e`: readable start, then a digest.
+ */
+export function scheduledRunId(run: { startAtMs: number; seed: number; hosts: number; shards: number }): string {
+  const digest = createHash('sha256').update(`${run.startAtMs}|${run.seed}|${run.hosts}|${run.shards}`).digest('hex').slice(0, 8);
+  return `${new Date(run.startAtMs).toISOString().replace(/[-:.]/g, '')}-${digest}`;
+}
+
+/** The run id of a run without a shared start: unique, so its shards cannot be mixed up with another run's. */
+export function unscheduledRunId(): string {
+  return `unscheduled-${randomUUID().slice(0, 13)}`;
 }
 
 /** The slice of global host indices one worker owns: g = offset + stride·m for m = 0..size-1. */

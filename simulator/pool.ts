@@ -29,7 +29,7 @@ import type { EndpointName } from '../contract/vocabulary.js';
 import { mergeTruth, type PolicyTruth } from './fleet/truth.js';
 import { nowMs } from './clock.js';
 import type { EnvironmentData } from './fleet/environment.js';
-import { shardHostCount, type ShardRef } from './identity.js';
+import { shardHostCount, unscheduledRunId, type ShardRef } from './identity.js';
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.js';
 import { buildResult } from './result.js';
 import { SaturationWatch } from './saturation.js';
@@ -52,6 +52,8 @@ export interface SimulationOptions {
   shard?: ShardRef;
   /** Epoch ms all shards of one run share (default: now). */
   runStartMs?: number;
+  /** The result's run.run_id (identity.ts scheduledRunId for a shared start; default: a unique one). */
+  runId?: string;
   /** Run length; default the scenario's duration. `Infinity` runs until stop(). */
   durationMs?: number;
   /** Most hosts a ramp (setHosts) may reach; default the scenario's hosts. */
@@ -305,6 +307,7 @@ class Simulation implements SimulationHandle {
       store: options.store,
       policyNames: options.policyNames,
       shard: this.shard,
+      runId: options.runId ?? unscheduledRunId(),
       workers: this.workers,
       connections: results.reduce((s, r) => s + r.connections, 0),
       startedAt: new Date(this.startMs).toISOString(),

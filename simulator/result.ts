@@ -21,6 +21,8 @@ export interface ResultInput {
   /** Policy id → name from the server's API; otherwise policies are named by their query. */
   policyNames: ReadonlyMap<number, string> | undefined;
   shard: ShardRef;
+  /** run.run_id (absent only in tests that build a result by hand). */
+  runId?: string;
   workers: number;
   connections: number;
   startedAt: string;
@@ -75,6 +77,7 @@ export function buildResult(input: ResultInput): ResultDocument {
       target: [...input.targets],
       store: input.store ?? 'unknown',
       seed: scenario.seed,
+      ...(input.runId !== undefined ? { run_id: input.runId } : {}),
       ...(input.shard.count > 1 ? { shard: input.shard } : {}),
       osqsim_version: VERSION,
       machine: input.machine,

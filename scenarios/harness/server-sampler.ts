@@ -23,6 +23,8 @@ export async function scrapeMetrics(url: string, ca?: string): Promise<Map<strin
 
 export class ServerSampler {
   private previous: { cpuMs: number; at: number; pid: number; rows?: number } | undefined;
+  /** The /metrics page of the last sample ('' when the server did not answer): what else a caller reads from it. */
+  lastMetricsText = '';
 
   /** `ca`: the PEM CA of an https server (`--tls self-signed`). */
   constructor(
@@ -39,6 +41,7 @@ export class ServerSampler {
     const healthy = await fetch(`${this.server.url}/healthz`, { signal: AbortSignal.timeout(2000), ...trustingInit(this.ca) }).then((r) => r.ok, () => false);
     let responsivenessMs = performance.now() - pingStart;
     const metricsText = await fetchMetricsText(this.server.url, 2000, this.ca);
+    this.lastMetricsText = metricsText;
     const loopFromMetrics = eventLoopP99FromMetrics(metricsText);
     if (loopFromMetrics !== undefined) responsivenessMs = loopFromMetrics;
     const rowsTotal = counterFromMetrics(metricsText, 'osqsim_ingest_rows_total');

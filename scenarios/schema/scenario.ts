@@ -16,7 +16,8 @@ import { deepFreeze, duration, fail, formatIssues, int, object, str, array, type
 import { agentDefaults, agentValidator } from './sections/agent.js';
 import { fleetValidator } from './sections/fleet.js';
 import { policyValidator } from './sections/policies.js';
-import { serverDefaults, serverSectionValidator, type ServerSection } from './sections/server.js';
+import { checkServerDeployment, serverDefaults, serverSectionValidator, type ServerSection } from './sections/server.js';
+import { simulatorDefaults, simulatorSectionValidator, type SimulatorSection } from './sections/simulator.js';
 import { targetSectionValidator, type TargetSection } from './sections/target.js';
 import { checkTimeline, eventsAfterEnd, timelineValidator } from './sections/timeline.js';
 import { thresholdsValidator } from './sections/thresholds.js';
@@ -26,6 +27,8 @@ export interface Scenario extends SimulationSpec {
   /** The server osqsim starts (absent when `target` is set). */
   server?: ServerSection;
   target?: TargetSection;
+  /** How `osqsim run` runs the simulator (one process, or several shard processes). */
+  simulator: SimulatorSection;
   /** The events the run applies, in time order. */
   timeline: TimelineEvent[];
   /**
@@ -50,6 +53,7 @@ export const SCENARIO_FIELDS: Record<string, FieldSpec> = {
   policies: { validate: array(policyValidator), default: () => [] },
   server: { validate: serverSectionValidator },
   target: { validate: targetSectionValidator },
+  simulator: { validate: simulatorSectionValidator, default: simulatorDefaults },
   timeline: { validate: timelineValidator, default: () => [] },
   thresholds: { validate: thresholdsValidator, default: () => [] },
 };
@@ -60,6 +64,12 @@ export interface ValidateOptions {
    * `skipped_timeline` instead of being refused.
    */
   durationFromFlag?: boolean;
+  /**
+   * Read for the simulator alone (`osqsim simulate`, a shard process, capacity sweeps): how `osqsim run`
+   * deploys the server (instances, load balancer, its store) is not checked — these commands do not
+   * deploy it, and a shard of a multi-instance run reads the file without the run's --store.
+   */
+  steadyState?: boolean;
 }
 
 /** Rules across sections; runs on the (still mutable) scenario once every section is valid. */
@@ -87,6 +97,8 @@ function checkHarnessSections(scenario: Scenario, ctx: Context, options: Validat
   }
   if (scenario.target === undefined && scenario.server === undefined) scenario.server = serverDefaults();
   const external = scenario.target !== undefined;
+  if (scenario.server && options.steadyState !== true) checkDeployment(scenario, ctx);
+  else if (scenario.server) (scenario.server as { load_balancer: string }).load_balancer ??= scenario.server.instances > 1 ? 'haproxy' : 'none';
   const apiToken = scenario.target?.api_token !== undefined;
   if (scenario.hosts !== undefined) {
     const durationFromFlag = options.durationFromFlag === true;
@@ -107,6 +119,21 @@ function checkHarnessSections(scenario: Scenario, ctx: Context, options: Validat
       if (expr.startsWith('counts.')) fail(ctx, `thresholds[${i}]`, 'reads the target\'s policy counts through its REST API: set target.api_token');
     });
   }
+}
+
+/** Several server instances or simulator processes: what each section must allow. */
+function checkDeployment(scenario: Scenario, ctx: Context): void {
+  const server = scenario.server!;
+  checkServerDeployment(server, (path, message) => fail(ctx, path, message));
+  const several = server.instances > 1 || server.load_balancer !== 'none';
+  scenario.timeline.forEach((event, i) => {
+    if (several && (event.kind === 'restart_server' || event.kind === 'store_unavailable')) {
+      fail(ctx, `timeline[${i}].${event.kind}`, `acts on one server process; it is not supported with server.instances: ${server.instances} / load_balancer: ${server.load_balancer}`);
+    }
+    if (scenario.simulator.processes > 1 && event.kind === 'ramp_hosts') {
+      fail(ctx, `timeline[${i}].ramp_hosts`, `changes the host count of a running simulator; with simulator.processes: ${scenario.simulator.processes} the shards run a fixed host count (use 1 process)`);
+    }
+  });
 }
 
 export type ValidationResult = { ok: true; scenario: Scenario } | { ok: false; issues: ValidationIssue[] };

@@ -20,7 +20,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { buildProgram } from '../../cli/index.js';
 import { mergeCommand } from '../../cli/report.js';
 import { renderOptionsFromFlags } from '../../deploy/k8s/options.js';
 import { renderYaml } from '../../deploy/k8s/render.js';
@@ -97,11 +96,9 @@ describe('the rendered Indexed Job, run locally', () => {
     const serverUrl = `http://127.0.0.1:${serverPort}`;
     await waitForHealth(serverUrl, 30_000);
 
-    // The Job's pods. --start-at comes with the start-together work (issue 15 item 2): until simulate has
-    // it, it is dropped here and the shards start when they are ready (the merge does not depend on it).
-    const program = await buildProgram();
-    const simulate = program.commands.find((c) => c.name() === 'simulate')!;
-    const hasStartAt = simulate.options.some((o) => o.long === '--start-at');
+    // The Job's pods, started together: the rendered --start-at is replaced by one a few seconds ahead, shared
+    // by every shard (as the rendered one is when the Job is created just after rendering).
+    const startAt = new Date(Date.now() + 8_000).toISOString();
     const metricsPorts: number[] = [];
     const logs: string[] = [];
     const running = Promise.all(
@@ -111,7 +108,7 @@ describe('the rendered Indexed Job, run locally', () => {
         argv = setFlag(local(argv), '--target', serverUrl);
         metricsPorts[index] = await freePort();
         argv = setFlag(argv, '--metrics-port', String(metricsPorts[index]));
-        if (!hasStartAt) argv = argv.filter((_a, i) => argv[i] !== '--start-at' && argv[i - 1] !== '--start-at');
+        argv = setFlag(argv, '--start-at', startAt);
         expect(argv[argv.indexOf('--shard') + 1]).toBe(`${index}/${SHARDS}`);
         const child = spawn(process.execPath, [bin, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
         children.push(child);

@@ -148,10 +148,7 @@ describe('osqsim k8s render', () => {
       const command = program.commands.find((c: Command) => c.name() === argv[0])!;
       expect(command, argv[0]).toBeDefined();
       const known = new Set(command.options.flatMap((o) => [o.long, o.short]).filter(Boolean));
-      // --start-at is added to simulate by the start-together work (issue 15 item 2), merged separately.
-      const pending = new Set(['--start-at']);
       for (const flag of argv.filter((a) => a.startsWith('--'))) {
-        if (pending.has(flag) && !known.has(flag)) continue;
         expect(known.has(flag), `osqsim ${argv[0]} has ${flag}`).toBe(true);
       }
     }

@@ -7,6 +7,7 @@ import { compareResults } from '../../reports/compare.js';
 import { compareCommand, mergeCommand, parseFraction, renderCommand } from '../../cli/report.js';
 import { EXIT } from '../../lib/exit-codes.js';
 import { spread, syntheticResult } from './fixture.js';
+import type { ResultDocument } from '../../contract/result.js';
 
 describe('merge', () => {
   it('shards of one run: the run\'s hosts once (each shard records the total), the same shard twice is refused', () => {
@@ -26,6 +27,35 @@ describe('merge', () => {
     const err: string[] = [];
     expect(mergeCommand([join(dir, 'a.json'), join(dir, 'a.json')], join(dir, 'out.json'), () => undefined, (t) => err.push(t))).toBe(2);
     expect(err.join('')).toMatch(/shard 0\/2 again/);
+  });
+
+  it('refuses shards of different runs, seeds or host counts, and a whole run mixed with shards, with a clear message (exit 2)', () => {
+    const shard = (index: number, run: Partial<ResultDocument['run']> = {}) => {
+      const doc = syntheticResult({ hosts: 300 });
+      Object.assign(doc.run, { shard: { index, count: 2 }, seed: 7, run_id: 'run-a' }, run);
+      return doc;
+    };
+    expect(mergeResults([shard(0), shard(1)]).run.run_id).toBe('run-a');
+    expect(() => mergeResults([shard(0), shard(1, { run_id: 'run-b' })])).toThrow(/input 2 belongs to run run-b, input 1 to run run-a: start every shard with the same --start-at/);
+    expect(() => mergeResults([shard(0), shard(1, { seed: 8 })])).toThrow(/input 2 has seed 8, input 1 seed 7/);
+    expect(() => mergeResults([shard(0), shard(1, { hosts: 400 })])).toThrow(/400-host run, input 1 of a 300-host run/);
+    const whole = syntheticResult({ hosts: 300 });
+    expect(() => mergeResults([shard(0), whole])).toThrow(/input 2 is a whole run/);
+    // A result written before run ids existed is not silently taken for a shard of this run.
+    const old = shard(1);
+    delete old.run.run_id;
+    expect(() => mergeResults([shard(0), old])).toThrow(/none: older osqsim/);
+    // Old results without run ids still merge with each other.
+    const oldA = shard(0);
+    delete oldA.run.run_id;
+    expect(mergeResults([oldA, old]).run.hosts).toBe(300);
+    const dir = mkdtempSync(join(tmpdir(), 'osqsim-merge-'));
+    writeFileSync(join(dir, 'a.json'), JSON.stringify(shard(0)));
+    writeFileSync(join(dir, 'b.json'), JSON.stringify(shard(1, { run_id: 'run-b' })));
+    const err: string[] = [];
+    expect(mergeCommand([join(dir, 'a.json'), join(dir, 'b.json')], join(dir, 'out.json'), () => undefined, (t) => err.push(t))).toBe(EXIT.INVALID_INPUT);
+    expect(err.join('')).toMatch(/cannot merge these results: input 2 belongs to run run-b/);
+    expect(() => readFileSync(join(dir, 'out.json'))).toThrow();
   });
 
   it('merges shard histograms exactly: percentiles equal those of one run with all samples', () => {

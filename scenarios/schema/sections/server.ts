@@ -34,7 +34,23 @@ export interface ServerSection {
    * (`osqsim server --tls self-signed:DIR`) and the simulator and harness trust that CA.
    */
   tls: ServerTls;
+  /**
+   * Server processes `osqsim run` starts on one store (MySQL only: the memory store lives in one
+   * process). Stateless instances behind a load balancer, the way Fleet is deployed.
+   */
+  instances: number;
+  /**
+   * What spreads requests over the instances: `haproxy` (HAProxy from the distribution's package,
+   * round robin, keep-alive, health checks; the default when instances > 1) or `none` (the simulator
+   * spreads its hosts over the instances' URLs itself; the default for one instance).
+   */
+  load_balancer: LoadBalancerKind;
 }
+
+export const LOAD_BALANCERS = ['haproxy', 'none'] as const;
+export type LoadBalancerKind = (typeof LOAD_BALANCERS)[number];
+/** Most server processes one machine runs for a scenario. */
+export const MAX_INSTANCES = 16;
 
 export const SERVER_TLS_MODES = ['off', 'self-signed'] as const;
 export type ServerTls = (typeof SERVER_TLS_MODES)[number];
@@ -50,6 +66,8 @@ export function serverDefaults(): ServerSection {
     log_level: 'warn',
     extra_args: [],
     tls: 'off',
+    instances: 1,
+    load_balancer: 'none',
   };
 }
 
@@ -93,10 +111,30 @@ function serverFields(): Record<string, FieldSpec> {
     log_level: { validate: oneOf(['fatal', 'error', 'warn', 'info', 'debug'] as const), default: () => d.log_level },
     extra_args: { validate: array(str()), default: () => [] },
     tls: { validate: oneOf(SERVER_TLS_MODES), default: () => d.tls },
+    instances: { validate: int({ min: 1, max: MAX_INSTANCES }), default: () => 1 },
+    // Resolved after validation (checkServerDeployment): haproxy when instances > 1, else none.
+    load_balancer: { validate: oneOf(LOAD_BALANCERS) },
   };
 }
 
 export const serverSectionValidator: Validator<ServerSection> = object<ServerSection>(serverFields());
+
+/**
+ * The cross-field rules of a multi-instance deployment, with the load balancer's default filled in:
+ * several instances need a shared store (MySQL), and HAProxy here speaks plain HTTP to the instances.
+ */
+export function checkServerDeployment(server: ServerSection, issue: (path: string, message: string) => void): void {
+  (server as { load_balancer: LoadBalancerKind }).load_balancer ??= server.instances > 1 ? 'haproxy' : 'none';
+  if (server.instances > 1 && server.store === 'memory') {
+    issue('server.instances', `is ${server.instances}, but the memory store lives inside one server process: give server.store a mysql:// URL (or --store) so the instances share it, or use 1 instance`);
+  }
+  if (server.instances > 1 && server.tls !== 'off') {
+    issue('server.tls', 'must be off with several instances (each instance would create its own CA; terminate TLS at the load balancer outside osqsim)');
+  }
+  if (server.load_balancer === 'haproxy' && server.tls !== 'off') {
+    issue('server.load_balancer', 'haproxy forwards plain HTTP here: set server.tls: off, or server.load_balancer: none');
+  }
+}
 
 /** Whether `osqsim run` repeats the scenario per strategy. */
 export function strategiesOf(server: ServerSection): StatsStrategyName[] {

@@ -267,8 +267,9 @@ export interface LabelStore {
   /**
    * Fleet's RecordLabelQueryExecutions, one transaction: members are upserted, non-members and
    * errored results deleted, hosts.label_updated_at set. Results for labels that are not among the
-   * host's label queries (unknown, manual, other platform) are ignored, as Fleet forces them to
-   * false (server/service/osquery.go). Unknown host: nothing is written.
+   * host's label queries (unknown, manual, other platform) count as "not a member", as Fleet forces
+   * them to false (server/service/osquery.go SubmitDistributedQueryResults): an unknown label id
+   * changes nothing. Unknown host: nothing is written.
    */
   recordLabelResults(results: HostLabelResults): Promise<void>;
   /** The ids of the labels this host is a member of, ascending. */

@@ -171,8 +171,8 @@ export function recordLabelResults(state: MemoryState, batch: HostLabelResults):
   if (!host) return;
   const applicable = new Set(labelQueriesForHost(state, host.platform, host.osVersion).map((label) => label.id));
   for (const { labelId, member } of [...batch.results].sort((a, b) => a.labelId - b.labelId)) {
-    if (!applicable.has(labelId)) continue;
-    if (member === true) addMember(state, labelId, batch.hostId);
+    // A label that is not among the host's label queries is forced to false, as Fleet does.
+    if (member === true && applicable.has(labelId)) addMember(state, labelId, batch.hostId);
     else removeMember(state, labelId, batch.hostId);
   }
   state.hosts.set(batch.hostId, { ...host, labelUpdatedAt: batch.reportedAt });

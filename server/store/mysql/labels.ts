@@ -234,8 +234,8 @@ export async function recordLabelResults(db: Db, batch: HostLabelResults): Promi
       const members: number[] = [];
       const others: number[] = [];
       for (const { labelId, member } of batch.results) {
-        if (!applicable.has(labelId)) continue;
-        (member === true ? members : others).push(labelId);
+        // A label that is not among the host's label queries is forced to false, as Fleet does.
+        (member === true && applicable.has(labelId) ? members : others).push(labelId);
       }
       // Sorted label ids "to minimize deadlocks" (Fleet, issue #1146).
       const sortedMembers = ids(members);

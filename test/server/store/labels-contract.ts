@@ -111,6 +111,13 @@ export function labelStoreContract(name: string, open: OpenStore): void {
       await store.recordLabelResults({ hostId: host.id, reportedAt: t1, results: [{ labelId: macos.id, member: false }, { labelId: all.id, member: null }] });
       expect(await store.hostLabelIds(host.id)).toEqual([]);
       expect((await store.getHost(host.id))?.labelUpdatedAt?.toISOString()).toBe(t1.toISOString());
+      // A label that no longer applies (its platform changed) is forced to "not a member", as Fleet does.
+      const moving = await store.createLabel({ name: 'moving', query: 'SELECT 1', membershipType: 'dynamic' });
+      await store.recordLabelResults({ hostId: host.id, reportedAt: t1, results: [{ labelId: moving.id, member: true }] });
+      expect(await store.hostLabelIds(host.id)).toEqual([moving.id]);
+      await store.applyLabelSpecs([{ name: 'moving', description: '', query: 'SELECT 1', platform: 'windows', membershipType: 'dynamic' }]);
+      await store.recordLabelResults({ hostId: host.id, reportedAt: t1, results: [{ labelId: moving.id, member: true }] });
+      expect(await store.hostLabelIds(host.id)).toEqual([]);
       // An unknown host: nothing happens.
       await store.recordLabelResults({ hostId: 999_999, reportedAt: t1, results: [{ labelId: all.id, member: true }] });
       expect(await store.labelHostIds(all.id)).toEqual([]);

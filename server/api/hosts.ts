@@ -98,6 +98,17 @@ async function listFilter(deps: ApiDeps, query: Query): Promise<{ filter: HostLi
   return { filter };
 }
 
+/** Fleet's host list entries (also the hosts of a label, server/api/labels.ts). */
+export async function hostListJson(deps: ApiDeps, hosts: readonly Host[]): Promise<Array<Record<string, unknown>>> {
+  const names = await teamNames(deps);
+  const scopes = new ScopeCache(deps);
+  const now = deps.context.now();
+  return mapLimited(hosts, 8, async (host) => {
+    const failing = failingCount(await hostPolicies(deps, host, scopes));
+    return hostJson(host, { teamName: host.teamId === null ? null : (names.get(host.teamId) ?? null), failing, now });
+  });
+}
+
 export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, events } = deps.context;
 
@@ -111,14 +122,7 @@ export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/hosts', async (request) => {
     const { filter, none } = await listFilter(deps, request.query as Query);
     if (none) return { hosts: [] };
-    const [hosts, names] = await Promise.all([store.listHosts(filter), teamNames(deps)]);
-    const scopes = new ScopeCache(deps);
-    const now = deps.context.now();
-    const json = await mapLimited(hosts, 8, async (host) => {
-      const failing = failingCount(await hostPolicies(deps, host, scopes));
-      return hostJson(host, { teamName: host.teamId === null ? null : (names.get(host.teamId) ?? null), failing, now });
-    });
-    return { hosts: json };
+    return { hosts: await hostListJson(deps, await store.listHosts(filter)) };
   });
   app.get('/hosts/count', async (request) => {
     const { filter, none } = await listFilter(deps, request.query as Query);

@@ -21,6 +21,9 @@ export interface PolicyJson {
   calendar_events_enabled: boolean;
   created_at: string;
   updated_at: string;
+  /** Fleet omits them when empty (omitempty). */
+  labels_include_any?: Array<{ id: number; name: string }>;
+  labels_exclude_any?: Array<{ id: number; name: string }>;
 }
 
 export interface PolicyWithCountsJson extends PolicyJson {
@@ -49,6 +52,8 @@ export function policyJson(policy: Policy): PolicyJson {
     calendar_events_enabled: false,
     created_at: iso(policy.createdAt),
     updated_at: iso(policy.updatedAt),
+    ...(policy.labelsIncludeAny?.length ? { labels_include_any: policy.labelsIncludeAny.map(({ id, name }) => ({ id, name })) } : {}),
+    ...(policy.labelsExcludeAny?.length ? { labels_exclude_any: policy.labelsExcludeAny.map(({ id, name }) => ({ id, name })) } : {}),
   };
 }
 
@@ -104,7 +109,7 @@ export function hostJson(host: Host, extra: { teamName: string | null; failing: 
     created_at: iso(host.createdAt),
     updated_at: iso(host.updatedAt),
     detail_updated_at: iso(host.detailUpdatedAt),
-    label_updated_at: '2000-01-01T00:00:00Z',
+    label_updated_at: iso(host.labelUpdatedAt ?? new Date('2000-01-01T00:00:00Z')),
     policy_updated_at: iso(host.policyUpdatedAt),
     last_enrolled_at: iso(host.lastEnrolledAt),
     seen_time: host.seenTime ? iso(host.seenTime) : null,

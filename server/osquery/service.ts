@@ -91,6 +91,8 @@ export class OsqueryService {
   private readonly logLines: Counter;
   private readonly discardedResults: Counter;
   private readonly writeStoreErrors: Counter;
+  private readonly labelQueriesSent: Counter;
+  private readonly labelResults: Counter;
 
   constructor(private readonly context: ServerContext) {
     const { options, store, events, metrics, log } = context;
@@ -117,6 +119,11 @@ export class OsqueryService {
     this.writeStoreErrors = metrics.counter(
       'osqsim_osquery_write_store_errors_total',
       'distributed/write store failures logged and answered 200, as Fleet does (the host stays due), by step',
+    );
+    this.labelQueriesSent = metrics.counter('osqsim_osquery_label_queries_sent_total', 'fleet_label_query_<id> queries sent in distributed/read');
+    this.labelResults = metrics.counter(
+      'osqsim_osquery_label_results_total',
+      'Label query answers received in distributed/write, by result (member, not_member, error)',
     );
     events.on('hostChanged', (hostId) => this.hosts.invalidateHost(hostId));
     events.on('policiesChanged', () => this.scopes.clear());
@@ -214,6 +221,7 @@ export class OsqueryService {
         const name = `${LABEL_QUERY_PREFIX}${label.id}`;
         queries[name] = label.query;
         discovery[name] = ALWAYS_TRUE_QUERY;
+        this.labelQueriesSent.inc();
       }
     }
     if (policies || edited.length > 0) {
@@ -298,7 +306,9 @@ export class OsqueryService {
       }
       const labelId = labelIdOf(name);
       if (labelId !== undefined) {
-        labelResults.push({ labelId, member: labelResultOf(rows, status) });
+        const member = labelResultOf(rows, status);
+        labelResults.push({ labelId, member });
+        this.labelResults.inc({ result: member === null ? 'error' : member ? 'member' : 'not_member' });
         continue;
       }
       if (status !== undefined && status !== 0) continue;

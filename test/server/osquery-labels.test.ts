@@ -76,6 +76,18 @@ function suite(factory: StoreFactory): void {
     expect(await t.store.labelHostIds(987_654)).toEqual([]);
   });
 
+  it('counts label queries sent and answers received in /metrics', async () => {
+    const t = await start();
+    const key = await t.enroll('u1');
+    await t.read(key);
+    await t.write(key, { ...detailAnswers('u1') }, { [lq(8)]: 1 });
+    const metrics = (await t.server.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/osqsim_osquery_label_queries_sent_total 8/);
+    expect(metrics).toMatch(/osqsim_osquery_label_results_total\{result="member"\} 2/);
+    expect(metrics).toMatch(/osqsim_osquery_label_results_total\{result="not_member"\} 5/);
+    expect(metrics).toMatch(/osqsim_osquery_label_results_total\{result="error"\} 1/);
+  });
+
   it('a refetch opens the label gate', async () => {
     const t = await start();
     const key = await t.enroll('u1');

@@ -348,6 +348,7 @@ export async function deleteHost(db: Db, id: number): Promise<readonly Membershi
       // Fleet's DeleteHost clears host_device_auth and host_orbit_info with the host's other rows (hostRefs).
       await c.query('DELETE FROM host_device_auth WHERE host_id = ?', [id]);
       await c.query('DELETE FROM host_orbit_info WHERE host_id = ?', [id]);
+      await c.query('DELETE FROM label_membership WHERE host_id = ?', [id]);
       await c.query('DELETE FROM hosts WHERE id = ?', [id]);
       await c.query('INSERT INTO host_deletions (host_id) VALUES (?)', [id]);
       return cells.map((r) => ({ policyId: r.policy_id, hostId: id, hostTeamId: teamId, before: toPasses(r.passes), after: undefined }));

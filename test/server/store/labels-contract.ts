@@ -199,6 +199,17 @@ export function labelStoreContract(name: string, open: OpenStore): void {
         expect(await store.getMembership(p.id, inside.id)).toBe(true);
         expect(await store.getMembership(p.id, outside.id)).toBeUndefined();
         expect(await store.clearPolicyMembershipOutsideLabels(p.id)).toEqual([]);
+        // Counts are membership rows only: hosts outside the scope are in neither count.
+        const counted = (await store.computePolicyCounts([p.id])).counts.find((c) => c.policyId === p.id && c.inheritedTeamId === null);
+        expect(counted).toMatchObject({ passing: 1, failing: 0 });
+      });
+
+      it('a deleted host leaves its labels', async () => {
+        const host = await enroll(1);
+        const label = await store.createLabel({ name: 'm', query: '', membershipType: 'manual', hostIds: [host.id] });
+        expect(await store.deleteHost(host.id)).toBeDefined();
+        expect(await store.hostLabelIds(host.id)).toEqual([]);
+        expect((await store.getLabel(label.id))?.hostCount).toBe(0);
       });
     });
   });

@@ -7,7 +7,7 @@ import type { Host, HostListFilter, MembershipRow, Policy } from '../store/store
 import { fleetPlatformOf } from '../../contract/platforms.js';
 import type { ApiDeps } from './deps.js';
 import { badRequest, notFound } from './errors.js';
-import { hostJson, issuesJson, policyJson, type HostPolicyJson } from './serialize.js';
+import { hostJson, issuesJson, labelJson, policyJson, type HostPolicyJson } from './serialize.js';
 import { asObject, idList, listPaging, pathId, queryInt, queryString } from './validate.js';
 
 type Params = Record<string, string | undefined>;
@@ -134,7 +134,9 @@ export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const policies = await hostPolicies(deps, host, new ScopeCache(deps));
     const team = host.teamId === null ? undefined : await store.getTeam(host.teamId);
     const json = hostJson(host, { teamName: team?.name ?? null, failing: failingCount(policies), now: deps.context.now() });
-    return { host: { ...json, policies, issues: issuesJson(failingCount(policies)) } };
+    // Fleet's host detail lists the labels the host is a member of (HostDetail.Labels).
+    const labels = (await Promise.all((await store.hostLabelIds(host.id)).map((id) => store.getLabel(id)))).filter((l) => l !== undefined);
+    return { host: { ...json, policies, labels: labels.map((label) => labelJson(label)), issues: issuesJson(failingCount(policies)) } };
   });
   app.post('/hosts/:id/refetch', async (request) => {
     const id = pathId((request.params as Params)['id'], 'host');

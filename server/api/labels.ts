@@ -18,49 +18,11 @@ import type { Label, LabelMembershipType } from '../store/store.js';
 import type { ApiDeps } from './deps.js';
 import { badRequest, notFound, validationFailed, type FleetErrorItem } from './errors.js';
 import { hostListJson } from './hosts.js';
-import { iso } from './serialize.js';
+import { labelJson, type LabelJson } from './serialize.js';
 import { asObject, listPaging, optionalString, pathId, queryString, type JsonObject } from './validate.js';
 
 type Params = Record<string, string | undefined>;
 type Query = Record<string, unknown>;
-
-export interface LabelJson {
-  id: number;
-  created_at: string;
-  updated_at: string;
-  name: string;
-  description: string;
-  query: string;
-  platform: string;
-  label_type: 'regular' | 'builtin';
-  label_membership_type: LabelMembershipType;
-  host_count: number;
-  display_text: string;
-  count: number;
-  author_id: null;
-  team_id: null;
-  host_ids?: number[];
-}
-
-export function labelJson(label: Label, hostIds?: readonly number[]): LabelJson {
-  return {
-    id: label.id,
-    created_at: iso(label.createdAt),
-    updated_at: iso(label.updatedAt),
-    name: label.name,
-    description: label.description,
-    query: label.query,
-    platform: label.platform,
-    label_type: label.labelType,
-    label_membership_type: label.membershipType,
-    host_count: label.hostCount,
-    display_text: label.name,
-    count: label.hostCount,
-    author_id: null,
-    team_id: null,
-    ...(hostIds === undefined ? {} : { host_ids: [...hostIds] }),
-  };
-}
 
 function optionalIdArray(body: JsonObject, key: string): number[] | undefined {
   const value = body[key];

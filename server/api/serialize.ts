@@ -2,7 +2,7 @@
  * Fleet-shaped JSON for the REST API (reference fleet-policies.md §6.3, §6.5): snake_case keys,
  * UTC timestamps ending in `Z`, `team_id: null` for global, lists always arrays.
  */
-import type { EnrollSecret, Host, Policy, PolicyCount, Team } from '../store/store.js';
+import type { EnrollSecret, Host, Label, LabelMembershipType, Policy, PolicyCount, Team } from '../store/store.js';
 
 export const iso = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -132,5 +132,44 @@ export function hostJson(host: Host, extra: { teamName: string | null; failing: 
     team_name: extra.teamName,
     status: hostStatus(host, extra.now),
     issues: issuesJson(extra.failing),
+  };
+}
+
+/** Fleet's label object (server/fleet/labels.go Label + labelResponse). */
+export interface LabelJson {
+  id: number;
+  created_at: string;
+  updated_at: string;
+  name: string;
+  description: string;
+  query: string;
+  platform: string;
+  label_type: 'regular' | 'builtin';
+  label_membership_type: LabelMembershipType;
+  host_count: number;
+  display_text: string;
+  count: number;
+  author_id: null;
+  team_id: null;
+  host_ids?: number[];
+}
+
+export function labelJson(label: Label, hostIds?: readonly number[]): LabelJson {
+  return {
+    id: label.id,
+    created_at: iso(label.createdAt),
+    updated_at: iso(label.updatedAt),
+    name: label.name,
+    description: label.description,
+    query: label.query,
+    platform: label.platform,
+    label_type: label.labelType,
+    label_membership_type: label.membershipType,
+    host_count: label.hostCount,
+    display_text: label.name,
+    count: label.hostCount,
+    author_id: null,
+    team_id: null,
+    ...(hostIds === undefined ? {} : { host_ids: [...hostIds] }),
   };
 }

@@ -398,6 +398,7 @@ export class OsqueryService {
         host.refetchRequested = false;
         if (patch.platform !== undefined) host.platform = patch.platform;
         if (patch.hostname !== undefined) host.hostname = patch.hostname;
+        if (patch.osVersion !== undefined) host.osVersion = patch.osVersion;
       } else if (host.refetchRequested) {
         await store.setRefetchRequested(host.id, false);
         host.refetchRequested = false;

@@ -117,6 +117,10 @@ function labelRoutes(open: () => Promise<ApiHarness>): void {
       expect((await h.call('PATCH', `${V1}/labels/${id}`, { host_ids: [] })).body.label.host_count).toBe(0);
       const byIdentifier = await h.call('POST', `${V1}/labels`, { name: unique('by-serial'), hosts: [a.hardwareSerial] });
       expect(byIdentifier.body.label.host_ids).toEqual([a.id]);
+      // The host detail lists its labels (Fleet's HostDetail.labels).
+      const detail = (await h.call('GET', `${V1}/hosts/${a.id}`)).body.host;
+      expect(detail.labels.map((l: { id: number }) => l.id)).toEqual([byIdentifier.body.label.id]);
+      expect(detail.labels[0]).toMatchObject({ label_membership_type: 'manual', host_count: 1 });
     });
 
     it('refuses to modify built-in labels, set hosts of dynamic ones or change a query', async () => {

@@ -10,6 +10,7 @@ import { FleetApi } from '../contract/fleet-rest.js';
 import { osqsimError } from '../lib/errors.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml } from '../server/policies/fleetctl-yaml.js';
+import { labelNamesUsed, parseLabelYaml, withoutHandledKinds } from '../server/policies/labels-yaml.js';
 import { reportError } from '../lib/cli-usage.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -63,15 +64,40 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
       throw osqsimError('CLI_INVALID_OPTION', { option: '--file', reason: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }, error);
     }
     const parsed = parsePolicyYaml(text, file);
-    for (const line of parsed.skipped) io.err(`notice: ${file} ${line} (only kind: policy is applied)`);
-    if (parsed.errors.length > 0) {
-      throw osqsimError('POLICY_YAML_INVALID', { file, details: `nothing was applied:\n${formatPolicyYamlErrors(file, parsed.errors)}` });
+    const labels = parseLabelYaml(text);
+    for (const line of withoutHandledKinds(parsed.skipped)) io.err(`notice: ${file} ${line} (only kind: policy and kind: label are applied)`);
+    const errors = [...parsed.errors, ...labels.errors];
+    if (errors.length > 0) {
+      throw osqsimError('POLICY_YAML_INVALID', { file, details: `nothing was applied:\n${formatPolicyYamlErrors(file, errors)}` });
     }
-    if (parsed.specs.length === 0) {
-      io.out(`${file}: no policies to apply`);
+    if (labels.builtins.length > 0) io.err(`notice: ${file} built-in labels left as they are: ${labels.builtins.join(', ')}`);
+    if (parsed.specs.length === 0 && labels.specs.length === 0) {
+      io.out(`${file}: no policies or labels to apply`);
       return;
     }
     const client = clientFor(flags);
+    // Checked before anything is sent: a policy's labels exist once the file's labels are in.
+    const known = new Set([...labels.specs.map((l) => l.name), ...(labelNamesUsed(parsed.specs).length > 0 ? (await client.labels()).map((l) => l.name) : [])].map((n) => n.toLowerCase()));
+    const unknown = labelNamesUsed(parsed.specs).filter((name) => !known.has(name.toLowerCase()));
+    if (unknown.length > 0) {
+      throw osqsimError('POLICY_YAML_INVALID', { file, details: `nothing was applied: ${file}: label ${unknown.map((n) => `"${n}"`).join(', ')} is used by a policy but is neither in the file nor on the server` });
+    }
+    // Labels first (fleetctl's order), then policies, each request all or nothing on the server.
+    if (labels.specs.length > 0) {
+      await client.applyLabelSpecs(
+        labels.specs.map((spec) => ({
+          name: spec.name,
+          description: spec.description,
+          query: spec.query,
+          platform: spec.platform,
+          label_membership_type: spec.membershipType,
+          ...(spec.hosts === undefined ? {} : { hosts: spec.hosts }),
+        })),
+        `applying the labels of ${file} (nothing was applied)`,
+      );
+      io.out(`[+] applied ${labels.specs.length} ${labels.specs.length === 1 ? 'label' : 'labels'} from ${file}`);
+    }
+    if (parsed.specs.length === 0) return;
     const specs = parsed.specs.map((spec) => ({
       name: spec.name,
       query: spec.query,
@@ -80,8 +106,11 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
       platform: spec.platform,
       critical: spec.critical,
       team: spec.team ?? '',
+      ...(spec.labelsIncludeAny === undefined ? {} : { labels_include_any: spec.labelsIncludeAny }),
+      ...(spec.labelsExcludeAny === undefined ? {} : { labels_exclude_any: spec.labelsExcludeAny }),
     }));
-    await client.applySpecs(specs, { atomic: true, what: `applying ${file} (nothing was applied)` });
+    const what = labels.specs.length > 0 ? `applying the policies of ${file} (its labels were applied; no policy was)` : `applying ${file} (nothing was applied)`;
+    await client.applySpecs(specs, { atomic: true, what });
     io.out(`[+] applied ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'} from ${file}`);
   }, io);
 }
@@ -146,7 +175,7 @@ export function register(program: Command): void {
   withClient(
     policies
       .command('apply')
-      .description('Apply fleetctl policy YAML (upsert by team + name; other kinds are skipped)')
+      .description('Apply fleetctl policy and label YAML (labels by name, then policies by team + name; other kinds are skipped with a notice)')
       .requiredOption('-f, --file <file.yml>', 'fleetctl YAML file (multi-document)'),
   ).action(async (flags: ClientFlags & { file: string }) => {
     process.exitCode = await applyCommand(flags.file, flags);

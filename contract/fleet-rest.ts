@@ -48,6 +48,18 @@ export interface PolicySpecBody {
   platform?: string;
   critical?: boolean;
   team?: string;
+  labels_include_any?: readonly string[];
+  labels_exclude_any?: readonly string[];
+}
+
+/** A fleetctl `kind: label` spec as `POST /spec/labels` takes it. */
+export interface LabelSpecBody {
+  name: string;
+  description?: string;
+  query?: string;
+  platform?: string;
+  label_membership_type?: 'dynamic' | 'manual';
+  hosts?: readonly string[];
 }
 
 /** Fleet's REST error body (`{"message": "...", "errors": [{"name": "base", "reason": "..."}]}`). */
@@ -170,6 +182,16 @@ export class FleetApi {
   async applySpecs(specs: readonly PolicySpecBody[], options: { atomic?: boolean; what?: string } = {}): Promise<void> {
     const size = options.atomic ? Math.max(1, specs.length) : 500;
     for (let i = 0; i < specs.length; i += size) await this.call('POST', '/api/v1/fleet/spec/policies', { specs: specs.slice(i, i + size) }, options.what);
+  }
+
+  /** Every label (id and name are all the callers need). */
+  async labels(): Promise<Array<{ id: number; name: string }>> {
+    return (await this.call<{ labels?: Array<{ id: number; name: string }> }>('GET', '/api/v1/fleet/labels')).labels ?? [];
+  }
+
+  /** Applies label specs (upsert by name) in one request, which the server applies all or none. */
+  async applyLabelSpecs(specs: readonly LabelSpecBody[], what?: string): Promise<void> {
+    await this.call('POST', '/api/v1/fleet/spec/labels', { specs }, what);
   }
 
   async modifyPolicy(policy: { id: number; team_id: number | null }, patch: Record<string, unknown>): Promise<void> {

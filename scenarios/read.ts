@@ -60,6 +60,15 @@ export function readPolicyFile(file: string, baseDir: string, path: string, issu
     issues.push({ path, message: `invalid policy file:\n  ${formatPolicyYamlErrors(file, parsed.errors).split('\n').join('\n  ')}` });
     return [];
   }
+  // A scenario applies its policies without label scope: refuse a scoped one rather than widen it.
+  const scoped = parsed.specs.filter((spec) => (spec.labelsIncludeAny?.length ?? 0) + (spec.labelsExcludeAny?.length ?? 0) > 0);
+  if (scoped.length > 0) {
+    issues.push({
+      path,
+      message: `${file}: scenarios do not apply label-scoped policies (${scoped.map((spec) => `"${spec.name}"`).join(', ')} use labels_include_any/labels_exclude_any); apply the file with \`osqsim policies apply\` against the server instead`,
+    });
+    return [];
+  }
   return parsed.specs.map(toPolicySpec);
 }
 

@@ -41,6 +41,7 @@ export function serverArgs(scenario: HarnessScenario, options: ServerArgsOptions
     '--log-level', options.logLevel ?? server.log_level,
     '--policy-update-interval', ms(server.policy_update_interval),
     '--detail-update-interval', ms(server.detail_update_interval),
+    '--label-update-interval', ms(server.label_update_interval),
     '--max-jitter-percent', String(server.max_jitter_percent),
     '--distributed-interval', seconds(scenario.agent.distributed_interval),
     '--logger-tls-period', seconds(scenario.agent.logger_tls_period),

@@ -2,7 +2,7 @@
 import type { ServerContext } from '../context.js';
 import type { Policy, PolicyCount, PolicyUpdateResult } from '../store/store.js';
 import type { MembershipCleanupJob } from './cleanup-job.js';
-import { notFound } from './errors.js';
+import { notFound, validationFailed } from './errors.js';
 
 export interface ApiDeps {
   readonly context: ServerContext;
@@ -27,6 +27,22 @@ export async function readCountIndex(deps: ApiDeps, policyIds: readonly number[]
   return index;
 }
 
+/**
+ * `labels_include_any` / `labels_exclude_any` of a policy body: arrays of label names that exist
+ * (422 naming the first unknown one); undefined when absent.
+ */
+export async function policyLabelNames(deps: ApiDeps, body: Record<string, unknown>, key: 'labels_include_any' | 'labels_exclude_any'): Promise<string[] | undefined> {
+  const value = body[key];
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw validationFailed(key, 'must be an array of label names');
+  }
+  for (const name of value as string[]) {
+    if (!(await deps.context.store.getLabelByName(name))) throw validationFailed(key, `label "${name}" does not exist`);
+  }
+  return value as string[];
+}
+
 /** 404 unless team `id` exists; team 0 ("No team") always exists. */
 export async function requireTeamScope(deps: ApiDeps, teamId: number): Promise<void> {
   if (teamId === 0) return;
@@ -38,6 +54,12 @@ export async function requireTeamScope(deps: ApiDeps, teamId: number): Promise<v
  * answer shows 0/0/null), membership rows go in batches through the clean-up job.
  */
 export async function invalidateAfterEdit(deps: ApiDeps, result: PolicyUpdateResult, policy: Policy): Promise<void> {
+  if (result.labelsChanged) {
+    // A new label scope: rows of hosts outside it go now (Fleet POL-F, "label scope changed →
+    // delete memberships of hosts that no longer match"); delta strategies get the removed cells.
+    const removed = await deps.context.store.clearPolicyMembershipOutsideLabels(policy.id);
+    if (removed.length > 0) deps.context.events.emit('membershipChanged', removed);
+  }
   if (!result.queryChanged && !result.platformsChanged) return;
   await deps.context.store.deletePolicyCounts(policy.id);
   deps.cleanup.enqueue(policy.id, { queryChanged: result.queryChanged, platforms: policy.platforms }, deps.context.now());

@@ -7,7 +7,7 @@ import type { Host, HostListFilter, MembershipRow, Policy } from '../store/store
 import { fleetPlatformOf } from '../../contract/platforms.js';
 import type { ApiDeps } from './deps.js';
 import { badRequest, notFound } from './errors.js';
-import { hostJson, issuesJson, policyJson, type HostPolicyJson } from './serialize.js';
+import { hostJson, issuesJson, labelJson, policyJson, type HostPolicyJson } from './serialize.js';
 import { asObject, idList, listPaging, pathId, queryInt, queryString } from './validate.js';
 
 type Params = Record<string, string | undefined>;
@@ -98,6 +98,17 @@ async function listFilter(deps: ApiDeps, query: Query): Promise<{ filter: HostLi
   return { filter };
 }
 
+/** Fleet's host list entries (also the hosts of a label, server/api/labels.ts). */
+export async function hostListJson(deps: ApiDeps, hosts: readonly Host[]): Promise<Array<Record<string, unknown>>> {
+  const names = await teamNames(deps);
+  const scopes = new ScopeCache(deps);
+  const now = deps.context.now();
+  return mapLimited(hosts, 8, async (host) => {
+    const failing = failingCount(await hostPolicies(deps, host, scopes));
+    return hostJson(host, { teamName: host.teamId === null ? null : (names.get(host.teamId) ?? null), failing, now });
+  });
+}
+
 export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
   const { store, events } = deps.context;
 
@@ -111,14 +122,7 @@ export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
   app.get('/hosts', async (request) => {
     const { filter, none } = await listFilter(deps, request.query as Query);
     if (none) return { hosts: [] };
-    const [hosts, names] = await Promise.all([store.listHosts(filter), teamNames(deps)]);
-    const scopes = new ScopeCache(deps);
-    const now = deps.context.now();
-    const json = await mapLimited(hosts, 8, async (host) => {
-      const failing = failingCount(await hostPolicies(deps, host, scopes));
-      return hostJson(host, { teamName: host.teamId === null ? null : (names.get(host.teamId) ?? null), failing, now });
-    });
-    return { hosts: json };
+    return { hosts: await hostListJson(deps, await store.listHosts(filter)) };
   });
   app.get('/hosts/count', async (request) => {
     const { filter, none } = await listFilter(deps, request.query as Query);
@@ -130,7 +134,9 @@ export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const policies = await hostPolicies(deps, host, new ScopeCache(deps));
     const team = host.teamId === null ? undefined : await store.getTeam(host.teamId);
     const json = hostJson(host, { teamName: team?.name ?? null, failing: failingCount(policies), now: deps.context.now() });
-    return { host: { ...json, policies, issues: issuesJson(failingCount(policies)) } };
+    // Fleet's host detail lists the labels the host is a member of (HostDetail.Labels).
+    const labels = (await Promise.all((await store.hostLabelIds(host.id)).map((id) => store.getLabel(id)))).filter((l) => l !== undefined);
+    return { host: { ...json, policies, labels: labels.map((label) => labelJson(label)), issues: issuesJson(failingCount(policies)) } };
   });
   app.post('/hosts/:id/refetch', async (request) => {
     const id = pathId((request.params as Params)['id'], 'host');

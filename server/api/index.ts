@@ -11,6 +11,7 @@ import type { ApiDeps } from './deps.js';
 import { toOsqsimError } from '../errors.js';
 import { fleetErrorAnswer, notFound, unauthorized } from './errors.js';
 import { registerHostRoutes } from './hosts.js';
+import { registerLabelRoutes } from './labels.js';
 import { registerPolicyRoutes } from './policies.js';
 import { registerSpecRoutes } from './spec.js';
 import { registerTeamRoutes } from './teams.js';
@@ -70,6 +71,7 @@ export async function registerRestApi(app: FastifyInstance, context: ServerConte
           registerSpecRoutes(routes, deps);
           registerTeamRoutes(routes, deps);
           registerHostRoutes(routes, deps);
+          registerLabelRoutes(routes, deps);
           routes.setNotFoundHandler((request, reply) => {
             const answer = fleetErrorAnswer(notFound(`no route for ${request.method} ${request.url.split('?')[0]}`));
             void reply.code(answer.status).send(answer.body);

@@ -7,7 +7,7 @@
 import { normalisePlatformList } from '../../contract/platforms.js';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Policy, PolicyPatch } from '../store/store.js';
-import { countKey, invalidateAfterEdit, readCountIndex, requireTeamScope, type ApiDeps, type CountIndex } from './deps.js';
+import { countKey, invalidateAfterEdit, policyLabelNames, readCountIndex, requireTeamScope, type ApiDeps, type CountIndex } from './deps.js';
 import { badRequest, notFound } from './errors.js';
 import { policyWithCounts, type PolicyWithCountsJson } from './serialize.js';
 import {
@@ -27,7 +27,7 @@ type Query = Record<string, unknown>;
 
 const verificationError = (problem: string) => badRequest(`policy payload verification: ${problem}`);
 
-function readCreateBody(raw: unknown, teamId: number | null) {
+async function readCreateBody(deps: ApiDeps, raw: unknown, teamId: number | null) {
   const body = asObject(raw);
   if (body['query_id'] !== undefined && body['query_id'] !== null) {
     throw verificationError(
@@ -40,7 +40,11 @@ function readCreateBody(raw: unknown, teamId: number | null) {
   const resolution = optionalString(body, 'resolution') ?? '';
   const problem = policyProblem({ name, query, platform, resolution }, false);
   if (problem) throw verificationError(problem);
+  const labelsIncludeAny = await policyLabelNames(deps, body, 'labels_include_any');
+  const labelsExcludeAny = await policyLabelNames(deps, body, 'labels_exclude_any');
   return {
+    ...(labelsIncludeAny === undefined ? {} : { labelsIncludeAny }),
+    ...(labelsExcludeAny === undefined ? {} : { labelsExcludeAny }),
     teamId,
     name: name.normalize('NFC'),
     query,
@@ -54,7 +58,7 @@ function readCreateBody(raw: unknown, teamId: number | null) {
   };
 }
 
-function readPatchBody(raw: unknown): PolicyPatch {
+async function readPatchBody(deps: ApiDeps, raw: unknown): Promise<PolicyPatch> {
   const body: JsonObject = asObject(raw);
   const patch: PolicyPatch = {};
   const name = optionalString(body, 'name');
@@ -71,6 +75,10 @@ function readPatchBody(raw: unknown): PolicyPatch {
   if (resolution !== undefined) patch.resolution = resolution;
   const critical = optionalBoolean(body, 'critical');
   if (critical !== undefined) patch.critical = critical;
+  const labelsIncludeAny = await policyLabelNames(deps, body, 'labels_include_any');
+  if (labelsIncludeAny !== undefined) patch.labelsIncludeAny = labelsIncludeAny;
+  const labelsExcludeAny = await policyLabelNames(deps, body, 'labels_exclude_any');
+  if (labelsExcludeAny !== undefined) patch.labelsExcludeAny = labelsExcludeAny;
   return patch;
 }
 
@@ -124,7 +132,7 @@ async function deletePolicies(deps: ApiDeps, raw: unknown, teamId: number | null
 }
 
 async function modify(deps: ApiDeps, id: number, teamId: number | null, raw: unknown): Promise<{ policy: PolicyWithCountsJson }> {
-  const patch = readPatchBody(raw);
+  const patch = await readPatchBody(deps, raw);
   await policyInScope(deps, id, teamId);
   const result = await deps.context.store.updatePolicy(id, patch);
   if (!result) throw notFound(`policy ${id} was not found`);
@@ -139,7 +147,7 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: ApiDeps): void 
   // --- global ---------------------------------------------------------------------------------
   for (const base of ['/global/policies', '/policies']) {
     app.post(base, async (request) => {
-      const policy = await store.createPolicy(readCreateBody(request.body, null));
+      const policy = await store.createPolicy(await readCreateBody(deps, request.body, null));
       events.emit('policiesChanged', [policy.id]);
       return { policy: policyWithCounts(policy, undefined) };
     });
@@ -169,7 +177,7 @@ export function registerPolicyRoutes(app: FastifyInstance, deps: ApiDeps): void 
   };
   app.post('/teams/:id/policies', async (request) => {
     const teamId = await teamOf(request);
-    const policy = await store.createPolicy(readCreateBody(request.body, teamId));
+    const policy = await store.createPolicy(await readCreateBody(deps, request.body, teamId));
     events.emit('policiesChanged', [policy.id]);
     return { policy: policyWithCounts(policy, undefined) };
   });

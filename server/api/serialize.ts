@@ -2,7 +2,7 @@
  * Fleet-shaped JSON for the REST API (reference fleet-policies.md §6.3, §6.5): snake_case keys,
  * UTC timestamps ending in `Z`, `team_id: null` for global, lists always arrays.
  */
-import type { EnrollSecret, Host, Policy, PolicyCount, Team } from '../store/store.js';
+import type { EnrollSecret, Host, Label, LabelMembershipType, Policy, PolicyCount, Team } from '../store/store.js';
 
 export const iso = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -21,6 +21,9 @@ export interface PolicyJson {
   calendar_events_enabled: boolean;
   created_at: string;
   updated_at: string;
+  /** Fleet omits them when empty (omitempty). */
+  labels_include_any?: Array<{ id: number; name: string }>;
+  labels_exclude_any?: Array<{ id: number; name: string }>;
 }
 
 export interface PolicyWithCountsJson extends PolicyJson {
@@ -49,6 +52,8 @@ export function policyJson(policy: Policy): PolicyJson {
     calendar_events_enabled: false,
     created_at: iso(policy.createdAt),
     updated_at: iso(policy.updatedAt),
+    ...(policy.labelsIncludeAny?.length ? { labels_include_any: policy.labelsIncludeAny.map(({ id, name }) => ({ id, name })) } : {}),
+    ...(policy.labelsExcludeAny?.length ? { labels_exclude_any: policy.labelsExcludeAny.map(({ id, name }) => ({ id, name })) } : {}),
   };
 }
 
@@ -104,7 +109,7 @@ export function hostJson(host: Host, extra: { teamName: string | null; failing: 
     created_at: iso(host.createdAt),
     updated_at: iso(host.updatedAt),
     detail_updated_at: iso(host.detailUpdatedAt),
-    label_updated_at: '2000-01-01T00:00:00Z',
+    label_updated_at: iso(host.labelUpdatedAt ?? new Date('2000-01-01T00:00:00Z')),
     policy_updated_at: iso(host.policyUpdatedAt),
     last_enrolled_at: iso(host.lastEnrolledAt),
     seen_time: host.seenTime ? iso(host.seenTime) : null,
@@ -127,5 +132,44 @@ export function hostJson(host: Host, extra: { teamName: string | null; failing: 
     team_name: extra.teamName,
     status: hostStatus(host, extra.now),
     issues: issuesJson(extra.failing),
+  };
+}
+
+/** Fleet's label object (server/fleet/labels.go Label + labelResponse). */
+export interface LabelJson {
+  id: number;
+  created_at: string;
+  updated_at: string;
+  name: string;
+  description: string;
+  query: string;
+  platform: string;
+  label_type: 'regular' | 'builtin';
+  label_membership_type: LabelMembershipType;
+  host_count: number;
+  display_text: string;
+  count: number;
+  author_id: null;
+  team_id: null;
+  host_ids?: number[];
+}
+
+export function labelJson(label: Label, hostIds?: readonly number[]): LabelJson {
+  return {
+    id: label.id,
+    created_at: iso(label.createdAt),
+    updated_at: iso(label.updatedAt),
+    name: label.name,
+    description: label.description,
+    query: label.query,
+    platform: label.platform,
+    label_type: label.labelType,
+    label_membership_type: label.membershipType,
+    host_count: label.hostCount,
+    display_text: label.name,
+    count: label.hostCount,
+    author_id: null,
+    team_id: null,
+    ...(hostIds === undefined ? {} : { host_ids: [...hostIds] }),
   };
 }

@@ -41,6 +41,16 @@ function readSpec(value: unknown, index: number, problems: FleetErrorItem[]): Ra
   const team = text('team');
   const critical = spec['critical'] ?? false;
   if (typeof critical !== 'boolean') problems.push({ name: label, reason: 'invalid field "critical": expected true or false' });
+  const labels = (key: 'labels_include_any' | 'labels_exclude_any'): string[] | undefined | null => {
+    const field = spec[key];
+    if (field === undefined || field === null) return undefined;
+    if (Array.isArray(field) && field.every((item) => typeof item === 'string')) return field as string[];
+    problems.push({ name: label, reason: `invalid field "${key}": expected an array of label names` });
+    return null;
+  };
+  const labelsIncludeAny = labels('labels_include_any');
+  const labelsExcludeAny = labels('labels_exclude_any');
+  if (labelsIncludeAny === null || labelsExcludeAny === null) return undefined;
   if ([name, query, description, resolution, platform, team].includes(undefined) || typeof critical !== 'boolean') return undefined;
   const named = name!.trim() === '' ? label : `${label} (${name})`;
   const problem = policyProblem({ name, query, platform, resolution }, false);
@@ -57,6 +67,8 @@ function readSpec(value: unknown, index: number, problems: FleetErrorItem[]): Ra
     platform: normalisePlatformList(platform!),
     critical,
     team: team!,
+    ...(labelsIncludeAny === undefined ? {} : { labelsIncludeAny }),
+    ...(labelsExcludeAny === undefined ? {} : { labelsExcludeAny }),
   };
 }
 
@@ -91,7 +103,14 @@ export function registerSpecRoutes(app: FastifyInstance, deps: ApiDeps): void {
         continue;
       }
       seen.add(key);
+      for (const [field, names] of [['labels_include_any', spec.labelsIncludeAny], ['labels_exclude_any', spec.labelsExcludeAny]] as const) {
+        for (const labelName of names ?? []) {
+          if (!(await store.getLabelByName(labelName))) problems.push({ name: spec.label, reason: `${field}: label "${labelName}" does not exist` });
+        }
+      }
       inputs.push({
+        ...(spec.labelsIncludeAny === undefined ? {} : { labelsIncludeAny: spec.labelsIncludeAny }),
+        ...(spec.labelsExcludeAny === undefined ? {} : { labelsExcludeAny: spec.labelsExcludeAny }),
         name: spec.name,
         query: spec.query,
         description: spec.description,

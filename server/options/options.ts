@@ -23,6 +23,8 @@ export interface ServerOptions {
   readonly policiesFile?: string;
   readonly policyUpdateIntervalMs: number;
   readonly detailUpdateIntervalMs: number;
+  /** Fleet's osquery.label_update_interval (default 1 h). */
+  readonly labelUpdateIntervalMs: number;
   readonly maxJitterPercent: number;
   readonly distributedIntervalSeconds: number;
   readonly loggerTlsPeriodSeconds: number;

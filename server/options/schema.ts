@@ -80,6 +80,10 @@ export const SERVER_OPTION_ROWS = [
     check: positive, help: 'how often a host re-sends its details',
   }),
   row({
+    key: 'labelUpdateIntervalMs', flag: '--label-update-interval', placeholder: '<duration>', kind: kind.durationMs, default: 3_600_000,
+    check: positive, help: 'how often a host re-runs its label queries',
+  }),
+  row({
     key: 'maxJitterPercent', flag: '--max-jitter-percent', placeholder: '<pct>', kind: kind.wholeNumber, default: 10,
     check: must((value) => Number.isInteger(value) && value >= 0 && value <= 100, 'must be a whole percentage 0–100'),
     help: 'per-host jitter of the update intervals',

@@ -23,6 +23,8 @@
  * Both caches are bounded (least recently loaded entries are evicted first) and drop loads that
  * raced an invalidation, so an invalidation is never undone by an older read.
  */
+import { LONG_AGO } from '../store/common.js';
+import { policyLabelIds } from '../store/label-rules.js';
 import type { Host, Policy } from '../store/store.js';
 
 /** The mutable per-host state the osquery endpoints work from. */
@@ -32,8 +34,11 @@ export interface CachedHost {
   readonly teamId: number | null;
   platform: string;
   hostname: string;
+  /** Chooses the CentOS label queries of rhel hosts (Fleet's LabelQueriesForHost). */
+  osVersion: string;
   detailUpdatedAt: Date;
   policyUpdatedAt: Date;
+  labelUpdatedAt: Date;
   refetchRequested: boolean;
   distributedInterval: number;
   loggerTlsPeriod: number;
@@ -82,8 +87,10 @@ export function toCachedHost(host: Host, loadedAt: number): CachedHost {
     teamId: host.teamId,
     platform: host.platform,
     hostname: host.hostname,
+    osVersion: host.osVersion,
     detailUpdatedAt: host.detailUpdatedAt,
     policyUpdatedAt: host.policyUpdatedAt,
+    labelUpdatedAt: host.labelUpdatedAt ?? LONG_AGO,
     refetchRequested: host.refetchRequested,
     distributedInterval: host.distributedInterval,
     loggerTlsPeriod: host.loggerTlsPeriod,
@@ -94,7 +101,7 @@ export function toCachedHost(host: Host, loadedAt: number): CachedHost {
 
 /** The fields requests update in place, to notice a local update racing a refresh. */
 function stampOf(entry: CachedHost): string {
-  return `${entry.platform}|${entry.hostname}|${entry.detailUpdatedAt.getTime()}|${entry.policyUpdatedAt.getTime()}|${entry.refetchRequested}|${entry.distributedInterval}|${entry.loggerTlsPeriod}|${entry.configTlsRefresh}`;
+  return `${entry.platform}|${entry.hostname}|${entry.detailUpdatedAt.getTime()}|${entry.policyUpdatedAt.getTime()}|${entry.labelUpdatedAt.getTime()}|${entry.refetchRequested}|${entry.distributedInterval}|${entry.loggerTlsPeriod}|${entry.configTlsRefresh}`;
 }
 
 export class HostCache {
@@ -251,6 +258,9 @@ export interface ScopedPolicy {
   readonly query: string;
   /** Policy.queryChangedAt in ms (0 = unchanged since creation). */
   readonly queryChangedAt: number;
+  /** Label scope (empty = none): the host must be in one include label (if any) and no exclude label. */
+  readonly includeLabelIds: readonly number[];
+  readonly excludeLabelIds: readonly number[];
 }
 
 export interface PolicyScope {
@@ -259,6 +269,8 @@ export interface PolicyScope {
   readonly loadedAt: number;
   /** The newest queryChangedAt of the scope's policies (0 = none edited): the idle read's cheap gate. */
   readonly lastQueryChange: number;
+  /** Some policy has a label scope: the host's label membership decides which apply. */
+  readonly labelScoped: boolean;
 }
 
 export type ScopeLoader = (teamId: number | null, fleetPlatform: string) => Promise<Policy[]>;
@@ -297,13 +309,23 @@ export class PolicyScopeCache {
       (policies) => {
         if (this.loading.get(key) === promise) this.loading.delete(key);
         const sorted = policies
-          .map((policy) => ({ id: policy.id, query: policy.query, queryChangedAt: policy.queryChangedAt?.getTime() ?? 0 }))
+          .map((policy) => {
+            const labels = policyLabelIds(policy);
+            return {
+              id: policy.id,
+              query: policy.query,
+              queryChangedAt: policy.queryChangedAt?.getTime() ?? 0,
+              includeLabelIds: labels.include,
+              excludeLabelIds: labels.exclude,
+            };
+          })
           .sort((a, b) => a.id - b.id);
         const scope: PolicyScope = {
           policies: sorted,
           ids: new Set(sorted.map((policy) => policy.id)),
           loadedAt: this.clock(),
           lastQueryChange: sorted.reduce((latest, policy) => Math.max(latest, policy.queryChangedAt), 0),
+          labelScoped: sorted.some((policy) => policy.includeLabelIds.length > 0 || policy.excludeLabelIds.length > 0),
         };
         if (started === this.generation && this.ttlMs > 0) {
           this.scopes.delete(key);

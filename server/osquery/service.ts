@@ -20,10 +20,11 @@ import {
   osVersionName,
   type ResultRow,
 } from './detail-queries.js';
-import { dueForDetails, dueForPolicies } from './due.js';
+import { dueForDetails, dueForLabels, dueForPolicies } from './due.js';
 import { HostCache, PolicyScopeCache, type CachedHost, type ScopedPolicy } from './host-cache.js';
 import { HostChangeFeed } from './host-feed.js';
 import { JitterTables } from './jitter.js';
+import { LABEL_QUERY_PREFIX, labelIdOf, labelResultOf, policiesInLabelScope } from './labels.js';
 import type { EnrollRequest, WriteRequest } from './requests.js';
 
 export const POLICY_QUERY_PREFIX = 'fleet_policy_query_';
@@ -90,6 +91,8 @@ export class OsqueryService {
   private readonly logLines: Counter;
   private readonly discardedResults: Counter;
   private readonly writeStoreErrors: Counter;
+  private readonly labelQueriesSent: Counter;
+  private readonly labelResults: Counter;
 
   constructor(private readonly context: ServerContext) {
     const { options, store, events, metrics, log } = context;
@@ -116,6 +119,11 @@ export class OsqueryService {
     this.writeStoreErrors = metrics.counter(
       'osqsim_osquery_write_store_errors_total',
       'distributed/write store failures logged and answered 200, as Fleet does (the host stays due), by step',
+    );
+    this.labelQueriesSent = metrics.counter('osqsim_osquery_label_queries_sent_total', 'fleet_label_query_<id> queries sent in distributed/read');
+    this.labelResults = metrics.counter(
+      'osqsim_osquery_label_results_total',
+      'Label query answers received in distributed/write, by result (member, not_member, error)',
     );
     events.on('hostChanged', (hostId) => this.hosts.invalidateHost(hostId));
     events.on('policiesChanged', () => this.scopes.clear());
@@ -213,13 +221,14 @@ export class OsqueryService {
     const options = this.context.options;
     const details = dueForDetails(host, now, options, this.jitter);
     const policies = dueForPolicies(host, now, options, this.jitter);
+    const labels = dueForLabels(host, now, options, this.jitter);
     const enrolling = host.platform === '' || host.hostname === '';
     // Fleet (server/service/osquery.go, policyQueriesForHost) sends policies only when the host's
     // policy gate is open: after an edit, hosts re-run the policy at their normal interval. The
     // what-if `--edited-policies immediate` also sends a host that is not due the in-scope
     // policies an edit changed after its last policy run, until it answers them.
     const edited = policies || options.editedPolicies !== 'immediate' ? [] : await this.editedSinceLastRun(host);
-    if (!details && !policies && !enrolling && edited.length === 0) return undefined;
+    if (!details && !policies && !labels && !enrolling && edited.length === 0) return undefined;
 
     const queries: Record<string, string> = {};
     const discovery: Record<string, string> = {};
@@ -230,13 +239,25 @@ export class OsqueryService {
         discovery[name] = detail.discovery ?? ALWAYS_TRUE_QUERY;
       }
     }
+    if (labels) {
+      // Fleet's order: details, labels, (live queries), policies. Every dynamic label of the host's
+      // platform is sent, with no membership check (LabelQueriesForHost).
+      for (const label of await this.context.store.labelQueriesForHost(host.platform, host.osVersion)) {
+        if (label.query.trim() === '') continue;
+        const name = `${LABEL_QUERY_PREFIX}${label.id}`;
+        queries[name] = label.query;
+        discovery[name] = ALWAYS_TRUE_QUERY;
+        this.labelQueriesSent.inc();
+      }
+    }
     if (policies || edited.length > 0) {
       const scope = policies ? await this.scopes.get(host.teamId, fleetPlatformOf(host.platform)) : { policies: edited };
-      if (scope.policies.length === 0) {
+      const inScope = await this.inLabelScope(host, scope.policies);
+      if (inScope.length === 0) {
         queries[NO_POLICIES_WILDCARD] = ALWAYS_TRUE_QUERY;
         discovery[NO_POLICIES_WILDCARD] = ALWAYS_TRUE_QUERY;
       }
-      for (const policy of scope.policies) {
+      for (const policy of inScope) {
         if (policy.query.trim() === '') continue; // an empty query makes osquery check in in a loop (§2.2 step 6)
         const name = `${POLICY_QUERY_PREFIX}${policy.id}`;
         queries[name] = policy.query;
@@ -246,6 +267,17 @@ export class OsqueryService {
     const response: DistributedReadResponse = { queries, discovery };
     if (enrolling) response.accelerate = ENROLLING_ACCELERATE_SECONDS;
     return response;
+  }
+
+  /**
+   * The policies whose label scope admits the host, by its stored label membership (not re-run:
+   * Fleet's PolicyQueriesForHost joins label_membership as stored). One store read, only when a
+   * policy has a label scope.
+   */
+  private async inLabelScope(host: CachedHost, policies: readonly ScopedPolicy[]): Promise<readonly ScopedPolicy[]> {
+    if (!policies.some((policy) => policy.includeLabelIds.length > 0 || policy.excludeLabelIds.length > 0)) return policies;
+    const memberOf = new Set(await this.context.store.hostLabelIds(host.id));
+    return policiesInLabelScope(policies, memberOf);
   }
 
   /**
@@ -284,6 +316,7 @@ export class OsqueryService {
     const patch: HostDetailsPatch = {};
     const reportedPolicyIds: number[] = [];
     const policyRows = new Map<number, PolicyPasses>();
+    const labelResults: Array<{ labelId: number; member: boolean | null }> = [];
 
     for (const [name, rows] of request.queries) {
       if (name === NO_POLICIES_WILDCARD) {
@@ -297,11 +330,29 @@ export class OsqueryService {
         policyRows.set(policyId, policyResultOf(rows, status));
         continue;
       }
+      const labelId = labelIdOf(name);
+      if (labelId !== undefined) {
+        const member = labelResultOf(rows, status);
+        labelResults.push({ labelId, member });
+        this.labelResults.inc({ result: member === null ? 'error' : member ? 'member' : 'not_member' });
+        continue;
+      }
       if (status !== undefined && status !== 0) continue;
       const detail = DETAIL_QUERIES_BY_NAME.get(name);
       if (detail) {
         Object.assign(patch, detail.ingest(rows));
         detailsUpdated = true;
+      }
+    }
+
+    // Labels are stored before policies (Fleet's SubmitDistributedQueryResults), so the policy
+    // scope check below sees this write's label membership.
+    if (labelResults.length > 0) {
+      try {
+        await this.context.store.recordLabelResults({ hostId: host.id, results: labelResults, reportedAt: now });
+        host.labelUpdatedAt = now;
+      } catch (error) {
+        this.storeFailed(error, host, 'labels');
       }
     }
 
@@ -313,8 +364,10 @@ export class OsqueryService {
     if (reportedPolicyIds.length > 0) {
       try {
         const scope = await this.scopes.get(host.teamId, fleetPlatformOf(host.platform));
+        const reported = scope.policies.filter((policy) => policyRows.has(policy.id));
+        const admitted = new Set((await this.inLabelScope(host, reported)).map((policy) => policy.id));
         for (const [policyId, passes] of policyRows) {
-          if (scope.ids.has(policyId)) results.push({ policyId, passes });
+          if (admitted.has(policyId)) results.push({ policyId, passes });
           else this.discardedResults.inc();
         }
         const ranAt = host.policyUpdatedAt.getTime();
@@ -371,6 +424,7 @@ export class OsqueryService {
         host.refetchRequested = false;
         if (patch.platform !== undefined) host.platform = patch.platform;
         if (patch.hostname !== undefined) host.hostname = patch.hostname;
+        if (patch.osVersion !== undefined) host.osVersion = patch.osVersion;
       } else if (host.refetchRequested) {
         await store.setRefetchRequested(host.id, false);
         host.refetchRequested = false;
@@ -380,7 +434,7 @@ export class OsqueryService {
     }
   }
 
-  private storeFailed(error: unknown, host: CachedHost, step: 'scope' | 'policies' | 'details'): void {
+  private storeFailed(error: unknown, host: CachedHost, step: 'scope' | 'policies' | 'details' | 'labels'): void {
     this.writeStoreErrors.inc({ step });
     this.context.log.error({ err: error, hostId: host.id, step }, 'distributed/write: store failed; answered 200, the host stays due');
   }

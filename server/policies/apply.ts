@@ -10,6 +10,8 @@ import { isOsqsimError, osqsimError } from '../../lib/errors.js';
 import type { ServerEvents } from '../events.js';
 import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml, type PolicySpecDoc } from './fleetctl-yaml.js';
 import type { MembershipChange, Policy, PolicySpecInput, Store } from '../store/store.js';
+import { applyLabelDocs } from './apply-labels.js';
+import { labelNamesUsed, parseLabelYaml, withoutHandledKinds } from './labels-yaml.js';
 
 const CLEANUP_BATCH = 1000;
 
@@ -52,6 +54,8 @@ export async function applyPolicySpecDocs(
       teamId = id;
     }
     inputs.push({
+      ...(doc.labelsIncludeAny === undefined ? {} : { labelsIncludeAny: doc.labelsIncludeAny }),
+      ...(doc.labelsExcludeAny === undefined ? {} : { labelsExcludeAny: doc.labelsExcludeAny }),
       name: doc.name,
       query: doc.query,
       description: doc.description,
@@ -71,6 +75,7 @@ export async function applyPolicySpecDocs(
       continue;
     }
     updated.push(policy);
+    if (result.labelsChanged) removed.push(...(await store.clearPolicyMembershipOutsideLabels(policy.id)));
     if (result.queryChanged || result.platformsChanged) {
       const keep = result.queryChanged ? undefined : policy.platforms;
       // Answers hosts sent after the edit stay (rows stamped in the edit's millisecond are stale).
@@ -95,7 +100,7 @@ export async function applyPolicyFile(
   store: Store,
   file: string,
   options: { createTeams: boolean; events?: ServerEvents },
-): Promise<ApplyOutcome & { skipped: string[] }> {
+): Promise<ApplyOutcome & { labels: string[]; skipped: string[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -103,9 +108,22 @@ export async function applyPolicyFile(
     throw osqsimError('CLI_INVALID_OPTION', { option: '--policies', reason: `cannot read ${file}: ${(error as Error).message}` });
   }
   const parsed = parsePolicyYaml(text, file);
-  if (parsed.errors.length > 0) {
-    throw osqsimError('POLICY_YAML_INVALID', { file, details: formatPolicyYamlErrors(file, parsed.errors) });
+  const labels = parseLabelYaml(text);
+  const errors = [...parsed.errors, ...labels.errors];
+  if (errors.length > 0) {
+    throw osqsimError('POLICY_YAML_INVALID', { file, details: formatPolicyYamlErrors(file, errors) });
   }
+  // Every label a policy names must exist once the file's labels are in: checked before anything
+  // is written, so a file is not half applied.
+  const inFile = new Set(labels.specs.map((label) => label.name.toLowerCase()));
+  for (const name of labelNamesUsed(parsed.specs)) {
+    if (!inFile.has(name.toLowerCase()) && !(await store.getLabelByName(name))) {
+      throw osqsimError('POLICY_YAML_INVALID', { file, details: `${file}: label "${name}" is used by a policy but is neither in the file nor on the server` });
+    }
+  }
+  // Labels first: the file's policies may be scoped by them (fleetctl applies labels before policies).
+  const appliedLabels = await applyLabelDocs(store, labels.specs);
+  if (appliedLabels.length > 0) options.events?.emit('policiesChanged', []);
   const outcome = await applyPolicySpecDocs(store, parsed.specs, options);
-  return { ...outcome, skipped: parsed.skipped };
+  return { ...outcome, labels: appliedLabels.map((label) => label.name), skipped: withoutHandledKinds(parsed.skipped) };
 }

@@ -18,6 +18,9 @@ export interface PolicySpecDoc {
   readonly critical: boolean;
   /** undefined or '' = global, 'No team' = hosts without a team, otherwise a team name. */
   readonly team: string | undefined;
+  /** Label scope by label names (Fleet's labels_include_any / labels_exclude_any); absent = none. */
+  readonly labelsIncludeAny?: readonly string[];
+  readonly labelsExcludeAny?: readonly string[];
 }
 
 export interface PolicyYamlError {
@@ -117,11 +120,32 @@ export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResul
       if (typeof spec.team === 'string') team = spec.team.trim() === '' ? undefined : spec.team.trim();
       else problems.push({ doc, path: 'spec.team', message: 'must be a string (a team name, "No team" or "")' });
     }
+    const labelList = (key: 'labels_include_any' | 'labels_exclude_any'): string[] | undefined => {
+      const field = spec[key];
+      if (field === undefined || field === null) return undefined;
+      if (!Array.isArray(field) || field.some((item) => typeof item !== 'string' || item.trim() === '')) {
+        problems.push({ doc, path: `spec.${key}`, message: 'must be a list of label names' });
+        return undefined;
+      }
+      return field as string[];
+    };
+    const labelsIncludeAny = labelList('labels_include_any');
+    const labelsExcludeAny = labelList('labels_exclude_any');
     if (problems.length > 0) {
       errors.push(...problems);
       return;
     }
-    specs.push({ name, query, description, resolution, platform, critical, team });
+    specs.push({
+      name,
+      query,
+      description,
+      resolution,
+      platform,
+      critical,
+      team,
+      ...(labelsIncludeAny === undefined ? {} : { labelsIncludeAny }),
+      ...(labelsExcludeAny === undefined ? {} : { labelsExcludeAny }),
+    });
   });
 
   const seen = new Map<string, number>();

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { PolicyUpdateResult } from './store.js';
-import type { MembershipChange, Policy, PolicyCount, PolicyInput, PolicyPatch, PolicySpecInput } from './types.js';
+import type { LabelRef, MembershipChange, Policy, PolicyCount, PolicyInput, PolicyPatch, PolicySpecInput } from './types.js';
 
 /** The "long ago" timestamp that makes a new host due everything (Fleet's default; a re-enrolled host keeps its own). */
 export const LONG_AGO = new Date('2000-01-01T00:00:00.000Z');
@@ -71,8 +71,30 @@ export function patchPolicy(old: Policy, patch: PolicyPatch): PolicyUpdateResult
   return { policy, queryChanged, platformsChanged };
 }
 
+/**
+ * A policy with its label scope set (undefined lists stay as they are); labelsChanged when either
+ * list's ids differ. Both lists are always present on the result (empty = no scope).
+ */
+export function withLabelScope(
+  policy: Policy,
+  include: readonly LabelRef[] | undefined,
+  exclude: readonly LabelRef[] | undefined,
+): { policy: Policy; labelsChanged: boolean } {
+  const ids = (refs: readonly LabelRef[] | undefined): string => (refs ?? []).map((ref) => ref.id).join(',');
+  const next: Policy = {
+    ...policy,
+    labelsIncludeAny: include ?? policy.labelsIncludeAny ?? [],
+    labelsExcludeAny: exclude ?? policy.labelsExcludeAny ?? [],
+  };
+  const labelsChanged =
+    ids(next.labelsIncludeAny) !== ids(policy.labelsIncludeAny) || ids(next.labelsExcludeAny) !== ids(policy.labelsExcludeAny);
+  return { policy: next, labelsChanged };
+}
+
 /** The fields a fleetctl spec sets: all of them, absent ones at their defaults (an apply replaces them). */
 export interface SpecFields {
+  readonly labelsIncludeAny: readonly string[];
+  readonly labelsExcludeAny: readonly string[];
   readonly query: string;
   readonly description: string;
   readonly resolution: string;
@@ -82,6 +104,9 @@ export interface SpecFields {
 
 export function specFields(spec: PolicySpecInput): SpecFields {
   return {
+    // A spec states the whole policy: absent label lists mean no scope.
+    labelsIncludeAny: spec.labelsIncludeAny ?? [],
+    labelsExcludeAny: spec.labelsExcludeAny ?? [],
     query: spec.query,
     description: spec.description ?? '',
     resolution: spec.resolution ?? '',

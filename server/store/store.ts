@@ -15,8 +15,13 @@ import type {
   HostDetailsPatch,
   HostIdentity,
   HostListFilter,
+  HostLabelResults,
   HostOrbitInfo,
   HostPolicyResults,
+  Label,
+  LabelInput,
+  LabelPatch,
+  LabelSpecInput,
   OrbitEnrollResult,
   OrbitHostIdentity,
   MembershipChange,
@@ -49,6 +54,8 @@ export interface PolicyUpdateResult {
   readonly queryChanged: boolean;
   /** The platform list changed: rows of hosts on other platforms must go. */
   readonly platformsChanged: boolean;
+  /** The label scope changed: rows of hosts outside it go (LabelStore.clearPolicyMembershipOutsideLabels). */
+  readonly labelsChanged?: boolean;
 }
 
 export interface RecordResultsOutcome {
@@ -69,7 +76,7 @@ export interface ComputedCounts {
  * The Store in role-sized slices, one per entity file of each implementation, so that a consumer
  * can declare the part it uses (for instance `MembershipStore & CountStore`).
  */
-export interface Store extends TeamStore, HostStore, OrbitStore, PolicyStore, MembershipStore, CountStore, LeaseStore {
+export interface Store extends TeamStore, HostStore, OrbitStore, PolicyStore, MembershipStore, CountStore, LeaseStore, LabelStore {
   readonly kind: StoreKind;
   /** Creates or upgrades the schema; idempotent. */
   migrate(): Promise<void>;
@@ -238,4 +245,48 @@ export interface LeaseStore {
   releaseLease(name: string, owner: string): Promise<void>;
   recordStatsRun(run: StatsRun): Promise<StatsRun>;
   listStatsRuns(limit: number): Promise<StatsRun[]>;
+}
+
+/**
+ * Labels (Fleet's labels, label_membership, policy_labels; reference fleet-host-vitals.md §3):
+ * built-in labels are seeded by migrate(); names are unique across all labels.
+ */
+export interface LabelStore {
+  /** STORE_CONFLICT on a duplicate name; STORE_NOT_FOUND for an unknown member host id. */
+  createLabel(input: LabelInput): Promise<Label>;
+  getLabel(id: number): Promise<Label | undefined>;
+  getLabelByName(name: string): Promise<Label | undefined>;
+  /** Every label in id order, with its host count. */
+  listLabels(): Promise<Label[]>;
+  /**
+   * undefined if unknown; STORE_CONFLICT on a duplicate name; STORE_NOT_FOUND for an unknown member
+   * host id. The caller refuses builtin labels and members on dynamic ones.
+   */
+  updateLabel(id: number, patch: LabelPatch): Promise<Label | undefined>;
+  /** Deletes the label, its membership and its policy scopes (Fleet: ON DELETE CASCADE). False if unknown. */
+  deleteLabel(id: number): Promise<boolean>;
+  /** fleetctl apply: upsert by name, all or nothing (STORE_NOT_FOUND for an unknown member host id). */
+  applyLabelSpecs(specs: readonly LabelSpecInput[]): Promise<Label[]>;
+  /**
+   * Fleet's LabelQueriesForHost (server/datastore/mysql/labels.go): dynamic labels whose platform is
+   * '' or the host's (rhel hosts whose os_version names CentOS count as centos), in id order.
+   */
+  labelQueriesForHost(platform: string, osVersion: string): Promise<Array<{ id: number; query: string }>>;
+  /**
+   * Fleet's RecordLabelQueryExecutions, one transaction: members are upserted, non-members and
+   * errored results deleted, hosts.label_updated_at set. Results for labels that are not among the
+   * host's label queries (unknown, manual, other platform) count as "not a member", as Fleet forces
+   * them to false (server/service/osquery.go SubmitDistributedQueryResults): an unknown label id
+   * changes nothing. Unknown host: nothing is written.
+   */
+  recordLabelResults(results: HostLabelResults): Promise<void>;
+  /** The ids of the labels this host is a member of, ascending. */
+  hostLabelIds(hostId: number): Promise<number[]>;
+  /** Member host ids (existing hosts) of a label, ascending. */
+  labelHostIds(labelId: number): Promise<number[]>;
+  /**
+   * After a policy's label scope changed (Fleet POL-F updatePolicyLabelsTx clean-up): deletes the
+   * policy's membership rows of hosts outside the scope; returns the removed cells.
+   */
+  clearPolicyMembershipOutsideLabels(policyId: number): Promise<readonly MembershipChange[]>;
 }

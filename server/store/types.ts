@@ -39,6 +39,11 @@ export interface Host {
   readonly uptimeSeconds: number;
   readonly detailUpdatedAt: Date;
   readonly policyUpdatedAt: Date;
+  /**
+   * The host's last label run (Fleet's hosts.label_updated_at); absent = never (due at once). The
+   * memory store sets it on the first label write; MySQL reads the column (default long ago).
+   */
+  readonly labelUpdatedAt?: Date;
   readonly refetchRequested: boolean;
   /** Intervals the agent last reported via config (seconds); 0 = unknown. */
   readonly distributedInterval: number;
@@ -98,9 +103,29 @@ export interface Policy {
    * A host in scope whose policies last ran before it is due this policy at its next read.
    */
   readonly queryChangedAt?: Date;
+  /**
+   * Label scope (Fleet's policy_labels, reference fleet-policies.md §2.5): the policy goes to a
+   * host that is a member of at least one include label (when any) and of no exclude label.
+   * Absent or empty = no scope.
+   */
+  readonly labelsIncludeAny?: readonly LabelRef[];
+  readonly labelsExcludeAny?: readonly LabelRef[];
 }
 
-export interface PolicyInput {
+/** A label as a policy names it ({"id", "name"} in Fleet's JSON). */
+export interface LabelRef {
+  readonly id: number;
+  readonly name: string;
+}
+
+/** Label names a policy write sets (resolved by the store; an unknown name is STORE_NOT_FOUND). */
+export interface PolicyLabelNames {
+  /** undefined = leave as is (patch) or none (create). */
+  labelsIncludeAny?: readonly string[];
+  labelsExcludeAny?: readonly string[];
+}
+
+export interface PolicyInput extends PolicyLabelNames {
   teamId: number | null;
   name: string;
   query: string;
@@ -114,7 +139,7 @@ export interface PolicyInput {
 }
 
 /** Partial modify (Fleet's ModifyPolicyPayload): omitted fields stay as they are. */
-export interface PolicyPatch {
+export interface PolicyPatch extends PolicyLabelNames {
   name?: string;
   query?: string;
   description?: string;
@@ -198,7 +223,7 @@ export interface StatsRun {
   readonly drift: number;
 }
 
-export interface PolicySpecInput {
+export interface PolicySpecInput extends PolicyLabelNames {
   readonly name: string;
   readonly query: string;
   readonly description?: string;
@@ -258,4 +283,63 @@ export interface HostOrbitInfo {
   readonly desktopVersion: string | null;
   /** null when orbit did not say. */
   readonly scriptsEnabled: boolean | null;
+}
+
+// --- labels (Fleet's labels and label_membership, reference fleet-host-vitals.md §3) ----------
+
+/** Fleet's label_type: 0 regular (user-created), 1 builtin (seeded, not modifiable). */
+export type LabelType = 'regular' | 'builtin';
+/** Fleet's label_membership_type: dynamic (the label query runs on hosts) or manual (set by API). */
+export type LabelMembershipType = 'dynamic' | 'manual';
+
+export interface Label {
+  readonly id: number;
+  readonly name: string;
+  readonly description: string;
+  /** The SQL the hosts run ('' for manual labels). */
+  readonly query: string;
+  /** '' = every platform, else a raw osquery platform (darwin, ubuntu, centos, windows, …). */
+  readonly platform: string;
+  readonly labelType: LabelType;
+  readonly membershipType: LabelMembershipType;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+  /** Members that are existing hosts. */
+  readonly hostCount: number;
+}
+
+export interface LabelInput {
+  readonly name: string;
+  readonly description?: string;
+  readonly query: string;
+  readonly platform?: string;
+  readonly membershipType: LabelMembershipType;
+  /** Manual labels: the members (existing host ids; an unknown id is STORE_NOT_FOUND). */
+  readonly hostIds?: readonly number[];
+}
+
+/** Partial modify (Fleet's ModifyLabel): name, description, and the members of a manual label. */
+export interface LabelPatch {
+  readonly name?: string;
+  readonly description?: string;
+  /** Manual labels only: replaces the members ([] removes all); undefined leaves them. */
+  readonly hostIds?: readonly number[];
+}
+
+/** fleetctl `kind: label`: upsert by name; query/platform/description replaced, members replaced for manual labels. */
+export interface LabelSpecInput {
+  readonly name: string;
+  readonly description: string;
+  readonly query: string;
+  readonly platform: string;
+  readonly membershipType: LabelMembershipType;
+  /** Manual labels: the members by host id (undefined = leave as is). */
+  readonly hostIds?: readonly number[];
+}
+
+/** One host's label answers from one distributed/write: true member, false not, null errored (not a member). */
+export interface HostLabelResults {
+  readonly hostId: number;
+  readonly results: ReadonlyArray<{ readonly labelId: number; readonly member: boolean | null }>;
+  readonly reportedAt: Date;
 }

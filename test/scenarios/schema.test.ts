@@ -112,6 +112,9 @@ describe('scenario schema: one error class at a time', () => {
     expect(check(base({ policies: 'policies.yml' })).ok).toBe(true);
     expect(issues(base({ policies: 'nope.yml' }))[0]).toMatch(/^policies policy file not found: nope\.yml/);
     expect(issues(base({ policies: 'bad-policies.yml' }))[0]).toMatch(/^policies invalid policy file:[\s\S]*spec\.name: is required/);
+    expect(issues(base({ policies: 'label-scoped-policies.yml' }))[0]).toMatch(
+      /^policies label-scoped-policies\.yml: scenarios do not apply label-scoped policies \("Engineering disk encryption" use labels_include_any/,
+    );
     expect(issues(base({ policies: { file: 'policies.yml', overrides: { 'Firewall': { fail_rate: 0.1 } } } }))[0]).toMatch(/^policies\.overrides\.Firewall no policy named "Firewall"/);
     const timeline = check(base({ timeline: [{ at: '10s', add_policies: { file: 'policies.yml', count: 3 } }] }));
     expect(timeline.ok && timeline.scenario.timeline[0]).toMatchObject({ kind: 'add_policies', count: 3, policies: [{ name: 'Firewall on' }, { name: 'Everything passes' }] });

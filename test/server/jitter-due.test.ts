@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dueForDetails, dueForPolicies, dueGates, isDue, nextDueAt } from '../../server/osquery/due.js';
+import { dueForDetails, dueForLabels, dueForPolicies, dueGates, isDue, nextDueAt } from '../../server/osquery/due.js';
 import { jitterBucketCount, JitterTable, JitterTables } from '../../server/osquery/jitter.js';
 
 const MIN = 60_000;
@@ -81,7 +81,7 @@ describe('due gate: last < now − (interval + jitter), strictly', () => {
     expect(isDue(new Date(now.getTime() - ago), HOUR, jitter, now)).toBe(due);
   });
 
-  const intervals = { detailUpdateIntervalMs: HOUR, policyUpdateIntervalMs: 2 * HOUR };
+  const intervals = { detailUpdateIntervalMs: HOUR, policyUpdateIntervalMs: 2 * HOUR, labelUpdateIntervalMs: 3 * HOUR };
 
   it('uses detail_updated_at for details and policy_updated_at for policies, each with its own interval', () => {
     const tables = new JitterTables(0); // no jitter: pure interval arithmetic
@@ -89,16 +89,18 @@ describe('due gate: last < now − (interval + jitter), strictly', () => {
       id: 1,
       detailUpdatedAt: new Date(now.getTime() - HOUR - 1),
       policyUpdatedAt: new Date(now.getTime() - HOUR - 1),
+      labelUpdatedAt: new Date(now.getTime() - HOUR - 1),
       refetchRequested: false,
     };
-    expect(dueGates(host, now, intervals, tables)).toEqual({ details: true, policies: false });
+    expect(dueGates(host, now, intervals, tables)).toEqual({ details: true, policies: false, labels: false });
     expect(dueForPolicies({ ...host, policyUpdatedAt: new Date(now.getTime() - 2 * HOUR - 1) }, now, intervals, tables)).toBe(true);
   });
 
   it('a requested refetch opens every gate', () => {
     const tables = new JitterTables(10);
-    const host = { id: 3, detailUpdatedAt: now, policyUpdatedAt: now, refetchRequested: true };
-    expect(dueGates(host, now, intervals, tables)).toEqual({ details: true, policies: true });
+    const host = { id: 3, detailUpdatedAt: now, policyUpdatedAt: now, labelUpdatedAt: now, refetchRequested: true };
+    expect(dueGates(host, now, intervals, tables)).toEqual({ details: true, policies: true, labels: true });
+    expect(dueForLabels({ ...host, refetchRequested: false }, now, intervals, tables)).toBe(false);
     expect(dueForDetails({ ...host, refetchRequested: false }, now, intervals, tables)).toBe(false);
   });
 
@@ -106,14 +108,24 @@ describe('due gate: last < now − (interval + jitter), strictly', () => {
     const tables = new JitterTables(10);
     const hostId = 4; // 6 buckets → bucket 4 → 4 minutes
     expect(tables.jitterMs(HOUR, hostId)).toBe(4 * MIN);
-    const host = { id: hostId, detailUpdatedAt: new Date(now.getTime() - HOUR - 3 * MIN), policyUpdatedAt: now, refetchRequested: false };
+    const host = { id: hostId, detailUpdatedAt: new Date(now.getTime() - HOUR - 3 * MIN), policyUpdatedAt: now, labelUpdatedAt: now, refetchRequested: false };
     expect(dueForDetails(host, now, intervals, tables)).toBe(false);
     expect(dueForDetails({ ...host, detailUpdatedAt: new Date(now.getTime() - HOUR - 4 * MIN - 1) }, now, intervals, tables)).toBe(true);
   });
 
   it('nextDueAt is the earliest gate opening', () => {
     const tables = new JitterTables(0);
-    const host = { id: 1, detailUpdatedAt: now, policyUpdatedAt: new Date(now.getTime() - HOUR), refetchRequested: false };
+    const host = { id: 1, detailUpdatedAt: now, policyUpdatedAt: new Date(now.getTime() - HOUR), labelUpdatedAt: now, refetchRequested: false };
     expect(nextDueAt(host, intervals, tables)).toBe(now.getTime() + HOUR);
+    expect(nextDueAt({ ...host, labelUpdatedAt: new Date(now.getTime() - 3 * HOUR + MIN) }, intervals, tables)).toBe(now.getTime() + MIN);
+  });
+
+  it('uses label_updated_at and label_update_interval for labels, with the host jitter (Fleet\'s label gate)', () => {
+    const tables = new JitterTables(10);
+    const hostId = 4; // 4 minutes of jitter at a 1 h interval
+    const hourly = { ...intervals, labelUpdateIntervalMs: HOUR };
+    const host = { id: hostId, detailUpdatedAt: now, policyUpdatedAt: now, labelUpdatedAt: new Date(now.getTime() - HOUR - 4 * MIN), refetchRequested: false };
+    expect(dueForLabels(host, now, hourly, tables)).toBe(false);
+    expect(dueForLabels({ ...host, labelUpdatedAt: new Date(now.getTime() - HOUR - 4 * MIN - 1) }, now, hourly, tables)).toBe(true);
   });
 });

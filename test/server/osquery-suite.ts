@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Store } from '../../server/store/store.js';
 import {
+  BUILTIN_LABEL_NAMES,
   DETAIL_NAMES,
   detailAnswers,
   GLOBAL_SECRET,
@@ -150,7 +151,7 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
         expect(response.statusCode).toBe(200);
         const body = response.json() as { queries: Record<string, string>; discovery: Record<string, string>; accelerate?: number };
         expect(Object.keys(body.queries).sort()).toEqual(
-          [...DETAIL_NAMES, `fleet_policy_query_${global}`, `fleet_policy_query_${linux}`].sort(),
+          [...DETAIL_NAMES, ...BUILTIN_LABEL_NAMES, `fleet_policy_query_${global}`, `fleet_policy_query_${linux}`].sort(),
         );
         expect(body.queries[`fleet_policy_query_${linux}`]).toBe('SELECT 1 FROM deb_packages;');
         expect(body.discovery[`fleet_policy_query_${global}`]).toBe('SELECT 1');
@@ -462,7 +463,7 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
       const p1 = await policy(t, teamId, 'passes', 'SELECT 1;');
       const p2 = await policy(t, teamId, 'fails', 'SELECT 1 WHERE 0;');
       const q = (id: number): string => `fleet_policy_query_${id}`;
-      const allDue = [...DETAIL_NAMES, q(p1), q(p2)].sort();
+      const allDue = [...DETAIL_NAMES, ...BUILTIN_LABEL_NAMES, q(p1), q(p2)].sort();
 
       const key = await t.enroll('life-1', { secret });
       const hostId = (await t.host(key)).id;

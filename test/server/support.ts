@@ -130,9 +130,17 @@ export const DETAIL_NAMES = [
   'fleet_detail_query_uptime',
 ];
 
-/** A distributed/write answering the detail queries like an Ubuntu host would. */
+/** The built-in label ids of a new store (seeded in this order: All Hosts, macOS, …, chrome). */
+export const BUILTIN_LABEL_IDS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 8];
+export const BUILTIN_LABEL_NAMES: readonly string[] = BUILTIN_LABEL_IDS.map((id) => `fleet_label_query_${id}`);
+
+/**
+ * A distributed/write answering the detail queries and the built-in label queries like an Ubuntu
+ * host would (a member of All Hosts and Ubuntu Linux).
+ */
 export function detailAnswers(hostname: string, platform = 'ubuntu'): Record<string, unknown> {
   return {
+    ...Object.fromEntries(BUILTIN_LABEL_NAMES.map((name, index) => [name, index === 0 || index === 2 ? [{ 1: '1' }] : []])),
     fleet_detail_query_os_version: [{ name: 'Ubuntu', version: '22.04.3 LTS', platform }],
     fleet_detail_query_osquery_info: [{ version: '5.13.0' }],
     fleet_detail_query_system_info: [{ hostname, uuid: `uuid-${hostname}`, hardware_serial: `serial-${hostname}` }],

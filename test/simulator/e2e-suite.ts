@@ -73,6 +73,16 @@ export function defineEndToEnd(createStore: () => Promise<{ store: Store; dispos
         }
       }
       for (const p of policies) expect(server_.get(p.id), p.name).toEqual(byId.get(p.id));
+
+      // Label queries travelled in the same reads and writes (fleet_label_query_<id>, answered with
+      // the agents' SQL against their tables): the built-in platform labels hold the right hosts.
+      const members = async (name: string) => (await store.getLabelByName(name))!.hostCount;
+      expect(await members('All Hosts')).toBe(300);
+      expect(await members('macOS')).toBe(150);
+      expect(await members('Ubuntu Linux')).toBe(100);
+      expect(await members('MS Windows')).toBe(50);
+      expect(await members('CentOS Linux')).toBe(0);
+      for (const host of hosts) expect(host.labelUpdatedAt?.getTime() ?? 0, host.hostname).toBeGreaterThan(Date.UTC(2001, 0, 1));
     } finally {
       await server.close();
       await dispose();

@@ -12,6 +12,8 @@ export interface ServerSection {
   /** Fleet's osquery.policy_update_interval (ms). */
   policy_update_interval: number;
   detail_update_interval: number;
+  /** Fleet's osquery.label_update_interval (ms): how often hosts re-run their label queries. */
+  label_update_interval: number;
   max_jitter_percent: number;
   stats: {
     /** One strategy, or several: the run is repeated once per strategy and compared. */
@@ -60,6 +62,7 @@ export function serverDefaults(): ServerSection {
     store: 'memory',
     policy_update_interval: 3_600_000,
     detail_update_interval: 3_600_000,
+    label_update_interval: 3_600_000,
     max_jitter_percent: 10,
     stats: { strategy: 'cron', interval: 3_600_000 },
     edited_policies: 'fleet',
@@ -98,6 +101,7 @@ function serverFields(): Record<string, FieldSpec> {
     store: { validate: storeValidator, default: () => d.store },
     policy_update_interval: { validate: duration({ positive: true }), default: () => d.policy_update_interval },
     detail_update_interval: { validate: duration({ positive: true }), default: () => d.detail_update_interval },
+    label_update_interval: { validate: duration({ positive: true }), default: () => d.label_update_interval },
     max_jitter_percent: { validate: int({ min: 0, max: 100 }), default: () => d.max_jitter_percent },
     stats: {
       validate: object({

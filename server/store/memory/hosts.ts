@@ -157,6 +157,9 @@ export function deleteHost(state: MemoryState, id: number): readonly MembershipC
   state.hostsByNodeKey.delete(host.nodeKey);
   state.hostsByOsqueryId.delete(host.osqueryHostId);
   forgetOrbitHost(state, id);
+  // Fleet's DeleteHost deletes the host's label_membership rows too (hostRefs).
+  for (const labelId of state.hostLabels.get(id) ?? []) state.labelMembers.get(labelId)?.delete(id);
+  state.hostLabels.delete(id);
   noteHostChanged(state, id, true);
   return removed;
 }

@@ -1,7 +1,8 @@
 /** Policies, unique by (team, NFC name) as Fleet's checksum key. */
 import { osqsimError } from '../../../lib/errors.js';
 import { platformMatches } from '../../../contract/platforms.js';
-import { newPolicyRecord, patchPolicy, specFields } from '../common.js';
+import { newPolicyRecord, patchPolicy, specFields, withLabelScope } from '../common.js';
+import { resolveLabelRefs } from './labels.js';
 import type { PolicyUpdateResult } from '../store.js';
 import type { Policy, PolicyInput, PolicyPatch, PolicySpecInput } from '../types.js';
 import { type MemoryState, assertTeam } from './state.js';
@@ -12,7 +13,9 @@ function policyKey(teamId: number | null, name: string): string {
 
 export function createPolicy(state: MemoryState, input: PolicyInput): Policy {
   assertTeam(state, input.teamId);
-  const record = newPolicyRecord(input);
+  const include = resolveLabelRefs(state, input.labelsIncludeAny);
+  const exclude = resolveLabelRefs(state, input.labelsExcludeAny);
+  const record = withLabelScope(newPolicyRecord(input), include ?? [], exclude ?? []).policy;
   const name = record.name;
   if (state.policiesByKey.has(policyKey(input.teamId, name))) {
     throw osqsimError('STORE_CONFLICT', { what: `policy "${name}"` });
@@ -46,7 +49,11 @@ export function policiesForHost(state: MemoryState, teamId: number | null, fleet
 export function updatePolicy(state: MemoryState, id: number, patch: PolicyPatch): PolicyUpdateResult | undefined {
   const old = state.policies.get(id);
   if (!old) return undefined;
-  const result = patchPolicy(old, patch);
+  const include = resolveLabelRefs(state, patch.labelsIncludeAny);
+  const exclude = resolveLabelRefs(state, patch.labelsExcludeAny);
+  const patched = patchPolicy(old, patch);
+  const scoped = withLabelScope(patched.policy, include, exclude);
+  const result = { ...patched, policy: scoped.policy, labelsChanged: scoped.labelsChanged };
   const { policy } = result;
   const name = policy.name;
   const owner = state.policiesByKey.get(policyKey(old.teamId, name));
@@ -89,7 +96,11 @@ export function applyPolicySpecs(
   state: MemoryState,
   specs: readonly PolicySpecInput[],
 ): Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }> {
-  for (const spec of specs) assertTeam(state, spec.teamId);
+  for (const spec of specs) {
+    assertTeam(state, spec.teamId);
+    resolveLabelRefs(state, spec.labelsIncludeAny);
+    resolveLabelRefs(state, spec.labelsExcludeAny);
+  }
   const out: Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }> = [];
   for (const spec of specs) {
     const name = spec.name.normalize('NFC');

@@ -3,7 +3,8 @@
  * membership, counts, leases) as the MySQL files share the database.
  */
 import { osqsimError } from '../../../lib/errors.js';
-import type { EnrollSecret, Host, HostOrbitInfo, Policy, PolicyCount, PolicyPasses, StatsRun, Team } from '../types.js';
+import type { EnrollSecret, Host, HostOrbitInfo, Label, Policy, PolicyCount, PolicyPasses, StatsRun, Team } from '../types.js';
+import { BUILTIN_LABELS } from '../label-rules.js';
 
 export interface Cell {
   passes: PolicyPasses;
@@ -15,6 +16,7 @@ export interface MemoryState {
   nextHostId: number;
   nextPolicyId: number;
   nextRunId: number;
+  nextLabelId: number;
   closed: boolean;
 
   readonly teams: Map<number, Team>;
@@ -40,6 +42,10 @@ export interface MemoryState {
   readonly counts: Map<string, PolicyCount>;
   readonly leases: Map<string, { owner: string; expiresAt: number }>;
   readonly runs: StatsRun[];
+  /** Labels without their host count (computed on read); label id → member host ids, host id → label ids. */
+  readonly labels: Map<number, Omit<Label, 'hostCount'>>;
+  readonly labelMembers: Map<number, Set<number>>;
+  readonly hostLabels: Map<number, Set<number>>;
   /**
    * The host change feed (hostChangesSince): one entry per host change, host id (> 0) or -id for
    * a delete; entry i has sequence number feedBase + i. Only this process writes the store, so a
@@ -51,11 +57,12 @@ export interface MemoryState {
 }
 
 export function createState(): MemoryState {
-  return {
+  const state: MemoryState = {
     nextTeamId: 1,
     nextHostId: 1,
     nextPolicyId: 1,
     nextRunId: 1,
+    nextLabelId: 1,
     closed: false,
     teams: new Map(),
     secrets: new Map(),
@@ -74,10 +81,34 @@ export function createState(): MemoryState {
     counts: new Map(),
     leases: new Map(),
     runs: [],
+    labels: new Map(),
+    labelMembers: new Map(),
+    hostLabels: new Map(),
     feedLog: [],
     feedBase: 0,
     policiesVersion: 0,
   };
+  seedBuiltinLabels(state);
+  return state;
+}
+
+/** The built-in labels, as the MySQL store's migration 8 seeds them (ids 1…8 on a new store). */
+function seedBuiltinLabels(state: MemoryState): void {
+  const seededAt = new Date();
+  for (const builtin of BUILTIN_LABELS) {
+    const id = state.nextLabelId++;
+    state.labels.set(id, {
+      id,
+      name: builtin.name,
+      description: builtin.description,
+      query: builtin.query,
+      platform: '',
+      labelType: 'builtin',
+      membershipType: 'dynamic',
+      createdAt: seededAt,
+      updatedAt: seededAt,
+    });
+  }
 }
 
 /** Hosts, secrets and team policies may only name teams that exist (0 = No team is fine for policies). */

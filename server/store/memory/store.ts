@@ -21,9 +21,14 @@ import type {
   HostDetailsPatch,
   HostIdentity,
   HostListFilter,
+  HostLabelResults,
   HostOrbitInfo,
   DeviceAuthToken,
   HostPolicyResults,
+  Label,
+  LabelInput,
+  LabelPatch,
+  LabelSpecInput,
   OrbitEnrollResult,
   OrbitHostIdentity,
   MembershipChange,
@@ -40,6 +45,7 @@ import type {
 import * as counts from './counts.js';
 import * as feed from './feed.js';
 import * as hosts from './hosts.js';
+import * as labels from './labels.js';
 import * as leases from './leases.js';
 import * as membership from './membership.js';
 import * as orbit from './orbit.js';
@@ -299,5 +305,55 @@ export class MemoryStore implements Store {
 
   async listStatsRuns(limit: number): Promise<StatsRun[]> {
     return leases.listStatsRuns(this.open(), limit);
+  }
+
+  // --- labels -----------------------------------------------------------------------------
+
+  async createLabel(input: LabelInput): Promise<Label> {
+    return labels.createLabel(this.open(), input);
+  }
+
+  async getLabel(id: number): Promise<Label | undefined> {
+    return labels.getLabel(this.open(), id);
+  }
+
+  async getLabelByName(name: string): Promise<Label | undefined> {
+    return labels.getLabelByName(this.open(), name);
+  }
+
+  async listLabels(): Promise<Label[]> {
+    return labels.listLabels(this.open());
+  }
+
+  async updateLabel(id: number, patch: LabelPatch): Promise<Label | undefined> {
+    return labels.updateLabel(this.open(), id, patch);
+  }
+
+  async deleteLabel(id: number): Promise<boolean> {
+    return labels.deleteLabel(this.open(), id);
+  }
+
+  async applyLabelSpecs(specs: readonly LabelSpecInput[]): Promise<Label[]> {
+    return labels.applyLabelSpecs(this.open(), specs);
+  }
+
+  async labelQueriesForHost(platform: string, osVersion: string): Promise<Array<{ id: number; query: string }>> {
+    return labels.labelQueriesForHost(this.open(), platform, osVersion);
+  }
+
+  async recordLabelResults(results: HostLabelResults): Promise<void> {
+    labels.recordLabelResults(this.open(), results);
+  }
+
+  async hostLabelIds(hostId: number): Promise<number[]> {
+    return labels.hostLabelIds(this.open(), hostId);
+  }
+
+  async labelHostIds(labelId: number): Promise<number[]> {
+    return labels.labelHostIds(this.open(), labelId);
+  }
+
+  async clearPolicyMembershipOutsideLabels(policyId: number): Promise<readonly MembershipChange[]> {
+    return labels.clearPolicyMembershipOutsideLabels(this.open(), policyId);
   }
 }

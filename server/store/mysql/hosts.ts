@@ -15,7 +15,7 @@ import { BULK_ROWS, type CellRow, chunks, ids, sqlDatetime, toPasses } from './s
 import { assertTeam, tx } from './tx.js';
 
 const HOST_COLUMNS = `h.id, h.osquery_host_id, h.node_key, h.team_id, h.platform, h.hostname, h.uuid,
-  h.hardware_serial, h.os_version, h.osquery_version, h.uptime_seconds, h.detail_updated_at, h.policy_updated_at,
+  h.hardware_serial, h.os_version, h.osquery_version, h.uptime_seconds, h.detail_updated_at, h.policy_updated_at, h.label_updated_at,
   h.refetch_requested, h.distributed_interval, h.logger_tls_period, h.config_tls_refresh, h.last_enrolled_at,
   h.created_at, h.updated_at, s.seen_time`;
 const HOST_FROM = 'FROM hosts h LEFT JOIN host_seen_times s ON s.host_id = h.id';
@@ -35,6 +35,7 @@ export interface HostRow extends RowDataPacket {
   uptime_seconds: number;
   detail_updated_at: Date;
   policy_updated_at: Date;
+  label_updated_at: Date;
   refetch_requested: number;
   distributed_interval: number;
   logger_tls_period: number;
@@ -75,6 +76,7 @@ export function toHost(r: HostRow): Host {
     uptimeSeconds: Number(r.uptime_seconds),
     detailUpdatedAt: r.detail_updated_at,
     policyUpdatedAt: r.policy_updated_at,
+    labelUpdatedAt: r.label_updated_at,
     refetchRequested: r.refetch_requested === 1,
     distributedInterval: r.distributed_interval,
     loggerTlsPeriod: r.logger_tls_period,
@@ -346,6 +348,7 @@ export async function deleteHost(db: Db, id: number): Promise<readonly Membershi
       // Fleet's DeleteHost clears host_device_auth and host_orbit_info with the host's other rows (hostRefs).
       await c.query('DELETE FROM host_device_auth WHERE host_id = ?', [id]);
       await c.query('DELETE FROM host_orbit_info WHERE host_id = ?', [id]);
+      await c.query('DELETE FROM label_membership WHERE host_id = ?', [id]);
       await c.query('DELETE FROM hosts WHERE id = ?', [id]);
       await c.query('INSERT INTO host_deletions (host_id) VALUES (?)', [id]);
       return cells.map((r) => ({ policyId: r.policy_id, hostId: id, hostTeamId: teamId, before: toPasses(r.passes), after: undefined }));

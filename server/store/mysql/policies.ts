@@ -5,13 +5,23 @@
 import { createHash } from 'node:crypto';
 import type { PoolConnection, ResultSetHeader, RowDataPacket } from 'mysql2/promise';
 import { osqsimError } from '../../../lib/errors.js';
-import { newPolicyRecord, patchPolicy, specFields } from '../common.js';
+import { newPolicyRecord, patchPolicy, specFields, withLabelScope } from '../common.js';
 import type { PolicyUpdateResult } from '../store.js';
 import type { Policy, PolicyInput, PolicyPatch, PolicySpecInput } from '../types.js';
 import { type Db, readRows, run } from './db.js';
 import { isDuplicate } from './errors.js';
 import { ids } from './sql.js';
+import { attachPolicyLabels, resolveLabelRefs, writePolicyLabels } from './labels.js';
 import { assertTeam, tx } from './tx.js';
+
+/** Policies with their label scope (policy_labels), read on the main pool. */
+async function withLabels(db: Db, policies: Policy[]): Promise<Policy[]> {
+  return attachPolicyLabels((sql, values) => readRows<RowDataPacket>(db, sql, values), policies);
+}
+
+async function withLabelsTx(c: PoolConnection, policies: Policy[]): Promise<Policy[]> {
+  return attachPolicyLabels(async (sql, values) => (await c.query<RowDataPacket[]>(sql, values))[0], policies);
+}
 
 export const BUMP_POLICIES_VERSION =
   "INSERT INTO change_counters (name, value) VALUES ('policies', 1) ON DUPLICATE KEY UPDATE value = value + 1";
@@ -90,10 +100,14 @@ export async function createPolicy(db: Db, input: PolicyInput): Promise<Policy> 
 }
 
 async function insertPolicy(c: PoolConnection, input: PolicyInput): Promise<Policy> {
-  const policy = newPolicyRecord(input);
+  const include = await resolveLabelRefs(c, input.labelsIncludeAny);
+  const exclude = await resolveLabelRefs(c, input.labelsExcludeAny);
+  const policy = withLabelScope(newPolicyRecord(input), include ?? [], exclude ?? []).policy;
   try {
     const [result] = await c.query<ResultSetHeader>('INSERT INTO policies SET ?', [policyColumns(policy)]);
-    return { ...policy, id: result.insertId };
+    const created = { ...policy, id: result.insertId };
+    await writePolicyLabels(c, created);
+    return created;
   } catch (err) {
     if (isDuplicate(err)) throw osqsimError('STORE_CONFLICT', { what: `policy "${policy.name}"` });
     throw err;
@@ -102,43 +116,50 @@ async function insertPolicy(c: PoolConnection, input: PolicyInput): Promise<Poli
 
 /** INSERT … ON DUPLICATE KEY UPDATE on the checksum key: creates the policy, or locks the existing row. */
 async function upsertPolicyRow(c: PoolConnection, input: PolicyInput): Promise<{ created: boolean; policy: Policy }> {
-  const policy = newPolicyRecord(input);
+  const include = await resolveLabelRefs(c, input.labelsIncludeAny);
+  const exclude = await resolveLabelRefs(c, input.labelsExcludeAny);
+  const policy = withLabelScope(newPolicyRecord(input), include ?? [], exclude ?? []).policy;
   const [result] = await c.query<ResultSetHeader>(
     `INSERT INTO policies SET ? ON DUPLICATE KEY UPDATE id = LAST_INSERT_ID(id), updated_at = '1970-01-01 00:00:00.000'`,
     [policyColumns(policy)],
   );
-  return { created: result.affectedRows === 1, policy: { ...policy, id: result.insertId } };
+  const created = result.affectedRows === 1;
+  if (created) await writePolicyLabels(c, { ...policy, id: result.insertId });
+  return { created, policy: { ...policy, id: result.insertId } };
 }
 
 export async function getPolicy(db: Db, id: number): Promise<Policy | undefined> {
   return run(async () => {
     const rows = await readRows<PolicyRow>(db, `${POLICY_SELECT} WHERE id = ?`, [id]);
-    return rows[0] && toPolicy(rows[0]);
+    return rows[0] && (await withLabels(db, [toPolicy(rows[0])]))[0];
   });
 }
 
 export async function listPolicies(db: Db, teamId: number | null): Promise<Policy[]> {
   return run(async () =>
-    (await readRows<PolicyRow>(db, `${POLICY_SELECT} WHERE team_id <=> ? ORDER BY id`, [teamId])).map(toPolicy),
+    withLabels(db, (await readRows<PolicyRow>(db, `${POLICY_SELECT} WHERE team_id <=> ? ORDER BY id`, [teamId])).map(toPolicy)),
   );
 }
 
 export async function listAllPolicies(db: Db): Promise<Policy[]> {
-  return run(async () => (await readRows<PolicyRow>(db, `${POLICY_SELECT} ORDER BY id`)).map(toPolicy));
+  return run(async () => withLabels(db, (await readRows<PolicyRow>(db, `${POLICY_SELECT} ORDER BY id`)).map(toPolicy)));
 }
 
 export async function policiesForHost(db: Db, teamId: number | null, fleetPlatform: string): Promise<Policy[]> {
   return run(async () =>
-    (
-      await readRows<PolicyRow>(
-        db,
-        `${POLICY_SELECT}
-          WHERE (team_id IS NULL OR team_id = ?)
-            AND (REPLACE(platforms, ' ', '') = '' OR (? <> '' AND FIND_IN_SET(?, REPLACE(platforms, ' ', '')) > 0))
-          ORDER BY id`,
-        [teamId ?? 0, fleetPlatform, fleetPlatform],
-      )
-    ).map(toPolicy),
+    withLabels(
+      db,
+      (
+        await readRows<PolicyRow>(
+          db,
+          `${POLICY_SELECT}
+            WHERE (team_id IS NULL OR team_id = ?)
+              AND (REPLACE(platforms, ' ', '') = '' OR (? <> '' AND FIND_IN_SET(?, REPLACE(platforms, ' ', '')) > 0))
+            ORDER BY id`,
+          [teamId ?? 0, fleetPlatform, fleetPlatform],
+        )
+      ).map(toPolicy),
+    ),
   );
 }
 
@@ -160,8 +181,12 @@ async function updatePolicyTx(
 ): Promise<PolicyUpdateResult | undefined> {
   const [rows] = await c.query<PolicyRow[]>(`${POLICY_SELECT} WHERE id = ? FOR UPDATE`, [id]);
   if (!rows[0]) return undefined;
-  const old = toPolicy(rows[0]);
-  const result = patchPolicy(old, patch);
+  const old = (await withLabelsTx(c, [toPolicy(rows[0])]))[0]!;
+  const include = await resolveLabelRefs(c, patch.labelsIncludeAny);
+  const exclude = await resolveLabelRefs(c, patch.labelsExcludeAny);
+  const patched = patchPolicy(old, patch);
+  const scoped = withLabelScope(patched.policy, include, exclude);
+  const result: PolicyUpdateResult = { ...patched, policy: scoped.policy, labelsChanged: scoped.labelsChanged };
   const { policy } = result;
   const name = policy.name;
   try {
@@ -183,6 +208,7 @@ async function updatePolicyTx(
     if (isDuplicate(err)) throw osqsimError('STORE_CONFLICT', { what: `policy "${name}"` });
     throw err;
   }
+  if (scoped.labelsChanged) await writePolicyLabels(c, policy);
   return result;
 }
 
@@ -205,6 +231,7 @@ export async function deletePoliciesTx(db: Db, c: PoolConnection, policyIds: rea
   if (policyIds.length === 0) return;
   await c.query('DELETE FROM policy_membership WHERE policy_id IN (?)', [policyIds]);
   await c.query('DELETE FROM policy_stats WHERE policy_id IN (?)', [policyIds]);
+  await c.query('DELETE FROM policy_labels WHERE policy_id IN (?)', [policyIds]);
   await c.query('DELETE FROM policies WHERE id IN (?)', [policyIds]);
   for (const key of db.clearCursors.keys()) {
     if (policyIds.includes(Number(key.split(':')[0]))) db.clearCursors.delete(key);

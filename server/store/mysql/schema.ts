@@ -7,6 +7,17 @@
  * reads and writes UTC), explicit utf8mb4_unicode_ci, GENERATED ALWAYS AS … STORED.
  */
 
+import { BUILTIN_LABELS } from '../label-rules.js';
+
+/** Inserts the built-in labels missing by name (Fleet seeds them in data migrations); idempotent. */
+export const BUILTIN_LABELS_SEED = `INSERT IGNORE INTO labels (name, description, query, platform, label_type, label_membership_type, created_at, updated_at) VALUES ${BUILTIN_LABELS.map(
+  (label) => `(${[label.name, label.description, label.query].map(sqlString).join(', ')}, '', 1, 0, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`,
+).join(', ')}`;
+
+function sqlString(value: string): string {
+  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
 export interface Migration {
   readonly version: number;
   readonly description: string;
@@ -218,6 +229,50 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE_OPTIONS}`,
     ],
   },
+  {
+    version: 8,
+    description: 'labels: labels (built-ins seeded), label_membership, policy_labels, hosts.label_updated_at',
+    statements: [
+      // Fleet's hosts.label_updated_at; new hosts get the long-ago default and are due their labels at once.
+      "ALTER TABLE hosts ADD COLUMN label_updated_at DATETIME(3) NOT NULL DEFAULT '2000-01-01 00:00:00.000'",
+      // Fleet's labels (server/datastore/mysql/schema.sql): name unique across all labels (the
+      // table's utf8mb4_unicode_ci compares case-insensitively); label_type 0 regular, 1 builtin;
+      // label_membership_type 0 dynamic, 1 manual.
+      `CREATE TABLE IF NOT EXISTS labels (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        name VARCHAR(255) NOT NULL,
+        description MEDIUMTEXT NOT NULL,
+        query MEDIUMTEXT NOT NULL,
+        platform VARCHAR(255) NOT NULL DEFAULT '',
+        label_type TINYINT UNSIGNED NOT NULL DEFAULT 1,
+        label_membership_type TINYINT UNSIGNED NOT NULL DEFAULT 0,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        UNIQUE KEY idx_label_unique_name (name)
+      ) ${TABLE_OPTIONS}`,
+      // A row means "member" (Fleet's label_membership: PRIMARY KEY (host_id, label_id), KEY (label_id)).
+      `CREATE TABLE IF NOT EXISTS label_membership (
+        created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        updated_at DATETIME(3) NOT NULL,
+        label_id INT UNSIGNED NOT NULL,
+        host_id INT UNSIGNED NOT NULL,
+        PRIMARY KEY (host_id, label_id),
+        KEY idx_lm_label_id (label_id)
+      ) ${TABLE_OPTIONS}`,
+      // Fleet's policy_labels; exclude 0 = labels_include_any, 1 = labels_exclude_any. No foreign
+      // keys (as policy_membership): label and policy deletes remove their rows explicitly.
+      `CREATE TABLE IF NOT EXISTS policy_labels (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        policy_id INT UNSIGNED NOT NULL,
+        label_id INT UNSIGNED NOT NULL,
+        exclude TINYINT(1) NOT NULL DEFAULT 0,
+        created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        UNIQUE KEY idx_policy_labels_policy_label (policy_id, label_id),
+        KEY idx_policy_labels_label_id (label_id)
+      ) ${TABLE_OPTIONS}`,
+      BUILTIN_LABELS_SEED,
+    ],
+  },
 ];
 
 /**
@@ -230,5 +285,5 @@ export const ALREADY_APPLIED_ERRNOS: ReadonlySet<number> = new Set([1060, 1061])
 /** Tables the store owns, for tests and tooling. */
 export const TABLES: readonly string[] = [
   'teams', 'enroll_secrets', 'hosts', 'host_seen_times', 'policies', 'policy_membership', 'policy_stats', 'locks', 'stats_runs',
-  'host_deletions', 'host_device_auth', 'host_orbit_info',
+  'host_deletions', 'host_device_auth', 'host_orbit_info', 'labels', 'label_membership', 'policy_labels',
 ];

@@ -21,9 +21,14 @@ import type {
   HostDetailsPatch,
   HostIdentity,
   HostListFilter,
+  HostLabelResults,
   HostOrbitInfo,
   DeviceAuthToken,
   HostPolicyResults,
+  Label,
+  LabelInput,
+  LabelPatch,
+  LabelSpecInput,
   OrbitEnrollResult,
   OrbitHostIdentity,
   MembershipChange,
@@ -41,6 +46,7 @@ import * as counts from './counts.js';
 import { type Db, type MysqlStoreOptions, closeDb, openDb, ping } from './db.js';
 import * as feed from './feed.js';
 import * as hosts from './hosts.js';
+import * as labels from './labels.js';
 import * as leases from './leases.js';
 import * as membership from './membership.js';
 import * as orbit from './orbit.js';
@@ -295,5 +301,55 @@ export class MysqlStore implements Store {
 
   listStatsRuns(limit: number): Promise<StatsRun[]> {
     return leases.listStatsRuns(this.db, limit);
+  }
+
+  // --- labels -----------------------------------------------------------------------------
+
+  createLabel(input: LabelInput): Promise<Label> {
+    return labels.createLabel(this.db, input);
+  }
+
+  getLabel(id: number): Promise<Label | undefined> {
+    return labels.getLabel(this.db, id);
+  }
+
+  getLabelByName(name: string): Promise<Label | undefined> {
+    return labels.getLabelByName(this.db, name);
+  }
+
+  listLabels(): Promise<Label[]> {
+    return labels.listLabels(this.db);
+  }
+
+  updateLabel(id: number, patch: LabelPatch): Promise<Label | undefined> {
+    return labels.updateLabel(this.db, id, patch);
+  }
+
+  deleteLabel(id: number): Promise<boolean> {
+    return labels.deleteLabel(this.db, id);
+  }
+
+  applyLabelSpecs(specs: readonly LabelSpecInput[]): Promise<Label[]> {
+    return labels.applyLabelSpecs(this.db, specs);
+  }
+
+  labelQueriesForHost(platform: string, osVersion: string): Promise<Array<{ id: number; query: string }>> {
+    return labels.labelQueriesForHost(this.db, platform, osVersion);
+  }
+
+  recordLabelResults(results: HostLabelResults): Promise<void> {
+    return labels.recordLabelResults(this.db, results);
+  }
+
+  hostLabelIds(hostId: number): Promise<number[]> {
+    return labels.hostLabelIds(this.db, hostId);
+  }
+
+  labelHostIds(labelId: number): Promise<number[]> {
+    return labels.labelHostIds(this.db, labelId);
+  }
+
+  clearPolicyMembershipOutsideLabels(policyId: number): Promise<readonly MembershipChange[]> {
+    return labels.clearPolicyMembershipOutsideLabels(this.db, policyId);
   }
 }

@@ -114,4 +114,34 @@ describe('count strategies in a running server', () => {
     await write(server, a, policyId, true);
     expect(await counts(server, policyId)).toMatchObject({ passing: 1, failing: 0 });
   });
+
+  it.each(['incremental', 'realtime', 'cron'] as const)(
+    '%s: a label-scoped policy counts only hosts in its scope; answers from outside it are discarded',
+    async (strategy) => {
+      const server = await start(strategy);
+      const policyId = await createPolicy(server, `scoped ${strategy}`);
+      const a = await enroll(server, 'host-a');
+      const b = await enroll(server, 'host-b');
+      await write(server, a, policyId, true);
+      await write(server, b, policyId, false);
+      const hostA = (await server.context.store.getHostByNodeKey(a))!;
+      const label = await server.app.inject({ method: 'POST', url: '/api/v1/fleet/labels', headers: auth, payload: { name: 'only a', host_ids: [hostA.id] } });
+      expect(label.statusCode).toBe(200);
+      const scoped = await server.app.inject({
+        method: 'PATCH',
+        url: `/api/v1/fleet/global/policies/${policyId}`,
+        headers: auth,
+        payload: { labels_include_any: ['only a'] },
+      });
+      expect(scoped.statusCode).toBe(200);
+      await write(server, b, policyId, true); // b is outside the scope now: discarded
+      const stats = statsOf(server.context)!;
+      if (strategy === 'incremental') await stats.strategy.flush();
+      if (strategy === 'cron') expect(await stats.runner!.tick()).toBe('ran');
+      expect(await counts(server, policyId)).toMatchObject({ passing: 1, failing: 0 });
+      expect(await server.context.store.getMembership(policyId, (await server.context.store.getHostByNodeKey(b))!.id)).toBeUndefined();
+      // The removed rows reached the delta strategy as changes: its reconcile finds nothing to repair.
+      if (strategy === 'incremental') expect(await stats.strategy.periodic!()).toMatchObject({ drift: 0 });
+    },
+  );
 });

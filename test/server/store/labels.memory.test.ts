@@ -1,0 +1,4 @@
+import { createStore } from '../../../server/store/index.js';
+import { labelStoreContract } from './labels-contract.js';
+
+labelStoreContract('memory', () => createStore('memory'));

@@ -16,6 +16,7 @@ import type {
   HostListFilter,
   HostOrbitInfo,
   HostPolicyResults,
+  HostVitals,
   OrbitEnrollResult,
   OrbitHostIdentity,
   MembershipChange,
@@ -28,6 +29,7 @@ import type {
   PolicySpecInput,
   StatsRun,
   Team,
+  VitalsCounts,
 } from './types.js';
 
 export type * from './types.js';
@@ -68,7 +70,7 @@ export interface ComputedCounts {
  * The Store in role-sized slices, one per entity file of each implementation, so that a consumer
  * can declare the part it uses (for instance `MembershipStore & CountStore`).
  */
-export interface Store extends TeamStore, HostStore, OrbitStore, PolicyStore, MembershipStore, CountStore, LeaseStore {
+export interface Store extends TeamStore, HostStore, OrbitStore, PolicyStore, MembershipStore, CountStore, LeaseStore, VitalsStore {
   readonly kind: StoreKind;
   /** Creates or upgrades the schema; idempotent. */
   migrate(): Promise<void>;
@@ -205,6 +207,18 @@ export interface MembershipStore {
   ): Promise<readonly MembershipChange[]>;
   /** Number of membership rows (all policies). */
   countMembership(): Promise<number>;
+}
+
+/**
+ * Host vitals (Fleet's detail-query tables: hosts columns, host_disks, host_users, software +
+ * host_software, host_mdm, host_batteries). They are written by recordPolicyResults, in the same
+ * transaction as the policy results, from HostPolicyResults.vitals; deleteHost removes them.
+ */
+export interface VitalsStore {
+  /** The host's stored vitals; undefined for an unknown host. */
+  getHostVitals(hostId: number): Promise<HostVitals | undefined>;
+  /** Rows in each vitals table (software rows are shared between hosts). */
+  countVitals(): Promise<VitalsCounts>;
 }
 
 /** Policy counts (policy_stats). */

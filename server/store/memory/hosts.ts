@@ -157,6 +157,7 @@ export function deleteHost(state: MemoryState, id: number): readonly MembershipC
   state.hostsByNodeKey.delete(host.nodeKey);
   state.hostsByOsqueryId.delete(host.osqueryHostId);
   forgetOrbitHost(state, id);
+  state.vitals.delete(id); // host_users, host_software, host_disks, host_mdm, host_batteries (Fleet's hostRefs)
   noteHostChanged(state, id, true);
   return removed;
 }

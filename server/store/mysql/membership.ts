@@ -11,6 +11,7 @@ import type { HostPolicyResults, MembershipChange, MembershipRow, PolicyPasses }
 import { type Db, readRows, run } from './db.js';
 import { BULK_ROWS, type CellRow, chunks, ids, passesSql, sqlDatetime, toPasses } from './sql.js';
 import { tx } from './tx.js';
+import { type VitalsPreRead, vitalsPreRead, vitalsStatements } from './vitals.js';
 
 export async function recordPolicyResults(
   db: Db,
@@ -44,9 +45,11 @@ export async function recordPolicyResults(
   // host_team_id comes from the hosts row this transaction has just locked (UPDATE hosts first):
   // known teams are written as literals, otherwise one session variable per host read by a
   // primary-key lookup (NULL when the host does not exist).
-  const statements = (teamOf?: ReadonlyMap<number, number | null>): string[] => {
+  const statements = (pre: VitalsPreRead | undefined, teamOf?: ReadonlyMap<number, number | null>): string[] => {
     const out: string[] = [];
+    const vitals = vitalsStatements(batch, pre);
     for (const chunk of chunks(stampedIds, BULK_ROWS)) out.push(hostsTouchSql(chunk, hostTimes));
+    out.push(...vitals.hostUpdates);
     if (rows.length > 0) {
       if (teamOf === undefined) {
         for (const chunk of chunks(hostIds, BULK_ROWS)) {
@@ -70,6 +73,7 @@ export async function recordPolicyResults(
     for (const chunk of chunks(runIds, BULK_ROWS)) {
       out.push(`DELETE FROM policy_membership WHERE host_id IN (${chunk.join(',')}) AND updated_at < ${perHostTime(chunk, runs)}`);
     }
+    out.push(...vitals.rest);
     return out;
   };
 
@@ -79,12 +83,16 @@ export async function recordPolicyResults(
       db.ingestPool,
       async (conn) => {
         let changes: MembershipChange[] = [];
+        // Host vitals diffs read first, outside the transaction (as Fleet reads a host's software
+        // before its write); a host's writes are never in two batches at once (the committer's keys).
+        const pre = await vitalsPreRead(conn, batch);
         if (options.trackChanges && (rows.length > 0 || runIds.length > 0)) {
           const previous = await previousValues(conn, rows, hostIds, runs);
           changes = previous.changes;
-          await conn.query(`${statements(previous.teamOf).join(';\n')};\nCOMMIT`);
+          await conn.query(`${statements(pre, previous.teamOf).join(';\n')};\nCOMMIT`);
         } else {
-          await conn.query(`START TRANSACTION;\n${statements().join(';\n')};\nCOMMIT`);
+          const all = statements(pre);
+          if (all.length > 0) await conn.query(`START TRANSACTION;\n${all.join(';\n')};\nCOMMIT`);
         }
         return { rowsWritten, changes };
       },

@@ -129,7 +129,7 @@ const SOFTWARE_MACOS = withUsers([
 FROM apps`,
   ...BROWSER_EXTENSIONS,
   `${softwareSelect({ name: 'name', version: 'version', source: "'safari_extensions'", installed_path: 'path' })}
-FROM cached_users CROSS JOIN safari_extensions USING (uid)`,
+FROM safari_extensions`,
   `${softwareSelect({ name: 'name', version: 'version', source: "'homebrew_packages'", installed_path: 'path' })}
 FROM homebrew_packages`,
 ]);

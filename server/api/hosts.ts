@@ -1,13 +1,14 @@
 /**
  * Host views (reference fleet-policies.md §6.5): the list with Fleet's policy filter, the detail
- * with each in-scope policy's `response`, refetch, delete and team transfer.
+ * with each in-scope policy's `response` and the host's vitals (software, users, disk space, …),
+ * refetch, delete and team transfer.
  */
 import type { FastifyInstance } from 'fastify';
 import type { Host, HostListFilter, MembershipRow, Policy } from '../store/store.js';
 import { fleetPlatformOf } from '../../contract/platforms.js';
 import type { ApiDeps } from './deps.js';
 import { badRequest, notFound } from './errors.js';
-import { hostJson, issuesJson, policyJson, type HostPolicyJson } from './serialize.js';
+import { hostJson, hostVitalsJson, issuesJson, policyJson, type HostPolicyJson } from './serialize.js';
 import { asObject, idList, listPaging, pathId, queryInt, queryString } from './validate.js';
 
 type Params = Record<string, string | undefined>;
@@ -127,10 +128,12 @@ export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
   app.get('/hosts/:id', async (request) => {
     const host = await hostFrom(request.params);
-    const policies = await hostPolicies(deps, host, new ScopeCache(deps));
+    const [policies, vitals] = await Promise.all([hostPolicies(deps, host, new ScopeCache(deps)), store.getHostVitals(host.id)]);
     const team = host.teamId === null ? undefined : await store.getTeam(host.teamId);
     const json = hostJson(host, { teamName: team?.name ?? null, failing: failingCount(policies), now: deps.context.now() });
-    return { host: { ...json, policies, issues: issuesJson(failingCount(policies)) } };
+    // A host deleted between the two reads: its vitals are simply absent.
+    const vitalsJson = vitals === undefined ? {} : hostVitalsJson(vitals);
+    return { host: { ...json, ...vitalsJson, policies, issues: issuesJson(failingCount(policies)) } };
   });
   app.post('/hosts/:id/refetch', async (request) => {
     const id = pathId((request.params as Params)['id'], 'host');

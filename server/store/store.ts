@@ -55,6 +55,8 @@ export interface PolicyUpdateResult {
 export interface RecordResultsOutcome {
   /** Membership rows written (inserted or updated). */
   readonly rowsWritten: number;
+  /** SQL statements the batch sent (reads and writes, BEGIN and COMMIT included); 0 for the memory store. */
+  readonly statements?: number;
   /** Per-cell changes, only when recordPolicyResults was asked to track them. */
   readonly changes: readonly MembershipChange[];
 }

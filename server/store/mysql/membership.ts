@@ -86,15 +86,19 @@ export async function recordPolicyResults(
         // Host vitals diffs read first, outside the transaction (as Fleet reads a host's software
         // before its write); a host's writes are never in two batches at once (the committer's keys).
         const pre = await vitalsPreRead(conn, batch);
+        let sent = pre?.statements ?? 0;
         if (options.trackChanges && (rows.length > 0 || runIds.length > 0)) {
           const previous = await previousValues(conn, rows, hostIds, runs);
           changes = previous.changes;
-          await conn.query(`${statements(pre, previous.teamOf).join(';\n')};\nCOMMIT`);
+          const all = statements(pre, previous.teamOf);
+          await conn.query(`${all.join(';\n')};\nCOMMIT`);
+          sent += all.length + 4; // BEGIN, the two locking SELECTs, COMMIT
         } else {
           const all = statements(pre);
           if (all.length > 0) await conn.query(`START TRANSACTION;\n${all.join(';\n')};\nCOMMIT`);
+          if (all.length > 0) sent += all.length + 2;
         }
-        return { rowsWritten, changes };
+        return { rowsWritten, changes, statements: sent };
       },
       { inlineBeginCommit: true },
     ),

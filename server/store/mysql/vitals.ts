@@ -75,6 +75,8 @@ export interface VitalsPreRead {
   readonly batteries: Map<number, Set<string>>;
   /** The batch's hosts with vitals that exist (vitals of an unknown host are not stored). */
   readonly hosts: Set<number>;
+  /** SELECTs the pre-read sent (for the statements metric). */
+  readonly statements: number;
 }
 
 const batteryKey = (b: HostBattery): string => `${b.serialNumber}\u0000${b.cycleCount}\u0000${b.health}`;
@@ -86,7 +88,7 @@ export async function vitalsPreRead(conn: PoolConnection, batch: readonly HostPo
   const batteryHosts = [...new Set(batch.filter((e) => e.vitals?.batteries).map((e) => e.hostId))].sort((a, b) => a - b);
   const reported = new Set<string>();
   for (const entry of batch) for (const checksum of uniqueSoftware(entry.vitals?.software ?? []).keys()) reported.add(checksum);
-  const pre: VitalsPreRead = { software: new Map(), knownSoftware: new Set(), batteries: new Map(), hosts: new Set() };
+  const pre: { -readonly [K in keyof VitalsPreRead]: VitalsPreRead[K] } = { software: new Map(), knownSoftware: new Set(), batteries: new Map(), hosts: new Set(), statements: 0 };
   for (const id of softwareHosts) pre.software.set(id, new Map());
   for (const id of batteryHosts) pre.batteries.set(id, new Set());
   const queries: string[] = [`SELECT id FROM hosts WHERE id IN (${vitalsHosts.join(',')})`];
@@ -101,6 +103,7 @@ export async function vitalsPreRead(conn: PoolConnection, batch: readonly HostPo
   if (batteryHosts.length > 0) {
     queries.push(`SELECT host_id, serial_number, cycle_count, health FROM host_batteries WHERE host_id IN (${batteryHosts.join(',')})`);
   }
+  pre.statements = queries.length;
   const [results] = await conn.query<RowDataPacket[][]>(queries.join(';\n'));
   const sets = (queries.length === 1 ? [results] : results) as unknown as RowDataPacket[][];
   let i = 0;

@@ -7,14 +7,7 @@
  */
 import type { FleetGroupSpec } from '../contract/fleet-spec.js';
 import { fleetPlatformOf } from '../contract/platforms.js';
-
-/** The tables each platform's software query unions (server/osquery/detail-queries.ts SOFTWARE_*). */
-const SOFTWARE_TABLES: Readonly<Record<string, readonly string[]>> = {
-  darwin: ['apps', 'safari_extensions', 'homebrew_packages', 'chrome_extensions', 'firefox_addons'],
-  windows: ['programs', 'chocolatey_packages', 'chrome_extensions', 'firefox_addons'],
-  linux: ['deb_packages', 'rpm_packages', 'chrome_extensions', 'firefox_addons'],
-  chrome: ['chrome_extensions'],
-};
+import { SOFTWARE_TABLES } from '../server/osquery/detail-queries.js';
 
 /** os_version, osquery_info, system_info, uptime, disk space, primary interface. */
 const SINGLE_ROW_VITALS = 6;

@@ -116,6 +116,14 @@ function withUsers(parts: readonly string[]): string {
   return `WITH cached_users AS (SELECT uid FROM users)\n${parts.join('\nUNION\n')}`;
 }
 
+/** The osquery tables each Fleet platform's software query reads (the plan counts their rows). */
+export const SOFTWARE_TABLES: Readonly<Record<string, readonly string[]>> = {
+  darwin: ['apps', 'chrome_extensions', 'firefox_addons', 'safari_extensions', 'homebrew_packages'],
+  windows: ['programs', 'chrome_extensions', 'firefox_addons', 'chocolatey_packages'],
+  linux: ['deb_packages', 'rpm_packages', 'chrome_extensions', 'firefox_addons'],
+  chrome: ['chrome_extensions'],
+};
+
 const SOFTWARE_MACOS = withUsers([
   `${softwareSelect({
     // Bundle name, else executable, else the file name without ".app" (Fleet's order).

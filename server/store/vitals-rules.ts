@@ -3,7 +3,7 @@
  * hosts.go SaveHostUsers, host_batteries; reference fleet-host-vitals.md §1.3, §1.7).
  */
 import { createHash } from 'node:crypto';
-import type { SoftwareItem } from './types.js';
+import type { HostSoftware, SoftwareItem } from './types.js';
 
 /**
  * A software row's identity: MD5 over name, version, source, bundle identifier, release, arch,
@@ -45,3 +45,12 @@ export const DEFAULT_VITALS_COLUMNS = {
   platformLike: '', codeName: '', build: '', memory: 0, cpuType: '', cpuSubtype: '', cpuBrand: '', cpuPhysicalCores: 0, cpuLogicalCores: 0,
   hardwareVendor: '', hardwareModel: '', hardwareVersion: '', computerName: '', primaryIp: '', primaryMac: '', publicIp: '',
 } as const;
+
+/** The order both stores list a host's software in: name, version, source (code-point order), id. */
+export function bySoftwareName(a: HostSoftware, b: HostSoftware): number {
+  return cmp(a.name, b.name) || cmp(a.version, b.version) || cmp(a.source, b.source) || a.id - b.id;
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -3,7 +3,7 @@
  * columns, disk space, users, software shared between hosts, MDM and batteries.
  */
 import type { HostSoftware, HostVitals, HostVitalsColumns, HostVitalsReport, SoftwareItem, VitalsCounts } from '../types.js';
-import { DEFAULT_VITALS_COLUMNS, lastOpenedMoved, restartMoved, uniqueSoftware } from '../vitals-rules.js';
+import { DEFAULT_VITALS_COLUMNS, bySoftwareName, lastOpenedMoved, restartMoved, uniqueSoftware } from '../vitals-rules.js';
 import { updateHostDetails } from './hosts.js';
 import type { HostVitalsState, MemoryState } from './state.js';
 
@@ -82,15 +82,6 @@ export function getHostVitals(state: MemoryState, hostId: number): HostVitals | 
   software.sort(bySoftwareName);
   const batteries = [...vitals.batteries].sort((a, b) => a.serialNumber.localeCompare(b.serialNumber));
   return { columns: { ...DEFAULT_VITALS_COLUMNS, ...vitals.columns }, diskSpace: vitals.diskSpace, users, software, mdm: vitals.mdm, batteries };
-}
-
-/** The order both stores list a host's software in: name, version, source, id. */
-export function bySoftwareName(a: HostSoftware, b: HostSoftware): number {
-  return cmp(a.name, b.name) || cmp(a.version, b.version) || cmp(a.source, b.source) || a.id - b.id;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function countVitals(state: MemoryState): VitalsCounts {

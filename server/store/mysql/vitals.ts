@@ -11,7 +11,7 @@
 import mysql, { type PoolConnection, type RowDataPacket } from 'mysql2/promise';
 import { fleetPlatformOf } from '../../../contract/platforms.js';
 import type { HostBattery, HostDetailsPatch, HostPolicyResults, HostSoftware, HostVitals, HostVitalsColumns, SoftwareItem, VitalsCounts } from '../types.js';
-import { MIN_LAST_OPENED_AT_DIFF_MS, RESTART_MOVE_MS, softwareChecksum, uniqueSoftware } from '../vitals-rules.js';
+import { MIN_LAST_OPENED_AT_DIFF_MS, RESTART_MOVE_MS, bySoftwareName, uniqueSoftware } from '../vitals-rules.js';
 import { type Db, readRows, run } from './db.js';
 import { BULK_ROWS, chunks, sqlDatetime } from './sql.js';
 
@@ -313,7 +313,7 @@ export async function getHostVitals(db: Db, hostId: number): Promise<HostVitals 
       id: Number(r.id), name: r.name, version: r.version, source: r.source, bundleIdentifier: r.bundle_identifier, release: r.release,
       arch: r.arch, vendor: r.vendor, extensionId: r.extension_id, extensionFor: r.extension_for, lastOpenedAt: (r.last_opened_at as Date | null) ?? null,
     }));
-    software.sort((a, b) => cmp(a.name, b.name) || cmp(a.version, b.version) || cmp(a.source, b.source) || a.id - b.id);
+    software.sort(bySoftwareName);
     return {
       columns: columns as HostVitalsColumns,
       diskSpace: disk
@@ -332,10 +332,6 @@ export async function getHostVitals(db: Db, hostId: number): Promise<HostVitals 
       batteries: batteryRows!.map((r) => ({ serialNumber: r.serial_number, cycleCount: Number(r.cycle_count), health: r.health })),
     };
   });
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export async function countVitals(db: Db): Promise<VitalsCounts> {

@@ -91,11 +91,11 @@ export async function recordPolicyResults(
           const previous = await previousValues(conn, rows, hostIds, runs);
           changes = previous.changes;
           const all = statements(pre, previous.teamOf);
-          await conn.query(`${all.join(';\n')};\nCOMMIT`);
+          await sendInTransaction(conn, [...all, 'COMMIT']);
           sent += all.length + 4; // BEGIN, the two locking SELECTs, COMMIT
         } else {
           const all = statements(pre);
-          if (all.length > 0) await conn.query(`START TRANSACTION;\n${all.join(';\n')};\nCOMMIT`);
+          if (all.length > 0) await sendInTransaction(conn, ['START TRANSACTION', ...all, 'COMMIT']);
           if (all.length > 0) sent += all.length + 2;
         }
         return { rowsWritten, changes, statements: sent };
@@ -103,6 +103,30 @@ export async function recordPolicyResults(
       { inlineBeginCommit: true },
     ),
   );
+}
+
+/**
+ * Text per round trip of one batch. A batch of hosts with large software lists (Fleet's Ubuntu
+ * average is 2,460 packages) can run to tens of MB of SQL, above max_allowed_packet (16 MiB by
+ * default on MariaDB 10.11 and 64 MiB on MySQL 8); the statements then travel in several round trips
+ * of one transaction (a failure rolls all of it back in tx()).
+ */
+export const MAX_QUERY_TEXT = 4 * 1024 * 1024;
+
+/** Sends the statements (BEGIN/COMMIT included by the caller) in as few queries as MAX_QUERY_TEXT allows. */
+export async function sendInTransaction(conn: PoolConnection, statements: readonly string[], maxText = MAX_QUERY_TEXT): Promise<void> {
+  let part: string[] = [];
+  let size = 0;
+  for (const statement of statements) {
+    if (part.length > 0 && size + statement.length > maxText) {
+      await conn.query(part.join(';\n'));
+      part = [];
+      size = 0;
+    }
+    part.push(statement);
+    size += statement.length + 2;
+  }
+  if (part.length > 0) await conn.query(part.join(';\n'));
 }
 
 /** One cell of an ingest batch. */

@@ -43,18 +43,36 @@ export function clipHostField(value: string): string {
 }
 
 function text(row: ResultRow, column: string): string {
-  const value = row[column];
+  const value: unknown = row[column];
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
   return typeof value === 'string' ? clipHostField(value.trim()) : '';
 }
 
-/** Fleet's EmptyToZero + strconv: '' is 0, anything else must be a number. */
-function numberOf(row: ResultRow, column: string, integer = false): number {
-  const raw = (row[column] ?? '').trim();
+/**
+ * Ranges the stored columns hold: a value outside its column's range is refused like a value that
+ * does not parse (else one host's answer would fail the whole batch's transaction).
+ */
+export const LIMITS = {
+  /** INT columns (cores, intervals, cycle counts). */
+  int: 2_147_483_647,
+  /** BIGINT columns (memory, uids): what a double holds exactly. */
+  bigint: Number.MAX_SAFE_INTEGER,
+  /** DECIMAL(10,2) columns (disk space). */
+  decimal: 99_999_999.99,
+  /** Epoch seconds up to 9999-12-31 (DATETIME). */
+  epochSeconds: 253_402_300_799,
+} as const;
+
+/** Fleet's EmptyToZero + strconv: '' is 0, anything else must be a number within ±max. */
+function numberOf(row: ResultRow, column: string, integer: boolean, max: number): number {
+  const cell: unknown = row[column];
+  const raw = typeof cell === 'string' ? cell.trim() : cell === undefined || cell === null ? '' : String(cell);
   if (raw === '') return 0;
   const value = Number(raw);
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value))) {
     throw new DetailIngestError(`${column}: not a number: ${JSON.stringify(raw.slice(0, 40))}`);
   }
+  if (Math.abs(value) > max) throw new DetailIngestError(`${column}: out of range: ${raw.slice(0, 40)}`);
   return value;
 }
 
@@ -98,10 +116,10 @@ export function ingestOsqueryFlags(rows: readonly ResultRow[]): VitalsPiece {
   let refresh: number | undefined;
   for (const row of rows) {
     const name = row.name ?? '';
-    if (name === 'distributed_interval') host.distributedInterval = numberOf(row, 'value', true);
-    else if (name === 'logger_tls_period') host.loggerTlsPeriod = numberOf(row, 'value', true);
-    else if (name === 'config_tls_refresh') tlsRefresh = numberOf(row, 'value', true);
-    else if (name === 'config_refresh') refresh = numberOf(row, 'value', true);
+    if (name === 'distributed_interval') host.distributedInterval = numberOf(row, 'value', true, LIMITS.int);
+    else if (name === 'logger_tls_period') host.loggerTlsPeriod = numberOf(row, 'value', true, LIMITS.int);
+    else if (name === 'config_tls_refresh') tlsRefresh = numberOf(row, 'value', true, LIMITS.int);
+    else if (name === 'config_refresh') refresh = numberOf(row, 'value', true, LIMITS.int);
   }
   // config_tls_refresh is the pre-2.4.6 name; Fleet prefers it and falls back to config_refresh.
   const configTlsRefresh = tlsRefresh ?? refresh;
@@ -119,14 +137,14 @@ const PLACEHOLDER_SERIAL = /default|serial|string/i;
 export function ingestSystemInfo(rows: readonly ResultRow[]): VitalsPiece {
   const row = single(rows);
   const host: VitalsPiece['host'] = {
-    memory: numberOf(row, 'physical_memory', true),
+    memory: numberOf(row, 'physical_memory', true, LIMITS.bigint),
     hostname: text(row, 'hostname'),
     uuid: text(row, 'uuid'),
     cpuType: text(row, 'cpu_type'),
     cpuSubtype: text(row, 'cpu_subtype'),
     cpuBrand: text(row, 'cpu_brand'),
-    cpuPhysicalCores: numberOf(row, 'cpu_physical_cores', true),
-    cpuLogicalCores: numberOf(row, 'cpu_logical_cores', true),
+    cpuPhysicalCores: numberOf(row, 'cpu_physical_cores', true, LIMITS.int),
+    cpuLogicalCores: numberOf(row, 'cpu_logical_cores', true, LIMITS.int),
     hardwareVendor: text(row, 'hardware_vendor'),
     hardwareModel: text(row, 'hardware_model'),
     hardwareVersion: text(row, 'hardware_version'),
@@ -142,7 +160,7 @@ export function ingestSystemInfo(rows: readonly ResultRow[]): VitalsPiece {
 export const RESTART_TOLERANCE_MS = 30_000;
 
 export function ingestUptime(rows: readonly ResultRow[], context: IngestContext): VitalsPiece {
-  const seconds = numberOf(single(rows), 'total_seconds', true);
+  const seconds = numberOf(single(rows), 'total_seconds', true, LIMITS.int);
   if (seconds < 0) throw new DetailIngestError(`total_seconds: negative: ${seconds}`);
   // last_restarted_at = now − uptime; the store keeps the old value when it moved by ≤ 30 s.
   return { host: { uptimeSeconds: seconds, lastRestartedAt: new Date(context.now.getTime() - seconds * 1000) } };
@@ -169,12 +187,12 @@ export function ingestNetworkInterface(rows: readonly ResultRow[], context: Inge
 export function ingestDiskSpace(rows: readonly ResultRow[], context: IngestContext): VitalsPiece {
   const row = single(rows);
   const diskSpace: HostDiskSpace = {
-    gigsAvailable: numberOf(row, 'gigs_disk_space_available'),
-    percentAvailable: numberOf(row, 'percent_disk_space_available'),
-    gigsTotal: numberOf(row, 'gigs_total_disk_space'),
+    gigsAvailable: numberOf(row, 'gigs_disk_space_available', false, LIMITS.decimal),
+    percentAvailable: numberOf(row, 'percent_disk_space_available', false, LIMITS.decimal),
+    gigsTotal: numberOf(row, 'gigs_total_disk_space', false, LIMITS.decimal),
     // Linux only; blank means the sub-query found nothing, stored as NULL rather than 0.
     gigsAll: context.platform !== 'darwin' && context.platform !== 'windows' && (row.gigs_all_disk_space ?? '').trim() !== ''
-      ? numberOf(row, 'gigs_all_disk_space')
+      ? numberOf(row, 'gigs_all_disk_space', false, LIMITS.decimal)
       : null,
   };
   return { diskSpace };
@@ -185,7 +203,7 @@ export function ingestUsers(rows: readonly ResultRow[]): VitalsPiece {
   const seen = new Set<string>();
   for (const row of rows) {
     const username = text(row, 'username');
-    const uid = numberOf(row, 'uid', true);
+    const uid = numberOf(row, 'uid', true, LIMITS.bigint);
     const key = `${uid}\u0000${username}`;
     if (username === '' || seen.has(key)) continue;
     seen.add(key);
@@ -205,7 +223,7 @@ export function ingestSoftware(rows: readonly ResultRow[]): VitalsPiece {
     const name = text(row, 'name');
     const source = text(row, 'source');
     if (name === '' || source === '') continue; // Fleet skips rows it cannot key
-    const opened = numberOf(row, 'last_opened_at');
+    const opened = numberOf(row, 'last_opened_at', false, LIMITS.epochSeconds);
     software.push({
       name,
       version: text(row, 'version'),
@@ -285,8 +303,8 @@ export function ingestBatteries(rows: readonly ResultRow[]): VitalsPiece {
     const serialNumber = text(row, 'serial_number');
     if (serialNumber === '' || seen.has(serialNumber)) continue;
     seen.add(serialNumber);
-    const cycleCount = numberOf(row, 'cycle_count', true);
-    batteries.push({ serialNumber, cycleCount, health: batteryHealth(cycleCount, numberOf(row, 'designed_capacity'), numberOf(row, 'max_capacity')) });
+    const cycleCount = numberOf(row, 'cycle_count', true, LIMITS.int);
+    batteries.push({ serialNumber, cycleCount, health: batteryHealth(cycleCount, numberOf(row, 'designed_capacity', false, LIMITS.bigint), numberOf(row, 'max_capacity', false, LIMITS.bigint)) });
   }
   return { batteries };
 }

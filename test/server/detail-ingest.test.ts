@@ -25,6 +25,14 @@ describe('detail ingest rules (Fleet queries.go)', () => {
     expect(() => ingestSoftware([{ name: 'a', source: 'apps', last_opened_at: 'never' }])).toThrow(/last_opened_at/);
   });
 
+  it('values outside their column\'s range are refused, so one host\'s answer cannot fail a batch; JSON numbers are read as text', () => {
+    expect(() => ingestSystemInfo([{ physical_memory: '1e30' }])).toThrow(/physical_memory: out of range/);
+    expect(() => ingestSystemInfo([{ cpu_logical_cores: '4294967296' }])).toThrow(/out of range/);
+    expect(() => ingestUptime([{ total_seconds: '99999999999' }], context)).toThrow(/out of range/);
+    expect(() => ingestSoftware([{ name: 'a', source: 'apps', last_opened_at: '1e15' }])).toThrow(/last_opened_at: out of range/);
+    expect(ingestSystemInfo([{ physical_memory: 17179869184 as unknown as string, hostname: 42 as unknown as string }]).host).toMatchObject({ memory: 17179869184, hostname: '42' });
+  });
+
   it('system_info: placeholder serials are blanked, "-1" is ignored, empty numbers are 0', () => {
     expect(ingestSystemInfo([{ hardware_serial: 'To Be Filled By O.E.M. Default string' }]).host).toMatchObject({ hardwareSerial: '', memory: 0, cpuLogicalCores: 0 });
     expect(ingestSystemInfo([{ hardware_serial: '-1' }]).host?.hardwareSerial).toBeUndefined();

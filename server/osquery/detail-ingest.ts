@@ -170,6 +170,7 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
 const IPV6 = /^[0-9a-f:.]+$/i;
 
 function isIpAddress(value: string): boolean {
+  if (value.length > 45) return false;
   return (IPV4.test(value) && value.split('.').every((part) => Number(part) <= 255)) || (value.includes(':') && IPV6.test(value));
 }
 

@@ -295,6 +295,8 @@ export class OsqueryService {
       }
     }
     if (detailsUpdated) vitals.host = { ...vitals.host, detailUpdatedAt: now, refetchRequested: false };
+    // Any stored write clears a requested refetch (Fleet: SubmitDistributedQueryResults saves the host with it off).
+    else if (host.refetchRequested && !isEmptyPiece(vitals)) vitals.host = { ...vitals.host, refetchRequested: false };
     const report: HostVitalsReport | undefined = isEmptyPiece(vitals) ? undefined : vitals;
 
     // Answers to policies outside the host's scope are dropped (Fleet: discardOutOfScopePolicyResults);

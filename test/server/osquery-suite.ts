@@ -458,6 +458,23 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
         expect(names(((await t.read(key)).json() as { queries?: Record<string, string> }).queries ?? {})).toEqual([]);
       });
 
+      it('a write with only direct-ingest vitals (users) stores them and clears a refetch, without moving detail_updated_at', async () => {
+        const t = await start();
+        const key = await t.enroll('vit-refetch');
+        const host = await t.host(key);
+        await t.read(key);
+        await t.write(key, detailAnswers('vit-refetch'));
+        const before = await t.host(key);
+        await t.store.setRefetchRequested(host.id, true);
+        t.server.context.events.emit('hostChanged', host.id);
+        t.advance(1_000);
+        expect(names(((await t.read(key)).json() as { queries: Record<string, string> }).queries)).toContain('fleet_detail_query_users');
+        const response = await t.write(key, { fleet_detail_query_users: [{ uid: '1000', username: 'ops', type: '', groupname: 'ops', shell: '/bin/bash' }] });
+        expect(response.statusCode).toBe(200);
+        expect(await t.host(key)).toMatchObject({ refetchRequested: false, detailUpdatedAt: before.detailUpdatedAt });
+        expect((await t.store.getHostVitals(host.id))!.users.map((u) => u.username)).toEqual(['ops']);
+      });
+
       it('a malformed or failed detail result is ignored and logged, never a 5xx; the rest of the write is stored', async () => {
         const t = await start();
         const id = await policy(t, null, 'p', 'SELECT 1;');

@@ -255,6 +255,21 @@ export function serverRssFigure({ input, calibration, sweepFile }: PlanContext, 
 // ---------------------------------------------------------------------------------------------
 // Database write load
 
+/**
+ * A host's vitals per detail write when the fleet is not described: Fleet's production macOS average
+ * of 453 software rows (osquery-perf softwaredb.go, reference fleet-host-vitals.md §1.6), osquery-perf's
+ * 20 users, and 6 single-row vitals (os_version, osquery_info, system_info, uptime, disk, interface).
+ */
+export const DEFAULT_VITALS_PER_HOST = Object.freeze({ software: 453, users: 20, singleRows: 6 });
+
+/**
+ * What the server writes per detail write when nothing in the software list changed (the common
+ * hour): the hosts row, the disk row and the users upsert, in 2 per-host statements (hosts UPDATE,
+ * users clean-up UPDATE) besides the batch's shared ones (server/store/mysql/vitals.ts; bench/vitals.ts
+ * measured 3.2 statements per write with the policy results, 2026-12-05).
+ */
+const VITALS_STATEMENTS_PER_WRITE = 2;
+
 export function databaseFigure({ input }: PlanContext, done: FiguresSoFar): PlanFigures['database'] {
   const membershipRowsPerS = need(done, 'membershipRowsPerS');
   const instances = need(done, 'serverInstances').value;
@@ -264,7 +279,11 @@ export function databaseFigure({ input }: PlanContext, done: FiguresSoFar): Plan
   const upsertStatements = membershipRowsPerS.value / 1000;
   // Group commit: one transaction per batch; at most one per ingest delay (5 ms) per instance.
   const seenStatements = Math.max(seenRows / 1000, instances / input.seenFlushIntervalS);
-  const statementsPerS = upsertStatements + Math.min(writes, 200 * instances) + seenStatements;
+  const detailWrites = input.hosts / input.detailIntervalS;
+  const vitals = DEFAULT_VITALS_PER_HOST;
+  const vitalsRowsPerS = detailWrites * (vitals.software + vitals.users + vitals.singleRows);
+  const vitalsWrittenPerS = detailWrites * (vitals.users + 2);
+  const statementsPerS = upsertStatements + Math.min(writes, 200 * instances) + seenStatements + detailWrites * VITALS_STATEMENTS_PER_WRITE;
   const database = {
     membershipUpsertRowsPerS: { ...membershipRowsPerS, source: `= membership rows/s (${membershipRowsPerS.source})` },
     hostUpdateRowsPerS: { value: writes, unit: 'rows/s', source: 'model: one hosts.policy_updated_at update per write request' },
@@ -274,15 +293,21 @@ export function databaseFigure({ input }: PlanContext, done: FiguresSoFar): Plan
       source: `model: hosts / max(distributed_interval, seen flush ${input.seenFlushIntervalS} s): each host once per flush it was seen in`,
       fleet: 'Fleet published: INSERT INTO host_seen_times batches are the 2nd heaviest writer SQL at 100k (493loadtest)',
     },
+    vitalsRowsPerS: {
+      value: vitalsRowsPerS,
+      unit: 'rows/s',
+      source: `default: hosts / detail_update_interval (${input.detailIntervalS} s) × (${vitals.software} software + ${vitals.users} users + ${vitals.singleRows} single-row vitals) per detail write (Fleet's production macOS average and osquery-perf's users; unmeasured for your fleet). Only changes are written: an unchanged software list writes nothing`,
+      fleet: 'Fleet (derived from its load test and code): about 640–780 detail result sets/s and 12k–68k software rows/s parsed at 100k hosts (fleet-host-vitals.md §5.2)',
+    },
     statementsPerS: {
       value: statementsPerS,
       unit: 'statements/s',
-      source: 'model: 1,000-row multi-row upserts + one group-commit transaction per batch (≤ 200/s per instance at 5 ms) + last-seen batches',
+      source: `model: 1,000-row multi-row upserts + one group-commit transaction per batch (≤ 200/s per instance at 5 ms) + last-seen batches + ${VITALS_STATEMENTS_PER_WRITE} per detail write (hosts and users updates; software unchanged)`,
     },
     rowsWrittenPerS: {
-      value: membershipRowsPerS.value + writes + seenRows,
+      value: membershipRowsPerS.value + writes + seenRows + vitalsWrittenPerS,
       unit: 'rows/s',
-      source: 'sum of membership upserts, host updates and last-seen rows',
+      source: `sum of membership upserts, host updates, last-seen rows and the vitals a steady hour writes (${vitals.users} users + disk + hosts row per detail write)`,
       fleet: `Fleet published: writer 2,507 write IOPS avg (max 3,560), CPU 22% at 100k hosts (493loadtest); ${reference.database} for ${reference.tier}`,
     },
   };

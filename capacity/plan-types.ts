@@ -81,6 +81,8 @@ export interface CapacityPlan {
     membershipUpsertRowsPerS: Figure;
     hostUpdateRowsPerS: Figure;
     seenTimeRowsPerS: Figure;
+    /** Host-vitals rows the detail writes carry (software, users, single-row vitals). */
+    vitalsRowsPerS: Figure;
     statementsPerS: Figure;
     rowsWrittenPerS: Figure;
   };

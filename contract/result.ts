@@ -261,4 +261,6 @@ export interface PlanSummary {
   membership_writes_per_s: number;
   /** Rows in policy_membership at the end of the run. */
   membership_rows: number;
+  /** Mean host-vitals rows carried per second by detail writes after the warm-up (absent in older results). */
+  vitals_rows_per_s?: number;
 }

@@ -29,6 +29,7 @@ import { strategiesOf } from './schema/sections/server.js';
 import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { addedPolicies, type TimelineEvent } from './timeline.js';
 import { policyCycleS, steadyStateRates, type FleetIntervals } from './traffic.js';
+import { vitalsRowsPerWrite } from './vitals-rows.js';
 
 export interface PlanPoint {
   /** Seconds since the start of the run. */
@@ -40,6 +41,9 @@ export interface PlanPoint {
   membership_writes_per_s: number;
   /** Rows in policy_membership. */
   membership_rows: number;
+  /** Writes per second that carry host vitals (detail results), and the vitals rows they carry. */
+  vitals_writes_per_s: number;
+  vitals_rows_per_s: number;
   /** Policies that exist on the server. */
   policies: number;
 }
@@ -51,6 +55,9 @@ export interface PlanGroup {
   fleet_platform: string;
   team: string | null;
   policies_in_scope: number;
+  /** Rows one host of the group carries in a vitals write (software, users, the single-row vitals). */
+  vitals_rows_per_write: number;
+  software_rows_per_host: number;
 }
 
 export interface ScenarioPlan {
@@ -68,7 +75,7 @@ export interface ScenarioPlan {
   points: PlanPoint[];
   /** At the end of the run. */
   final: PlanPoint;
-  peak: { rates: Record<EndpointName, number>; membership_writes_per_s: number; membership_rows: number };
+  peak: { rates: Record<EndpointName, number>; membership_writes_per_s: number; membership_rows: number; vitals_rows_per_s: number };
   assumptions: string[];
 }
 
@@ -150,6 +157,7 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     platform: g.platform,
     fleet_platform: fleetPlatformOf(g.platform),
     team: g.team ?? null,
+    vitals: vitalsRowsPerWrite(g),
   }));
   const inScope = (policy: PolicySpec, g: (typeof groups)[number]) =>
     platformMatches(policy.platform ?? '', g.fleet_platform) && (!policy.team || policy.team === g.team);
@@ -234,6 +242,8 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
   // Writes per group per second, from cohorts of hosts that ran their policies together.
   const writes = groups.map(() => new Float64Array(durationS + 1));
   const detailWrites = new Float64Array(durationS + 1);
+  // Writes that carry the group's vitals: a host's first write, then every detail cycle.
+  const vitalsWrites = groups.map(() => new Float64Array(durationS + 1));
   const reenrolls = new Float64Array(durationS + 1);
   const add = (series: Float64Array, at: number, spread: number, amount: number) => {
     const width = Math.max(1, Math.ceil(spread));
@@ -265,6 +275,11 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     for (const c of cohorts) {
       if (c.size <= 0) continue;
       if (c.writesAtStart) add(writes[gi]!, c.start, c.spread, c.size);
+      if (c.writesAtStart) add(vitalsWrites[gi]!, c.start, c.spread, c.size);
+      for (let j = 0; j < detailBuckets; j++) {
+        const cycle = meanCycleOf(detailInterval, j);
+        for (let at = c.start + cycle - di / 2; at <= durationS && at < c.end; at += cycle) add(vitalsWrites[gi]!, at, Math.max(c.spread, di), c.size / detailBuckets);
+      }
       for (let j = 0; j < buckets; j++) {
         const cycle = meanCycleOf(policyInterval, j);
         for (let at = c.start + cycle - di / 2; at <= durationS && at < c.end; at += cycle) add(writes[gi]!, at, Math.max(c.spread, di), c.size / buckets);
@@ -303,11 +318,15 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     const steady = steadyStateRates(hosts, intervals, { buckets });
     let membershipWrites = 0;
     let rows = 0;
+    let vitalsWriteRate = 0;
+    let vitalsRows = 0;
     let writeRate = detailWrites[s]!;
     groups.forEach((g, gi) => {
       const scoped = policies.filter((p) => inScope(p, g));
       writeRate += writes[gi]![s]!;
       membershipWrites += writes[gi]![s]! * scoped.length;
+      vitalsWriteRate += vitalsWrites[gi]![s]!;
+      vitalsRows += vitalsWrites[gi]![s]! * g.vitals.total;
       const running = hosts * shares[gi]!;
       for (const p of scoped) {
         const since = Math.max(0, Math.floor(p.since_s));
@@ -326,6 +345,8 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       },
       membership_writes_per_s: round(membershipWrites),
       membership_rows: Math.round(rows),
+      vitals_writes_per_s: round(vitalsWriteRate),
+      vitals_rows_per_s: round(vitalsRows),
       policies: policies.length,
     });
   }
@@ -340,7 +361,12 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     store: server?.store ?? 'external',
     strategies: server ? strategiesOf(server) : [],
     target: scenario.target?.url ?? null,
-    groups: groups.map((g) => ({ ...g, policies_in_scope: finalPolicies.filter((p) => inScope(p, g)).length })),
+    groups: groups.map(({ vitals, ...g }) => ({
+      ...g,
+      policies_in_scope: finalPolicies.filter((p) => inScope(p, { ...g, vitals })).length,
+      vitals_rows_per_write: vitals.total,
+      software_rows_per_host: vitals.software,
+    })),
     cycle: { policy_interval_s: policyInterval, detail_interval_s: detailInterval, jitter_buckets: buckets, mean_cycle_s: round(meanCycle), distributed_interval_s: di },
     events,
     points,
@@ -349,11 +375,13 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       rates: peakRates,
       membership_writes_per_s: Math.max(...points.map((p) => p.membership_writes_per_s)),
       membership_rows: Math.max(...points.map((p) => p.membership_rows)),
+      vitals_rows_per_s: Math.max(...points.map((p) => p.vitals_rows_per_s)),
     },
     assumptions: [
       `reads: one per host every distributed_interval (${di}s), the server answering instantly (fixed-delay pacing adds the response time to each loop)`,
       `writes: a host writes when its policies are due — at its first read, then every ${policyInterval}s + its jitter bucket (${buckets} bucket${buckets === 1 ? '' : 's'} of a minute) + half a read interval`,
       'membership rows: one per (host, policy in scope) once the host has run that policy since it was created or edited; platform and team scoping as the server does',
+      `vitals: a host's first write and then one write every detail_update_interval (${detailInterval}s) + its jitter carry its detail results; rows per write = the rows of the tables its platform's software and users queries read + 6 single-row vitals (+ osquery_flags and battery rows); the server stores only what changed`,
       `logs: a request at a logger_tls_period tick only when status lines are buffered (${scenario.agent.status_lines_per_hour}/h per host, Poisson) plus one after start-up`,
       'config: every config_refresh per host plus one at start; enroll: once per new host (and per re-enroll after a memory-store restart)',
       'not modelled: accelerate (5 s loops until a host\'s details arrive), retries after errors, team moves',
@@ -370,7 +398,7 @@ export function formatPlan(plan: ScenarioPlan): string {
   lines.push(`Policy cycle: every ${plan.cycle.policy_interval_s}s + jitter (${plan.cycle.jitter_buckets} bucket(s)) ≈ ${plan.cycle.mean_cycle_s}s on average; reads every ${plan.cycle.distributed_interval_s}s.`);
   lines.push('');
   lines.push('Groups:');
-  for (const g of plan.groups) lines.push(`  ${g.name.padEnd(26)} ${String(g.hosts).padStart(8)} hosts  ${g.platform} (${g.fleet_platform || '?'})${g.team ? `  team ${g.team}` : ''}  ${g.policies_in_scope} policies in scope at the end`);
+  for (const g of plan.groups) lines.push(`  ${g.name.padEnd(26)} ${String(g.hosts).padStart(8)} hosts  ${g.platform} (${g.fleet_platform || '?'})${g.team ? `  team ${g.team}` : ''}  ${g.policies_in_scope} policies in scope at the end, ${g.vitals_rows_per_write} vitals rows per detail write (${g.software_rows_per_host} software)`);
   if (plan.events.length) {
     lines.push('');
     lines.push('Timeline:');
@@ -386,9 +414,9 @@ export function formatPlan(plan: ScenarioPlan): string {
   moments.add(Math.floor(plan.duration_s));
   const rows = [...moments].filter((t) => t >= 0 && t < plan.points.length).sort((a, b) => a - b).map((t) => plan.points[t]!);
   lines.push('');
-  const header = ['t', 'hosts', 'enroll/s', 'config/s', 'read/s', 'write/s', 'log/s', 'member writes/s', 'membership rows', 'policies'];
-  const table = rows.map((p) => [`${p.t}s`, fmt(p.hosts), fmt(p.rates.enroll), fmt(p.rates.config), fmt(p.rates.read), fmt(p.rates.write), fmt(p.rates.log), fmt(p.membership_writes_per_s), fmt(p.membership_rows), String(p.policies)]);
-  table.push(['peak', fmt(plan.hosts), fmt(plan.peak.rates.enroll), fmt(plan.peak.rates.config), fmt(plan.peak.rates.read), fmt(plan.peak.rates.write), fmt(plan.peak.rates.log), fmt(plan.peak.membership_writes_per_s), fmt(plan.peak.membership_rows), '']);
+  const header = ['t', 'hosts', 'enroll/s', 'config/s', 'read/s', 'write/s', 'log/s', 'member writes/s', 'membership rows', 'vitals rows/s', 'policies'];
+  const table = rows.map((p) => [`${p.t}s`, fmt(p.hosts), fmt(p.rates.enroll), fmt(p.rates.config), fmt(p.rates.read), fmt(p.rates.write), fmt(p.rates.log), fmt(p.membership_writes_per_s), fmt(p.membership_rows), fmt(p.vitals_rows_per_s), String(p.policies)]);
+  table.push(['peak', fmt(plan.hosts), fmt(plan.peak.rates.enroll), fmt(plan.peak.rates.config), fmt(plan.peak.rates.read), fmt(plan.peak.rates.write), fmt(plan.peak.rates.log), fmt(plan.peak.membership_writes_per_s), fmt(plan.peak.membership_rows), fmt(plan.peak.vitals_rows_per_s), '']);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   lines.push(header.map((h, i) => h.padStart(widths[i]!)).join('  '));
   for (const r of table) lines.push(r.map((c, i) => c.padStart(widths[i]!)).join('  '));
@@ -412,5 +440,6 @@ export function planSummary(plan: ScenarioPlan): PlanSummary {
     rates: Object.fromEntries(ENDPOINT_NAMES.map((e) => [e, mean((p) => p.rates[e])])) as Record<EndpointName, number>,
     membership_writes_per_s: mean((p) => p.membership_writes_per_s),
     membership_rows: plan.final.membership_rows,
+    vitals_rows_per_s: mean((p) => p.vitals_rows_per_s),
   };
 }

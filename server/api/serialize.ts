@@ -2,7 +2,7 @@
  * Fleet-shaped JSON for the REST API (reference fleet-policies.md §6.3, §6.5): snake_case keys,
  * UTC timestamps ending in `Z`, `team_id: null` for global, lists always arrays.
  */
-import type { EnrollSecret, Host, Label, LabelMembershipType, Policy, PolicyCount, Team } from '../store/store.js';
+import type { EnrollSecret, Host, HostMdmInfo, HostVitals, Label, LabelMembershipType, Policy, PolicyCount, Team } from '../store/store.js';
 
 export const iso = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -171,5 +171,61 @@ export function labelJson(label: Label, hostIds?: readonly number[]): LabelJson 
     author_id: null,
     team_id: null,
     ...(hostIds === undefined ? {} : { host_ids: [...hostIds] }),
+  };
+}
+
+/** Fleet's host_mdm enrollment_status (a generated column in Fleet's schema). */
+function enrollmentStatus(mdm: HostMdmInfo): string {
+  if (!mdm.enrolled) return 'Off';
+  return mdm.installedFromDep ? 'On (automatic)' : 'On (manual)';
+}
+
+/**
+ * The vitals part of Fleet's GET /api/v1/fleet/hosts/{id} host object (hosts columns, disk space,
+ * users, software, mdm, batteries), as far as osqsim stores them.
+ */
+export function hostVitalsJson(vitals: HostVitals): Record<string, unknown> {
+  const c = vitals.columns;
+  const disk = vitals.diskSpace;
+  return {
+    ...(c.computerName ? { computer_name: c.computerName } : {}),
+    platform_like: c.platformLike ?? '',
+    code_name: c.codeName ?? '',
+    build: c.build ?? '',
+    memory: c.memory ?? 0,
+    cpu_type: c.cpuType ?? '',
+    cpu_subtype: c.cpuSubtype ?? '',
+    cpu_brand: c.cpuBrand ?? '',
+    cpu_physical_cores: c.cpuPhysicalCores ?? 0,
+    cpu_logical_cores: c.cpuLogicalCores ?? 0,
+    hardware_vendor: c.hardwareVendor ?? '',
+    hardware_model: c.hardwareModel ?? '',
+    hardware_version: c.hardwareVersion ?? '',
+    primary_ip: c.primaryIp ?? '',
+    primary_mac: c.primaryMac ?? '',
+    public_ip: c.publicIp ?? '',
+    last_restarted_at: c.lastRestartedAt ? iso(c.lastRestartedAt) : null,
+    gigs_disk_space_available: disk?.gigsAvailable ?? 0,
+    percent_disk_space_available: disk?.percentAvailable ?? 0,
+    gigs_total_disk_space: disk?.gigsTotal ?? 0,
+    gigs_all_disk_space: disk?.gigsAll ?? null,
+    users: vitals.users.map((u) => ({ uid: u.uid, username: u.username, type: u.type, groupname: u.groupname, shell: u.shell })),
+    software: vitals.software.map((s) => ({
+      id: s.id,
+      name: s.name,
+      version: s.version,
+      source: s.source,
+      extension_for: s.extensionFor,
+      extension_id: s.extensionId,
+      bundle_identifier: s.bundleIdentifier,
+      release: s.release,
+      vendor: s.vendor,
+      arch: s.arch,
+      last_opened_at: s.lastOpenedAt ? iso(s.lastOpenedAt) : null,
+    })),
+    mdm: vitals.mdm
+      ? { enrollment_status: enrollmentStatus(vitals.mdm), server_url: vitals.mdm.serverUrl || null, name: vitals.mdm.name, connected_to_fleet: vitals.mdm.name === 'Fleet' }
+      : { enrollment_status: null, server_url: null, name: '', connected_to_fleet: false },
+    batteries: vitals.batteries.map((b) => ({ cycle_count: b.cycleCount, health: b.health })),
   };
 }

@@ -1,6 +1,7 @@
 /**
- * Policy-result ingestion: distributed/write hands each host's results to the group committer; one
- * store.recordPolicyResults call (one transaction) stores a whole batch. Count strategies that keep
+ * Policy-result and host-vitals ingestion: distributed/write hands each host's results (and its
+ * detail results) to the group committer; one store.recordPolicyResults call (one transaction)
+ * stores a whole batch. Count strategies that keep
  * deltas get the per-cell changes through the 'membershipChanged' event.
  */
 import type { BackgroundJob, ServerContext } from '../context.js';
@@ -19,11 +20,13 @@ export class PolicyIngest implements BackgroundJob {
     const commitSeconds = metrics.histogram('osqsim_ingest_commit_duration_seconds', 'Time to commit one ingest batch').child();
     const commitErrors = metrics.counter('osqsim_ingest_commit_errors_total', 'Ingest batches that failed to commit');
     const rowsWritten = metrics.counter('osqsim_ingest_rows_total', 'Policy membership rows written by ingest');
+    const statementsSent = metrics.counter('osqsim_ingest_statements_total', 'SQL statements ingest commits sent (policy results and host vitals; MySQL store)');
     this.committer = new GroupCommitter<HostPolicyResults>(
       async (batch) => {
         const trackChanges = events.wantsMembershipChanges();
         const outcome = await store.recordPolicyResults(batch, { trackChanges });
         rowsWritten.inc({}, outcome.rowsWritten);
+        if (outcome.statements) statementsSent.inc({}, outcome.statements);
         if (trackChanges && outcome.changes.length > 0) {
           try {
             events.emit('membershipChanged', outcome.changes);

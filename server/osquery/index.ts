@@ -62,7 +62,8 @@ export const plugin: ServerPlugin = (app: FastifyInstance, context: ServerContex
         const body = asObject(request.body);
         const write = parseWriteRequest(body);
         const host = await service.authenticate(nodeKeyOf(body));
-        await service.write(host, write);
+        // The client address becomes hosts.public_ip (Fleet: publicip.FromContext in ingestNetworkInterface).
+        await service.write(host, write, request.ip);
         return reply.type(JSON_CONTENT_TYPE).send('{}');
       },
     );

@@ -10,16 +10,16 @@ import type { Counter } from '../metrics.js';
 import { LastSeenBatcher } from '../ingest/last-seen.js';
 import { PolicyIngest } from '../ingest/policy-ingest.js';
 import { fleetPlatformOf } from '../../contract/platforms.js';
-import type { HostDetailsPatch, HostIdentity, PolicyPasses } from '../store/store.js';
+import type { HostIdentity, HostVitalsReport, PolicyPasses } from '../store/store.js';
 import {
-  DETAIL_QUERIES,
   DETAIL_QUERIES_BY_NAME,
-  DETAIL_QUERY_PREFIX,
   MAX_HOST_FIELD_LENGTH,
   clipHostField,
+  detailQueriesFor,
   osVersionName,
   type ResultRow,
 } from './detail-queries.js';
+import { type VitalsPiece, isEmptyPiece, mergePiece } from './detail-ingest.js';
 import { dueForDetails, dueForLabels, dueForPolicies } from './due.js';
 import { HostCache, PolicyScopeCache, type CachedHost, type ScopedPolicy } from './host-cache.js';
 import { HostChangeFeed } from './host-feed.js';
@@ -93,6 +93,7 @@ export class OsqueryService {
   private readonly writeStoreErrors: Counter;
   private readonly labelQueriesSent: Counter;
   private readonly labelResults: Counter;
+  private readonly detailIgnored: Counter;
 
   constructor(private readonly context: ServerContext) {
     const { options, store, events, metrics, log } = context;
@@ -124,6 +125,10 @@ export class OsqueryService {
     this.labelResults = metrics.counter(
       'osqsim_osquery_label_results_total',
       'Label query answers received in distributed/write, by result (member, not_member, error)',
+    );
+    this.detailIgnored = metrics.counter(
+      'osqsim_osquery_detail_results_ignored_total',
+      'Detail query results ignored because their rows were not what the query returns (logged, as Fleet does), by query',
     );
     events.on('hostChanged', (hostId) => this.hosts.invalidateHost(hostId));
     events.on('policiesChanged', () => this.scopes.clear());
@@ -233,10 +238,9 @@ export class OsqueryService {
     const queries: Record<string, string> = {};
     const discovery: Record<string, string> = {};
     if (details) {
-      for (const detail of DETAIL_QUERIES) {
-        const name = `${DETAIL_QUERY_PREFIX}${detail.name}`;
-        queries[name] = detail.query;
-        discovery[name] = detail.discovery ?? ALWAYS_TRUE_QUERY;
+      for (const detail of detailQueriesFor(host.platform)) {
+        queries[detail.name] = detail.query;
+        discovery[detail.name] = detail.discovery ?? ALWAYS_TRUE_QUERY;
       }
     }
     if (labels) {
@@ -307,13 +311,14 @@ export class OsqueryService {
    * and not answered (logging.WithErr): the agent gets 200 and, since the host's timers did not
    * move, the same queries at its next read.
    */
-  async write(host: CachedHost, request: WriteRequest): Promise<void> {
+  async write(host: CachedHost, request: WriteRequest, clientIp = ''): Promise<void> {
     const now = this.context.now();
     const options = this.context.options;
     const results: Array<{ policyId: number; passes: PolicyPasses }> = [];
     let wildcard = false;
     let detailsUpdated = false;
-    const patch: HostDetailsPatch = {};
+    const vitals: VitalsPiece = {};
+    const ingestContext = { platform: host.platform, publicIp: clientIp.replace(/^::ffff:/, ''), now };
     const reportedPolicyIds: number[] = [];
     const policyRows = new Map<number, PolicyPasses>();
     const labelResults: Array<{ labelId: number; member: boolean | null }> = [];
@@ -340,10 +345,25 @@ export class OsqueryService {
       if (status !== undefined && status !== 0) continue;
       const detail = DETAIL_QUERIES_BY_NAME.get(name);
       if (detail) {
-        Object.assign(patch, detail.ingest(rows));
-        detailsUpdated = true;
+        // A result that is not what the query returns is logged and ignored, the rest of the write
+        // is stored (Fleet: ingestDetailQuery logs the IngestFunc's error and carries on).
+        let piece: VitalsPiece;
+        try {
+          piece = detail.ingest(rows, ingestContext);
+        } catch (error) {
+          this.detailIgnored.inc({ query: detail.name });
+          this.context.log.warn({ hostId: host.id, query: name, reason: error instanceof Error ? error.message : String(error) }, 'detail query result ignored');
+          continue;
+        }
+        mergePiece(vitals, piece);
+        // Only host-column results move detail_updated_at (Fleet: IngestFunc results, not direct ingests).
+        if (piece.host !== undefined) detailsUpdated = true;
       }
     }
+    if (detailsUpdated) vitals.host = { ...vitals.host, detailUpdatedAt: now, refetchRequested: false };
+    // Any stored write clears a requested refetch (Fleet: SubmitDistributedQueryResults saves the host with it off).
+    else if (host.refetchRequested && !isEmptyPiece(vitals)) vitals.host = { ...vitals.host, refetchRequested: false };
+    const report: HostVitalsReport | undefined = isEmptyPiece(vitals) ? undefined : vitals;
 
     // Labels are stored before policies (Fleet's SubmitDistributedQueryResults), so the policy
     // scope check below sees this write's label membership.
@@ -398,7 +418,9 @@ export class OsqueryService {
           reportedAt: now,
           ...(deleteUnanswered ? { deleteUnanswered: true } : {}),
           ...(editedOnly ? { keepPolicyTimer: true } : {}),
+          ...(report ? { vitals: report } : {}),
         });
+        if (report) this.vitalsStored(host, report);
         if (!editedOnly) {
           host.policyUpdatedAt = now;
           host.refetchRequested = false;
@@ -408,30 +430,42 @@ export class OsqueryService {
       } catch (error) {
         this.storeFailed(error, host, 'policies');
       }
+      return;
     }
-    await this.storeDetails(host, detailsUpdated ? patch : undefined, now);
+    await this.storeDetails(host, report, now);
   }
 
-  /** Detail results (and the cleared refetch flag); a store failure is logged, the host stays due. */
-  private async storeDetails(host: CachedHost, patch: HostDetailsPatch | undefined, now: Date): Promise<void> {
-    const store = this.context.store;
+  /**
+   * A write without policy results: its vitals go through the same group commit (a batch item that
+   * leaves the policy timer alone), or only the refetch flag is cleared. A store failure is logged,
+   * the host stays due.
+   */
+  private async storeDetails(host: CachedHost, report: HostVitalsReport | undefined, now: Date): Promise<void> {
     try {
-      if (patch !== undefined) {
-        patch.detailUpdatedAt = now;
-        patch.refetchRequested = false;
-        await store.updateHostDetails(host.id, patch);
-        host.detailUpdatedAt = now;
-        host.refetchRequested = false;
-        if (patch.platform !== undefined) host.platform = patch.platform;
-        if (patch.hostname !== undefined) host.hostname = patch.hostname;
-        if (patch.osVersion !== undefined) host.osVersion = patch.osVersion;
+      if (report !== undefined) {
+        await this.ingest.record({ hostId: host.id, results: [], reportedAt: now, keepPolicyTimer: true, vitals: report });
+        this.vitalsStored(host, report);
       } else if (host.refetchRequested) {
-        await store.setRefetchRequested(host.id, false);
+        await this.context.store.setRefetchRequested(host.id, false);
         host.refetchRequested = false;
       }
     } catch (error) {
       this.storeFailed(error, host, 'details');
     }
+  }
+
+  /** The cached host follows what the store now holds. */
+  private vitalsStored(host: CachedHost, report: HostVitalsReport): void {
+    const patch = report.host;
+    if (patch === undefined) return;
+    if (patch.detailUpdatedAt !== undefined) host.detailUpdatedAt = patch.detailUpdatedAt;
+    if (patch.refetchRequested === false) host.refetchRequested = false;
+    if (patch.platform !== undefined) host.platform = patch.platform;
+    if (patch.hostname !== undefined) host.hostname = patch.hostname;
+    if (patch.osVersion !== undefined) host.osVersion = patch.osVersion;
+    if (patch.distributedInterval !== undefined) host.distributedInterval = patch.distributedInterval;
+    if (patch.loggerTlsPeriod !== undefined) host.loggerTlsPeriod = patch.loggerTlsPeriod;
+    if (patch.configTlsRefresh !== undefined) host.configTlsRefresh = patch.configTlsRefresh;
   }
 
   private storeFailed(error: unknown, host: CachedHost, step: 'scope' | 'policies' | 'details' | 'labels'): void {

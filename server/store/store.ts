@@ -22,6 +22,7 @@ import type {
   LabelInput,
   LabelPatch,
   LabelSpecInput,
+  HostVitals,
   OrbitEnrollResult,
   OrbitHostIdentity,
   MembershipChange,
@@ -34,6 +35,7 @@ import type {
   PolicySpecInput,
   StatsRun,
   Team,
+  VitalsCounts,
 } from './types.js';
 
 export type * from './types.js';
@@ -61,6 +63,8 @@ export interface PolicyUpdateResult {
 export interface RecordResultsOutcome {
   /** Membership rows written (inserted or updated). */
   readonly rowsWritten: number;
+  /** SQL statements the batch sent (reads and writes, BEGIN and COMMIT included); 0 for the memory store. */
+  readonly statements?: number;
   /** Per-cell changes, only when recordPolicyResults was asked to track them. */
   readonly changes: readonly MembershipChange[];
 }
@@ -76,7 +80,7 @@ export interface ComputedCounts {
  * The Store in role-sized slices, one per entity file of each implementation, so that a consumer
  * can declare the part it uses (for instance `MembershipStore & CountStore`).
  */
-export interface Store extends TeamStore, HostStore, OrbitStore, PolicyStore, MembershipStore, CountStore, LeaseStore, LabelStore {
+export interface Store extends TeamStore, HostStore, OrbitStore, PolicyStore, MembershipStore, CountStore, LeaseStore, LabelStore, VitalsStore {
   readonly kind: StoreKind;
   /** Creates or upgrades the schema; idempotent. */
   migrate(): Promise<void>;
@@ -220,6 +224,18 @@ export interface MembershipStore {
   ): Promise<readonly MembershipChange[]>;
   /** Number of membership rows (all policies). */
   countMembership(): Promise<number>;
+}
+
+/**
+ * Host vitals (Fleet's detail-query tables: hosts columns, host_disks, host_users, software +
+ * host_software, host_mdm, host_batteries). They are written by recordPolicyResults, in the same
+ * transaction as the policy results, from HostPolicyResults.vitals; deleteHost removes them.
+ */
+export interface VitalsStore {
+  /** The host's stored vitals; undefined for an unknown host. */
+  getHostVitals(hostId: number): Promise<HostVitals | undefined>;
+  /** Rows in each vitals table (software rows are shared between hosts). */
+  countVitals(): Promise<VitalsCounts>;
 }
 
 /** Policy counts (policy_stats). */

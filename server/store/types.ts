@@ -83,6 +83,130 @@ export interface HostDetailsPatch {
   configTlsRefresh?: number;
 }
 
+/**
+ * Host columns the detail queries set besides HostDetailsPatch (Fleet's hosts columns written by
+ * the IngestFuncs of server/service/osquery_utils/queries.go: os_version, system_info,
+ * network_interface_*, uptime). Only the given fields change.
+ */
+export interface HostVitalsColumns {
+  platformLike?: string;
+  codeName?: string;
+  build?: string;
+  /** Bytes (system_info.physical_memory). */
+  memory?: number;
+  cpuType?: string;
+  cpuSubtype?: string;
+  cpuBrand?: string;
+  cpuPhysicalCores?: number;
+  cpuLogicalCores?: number;
+  hardwareVendor?: string;
+  hardwareModel?: string;
+  hardwareVersion?: string;
+  computerName?: string;
+  primaryIp?: string;
+  primaryMac?: string;
+  /** The address the request came from ('' when unknown), as Fleet's ingestNetworkInterface sets it. */
+  publicIp?: string;
+  lastRestartedAt?: Date;
+}
+
+/** Fleet's host_disks row (SetOrUpdateHostDisksSpace). */
+export interface HostDiskSpace {
+  readonly gigsAvailable: number;
+  readonly percentAvailable: number;
+  readonly gigsTotal: number;
+  /** Linux only: the sum over real block-device mounts; null when unknown. */
+  readonly gigsAll: number | null;
+}
+
+/** Fleet's host_users row. */
+export interface HostUser {
+  readonly uid: number;
+  readonly username: string;
+  readonly type: string;
+  readonly groupname: string;
+  readonly shell: string;
+}
+
+/**
+ * One software item a host reported (Fleet's fleet.Software from directIngestSoftware). The
+ * software row is shared by every host that reports the same identity (name, version, source,
+ * bundle identifier, release, arch, vendor, extension for, extension id — Fleet's checksum).
+ */
+export interface SoftwareItem {
+  readonly name: string;
+  readonly version: string;
+  readonly source: string;
+  readonly bundleIdentifier: string;
+  readonly release: string;
+  readonly arch: string;
+  readonly vendor: string;
+  readonly extensionId: string;
+  readonly extensionFor: string;
+  /** Per host (host_software.last_opened_at); null when the source does not say. */
+  readonly lastOpenedAt: Date | null;
+}
+
+/** A stored software row with its shared id. */
+export interface HostSoftware extends SoftwareItem {
+  readonly id: number;
+}
+
+/** Fleet's host_mdm row (with the MDM solution's name inline instead of mdm_id). */
+export interface HostMdmInfo {
+  readonly enrolled: boolean;
+  readonly serverUrl: string;
+  readonly installedFromDep: boolean;
+  /** Windows: from the installation type; null elsewhere. */
+  readonly isServer: boolean | null;
+  /** Solution name deduced from the server URL ('Fleet', 'Intune', 'Jamf', … or ''). */
+  readonly name: string;
+}
+
+/** Fleet's host_batteries row. */
+export interface HostBattery {
+  readonly serialNumber: string;
+  readonly cycleCount: number;
+  /** 'Normal', 'Service recommended' or 'Unknown' (Fleet's directIngestBattery). */
+  readonly health: string;
+}
+
+/**
+ * What one distributed/write's detail results change, stored in the same transaction as the
+ * write's policy results. Absent fields were not reported (the stored value stays); an empty
+ * users list writes nothing (Fleet: "an empty answer writes nothing"); an empty software or
+ * battery list is a real answer and empties the host's list.
+ */
+export interface HostVitalsReport {
+  readonly host?: HostDetailsPatch & HostVitalsColumns;
+  readonly diskSpace?: HostDiskSpace;
+  readonly users?: readonly HostUser[];
+  readonly software?: readonly SoftwareItem[];
+  readonly mdm?: HostMdmInfo;
+  readonly batteries?: readonly HostBattery[];
+}
+
+/** A host's stored vitals, as GET /api/v1/fleet/hosts/:id shows them. */
+export interface HostVitals {
+  readonly columns: Readonly<HostVitalsColumns>;
+  readonly diskSpace: HostDiskSpace | undefined;
+  /** Current users (removed ones are kept with removed_at, as Fleet, but not listed). */
+  readonly users: readonly HostUser[];
+  readonly software: readonly HostSoftware[];
+  readonly mdm: HostMdmInfo | undefined;
+  readonly batteries: readonly HostBattery[];
+}
+
+/** Row counts of the vitals tables (tests and benchmarks). */
+export interface VitalsCounts {
+  readonly software: number;
+  readonly hostSoftware: number;
+  readonly hostUsers: number;
+  readonly hostDisks: number;
+  readonly hostMdm: number;
+  readonly hostBatteries: number;
+}
+
 export interface Policy {
   readonly id: number;
   readonly teamId: number | null;
@@ -176,6 +300,11 @@ export interface HostPolicyResults {
    * moves the host's policy timer.
    */
   readonly keepPolicyTimer?: boolean;
+  /**
+   * The write's detail (host vitals) results, stored in the same transaction as its policy results
+   * (a write with vitals and no policy results carries results [] and keepPolicyTimer).
+   */
+  readonly vitals?: HostVitalsReport;
 }
 
 /**

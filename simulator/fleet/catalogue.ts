@@ -81,6 +81,10 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('npm_packages', 'dwl', 'name version description author license homepage path directory depth:i'),
   t('vscode_extensions', 'dwl', 'name uuid version path publisher publisher_id installed_at:b prerelease:i uid:b vscode_edition'),
   t('secureboot', 'dwl', 'secure_boot:i secure_mode:i@d description@d allow_kernel_extensions:i@d allow_mdm_operations:i@d setup_mode:i@lw'),
+  // osquery_registry: filled by the evaluator with the tables a host has (discovery queries read it).
+  t('osquery_registry', 'dwlc', 'registry name owner_uuid:i internal:i active:i'),
+  t('interface_details', 'dwl', 'interface mac type:i mtu:i metric:i flags:i ipackets:b opackets:b ibytes:b obytes:b ierrors:b oerrors:b idrops:b odrops:b collisions:b last_change:b link_speed:b pci_slot@l friendly_name@w description@w manufacturer@w connection_id@w connection_status@w enabled:i@w physical_adapter:i@w speed:i@w service@w dhcp_enabled:i@w dhcp_server@w dns_domain@w dns_host_name@w'),
+  t('routes', 'dwl', 'destination netmask:i gateway source flags:i interface mtu:i metric:i type hopcount:i@dl'),
   t('interface_addresses', 'dwl', 'interface address mask broadcast point_to_point type'),
   t('etc_hosts', 'dwl', 'address hostnames'),
   t('osquery_schedule', 'dwl', 'name query interval:i executions:b last_executed:b output_size:b wall_time:b user_time:b system_time:b average_memory:b'),
@@ -110,6 +114,8 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('preferences', 'd', 'domain key subkey value forced:i username host'),
   t('signature', 'd', 'path arch signed:i identifier cdhash team_identifier authority entitlements'),
   t('time_machine_destinations', 'd', 'alias destination_id consistency_scan_date root_volume_uuid bytes_available bytes_used encryption'),
+
+  t('battery', 'dw', 'manufacturer manufacture_date:i@d model serial_number cycle_count:i health condition@d state charging:i charged:i designed_capacity:i max_capacity:i current_capacity:i percent_remaining:i amperage:i voltage:i minutes_until_empty:i minutes_to_full_charge:i chemistry@w'),
 
   // --- macOS and Linux (osquery's posix specs) ------------------------------------------------
   t('disk_encryption', 'dl', 'name uuid encrypted:i type encryption_status uid@d user_uuid@d filevault_status@d'),
@@ -158,6 +164,9 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('wmi_cli_event_consumers', 'w', 'name command_line_template executable_path class relative_path'),
   t('authenticode', 'w', 'path original_program_name serial_number issuer_name subject_name result'),
   t('chocolatey_packages', 'w', 'name version summary author license path'),
+
+  // --- ChromeOS (fleetd-chrome's own tables) ---------------------------------------------------
+  t('network_interfaces', 'c', 'mac ipv4 ipv6'),
 ];
 
 const BY_NAME: ReadonlyMap<string, TableSpec> = new Map(OSQUERY_TABLES.map((table) => [table.name, table]));

@@ -120,6 +120,12 @@ export function buildGroupDatabase(SQL: SqlJsStatic, group: FleetGroupSpec, env:
   const catalogue = new Map<string, CatalogTable>();
   if (platform !== '') for (const table of env.tablesForPlatform(platform)) catalogue.set(table.name, table);
   const tables = tablesWithIdentity(group, (table) => catalogue.has(table) || table in group.tables);
+  // osquery_registry lists the tables the host has, so discovery queries (Fleet's discoveryTable)
+  // find exactly those; a group may still define its own rows.
+  if (catalogue.has('osquery_registry') && !('osquery_registry' in group.tables)) {
+    const names = new Set([...catalogue.keys(), ...Object.keys(tables)]);
+    tables.osquery_registry = [...names].sort().map((name) => ({ registry: 'table', name, owner_uuid: 0, internal: 0, active: 1 }));
+  }
   const statements: string[] = ['BEGIN'];
   for (const table of catalogue.values()) {
     if (table.name in tables) continue;

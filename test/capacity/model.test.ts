@@ -20,6 +20,13 @@ describe('capacity plan without a sweep', () => {
     expect(plan.aggregation.cron.value).toBeCloseTo(24_000, 6);
     expect(plan.aggregation.realtime.value).toBeCloseTo(12_000, 6);
     expect(plan.database.seenTimeRowsPerS.value).toBe(15_000);
+    // Vitals: 150k hosts / 3600 s × (453 software + 20 users + 6) carried; 20 users + disk + host row written.
+    expect(plan.database.vitalsRowsPerS.value).toBeCloseTo((150_000 / 3600) * 479, 6);
+    expect(plan.database.rowsWrittenPerS.value).toBeCloseTo(
+      plan.membershipRowsPerS.value + plan.requestRates.write.value + 15_000 + (150_000 / 3600) * 22,
+      6,
+    );
+    expect(planCapacity(input({ hosts: 150_000, detailIntervalS: 7200 })).database.vitalsRowsPerS.value).toBeCloseTo((150_000 / 7200) * 479, 6);
   });
 
   it('sizes instances from CPU at the target utilisation', () => {

@@ -62,6 +62,36 @@ describe('plan arithmetic', () => {
     expect(plan.groups.map((g) => [g.name, g.hosts, g.policies_in_scope])).toEqual([['mac', 750, 2], ['win', 250, 2]]);
   });
 
+  it('vitals: every detail write carries the group\'s software, users and single-row vitals', () => {
+    const withTables = planScenario(scenario({
+      fleet: {
+        groups: [
+          { name: 'mac', weight: 3, platform: 'darwin', os_version: '14', tables: {
+            apps: [{ name: 'A.app' }, { name: 'B.app' }], homebrew_packages: [{ name: 'git' }], users: [{ uid: 501, username: 'a' }], battery: [{ serial_number: 'B1' }],
+          } },
+          { name: 'win', weight: 1, platform: 'windows', os_version: '10', tables: { programs: [{ name: 'P' }], users: [{ uid: 1, username: 'u' }, { uid: 2, username: 'v' }] } },
+        ],
+      },
+    }));
+    // mac: 3 software + 1 user + 6 single-row + 1 battery; win: 1 software + 2 users + 6.
+    expect(withTables.groups.map((g) => [g.name, g.vitals_rows_per_write, g.software_rows_per_host])).toEqual([['mac', 11, 3], ['win', 9, 1]]);
+    expect(withTables.points[0]!.vitals_rows_per_s).toBe(750 * 11 + 250 * 9);
+    const window = withTables.points.slice(95, 550); // 7 detail cycles of 65 s (detail interval = policy interval)
+    expect(mean(window.map((p) => p.vitals_writes_per_s))).toBeCloseTo(1000 / 65, 0);
+    expect(mean(window.map((p) => p.vitals_rows_per_s))).toBeCloseTo((750 * 11 + 250 * 9) / 65, 0);
+    expect(formatPlan(withTables)).toContain('vitals rows/s');
+  });
+
+  it('vitals follow detail_update_interval, not the policy interval', () => {
+    const slow = planScenario(scenario({ server: { policy_update_interval: '60s', detail_update_interval: '300s', max_jitter_percent: 10 } }));
+    // After the first writes (t = 0): one detail cycle (at 300 s, 5 min < one jitter minute bucket) in
+    // 1..600 s, against a policy write every 65 s.
+    const window = slow.points.slice(1, 601);
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    expect(sum(window.map((p) => p.vitals_writes_per_s))).toBeCloseTo(1000, -1);
+    expect(sum(window.map((p) => p.rates.write))).toBeGreaterThan(8 * 1000);
+  });
+
   it('every host writes right after it enrolls (due everything)', () => {
     expect(plan.points[0]!.rates.enroll).toBe(1000);
     expect(plan.points[0]!.rates.write).toBe(1000);

@@ -358,8 +358,9 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
         expect(await t.store.hostMembership(host.id)).toEqual([]);
         expect(await t.host(key)).toMatchObject({ policyUpdatedAt: host.policyUpdatedAt, detailUpdatedAt: host.detailUpdatedAt });
         const metrics = (await t.server.app.inject({ method: 'GET', url: '/metrics' })).body;
+        // The detail results travel in the same transaction as the policy results: one failure.
         expect(metrics).toContain('osqsim_osquery_write_store_errors_total{step="policies"} 1');
-        expect(metrics).toContain('osqsim_osquery_write_store_errors_total{step="details"} 1');
+        expect(metrics).not.toContain('osqsim_osquery_write_store_errors_total{step="details"}');
         // Nothing moved: the next read carries the same queries, and the answer is stored then.
         t.advance(10_000);
         expect((await t.read(key)).body).toBe(due);
@@ -403,6 +404,109 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
         expect(response.statusCode).toBe(401);
         expect(response.json()).toEqual({ error: 'authentication error: invalid node key', node_invalid: true });
         expect(await storeSnapshot(t.store)).toEqual(before);
+      });
+    });
+
+    describe('host vitals (detail queries)', () => {
+      const names = (queries: Record<string, string>): string[] => Object.keys(queries).filter((n) => n.startsWith('fleet_detail_query_')).sort();
+
+      it('sends Fleet\'s detail queries per platform, with discovery where Fleet has it', async () => {
+        const t = await start();
+        const mac = await t.enroll('vit-mac', { platform: 'darwin' });
+        const win = await t.enroll('vit-win', { platform: 'windows' });
+        const macRead = (await t.read(mac)).json() as { queries: Record<string, string>; discovery: Record<string, string> };
+        const winRead = (await t.read(win)).json() as { queries: Record<string, string>; discovery: Record<string, string> };
+        expect(names(macRead.queries)).toEqual([
+          'battery', 'disk_space_darwin', 'disk_space_darwin_legacy', 'mdm', 'network_interface_unix', 'os_version', 'osquery_flags',
+          'osquery_info', 'software_macos', 'system_info', 'uptime', 'users',
+        ].map((n) => `fleet_detail_query_${n}`));
+        expect(names(winRead.queries)).toEqual([
+          'battery', 'disk_space_windows', 'mdm_windows', 'network_interface_windows', 'os_version', 'os_version_windows', 'osquery_flags',
+          'osquery_info', 'software_windows', 'system_info', 'uptime', 'users',
+        ].map((n) => `fleet_detail_query_${n}`));
+        expect(macRead.discovery.fleet_detail_query_battery).toMatch(/FROM osquery_registry WHERE .*name = 'battery'/);
+        expect(macRead.discovery.fleet_detail_query_disk_space_darwin_legacy).toMatch(/^SELECT 1 WHERE NOT EXISTS \(/);
+        expect(macRead.discovery.fleet_detail_query_os_version).toBe('SELECT 1');
+        expect(macRead.queries.fleet_detail_query_software_macos).toContain('FROM apps');
+      });
+
+      it('stores what the answers say: host columns, disk, users, software, with the client address as public IP', async () => {
+        const t = await start();
+        const key = await t.enroll('vit-1');
+        const host = await t.host(key);
+        await t.read(key);
+        const response = await t.write(key, {
+          ...detailAnswers('vit-1'),
+          fleet_detail_query_system_info: [{ hostname: 'vit-1', uuid: 'U-1', physical_memory: '17179869184', cpu_brand: 'AMD EPYC', cpu_logical_cores: '8', hardware_serial: 'Default string' }],
+          fleet_detail_query_network_interface_unix: [{ address: '10.1.2.3', mac: '52:54:00:12:34:56' }],
+          fleet_detail_query_disk_space_unix: [{ percent_disk_space_available: '40', gigs_disk_space_available: '41.2', gigs_total_disk_space: '103', gigs_all_disk_space: '' }],
+          fleet_detail_query_users: [{ uid: '1000', username: 'ops', type: '', groupname: 'ops', shell: '/bin/bash' }],
+          fleet_detail_query_software_linux: [
+            { name: 'openssl', version: '3.0.2', source: 'deb_packages', arch: 'amd64' },
+            { name: 'curl', version: '7.81.0', source: 'deb_packages', arch: 'amd64' },
+          ],
+          fleet_detail_query_osquery_flags: [{ name: 'distributed_interval', value: '10' }, { name: 'config_refresh', value: '60' }],
+        });
+        expect(response.statusCode).toBe(200);
+        expect(await t.host(key)).toMatchObject({ hardwareSerial: '', distributedInterval: 10, configTlsRefresh: 60, detailUpdatedAt: t.now() });
+        const vitals = (await t.store.getHostVitals(host.id))!;
+        expect(vitals.columns).toMatchObject({ memory: 17179869184, cpuBrand: 'AMD EPYC', cpuLogicalCores: 8, primaryIp: '10.1.2.3', primaryMac: '52:54:00:12:34:56', publicIp: '127.0.0.1' });
+        expect(vitals.diskSpace).toEqual({ gigsAvailable: 41.2, percentAvailable: 40, gigsTotal: 103, gigsAll: null });
+        expect(vitals.users.map((u) => u.username)).toEqual(['ops']);
+        expect(vitals.software.map((s) => `${s.name} ${s.version}`)).toEqual(['curl 7.81.0', 'openssl 3.0.2']);
+        // Details are not due again until the interval (+ jitter) passed.
+        t.advance(60_000);
+        expect(names(((await t.read(key)).json() as { queries?: Record<string, string> }).queries ?? {})).toEqual([]);
+      });
+
+      it('a write with only direct-ingest vitals (users) stores them and clears a refetch, without moving detail_updated_at', async () => {
+        const t = await start();
+        const key = await t.enroll('vit-refetch');
+        const host = await t.host(key);
+        await t.read(key);
+        await t.write(key, detailAnswers('vit-refetch'));
+        const before = await t.host(key);
+        await t.store.setRefetchRequested(host.id, true);
+        t.server.context.events.emit('hostChanged', host.id);
+        t.advance(1_000);
+        expect(names(((await t.read(key)).json() as { queries: Record<string, string> }).queries)).toContain('fleet_detail_query_users');
+        const response = await t.write(key, { fleet_detail_query_users: [{ uid: '1000', username: 'ops', type: '', groupname: 'ops', shell: '/bin/bash' }] });
+        expect(response.statusCode).toBe(200);
+        expect(await t.host(key)).toMatchObject({ refetchRequested: false, detailUpdatedAt: before.detailUpdatedAt });
+        expect((await t.store.getHostVitals(host.id))!.users.map((u) => u.username)).toEqual(['ops']);
+      });
+
+      it('a malformed or failed detail result is ignored and logged, never a 5xx; the rest of the write is stored', async () => {
+        const t = await start();
+        const id = await policy(t, null, 'p', 'SELECT 1;');
+        const key = await t.enroll('vit-bad');
+        const host = await t.host(key);
+        await t.read(key);
+        const response = await t.write(
+          key,
+          {
+            ...detailAnswers('vit-bad'),
+            fleet_detail_query_system_info: [{ hostname: 'a' }, { hostname: 'b' }], // two rows for a single-row query
+            fleet_detail_query_uptime: [{ total_seconds: 'soon' }],
+            fleet_detail_query_software_linux: [{ name: 'x', version: '1', source: 'deb_packages', last_opened_at: 'yesterday' }],
+            fleet_detail_query_users: [{ uid: '0', username: 'root', shell: '/bin/bash' }],
+            fleet_detail_query_disk_space_unix: [{ percent_disk_space_available: '1', gigs_disk_space_available: '1', gigs_total_disk_space: '1' }],
+            [`fleet_policy_query_${id}`]: [{ 1: '1' }],
+          },
+          { fleet_detail_query_users: 1 },
+        );
+        expect(response.statusCode).toBe(200);
+        expect(await t.store.getMembership(id, host.id)).toBe(true);
+        const stored = await t.host(key);
+        expect(stored).toMatchObject({ hostname: host.hostname, uptimeSeconds: host.uptimeSeconds, osqueryVersion: '5.13.0', detailUpdatedAt: t.now() });
+        const vitals = (await t.store.getHostVitals(host.id))!;
+        expect(vitals.software).toEqual([]);
+        expect(vitals.users).toEqual([]);
+        expect(vitals.diskSpace).toEqual({ gigsAvailable: 1, percentAvailable: 1, gigsTotal: 1, gigsAll: null });
+        const metrics = (await t.server.app.inject({ method: 'GET', url: '/metrics' })).body;
+        expect(metrics).toContain('osqsim_osquery_detail_results_ignored_total{query="system_info"} 1');
+        expect(metrics).toContain('osqsim_osquery_detail_results_ignored_total{query="uptime"} 1');
+        expect(metrics).toContain('osqsim_osquery_detail_results_ignored_total{query="software_linux"} 1');
       });
     });
 

@@ -123,11 +123,17 @@ export async function storeSnapshot(store: Store): Promise<unknown> {
   };
 }
 
+/** The detail queries an Ubuntu host is sent (Fleet's set for Linux, server/osquery/detail-queries.ts). */
 export const DETAIL_NAMES = [
+  'fleet_detail_query_disk_space_unix',
+  'fleet_detail_query_network_interface_unix',
   'fleet_detail_query_os_version',
+  'fleet_detail_query_osquery_flags',
   'fleet_detail_query_osquery_info',
+  'fleet_detail_query_software_linux',
   'fleet_detail_query_system_info',
   'fleet_detail_query_uptime',
+  'fleet_detail_query_users',
 ];
 
 /** The built-in label ids of a new store (seeded in this order: All Hosts, macOS, …, chrome). */

@@ -160,6 +160,7 @@ export function deleteHost(state: MemoryState, id: number): readonly MembershipC
   // Fleet's DeleteHost deletes the host's label_membership rows too (hostRefs).
   for (const labelId of state.hostLabels.get(id) ?? []) state.labelMembers.get(labelId)?.delete(id);
   state.hostLabels.delete(id);
+  state.vitals.delete(id); // host_users, host_software, host_disks, host_mdm, host_batteries (Fleet's hostRefs)
   noteHostChanged(state, id, true);
   return removed;
 }

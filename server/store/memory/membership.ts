@@ -5,6 +5,7 @@ import type { RecordResultsOutcome } from '../store.js';
 import type { HostPolicyResults, MembershipChange, MembershipRow, PolicyPasses } from '../types.js';
 import { noteHostChanged } from './feed.js';
 import type { MemoryState } from './state.js';
+import { recordHostVitals } from './vitals.js';
 
 export function recordPolicyResults(
   state: MemoryState,
@@ -39,6 +40,7 @@ export function recordPolicyResults(
       }
       rowsWritten++;
     }
+    if (entry.vitals) recordHostVitals(state, entry.hostId, entry.vitals, entry.reportedAt);
     if (entry.deleteUnanswered) removeUnanswered(state, entry, host?.teamId, options.trackChanges === true && host !== undefined, changes);
     if (host && !entry.keepPolicyTimer) {
       state.hosts.set(host.id, {

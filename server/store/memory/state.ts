@@ -3,12 +3,31 @@
  * membership, counts, leases) as the MySQL files share the database.
  */
 import { osqsimError } from '../../../lib/errors.js';
-import type { EnrollSecret, Host, HostOrbitInfo, Label, Policy, PolicyCount, PolicyPasses, StatsRun, Team } from '../types.js';
+import type { EnrollSecret, Host, HostBattery, HostDiskSpace, HostMdmInfo, HostOrbitInfo, HostUser, HostVitalsColumns, Label, SoftwareItem, Policy, PolicyCount, PolicyPasses, StatsRun, Team } from '../types.js';
 import { BUILTIN_LABELS } from '../label-rules.js';
 
 export interface Cell {
   passes: PolicyPasses;
   updatedAt: Date;
+}
+
+/** One host's vitals rows. */
+export interface HostVitalsState {
+  columns: HostVitalsColumns;
+  diskSpace?: HostDiskSpace;
+  /** `uid\0username` → the user and when it stopped being reported (null = current). */
+  users: Map<string, { user: HostUser; removedAt: Date | null }>;
+  /** software id → last_opened_at (host_software). */
+  software: Map<number, Date | null>;
+  mdm?: HostMdmInfo;
+  batteries: HostBattery[];
+}
+
+/** The software catalogue shared by all hosts (Fleet's software table, unique by checksum). */
+export interface SoftwareCatalogue {
+  nextId: number;
+  readonly byChecksum: Map<string, number>;
+  readonly byId: Map<number, SoftwareItem>;
 }
 
 export interface MemoryState {
@@ -32,6 +51,9 @@ export interface MemoryState {
   readonly hostsByDeviceToken: Map<string, number>;
   /** host id → host_orbit_info. */
   readonly orbitInfo: Map<number, HostOrbitInfo>;
+  /** host id → its vitals rows; the software catalogue shared by hosts. */
+  readonly vitals: Map<number, HostVitalsState>;
+  readonly software: SoftwareCatalogue;
   readonly policies: Map<number, Policy>;
   /** policyKey(teamId, name) → policy id (the unique checksum key of MySQL). */
   readonly policiesByKey: Map<string, number>;
@@ -74,6 +96,8 @@ export function createState(): MemoryState {
     deviceTokenByHost: new Map(),
     hostsByDeviceToken: new Map(),
     orbitInfo: new Map(),
+    vitals: new Map(),
+    software: { nextId: 1, byChecksum: new Map(), byId: new Map() },
     policies: new Map(),
     policiesByKey: new Map(),
     membership: new Map(),

@@ -41,6 +41,8 @@ import type {
   PolicySpecInput,
   StatsRun,
   Team,
+  HostVitals,
+  VitalsCounts,
 } from '../types.js';
 import * as counts from './counts.js';
 import * as feed from './feed.js';
@@ -52,6 +54,7 @@ import * as orbit from './orbit.js';
 import * as policies from './policies.js';
 import { type MemoryState, createState } from './state.js';
 import * as teams from './teams.js';
+import * as vitals from './vitals.js';
 
 export class MemoryStore implements Store {
   readonly kind = 'memory' as const;
@@ -236,6 +239,16 @@ export class MemoryStore implements Store {
 
 
   // --- membership (policy results) --------------------------------------------------------
+
+  // --- host vitals (written by recordPolicyResults) -----------------------------------------
+
+  async getHostVitals(hostId: number): Promise<HostVitals | undefined> {
+    return vitals.getHostVitals(this.open(), hostId);
+  }
+
+  async countVitals(): Promise<VitalsCounts> {
+    return vitals.countVitals(this.open());
+  }
 
   async recordPolicyResults(
     batch: readonly HostPolicyResults[],

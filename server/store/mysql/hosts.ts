@@ -13,6 +13,7 @@ import { type Db, exec, readRows, run } from './db.js';
 import { isDuplicate } from './errors.js';
 import { BULK_ROWS, type CellRow, chunks, ids, sqlDatetime, toPasses } from './sql.js';
 import { assertTeam, tx } from './tx.js';
+import { DELETE_HOST_VITALS } from './vitals.js';
 
 const HOST_COLUMNS = `h.id, h.osquery_host_id, h.node_key, h.team_id, h.platform, h.hostname, h.uuid,
   h.hardware_serial, h.os_version, h.osquery_version, h.uptime_seconds, h.detail_updated_at, h.policy_updated_at, h.label_updated_at,
@@ -349,6 +350,7 @@ export async function deleteHost(db: Db, id: number): Promise<readonly Membershi
       await c.query('DELETE FROM host_device_auth WHERE host_id = ?', [id]);
       await c.query('DELETE FROM host_orbit_info WHERE host_id = ?', [id]);
       await c.query('DELETE FROM label_membership WHERE host_id = ?', [id]);
+      for (const statement of DELETE_HOST_VITALS) await c.query(statement, [id]);
       await c.query('DELETE FROM hosts WHERE id = ?', [id]);
       await c.query('INSERT INTO host_deletions (host_id) VALUES (?)', [id]);
       return cells.map((r) => ({ policyId: r.policy_id, hostId: id, hostTeamId: teamId, before: toPasses(r.passes), after: undefined }));

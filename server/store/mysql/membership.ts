@@ -11,6 +11,7 @@ import type { HostPolicyResults, MembershipChange, MembershipRow, PolicyPasses }
 import { type Db, readRows, run } from './db.js';
 import { BULK_ROWS, type CellRow, chunks, ids, passesSql, sqlDatetime, toPasses } from './sql.js';
 import { tx } from './tx.js';
+import { type VitalsPreRead, vitalsPreRead, vitalsStatements } from './vitals.js';
 
 export async function recordPolicyResults(
   db: Db,
@@ -44,9 +45,11 @@ export async function recordPolicyResults(
   // host_team_id comes from the hosts row this transaction has just locked (UPDATE hosts first):
   // known teams are written as literals, otherwise one session variable per host read by a
   // primary-key lookup (NULL when the host does not exist).
-  const statements = (teamOf?: ReadonlyMap<number, number | null>): string[] => {
+  const statements = (pre: VitalsPreRead | undefined, teamOf?: ReadonlyMap<number, number | null>): string[] => {
     const out: string[] = [];
+    const vitals = vitalsStatements(batch, pre);
     for (const chunk of chunks(stampedIds, BULK_ROWS)) out.push(hostsTouchSql(chunk, hostTimes));
+    out.push(...vitals.hostUpdates);
     if (rows.length > 0) {
       if (teamOf === undefined) {
         for (const chunk of chunks(hostIds, BULK_ROWS)) {
@@ -70,6 +73,7 @@ export async function recordPolicyResults(
     for (const chunk of chunks(runIds, BULK_ROWS)) {
       out.push(`DELETE FROM policy_membership WHERE host_id IN (${chunk.join(',')}) AND updated_at < ${perHostTime(chunk, runs)}`);
     }
+    out.push(...vitals.rest);
     return out;
   };
 
@@ -79,18 +83,50 @@ export async function recordPolicyResults(
       db.ingestPool,
       async (conn) => {
         let changes: MembershipChange[] = [];
+        // Host vitals diffs read first, outside the transaction (as Fleet reads a host's software
+        // before its write); a host's writes are never in two batches at once (the committer's keys).
+        const pre = await vitalsPreRead(conn, batch);
+        let sent = pre?.statements ?? 0;
         if (options.trackChanges && (rows.length > 0 || runIds.length > 0)) {
           const previous = await previousValues(conn, rows, hostIds, runs);
           changes = previous.changes;
-          await conn.query(`${statements(previous.teamOf).join(';\n')};\nCOMMIT`);
+          const all = statements(pre, previous.teamOf);
+          await sendInTransaction(conn, [...all, 'COMMIT']);
+          sent += all.length + 4; // BEGIN, the two locking SELECTs, COMMIT
         } else {
-          await conn.query(`START TRANSACTION;\n${statements().join(';\n')};\nCOMMIT`);
+          const all = statements(pre);
+          if (all.length > 0) await sendInTransaction(conn, ['START TRANSACTION', ...all, 'COMMIT']);
+          if (all.length > 0) sent += all.length + 2;
         }
-        return { rowsWritten, changes };
+        return { rowsWritten, changes, statements: sent };
       },
       { inlineBeginCommit: true },
     ),
   );
+}
+
+/**
+ * Text per round trip of one batch. A batch of hosts with large software lists (Fleet's Ubuntu
+ * average is 2,460 packages) can run to tens of MB of SQL, above max_allowed_packet (16 MiB by
+ * default on MariaDB 10.11 and 64 MiB on MySQL 8); the statements then travel in several round trips
+ * of one transaction (a failure rolls all of it back in tx()).
+ */
+export const MAX_QUERY_TEXT = 4 * 1024 * 1024;
+
+/** Sends the statements (BEGIN/COMMIT included by the caller) in as few queries as MAX_QUERY_TEXT allows. */
+export async function sendInTransaction(conn: PoolConnection, statements: readonly string[], maxText = MAX_QUERY_TEXT): Promise<void> {
+  let part: string[] = [];
+  let size = 0;
+  for (const statement of statements) {
+    if (part.length > 0 && size + statement.length > maxText) {
+      await conn.query(part.join(';\n'));
+      part = [];
+      size = 0;
+    }
+    part.push(statement);
+    size += statement.length + 2;
+  }
+  if (part.length > 0) await conn.query(part.join(';\n'));
 }
 
 /** One cell of an ingest batch. */

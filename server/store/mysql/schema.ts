@@ -273,6 +273,95 @@ export const MIGRATIONS: readonly Migration[] = [
       BUILTIN_LABELS_SEED,
     ],
   },
+  {
+    version: 9,
+    description: 'host vitals: hosts columns from detail queries, host_disks, host_users, software, host_software, host_mdm, host_batteries',
+    // Fleet's tables (server/datastore/mysql/schema.sql; reference fleet-host-vitals.md §1.7), with
+    // the columns osqsim's detail queries write. No foreign keys, as for policy_membership.
+    statements: [
+      `ALTER TABLE hosts
+        ADD COLUMN platform_like VARCHAR(255) NOT NULL DEFAULT '',
+        ADD COLUMN code_name VARCHAR(255) NOT NULL DEFAULT '',
+        ADD COLUMN build VARCHAR(255) NOT NULL DEFAULT '',
+        ADD COLUMN memory BIGINT NOT NULL DEFAULT 0,
+        ADD COLUMN cpu_type VARCHAR(255) NOT NULL DEFAULT '',
+        ADD COLUMN cpu_subtype VARCHAR(255) NOT NULL DEFAULT '',
+        ADD COLUMN cpu_brand VARCHAR(255) NOT NULL DEFAULT '',
+        ADD COLUMN cpu_physical_cores INT NOT NULL DEFAULT 0,
+        ADD COLUMN cpu_logical_cores INT NOT NULL DEFAULT 0,
+        ADD COLUMN hardware_vendor VARCHAR(255) NOT NULL DEFAULT '',
+        ADD COLUMN hardware_model VARCHAR(255) NOT NULL DEFAULT '',
+        ADD COLUMN hardware_version VARCHAR(255) NOT NULL DEFAULT '',
+        ADD COLUMN computer_name VARCHAR(255) NOT NULL DEFAULT '',
+        ADD COLUMN primary_ip VARCHAR(45) NOT NULL DEFAULT '',
+        ADD COLUMN primary_mac VARCHAR(17) NOT NULL DEFAULT '',
+        ADD COLUMN public_ip VARCHAR(45) NOT NULL DEFAULT '',
+        ADD COLUMN last_restarted_at DATETIME(3) NULL`,
+      `CREATE TABLE IF NOT EXISTS host_disks (
+        host_id INT UNSIGNED NOT NULL PRIMARY KEY,
+        gigs_disk_space_available DECIMAL(10,2) NOT NULL DEFAULT 0,
+        percent_disk_space_available DECIMAL(10,2) NOT NULL DEFAULT 0,
+        gigs_total_disk_space DECIMAL(10,2) NOT NULL DEFAULT 0,
+        gigs_all_disk_space DECIMAL(10,2) NULL,
+        encrypted TINYINT(1) NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS host_users (
+        host_id INT UNSIGNED NOT NULL,
+        uid BIGINT NOT NULL,
+        username VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        groupname VARCHAR(255) NOT NULL DEFAULT '',
+        user_type VARCHAR(255) NOT NULL DEFAULT '',
+        shell VARCHAR(255) NOT NULL DEFAULT '',
+        removed_at DATETIME(3) NULL,
+        created_at DATETIME(3) NOT NULL DEFAULT CURRENT_TIMESTAMP(3),
+        PRIMARY KEY (host_id, uid, username)
+      ) ${TABLE_OPTIONS}`,
+      // checksum = MD5 over the identity columns (server/store/vitals-rules.ts softwareChecksum).
+      `CREATE TABLE IF NOT EXISTS software (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        name VARCHAR(255) NOT NULL,
+        version VARCHAR(255) NOT NULL DEFAULT '',
+        source VARCHAR(64) NOT NULL,
+        bundle_identifier VARCHAR(255) NOT NULL DEFAULT '',
+        \`release\` VARCHAR(64) NOT NULL DEFAULT '',
+        arch VARCHAR(16) NOT NULL DEFAULT '',
+        vendor VARCHAR(255) NOT NULL DEFAULT '',
+        extension_id VARCHAR(255) NOT NULL DEFAULT '',
+        extension_for VARCHAR(64) NOT NULL DEFAULT '',
+        checksum BINARY(16) NOT NULL,
+        UNIQUE KEY idx_software_checksum (checksum),
+        KEY idx_software_name (name)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS host_software (
+        host_id INT UNSIGNED NOT NULL,
+        software_id INT UNSIGNED NOT NULL,
+        last_opened_at DATETIME(3) NULL,
+        PRIMARY KEY (host_id, software_id),
+        KEY idx_host_software_software_id (software_id)
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS host_mdm (
+        host_id INT UNSIGNED NOT NULL PRIMARY KEY,
+        enrolled TINYINT(1) NOT NULL DEFAULT 0,
+        server_url VARCHAR(255) NOT NULL DEFAULT '',
+        installed_from_dep TINYINT(1) NOT NULL DEFAULT 0,
+        is_server TINYINT(1) NULL,
+        name VARCHAR(255) NOT NULL DEFAULT '',
+        updated_at DATETIME(3) NOT NULL
+      ) ${TABLE_OPTIONS}`,
+      `CREATE TABLE IF NOT EXISTS host_batteries (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        host_id INT UNSIGNED NOT NULL,
+        serial_number VARCHAR(255) NOT NULL,
+        cycle_count INT NOT NULL DEFAULT 0,
+        health VARCHAR(40) NOT NULL DEFAULT '',
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        UNIQUE KEY idx_host_batteries_host_id_serial_number (host_id, serial_number)
+      ) ${TABLE_OPTIONS}`,
+    ],
+  },
 ];
 
 /**
@@ -286,4 +375,5 @@ export const ALREADY_APPLIED_ERRNOS: ReadonlySet<number> = new Set([1060, 1061])
 export const TABLES: readonly string[] = [
   'teams', 'enroll_secrets', 'hosts', 'host_seen_times', 'policies', 'policy_membership', 'policy_stats', 'locks', 'stats_runs',
   'host_deletions', 'host_device_auth', 'host_orbit_info', 'labels', 'label_membership', 'policy_labels',
+  'host_disks', 'host_users', 'software', 'host_software', 'host_mdm', 'host_batteries',
 ];

@@ -41,6 +41,8 @@ import type {
   PolicySpecInput,
   StatsRun,
   Team,
+  HostVitals,
+  VitalsCounts,
 } from '../types.js';
 import * as counts from './counts.js';
 import { type Db, type MysqlStoreOptions, closeDb, openDb, ping } from './db.js';
@@ -53,6 +55,7 @@ import * as orbit from './orbit.js';
 import { migrate } from './migrate.js';
 import * as policies from './policies.js';
 import * as teams from './teams.js';
+import * as vitals from './vitals.js';
 
 export type { MysqlStoreOptions } from './db.js';
 
@@ -234,6 +237,14 @@ export class MysqlStore implements Store {
   }
 
   // --- membership (policy results) --------------------------------------------------------
+
+  getHostVitals(hostId: number): Promise<HostVitals | undefined> {
+    return vitals.getHostVitals(this.db, hostId);
+  }
+
+  countVitals(): Promise<VitalsCounts> {
+    return vitals.countVitals(this.db);
+  }
 
   recordPolicyResults(
     batch: readonly HostPolicyResults[],

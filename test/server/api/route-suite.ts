@@ -398,6 +398,34 @@ export function routeSuite(open: () => Promise<ApiHarness | undefined>): void {
       expect(latest.body.host.issues.failing_policies_count).toBe(2);
     });
 
+    test('detail: the host\'s vitals (hardware, network, disk space, users, software, MDM, batteries)', async () => {
+      const host = await enroll('darwin');
+      const bare = (await h.call('GET', `${V1}/hosts/${host.id}`)).body.host;
+      expect(bare).toMatchObject({ memory: 0, primary_ip: '', users: [], software: [], batteries: [], gigs_all_disk_space: null, mdm: { enrollment_status: null } });
+      await h.store.recordPolicyResults([{
+        hostId: host.id, reportedAt: new Date('2026-12-05T10:00:00Z'), results: [], keepPolicyTimer: true,
+        vitals: {
+          host: { memory: 34359738368, cpuBrand: 'Apple M2 Pro', primaryIp: '192.168.1.23', primaryMac: 'a4:83:e7:1c:2d:3e', computerName: 'Alex MacBook Pro' },
+          diskSpace: { gigsAvailable: 247.03, percentAvailable: 49.44, gigsTotal: 499.67, gigsAll: null },
+          users: [{ uid: 501, username: 'alex', type: '', groupname: 'staff', shell: '/bin/zsh' }],
+          software: [{ name: 'Slack', version: '4.41.97', source: 'apps', bundleIdentifier: 'com.tinyspeck.slackmacgap', release: '', arch: '', vendor: '', extensionId: '', extensionFor: '', lastOpenedAt: new Date('2026-12-04T09:00:00Z') }],
+          mdm: { enrolled: true, serverUrl: 'https://mdm.example/mdm', installedFromDep: true, isServer: null, name: 'Jamf' },
+          batteries: [{ serialNumber: 'F8Y2431A0PQ1MNKAB', cycleCount: 214, health: 'Normal' }],
+        },
+      }]);
+      const res = await h.call('GET', `${V1}/hosts/${host.id}`);
+      expect(res.status).toBe(200);
+      expect(res.body.host).toMatchObject({
+        memory: 34359738368, cpu_brand: 'Apple M2 Pro', primary_ip: '192.168.1.23', primary_mac: 'a4:83:e7:1c:2d:3e', computer_name: 'Alex MacBook Pro',
+        gigs_disk_space_available: 247.03, percent_disk_space_available: 49.44, gigs_total_disk_space: 499.67,
+        users: [{ uid: 501, username: 'alex', type: '', groupname: 'staff', shell: '/bin/zsh' }],
+        mdm: { enrollment_status: 'On (automatic)', server_url: 'https://mdm.example/mdm', name: 'Jamf' },
+        batteries: [{ cycle_count: 214, health: 'Normal' }],
+      });
+      expect(res.body.host.software).toEqual([expect.objectContaining({ name: 'Slack', version: '4.41.97', source: 'apps', bundle_identifier: 'com.tinyspeck.slackmacgap', last_opened_at: '2026-12-04T09:00:00Z' })]);
+      expect(res.body.host.software[0].id).toBeGreaterThan(0);
+    });
+
     test('list: pagination, team filter and the policy filter', async () => {
       const team = await createTeam();
       const hosts: Host[] = [];

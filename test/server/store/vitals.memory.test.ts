@@ -1,0 +1,4 @@
+import { createStore } from '../../../server/store/index.js';
+import { vitalsContract } from './vitals-contract.js';
+
+vitalsContract('memory', () => createStore('memory'));

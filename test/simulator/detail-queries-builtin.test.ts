@@ -1,0 +1,58 @@
+/**
+ * The built-in fleet answers the server's host-vitals (detail) queries as a real host would: every
+ * query a group's platform is sent runs without error (after its discovery query), and the answers
+ * ingest into plausible vitals (primary IP, disk space, users, software).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SqlJsStatic } from 'sql.js';
+import { BUILTIN_FLEET } from '../../scenarios/fleets/builtin-fleet.js';
+import { DETAIL_QUERIES_BY_NAME, detailQueriesFor } from '../../server/osquery/detail-queries.js';
+import { type VitalsPiece, mergePiece } from '../../server/osquery/detail-ingest.js';
+import { FleetEvaluator, loadSqlJs } from '../../simulator/fleet/evaluator.js';
+import { osqueryEnvironment } from '../../simulator/fleet/environment.js';
+
+let SQL: SqlJsStatic;
+beforeAll(async () => {
+  SQL = await loadSqlJs();
+});
+
+describe('built-in fleet × detail queries', () => {
+  it('every group answers its platform\'s detail queries, and the answers make plausible vitals', () => {
+    const groups = BUILTIN_FLEET.groups;
+    const evaluator = new FleetEvaluator(SQL, groups, osqueryEnvironment());
+    try {
+      groups.forEach((group, index) => {
+        const vitals: VitalsPiece = {};
+        const skipped: string[] = [];
+        for (const detail of detailQueriesFor(group.platform)) {
+          if (detail.discovery !== undefined) {
+            const discovery = evaluator.answer(index, detail.discovery);
+            expect(discovery.status, `${group.name} ${detail.name} discovery: ${discovery.message}`).toBe(0);
+            if (discovery.rowCount === 0) {
+              skipped.push(detail.name);
+              continue;
+            }
+          }
+          const answer = evaluator.answer(index, detail.query);
+          expect(answer.status, `${group.name} ${detail.name}: ${answer.message}`).toBe(0);
+          const ingest = DETAIL_QUERIES_BY_NAME.get(detail.name)!.ingest;
+          mergePiece(vitals, ingest(answer.rows, { platform: group.platform, publicIp: '', now: new Date('2026-12-05T00:00:00Z') }));
+        }
+        // Plain osquery: no fleetd disk_space table, no macadmins mdm table.
+        if (group.platform === 'darwin') expect(skipped.sort()).toEqual(['fleet_detail_query_disk_space_darwin', 'fleet_detail_query_mdm']);
+        else expect(skipped).toEqual([]);
+        expect(vitals.host?.primaryIp, group.name).toMatch(/^(10|172|192)\./);
+        expect(vitals.host?.primaryMac, group.name).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+        expect(vitals.host?.osqueryVersion, group.name).toBe(group.osquery_version);
+        expect(vitals.host?.memory, group.name).toBeGreaterThan(0);
+        expect(vitals.diskSpace?.gigsTotal, group.name).toBeGreaterThan(0);
+        expect(vitals.users?.length, group.name).toBeGreaterThan(0);
+        expect(vitals.software?.length, group.name).toBeGreaterThan(2);
+        if (group.platform === 'darwin') expect(vitals.batteries?.length, group.name).toBe(1);
+        if (group.platform === 'windows') expect(vitals.mdm, group.name).toBeDefined();
+      });
+    } finally {
+      evaluator.close();
+    }
+  });
+});

@@ -163,7 +163,7 @@ export class OsqueryService {
     const now = this.context.now();
     const options = this.context.options;
     if (host.platform === '' || host.hostname === '') return false;
-    if (dueForDetails(host, now, options, this.jitter) || dueForPolicies(host, now, options, this.jitter)) return false;
+    if (dueForDetails(host, now, options, this.jitter) || dueForLabels(host, now, options, this.jitter) || dueForPolicies(host, now, options, this.jitter)) return false;
     if (options.editedPolicies !== 'immediate') return true;
     const scope = this.scopes.fresh(host.teamId, fleetPlatformOf(host.platform));
     return scope !== undefined && scope.lastQueryChange <= Math.max(host.policyUpdatedAt.getTime(), host.editsAnsweredUpTo ?? 0);

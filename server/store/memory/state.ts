@@ -4,10 +4,17 @@
  */
 import { osqsimError } from '../../../lib/errors.js';
 import type { EnrollSecret, Host, HostOrbitInfo, Policy, PolicyCount, PolicyPasses, StatsRun, Team } from '../types.js';
+import type { ScheduledQuery } from '../query-types.js';
 
 export interface Cell {
   passes: PolicyPasses;
   updatedAt: Date;
+}
+
+/** One host's stored result of one query: its rows (none = an empty run) and when it arrived. */
+export interface StoredQueryResult {
+  readonly lastFetched: Date;
+  readonly rows: ReadonlyArray<Readonly<Record<string, string>>>;
 }
 
 export interface MemoryState {
@@ -15,6 +22,7 @@ export interface MemoryState {
   nextHostId: number;
   nextPolicyId: number;
   nextRunId: number;
+  nextQueryId: number;
   closed: boolean;
 
   readonly teams: Map<number, Team>;
@@ -38,6 +46,11 @@ export interface MemoryState {
   /** host id → policy ids with a cell (the KEY (host_id, passes) of MySQL). */
   readonly hostPolicies: Map<number, Set<number>>;
   readonly counts: Map<string, PolicyCount>;
+  readonly queries: Map<number, ScheduledQuery>;
+  /** queryKey(teamId, name) → query id (Fleet's UNIQUE (team_id_char, name)). */
+  readonly queriesByKey: Map<string, number>;
+  /** query id → host id → that host's latest stored result (query_results rows). */
+  readonly queryResults: Map<number, Map<number, StoredQueryResult>>;
   readonly leases: Map<string, { owner: string; expiresAt: number }>;
   readonly runs: StatsRun[];
   /**
@@ -56,6 +69,7 @@ export function createState(): MemoryState {
     nextHostId: 1,
     nextPolicyId: 1,
     nextRunId: 1,
+    nextQueryId: 1,
     closed: false,
     teams: new Map(),
     secrets: new Map(),
@@ -72,6 +86,9 @@ export function createState(): MemoryState {
     membership: new Map(),
     hostPolicies: new Map(),
     counts: new Map(),
+    queries: new Map(),
+    queriesByKey: new Map(),
+    queryResults: new Map(),
     leases: new Map(),
     runs: [],
     feedLog: [],

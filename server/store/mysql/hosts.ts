@@ -12,6 +12,7 @@ import type { Host, HostDetailsPatch, HostIdentity, HostListFilter, MembershipCh
 import { type Db, exec, readRows, run } from './db.js';
 import { isDuplicate } from './errors.js';
 import { BULK_ROWS, type CellRow, chunks, ids, sqlDatetime, toPasses } from './sql.js';
+import { deleteHostQueryResultsTx } from './queries.js';
 import { assertTeam, tx } from './tx.js';
 
 const HOST_COLUMNS = `h.id, h.osquery_host_id, h.node_key, h.team_id, h.platform, h.hostname, h.uuid,
@@ -346,6 +347,7 @@ export async function deleteHost(db: Db, id: number): Promise<readonly Membershi
       // Fleet's DeleteHost clears host_device_auth and host_orbit_info with the host's other rows (hostRefs).
       await c.query('DELETE FROM host_device_auth WHERE host_id = ?', [id]);
       await c.query('DELETE FROM host_orbit_info WHERE host_id = ?', [id]);
+      await deleteHostQueryResultsTx(c, id);
       await c.query('DELETE FROM hosts WHERE id = ?', [id]);
       await c.query('INSERT INTO host_deletions (host_id) VALUES (?)', [id]);
       return cells.map((r) => ({ policyId: r.policy_id, hostId: id, hostTeamId: teamId, before: toPasses(r.passes), after: undefined }));

@@ -218,6 +218,49 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE_OPTIONS}`,
     ],
   },
+  {
+    // 8 and 9 are taken by parallel branches (host vitals, labels); versions apply by number, in any order.
+    version: 10,
+    description: 'scheduled queries (Fleet: queries) and their reports (query_results, capped per query)',
+    statements: [
+      // Fleet's queries table (server/datastore/mysql/schema.sql): unique per (team_id_char, name),
+      // team_id_char '' for global queries because NULLs never collide in a unique key.
+      `CREATE TABLE IF NOT EXISTS queries (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        team_id INT UNSIGNED NULL,
+        team_id_char VARCHAR(20) NOT NULL DEFAULT '',
+        name VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        description TEXT NOT NULL,
+        query MEDIUMTEXT NOT NULL,
+        schedule_interval INT UNSIGNED NOT NULL DEFAULT 0,
+        platform VARCHAR(255) NOT NULL DEFAULT '',
+        min_osquery_version VARCHAR(255) NOT NULL DEFAULT '',
+        automations_enabled TINYINT(1) NOT NULL DEFAULT 0,
+        logging_type VARCHAR(255) NOT NULL DEFAULT 'snapshot',
+        discard_data TINYINT(1) NOT NULL DEFAULT 1,
+        observer_can_run TINYINT(1) NOT NULL DEFAULT 0,
+        saved TINYINT(1) NOT NULL DEFAULT 1,
+        author_id INT UNSIGNED NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        UNIQUE KEY idx_team_id_name_unq (team_id_char, name),
+        KEY idx_queries_team_schedule (team_id_char, schedule_interval)
+      ) ${TABLE_OPTIONS}`,
+      // Fleet's query_results: one row per result row (data = the row as JSON), or one row with
+      // data NULL for a run that returned nothing; the host index serves host deletion.
+      `CREATE TABLE IF NOT EXISTS query_results (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        query_id INT UNSIGNED NOT NULL,
+        host_id INT UNSIGNED NOT NULL,
+        osquery_version VARCHAR(50) NULL,
+        error TEXT NULL,
+        last_fetched DATETIME(3) NOT NULL,
+        data JSON NULL,
+        KEY idx_query_id_host_id_last_fetched (query_id, host_id, last_fetched),
+        KEY idx_query_results_host_id (host_id)
+      ) ${TABLE_OPTIONS}`,
+    ],
+  },
 ];
 
 /**
@@ -230,5 +273,5 @@ export const ALREADY_APPLIED_ERRNOS: ReadonlySet<number> = new Set([1060, 1061])
 /** Tables the store owns, for tests and tooling. */
 export const TABLES: readonly string[] = [
   'teams', 'enroll_secrets', 'hosts', 'host_seen_times', 'policies', 'policy_membership', 'policy_stats', 'locks', 'stats_runs',
-  'host_deletions', 'host_device_auth', 'host_orbit_info',
+  'host_deletions', 'host_device_auth', 'host_orbit_info', 'queries', 'query_results',
 ];

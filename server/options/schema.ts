@@ -110,6 +110,10 @@ export const SERVER_OPTION_ROWS = [
     check: bodyLimit, help: '/log body limit',
   }),
   row({
+    key: 'queryReportCap', flag: '--query-report-cap', placeholder: '<rows>', kind: kind.wholeNumber, default: 1000,
+    check: atLeastOne, help: "rows kept per scheduled query's report (Fleet's server_settings.query_report_cap)",
+  }),
+  row({
     key: 'bodyLimitBytes', flag: '--body-limit', placeholder: '<size>', kind: kind.sizeBytes, default: 1024 * 1024,
     check: bodyLimit, help: 'body limit of every other route',
   }),

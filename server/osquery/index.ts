@@ -57,8 +57,8 @@ export const plugin: ServerPlugin = (app: FastifyInstance, context: ServerContex
       const body = asObject(request.body);
       const log = parseLogRequest(body);
       // Node key first, then log_type, in Fleet's order (see OsqueryService.log).
-      await service.authenticate(nodeKeyOf(body));
-      service.log(log.logType, log.lines);
+      const host = await service.authenticate(nodeKeyOf(body));
+      await service.log(host, log);
       return reply.type(JSON_CONTENT_TYPE).send('{}');
     });
   }

@@ -6,10 +6,10 @@
  */
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { FleetApi } from '../contract/fleet-rest.js';
-import { osqsimError } from '../lib/errors.js';
+import { FleetApi, type QuerySpecBody } from '../contract/fleet-rest.js';
+import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
-import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml } from '../server/policies/fleetctl-yaml.js';
+import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml, SERVED_KINDS } from '../server/policies/fleetctl-yaml.js';
 import { reportError } from '../lib/cli-usage.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -63,16 +63,18 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
       throw osqsimError('CLI_INVALID_OPTION', { option: '--file', reason: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }, error);
     }
     const parsed = parsePolicyYaml(text, file);
-    for (const line of parsed.skipped) io.err(`notice: ${file} ${line} (only kind: policy is applied)`);
+    // Documents osqsim does not serve are listed, never dropped silently (issue 14 item 5).
+    for (const line of parsed.skipped) io.err(`notice: ${file} ${line}: not applied (osqsim applies kind: ${SERVED_KINDS.join(', ')})`);
+    for (const line of parsed.notices) io.err(`notice: ${file} ${line}`);
     if (parsed.errors.length > 0) {
       throw osqsimError('POLICY_YAML_INVALID', { file, details: `nothing was applied:\n${formatPolicyYamlErrors(file, parsed.errors)}` });
     }
-    if (parsed.specs.length === 0) {
-      io.out(`${file}: no policies to apply`);
+    if (parsed.specs.length === 0 && parsed.queries.length === 0) {
+      io.out(`${file}: no policies or reports to apply`);
       return;
     }
     const client = clientFor(flags);
-    const specs = parsed.specs.map((spec) => ({
+    const policies = parsed.specs.map((spec) => ({
       name: spec.name,
       query: spec.query,
       description: spec.description,
@@ -81,8 +83,31 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
       critical: spec.critical,
       team: spec.team ?? '',
     }));
-    await client.applySpecs(specs, { atomic: true, what: `applying ${file} (nothing was applied)` });
-    io.out(`[+] applied ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'} from ${file}`);
+    const queries: QuerySpecBody[] = parsed.queries.map((spec) => ({
+      name: spec.name,
+      query: spec.query,
+      description: spec.description,
+      team: spec.team ?? '',
+      interval: spec.interval,
+      observer_can_run: spec.observerCanRun,
+      platform: spec.platform,
+      min_osquery_version: spec.minOsqueryVersion,
+      automations_enabled: spec.automationsEnabled,
+      logging: spec.logging,
+      discard_data: spec.discardData,
+    }));
+    const what = `applying ${file} (nothing was applied)`;
+    try {
+      await client.applySpecFile({ policies, queries }, what);
+    } catch (error) {
+      if (!isOsqsimError(error, 'FLEET_API_NOT_FOUND')) throw error;
+      // A server without osqsim's whole-file route (Fleet): one request per kind, as fleetctl does.
+      io.err(`notice: ${client.baseUrl} has no /api/v1/osqsim/spec (not osqsim?): applying kind by kind as fleetctl does, so a failure can leave the file partly applied`);
+      if (policies.length > 0) await client.applySpecs(policies, { atomic: true, what: `applying the policies of ${file} (nothing was applied)` });
+      if (queries.length > 0) await client.applyQuerySpecs(queries, `applying the reports of ${file} (its policies were applied)`);
+    }
+    const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+    io.out(`[+] applied ${count(policies.length, 'policy', 'policies')} and ${count(queries.length, 'report', 'reports')} from ${file}`);
   }, io);
 }
 
@@ -146,7 +171,7 @@ export function register(program: Command): void {
   withClient(
     policies
       .command('apply')
-      .description('Apply fleetctl policy YAML (upsert by team + name; other kinds are skipped)')
+      .description('Apply a fleetctl file: policies and reports (kind: report / query), upserted by team + name in one all-or-nothing step; other kinds are listed as not applied')
       .requiredOption('-f, --file <file.yml>', 'fleetctl YAML file (multi-document)'),
   ).action(async (flags: ClientFlags & { file: string }) => {
     process.exitCode = await applyCommand(flags.file, flags);

@@ -48,6 +48,27 @@ export interface PolicySpecBody {
   team?: string;
 }
 
+/** A fleetctl report (query) spec as Fleet's `POST /spec/queries` takes it (fleet.QuerySpec). */
+export interface QuerySpecBody {
+  name: string;
+  query: string;
+  description?: string;
+  team?: string;
+  interval?: number;
+  observer_can_run?: boolean;
+  platform?: string;
+  min_osquery_version?: string;
+  automations_enabled?: boolean;
+  logging?: string;
+  discard_data?: boolean;
+}
+
+/** What osqsim's whole-file apply created and updated, per kind. */
+export interface SpecFileOutcome {
+  policies: { created: number; updated: number };
+  queries: { created: number; updated: number };
+}
+
 /** Fleet's REST error body (`{"message": "...", "errors": [{"name": "base", "reason": "..."}]}`). */
 interface FleetErrorBody {
   message?: string;
@@ -168,6 +189,19 @@ export class FleetApi {
   async applySpecs(specs: readonly PolicySpecBody[], options: { atomic?: boolean; what?: string } = {}): Promise<void> {
     const size = options.atomic ? Math.max(1, specs.length) : 500;
     for (let i = 0; i < specs.length; i += size) await this.call('POST', '/api/v1/fleet/spec/policies', { specs: specs.slice(i, i + size) }, options.what);
+  }
+
+  /** Fleet's `POST /spec/queries`: upsert report specs by (team, name) in one request. */
+  async applyQuerySpecs(specs: readonly QuerySpecBody[], what?: string): Promise<void> {
+    await this.call('POST', '/api/v1/fleet/spec/queries', { specs }, what);
+  }
+
+  /**
+   * osqsim's `POST /api/v1/osqsim/spec`: every kind of a fleetctl file in one transaction (all or
+   * nothing). FLEET_API_NOT_FOUND from a server without the route (Fleet itself).
+   */
+  async applySpecFile(file: { policies: readonly PolicySpecBody[]; queries: readonly QuerySpecBody[] }, what?: string): Promise<SpecFileOutcome> {
+    return this.call<SpecFileOutcome>('POST', '/api/v1/osqsim/spec', file, what);
   }
 
   async modifyPolicy(policy: { id: number; team_id: number | null }, patch: Record<string, unknown>): Promise<void> {

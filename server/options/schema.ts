@@ -69,7 +69,7 @@ export const SERVER_OPTION_ROWS = [
   }),
   row({
     key: 'policiesFile', flag: '--policies', placeholder: '<file.yml>', kind: kind.text, default: undefined, defaultHelp: 'none',
-    help: 'fleetctl policy YAML applied at start (upsert by team + name)',
+    help: 'fleetctl YAML applied at start: policies and reports (kind: report, or the deprecated kind: query), upsert by team + name, all or nothing',
   }),
   row({
     key: 'policyUpdateIntervalMs', flag: '--policy-update-interval', placeholder: '<duration>', kind: kind.durationMs, default: 3_600_000,

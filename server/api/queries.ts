@@ -1,7 +1,7 @@
 /**
  * Scheduled queries ("reports"): Fleet's queries routes (server/service/queries.go; reference
  * fleet-host-vitals.md §4.2) — list (global, or `team_id=N` with `merge_inherited`), get, create,
- * modify, delete by name / by id / in batch, the stored report, and fleetctl's
+ * modify, delete by name / by id / in batch, the stored report (whole, or one host's), and fleetctl's
  * `POST /spec/queries`. Bodies are checked before anything is written; an edit that makes the
  * report stale deletes it in the same transaction (the store's updateQuery).
  */
@@ -184,6 +184,27 @@ export function registerQueryRoutes(app: FastifyInstance, deps: ApiDeps): void {
         columns: row.data,
       })),
       report_clipped: count >= deps.context.options.queryReportCap,
+    };
+  });
+
+  // Fleet's host report (getHostQueryReportEndpoint): one host's stored rows of one query.
+  app.get('/hosts/:id/queries/:query_id', async (request) => {
+    const params = request.params as Params;
+    const hostId = pathId(params['id'], 'host');
+    const queryId = pathId(params['query_id'], 'query');
+    const host = await store.getHost(hostId);
+    if (!host) throw notFound(`host ${hostId} was not found`);
+    const query = await store.getQuery(queryId);
+    if (!query) throw notFound(`query ${queryId} was not found`);
+    const rows = query.discardData ? [] : (await store.queryResults(queryId)).filter((row) => row.hostId === hostId);
+    const lastFetched = rows.reduce<Date | undefined>((latest, row) => (latest && latest > row.lastFetched ? latest : row.lastFetched), undefined);
+    return {
+      query_id: queryId,
+      host_id: hostId,
+      host_name: host.hostname,
+      last_fetched: lastFetched ? iso(lastFetched) : null,
+      report_clipped: (await store.countQueryResults(queryId)) >= deps.context.options.queryReportCap,
+      results: rows.filter((row) => row.data !== null).map((row) => ({ columns: row.data })),
     };
   });
 

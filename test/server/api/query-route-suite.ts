@@ -147,6 +147,15 @@ export function queryRouteSuite(open: () => Promise<ApiHarness>): void {
       report_clipped: false,
     });
     expect((await h.call('GET', `${V1}/queries/999999/report`)).status).toBe(404);
+    const one = await h.call('GET', `${V1}/hosts/${host.id}/queries/${q.id}`);
+    expect(one.body).toEqual({
+      query_id: q.id, host_id: host.id, host_name: 'report-host', last_fetched: '2026-01-02T03:04:05Z', report_clipped: false,
+      results: [{ columns: { a: '1' } }, { columns: { a: '2' } }],
+    });
+    const other = (await h.store.enrollHost({ osqueryHostId: unique('h'), platform: 'ubuntu', hostname: 'quiet', uuid: 'u2', hardwareSerial: '', osVersion: '', osqueryVersion: '' }, unique('nk'), null, new Date())).host;
+    expect((await h.call('GET', `${V1}/hosts/${other.id}/queries/${q.id}`)).body).toMatchObject({ last_fetched: null, results: [] });
+    expect((await h.call('GET', `${V1}/hosts/999999/queries/${q.id}`)).status).toBe(404);
+    expect((await h.call('GET', `${V1}/hosts/${host.id}/queries/999999`)).status).toBe(404);
   });
 
   it('deletes by name (team_id scope), by id and in batch (all or nothing)', async () => {

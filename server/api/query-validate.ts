@@ -6,7 +6,8 @@
  */
 import { normalisePlatformList } from '../../contract/platforms.js';
 import { QUERY_LOGGING_TYPES, type QueryLogging } from '../store/query-types.js';
-import { ALLOWED_PLATFORMS, FIELD_LIMITS, readOnlyProblem, tooLongProblem } from './validate.js';
+import { MAX_NAME_CHARS } from '../store/limits.js';
+import { ALLOWED_PLATFORMS, readOnlyProblem, tooLongProblem } from './validate.js';
 
 /** Fleet's messages (server/fleet/queries.go errQueryEmptyName, …). */
 export const QUERY_ERRORS = {
@@ -43,7 +44,7 @@ export function queryProblem(fields: QueryFields, partial: boolean): QueryFieldP
   const at = (field: keyof QueryFields, message: string): QueryFieldProblem => ({ field, message });
   if (!partial || fields.name !== undefined) {
     if ((fields.name ?? '').trim() === '') return at('name', QUERY_ERRORS.emptyName);
-    const long = tooLongProblem('query name', fields.name?.normalize('NFC'), FIELD_LIMITS.policyName);
+    const long = tooLongProblem('query name', fields.name?.normalize('NFC'), MAX_NAME_CHARS);
     if (long) return at('name', long);
   }
   if (!partial || fields.query !== undefined) {

@@ -31,6 +31,9 @@ export const QUERY_KINDS: readonly string[] = ['report', 'query'];
 /** fleetctl's warning for the old kind (pkg/spec/spec.go, 2026). */
 export const DEPRECATED_QUERY_KIND_NOTICE = '`kind: query` is deprecated, please use `kind: report` instead';
 
+/** The YAML key of each checked field, for error paths. */
+const YAML_KEYS = { name: 'name', query: 'query', platform: 'platform', logging: 'logging', description: 'description', minOsqueryVersion: 'min_osquery_version' } as const;
+
 export interface QuerySpecProblem {
   readonly path: string;
   readonly message: string;
@@ -64,7 +67,6 @@ export function readQuerySpec(spec: Record<string, unknown>): { spec: QuerySpecD
   const platform = text('platform');
   const minOsqueryVersion = text('min_osquery_version');
   const logging = text('logging');
-  const YAML_KEYS = { name: 'name', query: 'query', platform: 'platform', logging: 'logging', description: 'description', minOsqueryVersion: 'min_osquery_version' } as const;
   const problem = queryProblem({ name, query, platform, logging, description, minOsqueryVersion }, false);
   // A missing name or query was reported as "is required" already.
   const reported = problems.some((p) => p.path === `spec.${problem?.field}`);

@@ -18,7 +18,7 @@ export interface EndpointConfig {
 
 export const plugin: ServerPlugin = (app: FastifyInstance, context: ServerContext) => {
   const service = new OsqueryService(context);
-  context.jobs.push(service.ingest, service.lastSeen, service.feed);
+  context.jobs.push(service.ingest, service.results, service.lastSeen, service.feed);
   const { writeBodyLimitBytes, logBodyLimitBytes } = context.options;
 
   for (const prefix of OSQUERY_PREFIXES) {

@@ -7,6 +7,8 @@
  * have) and dropped at once when this instance changes a query.
  */
 import type { Logger } from 'pino';
+import type { BackgroundJob } from '../context.js';
+import { GroupCommitter } from '../ingest/group-commit.js';
 import type { Counter, MetricsRegistry } from '../metrics.js';
 import { isScheduledForAgents, keepsReport } from '../store/query-rules.js';
 import type { QueryResultWrite, QueryStore, ScheduledQuery } from '../store/store.js';
@@ -104,33 +106,73 @@ export class QueryScheduleCache {
 export type ResultOutcome = 'stored' | 'over_cap' | 'unknown_query' | 'not_scheduled' | 'no_report' | 'unreadable' | 'store_failed';
 
 export interface ResultLogSummary {
+  /** This request's outcomes decided before the store (stored / over_cap are counted per commit, in the metrics). */
   readonly outcomes: Partial<Record<ResultOutcome, number>>;
 }
+
+/** Result sets per report commit, and commits running at once (each holds one pool connection). */
+export const RESULT_COMMIT_MAX_BATCH = 200;
+export const RESULT_COMMIT_CONCURRENCY = 2;
 
 /**
  * Turns result logs into reports. Never throws for the agent's input: unreadable entries, unknown
  * queries and results the host was not scheduled to send are counted and ignored (an error would
  * make osquery re-send them forever); a store failure is logged and counted, as Fleet logs report
- * write failures and still answers 200.
+ * write failures and still answers 200. Concurrent requests' result sets share one transaction (a
+ * group commit, as policy results: server/ingest/group-commit.ts); each request is answered after
+ * the commit that carried its sets.
  */
-export class ResultLogIngest {
+export class ResultLogIngest implements BackgroundJob {
+  readonly name = 'result-log-ingest';
   private readonly results: Counter;
   private readonly rows: Counter;
+  private readonly committer: GroupCommitter<QueryResultWrite>;
 
   constructor(
-    private readonly deps: { store: QueryStore; cache: QueryScheduleCache; log: Logger; metrics: MetricsRegistry; reportCap: number },
+    private readonly deps: {
+      store: QueryStore;
+      cache: QueryScheduleCache;
+      log: Logger;
+      metrics: MetricsRegistry;
+      reportCap: number;
+      maxDelayMs: number;
+    },
   ) {
     this.results = deps.metrics.counter('osqsim_scheduled_query_results_total', 'Scheduled-query result sets received on /log, by outcome');
     this.rows = deps.metrics.counter('osqsim_scheduled_query_rows_total', 'Scheduled-query result rows received on /log, by query id (results of unknown queries are not counted here)');
+    this.committer = new GroupCommitter<QueryResultWrite>(
+      async (writes) => {
+        const outcome = await deps.store.recordQueryResults(writes, deps.reportCap);
+        this.count('stored', outcome.stored);
+        this.count('over_cap', outcome.droppedOverCap);
+        this.count('unknown_query', outcome.droppedUnknown);
+      },
+      {
+        maxBatch: RESULT_COMMIT_MAX_BATCH,
+        maxDelayMs: deps.maxDelayMs,
+        maxConcurrent: RESULT_COMMIT_CONCURRENCY,
+        // One host's sets are stored in arrival order (a later run replaces an earlier one).
+        keyOf: (write) => write.hostId,
+      },
+    );
+  }
+
+  start(): void {}
+
+  /** Commits what was submitted (server shutdown). */
+  stop(): Promise<void> {
+    return this.committer.flush();
+  }
+
+  private count(outcome: ResultOutcome, n = 1, into?: Partial<Record<ResultOutcome, number>>): void {
+    if (n <= 0) return;
+    if (into) into[outcome] = (into[outcome] ?? 0) + n;
+    this.results.inc({ outcome }, n);
   }
 
   async ingest(host: { id: number; teamId: number | null }, data: readonly unknown[], now: Date): Promise<ResultLogSummary> {
     const outcomes: Partial<Record<ResultOutcome, number>> = {};
-    const count = (outcome: ResultOutcome, n = 1): void => {
-      if (n <= 0) return;
-      outcomes[outcome] = (outcomes[outcome] ?? 0) + n;
-      this.results.inc({ outcome }, n);
-    };
+    const count = (outcome: ResultOutcome, n = 1): void => this.count(outcome, n, outcomes);
     const { entries, dropped } = parseResultLogEntries(data);
     count('unreadable', dropped);
     const writes: QueryResultWrite[] = [];
@@ -160,11 +202,9 @@ export class ResultLogIngest {
       else writes.push({ queryId: query.id, hostId: host.id, rows: set.rows, fetchedAt: now });
     }
     if (writes.length === 0) return { outcomes };
+    // Stored (or dropped over the cap) outcomes are counted by the commit, for the whole batch.
     try {
-      const outcome = await this.deps.store.recordQueryResults(writes, this.deps.reportCap);
-      count('stored', outcome.stored);
-      count('over_cap', outcome.droppedOverCap);
-      count('unknown_query', outcome.droppedUnknown);
+      await Promise.all(writes.map((write) => this.committer.submit(write)));
     } catch (error) {
       count('store_failed', writes.length);
       this.deps.log.warn({ err: error, hostId: host.id, results: writes.length }, 'storing scheduled-query results failed; dropped');

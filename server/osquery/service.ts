@@ -112,7 +112,7 @@ export class OsqueryService {
     this.ingest = new PolicyIngest(context);
     this.lastSeen = new LastSeenBatcher(store, options.seenFlushIntervalMs, () => context.now(), log);
     this.schedule = new QueryScheduleCache(store, () => context.now().getTime());
-    this.results = new ResultLogIngest({ store, cache: this.schedule, log, metrics, reportCap: options.queryReportCap });
+    this.results = new ResultLogIngest({ store, cache: this.schedule, log, metrics, reportCap: options.queryReportCap, maxDelayMs: options.ingestMaxDelayMs });
     this.logLines = metrics.counter('osqsim_osquery_log_lines_total', 'osquery log lines accepted (and dropped) by log_type');
     this.discardedResults = metrics.counter(
       'osqsim_osquery_discarded_results_total',

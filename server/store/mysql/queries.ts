@@ -205,18 +205,27 @@ export async function applyQuerySpecsTx(
 
 interface ExistingRow extends RowDataPacket {
   id: number;
+  query_id: number;
+  host_id: number;
   has_data: number;
 }
 
-/** Fleet's OverwriteQueryResultRows, for every write of the batch in one transaction. */
+/**
+ * Fleet's OverwriteQueryResultRows for every write of the batch in one transaction, in a fixed
+ * number of statements whatever the batch holds (a log request is one host with several queries):
+ * lock the queries (share), read the hosts, count each query's rows with data (index only), lock the
+ * writers' existing rows, then one DELETE by id and multi-row INSERTs.
+ */
 export async function recordQueryResults(db: Db, writes: readonly QueryResultWrite[], cap: number): Promise<QueryResultsOutcome> {
   if (writes.length === 0) return { stored: 0, rowsInserted: 0, droppedOverCap: 0, droppedUnknown: 0 };
+  // One set per (query, host): the last one given wins (a batch may carry two runs of a host).
+  const latest = new Map<string, QueryResultWrite>();
+  for (const write of writes) latest.set(`${write.queryId}:${write.hostId}`, write);
   // Sorted by (query, host): concurrent batches lock report rows in the same order.
-  const sorted = [...writes].sort((a, b) => a.queryId - b.queryId || a.hostId - b.hostId);
+  const sorted = [...latest.values()].sort((a, b) => a.queryId - b.queryId || a.hostId - b.hostId);
+  const superseded = writes.length - sorted.length;
   return run(() =>
     tx(db.pool, async (c) => {
-      let stored = 0;
-      let rowsInserted = 0;
       let droppedOverCap = 0;
       let droppedUnknown = 0;
       const queryIds = ids(sorted.map((w) => w.queryId));
@@ -227,44 +236,48 @@ export async function recordQueryResults(db: Db, writes: readonly QueryResultWri
       const [hosts] = await c.query<RowDataPacket[]>('SELECT id FROM hosts WHERE id IN (?)', [hostIds]);
       const knownQueries = new Set(queries.map((r) => Number(r.id)));
       const knownHosts = new Set(hosts.map((r) => Number(r.id)));
-      const totals = new Map<number, number>();
-      for (const write of sorted) {
-        if (!knownQueries.has(write.queryId) || !knownHosts.has(write.hostId)) {
-          droppedUnknown++;
-          continue;
-        }
-        if (write.rows.length > cap) {
-          droppedOverCap++;
-          continue;
-        }
-        let total = totals.get(write.queryId);
-        if (total === undefined) {
-          const [count] = await c.query<RowDataPacket[]>('SELECT COUNT(*) AS n FROM query_results WHERE query_id = ? AND data IS NOT NULL', [write.queryId]);
-          total = Number(count[0]!.n);
-        }
-        const [existing] = await c.query<ExistingRow[]>(
-          'SELECT id, data IS NOT NULL AS has_data FROM query_results WHERE query_id = ? AND host_id = ? FOR UPDATE',
-          [write.queryId, write.hostId],
-        );
-        const previous = existing.filter((r) => Number(r.has_data) === 1).length;
-        if (total - previous + write.rows.length > cap) {
-          totals.set(write.queryId, total);
+      const known = sorted.filter((w) => knownQueries.has(w.queryId) && knownHosts.has(w.hostId));
+      droppedUnknown = sorted.length - known.length;
+      if (known.length === 0) return { stored: 0, rowsInserted: 0, droppedOverCap, droppedUnknown: droppedUnknown + superseded };
+      const liveQueries = ids(known.map((w) => w.queryId));
+      const [counts] = await c.query<RowDataPacket[]>(
+        'SELECT query_id, COUNT(*) AS n FROM query_results WHERE query_id IN (?) AND has_data = 1 GROUP BY query_id',
+        [liveQueries],
+      );
+      const totals = new Map<number, number>(liveQueries.map((id) => [id, 0]));
+      for (const row of counts) totals.set(Number(row.query_id), Number(row.n));
+      const [existing] = await c.query<ExistingRow[]>(
+        'SELECT id, query_id, host_id, has_data FROM query_results WHERE host_id IN (?) AND query_id IN (?) ORDER BY query_id, host_id, id FOR UPDATE',
+        [ids(known.map((w) => w.hostId)), liveQueries],
+      );
+      const rowsOf = new Map<string, ExistingRow[]>();
+      for (const row of existing) {
+        const key = `${row.query_id}:${row.host_id}`;
+        rowsOf.set(key, [...(rowsOf.get(key) ?? []), row]);
+      }
+      const doomed: number[] = [];
+      const inserts: unknown[][] = [];
+      let stored = 0;
+      for (const write of known) {
+        const previousRows = rowsOf.get(`${write.queryId}:${write.hostId}`) ?? [];
+        const previous = previousRows.filter((r) => Number(r.has_data) === 1).length;
+        const total = totals.get(write.queryId)!;
+        if (write.rows.length > cap || total - previous + write.rows.length > cap) {
           droppedOverCap++;
           continue;
         }
         // Deleted by primary key, as Fleet does: a range delete would lock other hosts' inserts.
-        if (existing.length > 0) await c.query('DELETE FROM query_results WHERE id IN (?)', [existing.map((r) => r.id)]);
-        const values = write.rows.length === 0 ? [null] : write.rows.map((row) => JSON.stringify(row));
-        for (const chunk of chunks(values, BULK_ROWS)) {
-          await c.query('INSERT INTO query_results (query_id, host_id, last_fetched, data) VALUES ?', [
-            chunk.map((data) => [write.queryId, write.hostId, write.fetchedAt, data]),
-          ]);
-        }
+        doomed.push(...previousRows.map((r) => r.id));
+        if (write.rows.length === 0) inserts.push([write.queryId, write.hostId, write.fetchedAt, null, 0]);
+        for (const row of write.rows) inserts.push([write.queryId, write.hostId, write.fetchedAt, JSON.stringify(row), 1]);
         totals.set(write.queryId, total - previous + write.rows.length);
         stored++;
-        rowsInserted += values.length;
       }
-      return { stored, rowsInserted, droppedOverCap, droppedUnknown };
+      for (const chunk of chunks(doomed, BULK_ROWS)) await c.query('DELETE FROM query_results WHERE id IN (?)', [chunk]);
+      for (const chunk of chunks(inserts, BULK_ROWS)) {
+        await c.query('INSERT INTO query_results (query_id, host_id, last_fetched, data, has_data) VALUES ?', [chunk]);
+      }
+      return { stored: stored + superseded, rowsInserted: inserts.length, droppedOverCap, droppedUnknown };
     }),
   );
 }
@@ -295,7 +308,7 @@ export async function queryResults(db: Db, queryId: number): Promise<QueryResult
 
 export async function countQueryResults(db: Db, queryId: number): Promise<number> {
   return run(async () => {
-    const rows = await readRows<RowDataPacket>(db, 'SELECT COUNT(*) AS n FROM query_results WHERE query_id = ? AND data IS NOT NULL', [queryId]);
+    const rows = await readRows<RowDataPacket>(db, 'SELECT COUNT(*) AS n FROM query_results WHERE query_id = ? AND has_data = 1', [queryId]);
     return Number(rows[0]!.n);
   });
 }

@@ -247,7 +247,9 @@ export const MIGRATIONS: readonly Migration[] = [
         KEY idx_queries_team_schedule (team_id_char, schedule_interval)
       ) ${TABLE_OPTIONS}`,
       // Fleet's query_results: one row per result row (data = the row as JSON), or one row with
-      // data NULL for a run that returned nothing; the host index serves host deletion.
+      // data NULL for a run that returned nothing. has_data (= data IS NOT NULL) and its index let
+      // the per-query row count read the index alone, as Fleet's 2026 schema (has_data,
+      // idx_query_id_has_data_host_id_last_fetched); the host index serves host deletion.
       `CREATE TABLE IF NOT EXISTS query_results (
         id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
         query_id INT UNSIGNED NOT NULL,
@@ -256,7 +258,9 @@ export const MIGRATIONS: readonly Migration[] = [
         error TEXT NULL,
         last_fetched DATETIME(3) NOT NULL,
         data JSON NULL,
+        has_data TINYINT(1) NOT NULL DEFAULT 0,
         KEY idx_query_id_host_id_last_fetched (query_id, host_id, last_fetched),
+        KEY idx_query_id_has_data_host_id (query_id, has_data, host_id),
         KEY idx_query_results_host_id (host_id)
       ) ${TABLE_OPTIONS}`,
     ],

@@ -103,6 +103,19 @@ export function queriesContract(name: string, open: OpenStore): void {
       expect(new Set((await store.queryResults(q.id)).map((r) => r.hostId))).toEqual(new Set([h1.id, h3.id]));
     });
 
+    it('a batch holding two runs of one host keeps the later one only (no duplicate rows)', async () => {
+      const q = await store.createQuery({ teamId: null, name: 'q', query: 'SELECT 1', interval: 60 });
+      const h = await host(1);
+      await store.recordQueryResults([{ queryId: q.id, hostId: h.id, rows: rows(2, 'old'), fetchedAt: t0 }], 1000);
+      const later = new Date(t0.getTime() + 1000);
+      const outcome = await store.recordQueryResults([
+        { queryId: q.id, hostId: h.id, rows: rows(3, 'a'), fetchedAt: t0 },
+        { queryId: q.id, hostId: h.id, rows: rows(1, 'b'), fetchedAt: later },
+      ], 1000);
+      expect(outcome.stored).toBe(2);
+      expect((await store.queryResults(q.id)).map((r) => r.data?.['name'])).toEqual(['b0']);
+    });
+
     it('ignores results for a query or host that does not exist, storing the rest of the batch', async () => {
       const q = await store.createQuery({ teamId: null, name: 'q', query: 'SELECT 1', interval: 60 });
       const h = await host(1);

@@ -42,6 +42,8 @@ export interface Target {
   readonly nodeKeys: string[];
   readonly hostIds: number[];
   readonly policyIds: number[];
+  /** With --queries: the global scheduled queries' ids. */
+  readonly queryIds: number[];
   /** With --orbit: each host's orbit node key (its device token set: deviceTokenOf in capacity/checkin-endpoints.ts). */
   readonly orbitNodeKeys?: string[];
   stop(): Promise<void>;

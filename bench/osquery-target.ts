@@ -5,7 +5,7 @@
  *
  *   node --import tsx bench/osquery-target.ts --store memory|mysql://… --hosts N --policies P
  *
- * Prints one JSON line {osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds} when ready (with --orbit
+ * Prints one JSON line {osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds, queryIds} when ready (with --orbit
  * also orbitNodeKeys: every host enrolled through orbit too, its device token set); exits on stdin
  * end or SIGTERM.
  */
@@ -23,6 +23,8 @@ const flags = benchFlags({
   ingestMaxBatch: option('--ingest-max-batch <hosts>', 'group commit: hosts per batch', positiveInt, '500'),
   orbit: toggle('--orbit', 'also enroll every host through orbit and set its device token (the orbit rows of bench/checkin.ts --endpoint)'),
   ingestMaxDelay: option('--ingest-max-delay <ms>', 'group commit: longest wait (ms)', nonNegativeInt, '5'),
+  queries: option('--queries <n>', 'global scheduled queries (snapshot reports, 1 h interval; bench/result-logs.ts)', nonNegativeInt, '0'),
+  queryReportCap: option('--query-report-cap <rows>', 'rows kept per query report', positiveInt, '1000'),
   ...TARGET_SERVER_PARAMS,
 });
 const hostCount = flags.hosts;
@@ -39,6 +41,7 @@ const server = await buildServer({
   hostFeedIntervalMs: flags.hostFeedInterval,
   ingestPoolSize: flags.ingestPoolSize,
   ingestConcurrentCommits: flags.ingestConcurrentCommits,
+  queryReportCap: flags.queryReportCap,
 });
 const { store, events } = server.context;
 const policyIds: number[] = [];
@@ -47,6 +50,11 @@ for (let i = 0; i < policyCount; i++) {
   policyIds.push(policy.id);
 }
 events.emit('policiesChanged', policyIds);
+const queryIds: number[] = [];
+for (let i = 0; i < flags.queries; i++) {
+  queryIds.push((await store.createQuery({ teamId: null, name: `bench query ${i}`, query: `SELECT ${i + 1} AS n;`, interval: 3600 })).id);
+}
+events.emit('queriesChanged', queryIds);
 
 const post = async (url: string, body: unknown): Promise<string> => {
   const response = await server.app.inject({ method: 'POST', url, payload: body as object });
@@ -138,7 +146,7 @@ bare.get('/cache', (_request, reply) => {
 });
 const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
 const osqsimUrl = await server.listen();
-process.stdout.write(`${JSON.stringify({ osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds, ...(flags.orbit ? { orbitNodeKeys } : {}) })}\n`);
+process.stdout.write(`${JSON.stringify({ osqsimUrl, bareUrl, nodeKeys, hostIds, policyIds, queryIds, ...(flags.orbit ? { orbitNodeKeys } : {}) })}\n`);
 
 let closing = false;
 const close = async (): Promise<void> => {

@@ -6,11 +6,11 @@
  */
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { FleetApi } from '../contract/fleet-rest.js';
-import { osqsimError } from '../lib/errors.js';
+import { FleetApi, type QuerySpecBody } from '../contract/fleet-rest.js';
+import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
-import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml } from '../server/policies/fleetctl-yaml.js';
-import { labelNamesUsed, parseLabelYaml, withoutHandledKinds } from '../server/policies/labels-yaml.js';
+import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml, SERVED_KINDS } from '../server/policies/fleetctl-yaml.js';
+import { LABEL_KIND, labelNamesUsed, parseLabelYaml, withoutHandledKinds } from '../server/policies/labels-yaml.js';
 import { reportError } from '../lib/cli-usage.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -65,14 +65,17 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
     }
     const parsed = parsePolicyYaml(text, file);
     const labels = parseLabelYaml(text);
-    for (const line of withoutHandledKinds(parsed.skipped)) io.err(`notice: ${file} ${line} (only kind: policy and kind: label are applied)`);
+    // Documents osqsim does not serve are listed, never dropped silently (issue 14 item 5).
+    const applied = [...SERVED_KINDS, LABEL_KIND].join(', ');
+    for (const line of withoutHandledKinds(parsed.skipped)) io.err(`notice: ${file} ${line}: not applied (osqsim applies kind: ${applied})`);
+    for (const line of parsed.notices) io.err(`notice: ${file} ${line}`);
     const errors = [...parsed.errors, ...labels.errors];
     if (errors.length > 0) {
       throw osqsimError('POLICY_YAML_INVALID', { file, details: `nothing was applied:\n${formatPolicyYamlErrors(file, errors)}` });
     }
     if (labels.builtins.length > 0) io.err(`notice: ${file} built-in labels left as they are: ${labels.builtins.join(', ')}`);
-    if (parsed.specs.length === 0 && labels.specs.length === 0) {
-      io.out(`${file}: no policies or labels to apply`);
+    if (parsed.specs.length === 0 && parsed.queries.length === 0 && labels.specs.length === 0) {
+      io.out(`${file}: no policies, reports or labels to apply`);
       return;
     }
     const client = clientFor(flags);
@@ -82,7 +85,7 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
     if (unknown.length > 0) {
       throw osqsimError('POLICY_YAML_INVALID', { file, details: `nothing was applied: ${file}: label ${unknown.map((n) => `"${n}"`).join(', ')} is used by a policy but is neither in the file nor on the server` });
     }
-    // Labels first (fleetctl's order), then policies, each request all or nothing on the server.
+    // Labels first (fleetctl's order), then policies and reports, each request all or nothing on the server.
     if (labels.specs.length > 0) {
       await client.applyLabelSpecs(
         labels.specs.map((spec) => ({
@@ -97,8 +100,8 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
       );
       io.out(`[+] applied ${labels.specs.length} ${labels.specs.length === 1 ? 'label' : 'labels'} from ${file}`);
     }
-    if (parsed.specs.length === 0) return;
-    const specs = parsed.specs.map((spec) => ({
+    if (parsed.specs.length === 0 && parsed.queries.length === 0) return;
+    const policies = parsed.specs.map((spec) => ({
       name: spec.name,
       query: spec.query,
       description: spec.description,
@@ -109,9 +112,31 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
       ...(spec.labelsIncludeAny === undefined ? {} : { labels_include_any: spec.labelsIncludeAny }),
       ...(spec.labelsExcludeAny === undefined ? {} : { labels_exclude_any: spec.labelsExcludeAny }),
     }));
-    const what = labels.specs.length > 0 ? `applying the policies of ${file} (its labels were applied; no policy was)` : `applying ${file} (nothing was applied)`;
-    await client.applySpecs(specs, { atomic: true, what });
-    io.out(`[+] applied ${specs.length} ${specs.length === 1 ? 'policy' : 'policies'} from ${file}`);
+    const queries: QuerySpecBody[] = parsed.queries.map((spec) => ({
+      name: spec.name,
+      query: spec.query,
+      description: spec.description,
+      team: spec.team ?? '',
+      interval: spec.interval,
+      observer_can_run: spec.observerCanRun,
+      platform: spec.platform,
+      min_osquery_version: spec.minOsqueryVersion,
+      automations_enabled: spec.automationsEnabled,
+      logging: spec.logging,
+      discard_data: spec.discardData,
+    }));
+    const what = labels.specs.length > 0 ? `applying the policies and reports of ${file} (its labels were applied; no policy or report was)` : `applying ${file} (nothing was applied)`;
+    try {
+      await client.applySpecFile({ policies, queries }, what);
+    } catch (error) {
+      if (!isOsqsimError(error, 'FLEET_API_NOT_FOUND')) throw error;
+      // A server without osqsim's whole-file route (Fleet): one request per kind, as fleetctl does.
+      io.err(`notice: ${client.baseUrl} has no /api/v1/osqsim/spec (not osqsim?): applying kind by kind as fleetctl does, so a failure can leave the file partly applied`);
+      if (policies.length > 0) await client.applySpecs(policies, { atomic: true, what: `applying the policies of ${file} (nothing was applied)` });
+      if (queries.length > 0) await client.applyQuerySpecs(queries, `applying the reports of ${file} (its policies were applied)`);
+    }
+    const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+    io.out(`[+] applied ${count(policies.length, 'policy', 'policies')} and ${count(queries.length, 'report', 'reports')} from ${file}`);
   }, io);
 }
 
@@ -175,7 +200,7 @@ export function register(program: Command): void {
   withClient(
     policies
       .command('apply')
-      .description('Apply fleetctl policy and label YAML (labels by name, then policies by team + name; other kinds are skipped with a notice)')
+      .description('Apply a fleetctl file: labels (by name), then policies and reports (kind: report / query) upserted by team + name, all or nothing; other kinds are listed as not applied')
       .requiredOption('-f, --file <file.yml>', 'fleetctl YAML file (multi-document)'),
   ).action(async (flags: ClientFlags & { file: string }) => {
     process.exitCode = await applyCommand(flags.file, flags);

@@ -62,6 +62,27 @@ export interface LabelSpecBody {
   hosts?: readonly string[];
 }
 
+/** A fleetctl report (query) spec as Fleet's `POST /spec/queries` takes it (fleet.QuerySpec). */
+export interface QuerySpecBody {
+  name: string;
+  query: string;
+  description?: string;
+  team?: string;
+  interval?: number;
+  observer_can_run?: boolean;
+  platform?: string;
+  min_osquery_version?: string;
+  automations_enabled?: boolean;
+  logging?: string;
+  discard_data?: boolean;
+}
+
+/** What osqsim's whole-file apply created and updated, per kind. */
+export interface SpecFileOutcome {
+  policies: { created: number; updated: number };
+  queries: { created: number; updated: number };
+}
+
 /** Fleet's REST error body (`{"message": "...", "errors": [{"name": "base", "reason": "..."}]}`). */
 interface FleetErrorBody {
   message?: string;
@@ -192,6 +213,19 @@ export class FleetApi {
   /** Applies label specs (upsert by name) in one request, which the server applies all or none. */
   async applyLabelSpecs(specs: readonly LabelSpecBody[], what?: string): Promise<void> {
     await this.call('POST', '/api/v1/fleet/spec/labels', { specs }, what);
+  }
+
+  /** Fleet's `POST /spec/queries`: upsert report specs by (team, name) in one request. */
+  async applyQuerySpecs(specs: readonly QuerySpecBody[], what?: string): Promise<void> {
+    await this.call('POST', '/api/v1/fleet/spec/queries', { specs }, what);
+  }
+
+  /**
+   * osqsim's `POST /api/v1/osqsim/spec`: every kind of a fleetctl file in one transaction (all or
+   * nothing). FLEET_API_NOT_FOUND from a server without the route (Fleet itself).
+   */
+  async applySpecFile(file: { policies: readonly PolicySpecBody[]; queries: readonly QuerySpecBody[] }, what?: string): Promise<SpecFileOutcome> {
+    return this.call<SpecFileOutcome>('POST', '/api/v1/osqsim/spec', file, what);
   }
 
   async modifyPolicy(policy: { id: number; team_id: number | null }, patch: Record<string, unknown>): Promise<void> {

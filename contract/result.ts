@@ -78,6 +78,8 @@ export interface ServerSample {
   event_loop_p99_ms: number;
   /** policy_membership rows the server wrote per second (from its /metrics), when it exports them. */
   membership_writes_per_s?: number;
+  /** Scheduled-query result rows the server received on /log per second (osqsim_scheduled_query_rows_total), when it exports them. */
+  scheduled_query_rows_per_s?: number;
 }
 
 export interface GeneratorHealth {

@@ -56,6 +56,11 @@ export function renderSummary(doc: ResultDocument): string {
     lines.push(`| server CPU (avg / max) | ${h.server.cpu_avg.toFixed(0)}% / ${h.server.cpu_max.toFixed(0)}% |`);
     lines.push(`| server RSS (max) | ${h.server.rss_max_mb.toFixed(0)} MB |`);
     lines.push(`| server event-loop delay p99 (max) | ${fmtMs(h.server.event_loop_p99_max_ms)} |`);
+    const resultRates = (doc.server?.samples ?? []).map((sample) => sample.scheduled_query_rows_per_s ?? 0);
+    if (resultRates.some((rate) => rate > 0)) {
+      const mean = resultRates.reduce((sum, rate) => sum + rate, 0) / resultRates.length;
+      lines.push(`| scheduled-query result rows received (avg / max) | ${fmtRate(mean)} / ${fmtRate(Math.max(...resultRates))} rows/s |`);
+    }
   }
   const agents = agentsRow(doc.agents);
   if (agents !== undefined) lines.push(`| agents (osquery's failure rules) | ${agents} |`);

@@ -48,8 +48,11 @@ function toPolicySpec(doc: PolicySpecDoc): PolicySpec {
   };
 }
 
-/** Reads a fleetctl policy file; problems go to `issues` under `path`. */
-export function readPolicyFile(file: string, baseDir: string, path: string, issues: ValidationIssue[]): PolicySpec[] {
+/**
+ * Reads a fleetctl policy file; problems go to `issues` under `path`. A scenario takes the file's
+ * policies; its reports and documents of other kinds are named in `notes`, never dropped silently.
+ */
+export function readPolicyFile(file: string, baseDir: string, path: string, issues: ValidationIssue[], notes?: string[]): PolicySpec[] {
   const full = isAbsolute(file) ? file : resolve(baseDir, file);
   if (!existsSync(full)) {
     issues.push({ path, message: `policy file not found: ${file} (looked in ${full}; paths are relative to the scenario file)` });
@@ -69,12 +72,17 @@ export function readPolicyFile(file: string, baseDir: string, path: string, issu
     });
     return [];
   }
+  if (parsed.queries.length > 0) {
+    const n = parsed.queries.length;
+    notes?.push(`${file}: ${n} ${n === 1 ? 'report' : 'reports'} (kind: report) not applied by the scenario, which takes policies only; serve them with osqsim server --policies ${file} or osqsim policies apply -f ${file}`);
+  }
+  for (const line of parsed.skipped) notes?.push(`${file} ${line}: not applied (a scenario takes kind: policy)`);
   return parsed.specs.map(toPolicySpec);
 }
 
 /** `policies:` in any of its forms → an inline list (with overrides applied). */
-function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssue[]): unknown {
-  if (typeof value === 'string') return readPolicyFile(value, baseDir, 'policies', issues);
+function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssue[], notes?: string[]): unknown {
+  if (typeof value === 'string') return readPolicyFile(value, baseDir, 'policies', issues, notes);
   if (!isRecord(value)) return value;
   const known = ['file', 'list', 'overrides'];
   for (const key of Object.keys(value)) {
@@ -85,7 +93,7 @@ function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssu
   files.forEach((file, i) => {
     const path = Array.isArray(value.file) ? `policies.file[${i}]` : 'policies.file';
     if (typeof file !== 'string') issues.push({ path, message: 'must be a path to a fleetctl policy file' });
-    else list.push(...readPolicyFile(file, baseDir, path, issues));
+    else list.push(...readPolicyFile(file, baseDir, path, issues, notes));
   });
   if (value.list !== undefined) {
     if (Array.isArray(value.list)) list.push(...(value.list as unknown[]));
@@ -141,16 +149,16 @@ function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
 }
 
 /** Resolves file references in a parsed (not yet validated) scenario document. Pure apart from reading files. */
-export function resolveScenarioFiles(document: unknown, baseDir: string, issues: ValidationIssue[]): unknown {
+export function resolveScenarioFiles(document: unknown, baseDir: string, issues: ValidationIssue[], notes?: string[]): unknown {
   if (!isRecord(document)) return document;
   const out: Record<string, unknown> = { ...document };
   if (document.fleet !== undefined) out.fleet = resolveFleet(document.fleet, issues);
-  if (document.policies !== undefined) out.policies = resolvePolicies(document.policies, baseDir, issues);
+  if (document.policies !== undefined) out.policies = resolvePolicies(document.policies, baseDir, issues, notes);
   if (Array.isArray(document.timeline)) {
     out.timeline = document.timeline.map((entry: unknown, i) => {
       if (!isRecord(entry) || !isRecord(entry.add_policies) || typeof entry.add_policies.file !== 'string') return entry;
       const { file, ...rest } = entry.add_policies;
-      const fromFile = readPolicyFile(file as string, baseDir, `timeline[${i}].add_policies.file`, issues);
+      const fromFile = readPolicyFile(file as string, baseDir, `timeline[${i}].add_policies.file`, issues, notes);
       const list = Array.isArray(rest.list) ? [...fromFile, ...(rest.list as unknown[])] : fromFile;
       return { ...entry, add_policies: { ...rest, ...(list.length ? { list } : {}) } };
     });
@@ -200,7 +208,7 @@ export function readScenarioDocument(input: unknown, file: string, options: Read
   }
   const issues = options.overrides ? applyOverrides(document, options.overrides, notes) : [];
   const fileIssues: ValidationIssue[] = [];
-  const resolved = resolveScenarioFiles(document, dirname(resolve(file)), fileIssues);
+  const resolved = resolveScenarioFiles(document, dirname(resolve(file)), fileIssues, notes);
   issues.push(...fileIssues);
   const durationFromFlag = options.overrides?.duration !== undefined;
   const result = validateScenario(fileIssues.length ? dropUnresolved(resolved) : resolved, { durationFromFlag, ...(options.steadyState ? { steadyState: true } : {}) });

@@ -15,6 +15,7 @@ import { bearerChecker, apiTokenOf } from './api/auth.js';
 import { isOsqueryRoute, toOsqsimError } from './errors.js';
 import { StoreFaults, withFaults } from './faults.js';
 import { applyPolicyFile, teamIdForName } from './policies/apply.js';
+import { SERVED_KINDS } from './policies/fleetctl-yaml.js';
 import { SERVER_PLUGINS } from './plugins.js';
 import { resolveServerOptions } from './options/resolve.js';
 import { createStore } from './store/index.js';
@@ -90,9 +91,18 @@ async function applyStartupState(context: ServerContext): Promise<void> {
   if (options.policiesFile !== undefined) {
     const outcome = await applyPolicyFile(store, options.policiesFile, { createTeams: true, events });
     log.info(
-      { file: options.policiesFile, created: outcome.created.length, updated: outcome.updated.length, skipped: outcome.skipped },
-      'policies applied',
+      {
+        file: options.policiesFile,
+        created: outcome.created.length,
+        updated: outcome.updated.length,
+        reportsCreated: outcome.queriesCreated.length,
+        reportsUpdated: outcome.queriesUpdated.length,
+        notices: outcome.notices,
+      },
+      'policies and reports applied',
     );
+    // Documents of kinds osqsim does not serve are never dropped silently (issue 14 item 5).
+    if (outcome.skipped.length > 0) log.warn({ file: options.policiesFile, skipped: outcome.skipped }, `not applied: kinds osqsim does not serve (it applies ${SERVED_KINDS.join(', ')})`);
   }
 }
 

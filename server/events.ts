@@ -11,6 +11,8 @@ export interface ServerEventMap {
   membershipChanged: [changes: readonly MembershipChange[]];
   /** A policy was created, edited or deleted (scope of every host may change). */
   policiesChanged: [policyIds: readonly number[]];
+  /** A scheduled query was created, edited or deleted (the agents' schedules may change). */
+  queriesChanged: [queryIds: readonly number[]];
   /** A host was changed outside the check-in path (refetch, delete, team move, re-enroll). */
   hostChanged: [hostId: number];
 }

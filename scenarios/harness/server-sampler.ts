@@ -1,8 +1,9 @@
 /**
  * Reading the server osqsim started. `ServerSampler` takes one sample a second for `osqsim run`: CPU
  * and resident memory of its process (./proc.ts), its responsiveness (the event-loop delay it exports
- * in /metrics, else the round trip of GET /healthz), and the policy_membership rows it wrote (the
- * `osqsim_ingest_rows_total` counter). `scrapeMetrics` reads /metrics for a capacity sweep's window.
+ * in /metrics, else the round trip of GET /healthz), the policy_membership rows it wrote (the
+ * `osqsim_ingest_rows_total` counter) and the scheduled-query result rows it received
+ * (`osqsim_scheduled_query_rows_total`, all queries). `scrapeMetrics` reads /metrics for a capacity sweep's window.
  */
 import type { ServerSample } from '../../contract/result.js';
 import { trustingInit } from '../../lib/trust.js';
@@ -22,7 +23,7 @@ export async function scrapeMetrics(url: string, ca?: string): Promise<Map<strin
 }
 
 export class ServerSampler {
-  private previous: { cpuMs: number; at: number; pid: number; rows?: number } | undefined;
+  private previous: { cpuMs: number; at: number; pid: number; rows?: number; resultRows?: number } | undefined;
   /** The /metrics page of the last sample ('' when the server did not answer): what else a caller reads from it. */
   lastMetricsText = '';
 
@@ -45,19 +46,31 @@ export class ServerSampler {
     const loopFromMetrics = eventLoopP99FromMetrics(metricsText);
     if (loopFromMetrics !== undefined) responsivenessMs = loopFromMetrics;
     const rowsTotal = counterFromMetrics(metricsText, 'osqsim_ingest_rows_total');
+    // Absent until the first result arrives (a counter with labels has no series before): 0 then.
+    const resultRowsTotal = metricsText === '' ? undefined : counterFromMetrics(metricsText, 'osqsim_scheduled_query_rows_total') ?? 0;
     if (!stats || pid === undefined) return undefined;
     const previous = this.previous;
-    this.previous = { cpuMs: stats.cpuMs, at: now, pid, ...(rowsTotal !== undefined ? { rows: rowsTotal } : {}) };
+    this.previous = {
+      cpuMs: stats.cpuMs,
+      at: now,
+      pid,
+      ...(rowsTotal !== undefined ? { rows: rowsTotal } : {}),
+      ...(resultRowsTotal !== undefined ? { resultRows: resultRowsTotal } : {}),
+    };
     // A restart changes the pid: rates start again from the new process.
     if (!previous || previous.pid !== pid || now <= previous.at) return undefined;
     const elapsed = now - previous.at;
-    const rows = rowsTotal !== undefined && previous.rows !== undefined ? Math.max(0, ((rowsTotal - previous.rows) * 1000) / elapsed) : undefined;
+    const perSecond = (total: number | undefined, before: number | undefined): number | undefined =>
+      total !== undefined && before !== undefined ? Math.round(Math.max(0, ((total - before) * 1000) / elapsed) * 10) / 10 : undefined;
+    const rows = perSecond(rowsTotal, previous.rows);
+    const resultRows = perSecond(resultRowsTotal, previous.resultRows);
     return {
       t,
       cpu_pct: Math.round(((stats.cpuMs - previous.cpuMs) / elapsed) * 1000) / 10,
       rss_mb: Math.round(stats.rssMb * 10) / 10,
       event_loop_p99_ms: healthy ? Math.round(responsivenessMs * 100) / 100 : 2000,
-      ...(rows !== undefined ? { membership_writes_per_s: Math.round(rows * 10) / 10 } : {}),
+      ...(rows !== undefined ? { membership_writes_per_s: rows } : {}),
+      ...(resultRows !== undefined ? { scheduled_query_rows_per_s: resultRows } : {}),
     };
   }
 }

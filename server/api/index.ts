@@ -1,5 +1,5 @@
 /**
- * The REST API plugin: Fleet's policy, team and host routes under `/api/v1/fleet/`,
+ * The REST API plugin: Fleet's policy, team, host and query routes under `/api/v1/fleet/`,
  * `/api/2022-04/fleet/` and `/api/latest/fleet/` (reference fleet-policies.md §6), bearer auth on
  * every one of them, Fleet's error body, and the edit clean-up job.
  */
@@ -13,6 +13,8 @@ import { fleetErrorAnswer, notFound, unauthorized } from './errors.js';
 import { registerHostRoutes } from './hosts.js';
 import { registerLabelRoutes } from './labels.js';
 import { registerPolicyRoutes } from './policies.js';
+import { registerQueryRoutes } from './queries.js';
+import { registerSpecFileRoute } from './spec-file.js';
 import { registerSpecRoutes } from './spec.js';
 import { registerTeamRoutes } from './teams.js';
 
@@ -72,6 +74,7 @@ export async function registerRestApi(app: FastifyInstance, context: ServerConte
           registerTeamRoutes(routes, deps);
           registerHostRoutes(routes, deps);
           registerLabelRoutes(routes, deps);
+          registerQueryRoutes(routes, deps);
           routes.setNotFoundHandler((request, reply) => {
             const answer = fleetErrorAnswer(notFound(`no route for ${request.method} ${request.url.split('?')[0]}`));
             void reply.code(answer.status).send(answer.body);
@@ -79,6 +82,10 @@ export async function registerRestApi(app: FastifyInstance, context: ServerConte
         },
         { prefix: `/api/${version}/fleet` },
       );
+    }
+    // osqsim's own routes under the same token: a whole fleetctl file in one transaction.
+    for (const version of ['v1', 'latest']) {
+      await scope.register(async (routes) => registerSpecFileRoute(routes, deps), { prefix: `/api/${version}/osqsim` });
     }
   });
 }

@@ -5,7 +5,7 @@
  * one transaction (all or nothing).
  */
 import type { FastifyInstance } from 'fastify';
-import type { PolicySpecInput } from '../store/store.js';
+import type { PolicySpecInput, SpecsOutcome } from '../store/store.js';
 import { invalidateAfterEdit, type ApiDeps } from './deps.js';
 import { badRequest, type FleetErrorItem } from './errors.js';
 import { normalisePlatformList } from '../../contract/platforms.js';
@@ -72,65 +72,77 @@ function readSpec(value: unknown, index: number, problems: FleetErrorItem[]): Ra
   };
 }
 
+/**
+ * Reads and checks fleetctl policy specs (REST body form); every problem is collected, and the
+ * first is thrown as Fleet's 400 with all of them as items. Nothing is written.
+ */
+export async function readPolicySpecs(deps: ApiDeps, specs: readonly unknown[]): Promise<PolicySpecInput[]> {
+  const { store } = deps.context;
+  const problems: FleetErrorItem[] = [];
+  const parsed = specs.map((spec, index) => readSpec(spec, index, problems));
+
+  const teamIds = new Map<string, number | null>([['', null], [NO_TEAM, 0]]);
+  for (const spec of parsed) {
+    if (!spec || teamIds.has(spec.team)) continue;
+    const team = await store.getTeamByName(spec.team);
+    if (team) teamIds.set(spec.team, team.id);
+  }
+  const seen = new Set<string>();
+  const inputs: PolicySpecInput[] = [];
+  for (const spec of parsed) {
+    if (!spec) continue;
+    const teamId = teamIds.get(spec.team);
+    if (teamId === undefined) {
+      problems.push({ name: spec.label, reason: `team "${spec.team}" does not exist` });
+      continue;
+    }
+    const key = `${teamId ?? 'global'}\u0000${spec.name}`;
+    if (seen.has(key)) {
+      problems.push({ name: spec.label, reason: `duplicate policy names not allowed: "${spec.name}" appears more than once for ${spec.team === '' ? 'global policies' : `team "${spec.team}"`}` });
+      continue;
+    }
+    seen.add(key);
+    for (const [field, names] of [['labels_include_any', spec.labelsIncludeAny], ['labels_exclude_any', spec.labelsExcludeAny]] as const) {
+      for (const labelName of names ?? []) {
+        if (!(await store.getLabelByName(labelName))) problems.push({ name: spec.label, reason: `${field}: label "${labelName}" does not exist` });
+      }
+    }
+    inputs.push({
+      ...(spec.labelsIncludeAny === undefined ? {} : { labelsIncludeAny: spec.labelsIncludeAny }),
+      ...(spec.labelsExcludeAny === undefined ? {} : { labelsExcludeAny: spec.labelsExcludeAny }),
+      name: spec.name,
+      query: spec.query,
+      description: spec.description,
+      resolution: spec.resolution,
+      platforms: spec.platform,
+      critical: spec.critical,
+      teamId,
+    });
+  }
+  if (problems.length > 0) throw badRequest(problems[0]!.reason, problems);
+  return inputs;
+}
+
+/** After policies were applied: edited queries or platforms clean up (reference §6.4), scopes refresh. */
+export async function afterPolicyApply(deps: ApiDeps, applied: SpecsOutcome['policies']): Promise<void> {
+  for (const { policy, result } of applied) {
+    if (result !== 'created') await invalidateAfterEdit(deps, result, policy);
+  }
+  if (applied.length > 0) deps.context.events.emit('policiesChanged', applied.map(({ policy }) => policy.id));
+}
+
 export function registerSpecRoutes(app: FastifyInstance, deps: ApiDeps): void {
-  const { store, events } = deps.context;
+  const { store } = deps.context;
 
   app.post('/spec/policies', async (request) => {
     const body = asObject(request.body);
     const specs = body['specs'];
     if (!Array.isArray(specs)) throw badRequest('invalid field "specs": expected an array of policy specs');
-    const problems: FleetErrorItem[] = [];
-    const parsed = specs.map((spec, index) => readSpec(spec, index, problems));
-
-    const teamIds = new Map<string, number | null>([['', null], [NO_TEAM, 0]]);
-    for (const spec of parsed) {
-      if (!spec || teamIds.has(spec.team)) continue;
-      const team = await store.getTeamByName(spec.team);
-      if (team) teamIds.set(spec.team, team.id);
-    }
-    const seen = new Set<string>();
-    const inputs: PolicySpecInput[] = [];
-    for (const spec of parsed) {
-      if (!spec) continue;
-      const teamId = teamIds.get(spec.team);
-      if (teamId === undefined) {
-        problems.push({ name: spec.label, reason: `team "${spec.team}" does not exist` });
-        continue;
-      }
-      const key = `${teamId ?? 'global'}\u0000${spec.name}`;
-      if (seen.has(key)) {
-        problems.push({ name: spec.label, reason: `duplicate policy names not allowed: "${spec.name}" appears more than once for ${spec.team === '' ? 'global policies' : `team "${spec.team}"`}` });
-        continue;
-      }
-      seen.add(key);
-      for (const [field, names] of [['labels_include_any', spec.labelsIncludeAny], ['labels_exclude_any', spec.labelsExcludeAny]] as const) {
-        for (const labelName of names ?? []) {
-          if (!(await store.getLabelByName(labelName))) problems.push({ name: spec.label, reason: `${field}: label "${labelName}" does not exist` });
-        }
-      }
-      inputs.push({
-        ...(spec.labelsIncludeAny === undefined ? {} : { labelsIncludeAny: spec.labelsIncludeAny }),
-        ...(spec.labelsExcludeAny === undefined ? {} : { labelsExcludeAny: spec.labelsExcludeAny }),
-        name: spec.name,
-        query: spec.query,
-        description: spec.description,
-        resolution: spec.resolution,
-        platforms: spec.platform,
-        critical: spec.critical,
-        teamId,
-      });
-    }
-    if (problems.length > 0) {
-      throw badRequest(problems[0]!.reason, problems);
-    }
+    const inputs = await readPolicySpecs(deps, specs);
     if (inputs.length === 0) return {};
     // An upsert never conflicts: the stores create-or-update each (team, name) at the source
     // (MySQL: INSERT … ON DUPLICATE KEY UPDATE), so concurrent applies of a new spec all succeed.
-    const applied = await store.applyPolicySpecs(inputs);
-    for (const { policy, result } of applied) {
-      if (result !== 'created') await invalidateAfterEdit(deps, result, policy);
-    }
-    events.emit('policiesChanged', applied.map(({ policy }) => policy.id));
+    await afterPolicyApply(deps, await store.applyPolicySpecs(inputs));
     return {};
   });
 }

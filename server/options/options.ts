@@ -50,6 +50,8 @@ export interface ServerOptions {
   readonly seenFlushIntervalMs: number;
   /** Group commit: flush when this many host results are queued … */
   readonly ingestMaxBatchHosts: number;
+  /** Rows kept per scheduled query's report (Fleet's query_report_cap, default 1000). */
+  readonly queryReportCap: number;
   /** … or this long after the first one joined. */
   readonly ingestMaxDelayMs: number;
   /** MySQL connections kept apart for ingest commits (the store's second pool). */

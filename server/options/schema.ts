@@ -69,7 +69,7 @@ export const SERVER_OPTION_ROWS = [
   }),
   row({
     key: 'policiesFile', flag: '--policies', placeholder: '<file.yml>', kind: kind.text, default: undefined, defaultHelp: 'none',
-    help: 'fleetctl policy YAML applied at start (upsert by team + name)',
+    help: 'fleetctl YAML applied at start: policies and reports (kind: report, or the deprecated kind: query), upsert by team + name, all or nothing',
   }),
   row({
     key: 'policyUpdateIntervalMs', flag: '--policy-update-interval', placeholder: '<duration>', kind: kind.durationMs, default: 3_600_000,
@@ -112,6 +112,10 @@ export const SERVER_OPTION_ROWS = [
   row({
     key: 'logBodyLimitBytes', flag: '--log-body-limit', placeholder: '<size>', kind: kind.sizeBytes, default: 10 * 1024 * 1024,
     check: bodyLimit, help: '/log body limit',
+  }),
+  row({
+    key: 'queryReportCap', flag: '--query-report-cap', placeholder: '<rows>', kind: kind.wholeNumber, default: 1000,
+    check: atLeastOne, help: "rows kept per scheduled query's report (Fleet's server_settings.query_report_cap)",
   }),
   row({
     key: 'bodyLimitBytes', flag: '--body-limit', placeholder: '<size>', kind: kind.sizeBytes, default: 1024 * 1024,

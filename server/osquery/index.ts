@@ -19,7 +19,7 @@ export interface EndpointConfig {
 
 export const plugin: ServerPlugin = (app: FastifyInstance, context: ServerContext) => {
   const service = new OsqueryService(context);
-  context.jobs.push(service.ingest, service.lastSeen, service.feed);
+  context.jobs.push(service.ingest, service.results, service.lastSeen, service.feed);
   const { writeBodyLimitBytes, logBodyLimitBytes } = context.options;
 
   /** distributed/read off the fast path: a host to load by node key (or already cached), then its due queries. */
@@ -72,8 +72,8 @@ export const plugin: ServerPlugin = (app: FastifyInstance, context: ServerContex
       const body = asObject(request.body);
       const log = parseLogRequest(body);
       // Node key first, then log_type, in Fleet's order (see OsqueryService.log).
-      await service.authenticate(nodeKeyOf(body));
-      service.log(log.logType, log.lines);
+      const host = await service.authenticate(nodeKeyOf(body));
+      await service.log(host, log);
       return reply.type(JSON_CONTENT_TYPE).send('{}');
     });
   }

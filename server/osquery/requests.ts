@@ -115,7 +115,8 @@ export function parseWriteRequest(body: Json): WriteRequest {
 
 export interface LogRequest {
   readonly logType: string;
-  readonly lines: number;
+  /** The log lines as sent (each read later: a bad line is dropped, never an error). */
+  readonly data: readonly unknown[];
 }
 
 export function parseLogRequest(body: Json): LogRequest {
@@ -124,5 +125,5 @@ export function parseLogRequest(body: Json): LogRequest {
   if (typeof logType !== 'string') throw bad('log_type must be a string');
   const data = body.data;
   if (data !== undefined && data !== null && !Array.isArray(data)) throw bad('data must be an array');
-  return { logType, lines: Array.isArray(data) ? data.length : 0 };
+  return { logType, data: Array.isArray(data) ? data : [] };
 }

@@ -25,7 +25,8 @@ import { HostCache, PolicyScopeCache, type CachedHost, type ScopedPolicy } from 
 import { HostChangeFeed } from './host-feed.js';
 import { JitterTables } from './jitter.js';
 import { LABEL_QUERY_PREFIX, labelIdOf, labelResultOf, policiesInLabelScope } from './labels.js';
-import type { EnrollRequest, WriteRequest } from './requests.js';
+import type { EnrollRequest, LogRequest, WriteRequest } from './requests.js';
+import { packsFor, QueryScheduleCache, ResultLogIngest, type ResultLogSummary } from './schedule.js';
 
 export const POLICY_QUERY_PREFIX = 'fleet_policy_query_';
 export const NO_POLICIES_WILDCARD = 'fleet_no_policies_wildcard';
@@ -88,6 +89,8 @@ export class OsqueryService {
   readonly jitter: JitterTables;
   readonly ingest: PolicyIngest;
   readonly lastSeen: LastSeenBatcher;
+  readonly schedule: QueryScheduleCache;
+  readonly results: ResultLogIngest;
   private readonly logLines: Counter;
   private readonly discardedResults: Counter;
   private readonly writeStoreErrors: Counter;
@@ -112,6 +115,8 @@ export class OsqueryService {
     this.jitter = new JitterTables(options.maxJitterPercent);
     this.ingest = new PolicyIngest(context);
     this.lastSeen = new LastSeenBatcher(store, options.seenFlushIntervalMs, () => context.now(), log);
+    this.schedule = new QueryScheduleCache(store, () => context.now().getTime());
+    this.results = new ResultLogIngest({ store, cache: this.schedule, log, metrics, reportCap: options.queryReportCap, maxDelayMs: options.ingestMaxDelayMs });
     this.logLines = metrics.counter('osqsim_osquery_log_lines_total', 'osquery log lines accepted (and dropped) by log_type');
     this.discardedResults = metrics.counter(
       'osqsim_osquery_discarded_results_total',
@@ -132,6 +137,7 @@ export class OsqueryService {
     );
     events.on('hostChanged', (hostId) => this.hosts.invalidateHost(hostId));
     events.on('policiesChanged', () => this.scopes.clear());
+    events.on('queriesChanged', () => this.schedule.invalidate());
   }
 
   /** Host auth: the cached host for a node key; 401 node_invalid when missing or unknown. */
@@ -201,6 +207,11 @@ export class OsqueryService {
       host.loggerTlsPeriod = logger;
       host.configTlsRefresh = refresh;
     }
+    const [global, team] = await Promise.all([
+      this.schedule.scheduledQueries(null),
+      host.teamId === null ? [] : this.schedule.scheduledQueries(host.teamId),
+    ]);
+    const packs = packsFor(host.teamId, global, team);
     return {
       options: {
         distributed_interval: distributed,
@@ -216,7 +227,9 @@ export class OsqueryService {
       decorators: {
         load: ['SELECT uuid AS host_uuid FROM system_info;', 'SELECT hostname AS hostname FROM system_info;'],
       },
-      schedule: {},
+      // Scheduled queries as current Fleet sends them (getPackConfig): packs "Global" and
+      // "team-<id>", left out when empty; the 2023 top-level "schedule" key is gone.
+      ...(packs ? { packs } : {}),
     };
   }
 
@@ -479,8 +492,15 @@ export class OsqueryService {
    * after authentication: Fleet checks the node key (authenticatedHost) before submitLogsEndpoint
    * looks at log_type (server/service/osquery.go), so a bad key wins over a bad log type.
    */
-  log(logType: string, lines: number): void {
-    if (logType !== 'status' && logType !== 'result') throw osqsimError('OSQ_LOG_TYPE', { logType });
-    this.logLines.inc({ log_type: logType }, lines);
+  /**
+   * Status lines are counted; result lines go to the query reports (./schedule.ts). Bad result
+   * entries never fail the request (osquery would re-send them forever), as in Fleet.
+   */
+  async log(host: CachedHost, request: LogRequest): Promise<ResultLogSummary | undefined> {
+    const { logType, data } = request;
+    if (logType !== 'status' && logType !== 'result') throw osqsimError('OSQ_LOG_TYPE', { logType: JSON.stringify(logType) });
+    this.logLines.inc({ log_type: logType }, data.length);
+    if (logType !== 'result' || data.length === 0) return undefined;
+    return this.results.ingest(host, data, this.context.now());
   }
 }

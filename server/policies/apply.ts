@@ -1,15 +1,16 @@
 /**
- * Applying fleetctl policy specs to a store (server start-up `--policies FILE.yml`; reusable by
- * `osqsim policies apply`): team names become ids (created on demand when asked), the specs are
- * upserted by (team, name) in one store call, and the side effects of reference §6.4 follow — a
- * changed query clears the policy's results and counts, a changed platform list clears the
- * results of hosts on other platforms.
+ * Applying a fleetctl file to a store (server start-up `--policies FILE.yml`): team names become
+ * ids (created on demand when asked), the policies and reports are upserted by (team, name) in one
+ * store call — one transaction, all or nothing — and the side effects of reference §6.4 follow: a
+ * changed policy query clears the policy's results and counts, a changed platform list clears the
+ * results of hosts on other platforms (an edited report's stale results went in the transaction).
  */
 import { readFile } from 'node:fs/promises';
 import { isOsqsimError, osqsimError } from '../../lib/errors.js';
 import type { ServerEvents } from '../events.js';
 import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml, type PolicySpecDoc } from './fleetctl-yaml.js';
-import type { MembershipChange, Policy, PolicySpecInput, Store } from '../store/store.js';
+import type { MembershipChange, Policy, PolicySpecInput, QueryInput, ScheduledQuery, Store } from '../store/store.js';
+import type { QuerySpecDoc } from './queries-yaml.js';
 import { applyLabelDocs } from './apply-labels.js';
 import { labelNamesUsed, parseLabelYaml, withoutHandledKinds } from './labels-yaml.js';
 
@@ -34,25 +35,53 @@ export async function teamIdForName(store: Store, name: string, create: boolean)
 export interface ApplyOutcome {
   readonly created: Policy[];
   readonly updated: Policy[];
+  readonly queriesCreated: ScheduledQuery[];
+  readonly queriesUpdated: ScheduledQuery[];
 }
 
-export async function applyPolicySpecDocs(
+/** The kinds of one fleetctl file osqsim applies. */
+export interface SpecDocs {
+  readonly policies: readonly PolicySpecDoc[];
+  readonly queries: readonly QuerySpecDoc[];
+}
+
+/** A report spec as the store takes it. */
+export function queryInputOf(doc: QuerySpecDoc, teamId: number | null): QueryInput {
+  return {
+    teamId,
+    name: doc.name,
+    query: doc.query,
+    description: doc.description,
+    interval: doc.interval,
+    platform: doc.platform,
+    minOsqueryVersion: doc.minOsqueryVersion,
+    automationsEnabled: doc.automationsEnabled,
+    logging: doc.logging,
+    discardData: doc.discardData,
+    observerCanRun: doc.observerCanRun,
+  };
+}
+
+export async function applySpecDocs(
   store: Store,
-  docs: readonly PolicySpecDoc[],
+  docs: SpecDocs,
   options: { createTeams: boolean; events?: ServerEvents },
 ): Promise<ApplyOutcome> {
   const teamIds = new Map<string, number>();
-  const inputs: PolicySpecInput[] = [];
-  for (const doc of docs) {
-    let teamId: number | null = null;
-    if (doc.team !== undefined) {
-      let id = teamIds.get(doc.team);
-      if (id === undefined) {
-        id = await teamIdForName(store, doc.team, options.createTeams);
-        teamIds.set(doc.team, id);
-      }
-      teamId = id;
+  const teamIdOf = async (team: string | undefined): Promise<number | null> => {
+    if (team === undefined) return null;
+    let id = teamIds.get(team);
+    if (id === undefined) {
+      id = await teamIdForName(store, team, options.createTeams);
+      teamIds.set(team, id);
     }
+    return id;
+  };
+  const inputs: PolicySpecInput[] = [];
+  const queryInputs: QueryInput[] = [];
+  for (const doc of docs.queries) queryInputs.push(queryInputOf(doc, await teamIdOf(doc.team)));
+  for (const doc of docs.policies) {
+    const teamId = await teamIdOf(doc.team);
     inputs.push({
       ...(doc.labelsIncludeAny === undefined ? {} : { labelsIncludeAny: doc.labelsIncludeAny }),
       ...(doc.labelsExcludeAny === undefined ? {} : { labelsExcludeAny: doc.labelsExcludeAny }),
@@ -65,7 +94,8 @@ export async function applyPolicySpecDocs(
       teamId,
     });
   }
-  const applied = await store.applyPolicySpecs(inputs);
+  const outcome = await store.applySpecs({ policies: inputs, queries: queryInputs });
+  const applied = outcome.policies;
   const created: Policy[] = [];
   const updated: Policy[] = [];
   const removed: MembershipChange[] = [];
@@ -90,17 +120,27 @@ export async function applyPolicySpecDocs(
   }
   if (options.events) {
     if (removed.length > 0) options.events.emit('membershipChanged', removed);
-    options.events.emit('policiesChanged', applied.map(({ policy }) => policy.id));
+    if (applied.length > 0) options.events.emit('policiesChanged', applied.map(({ policy }) => policy.id));
+    if (outcome.queries.length > 0) options.events.emit('queriesChanged', outcome.queries.map(({ query }) => query.id));
   }
-  return { created, updated };
+  return {
+    created,
+    updated,
+    queriesCreated: outcome.queries.filter((q) => q.result === 'created').map((q) => q.query),
+    queriesUpdated: outcome.queries.filter((q) => q.result !== 'created').map((q) => q.query),
+  };
 }
 
-/** Reads, parses and applies a policy file; POLICY_YAML_INVALID lists every problem at once. */
+/**
+ * Reads, parses and applies a fleetctl file (policies and reports, all or nothing);
+ * POLICY_YAML_INVALID lists every problem at once. `skipped` lists documents of kinds osqsim does
+ * not serve, `notices` the warnings (a deprecated kind).
+ */
 export async function applyPolicyFile(
   store: Store,
   file: string,
   options: { createTeams: boolean; events?: ServerEvents },
-): Promise<ApplyOutcome & { labels: string[]; skipped: string[] }> {
+): Promise<ApplyOutcome & { labels: string[]; skipped: string[]; notices: string[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -124,6 +164,6 @@ export async function applyPolicyFile(
   // Labels first: the file's policies may be scoped by them (fleetctl applies labels before policies).
   const appliedLabels = await applyLabelDocs(store, labels.specs);
   if (appliedLabels.length > 0) options.events?.emit('policiesChanged', []);
-  const outcome = await applyPolicySpecDocs(store, parsed.specs, options);
-  return { ...outcome, labels: appliedLabels.map((label) => label.name), skipped: withoutHandledKinds(parsed.skipped) };
+  const outcome = await applySpecDocs(store, { policies: parsed.specs, queries: parsed.queries }, options);
+  return { ...outcome, labels: appliedLabels.map((label) => label.name), skipped: withoutHandledKinds(parsed.skipped), notices: parsed.notices };
 }

@@ -1,12 +1,19 @@
 /**
- * fleetctl policy YAML (reference fleet-policies.md §6.7): documents separated by `---`, each
- * `apiVersion: v1`, `kind: policy`, `spec: {name, query, description, resolution, platform,
- * critical, team}`. Unknown keys are ignored (fleetctl's parser is not strict); documents of other
- * kinds are skipped and reported. Used by `osqsim server --policies` and `osqsim policies apply`.
+ * fleetctl YAML (reference fleet-policies.md §6.7): documents separated by `---`, each
+ * `apiVersion: v1`, `kind: …`, `spec: {…}`. This module reads `kind: policy` (`spec: {name, query,
+ * description, resolution, platform, critical, team}`) and dispatches the other kinds osqsim
+ * serves to their own modules (`report`/`query`: queries-yaml.ts). Unknown keys are ignored
+ * (fleetctl's parser is not strict); documents of kinds osqsim does not serve are listed in
+ * `skipped`, never dropped silently. Used by `osqsim server --policies`, `osqsim policies apply`
+ * and the scenario reader.
  */
 import { normalisePlatformList, POLICY_PLATFORMS } from '../../contract/platforms.js';
 import { parseAllDocuments } from 'yaml';
 import { FIELD_LIMITS, readOnlyProblem, tooLongProblem } from '../api/validate.js';
+import { DEPRECATED_QUERY_KIND_NOTICE, QUERY_KINDS, readQuerySpec, type QuerySpecDoc } from './queries-yaml.js';
+
+/** The kinds osqsim applies, for notices about the others. */
+export const SERVED_KINDS: readonly string[] = ['policy', ...QUERY_KINDS];
 
 export interface PolicySpecDoc {
   readonly name: string;
@@ -32,9 +39,14 @@ export interface PolicyYamlError {
 }
 
 export interface PolicyYamlResult {
+  /** The `kind: policy` documents. */
   readonly specs: PolicySpecDoc[];
+  /** The `kind: report` (or deprecated `kind: query`) documents. */
+  readonly queries: QuerySpecDoc[];
   /** One line per skipped document, e.g. `doc 2: kind "team" skipped`. */
   readonly skipped: string[];
+  /** Warnings that do not stop the apply, e.g. `doc 3: \`kind: query\` is deprecated, …`. */
+  readonly notices: string[];
   readonly errors: PolicyYamlError[];
 }
 
@@ -48,6 +60,9 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 
 export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResult {
   const specs: PolicySpecDoc[] = [];
+  const queries: QuerySpecDoc[] = [];
+  const queryDocs: number[] = []; // the document number of each entry of queries
+  const notices: string[] = [];
   const skipped: string[] = [];
   const errors: PolicyYamlError[] = [];
   const documents = parseAllDocuments(text);
@@ -63,6 +78,20 @@ export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResul
     if (value === null || value === undefined) return; // empty document (e.g. a leading ---)
     if (!isRecord(value)) {
       errors.push({ doc, path: '', message: 'document must be a mapping with kind and spec' });
+      return;
+    }
+    if (typeof value.kind === 'string' && QUERY_KINDS.includes(value.kind)) {
+      if (value.kind === 'query') notices.push(`doc ${doc}: ${DEPRECATED_QUERY_KIND_NOTICE}`);
+      if (!isRecord(value.spec)) {
+        errors.push({ doc, path: 'spec', message: 'must be a mapping' });
+        return;
+      }
+      const read = readQuerySpec(value.spec);
+      if ('problems' in read) errors.push(...read.problems.map((problem) => ({ doc, ...problem })));
+      else {
+        queries.push(read.spec);
+        queryDocs.push(doc);
+      }
       return;
     }
     if (value.kind !== 'policy') {
@@ -157,7 +186,15 @@ export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResul
     }
     seen.set(key, index);
   });
-  return { specs, skipped, errors };
+  const firstDoc = new Map<string, number>();
+  queries.forEach((query, index) => {
+    const key = `${query.team ?? ''}\u0000${query.name}`;
+    const first = firstDoc.get(key);
+    if (first !== undefined) {
+      errors.push({ doc: queryDocs[index]!, path: 'spec.name', message: `report "${query.name}" appears twice for the same team (first in doc ${first})` });
+    } else firstDoc.set(key, queryDocs[index]!);
+  });
+  return { specs, queries, skipped, notices, errors };
 }
 
 /** One line per error, for CLI output: `file.yml doc 2 spec.name: is required`. */

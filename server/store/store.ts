@@ -38,7 +38,18 @@ import type {
   VitalsCounts,
 } from './types.js';
 
+import type {
+  QueryInput,
+  QueryPatch,
+  QueryResultRow,
+  QueryResultsOutcome,
+  QueryResultWrite,
+  QueryUpdateResult,
+  ScheduledQuery,
+} from './query-types.js';
+
 export type * from './types.js';
+export type * from './query-types.js';
 
 export type StoreKind = 'memory' | 'mysql';
 
@@ -80,7 +91,8 @@ export interface ComputedCounts {
  * The Store in role-sized slices, one per entity file of each implementation, so that a consumer
  * can declare the part it uses (for instance `MembershipStore & CountStore`).
  */
-export interface Store extends TeamStore, HostStore, OrbitStore, PolicyStore, MembershipStore, CountStore, LeaseStore, LabelStore, VitalsStore {
+export interface Store
+  extends TeamStore, HostStore, OrbitStore, PolicyStore, MembershipStore, CountStore, LeaseStore, LabelStore, VitalsStore, QueryStore, SpecStore {
   readonly kind: StoreKind;
   /** Creates or upgrades the schema; idempotent. */
   migrate(): Promise<void>;
@@ -305,4 +317,61 @@ export interface LabelStore {
    * policy's membership rows of hosts outside the scope; returns the removed cells.
    */
   clearPolicyMembershipOutsideLabels(policyId: number): Promise<readonly MembershipChange[]>;
+}
+
+/**
+ * Scheduled queries ("reports") and their stored results (Fleet's queries and query_results
+ * tables, server/datastore/mysql/queries.go and query_results.go). Deleting a team deletes its
+ * queries; deleting a host or a query deletes its results.
+ */
+export interface QueryStore {
+  /** STORE_CONFLICT on a duplicate (team, name); STORE_NOT_FOUND for an unknown team. */
+  createQuery(input: QueryInput): Promise<ScheduledQuery>;
+  getQuery(id: number): Promise<ScheduledQuery | undefined>;
+  getQueryByName(teamId: number | null, name: string): Promise<ScheduledQuery | undefined>;
+  /** Queries with exactly this teamId (null = global), by id. */
+  listQueries(teamId: number | null): Promise<ScheduledQuery[]>;
+  /**
+   * Applies a patch in one transaction; a stale report (query-rules.ts editDiscardsResults) is deleted
+   * with it. undefined if unknown; STORE_CONFLICT on a duplicate name.
+   */
+  updateQuery(id: number, patch: QueryPatch): Promise<QueryUpdateResult | undefined>;
+  /** Deletes queries with their results; returns the ids that existed. */
+  deleteQueries(ids: readonly number[]): Promise<number[]>;
+  /**
+   * The queries of one pack of an agent's schedule (Fleet's ListScheduledQueriesForAgents):
+   * global (null) or one team's, each scheduled and either feeding automations or keeping a report.
+   */
+  scheduledQueries(teamId: number | null): Promise<ScheduledQuery[]>;
+  /**
+   * Stores result sets in one transaction (Fleet's OverwriteQueryResultRows): each replaces the
+   * host's earlier rows of that query. A set with more than `cap` rows, or for a query whose
+   * report already holds `cap` rows, is dropped whole; a set for a query or host that no longer
+   * exists is ignored. The caller passes only the latest set per (query, host).
+   */
+  recordQueryResults(writes: readonly QueryResultWrite[], cap: number): Promise<QueryResultsOutcome>;
+  /** The query's stored rows (data rows and empty-run markers), by host then insertion order. */
+  queryResults(queryId: number): Promise<QueryResultRow[]>;
+  /** Rows with data stored for the query (Fleet's ResultCountForQuery). */
+  countQueryResults(queryId: number): Promise<number>;
+}
+
+/** What one fleetctl file asks for, per kind the server serves; applied together. */
+export interface SpecsInput {
+  readonly policies: readonly PolicySpecInput[];
+  readonly queries: readonly QueryInput[];
+}
+
+export interface SpecsOutcome {
+  readonly policies: Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }>;
+  readonly queries: Array<{ query: ScheduledQuery; result: QueryUpdateResult | 'created' }>;
+}
+
+/** fleetctl apply of a whole file: every kind in one transaction, all or nothing. */
+export interface SpecStore {
+  /**
+   * Upserts policies and queries by (team, name) in one transaction; STORE_NOT_FOUND for an
+   * unknown team (then nothing was written). Stale reports of edited queries are deleted with it.
+   */
+  applySpecs(specs: SpecsInput): Promise<SpecsOutcome>;
 }

@@ -5,6 +5,7 @@
 import { osqsimError } from '../../../lib/errors.js';
 import type { EnrollSecret, Host, HostBattery, HostDiskSpace, HostMdmInfo, HostOrbitInfo, HostUser, HostVitalsColumns, Label, SoftwareItem, Policy, PolicyCount, PolicyPasses, StatsRun, Team } from '../types.js';
 import { BUILTIN_LABELS } from '../label-rules.js';
+import type { ScheduledQuery } from '../query-types.js';
 
 export interface Cell {
   passes: PolicyPasses;
@@ -30,12 +31,19 @@ export interface SoftwareCatalogue {
   readonly byId: Map<number, SoftwareItem>;
 }
 
+/** One host's stored result of one query: its rows (none = an empty run) and when it arrived. */
+export interface StoredQueryResult {
+  readonly lastFetched: Date;
+  readonly rows: ReadonlyArray<Readonly<Record<string, string>>>;
+}
+
 export interface MemoryState {
   nextTeamId: number;
   nextHostId: number;
   nextPolicyId: number;
   nextRunId: number;
   nextLabelId: number;
+  nextQueryId: number;
   closed: boolean;
 
   readonly teams: Map<number, Team>;
@@ -62,6 +70,11 @@ export interface MemoryState {
   /** host id → policy ids with a cell (the KEY (host_id, passes) of MySQL). */
   readonly hostPolicies: Map<number, Set<number>>;
   readonly counts: Map<string, PolicyCount>;
+  readonly queries: Map<number, ScheduledQuery>;
+  /** queryKey(teamId, name) → query id (Fleet's UNIQUE (team_id_char, name)). */
+  readonly queriesByKey: Map<string, number>;
+  /** query id → host id → that host's latest stored result (query_results rows). */
+  readonly queryResults: Map<number, Map<number, StoredQueryResult>>;
   readonly leases: Map<string, { owner: string; expiresAt: number }>;
   readonly runs: StatsRun[];
   /** Labels without their host count (computed on read); label id → member host ids, host id → label ids. */
@@ -85,6 +98,7 @@ export function createState(): MemoryState {
     nextPolicyId: 1,
     nextRunId: 1,
     nextLabelId: 1,
+    nextQueryId: 1,
     closed: false,
     teams: new Map(),
     secrets: new Map(),
@@ -103,6 +117,9 @@ export function createState(): MemoryState {
     membership: new Map(),
     hostPolicies: new Map(),
     counts: new Map(),
+    queries: new Map(),
+    queriesByKey: new Map(),
+    queryResults: new Map(),
     leases: new Map(),
     runs: [],
     labels: new Map(),

@@ -13,8 +13,19 @@ import type {
   HostChanges,
   PolicyUpdateResult,
   RecordResultsOutcome,
+  SpecsInput,
+  SpecsOutcome,
   Store,
 } from '../store.js';
+import type {
+  QueryInput,
+  QueryPatch,
+  QueryResultRow,
+  QueryResultsOutcome,
+  QueryResultWrite,
+  QueryUpdateResult,
+  ScheduledQuery,
+} from '../query-types.js';
 import type {
   EnrollSecret,
   Host,
@@ -52,7 +63,8 @@ import * as leases from './leases.js';
 import * as membership from './membership.js';
 import * as orbit from './orbit.js';
 import * as policies from './policies.js';
-import { type MemoryState, createState } from './state.js';
+import * as queries from './queries.js';
+import { type MemoryState, assertTeam, createState } from './state.js';
 import * as teams from './teams.js';
 import * as vitals from './vitals.js';
 
@@ -100,7 +112,10 @@ export class MemoryStore implements Store {
   }
 
   async deleteTeam(id: number): Promise<boolean> {
-    return teams.deleteTeam(this.open(), id);
+    const state = this.open();
+    const existed = teams.deleteTeam(state, id);
+    if (existed) queries.deleteTeamQueries(state, id);
+    return existed;
   }
 
   async findEnrollSecret(secret: string): Promise<EnrollSecret | undefined> {
@@ -159,7 +174,10 @@ export class MemoryStore implements Store {
   }
 
   async deleteHost(id: number): Promise<readonly MembershipChange[] | undefined> {
-    return hosts.deleteHost(this.open(), id);
+    const state = this.open();
+    const removed = hosts.deleteHost(state, id);
+    if (removed) queries.deleteHostQueryResults(state, id);
+    return removed;
   }
 
   async markHostsSeen(hostIds: readonly number[], seenAt: Date): Promise<void> {
@@ -368,5 +386,60 @@ export class MemoryStore implements Store {
 
   async clearPolicyMembershipOutsideLabels(policyId: number): Promise<readonly MembershipChange[]> {
     return labels.clearPolicyMembershipOutsideLabels(this.open(), policyId);
+  }
+
+  // --- scheduled queries and reports --------------------------------------------------------
+
+  async createQuery(input: QueryInput): Promise<ScheduledQuery> {
+    return queries.createQuery(this.open(), input);
+  }
+
+  async getQuery(id: number): Promise<ScheduledQuery | undefined> {
+    return queries.getQuery(this.open(), id);
+  }
+
+  async getQueryByName(teamId: number | null, name: string): Promise<ScheduledQuery | undefined> {
+    return queries.getQueryByName(this.open(), teamId, name);
+  }
+
+  async listQueries(teamId: number | null): Promise<ScheduledQuery[]> {
+    return queries.listQueries(this.open(), teamId);
+  }
+
+  async updateQuery(id: number, patch: QueryPatch): Promise<QueryUpdateResult | undefined> {
+    return queries.updateQuery(this.open(), id, patch);
+  }
+
+  async deleteQueries(ids: readonly number[]): Promise<number[]> {
+    return queries.deleteQueries(this.open(), ids);
+  }
+
+  async scheduledQueries(teamId: number | null): Promise<ScheduledQuery[]> {
+    return queries.scheduledQueries(this.open(), teamId);
+  }
+
+  async recordQueryResults(writes: readonly QueryResultWrite[], cap: number): Promise<QueryResultsOutcome> {
+    return queries.recordQueryResults(this.open(), writes, cap);
+  }
+
+  async queryResults(queryId: number): Promise<QueryResultRow[]> {
+    return queries.queryResults(this.open(), queryId);
+  }
+
+  async countQueryResults(queryId: number): Promise<number> {
+    return queries.countQueryResults(this.open(), queryId);
+  }
+
+  // --- fleetctl apply of a whole file -------------------------------------------------------
+
+  /** Every kind's checks run before anything is written, so the apply is all or nothing. */
+  async applySpecs(specs: SpecsInput): Promise<SpecsOutcome> {
+    const state = this.open();
+    for (const spec of [...specs.policies, ...specs.queries]) assertTeam(state, spec.teamId);
+    queries.checkQuerySpecs(state, specs.queries);
+    return {
+      policies: specs.policies.length > 0 ? policies.applyPolicySpecs(state, specs.policies) : [],
+      queries: queries.applyQuerySpecs(state, specs.queries),
+    };
   }
 }

@@ -12,6 +12,7 @@ import type { Host, HostDetailsPatch, HostIdentity, HostListFilter, MembershipCh
 import { type Db, exec, readRows, run } from './db.js';
 import { isDuplicate } from './errors.js';
 import { BULK_ROWS, type CellRow, chunks, ids, sqlDatetime, toPasses } from './sql.js';
+import { deleteHostQueryResultsTx } from './queries.js';
 import { assertTeam, tx } from './tx.js';
 import { DELETE_HOST_VITALS } from './vitals.js';
 
@@ -351,6 +352,7 @@ export async function deleteHost(db: Db, id: number): Promise<readonly Membershi
       await c.query('DELETE FROM host_orbit_info WHERE host_id = ?', [id]);
       await c.query('DELETE FROM label_membership WHERE host_id = ?', [id]);
       for (const statement of DELETE_HOST_VITALS) await c.query(statement, [id]);
+      await deleteHostQueryResultsTx(c, id);
       await c.query('DELETE FROM hosts WHERE id = ?', [id]);
       await c.query('INSERT INTO host_deletions (host_id) VALUES (?)', [id]);
       return cells.map((r) => ({ policyId: r.policy_id, hostId: id, hostTeamId: teamId, before: toPasses(r.passes), after: undefined }));

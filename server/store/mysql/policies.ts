@@ -242,8 +242,14 @@ export async function applyPolicySpecs(
   db: Db,
   specs: readonly PolicySpecInput[],
 ): Promise<Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }>> {
-  return run(() =>
-    tx(db.pool, async (c) => {
+  return run(() => tx(db.pool, (c) => applyPolicySpecsTx(c, specs)));
+}
+
+/** applyPolicySpecs inside a caller's transaction (also used by the whole-file apply, specs.ts). */
+export async function applyPolicySpecsTx(
+  c: PoolConnection,
+  specs: readonly PolicySpecInput[],
+): Promise<Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }>> {
       for (const teamId of new Set(specs.map((s) => s.teamId))) await assertTeam(c, teamId);
       const out: Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }> = [];
       for (const spec of specs) {
@@ -270,6 +276,4 @@ export async function applyPolicySpecs(
       }
       if (out.length > 0) await c.query(BUMP_POLICIES_VERSION);
       return out;
-    }),
-  );
 }

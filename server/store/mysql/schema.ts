@@ -362,6 +362,52 @@ export const MIGRATIONS: readonly Migration[] = [
       ) ${TABLE_OPTIONS}`,
     ],
   },
+  {
+    version: 10,
+    description: 'scheduled queries (Fleet: queries) and their reports (query_results, capped per query)',
+    statements: [
+      // Fleet's queries table (server/datastore/mysql/schema.sql): unique per (team_id_char, name),
+      // team_id_char '' for global queries because NULLs never collide in a unique key.
+      `CREATE TABLE IF NOT EXISTS queries (
+        id INT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        team_id INT UNSIGNED NULL,
+        team_id_char VARCHAR(20) NOT NULL DEFAULT '',
+        name VARCHAR(255) COLLATE utf8mb4_bin NOT NULL,
+        description TEXT NOT NULL,
+        query MEDIUMTEXT NOT NULL,
+        schedule_interval INT UNSIGNED NOT NULL DEFAULT 0,
+        platform VARCHAR(255) NOT NULL DEFAULT '',
+        min_osquery_version VARCHAR(255) NOT NULL DEFAULT '',
+        automations_enabled TINYINT(1) NOT NULL DEFAULT 0,
+        logging_type VARCHAR(255) NOT NULL DEFAULT 'snapshot',
+        discard_data TINYINT(1) NOT NULL DEFAULT 1,
+        observer_can_run TINYINT(1) NOT NULL DEFAULT 0,
+        saved TINYINT(1) NOT NULL DEFAULT 1,
+        author_id INT UNSIGNED NULL,
+        created_at DATETIME(3) NOT NULL,
+        updated_at DATETIME(3) NOT NULL,
+        UNIQUE KEY idx_team_id_name_unq (team_id_char, name),
+        KEY idx_queries_team_schedule (team_id_char, schedule_interval)
+      ) ${TABLE_OPTIONS}`,
+      // Fleet's query_results: one row per result row (data = the row as JSON), or one row with
+      // data NULL for a run that returned nothing. has_data (= data IS NOT NULL) and its index let
+      // the per-query row count read the index alone, as Fleet's 2026 schema (has_data,
+      // idx_query_id_has_data_host_id_last_fetched); the host index serves host deletion.
+      `CREATE TABLE IF NOT EXISTS query_results (
+        id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT PRIMARY KEY,
+        query_id INT UNSIGNED NOT NULL,
+        host_id INT UNSIGNED NOT NULL,
+        osquery_version VARCHAR(50) NULL,
+        error TEXT NULL,
+        last_fetched DATETIME(3) NOT NULL,
+        data JSON NULL,
+        has_data TINYINT(1) NOT NULL DEFAULT 0,
+        KEY idx_query_id_host_id_last_fetched (query_id, host_id, last_fetched),
+        KEY idx_query_id_has_data_host_id (query_id, has_data, host_id),
+        KEY idx_query_results_host_id (host_id)
+      ) ${TABLE_OPTIONS}`,
+    ],
+  },
 ];
 
 /**
@@ -375,5 +421,5 @@ export const ALREADY_APPLIED_ERRNOS: ReadonlySet<number> = new Set([1060, 1061])
 export const TABLES: readonly string[] = [
   'teams', 'enroll_secrets', 'hosts', 'host_seen_times', 'policies', 'policy_membership', 'policy_stats', 'locks', 'stats_runs',
   'host_deletions', 'host_device_auth', 'host_orbit_info', 'labels', 'label_membership', 'policy_labels',
-  'host_disks', 'host_users', 'software', 'host_software', 'host_mdm', 'host_batteries',
+  'host_disks', 'host_users', 'software', 'host_software', 'host_mdm', 'host_batteries', 'queries', 'query_results',
 ];

@@ -13,8 +13,19 @@ import type {
   HostChanges,
   PolicyUpdateResult,
   RecordResultsOutcome,
+  SpecsInput,
+  SpecsOutcome,
   Store,
 } from '../store.js';
+import type {
+  QueryInput,
+  QueryPatch,
+  QueryResultRow,
+  QueryResultsOutcome,
+  QueryResultWrite,
+  QueryUpdateResult,
+  ScheduledQuery,
+} from '../query-types.js';
 import type {
   EnrollSecret,
   Host,
@@ -54,6 +65,8 @@ import * as membership from './membership.js';
 import * as orbit from './orbit.js';
 import { migrate } from './migrate.js';
 import * as policies from './policies.js';
+import * as queries from './queries.js';
+import * as specs from './specs.js';
 import * as teams from './teams.js';
 import * as vitals from './vitals.js';
 
@@ -362,5 +375,53 @@ export class MysqlStore implements Store {
 
   clearPolicyMembershipOutsideLabels(policyId: number): Promise<readonly MembershipChange[]> {
     return labels.clearPolicyMembershipOutsideLabels(this.db, policyId);
+  }
+
+  // --- scheduled queries and reports --------------------------------------------------------
+
+  createQuery(input: QueryInput): Promise<ScheduledQuery> {
+    return queries.createQuery(this.db, input);
+  }
+
+  getQuery(id: number): Promise<ScheduledQuery | undefined> {
+    return queries.getQuery(this.db, id);
+  }
+
+  getQueryByName(teamId: number | null, name: string): Promise<ScheduledQuery | undefined> {
+    return queries.getQueryByName(this.db, teamId, name);
+  }
+
+  listQueries(teamId: number | null): Promise<ScheduledQuery[]> {
+    return queries.listQueries(this.db, teamId);
+  }
+
+  updateQuery(id: number, patch: QueryPatch): Promise<QueryUpdateResult | undefined> {
+    return queries.updateQuery(this.db, id, patch);
+  }
+
+  deleteQueries(ids: readonly number[]): Promise<number[]> {
+    return queries.deleteQueries(this.db, ids);
+  }
+
+  scheduledQueries(teamId: number | null): Promise<ScheduledQuery[]> {
+    return queries.scheduledQueries(this.db, teamId);
+  }
+
+  recordQueryResults(writes: readonly QueryResultWrite[], cap: number): Promise<QueryResultsOutcome> {
+    return queries.recordQueryResults(this.db, writes, cap);
+  }
+
+  queryResults(queryId: number): Promise<QueryResultRow[]> {
+    return queries.queryResults(this.db, queryId);
+  }
+
+  countQueryResults(queryId: number): Promise<number> {
+    return queries.countQueryResults(this.db, queryId);
+  }
+
+  // --- fleetctl apply of a whole file -------------------------------------------------------
+
+  applySpecs(input: SpecsInput): Promise<SpecsOutcome> {
+    return specs.applySpecs(this.db, input);
   }
 }

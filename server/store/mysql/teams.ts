@@ -7,6 +7,7 @@ import { type Db, exec, readRows, run } from './db.js';
 import { isDuplicate } from './errors.js';
 import { BUMP_POLICIES_VERSION, deletePoliciesTx } from './policies.js';
 import { BULK_ROWS, chunks } from './sql.js';
+import { deleteTeamQueriesTx } from './queries.js';
 import { assertTeam, tx } from './tx.js';
 
 interface TeamRow extends RowDataPacket {
@@ -80,6 +81,7 @@ export async function deleteTeam(db: Db, id: number): Promise<boolean> {
       await deletePoliciesTx(db, c, policies.map((p) => Number(p.id)));
       await c.query('DELETE FROM policy_stats WHERE inherited_team_id = ?', [id]);
       await c.query('DELETE FROM enroll_secrets WHERE team_id = ?', [id]);
+      await deleteTeamQueriesTx(c, id);
       await c.query('DELETE FROM teams WHERE id = ?', [id]);
       await c.query(BUMP_POLICIES_VERSION);
       return true;

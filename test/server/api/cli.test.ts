@@ -102,14 +102,18 @@ describe('osqsim policies (CLI) against a listening server', () => {
     await server?.close();
   });
 
-  it('apply: multi-document file, other kinds skipped with a notice, teams and No team, round trip through list --json', async () => {
+  it('apply: multi-document file with a report, unserved kinds listed in a notice, teams and No team, round trip through list --json', async () => {
     const file = join(dir, 'good.yml');
     await writeFile(file, GOOD);
     const io = capture();
     expect(await applyCommand(file, flags(), io)).toBe(0);
-    expect(io.outText()).toMatch(/applied 3 policies/);
-    expect(io.errText().split('\n').filter((l) => l.startsWith('notice:'))).toHaveLength(2);
-    expect(io.errText()).toMatch(/kind "query" skipped/);
+    expect(io.outText()).toMatch(/applied 3 policies and 1 report/);
+    const notices = io.errText().split('\n').filter((l) => l.startsWith('notice:'));
+    expect(notices).toEqual([
+      expect.stringMatching(/kind "team" skipped: not applied \(osqsim applies kind: policy, report, query\)/),
+      expect.stringMatching(/`kind: query` is deprecated, please use `kind: report` instead/),
+    ]);
+    expect(await server.context.store.getQueryByName(null, 'usb devices')).toMatchObject({ query: 'SELECT * FROM usb_devices;' });
 
     const list = capture();
     expect(await listCommand({ ...flags(), json: true }, list)).toBe(0);
@@ -161,6 +165,47 @@ describe('osqsim policies (CLI) against a listening server', () => {
     expect(io.errText()).toMatch(/team "Nowhere" does not exist/);
     expect(io.errText()).toMatch(/B/);
     expect((await server.context.store.listPolicies(null)).find((p) => p.name === 'A')).toBeUndefined();
+  });
+
+  it('apply: a file mixing policies and reports applies as one step — a bad report means no policy either', async () => {
+    const file = join(dir, 'mixed.yml');
+    await writeFile(file, [
+      'apiVersion: v1\nkind: policy\nspec:\n  name: Mixed policy\n  query: SELECT 1\n',
+      'apiVersion: v1\nkind: report\nspec:\n  name: Mixed report\n  query: SELECT 1\n  interval: 60\n  team: Nowhere\n',
+    ].join('---\n'));
+    const io = capture();
+    expect(await applyCommand(file, flags(), io)).toBe(2);
+    expect(io.errText()).toMatch(/team "Nowhere" does not exist/);
+    expect((await server.context.store.listPolicies(null)).find((p) => p.name === 'Mixed policy')).toBeUndefined();
+    expect(await server.context.store.getQueryByName(null, 'Mixed report')).toBeUndefined();
+  });
+
+  it('apply: against a server without /api/v1/osqsim/spec (Fleet), one request per kind with a notice', async () => {
+    const { createServer } = await import('node:http');
+    const seen: Array<{ url: string; body: any }> = [];
+    const fleet = createServer((request, response) => {
+      let text = '';
+      request.on('data', (chunk) => (text += chunk));
+      request.on('end', () => {
+        seen.push({ url: request.url ?? '', body: text ? JSON.parse(text) : undefined });
+        const known = request.url === '/api/v1/fleet/spec/policies' || request.url === '/api/v1/fleet/spec/queries';
+        response.writeHead(known ? 200 : 404, { 'content-type': 'application/json' });
+        response.end(known ? '{}' : '{"message":"Resource Not Found","errors":[{"name":"base","reason":"not found"}]}');
+      });
+    });
+    await new Promise<void>((resolve) => fleet.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (fleet.address() as { port: number }).port;
+      const file = join(dir, 'fleet.yml');
+      await writeFile(file, 'kind: policy\nspec:\n  name: P\n  query: SELECT 1\n---\nkind: report\nspec:\n  name: R\n  query: SELECT 1\n  interval: 30\n  logging: differential\n');
+      const io = capture();
+      expect(await applyCommand(file, { url: `http://127.0.0.1:${port}`, token: TOKEN }, io)).toBe(0);
+      expect(io.errText()).toMatch(/has no \/api\/v1\/osqsim\/spec \(not osqsim\?\): applying kind by kind/);
+      expect(seen.map((r) => r.url)).toEqual(['/api/v1/osqsim/spec', '/api/v1/fleet/spec/policies', '/api/v1/fleet/spec/queries']);
+      expect(seen[2]!.body.specs).toEqual([expect.objectContaining({ name: 'R', interval: 30, logging: 'differential', team: '' })]);
+    } finally {
+      fleet.close();
+    }
   });
 
   it('apply: a missing file is invalid input', async () => {

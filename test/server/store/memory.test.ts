@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createStore, parseStoreSpec } from '../../../server/store/index.js';
 import { storeContract } from './contract.js';
+import { queriesContract } from './queries-contract.js';
 
 storeContract('memory', () => createStore('memory'));
 
@@ -18,3 +19,5 @@ describe('createStore', () => {
     await expect(store.ping()).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
 });
+
+queriesContract('memory', () => createStore('memory'));

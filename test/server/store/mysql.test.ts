@@ -6,6 +6,7 @@ import { MIGRATIONS } from '../../../server/store/mysql/schema.js';
 import type { Store } from '../../../server/store/store.js';
 import { createTestDatabase, describeMysql } from '../../helpers/mysql.js';
 import { storeContract } from './contract.js';
+import { queriesContract } from './queries-contract.js';
 
 describeMysql('MySQL store', (db) => {
   let admin: mysql.Connection;
@@ -26,6 +27,7 @@ describeMysql('MySQL store', (db) => {
   }
 
   storeContract('mysql', emptyStore);
+  queriesContract('mysql', emptyStore);
 
   it('migrates idempotently and records the applied version once', async () => {
     const store = await createStore(db.url);

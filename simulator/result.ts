@@ -12,6 +12,7 @@ import { normalizeQuery } from './fleet/answers.js';
 import { mergeTruth } from './fleet/truth.js';
 import type { ShardRef } from './identity.js';
 import type { ShardResult } from './protocol.js';
+import { classifySaturation } from './saturation.js';
 
 export interface ResultInput {
   scenario: SimulationSpec;
@@ -23,6 +24,7 @@ export interface ResultInput {
   shard: ShardRef;
   workers: number;
   connections: number;
+  connectionMode: 'elastic' | 'fixed';
   startedAt: string;
   durationS: number;
   /** Seconds after the warm-up: the denominator of the rates. */
@@ -72,6 +74,7 @@ export function buildResult(input: ResultInput): ResultDocument {
       hosts: input.hosts,
       workers: input.workers,
       connections: input.connections,
+      connection_mode: input.connectionMode,
       target: [...input.targets],
       store: input.store ?? 'unknown',
       seed: scenario.seed,
@@ -84,7 +87,7 @@ export function buildResult(input: ResultInput): ResultDocument {
     windows: input.windows,
     policies,
     aggregations: [],
-    generator: input.generator,
+    generator: withVerdict(input.generator, endpoints),
     thresholds: [],
   };
 }
@@ -108,4 +111,15 @@ function endpointResult(
     histogram: encodeHistogram(latency),
     service_histogram: encodeHistogram(service),
   };
+}
+
+/** The generator's health with the run's verdict: which side was saturated, and why. */
+function withVerdict(generator: ResultDocument['generator'], endpoints: ResultDocument['endpoints']): ResultDocument['generator'] {
+  const verdict = classifySaturation({
+    generatorWarnings: generator.warnings,
+    endpoints: Object.fromEntries(
+      Object.entries(endpoints).map(([name, e]) => [name, { count: e!.count, serviceP99Ms: e!.service_ms.p99, timeouts: e!.outcomes.timeout, serverErrors: e!.outcomes['5xx'] }]),
+    ),
+  });
+  return { ...generator, saturated_side: verdict.side, saturation_reasons: verdict.reasons };
 }

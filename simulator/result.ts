@@ -87,7 +87,7 @@ export function buildResult(input: ResultInput): ResultDocument {
     windows: input.windows,
     policies,
     aggregations: [],
-    generator: withVerdict(input.generator, endpoints),
+    generator: withSaturationVerdict(input.generator, endpoints),
     thresholds: [],
   };
 }
@@ -113,8 +113,8 @@ function endpointResult(
   };
 }
 
-/** The generator's health with the run's verdict: which side was saturated, and why. */
-function withVerdict(generator: ResultDocument['generator'], endpoints: ResultDocument['endpoints']): ResultDocument['generator'] {
+/** The generator's health with the run's verdict: which side was saturated, and why (the capacity sweep re-judges its measured window with it). */
+export function withSaturationVerdict(generator: ResultDocument['generator'], endpoints: ResultDocument['endpoints']): ResultDocument['generator'] {
   const verdict = classifySaturation({
     generatorWarnings: generator.warnings,
     endpoints: Object.fromEntries(

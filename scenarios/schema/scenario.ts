@@ -18,6 +18,7 @@ import { fleetValidator } from './sections/fleet.js';
 import { policyValidator } from './sections/policies.js';
 import { serverDefaults, serverSectionValidator, type ServerSection } from './sections/server.js';
 import { targetSectionValidator, type TargetSection } from './sections/target.js';
+import { simulatorDefaults, simulatorSectionValidator, type SimulatorSection } from './sections/simulator.js';
 import { checkTimeline, eventsAfterEnd, timelineValidator } from './sections/timeline.js';
 import { thresholdsValidator } from './sections/thresholds.js';
 
@@ -26,6 +27,8 @@ export interface Scenario extends SimulationSpec {
   /** The server osqsim starts (absent when `target` is set). */
   server?: ServerSection;
   target?: TargetSection;
+  /** How the simulated agents connect (elastic or a fixed pool) and which HTTP client they use. */
+  simulator: SimulatorSection;
   /** The events the run applies, in time order. */
   timeline: TimelineEvent[];
   /**
@@ -50,6 +53,7 @@ export const SCENARIO_FIELDS: Record<string, FieldSpec> = {
   policies: { validate: array(policyValidator), default: () => [] },
   server: { validate: serverSectionValidator },
   target: { validate: targetSectionValidator },
+  simulator: { validate: simulatorSectionValidator, default: simulatorDefaults },
   timeline: { validate: timelineValidator, default: () => [] },
   thresholds: { validate: thresholdsValidator, default: () => [] },
 };

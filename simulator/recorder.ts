@@ -5,7 +5,7 @@
  */
 import { createHistogram, encodeHistogram, recordMs, type Histogram } from '../lib/histogram.js';
 import { ENDPOINTS, OUTCOMES, type EndpointName, type Outcome } from '../contract/vocabulary.js';
-import type { TransportHealth } from './transport/transport.js';
+import type { TransportHealth } from './transport/health.js';
 
 export const ENDPOINT_INDEX: Readonly<Record<EndpointName, number>> = { enroll: 0, config: 1, read: 2, write: 3, log: 4 };
 export const OUTCOME_INDEX: Readonly<Record<Outcome, number>> = { '2xx': 0, '4xx': 1, '5xx': 2, timeout: 3, connect: 4 };

@@ -26,10 +26,13 @@ import { osqsimError } from '../../lib/errors.js';
 import { openFileLimit } from '../../lib/os-limits.js';
 import { createHistogram, percentileMs, recordMs, type Histogram } from '../../lib/histogram.js';
 import type { HttpClient } from './client.js';
+import type { TransportHealth } from './health.js';
 import type { Exchange } from './exchange.js';
 import { RawClient } from './raw.js';
 import { UndiciClient } from './undici.js';
 import { nowMs } from '../clock.js';
+
+export type { TransportHealth } from './health.js';
 
 /** Parses and checks `--target a,b` (http/https URLs). */
 export function parseTargets(text: string | readonly string[]): string[] {
@@ -74,20 +77,6 @@ export function elasticConnectionLimit(workers: number, targets: number, fdLimit
 
 /** OS limits a failed connection can name: out of file descriptors, or of ephemeral ports. */
 export const LIMIT_ERRNOS: readonly string[] = ['EMFILE', 'ENFILE', 'EADDRNOTAVAIL'];
-
-/** The transport's own health over a stretch of time (a window), for the saturation rules. */
-export interface TransportHealth {
-  /** Requests that reached a socket, and the p99 / max of their wait inside the simulator (post → written), ms. */
-  written: number;
-  queueP99Ms: number;
-  queueMaxMs: number;
-  /** Requests that had to wait because the elastic connection limit (the open-file share) was reached. */
-  limited: number;
-  /** Requests that failed on an OS limit, by errno (EMFILE, ENFILE, EADDRNOTAVAIL). */
-  limitErrors: Record<string, number>;
-  /** Most requests handed to clients at once (≈ connections in use). */
-  peakConnections: number;
-}
 
 export interface TransportOptions {
   targets: readonly string[];

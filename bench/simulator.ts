@@ -23,6 +23,7 @@ import autocannon from 'autocannon';
 import { validateScenario } from '../scenarios/schema/scenario.js';
 import { processStats } from '../scenarios/harness/proc.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
+import { classifySaturation, measuredSaturation } from '../simulator/saturation.js';
 import { BUILTIN_FLEET } from '../scenarios/fleets/builtin-fleet.js';
 import { parseConnectionMode, type ConnectionMode } from '../simulator/transport/transport.js';
 import { defineBench, durationMs, oneOf, option, positiveInt, text } from './harness.js';
@@ -83,7 +84,9 @@ async function measure(p: BenchSimulatorParams, log: (line: string) => void) {
     let maxRss = 0;
     /** Most connections in use at once after the warm-up (the enrolment wave's peak is not the steady state). */
     let measuredPeakConnections = 0;
+    const windows: LiveWindow[] = [];
     sim.onWindow((w: LiveWindow) => {
+      windows.push(w);
       maxRss = Math.max(maxRss, process.memoryUsage().rss);
       if (!w.warmup && measuredCpuStart === undefined) {
         measuredCpuStart = process.cpuUsage();
@@ -126,6 +129,15 @@ async function measure(p: BenchSimulatorParams, log: (line: string) => void) {
     const targetCpuPctAc = ((targetCpuMs(child.pid!) - acTargetCpuMs) / acWallMs) * 100;
 
     const read = doc.endpoints.read;
+    // The verdict on the measured window alone (as the capacity sweep judges a step): the enrolment wave
+    // may saturate the generator during the warm-up without touching the steady state measured here.
+    const measuredGenerator = measuredSaturation(windows);
+    const measuredVerdict = classifySaturation({
+      generatorWarnings: measuredGenerator,
+      endpoints: Object.fromEntries(
+        Object.entries(doc.endpoints).map(([name, e]) => [name, { count: e!.count, serviceP99Ms: e!.service_ms.p99, timeouts: e!.outcomes.timeout, serverErrors: e!.outcomes['5xx'] }]),
+      ),
+    });
     const results = {
       hosts: p.hosts,
       hosts_enrolled: Math.max(0, ...doc.windows.map((w) => w.hosts_enrolled)),
@@ -142,6 +154,8 @@ async function measure(p: BenchSimulatorParams, log: (line: string) => void) {
       saturated: doc.generator.saturated,
       saturated_side: doc.generator.saturated_side ?? null,
       warnings: doc.generator.saturation_reasons ?? doc.generator.warnings,
+      measured_saturated_side: measuredVerdict.side,
+      measured_saturation: measuredVerdict.reasons,
       hosts_per_worker: Math.round(p.hosts / p.workers),
       hosts_per_cpu_core_used: Math.round(p.hosts / Math.max(0.01, simCpuMs / measuredWallMs)),
       sim_cpu_us_per_req: Math.round((simCpuMs * 1000) / Math.max(1, measuredRequests) * 10) / 10,

@@ -134,6 +134,7 @@ async function measure(p: BenchSimulatorParams, log: (line: string) => void) {
     const measuredGenerator = measuredSaturation(windows);
     const measuredVerdict = classifySaturation({
       generatorWarnings: measuredGenerator,
+      ...(doc.generator.load_avg_max !== undefined ? { machine: { loadAvgMax: doc.generator.load_avg_max, cpus: doc.run.machine.cpus } } : {}),
       endpoints: Object.fromEntries(
         Object.entries(doc.endpoints).map(([name, e]) => [name, { count: e!.count, serviceP99Ms: e!.service_ms.p99, timeouts: e!.outcomes.timeout, serverErrors: e!.outcomes['5xx'] }]),
       ),
@@ -156,6 +157,7 @@ async function measure(p: BenchSimulatorParams, log: (line: string) => void) {
       warnings: doc.generator.saturation_reasons ?? doc.generator.warnings,
       measured_saturated_side: measuredVerdict.side,
       measured_saturation: measuredVerdict.reasons,
+      load_avg_max: doc.generator.load_avg_max ?? null,
       hosts_per_worker: Math.round(p.hosts / p.workers),
       hosts_per_cpu_core_used: Math.round(p.hosts / Math.max(0.01, simCpuMs / measuredWallMs)),
       sim_cpu_us_per_req: Math.round((simCpuMs * 1000) / Math.max(1, measuredRequests) * 10) / 10,

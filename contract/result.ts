@@ -96,6 +96,8 @@ export interface GeneratorHealth {
   saturation_reasons?: string[];
   /** The worst second's p99 of the simulator's own queueing (post → bytes handed to a socket), ms. */
   client_queue_p99_ms?: number;
+  /** The machine's highest 1-minute load average during the run (os.loadavg; 0 where the OS has none). */
+  load_avg_max?: number;
 }
 
 export interface ThresholdResult {

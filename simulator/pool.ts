@@ -18,7 +18,7 @@
  * workers. `capacity` (default: the scenario's hosts) is the most hosts `setHosts` can reach.
  */
 import { fileURLToPath } from 'node:url';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { osqsimError } from '../lib/errors.js';
@@ -122,6 +122,7 @@ class Simulation implements SimulationHandle {
   private readonly fileLimit = openFileLimit();
   private readonly saturation = new SaturationWatch(this.fileLimit);
   private maxClientQueueP99Ms = 0;
+  private maxLoadAvg = 0;
   private readonly windows: Window[] = [];
   private readonly listeners = new Set<(window: LiveWindow) => void>();
   private readonly truthRequests = new Map<number, TruthRequest>();
@@ -273,6 +274,7 @@ class Simulation implements SimulationHandle {
     this.windows.push(resultWindow(second));
     this.maxLoopP99Ms = Math.max(this.maxLoopP99Ms, second.generator.event_loop_p99_ms);
     this.maxClientQueueP99Ms = Math.max(this.maxClientQueueP99Ms, second.generator.client_queue_p99_ms);
+    this.maxLoadAvg = Math.max(this.maxLoadAvg, loadavg()[0] ?? 0);
     this.warnings.push(...this.saturation.observe(second));
     for (const listener of this.listeners) listener(second);
   }
@@ -329,6 +331,7 @@ class Simulation implements SimulationHandle {
         saturated: this.saturation.saturated,
         warnings: this.saturation.summary(),
         client_queue_p99_ms: this.maxClientQueueP99Ms,
+        load_avg_max: Math.round(this.maxLoadAvg * 10) / 10,
       },
       hosts: this.activeHosts,
       machine: machineInfo(),

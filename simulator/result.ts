@@ -5,6 +5,7 @@
 import { createHistogram, encodeHistogram, mergeInto, percentilesMs, type Histogram } from '../lib/histogram.js';
 import type { MachineInfo } from '../lib/machine.js';
 import { VERSION } from '../lib/version.js';
+import { cpus } from 'node:os';
 import { RESULT_SCHEMA, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
 import type { SimulationSpec } from '../contract/fleet-spec.js';
 import { ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
@@ -117,6 +118,7 @@ function endpointResult(
 export function withSaturationVerdict(generator: ResultDocument['generator'], endpoints: ResultDocument['endpoints']): ResultDocument['generator'] {
   const verdict = classifySaturation({
     generatorWarnings: generator.warnings,
+    ...(generator.load_avg_max !== undefined ? { machine: { loadAvgMax: generator.load_avg_max, cpus: cpus().length } } : {}),
     endpoints: Object.fromEntries(
       Object.entries(endpoints).map(([name, e]) => [name, { count: e!.count, serviceP99Ms: e!.service_ms.p99, timeouts: e!.outcomes.timeout, serverErrors: e!.outcomes['5xx'] }]),
     ),

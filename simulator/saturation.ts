@@ -36,6 +36,8 @@ export const SATURATION = {
   targetServiceP99Ms: 500,
   /** … or this fraction of requests timed out or answered 5xx. */
   targetFailureFraction: 0.01,
+  /** A load average above this many times the CPU count: the machine, not only the simulator, was short of CPU. */
+  oversubscribed: 1.5,
 } as const;
 
 export type SaturationKind = 'elu' | 'delay' | 'late' | 'queue' | 'limit';
@@ -184,6 +186,8 @@ export interface SaturationVerdict {
 /** What classifySaturation reads from a run: the generator's warnings and, per endpoint, service p99 and failures. */
 export interface SaturationInput {
   generatorWarnings: readonly string[];
+  /** The machine's highest 1-minute load average during the run and its CPU count (absent: not judged). */
+  machine?: { loadAvgMax: number; cpus: number };
   endpoints: Partial<Record<EndpointName, { count: number; serviceP99Ms: number; timeouts: number; serverErrors: number }>>;
 }
 
@@ -202,6 +206,12 @@ export function classifySaturation(input: SaturationInput): SaturationVerdict {
   }
   if (input.generatorWarnings.length > 0) {
     const reasons = [...input.generatorWarnings];
+    const machine = input.machine;
+    if (machine && machine.loadAvgMax > machine.cpus * SATURATION.oversubscribed) {
+      reasons.push(
+        `the machine was oversubscribed (1-minute load average up to ${machine.loadAvgMax.toFixed(1)} on ${machine.cpus} CPUs): other processes competed for the CPU, so the generator's delay may be the machine's, not the simulator's own cost`,
+      );
+    }
     if (target.length > 0) reasons.push(`the target may be saturated too (${target.join('; ')}), but its service times include the generator's delay`);
     return { side: 'generator', reasons };
   }

@@ -128,6 +128,16 @@ describe('classifySaturation', () => {
     expect(verdict.reasons).toEqual(['GENERATOR SATURATED: queue', "the target may be saturated too (read service time p99 13600 ms (≥ 500 ms)), but its service times include the generator's delay"]);
   });
 
+  test('a generator saturated on an oversubscribed machine says the machine was short of CPU', () => {
+    const busy = { generatorWarnings: ['GENERATOR SATURATED: busy'], endpoints: { read: healthy } };
+    expect(classifySaturation({ ...busy, machine: { loadAvgMax: 24.2, cpus: 2 } }).reasons).toEqual([
+      'GENERATOR SATURATED: busy',
+      "the machine was oversubscribed (1-minute load average up to 24.2 on 2 CPUs): other processes competed for the CPU, so the generator's delay may be the machine's, not the simulator's own cost",
+    ]);
+    expect(classifySaturation({ ...busy, machine: { loadAvgMax: 3, cpus: 2 } }).reasons).toEqual(['GENERATOR SATURATED: busy']);
+    expect(classifySaturation({ generatorWarnings: [], endpoints: { read: healthy }, machine: { loadAvgMax: 24.2, cpus: 2 } }).side).toBe('none');
+  });
+
   test('endpoints without requests are not judged', () => {
     expect(classifySaturation({ generatorWarnings: [], endpoints: { log: { count: 0, serviceP99Ms: 0, timeouts: 0, serverErrors: 0 } } }).side).toBe('none');
   });

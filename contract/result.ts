@@ -94,7 +94,7 @@ export interface GeneratorHealth {
   saturated_side?: 'none' | 'generator' | 'target';
   /** Why, for people (the generator's warnings, or the target's service figures). */
   saturation_reasons?: string[];
-  /** The worst second's p99 of the simulator's own queueing (post → bytes handed to a socket), ms. */
+  /** The worst second's p99 of the simulator's own queueing (post → handed to the HTTP client, which writes at once), ms. */
   client_queue_p99_ms?: number;
   /** The machine's highest 1-minute load average during the run (os.loadavg; 0 where the OS has none). */
   load_avg_max?: number;

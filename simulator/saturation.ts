@@ -7,7 +7,7 @@
  * - a worker's event loop was ≥ 95% busy for 3 s running (CPU), or
  * - a worker's event-loop delay p99 reached 200 ms, or
  * - more than 1% of check-ins started > 1 s late (out of at least 100 scheduled), or
- * - a worker's client queue (post → bytes handed to a socket) p99 reached 100 ms, or
+ * - a worker's client queue (post → handed to the HTTP client, which writes at once) p99 reached 100 ms, or
  * - it hit an OS limit: requests waited for the open-file share of elastic connections, or failed
  *   with EMFILE / ENFILE (ulimit -n) or EADDRNOTAVAIL (ephemeral ports).
  * The target counts as saturated (classifySaturation, on the run's totals) when an endpoint's service
@@ -30,7 +30,7 @@ export const SATURATION = {
   lateFraction: 0.01,
   /** Fewer scheduled check-ins than this say nothing about lateness. */
   minScheduled: 100,
-  /** The simulator's own queue (post → written), a worker's p99 in one second. */
+  /** The simulator's own queue (post → hand-off to the HTTP client), a worker's p99 in one second. */
   clientQueueP99Ms: 100,
   /** Target: an endpoint's service time p99 over the measured window … */
   targetServiceP99Ms: 500,
@@ -93,7 +93,7 @@ const LIMIT_ADVICE = 'raise the open-file limit (ulimit -n), spread hosts over m
 
 /** `fileLimit`: the process's open-file limit, quoted by the limit warning. */
 const WARNING: Record<SaturationKind, (e: Episode, fileLimit: number | undefined) => string> = {
-  queue: (e) => `GENERATOR SATURATED: requests waited ≥ ${SATURATION.clientQueueP99Ms} ms (p99) inside the simulator before reaching a socket ${during(e)} (worst ${e.worst.toFixed(0)} ms); ${ADVICE}`,
+  queue: (e) => `GENERATOR SATURATED: requests waited ≥ ${SATURATION.clientQueueP99Ms} ms (p99) inside the simulator before the HTTP client took them ${during(e)} (worst ${e.worst.toFixed(0)} ms); ${ADVICE}`,
   limit: (e, fileLimit) => `GENERATOR LIMIT: up to ${e.worst} request(s) a second met an OS limit on connections (open files: ${fileLimit === undefined ? 'ulimit -n' : `ulimit -n = ${fileLimit}`}; ephemeral ports: net.ipv4.ip_local_port_range) ${during(e)}; ${LIMIT_ADVICE}`,
   elu: (e) => `GENERATOR SATURATED: a worker's event loop was ≥ ${SATURATION.eluBusy * 100}% busy ${during(e)}; ${ADVICE}`,
   delay: (e) => `GENERATOR SATURATED: worker event-loop delay p99 ≥ ${SATURATION.eventLoopP99Ms} ms ${during(e)} (worst ${e.worst.toFixed(0)} ms); ${ADVICE}`,

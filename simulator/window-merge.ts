@@ -18,7 +18,7 @@ export interface LiveWindow extends Window {
     elu_max: number;
     event_loop_p99_ms: number;
     in_flight: number;
-    /** The simulator's own queueing (post → bytes handed to a socket), worst worker's p99 and max, ms. */
+    /** The simulator's own queueing (post → handed to the HTTP client, which writes at once), worst worker's p99 and max, ms. */
     client_queue_p99_ms: number;
     client_queue_max_ms: number;
     /** Connections in use at the busiest moment (sum of the workers' peaks). */

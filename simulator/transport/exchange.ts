@@ -28,8 +28,6 @@ export function classifyStatus(status: number): number {
 
 /** Who handed the request on and must hear that it is over (the transport's per-target slots). */
 export interface ExchangeOwner {
-  /** The request's bytes went to a socket `queuedMs` after the agent posted it. */
-  written(queuedMs: number): void;
   /** Over; `errno` is the failure's code (undefined after a response), so the owner can see OS limits. */
   finished(target: number, errno?: string): void;
 }
@@ -46,9 +44,8 @@ export function errorCode(error: unknown): string {
 export abstract class Exchange implements Dispatcher.DispatchHandler {
   transport: ExchangeOwner | undefined;
   target = 0;
-  /** When the transport took the request (ms on nowMs's clock); the client queue runs from here to the first write. */
+  /** When the transport took the request (ms on nowMs's clock); the client queue runs from here to its hand-off to the HTTP client. */
   postedMs = 0;
-  private writtenSeen = false;
   private status = 0;
   private chunk: Buffer | undefined;
   private chunks: Buffer[] | undefined;
@@ -57,12 +54,7 @@ export abstract class Exchange implements Dispatcher.DispatchHandler {
   /** outcome: index in OUTCOMES; status 0 when there was no response. */
   abstract complete(outcome: number, status: number, body: string, doneMs: number): void;
 
-  /** undici calls this when a connection takes the request, just before writing it; the raw client after its write. */
-  onRequestStart(): void {
-    if (this.writtenSeen) return;
-    this.writtenSeen = true;
-    if (this.transport) this.transport.written(nowMs() - this.postedMs);
-  }
+  onRequestStart(): void {}
 
   onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
     this.status = statusCode;

@@ -5,7 +5,7 @@
 
 /** The transport's own health over a stretch of time (a window), for the saturation rules. */
 export interface TransportHealth {
-  /** Requests that reached a socket, and the p99 / max of their wait inside the simulator (post → written), ms. */
+  /** Requests handed to the HTTP client (which writes them at once), and the p99 / max of their wait inside the simulator before that, ms. */
   written: number;
   queueP99Ms: number;
   queueMaxMs: number;

@@ -58,8 +58,6 @@ class Connection {
     const length = Buffer.byteLength(request.body);
     socket.setTimeout(this.client.timeoutMs);
     socket.write(`POST ${request.path} HTTP/1.1\r\nHost: ${this.client.hostHeader}\r\n${this.client.headerLines}Content-Length: ${length}\r\n\r\n${request.body}`);
-    // The bytes are with the socket now (sent once it connects): the end of the simulator's own queueing.
-    request.handler.onRequestStart?.(NO_CONTROLLER, {});
   }
 
   private open(): Socket {

@@ -19,8 +19,9 @@
  *
  * Requests waiting here are small records; a body given as a function is built only when its
  * request is handed on, so a burst against a slow server does not queue hundreds of thousands of
- * request bodies. From post to the first byte handed to a socket is the simulator's own queueing,
- * recorded per request (`queueDelay`) so a run can tell generator delay from server delay.
+ * request bodies. From post to the hand-off to the HTTP client (which writes at once) is the
+ * simulator's own queueing, recorded per request (`queueDelay`) so a run can tell generator delay from
+ * server delay.
  */
 import { osqsimError } from '../../lib/errors.js';
 import { openFileLimit } from '../../lib/os-limits.js';
@@ -169,11 +170,6 @@ export class Transport {
     }
   }
 
-  /** An exchange's bytes reached a socket `queuedMs` after it was posted. */
-  written(queuedMs: number): void {
-    this.writtenCount++;
-    recordMs(this.queueDelay, queuedMs);
-  }
 
   /** Health since the last call (a window), then starts the next. */
   takeHealth(): TransportHealth {
@@ -200,9 +196,16 @@ export class Transport {
     return n;
   }
 
+  /**
+   * Hands a request to the HTTP client, which writes it at once (raw: on a free or new socket; undici:
+   * the same, or as soon as its new connection is up, which is the target's accept time and counts as
+   * service time, as the raw client's connect does). So the client queue is the wait here.
+   */
   private send(targetIndex: number, path: string, source: BodySource, exchange: Exchange): void {
     this.active[targetIndex]!++;
     if (++this.handed > this.peakHanded) this.peakHanded = this.handed;
+    this.writtenCount++;
+    recordMs(this.queueDelay, nowMs() - exchange.postedMs);
     const body = typeof source === 'string' ? source : source();
     this.clients[targetIndex]!.dispatch(this.prefixes[targetIndex] + path, body, exchange);
   }

@@ -97,7 +97,7 @@ describe('SaturationWatch limits', () => {
     const watch = new SaturationWatch();
     watch.observe(second(1, { queueP99: 150 }));
     watch.observe(second(2, { queueP99: 13600 }));
-    expect(watch.summary()).toEqual([expect.stringMatching(/^GENERATOR SATURATED: requests waited ≥ 100 ms \(p99\) inside the simulator before reaching a socket in 2 s between t=1 and t=2 s \(worst 13600 ms\)/)]);
+    expect(watch.summary()).toEqual([expect.stringMatching(/^GENERATOR SATURATED: requests waited ≥ 100 ms \(p99\) inside the simulator before the HTTP client took them in 2 s between t=1 and t=2 s \(worst 13600 ms\)/)]);
   });
 });
 

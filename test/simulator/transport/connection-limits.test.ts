@@ -1,5 +1,5 @@
 /**
- * The transport's own health: time spent queueing inside the simulator (post → written), requests
+ * The transport's own health: time spent queueing inside the simulator (post → hand-off to the HTTP client), requests
  * that met the elastic connection limit, failures on OS limits by errno, spreading over loopback
  * source addresses, and the defaults (elastic; raw for http://, undici for https://).
  */

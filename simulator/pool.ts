@@ -34,7 +34,7 @@ import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './proto
 import { buildResult } from './result.js';
 import { SaturationWatch } from './saturation.js';
 import { elasticConnectionLimit, type ConnectionMode, type TransportKind } from './transport/transport.js';
-import { openFileLimit } from '../lib/os-limits.js';
+import { ephemeralPortRange, openFileLimit } from '../lib/os-limits.js';
 import { resultWindow, WindowMerger, type LiveWindow } from './window-merge.js';
 
 export interface SimulationOptions {
@@ -120,7 +120,8 @@ class Simulation implements SimulationHandle {
   private readonly ports: MessagePort[] = [];
   private readonly merger: WindowMerger;
   private readonly fileLimit = openFileLimit();
-  private readonly saturation = new SaturationWatch(this.fileLimit);
+  private readonly portRange = ephemeralPortRange();
+  private readonly saturation = new SaturationWatch({ ...(this.fileLimit !== undefined ? { fileLimit: this.fileLimit } : {}), ...(this.portRange !== undefined ? { portRange: this.portRange } : {}) });
   private maxClientQueueP99Ms = 0;
   private maxLoadAvg = 0;
   private readonly windows: Window[] = [];

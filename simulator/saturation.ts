@@ -91,10 +91,16 @@ function during(e: Episode): string {
 
 const LIMIT_ADVICE = 'raise the open-file limit (ulimit -n), spread hosts over more machines (--shard), or use a fixed pool (--connections <n>)';
 
-/** `fileLimit`: the process's open-file limit, quoted by the limit warning. */
-const WARNING: Record<SaturationKind, (e: Episode, fileLimit: number | undefined) => string> = {
+/** The OS limits the limit warning quotes (lib/os-limits.ts); undefined where they cannot be read. */
+export interface OsLimits {
+  fileLimit?: number;
+  portRange?: { low: number; high: number };
+}
+
+const WARNING: Record<SaturationKind, (e: Episode, limits: OsLimits) => string> = {
   queue: (e) => `GENERATOR SATURATED: requests waited ≥ ${SATURATION.clientQueueP99Ms} ms (p99) inside the simulator before the HTTP client took them ${during(e)} (worst ${e.worst.toFixed(0)} ms); ${ADVICE}`,
-  limit: (e, fileLimit) => `GENERATOR LIMIT: up to ${e.worst} request(s) a second met an OS limit on connections (open files: ${fileLimit === undefined ? 'ulimit -n' : `ulimit -n = ${fileLimit}`}; ephemeral ports: net.ipv4.ip_local_port_range) ${during(e)}; ${LIMIT_ADVICE}`,
+  limit: (e, { fileLimit, portRange }) =>
+    `GENERATOR LIMIT: up to ${e.worst} request(s) a second met an OS limit on connections (open files: ${fileLimit === undefined ? 'ulimit -n' : `ulimit -n = ${fileLimit}`}; ephemeral ports: net.ipv4.ip_local_port_range${portRange === undefined ? '' : ` = ${portRange.low}–${portRange.high}`}) ${during(e)}; ${LIMIT_ADVICE}`,
   elu: (e) => `GENERATOR SATURATED: a worker's event loop was ≥ ${SATURATION.eluBusy * 100}% busy ${during(e)}; ${ADVICE}`,
   delay: (e) => `GENERATOR SATURATED: worker event-loop delay p99 ≥ ${SATURATION.eventLoopP99Ms} ms ${during(e)} (worst ${e.worst.toFixed(0)} ms); ${ADVICE}`,
   late: (e) => `GENERATOR SATURATED: > ${SATURATION.lateFraction * 100}% of check-ins started > ${LATE_THRESHOLD_MS / 1000} s late ${during(e)} (worst ${(e.worst * 100).toFixed(1)}%); ${ADVICE}`,
@@ -116,8 +122,8 @@ export class SaturationWatch {
   private readonly detector = new SaturationDetector();
   private readonly episodes = new Map<SaturationKind, Episode>();
 
-  /** `fileLimit`: this process's open-file limit (lib/os-limits.ts), quoted when a connection limit is hit. */
-  constructor(private readonly fileLimit?: number) {}
+  /** `limits`: this process's open-file limit and port range (lib/os-limits.ts), quoted when a connection limit is hit. */
+  constructor(private readonly limits: OsLimits = {}) {}
 
   /** Feeds the next merged second; returns the warnings it raises (a rule broken for the first time). */
   observe(second: GeneratorSecond): string[] {
@@ -128,7 +134,7 @@ export class SaturationWatch {
       if (!episode) {
         episode = { first: second.t, last: second.t, seconds: 0, worst: value };
         this.episodes.set(kind, episode);
-        raised.push(WARNING[kind]({ ...episode, seconds: 1 }, this.fileLimit));
+        raised.push(WARNING[kind]({ ...episode, seconds: 1 }, this.limits));
       }
       episode.last = second.t;
       episode.seconds++;
@@ -143,7 +149,7 @@ export class SaturationWatch {
 
   /** One line per rule broken during the run. */
   summary(): string[] {
-    return [...this.episodes].map(([kind, episode]) => WARNING[kind](episode, this.fileLimit));
+    return [...this.episodes].map(([kind, episode]) => WARNING[kind](episode, this.limits));
   }
 }
 

@@ -176,10 +176,6 @@ class Connection {
     this.client.release(this);
   }
 
-  get hasSocket(): boolean {
-    return this.socket !== undefined;
-  }
-
   close(): void {
     const socket = this.socket;
     this.socket = undefined;
@@ -246,13 +242,6 @@ export class RawClient implements HttpClient {
     return this.loopback
       ? `every source address 127.0.0.1–127.0.0.${LAST_SOURCE} is out of ephemeral ports (net.ipv4.ip_local_port_range); use a fixed pool (--connections <n>)`
       : `the ephemeral port range (net.ipv4.ip_local_port_range) to ${this.host}:${this.port} is used up; widen it, run shards on more machines, or use a fixed pool (--connections <n>)`;
-  }
-
-  /** Connections with an open socket. */
-  get openConnections(): number {
-    let n = 0;
-    for (const c of this.all) if (c.hasSocket) n++;
-    return n;
   }
 
   dispatch(path: string, body: string, exchange: Exchange): void {

@@ -87,9 +87,10 @@ describe('SaturationWatch', () => {
 
 describe('SaturationWatch limits', () => {
   test('the limit warning quotes the open-file limit and says what to do', () => {
-    const watch = new SaturationWatch(20000);
+    const watch = new SaturationWatch({ fileLimit: 20000, portRange: { low: 32768, high: 60999 } });
     const [warning] = watch.observe(second(4, { limitErrors: { EMFILE: 7 }, limited: 3 }));
-    expect(warning).toMatch(/^GENERATOR LIMIT: up to 10 request\(s\) a second met an OS limit on connections \(open files: ulimit -n = 20000; ephemeral ports: net\.ipv4\.ip_local_port_range\) at t=4 s; raise the open-file limit/);
+    expect(warning).toMatch(/^GENERATOR LIMIT: up to 10 request\(s\) a second met an OS limit on connections \(open files: ulimit -n = 20000; ephemeral ports: net\.ipv4\.ip_local_port_range = 32768–60999\) at t=4 s; raise the open-file limit/);
+    expect(new SaturationWatch().observe(second(4, { limited: 1 }))[0]).toMatch(/\(open files: ulimit -n; ephemeral ports: net\.ipv4\.ip_local_port_range\)/);
     expect(warning).toMatch(/fixed pool \(--connections <n>\)/);
   });
 

@@ -19,7 +19,7 @@
 import { connect, type Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
 import { osqsimError, type OsqsimError } from '../../lib/errors.js';
-import { REQUEST_HEADERS, type ClientOptions, type HttpClient } from './client.js';
+import { KEEP_ALIVE_MS, REQUEST_HEADERS, type ClientOptions, type HttpClient } from './client.js';
 import type { Exchange } from './exchange.js';
 
 interface Pending {
@@ -70,7 +70,10 @@ class Connection {
       if (this.socket === socket) this.onData(chunk);
     });
     socket.on('timeout', () => {
-      if (this.socket === socket) this.fail(requestFailed('request timed out', 'UND_ERR_HEADERS_TIMEOUT'));
+      if (this.socket !== socket) return;
+      // Idle past the keep-alive time: closed quietly (the next request opens a new socket); busy: a timeout.
+      if (this.current) this.fail(requestFailed('request timed out', 'UND_ERR_HEADERS_TIMEOUT'));
+      else this.close();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
       if (this.socket !== socket) return;
@@ -161,7 +164,7 @@ class Connection {
     this.buffer = undefined;
     const request = this.current;
     this.current = undefined;
-    this.socket?.setTimeout(0);
+    this.socket?.setTimeout(this.client.keepAliveMs);
     if (/\r\nconnection:\s*close/i.test(head) && this.socket) {
       const socket = this.socket;
       this.socket = undefined;
@@ -205,11 +208,14 @@ export class RawClient implements HttpClient {
   private source = 0;
 
   readonly timeoutMs: number;
+  /** An idle socket is closed after this long (as undici's keepAliveTimeout), so a burst's extra sockets do not stay for the run. */
+  readonly keepAliveMs: number;
 
   constructor(origin: string, options: ClientOptions) {
     const url = new URL(origin);
     if (url.protocol !== 'http:') throw osqsimError('SIM_NO_TARGET', { value: origin, reason: 'the raw transport speaks plain http:// only; use undici for https targets' });
     this.timeoutMs = options.timeoutMs;
+    this.keepAliveMs = options.keepAliveMs ?? KEEP_ALIVE_MS;
     this.host = url.hostname;
     this.port = Number(url.port || 80);
     this.hostHeader = url.host;

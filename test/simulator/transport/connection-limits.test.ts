@@ -88,6 +88,22 @@ test('the raw client moves to the next loopback source address when ports run ou
   expect(remote.portAdvice()).toMatch(/ephemeral port range \(net\.ipv4\.ip_local_port_range\) to 10\.1\.2\.3:8080 is used up/);
 });
 
+test('the raw client closes a connection idle past the keep-alive time, and opens a new one for the next request', async () => {
+  const url = await slowServer(0);
+  let closed = 0;
+  server!.on('connection', (socket) => socket.on('close', () => closed++));
+  const client = new RawClient(url, { connections: 4, timeoutMs: 2000, insecure: false, keepAliveMs: 100 });
+  const post = (): Promise<number> => new Promise((resolve) => client.dispatch('/x', '{}', new CallbackExchange((o) => resolve(o))));
+  expect(await post()).toBe(0);
+  expect(await post()).toBe(0);
+  expect(closed).toBe(0);
+  await new Promise((r) => setTimeout(r, 400));
+  expect(closed).toBe(1);
+  expect(await post()).toBe(0);
+  expect(sources).toHaveLength(3);
+  await client.close();
+});
+
 test('defaults and parsing: elastic, raw for http://, undici for https://, the open-file share per worker', () => {
   expect(parseConnectionMode('elastic')).toBe('elastic');
   expect(parseConnectionMode('32')).toBe(32);

@@ -13,5 +13,8 @@ app.post('/api/osquery/config', async () => ({ options: { distributed_interval: 
 app.post('/api/osquery/distributed/read', async () => ({ queries: {}, discovery: {} }));
 app.post('/api/osquery/distributed/write', async () => ({}));
 app.post('/api/osquery/log', async () => ({}));
-const url = await app.listen({ host: '127.0.0.1', port: 0 });
+// The accept queue as deep as the kernel allows (net.core.somaxconn caps it), as Go's net.Listen (Fleet)
+// sizes it: with Node's default of 511, a burst of new agent connections overflows it and the dropped
+// SYNs come back only after TCP's 1 s, 3 s, 7 s … retransmits, which would be measured as latency.
+const url = await app.listen({ host: '127.0.0.1', port: 0, backlog: 65535 });
 process.stdout.write(`${url}\n`);

@@ -30,6 +30,7 @@ import { readScenario, scenarioOrThrow } from '../scenarios/read.js';
 import type { Scenario as HarnessScenario } from '../scenarios/schema/scenario.js';
 import { runSimulation, type LiveWindow } from '../simulator/pool.js';
 import { measuredSaturation } from '../simulator/saturation.js';
+import { withSaturationVerdict } from '../simulator/result.js';
 import { probeCpu } from './probe.js';
 import { SWEEP_SCHEMA, type SweepDocument } from './sweep-document.js';
 import {
@@ -278,13 +279,10 @@ export async function runStep(
     .sort((a, b) => a.started_at.localeCompare(b.started_at));
   const saturation = measuredSaturation(windows);
   const warmupWarnings = doc.generator.warnings.filter((warning) => !saturation.some((s) => warning.includes(s)));
+  const measured = saturation.map((warning) => `GENERATOR SATURATED in the measured window: ${warning}`);
   doc.generator = {
-    ...doc.generator,
-    saturated: saturation.length > 0,
-    warnings: [
-      ...saturation.map((warning) => `GENERATOR SATURATED in the measured window: ${warning}`),
-      ...(saturation.length === 0 ? warmupWarnings.map((warning) => `during warm-up only (ignored): ${warning}`) : []),
-    ],
+    ...withSaturationVerdict({ ...doc.generator, saturated: measured.length > 0, warnings: measured }, doc.endpoints),
+    warnings: [...measured, ...(saturation.length === 0 ? warmupWarnings.map((warning) => `during warm-up only (ignored): ${warning}`) : [])],
   };
   if (server.pid !== undefined) doc.server = { samples };
   doc.aggregations = aggregations;

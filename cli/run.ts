@@ -10,6 +10,7 @@ import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { fmtMs, fmtPct, headline } from '../reports/headline.js';
 import { readScenario, scenarioInvalid } from '../scenarios/read.js';
 import { runScenario } from '../scenarios/runner.js';
+import { parseConnectionMode, type ConnectionMode } from '../simulator/transport/transport.js';
 import { formatThresholdValue } from '../reports/metrics.js';
 
 export interface RunFlags {
@@ -45,7 +46,11 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
     }
   };
   const workers = count('--workers', flags.workers);
-  const connections = count('--connections', flags.connections);
+  let connections: ConnectionMode | undefined;
+  if (flags.connections !== undefined) {
+    connections = parseConnectionMode(flags.connections);
+    if (connections === undefined) overrideProblems.push(`--connections must be elastic or a whole number ≥ 1, got ${JSON.stringify(flags.connections)}`);
+  }
   if (!loaded.ok || overrideProblems.length) {
     const issues = loaded.ok ? [] : loaded.issues;
     return reportError('osqsim run', scenarioInvalid(file, [...overrideProblems.map((message) => ({ path: '', message })), ...issues]), err);
@@ -60,7 +65,7 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
       scenarioFile: file,
       ...(flags.out ? { outDir: flags.out } : {}),
       ...(workers ? { workers } : {}),
-      ...(connections ? { connections } : {}),
+      ...(connections !== undefined ? { connections } : {}),
       ...(log ? { log } : {}),
       ...(flags.serverLog ? { serverLog: (line: string) => err(`[server] ${line}\n`) } : {}),
     });
@@ -70,7 +75,7 @@ export async function runCommand(fileArg: string | undefined, flags: RunFlags, o
       const write = h.endpoints.find((e) => e.endpoint === 'write');
       out(`\n${outcome.runs.length > 1 ? `[${run.strategy}] ` : ''}${h.total.count.toLocaleString('en-US')} requests, errors ${fmtPct(h.total.error_rate)}, read p99 ${read ? fmtMs(read.p99) : '–'}, write p99 ${write ? fmtMs(write.p99) : '–'}${h.counts.error_max !== null ? `, counts max error ${h.counts.error_max} / staleness ${h.counts.staleness_max_s!.toFixed(1)}s` : ''}\n`);
       for (const t of run.doc.thresholds) out(`  ${t.ok ? 'pass' : 'FAIL'}  ${t.expr}  (${formatThresholdValue(t.expr, t.value)})\n`);
-      if (run.doc.generator.saturated) out(`  WARNING: ${run.doc.generator.warnings.join('; ')}\n`);
+      if (h.saturation.side !== 'none') out(`  WARNING: saturated side: ${h.saturation.side}: ${h.saturation.reasons.join('; ')}\n`);
       out(`report: ${run.files.html}\nsummary: ${run.files.summary}\nresult: ${run.files.result}\n`);
     }
     if (outcome.comparison) out(`\n${outcome.comparison}\n`);
@@ -93,7 +98,7 @@ export function register(program: Command): void {
     .option('--warmup <d>', 'override the warm-up')
     .option('--seed <n>', 'override the seed')
     .option('--workers <n>', 'simulator worker threads')
-    .option('--connections <n>', 'keep-alive connections per worker')
+    .option('--connections <n|elastic>', 'elastic (a keep-alive connection per request in flight, as real agents; default) or a fixed pool of n per worker (overrides the scenario\'s simulator.connections)')
     .option('--tls', 'the server serves HTTPS with a self-signed CA the simulator trusts (overrides server.tls)')
     .option('--out <dir>', 'parent folder of the run folder', 'runs')
     .option('--quiet', 'print only the outcome')

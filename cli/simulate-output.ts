@@ -32,7 +32,7 @@ export function summaryTable(result: ResultDocument): string {
   const lines: string[] = [];
   const { run } = result;
   lines.push(
-    `osqsim simulate — ${run.hosts} hosts, ${run.workers} worker(s), ${run.connections} connections, seed ${run.seed}, ${run.duration_s.toFixed(1)} s` +
+    `osqsim simulate — ${run.hosts} hosts, ${run.workers} worker(s), ${run.connection_mode === 'elastic' ? `elastic connections (peak ${run.connections})` : `${run.connections} connections`}, seed ${run.seed}, ${run.duration_s.toFixed(1)} s` +
       (run.warmup_s > 0 ? ` (${run.warmup_s} s warm-up excluded)` : ''),
   );
   lines.push(`target ${run.target.join(', ')}`);
@@ -63,7 +63,13 @@ export function summaryTable(result: ResultDocument): string {
   }
   const g = result.generator;
   lines.push('');
-  lines.push(`generator: cpu ${g.cpu_pct.toFixed(0)}% of one core · event-loop p99 ${ms(g.event_loop_p99_ms)} ms · max in flight ${int(g.max_in_flight)}`);
-  for (const warning of g.warnings) lines.push(`!! ${warning}`);
+  lines.push(
+    `generator: cpu ${g.cpu_pct.toFixed(0)}% of one core · event-loop p99 ${ms(g.event_loop_p99_ms)} ms` +
+      (g.client_queue_p99_ms === undefined ? '' : ` · client queue p99 ${ms(g.client_queue_p99_ms)} ms`) +
+      ` · max in flight ${int(g.max_in_flight)}`,
+  );
+  const side = g.saturated_side ?? (g.saturated ? 'generator' : 'none');
+  lines.push(`saturated side: ${side}${side === 'generator' ? ' (latency figures include the simulator\'s own delay)' : side === 'target' ? ' (the server\'s service time sets the latency)' : ''}`);
+  for (const reason of g.saturation_reasons ?? g.warnings) lines.push(`!! ${reason}`);
   return lines.join('\n');
 }

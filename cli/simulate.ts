@@ -17,7 +17,7 @@ import { summaryTable, progressLine } from './simulate-output.js';
 import { runSimulation } from '../simulator/pool.js';
 import { readBuiltinFleetScenario, readScenario, scenarioOrThrow } from '../scenarios/read.js';
 import { simulationSpec } from '../scenarios/simulation-spec.js';
-import { parseTargets, TRANSPORT_KINDS, type TransportKind } from '../simulator/transport/transport.js';
+import { parseConnectionMode, parseTargets, TRANSPORT_KINDS, type ConnectionMode, type TransportKind } from '../simulator/transport/transport.js';
 
 export interface SimulateFlags {
   target: string;
@@ -84,12 +84,19 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     if (flags.scenario === undefined && hosts === undefined) throw osqsimError('CLI_INVALID_OPTION', { option: '--scenario/--hosts', reason: 'give a scenario file or a host count' });
     const result = flags.scenario !== undefined ? readScenario(flags.scenario, read) : readBuiltinFleetScenario(read);
     const notes = result.ok ? result.notes : [];
-    const scenario = simulationSpec(scenarioOrThrow(result, flags.scenario ?? 'flags'));
+    const validated = scenarioOrThrow(result, flags.scenario ?? 'flags');
+    const scenario = simulationSpec(validated);
     for (const note of notes) process.stderr.write(`osqsim simulate: ${note}\n`);
     const workers = positiveInt('--workers', flags.workers);
-    const connections = positiveInt('--connections', flags.connections);
-    const transport = flags.transport ?? 'undici';
-    if (!(TRANSPORT_KINDS as readonly string[]).includes(transport)) {
+    // The flags over the scenario's simulator: section; elastic connections and the target's default client otherwise.
+    let connections: ConnectionMode = validated.simulator?.connections ?? 'elastic';
+    if (flags.connections !== undefined) {
+      const parsed = parseConnectionMode(flags.connections);
+      if (parsed === undefined) throw osqsimError('CLI_INVALID_OPTION', { option: '--connections', reason: 'must be elastic or a whole number ≥ 1 (a fixed pool per worker per target)' });
+      connections = parsed;
+    }
+    const transport = flags.transport ?? validated.simulator?.transport;
+    if (transport !== undefined && !(TRANSPORT_KINDS as readonly string[]).includes(transport)) {
       throw osqsimError('CLI_INVALID_OPTION', { option: '--transport', reason: `must be one of ${TRANSPORT_KINDS.join(', ')}` });
     }
     if (transport === 'raw' && targets.some((t) => t.startsWith('https:'))) {
@@ -101,7 +108,7 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     // A shared start: t = 0 for every shard, and the run id every shard derives from it.
     const startAtMs = flags.startAt === undefined ? undefined : parseStartAt(flags.startAt, Date.now());
     const runId = startAtMs === undefined ? undefined : scheduledRunId({ startAtMs, seed: scenario.seed, hosts: scenario.hosts, shards: shard?.count ?? 1 });
-    setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind, ca, metricsPort, startAtMs, runId };
+    setup = { targets, shard, scenario, workers, connections, transport: transport as TransportKind | undefined, ca, metricsPort, startAtMs, runId };
   } catch (error) {
     return reportError('osqsim simulate', error);
   }
@@ -128,8 +135,8 @@ export async function runSimulate(flags: SimulateFlags): Promise<number> {
     targets: setup.targets,
     scenario: setup.scenario,
     ...(setup.workers !== undefined ? { workers: setup.workers } : {}),
-    ...(setup.connections !== undefined ? { connections: setup.connections } : {}),
-    transport: setup.transport,
+    connections: setup.connections,
+    ...(setup.transport !== undefined ? { transport: setup.transport } : {}),
     ...(flags.insecure ? { insecure: true } : {}),
     ...(setup.ca !== undefined ? { ca: setup.ca } : {}),
     ...(setup.shard !== undefined ? { shard: setup.shard } : {}),
@@ -190,8 +197,8 @@ export function register(program: Command): void {
     .option('--duration <duration>', 'run length, e.g. 60s, 5m (overrides the scenario)')
     .option('--warmup <duration>', 'leading time excluded from the summary (kept in the windows)')
     .option('--workers <n>', 'worker threads (default: one per CPU, at most 4)')
-    .option('--connections <n>', 'keep-alive connections per worker per target', '32')
-    .option('--transport <kind>', 'HTTP client: undici (default) or raw (lighter per request, plain http only)')
+    .option('--connections <n|elastic>', 'elastic: a keep-alive connection per request in flight, as real agents hold their own (default); n: a fixed pool per worker per target')
+    .option('--transport <kind>', 'HTTP client: raw (default for http://, lighter per request) or undici (default for https://)')
     .option('--insecure', 'skip TLS certificate verification (self-signed https targets)')
     .option('--ca <file>', 'trust this PEM CA for https targets (e.g. the ca.pem of osqsim server --tls self-signed)')
     .option('--seed <n>', 'identity seed: the same seed re-uses the same hosts')

@@ -86,9 +86,22 @@ export interface GeneratorHealth {
   cpu_pct: number;
   event_loop_p99_ms: number;
   max_in_flight: number;
+  /** The generator (the simulator) was saturated: its latency figures include its own delay. */
   saturated: boolean;
   /** Human-readable reasons when saturated. */
   warnings: string[];
+  /**
+   * Which side was saturated (simulator/saturation.ts classifySaturation): `generator` (client queue,
+   * CPU, event-loop lag, OS limits), `target` (service time, timeouts, 5xx), or `none`. Absent in
+   * documents written before it existed.
+   */
+  saturated_side?: 'none' | 'generator' | 'target';
+  /** Why, for people (the generator's warnings, or the target's service figures). */
+  saturation_reasons?: string[];
+  /** The worst second's p99 of the simulator's own queueing (post → handed to the HTTP client, which writes at once), ms. */
+  client_queue_p99_ms?: number;
+  /** The machine's highest 1-minute load average during the run (os.loadavg; 0 where the OS has none). */
+  load_avg_max?: number;
 }
 
 /**
@@ -143,7 +156,10 @@ export interface RunInfo {
   warmup_s: number;
   hosts: number;
   workers: number;
+  /** Fixed pool: connections over all workers and targets; elastic: the most in use at once. */
   connections: number;
+  /** `elastic` (a connection per request in flight, kept alive) or `fixed` (a pool of `--connections n`). Absent in older documents. */
+  connection_mode?: 'elastic' | 'fixed';
   target: string[];
   store: string;
   /**

@@ -36,6 +36,16 @@ export interface Headline {
   server: { cpu_max: number; cpu_avg: number; rss_max_mb: number; event_loop_p99_max_ms: number } | null;
   aggregations: { runs: number; duration_max_ms: number; duration_avg_ms: number; drift_max: number };
   generator_saturated: boolean;
+  /** Which side was saturated and why (older documents without a verdict: the generator flag alone). */
+  saturation: { side: 'none' | 'generator' | 'target'; reasons: string[] };
+}
+
+/** The run's saturation verdict for people: which side, then why. Empty when neither side was saturated. */
+export function saturationSentence(h: Pick<Headline, 'saturation'>): string {
+  const { side, reasons } = h.saturation;
+  if (side === 'generator') return `**Saturated: the generator (the simulator)** — latencies may be the simulator's, not the server's. ${reasons.join(' ')}`;
+  if (side === 'target') return `**Saturated: the target (the server)** — its service time, not the simulator, sets the latency. ${reasons.join(' ')}`;
+  return '';
 }
 
 export function errorCount(outcomes: Record<string, number> | undefined, errors: Record<string, number | undefined> | undefined): number {
@@ -108,6 +118,10 @@ export function headline(doc: ResultDocument): Headline {
       drift_max: aggregations.length ? Math.max(...aggregations.map((a) => a.drift)) : 0,
     },
     generator_saturated: doc.generator.saturated,
+    saturation: {
+      side: doc.generator.saturated_side ?? (doc.generator.saturated ? 'generator' : 'none'),
+      reasons: doc.generator.saturation_reasons ?? (doc.generator.saturated ? doc.generator.warnings : []),
+    },
   };
 }
 

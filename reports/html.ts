@@ -141,7 +141,8 @@ export function renderHtml(doc: ResultDocument): string {
     ['seed', String(doc.run.seed)],
     ['osqsim', doc.run.osqsim_version],
     ['machine', `${machine.cpus} × ${machine.cpu_model}, ${machine.memory_gb} GB, ${machine.platform}, Node ${machine.node}`],
-    ['generator', `CPU ${doc.generator.cpu_pct.toFixed(0)}%, event-loop p99 ${fmtMs(doc.generator.event_loop_p99_ms)}, max in flight ${doc.generator.max_in_flight}${doc.generator.saturated ? ' — SATURATED' : ''}`],
+    ['generator', `CPU ${doc.generator.cpu_pct.toFixed(0)}%, event-loop p99 ${fmtMs(doc.generator.event_loop_p99_ms)}${doc.generator.client_queue_p99_ms === undefined ? '' : `, client queue p99 ${fmtMs(doc.generator.client_queue_p99_ms)}`}, max in flight ${doc.generator.max_in_flight}${doc.generator.saturated ? ' — SATURATED' : ''}`],
+    ['saturated side', h.saturation.side],
   ]
     .map(([k, v]) => `<tr><th>${escapeHtml(k!)}</th><td>${escapeHtml(v!)}</td></tr>`)
     .join('\n');
@@ -178,7 +179,8 @@ pre { background: #f6f8fa; padding: 10px; overflow: auto; max-height: 420px; fon
 <h1>osqsim run: ${escapeHtml(name)}</h1>
 <p class="lead">${escapeHtml(String(doc.scenario.description ?? ''))}</p>
 <p><span class="verdict ${verdictClass}">${escapeHtml(verdict)}</span> &nbsp; ${fmtInt(doc.run.hosts)} hosts · ${doc.run.duration_s} s · store ${escapeHtml(doc.run.store)} · ${escapeHtml(countsLine)}</p>
-${h.generator_saturated ? `<p class="warn"><b>The load generator was saturated</b>: latencies may be the simulator's, not the server's. ${escapeHtml(doc.generator.warnings.join(' '))}</p>` : ''}
+${h.saturation.side === 'generator' ? `<p class="warn"><b>Saturated: the generator (the simulator)</b> — latencies may be the simulator's, not the server's. ${escapeHtml(h.saturation.reasons.join(' '))}</p>` : ''}
+${h.saturation.side === 'target' ? `<p class="warn"><b>Saturated: the target (the server)</b> — its service time, not the simulator, sets the latency. ${escapeHtml(h.saturation.reasons.join(' '))}</p>` : ''}
 
 <h2>Headline</h2>
 <p class="help">Measured after warm-up. Latency is corrected for coordinated omission (response − intended start); service time is response − actual send.</p>

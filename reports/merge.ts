@@ -58,6 +58,10 @@ export function mergeResults(docs: readonly ResultDocument[]): ResultDocument {
       max_in_flight: sum(docs.map((d) => d.generator.max_in_flight)),
       saturated: docs.some((d) => d.generator.saturated),
       warnings: docs.flatMap((d, i) => d.generator.warnings.map((w) => `shard ${i + 1}: ${w}`)),
+      // A shard whose generator saturated makes the merged figures partly the simulator's; else any slow shard saw the target.
+      saturated_side: docs.some((d) => d.generator.saturated) ? 'generator' : docs.some((d) => d.generator.saturated_side === 'target') ? 'target' : 'none',
+      saturation_reasons: docs.flatMap((d, i) => (d.generator.saturation_reasons ?? []).map((w) => `shard ${i + 1}: ${w}`)),
+      client_queue_p99_ms: Math.max(0, ...docs.map((d) => d.generator.client_queue_p99_ms ?? 0)),
     },
     ...(docs.some((d) => d.agents) ? { agents: sumAgentBehaviour(docs.map((d) => d.agents)) } : {}),
     // Thresholds are re-evaluated on the merged document by whoever merges (cli/report.ts).

@@ -3,7 +3,7 @@
  */
 import { renderDeployment } from './deployment.js';
 import { timelineResult } from './timeline.js';
-import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
+import { fmtInt, fmtMs, fmtPct, fmtRate, headline, saturationSentence } from './headline.js';
 import type { ResultDocument } from '../contract/result.js';
 import { formatThresholdValue } from './metrics.js';
 
@@ -19,8 +19,8 @@ export function renderSummary(doc: ResultDocument): string {
     `${doc.run.started_at} · ${fmtInt(doc.run.hosts)} hosts · ${doc.run.duration_s}s (warm-up ${doc.run.warmup_s}s excluded) · store ${doc.run.store}${editedPoliciesNote(doc)} · target ${doc.run.target.join(', ')} · seed ${doc.run.seed} · **${verdict}**`,
   );
   lines.push('');
-  if (h.generator_saturated) {
-    lines.push(`> **Warning: the load generator was saturated** — latencies may be the simulator's, not the server's. ${doc.generator.warnings.join(' ')}`);
+  if (h.saturation.side !== 'none') {
+    lines.push(`> ${saturationSentence(h)}`);
     lines.push('');
   }
   lines.push('| endpoint | requests | req/s | errors | p50 | p90 | p99 | p99.9 | max |');
@@ -64,7 +64,9 @@ export function renderSummary(doc: ResultDocument): string {
   }
   const agents = agentsRow(doc.agents);
   if (agents !== undefined) lines.push(`| agents (osquery's failure rules) | ${agents} |`);
-  lines.push(`| generator | CPU ${doc.generator.cpu_pct.toFixed(0)}%, event-loop p99 ${fmtMs(doc.generator.event_loop_p99_ms)}${doc.generator.saturated ? ', SATURATED' : ''} |`);
+  const queue = doc.generator.client_queue_p99_ms === undefined ? '' : `, client queue p99 ${fmtMs(doc.generator.client_queue_p99_ms)}`;
+  lines.push(`| generator | CPU ${doc.generator.cpu_pct.toFixed(0)}%, event-loop p99 ${fmtMs(doc.generator.event_loop_p99_ms)}${queue}${doc.generator.saturated ? ', SATURATED' : ''} |`);
+  lines.push(`| saturated side | ${h.saturation.side} |`);
   lines.push('');
   if (doc.thresholds.length > 0) {
     lines.push('| threshold | value | result |');

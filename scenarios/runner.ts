@@ -21,6 +21,7 @@ import { writeRunFiles, runDirName, type RunFiles } from '../reports/output.js';
 import type { AggregationRun, CountSample, ResultDocument, ServerSample, TimelineRecord } from '../contract/result.js';
 import { defaultWorkers, runSimulation, type LiveWindow, type SimulationHandle } from '../simulator/pool.js';
 import type { PolicyTruth } from '../simulator/fleet/truth.js';
+import type { ConnectionMode } from '../simulator/transport/transport.js';
 import { FleetApi, type ApiPolicy, type ApiStatsRun } from '../contract/fleet-rest.js';
 import { hasRamps, hostsAt, planScenario, planSummary } from './plan.js';
 import { scoreCounts, StalenessTracker, type TruthCounts } from './scoring.js';
@@ -46,7 +47,8 @@ export interface RunOptions {
   /** Parent folder of the run folders (default `runs`). */
   outDir?: string;
   workers?: number;
-  connections?: number;
+  /** `--connections`: overrides the scenario's simulator.connections (elastic, or a fixed pool per worker per target). */
+  connections?: ConnectionMode;
   /** Progress lines (default: none). */
   log?: (line: string) => void;
   /** Server output lines (debugging). */
@@ -238,7 +240,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
         processes,
         startAtMs,
         workersPerProcess: options.workers ?? 1,
-        ...(options.connections ? { connections: options.connections } : {}),
+        connections: options.connections ?? scenario.simulator.connections,
         ...(tlsDir !== undefined ? { caFile: join(tlsDir, CA_FILE) } : {}),
         // Progress (every 10 s) and warnings; the rest of a shard's output is its summary, merged here.
         onLine: (i, line) => {
@@ -252,7 +254,9 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
         targets,
         scenario: simScenario,
         workers: options.workers ?? defaultWorkers(scenario.hosts),
-        ...(options.connections ? { connections: options.connections } : {}),
+        // The flag (options) over the scenario's simulator: section; elastic when neither says.
+        connections: options.connections ?? scenario.simulator?.connections ?? 'elastic',
+        ...(scenario.simulator?.transport !== undefined ? { transport: scenario.simulator.transport } : {}),
         capacity: scenario.hosts,
         ...(ca !== undefined ? { ca } : {}),
         policyNames: state.names(),

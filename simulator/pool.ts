@@ -18,7 +18,7 @@
  * workers. `capacity` (default: the scenario's hosts) is the most hosts `setHosts` can reach.
  */
 import { fileURLToPath } from 'node:url';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { osqsimError } from '../lib/errors.js';
@@ -33,7 +33,8 @@ import { shardHostCount, unscheduledRunId, type ShardRef } from './identity.js';
 import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.js';
 import { buildResult } from './result.js';
 import { SaturationWatch } from './saturation.js';
-import type { TransportKind } from './transport/transport.js';
+import { elasticConnectionLimit, type ConnectionMode, type TransportKind } from './transport/transport.js';
+import { ephemeralPortRange, openFileLimit } from '../lib/os-limits.js';
 import { resultWindow, WindowMerger, type LiveWindow } from './window-merge.js';
 
 export interface SimulationOptions {
@@ -41,9 +42,12 @@ export interface SimulationOptions {
   scenario: SimulationSpec;
   /** Worker threads (default: 1 per CPU, at most 4, never more than hosts). */
   workers?: number;
-  /** Keep-alive connections per worker per target (default 32). */
-  connections?: number;
-  /** HTTP client: `undici` (default) or `raw` (transport/raw.ts, lighter per request). */
+  /**
+   * `elastic` (default): a connection per request in flight, opened on demand and kept alive, as each
+   * agent holds its own; a number: a fixed pool of that many per worker per target (transport.ts).
+   */
+  connections?: ConnectionMode;
+  /** HTTP client: `raw` (transport/raw.ts, the default for http://) or `undici` (the default for https://). */
   transport?: TransportKind;
   /** Skip TLS verification (https targets with self-signed certificates). */
   insecure?: boolean;
@@ -117,7 +121,11 @@ class Simulation implements SimulationHandle {
   private readonly piscina: Piscina;
   private readonly ports: MessagePort[] = [];
   private readonly merger: WindowMerger;
-  private readonly saturation = new SaturationWatch();
+  private readonly fileLimit = openFileLimit();
+  private readonly portRange = ephemeralPortRange();
+  private readonly saturation = new SaturationWatch({ ...(this.fileLimit !== undefined ? { fileLimit: this.fileLimit } : {}), ...(this.portRange !== undefined ? { portRange: this.portRange } : {}) });
+  private maxClientQueueP99Ms = 0;
+  private maxLoadAvg = 0;
   private readonly windows: Window[] = [];
   private readonly listeners = new Set<(window: LiveWindow) => void>();
   private readonly truthRequests = new Map<number, TruthRequest>();
@@ -227,7 +235,8 @@ class Simulation implements SimulationHandle {
       policyNames: [...(options.policyNames ?? new Map<number, string>())],
       enrollSecret: scenario.enroll_secret,
       targets: [...options.targets],
-      connections: options.connections ?? 32,
+      connections: options.connections ?? 'elastic',
+      connectionLimit: elasticConnectionLimit(this.workers, options.targets.length, this.fileLimit),
       ...(options.transport !== undefined ? { transport: options.transport } : {}),
       ...(options.insecure ? { insecure: true } : {}),
       ...(options.ca !== undefined ? { ca: options.ca } : {}),
@@ -267,6 +276,8 @@ class Simulation implements SimulationHandle {
   private emit(second: LiveWindow): void {
     this.windows.push(resultWindow(second));
     this.maxLoopP99Ms = Math.max(this.maxLoopP99Ms, second.generator.event_loop_p99_ms);
+    this.maxClientQueueP99Ms = Math.max(this.maxClientQueueP99Ms, second.generator.client_queue_p99_ms);
+    this.maxLoadAvg = Math.max(this.maxLoadAvg, loadavg()[0] ?? 0);
     this.warnings.push(...this.saturation.observe(second));
     for (const listener of this.listeners) listener(second);
   }
@@ -300,6 +311,7 @@ class Simulation implements SimulationHandle {
     const wallMs = nowMs() - wallAtStart;
     const cpu = process.cpuUsage(cpuAtStart);
     const cpuPct = wallMs > 0 ? Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10 : 0;
+    const elastic = (options.connections ?? 'elastic') === 'elastic';
     const measuredS = Math.max(0.001, (nowMs() - this.startMs - scenario.warmup) / 1000);
     return buildResult({
       scenario,
@@ -309,7 +321,8 @@ class Simulation implements SimulationHandle {
       shard: this.shard,
       runId: options.runId ?? unscheduledRunId(),
       workers: this.workers,
-      connections: results.reduce((s, r) => s + r.connections, 0),
+      connections: elastic ? results.reduce((s, r) => s + r.peakConnections, 0) : results.reduce((s, r) => s + r.connections, 0),
+      connectionMode: elastic ? 'elastic' : 'fixed',
       startedAt: new Date(this.startMs).toISOString(),
       durationS: (nowMs() - this.startMs) / 1000,
       measuredS,
@@ -321,6 +334,8 @@ class Simulation implements SimulationHandle {
         max_in_flight: results.reduce((s, r) => s + r.maxInFlight, 0),
         saturated: this.saturation.saturated,
         warnings: this.saturation.summary(),
+        client_queue_p99_ms: this.maxClientQueueP99Ms,
+        load_avg_max: Math.round(this.maxLoadAvg * 10) / 10,
       },
       hosts: this.activeHosts,
       machine: machineInfo(),

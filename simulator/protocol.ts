@@ -10,7 +10,7 @@ import type { EnvironmentData } from './fleet/environment.js';
 import type { PolicyTruth } from './fleet/truth.js';
 import type { ShardRef } from './identity.js';
 import type { RecorderTotals, WorkerWindow } from './recorder.js';
-import type { TransportKind } from './transport/transport.js';
+import type { ConnectionMode, TransportKind } from './transport/transport.js';
 
 /** One worker's part of the run: a slice of the hosts, run until the main thread says stop. */
 export interface ShardTask {
@@ -28,7 +28,9 @@ export interface ShardTask {
   policyNames: Array<[number, string]>;
   enrollSecret: string;
   targets: string[];
-  connections: number;
+  connections: ConnectionMode;
+  /** Elastic mode: most sockets per target in this worker (its share of the open-file limit). */
+  connectionLimit: number;
   transport?: TransportKind;
   insecure?: boolean;
   /** PEM CA certificates trusted for https targets (instead of the system's roots). */
@@ -48,7 +50,10 @@ export interface ShardResult {
   truth: PolicyTruth[];
   hosts: number;
   enrolled: number;
+  /** The fixed pool over all targets, or 0 when elastic. */
   connections: number;
+  /** Most connections in use at once (requests handed to the clients). */
+  peakConnections: number;
   maxInFlight: number;
   cachedAnswers: number;
   /** Counts of osquery's failure rules (retained writes, enroll give-ups, crashes …). */

@@ -5,6 +5,7 @@
  */
 import { createHistogram, encodeHistogram, recordMs, type Histogram } from '../lib/histogram.js';
 import { ENDPOINTS, OUTCOMES, type EndpointName, type Outcome } from '../contract/vocabulary.js';
+import type { TransportHealth } from './transport/health.js';
 
 export const ENDPOINT_INDEX: Readonly<Record<EndpointName, number>> = { enroll: 0, config: 1, read: 2, write: 3, log: 4 };
 export const OUTCOME_INDEX: Readonly<Record<Outcome, number>> = { '2xx': 0, '4xx': 1, '5xx': 2, timeout: 3, connect: 4 };
@@ -32,7 +33,7 @@ export interface WorkerWindow {
   hostsEnrolled: number;
   endpoints: Partial<Record<EndpointName, { count: number; errors: number; latency: string }>>;
   checkins: { scheduled: number; late: number; maxLagMs: number };
-  health: { elu: number; eventLoopP99Ms: number; inFlight: number; maxInFlight: number };
+  health: { elu: number; eventLoopP99Ms: number; inFlight: number; maxInFlight: number; transport: TransportHealth };
 }
 
 class EndpointRecorder {

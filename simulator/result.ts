@@ -5,6 +5,7 @@
 import { createHistogram, encodeHistogram, mergeInto, percentilesMs, type Histogram } from '../lib/histogram.js';
 import type { MachineInfo } from '../lib/machine.js';
 import { VERSION } from '../lib/version.js';
+import { cpus } from 'node:os';
 import { RESULT_SCHEMA, sumAgentBehaviour, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
 import type { SimulationSpec } from '../contract/fleet-spec.js';
 import { ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
@@ -12,6 +13,7 @@ import { normalizeQuery } from './fleet/answers.js';
 import { mergeTruth } from './fleet/truth.js';
 import type { ShardRef } from './identity.js';
 import type { ShardResult } from './protocol.js';
+import { classifySaturation } from './saturation.js';
 
 export interface ResultInput {
   scenario: SimulationSpec;
@@ -25,6 +27,7 @@ export interface ResultInput {
   runId?: string;
   workers: number;
   connections: number;
+  connectionMode: 'elastic' | 'fixed';
   startedAt: string;
   durationS: number;
   /** Seconds after the warm-up: the denominator of the rates. */
@@ -74,6 +77,7 @@ export function buildResult(input: ResultInput): ResultDocument {
       hosts: input.hosts,
       workers: input.workers,
       connections: input.connections,
+      connection_mode: input.connectionMode,
       target: [...input.targets],
       store: input.store ?? 'unknown',
       seed: scenario.seed,
@@ -87,7 +91,7 @@ export function buildResult(input: ResultInput): ResultDocument {
     windows: input.windows,
     policies,
     aggregations: [],
-    generator: input.generator,
+    generator: withSaturationVerdict(input.generator, endpoints),
     agents: sumAgentBehaviour(results.map((r) => r.agents)),
     thresholds: [],
   };
@@ -112,4 +116,16 @@ function endpointResult(
     histogram: encodeHistogram(latency),
     service_histogram: encodeHistogram(service),
   };
+}
+
+/** The generator's health with the run's verdict: which side was saturated, and why (the capacity sweep re-judges its measured window with it). */
+export function withSaturationVerdict(generator: ResultDocument['generator'], endpoints: ResultDocument['endpoints']): ResultDocument['generator'] {
+  const verdict = classifySaturation({
+    generatorWarnings: generator.warnings,
+    ...(generator.load_avg_max !== undefined ? { machine: { loadAvgMax: generator.load_avg_max, cpus: cpus().length } } : {}),
+    endpoints: Object.fromEntries(
+      Object.entries(endpoints).map(([name, e]) => [name, { count: e!.count, serviceP99Ms: e!.service_ms.p99, timeouts: e!.outcomes.timeout, serverErrors: e!.outcomes['5xx'] }]),
+    ),
+  });
+  return { ...generator, saturated_side: verdict.side, saturation_reasons: verdict.reasons };
 }

@@ -53,7 +53,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   }
   const recorder = new Recorder();
   recorder.measuring = task.warmupMs <= 0;
-  const transport = new Transport({ targets: task.targets, connections: task.connections, timeoutMs: task.agent.request_timeout, kind: task.transport ?? 'undici', insecure: task.insecure === true, ...(task.ca !== undefined ? { ca: task.ca } : {}) });
+  const transport = new Transport({ targets: task.targets, connections: task.connections, connectionLimit: task.connectionLimit, timeoutMs: task.agent.request_timeout, ...(task.transport !== undefined ? { kind: task.transport } : {}), insecure: task.insecure === true, ...(task.ca !== undefined ? { ca: task.ca } : {}) });
   const wheel = new TimingWheel(Math.min(nowMs(), runStartMs));
   const agents = new AgentPopulation({
     seed: task.seed,
@@ -95,6 +95,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   let elu: EventLoopUtilization = performance.eventLoopUtilization();
   let windowIndex = Math.max(0, Math.floor((nowMs() - runStartMs) / 1000));
   let windowTimer: NodeJS.Timeout | undefined;
+  let peakConnections = 0;
   const closeWindow = (): void => {
     const now = nowMs();
     const current = performance.eventLoopUtilization();
@@ -104,11 +105,14 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     loopDelay.reset();
     const t = windowIndex;
     const warmup = t * 1000 < task.warmupMs;
+    const transportHealth = transport.takeHealth();
+    peakConnections = Math.max(peakConnections, transportHealth.peakConnections);
     const window = recorder.takeWindow(t, warmup, agents.enrolled, {
       elu: Math.round(delta.utilization * 1000) / 1000,
       eventLoopP99Ms: Math.round(eventLoopP99Ms * 100) / 100,
       inFlight: transport.inFlight,
       maxInFlight: transport.maxInFlight,
+      transport: transportHealth,
     });
     port.postMessage({ type: 'window', worker: task.worker, window } satisfies WorkerMessage);
     windowIndex++;
@@ -146,6 +150,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     hosts: agents.active,
     enrolled: agents.enrolled,
     connections: transport.connections,
+    peakConnections,
     maxInFlight: transport.maxInFlight,
     cachedAnswers: evaluator.cachedAnswers,
     agents: agents.agentCounts(),

@@ -15,7 +15,20 @@ export interface LiveWindow extends Window {
   rate: number;
   errors: number;
   checkins: { scheduled: number; late: number; max_lag_ms: number };
-  generator: { elu_max: number; event_loop_p99_ms: number; in_flight: number };
+  generator: {
+    elu_max: number;
+    event_loop_p99_ms: number;
+    in_flight: number;
+    /** The simulator's own queueing (post → handed to the HTTP client, which writes at once), worst worker's p99 and max, ms. */
+    client_queue_p99_ms: number;
+    client_queue_max_ms: number;
+    /** Connections in use at the busiest moment (sum of the workers' peaks). */
+    connections: number;
+    /** Requests that waited because the elastic connection limit (the open-file share) was reached. */
+    limited: number;
+    /** Requests that failed on an OS limit, by errno (EMFILE, ENFILE, EADDRNOTAVAIL). */
+    limit_errors: Record<string, number>;
+  };
   /** This second's latencies per endpoint binned into the Prometheus buckets (simulate --metrics-port). */
   latency_buckets: Partial<Record<EndpointName, LatencyBuckets>>;
 }
@@ -120,9 +133,20 @@ export function mergeWindows(t: number, parts: readonly WorkerWindow[]): LiveWin
       elu_max: Math.max(...parts.map((p) => p.health.elu)),
       event_loop_p99_ms: Math.max(...parts.map((p) => p.health.eventLoopP99Ms)),
       in_flight: parts.reduce((s, p) => s + p.health.inFlight, 0),
+      client_queue_p99_ms: Math.max(...parts.map((p) => p.health.transport.queueP99Ms)),
+      client_queue_max_ms: Math.max(...parts.map((p) => p.health.transport.queueMaxMs)),
+      connections: parts.reduce((s, p) => s + p.health.transport.peakConnections, 0),
+      limited: parts.reduce((s, p) => s + p.health.transport.limited, 0),
+      limit_errors: addCounts(parts.map((p) => p.health.transport.limitErrors)),
     },
     latency_buckets: latencyBuckets,
   };
+}
+
+function addCounts(records: ReadonlyArray<Record<string, number>>): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const record of records) for (const [key, n] of Object.entries(record)) sum[key] = (sum[key] ?? 0) + n;
+  return sum;
 }
 
 /** The part of a merged second the result document keeps. */

@@ -13,6 +13,7 @@ import { osqsimError } from '../../lib/errors.js';
 import type { ResultDocument } from '../../contract/result.js';
 import { mergeResults } from '../../reports/merge.js';
 import { cliInvocation } from './server-process.js';
+import type { ConnectionMode } from '../../simulator/transport/transport.js';
 
 export interface ShardRunInput {
   /** The scenario file (or built-in scenario's file) each shard reads. */
@@ -27,7 +28,8 @@ export interface ShardRunInput {
   processes: number;
   startAtMs: number;
   workersPerProcess?: number;
-  connections?: number;
+  /** `--connections` of each shard: elastic or a fixed pool per worker per target. */
+  connections?: ConnectionMode;
   /** PEM CA file the shards trust for an https target (a `server.tls: self-signed` run's ca.pem). */
   caFile?: string;
 }

@@ -27,7 +27,7 @@ export interface Scenario extends SimulationSpec {
   /** The server osqsim starts (absent when `target` is set). */
   server?: ServerSection;
   target?: TargetSection;
-  /** How `osqsim run` runs the simulator (one process, or several shard processes). */
+  /** How `osqsim run` runs the simulator (one process or several shard processes), how the simulated agents connect (elastic or a fixed pool) and which HTTP client they use. */
   simulator: SimulatorSection;
   /** The events the run applies, in time order. */
   timeline: TimelineEvent[];

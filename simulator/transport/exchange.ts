@@ -15,8 +15,7 @@ export type ResponseCallback = (outcome: number, status: number, body: string, d
  * client's errors carry too, so both transports count the same failure the same way.
  */
 export function classifyError(error: unknown): number {
-  // undici's and Node's errors carry their code in `code`; the raw client's SIM_REQUEST_FAILED in params.errno.
-  const code = isOsqsimError(error, 'SIM_REQUEST_FAILED') ? String(error.params['errno']) : ((error as { code?: string } | null)?.code ?? '');
+  const code = errorCode(error);
   if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ETIMEDOUT') return OUTCOME_INDEX.timeout;
   return OUTCOME_INDEX.connect;
 }
@@ -29,7 +28,13 @@ export function classifyStatus(status: number): number {
 
 /** Who handed the request on and must hear that it is over (the transport's per-target slots). */
 export interface ExchangeOwner {
-  finished(target: number): void;
+  /** Over; `errno` is the failure's code (undefined after a response), so the owner can see OS limits. */
+  finished(target: number, errno?: string): void;
+}
+
+/** The code a failure carries: undici's or Node's `code`, or the raw client's params.errno. */
+export function errorCode(error: unknown): string {
+  return isOsqsimError(error, 'SIM_REQUEST_FAILED') ? String(error.params['errno']) : ((error as { code?: string } | null)?.code ?? '');
 }
 
 /**
@@ -41,6 +46,8 @@ export abstract class Exchange implements Dispatcher.DispatchHandler {
   target = 0;
   /** `Authorization` header value of this request (osquery's `NodeKey <key>`), sent when set. */
   authorization: string | undefined = undefined;
+  /** When the transport took the request (ms on nowMs's clock); the client queue runs from here to its hand-off to the HTTP client. */
+  postedMs = 0;
   private status = 0;
   private chunk: Buffer | undefined;
   private chunks: Buffer[] | undefined;
@@ -72,7 +79,7 @@ export abstract class Exchange implements Dispatcher.DispatchHandler {
   onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
     if (this.done) return;
     this.done = true;
-    if (this.transport) this.transport.finished(this.target);
+    if (this.transport) this.transport.finished(this.target, errorCode(error));
     this.complete(classifyError(error), 0, '', nowMs());
   }
 }

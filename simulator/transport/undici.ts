@@ -4,7 +4,7 @@
  */
 import { Pool } from 'undici';
 import type { ClientOptions, HttpClient } from './client.js';
-import { REQUEST_HEADERS } from './client.js';
+import { KEEP_ALIVE_MS, REQUEST_HEADERS } from './client.js';
 import type { Exchange } from './exchange.js';
 
 /** undici's `connect` TLS options: --insecure skips verification, --ca trusts the given CA. */
@@ -20,7 +20,7 @@ export class UndiciClient implements HttpClient {
     this.pool = new Pool(origin, {
       connections: options.connections,
       pipelining: 1,
-      keepAliveTimeout: 60_000,
+      keepAliveTimeout: options.keepAliveMs ?? KEEP_ALIVE_MS,
       keepAliveMaxTimeout: 600_000,
       headersTimeout: options.timeoutMs,
       bodyTimeout: options.timeoutMs,

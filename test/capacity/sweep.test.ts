@@ -12,7 +12,7 @@ const tinyScenario = join(fileURLToPath(new URL('.', import.meta.url)), 'tiny-sw
 describe('sweep generator saturation', () => {
   it('judges generator saturation on the measured window only', () => {
     const second = (t: number, warmup: boolean, elu: number, loopP99: number, late = 0) => ({
-      t, warmup, checkins: { scheduled: 100, late, max_lag_ms: 0 }, generator: { elu_max: elu, event_loop_p99_ms: loopP99, in_flight: 0 },
+      t, warmup, checkins: { scheduled: 100, late, max_lag_ms: 0 }, generator: { elu_max: elu, event_loop_p99_ms: loopP99, in_flight: 0, client_queue_p99_ms: 0, client_queue_max_ms: 0, connections: 0, limited: 0, limit_errors: {} },
     });
     // A blocked loop while workers load (warm-up) does not invalidate the step.
     expect(measuredSaturation([second(0, true, 1, 900), second(1, true, 1, 50), second(2, false, 0.3, 5), second(3, false, 0.4, 5)])).toEqual([]);

@@ -109,7 +109,26 @@ describe('summary.md', () => {
     const doc = syntheticResult();
     doc.generator.saturated = true;
     doc.generator.warnings = ['GENERATOR SATURATED: test'];
-    expect(renderSummary(doc)).toContain('the load generator was saturated');
+    expect(renderSummary(doc)).toContain('> **Saturated: the generator (the simulator)** — latencies may be the simulator\'s, not the server\'s. GENERATOR SATURATED: test');
+    expect(renderSummary(doc)).toContain('| saturated side | generator |');
+  });
+
+  it('names the target when the verdict says the server was saturated', () => {
+    const doc = syntheticResult();
+    doc.generator.saturated_side = 'target';
+    doc.generator.saturation_reasons = ['TARGET SATURATED: read service time p99 900 ms (≥ 500 ms), while the generator kept its schedule'];
+    doc.generator.client_queue_p99_ms = 2;
+    const summary = renderSummary(doc);
+    expect(summary).toContain('> **Saturated: the target (the server)** — its service time, not the simulator, sets the latency. TARGET SATURATED: read service time p99 900 ms');
+    expect(summary).toContain('client queue p99 2');
+    expect(summary).toContain('| saturated side | target |');
+    expect(renderHtml(doc)).toContain('<b>Saturated: the target (the server)</b>');
+  });
+
+  it('says no side was saturated when neither was', () => {
+    const summary = renderSummary(syntheticResult());
+    expect(summary).not.toContain('Saturated:');
+    expect(summary).toContain('| saturated side | none |');
   });
 
   it('says when the run used the what-if edited-policies mode (summary and report), and not otherwise', () => {

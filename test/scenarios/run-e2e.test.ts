@@ -103,7 +103,9 @@ describe('osqsim run (memory store)', () => {
     expect(await runCommand(TINY, { hosts: 'lots' }, (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.INVALID_INPUT);
     expect(await runCommand(join(import.meta.dirname, 'fixtures', 'bad-policies.yml'), {}, (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.INVALID_INPUT);
     expect(await runCommand('no-such-scenario', {}, (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.INVALID_INPUT);
+    expect(await runCommand(TINY, { connections: 'some' }, (t) => out.push(t), (t) => out.push(t))).toBe(EXIT.INVALID_INPUT);
     expect(out.join('')).toContain('--hosts must be a whole number');
+    expect(out.join('')).toContain('--connections must be elastic or a whole number ≥ 1, got "some"');
   });
 });
 

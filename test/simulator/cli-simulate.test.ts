@@ -31,6 +31,8 @@ test('invalid flags exit 2 with the problem and a hint', async () => {
   expect(out.stderr.join('')).toMatch(/--start-at.*in the past/);
   expect(await runSimulate({ target: 'http://127.0.0.1:1', hosts: '1', startAt: 'soon' })).toBe(2);
   expect(await runSimulate({ target: 'http://127.0.0.1:1', hosts: '1', transport: 'curl' })).toBe(2);
+  expect(await runSimulate({ target: 'http://127.0.0.1:1', hosts: '1', connections: 'lots' })).toBe(2);
+  expect(out.stderr.join('')).toMatch(/--connections.*must be elastic or a whole number ≥ 1/);
   const dir = mkdtempSync(join(tmpdir(), 'osqsim-sim-'));
   const file = join(dir, 's.yaml');
   writeFileSync(file, 'fleet:\n  groups:\n    - {name: a, count: 1, platform: darwin, os_version: "14", colour: red}\n');

@@ -55,6 +55,7 @@ export function runInProcess(s: Scenario, target: string, extra: Partial<ShardTa
     enrollSecret: s.enroll_secret,
     targets: [target],
     connections: 4,
+    connectionLimit: 1000,
     runStartMs: performance.timeOrigin + performance.now(),
     warmupMs: 0,
     environment: ENVIRONMENT_DATA,

@@ -22,6 +22,7 @@ function shard(worker: number, reads: number, ms: number, failed: number, truth:
     hosts: 5,
     enrolled: 5,
     connections: 4,
+    peakConnections: 4,
     maxInFlight: 3,
     cachedAnswers: 0,
   };
@@ -38,6 +39,7 @@ function input(results: ShardResult[], overrides: Partial<ResultInput> = {}): Re
     shard: { index: 0, count: 1 },
     workers: results.length,
     connections: 8,
+    connectionMode: 'fixed',
     startedAt: '2026-01-01T00:00:00.000Z',
     durationS: 10.0004,
     measuredS: 10,

@@ -4,7 +4,10 @@ import type { WorkerWindow } from '../../simulator/recorder.js';
 import { mergeWindows, resultWindow, WindowMerger } from '../../simulator/window-merge.js';
 
 /** One worker's second: `reads` read requests of `ms` each. */
-function part(t: number, worker: { reads?: number; ms?: number; errors?: number; elu?: number; loopP99?: number; late?: number; warmup?: boolean } = {}): WorkerWindow {
+function part(
+  t: number,
+  worker: { reads?: number; ms?: number; errors?: number; elu?: number; loopP99?: number; late?: number; warmup?: boolean; queueP99?: number; limited?: number; limitErrors?: Record<string, number> } = {},
+): WorkerWindow {
   const histogram = createHistogram();
   const reads = worker.reads ?? 10;
   for (let i = 0; i < reads; i++) recordMs(histogram, worker.ms ?? 5);
@@ -16,7 +19,13 @@ function part(t: number, worker: { reads?: number; ms?: number; errors?: number;
     hostsEnrolled: 50,
     endpoints: reads > 0 ? { read: { count: reads, errors: worker.errors ?? 0, latency } } : {},
     checkins: { scheduled: reads, late: worker.late ?? 0, maxLagMs: worker.late ? 1500 : 3 },
-    health: { elu: worker.elu ?? 0.2, eventLoopP99Ms: worker.loopP99 ?? 10, inFlight: 2, maxInFlight: 4 },
+    health: {
+      elu: worker.elu ?? 0.2,
+      eventLoopP99Ms: worker.loopP99 ?? 10,
+      inFlight: 2,
+      maxInFlight: 4,
+      transport: { written: reads, queueP99Ms: worker.queueP99 ?? 1, queueMaxMs: worker.queueP99 ?? 2, limited: worker.limited ?? 0, limitErrors: worker.limitErrors ?? {}, peakConnections: 3 },
+    },
   };
 }
 
@@ -60,7 +69,10 @@ describe('WindowMerger', () => {
 
 describe('mergeWindows', () => {
   test('adds counts, merges latency exactly, and takes the worst worker\'s health', () => {
-    const merged = mergeWindows(4, [part(4, { reads: 90, ms: 2, elu: 0.3, loopP99: 12 }), part(4, { reads: 10, ms: 400, errors: 1, elu: 0.9, loopP99: 80, late: 2, warmup: true })]);
+    const merged = mergeWindows(4, [
+      part(4, { reads: 90, ms: 2, elu: 0.3, loopP99: 12, queueP99: 7, limitErrors: { EMFILE: 2 } }),
+      part(4, { reads: 10, ms: 400, errors: 1, elu: 0.9, loopP99: 80, late: 2, warmup: true, queueP99: 150, limited: 5, limitErrors: { EMFILE: 1, EADDRNOTAVAIL: 4 } }),
+    ]);
     expect(merged).toMatchObject({
       t: 4,
       warmup: true,
@@ -68,7 +80,7 @@ describe('mergeWindows', () => {
       rate: 100,
       errors: 1,
       checkins: { scheduled: 100, late: 2, max_lag_ms: 1500 },
-      generator: { elu_max: 0.9, event_loop_p99_ms: 80, in_flight: 4 },
+      generator: { elu_max: 0.9, event_loop_p99_ms: 80, in_flight: 4, client_queue_p99_ms: 150, client_queue_max_ms: 150, connections: 6, limited: 5, limit_errors: { EMFILE: 3, EADDRNOTAVAIL: 4 } },
     });
     const read = merged.endpoints.read!;
     expect(read.count).toBe(100);

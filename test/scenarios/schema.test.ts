@@ -36,12 +36,12 @@ describe('scenario schema: one error class at a time', () => {
     expect(result.scenario.server).toMatchObject({ store: 'memory', stats: { strategy: 'cron', interval: 3_600_000 } });
     expect(result.scenario.timeline).toEqual([]);
     expect(result.scenario.thresholds).toEqual([]);
-    expect(result.scenario.simulator).toEqual({ connections: 'elastic' });
+    expect(result.scenario.simulator).toEqual({ processes: 1, connections: 'elastic' });
   });
 
   it('simulator: elastic or a fixed pool, and a known transport', () => {
     const fixed = check(base({ simulator: { connections: 64, transport: 'undici' } }));
-    expect(fixed.ok && fixed.scenario.simulator).toEqual({ connections: 64, transport: 'undici' });
+    expect(fixed.ok && fixed.scenario.simulator).toEqual({ processes: 1, connections: 64, transport: 'undici' });
     expect(issues(base({ simulator: { connections: 0 } }))).toEqual(['simulator.connections must be elastic or a whole number of connections ≥ 1 (a fixed pool per worker per target), got number 0']);
     expect(issues(base({ simulator: { connections: 'elastik' } }))).toEqual(['simulator.connections must be elastic or a whole number of connections ≥ 1 (a fixed pool per worker per target), got string "elastik"']);
     expect(issues(base({ simulator: { transport: 'curl' } }))).toEqual(['simulator.transport must be one of undici, raw, got string "curl"']);

@@ -21,7 +21,7 @@ function workerWindow(t: number, latenciesMs: number[], errors = 0): WorkerWindo
     hostsEnrolled: 10,
     endpoints: { read: { count: latenciesMs.length, errors, latency: encodeHistogram(histogram) } },
     checkins: { scheduled: latenciesMs.length, late: 1, maxLagMs: 1200 },
-    health: { elu: 0.4, eventLoopP99Ms: 12, inFlight: 3 },
+    health: { elu: 0.4, eventLoopP99Ms: 12, inFlight: 3, transport: { written: 0, queueP99Ms: 1, queueMaxMs: 2, limited: 0, limitErrors: {}, peakConnections: 3 } },
   } as unknown as WorkerWindow;
   histogram.destroy();
   return window;

@@ -97,8 +97,8 @@ describe('the rendered Indexed Job, run locally', () => {
     await waitForHealth(serverUrl, 30_000);
 
     // The Job's pods, started together: the rendered --start-at is replaced by one a few seconds ahead, shared
-    // by every shard (as the rendered one is when the Job is created just after rendering).
-    const startAt = new Date(Date.now() + 8_000).toISOString();
+    // by every shard (as the rendered one is when the Job is created just after rendering); 25 s covers tsx loading the CLI on a loaded machine.
+    const startAt = new Date(Date.now() + 25_000).toISOString();
     const metricsPorts: number[] = [];
     const logs: string[] = [];
     const running = Promise.all(
@@ -129,13 +129,14 @@ describe('the rendered Indexed Job, run locally', () => {
 
     // While the shards run: a shard's live figures and the server's /metrics, as Prometheus would scrape them.
     let shardMetrics = '';
-    const until = Date.now() + 30_000;
+    // Generous on a loaded machine: the shards start at --start-at, after tsx has loaded the CLI.
+    const until = Date.now() + 60_000;
     while (!/osqsim_sim_requests_total\{endpoint="read"\} [1-9]/.test(shardMetrics) && Date.now() < until) {
       await new Promise((resolve) => setTimeout(resolve, 250));
       shardMetrics = await fetch(`http://127.0.0.1:${metricsPorts[0]}/metrics`).then((r) => r.text(), () => '');
     }
     const serverMetrics = await fetch(`${serverUrl}/metrics`).then((r) => r.text());
-    expect(shardMetrics).toMatch(/osqsim_sim_request_latency_seconds_bucket\{endpoint="read",le="\+Inf"\} [1-9]/);
+    expect(shardMetrics, `shard 0's /metrics; the pods' last log lines:\n${logs.slice(-30).join('\n')}`).toMatch(/osqsim_sim_request_latency_seconds_bucket\{endpoint="read",le="\+Inf"\} [1-9]/);
     expect(shardMetrics).toContain('osqsim_sim_info{run_hosts="45",shard="0",shards="3"} 1');
     expect(serverMetrics).toContain('osqsim_http_request_duration_seconds_bucket');
     if (promtoolPath() !== undefined) {

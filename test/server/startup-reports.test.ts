@@ -12,6 +12,7 @@ const LIBRARY = [
   'apiVersion: v1\nkind: report\nspec:\n  name: usb devices\n  query: SELECT * FROM usb_devices;\n  interval: 3600\n  platform: darwin\n',
   'apiVersion: v1\nkind: query\nspec:\n  name: team report\n  query: SELECT 1;\n  interval: 60\n  team: Platform\n',
   'apiVersion: v1\nkind: label\nspec:\n  name: L\n  query: SELECT 1;\n',
+  'apiVersion: v1\nkind: team\nspec:\n  team:\n    name: T\n',
 ].join('---\n');
 
 describe('--policies with reports', () => {
@@ -41,7 +42,8 @@ describe('--policies with reports', () => {
     const outcome = await applyPolicyFile(store, file, { createTeams: true });
     expect(outcome.created.map((p) => p.name)).toEqual(['P']);
     expect(outcome.queriesCreated.map((q) => q.name)).toEqual(['usb devices', 'team report']);
-    expect(outcome.skipped).toEqual(['doc 4: kind "label" skipped']);
+    expect(outcome.labels).toEqual(['L']);
+    expect(outcome.skipped).toEqual(['doc 5: kind "team" skipped']);
     expect(outcome.notices).toEqual(['doc 3: `kind: query` is deprecated, please use `kind: report` instead']);
     // Applying the same file again updates, creates nothing.
     const again = await applyPolicyFile(store, file, { createTeams: true });

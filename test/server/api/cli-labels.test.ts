@@ -66,7 +66,8 @@ describe('fleetctl kind: label', () => {
     expect(await applyCommand(file, flags(), io)).toBe(0);
     expect(io.outText()).toMatch(/applied 2 labels/);
     expect(io.outText()).toMatch(/applied 1 policy/);
-    expect(io.errText()).toMatch(/kind "report" skipped/);
+    // Reports are served now: the file's report is applied, not listed as skipped.
+    expect(io.errText()).not.toMatch(/kind "report"/);
     expect(io.errText()).not.toMatch(/kind "label"/);
     const store = server.context.store;
     const eng = await store.getLabelByName('Engineering laptops');
@@ -111,7 +112,7 @@ describe('fleetctl kind: label', () => {
     const store = await createStore('memory');
     const outcome = await applyPolicyFile(store, file, { createTeams: true });
     expect(outcome.labels).toEqual(['Engineering laptops', 'Legacy']);
-    expect(outcome.skipped).toEqual(['doc 4: kind "report" skipped']);
+    expect(outcome.skipped).toEqual([]);
     expect((await store.listPolicies(null))[0]?.labelsIncludeAny?.[0]?.name).toBe('Engineering laptops');
     await writeFile(file, 'kind: policy\nspec:\n  name: P\n  query: SELECT 1\n  labels_exclude_any: [Nope]\n');
     const fresh = await createStore('memory');

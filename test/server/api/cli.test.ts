@@ -110,7 +110,7 @@ describe('osqsim policies (CLI) against a listening server', () => {
     expect(io.outText()).toMatch(/applied 3 policies and 1 report/);
     const notices = io.errText().split('\n').filter((l) => l.startsWith('notice:'));
     expect(notices).toEqual([
-      expect.stringMatching(/kind "team" skipped: not applied \(osqsim applies kind: policy, report, query\)/),
+      expect.stringMatching(/kind "team" skipped: not applied \(osqsim applies kind: policy, report, query, label\)/),
       expect.stringMatching(/`kind: query` is deprecated, please use `kind: report` instead/),
     ]);
     expect(await server.context.store.getQueryByName(null, 'usb devices')).toMatchObject({ query: 'SELECT * FROM usb_devices;' });

@@ -30,6 +30,8 @@ export interface CatalogTable {
 /** What the evaluator needs to know about osquery (simulator/fleet/catalogue.ts in production). */
 export interface OsqueryEnvironment {
   tablesForPlatform(platform: CatalogPlatform): readonly CatalogTable[];
+  /** Tables orbit's extension adds (fleetd hosts only); absent = none. */
+  fleetdTablesForPlatform?(platform: CatalogPlatform): readonly CatalogTable[];
   fleetPlatformOf(raw: string): CatalogPlatform | '';
   /** osquery's SQLite additions (regex_match, split, version_compare, …). */
   registerFunctions?(db: Database): void;
@@ -91,6 +93,14 @@ function tablesWithIdentity(group: FleetGroupSpec, available: (table: string) =>
   return tables;
 }
 
+/**
+ * Whether the group's hosts run fleetd (orbit + osquery): the group fills `orbit_info`, the table
+ * only orbit's extension provides, so a host that reports it runs fleetd.
+ */
+export function runsFleetd(group: FleetGroupSpec): boolean {
+  return (group.tables['orbit_info']?.length ?? 0) > 0;
+}
+
 let sqlPromise: Promise<SqlJsStatic> | undefined;
 
 /** Loads sql.js once per thread. */
@@ -118,7 +128,10 @@ export function buildGroupDatabase(SQL: SqlJsStatic, group: FleetGroupSpec, env:
   env.registerFunctions?.(db);
   const platform = env.fleetPlatformOf(group.platform);
   const catalogue = new Map<string, CatalogTable>();
-  if (platform !== '') for (const table of env.tablesForPlatform(platform)) catalogue.set(table.name, table);
+  if (platform !== '') {
+    for (const table of env.tablesForPlatform(platform)) catalogue.set(table.name, table);
+    if (runsFleetd(group)) for (const table of env.fleetdTablesForPlatform?.(platform) ?? []) catalogue.set(table.name, table);
+  }
   const tables = tablesWithIdentity(group, (table) => catalogue.has(table) || table in group.tables);
   // osquery_registry lists the tables the host has, so discovery queries (Fleet's discoveryTable)
   // find exactly those; a group may still define its own rows.

@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { builtinFleet } from '../scenarios/fleets/builtin-fleet.js';
 import { checkLibraries, type LibraryResult } from '../scenarios/fleets/library-check.js';
+import { osqsimError } from '../lib/errors.js';
 import { EXIT } from '../lib/exit-codes.js';
 import { defineBench, option, positiveInt, repeatable, toggle } from './harness.js';
 
@@ -22,9 +23,9 @@ const BUDGET_PCT = 90;
 
 const fileList = (value: string): string[] => value.split(',').map((file) => file.trim()).filter(Boolean);
 
-const compliance = (value: string, name: string): number => {
+const compliance = (value: string, option: string): number => {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 0 || n > 1) throw new Error(`${name}: expected a number between 0 and 1, got "${value}"`);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) throw osqsimError('CLI_INVALID_OPTION', { option, reason: `expected a number from 0 to 1, got "${value}"` });
   return n;
 };
 

@@ -132,7 +132,8 @@ const groups: FleetGroupSpec[] = [
 /**
  * Per group: its CIS-like compliance level (the share of the checks of scenarios/fleets/cis/ and of
  * the hardening settings of data/settings.ts it passes), its software (data/software.ts) and
- * whether its hosts run fleetd (orbit's tables then answer; the RHEL servers run plain osquery).
+ * whether its hosts run fleetd (orbit's tables then answer). Every built-in group runs fleetd, as most
+ * Fleet deployments do; a scenario's own groups run plain osquery unless they fill `orbit_info`.
  */
 interface GroupProfile {
   cis: CisFamily;
@@ -150,7 +151,7 @@ const PROFILES: Readonly<Record<string, GroupProfile>> = {
   'windows-10-legacy': { cis: 'windows', level: 0.5, software: 'windows', softwareOptions: { share: 0.65 }, fleetd: true },
   'windows-11-contractors': { cis: 'windows', level: 0.65, software: 'windows', softwareOptions: { share: 0.8 }, fleetd: true },
   'ubuntu-22.04-servers': { cis: 'deb', level: 0.9, software: 'deb', softwareOptions: { share: 0.6, distro: 'ubuntu0.22.04' }, fleetd: true },
-  'rhel-8-servers': { cis: 'rpm', level: 0.6, software: 'rpm', softwareOptions: { share: 0.7, distro: 'el8' }, fleetd: false },
+  'rhel-8-servers': { cis: 'rpm', level: 0.6, software: 'rpm', softwareOptions: { share: 0.7, distro: 'el8' }, fleetd: true },
   'debian-12-workstations': { cis: 'deb', level: 0.5, software: 'deb', softwareOptions: { share: 0.8, distro: '+deb12u' }, fleetd: true },
 };
 

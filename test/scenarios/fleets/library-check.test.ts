@@ -14,6 +14,7 @@ import { EXIT } from '../../../lib/exit-codes.js';
 import { BUILTIN_FLEET, builtinFleet } from '../../../scenarios/fleets/builtin-fleet.js';
 import { CIS_LIKE_YAML_PATH } from '../../../scenarios/fleets/cis/render-yaml.js';
 import { checkLibraries, classifyError, type LibraryResult } from '../../../scenarios/fleets/library-check.js';
+import { FLEETD_TABLES } from '../../../simulator/fleet/catalogue.js';
 import { osqueryEnvironment } from '../../../simulator/fleet/environment.js';
 import { FleetEvaluator, loadSqlJs } from '../../../simulator/fleet/evaluator.js';
 
@@ -37,13 +38,8 @@ describe('policy libraries on the built-in fleet', () => {
     expect(fleetStyle.inScope).toBe(fleetStyle.policies);
     expect(fleetStyle.answeredPct).toBeGreaterThanOrEqual(90);
     const unknown = fleetStyle.outcomes.filter((o) => o.unknown > 0).map((o) => [o.name, o.reason]);
-    expect(unknown.sort()).toEqual([
-      // orbit's file_lines: the RHEL group runs plain osquery.
-      ['All - sshd allows 4 tries at most (fleetd)', 'fleetd-only table'],
-      // bitlocker_info is a Windows table.
-      ['Linux - BitLocker on (wrong platform on purpose)', 'missing table'],
-      ['Linux - passwords expire within a year (login.defs, fleetd)', 'fleetd-only table'],
-    ]);
+    // bitlocker_info is a Windows table: osquery on Linux has no such table.
+    expect(unknown).toEqual([['Linux - BitLocker on (wrong platform on purpose)', 'missing table']]);
     // A realistic mix: most policies pass somewhere, and fail somewhere else.
     const mixed = fleetStyle.outcomes.filter((o) => o.unknown === 0 && o.pass > 0 && o.fail > 0).length;
     expect(mixed / fleetStyle.answered).toBeGreaterThan(0.5);
@@ -56,6 +52,16 @@ describe('policy libraries on the built-in fleet', () => {
     const cis = results[1]!;
     expect(cis.policies).toBeGreaterThan(300);
     expect(cis.answeredPct).toBeGreaterThanOrEqual(90);
+  });
+
+  it('answers orbit\'s tables only on fleetd hosts: plain osquery groups give "no such table" as a real host does', async () => {
+    // The same fleet with plain osquery: no orbit_info, and no rows for orbit's tables.
+    const orbit = new Set(FLEETD_TABLES.map((t) => t.name));
+    const plain = { groups: BUILTIN_FLEET.groups.map((g) => ({ ...g, tables: Object.fromEntries(Object.entries(g.tables).filter(([t]) => !orbit.has(t))) })) };
+    const [result] = await checkLibraries(plain, 400, [library(FIXTURE)], SQL);
+    const fleetdOnly = result!.outcomes.filter((o) => o.reason === 'fleetd-only table').map((o) => o.name);
+    expect(fleetdOnly).toEqual(expect.arrayContaining(['macOS - AMFI enabled (fleetd)', 'Windows - force logoff when logon hours expire (fleetd)', 'All - sshd allows 4 tries at most (fleetd)']));
+    expect(result!.answeredPct).toBeLessThan(90);
   });
 
   it('counts only policies some host is in scope of (a chrome-only policy is out of scope here)', async () => {
@@ -97,14 +103,14 @@ describe('the built-in fleet\'s data', () => {
     expect(names('macos-sonoma-managed')).not.toEqual(names('macos-sequoia-developers'));
   });
 
-  it('runs fleetd on every group but the RHEL servers: orbit_info answers there, and is missing on plain osquery', () => {
-    const evaluator = new FleetEvaluator(SQL, BUILTIN_FLEET.groups, osqueryEnvironment());
+  it('runs fleetd on every group: orbit_info answers, and is missing on a plain osquery group', () => {
+    const plain = { ...BUILTIN_FLEET.groups[0]!, tables: { os_version: BUILTIN_FLEET.groups[0]!.tables['os_version']! } };
+    const evaluator = new FleetEvaluator(SQL, [...BUILTIN_FLEET.groups, plain], osqueryEnvironment());
     try {
       BUILTIN_FLEET.groups.forEach((group, i) => {
-        const answer = evaluator.answer(i, 'SELECT version FROM orbit_info');
-        if (group.name === 'rhel-8-servers') expect(answer.message).toBe('no such table: orbit_info');
-        else expect(answer.rows, group.name).toEqual([{ version: '1.36.0' }]);
+        expect(evaluator.answer(i, 'SELECT version FROM orbit_info').rows, group.name).toEqual([{ version: '1.36.0' }]);
       });
+      expect(evaluator.answer(BUILTIN_FLEET.groups.length, 'SELECT version FROM orbit_info').message).toBe('no such table: orbit_info');
     } finally {
       evaluator.close();
     }
@@ -134,8 +140,8 @@ describe('bench/policy-library.ts', () => {
     const doc = JSON.parse(o.lines.join('')) as { bench: string; params: { hosts: number }; results: LibraryResult[] };
     expect(doc.bench).toBe('policy-library');
     expect(doc.params.hosts).toBe(50);
-    expect(doc.results[0]).toMatchObject({ library: 'fleet-style-policies.yml', unknown: 3 });
-    expect(doc.results[0]!.outcomes.map((x) => x.reason).sort()).toEqual(['fleetd-only table', 'fleetd-only table', 'missing table']);
+    expect(doc.results[0]).toMatchObject({ library: 'fleet-style-policies.yml', unknown: 1 });
+    expect(doc.results[0]!.outcomes.map((x) => x.reason)).toEqual(['missing table']);
   });
 
   it('exits 3 when a library falls under 90 %, and lists the unknown policies with their reason', async () => {

@@ -1,14 +1,14 @@
 /**
  * osquery software rows for a group of the built-in fleet, from the lists in data/software.ts:
  * `apps` (+ `homebrew_packages`) on macOS, `programs` on Windows, `deb_packages` / `rpm_packages`
- * on Linux — hundreds of rows, as a real host reports (Fleet's software_* detail queries read
+ * on Linux, and `python_packages` everywhere — hundreds of rows, as a real host reports (Fleet's software_* detail queries read
  * them). Which optional items a group has and the package versions are stable draws from the group
  * name, so groups differ but a run is reproducible. Rows are built once per group, not per host:
  * every host of a group answers from the same tables (simulator/fleet/evaluator.ts).
  */
 import { hashString } from '../../lib/rng.js';
 import type { TableRow } from '../../contract/fleet-spec.js';
-import { DEB_PACKAGES, HOMEBREW, MAC_APPS, MAC_SYSTEM_APPS, RPM_PACKAGES, WINDOWS_PROGRAMS } from './data/software.js';
+import { DEB_PACKAGES, HOMEBREW, MAC_APPS, MAC_SYSTEM_APPS, PYTHON_PACKAGES, RPM_PACKAGES, WINDOWS_COMPONENTS, WINDOWS_PROGRAMS } from './data/software.js';
 
 export type SoftwareFamily = 'darwin' | 'windows' | 'deb' | 'rpm';
 
@@ -48,13 +48,27 @@ function homebrew(group: string, o: SoftwareOptions): TableRow[] {
 }
 
 function windowsPrograms(group: string, o: SoftwareOptions): TableRow[] {
-  return lines(WINDOWS_PROGRAMS)
+  return [...lines(WINDOWS_PROGRAMS), ...lines(WINDOWS_COMPONENTS)]
     .filter(([name = '']) => name.startsWith('Microsoft') || draw(group, name, 'has') < o.share)
     .map(([name = '', version = '', publisher = '']) => ({
       name, version, install_location: '', install_source: '', language: '1033', publisher, uninstall_string: '',
       install_date: `2024${String(1 + Math.floor(draw(group, name, 'm') * 11)).padStart(2, '0')}${String(1 + Math.floor(draw(group, name, 'd') * 27)).padStart(2, '0')}`,
       identifying_number: `{${(hashString(name) >>> 0).toString(16).toUpperCase().padStart(8, '0')}-0000-4000-8000-${(hashString(`${name}!`) >>> 0).toString(16).toUpperCase().padStart(12, '0')}}`,
     }));
+}
+
+/** Python packages where the platform's Python keeps them. */
+function pythonPackages(family: SoftwareFamily, group: string, o: SoftwareOptions): TableRow[] {
+  const directory: Record<SoftwareFamily, string> = {
+    darwin: '/Library/Frameworks/Python.framework/Versions/3.12/lib/python3.12/site-packages',
+    windows: 'C:\\Program Files\\Python312\\Lib\\site-packages',
+    deb: '/usr/lib/python3/dist-packages',
+    rpm: '/usr/lib/python3.6/site-packages',
+  };
+  return PYTHON_PACKAGES.trim().split(/\s+/).filter((entry, i) => i < 12 || draw(group, entry, 'py') < o.share).map((entry) => {
+    const [name = '', version = ''] = entry.split('|');
+    return { name, version, summary: '', author: '', license: '', path: `${directory[family]}/${name}-${version}.dist-info/`, directory: directory[family] };
+  });
 }
 
 /** A package version of the usual shape, stable per (name, distro). */
@@ -86,12 +100,12 @@ function rpmPackages(group: string, o: SoftwareOptions): TableRow[] {
 export function softwareTables(family: SoftwareFamily, group: string, o: SoftwareOptions): Record<string, TableRow[]> {
   switch (family) {
     case 'darwin':
-      return { apps: macApps(group, o), ...(o.homebrew ? { homebrew_packages: homebrew(group, o) } : {}) };
+      return { apps: macApps(group, o), python_packages: pythonPackages(family, group, o), ...(o.homebrew ? { homebrew_packages: homebrew(group, o) } : {}) };
     case 'windows':
-      return { programs: windowsPrograms(group, o) };
+      return { programs: windowsPrograms(group, o), python_packages: pythonPackages(family, group, o) };
     case 'deb':
-      return { deb_packages: debPackages(group, o) };
+      return { deb_packages: debPackages(group, o), python_packages: pythonPackages(family, group, o) };
     case 'rpm':
-      return { rpm_packages: rpmPackages(group, o) };
+      return { rpm_packages: rpmPackages(group, o), python_packages: pythonPackages(family, group, o) };
   }
 }

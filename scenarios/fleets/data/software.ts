@@ -260,3 +260,72 @@ selinux-policy-targeted setup shadow-utils shared-mime-info sqlite-libs sudo sys
 tpm2-tss trousers tuned tzdata util-linux vim-minimal which xfsprogs xz xz-libs yum zlib insights-client subscription-manager
 rhc podman container-selinux osquery tcpdump wget git perl-interpreter
 `;
+
+/** More Windows programs: runtimes, SDK parts and drivers most corporate images carry. */
+export const WINDOWS_COMPONENTS = `
+Microsoft Windows Desktop Runtime - 6.0.36 (x64)|6.0.36.34217|Microsoft Corporation
+Microsoft ASP.NET Core 8.0.11 - Shared Framework (x64)|8.0.11.24521|Microsoft Corporation
+Microsoft ASP.NET Core 6.0.36 - Shared Framework (x64)|6.0.36.24516|Microsoft Corporation
+Microsoft .NET Host - 8.0.11 (x64)|64.44.23553|Microsoft Corporation
+Microsoft .NET Host FX Resolver - 8.0.11 (x64)|64.44.23553|Microsoft Corporation
+Microsoft Visual C++ 2008 Redistributable - x64 9.0.30729.6161|9.0.30729.6161|Microsoft Corporation
+Microsoft Visual C++ 2008 Redistributable - x86 9.0.30729.6161|9.0.30729.6161|Microsoft Corporation
+Microsoft Visual C++ 2005 Redistributable (x64)|8.0.61000|Microsoft Corporation
+Microsoft Access database engine 2016 (English)|16.0.5044.1000|Microsoft Corporation
+Microsoft Policy Platform|68.1.1010.0|Microsoft Corporation
+Microsoft Intune Management Extension|1.83.107.0|Microsoft Corporation
+Microsoft Search in Bing|2.0.2|Microsoft Corporation
+Microsoft Teams classic|1.7.00.33761|Microsoft Corporation
+Microsoft Power BI Desktop (x64)|2.138.1203.0|Microsoft Corporation
+Microsoft Azure CLI (64-bit)|2.67.0|Microsoft Corporation
+Microsoft Visual Studio Installer|3.12.2149.20818|Microsoft Corporation
+Microsoft Web Deploy 4.0|10.0.8316|Microsoft Corporation
+Microsoft System CLR Types for SQL Server 2019|15.0.2000.5|Microsoft Corporation
+Microsoft OLE DB Driver for SQL Server|18.7.4.0|Microsoft Corporation
+Windows Driver Package - Intel (iaStorVD) SCSIAdapter|19.5.0.1037|Intel Corporation
+Windows Driver Package - Dell Inc. (DDDriver) System|1.0.0.12|Dell Inc.
+Windows Driver Package - Realtek Semiconductor Corp. (RTSUER) USB|10.0.22000.21355|Realtek Semiconductor Corp.
+Windows Driver Package - Synaptics (SynTP) Mouse|19.5.35.1|Synaptics Incorporated
+Intel(R) Rapid Storage Technology|19.5.0.1037|Intel Corporation
+Intel(R) Dynamic Tuning Technology|9.0.11404.39451|Intel Corporation
+Intel(R) Optane(TM) Memory and Storage Management Component|19.5.0.1037|Intel Corporation
+Intel(R) Killer(TM) Performance Suite|4.0.1052.0|Rivet Networks
+Intel(R) PROSet/Wireless Software|23.60.0|Intel Corporation
+NVIDIA Graphics Driver 552.22|552.22|NVIDIA Corporation
+NVIDIA HD Audio Driver 1.4.0.1|1.4.0.1|NVIDIA Corporation
+NVIDIA PhysX System Software 9.23.1019|9.23.1019|NVIDIA Corporation
+Realtek USB Audio|6.3.9600.2338|Realtek Semiconductor Corp.
+Thunderbolt(TM) Software|17.4.79.525|Intel Corporation
+DisplayLink Graphics|11.4.9747.0|DisplayLink Corp.
+Dell Peripheral Manager|1.7.7|Dell Inc.
+Dell Power Manager Service|3.15.0|Dell Inc.
+Dell Digital Delivery Services|5.2.1.0|Dell Inc.
+Dell Trusted Device Agent|5.4.0.10|Dell Inc.
+Dell SupportAssist OS Recovery Plugin for Dell Update|5.5.12.17997|Dell Inc.
+Dell Pair|1.3.1.0|Dell Inc.
+Poly Lens|1.3.5.0|HP Inc.
+Logitech Options+|1.83.610838|Logitech
+Logi Tune|3.8.340|Logitech
+Jabra Direct|6.17.21901|GN Audio A/S
+Google Update Helper|1.3.36.352|Google LLC
+Adobe Refresh Manager|1.8.0|Adobe Systems Incorporated
+Adobe Genuine Service|8.4.0.39|Adobe Inc.
+Java Auto Updater|2.8.431.10|Oracle Corporation
+Windows Software Development Kit - Windows 10.0.22621.3233|10.1.22621.3233|Microsoft Corporation
+Universal CRT Redistributable|10.1.22621.3233|Microsoft Corporation
+Windows App Certification Kit Native Components|10.1.22621.3233|Microsoft Corporation
+vs_CoreEditorFonts|17.7.40001|Microsoft Corporation
+Microsoft Update Health Tools (KB4023057)|3.74.0.0|Microsoft Corporation
+MSI Development Tools|10.1.22621.3233|Microsoft Corporation
+Kits Configuration Installer|10.1.22621.3233|Microsoft Corporation
+`;
+
+/** Python packages (`python_packages`) of the system or user Python on any platform. */
+export const PYTHON_PACKAGES = `
+pip|24.3.1 setuptools|75.6.0 wheel|0.45.1 certifi|2024.8.30 charset-normalizer|3.4.0 idna|3.10 requests|2.32.3 urllib3|2.2.3
+six|1.16.0 packaging|24.2 pyparsing|3.2.0 python-dateutil|2.9.0.post0 pytz|2024.2 PyYAML|6.0.2 Jinja2|3.1.4 MarkupSafe|3.0.2
+click|8.1.7 attrs|24.2.0 cryptography|44.0.0 cffi|1.17.1 pycparser|2.22 jsonschema|4.23.0 rpds-py|0.22.3 referencing|0.35.1
+boto3|1.35.76 botocore|1.35.76 s3transfer|0.10.4 jmespath|1.0.1 numpy|2.1.3 pandas|2.2.3 tzdata|2024.2 pyOpenSSL|24.3.0
+distro|1.9.0 chardet|5.2.0 rich|13.9.4 pygments|2.18.0 markdown-it-py|3.0.0 mdurl|0.1.2 typing_extensions|4.12.2 filelock|3.16.1
+platformdirs|4.3.6 virtualenv|20.28.0 distlib|0.3.9 tomli|2.2.1 pluggy|1.5.0 pytest|8.3.4 iniconfig|2.0.0 docutils|0.21.2
+`;

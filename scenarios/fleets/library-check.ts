@@ -43,6 +43,8 @@ export interface LibraryResult {
   withPass: number;
   allFail: number;
   unknown: number;
+  /** Share of the in-scope hosts' pass/fail answers that pass, % (the compliance the fleet shows). */
+  hostPassPct: number;
   outcomes: PolicyOutcome[];
 }
 
@@ -116,6 +118,8 @@ function checkLibrary(groups: readonly GroupRun[], input: LibraryInput): Library
   }
   const unknown = outcomes.filter((o) => o.unknown > 0).length;
   const answered = outcomes.length - unknown;
+  const passes = outcomes.reduce((sum, o) => sum + o.pass, 0);
+  const fails = outcomes.reduce((sum, o) => sum + o.fail, 0);
   return {
     library: input.name,
     policies: policies.length,
@@ -125,6 +129,7 @@ function checkLibrary(groups: readonly GroupRun[], input: LibraryInput): Library
     withPass: outcomes.filter((o) => o.unknown === 0 && o.pass > 0).length,
     allFail: outcomes.filter((o) => o.unknown === 0 && o.pass === 0).length,
     unknown,
+    hostPassPct: passes + fails === 0 ? 0 : Math.round((passes / (passes + fails)) * 1000) / 10,
     outcomes,
   };
 }

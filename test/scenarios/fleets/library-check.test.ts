@@ -121,7 +121,8 @@ describe('the built-in fleet\'s data', () => {
     const text = readFileSync(FIXTURE, 'utf8');
     const passing = async (compliance: number): Promise<number> => {
       const [r] = await checkLibraries(builtinFleet({ compliance }), 400, [{ name: 'f.yml', text }], SQL);
-      return r!.outcomes.reduce((sum, o) => sum + o.pass, 0);
+      expect(r!.hostPassPct).toBeCloseTo((100 * r!.outcomes.reduce((s, o) => s + o.pass, 0)) / r!.outcomes.reduce((s, o) => s + o.pass + o.fail, 0), 1);
+      return r!.hostPassPct;
     };
     expect(await passing(0.2)).toBeLessThan(await passing(0.68));
     expect(await passing(0.68)).toBeLessThan(await passing(1));

@@ -15,7 +15,7 @@ import { cisRows } from './cis/rows.js';
 import type { CisFamily } from './cis/policies.js';
 import { softwareTables, type SoftwareFamily, type SoftwareOptions } from './software-rows.js';
 import { orbitInfo } from './fleetd-tables.js';
-import { settingsRows } from './settings-rows.js';
+import { settingKey, settingsRows } from './settings-rows.js';
 
 // --- the managed baselines the other groups depart from -----------------------------------
 
@@ -175,7 +175,11 @@ function withProfile(group: FleetGroupSpec, compliance: number): FleetGroupSpec 
     for (const [table, rows] of Object.entries(extra)) tables[table] = [...(tables[table] ?? []), ...rows];
   };
   add(cisRows(profile.cis, group.name, level));
-  add(settingsRows(profile.cis, group.name, level, profile.fleetd));
+  // data/settings.ts adds only settings the group does not already report (file_lines: whole files).
+  for (const [table, rows] of Object.entries(settingsRows(profile.cis, group.name, level, profile.fleetd))) {
+    const have = new Set((tables[table] ?? []).map((row) => settingKey(table, row)));
+    tables[table] = [...(tables[table] ?? []), ...rows.filter((row) => !have.has(settingKey(table, row)))];
+  }
   // The group's own named apps / programs (policy fixtures look for them) stay; the software list
   // adds the rest without repeating a name.
   for (const [table, rows] of Object.entries(softwareTables(profile.software, group.name, profile.softwareOptions))) {

@@ -56,3 +56,26 @@ export function settingsRows(family: CisFamily, group: string, level: number, fl
       return rowSettings(LINUX_ROW_SETTINGS, group, level, fleetd);
   }
 }
+
+/**
+ * What makes two rows the same setting on one host (a registry value has one path, a profile key
+ * one value, …): rows of data/settings.ts whose key a group already reports (from its own settings
+ * or the CIS-like checks) are left out, so a host never reports one setting twice.
+ */
+const SETTING_KEYS: Readonly<Record<string, readonly string[]>> = {
+  registry: ['path'],
+  managed_policies: ['domain', 'name', 'username'],
+  plist: ['path', 'key', 'subkey'],
+  system_controls: ['name'],
+  systemd_units: ['id'],
+  mounts: ['path'],
+  file_lines: ['path'],
+  cis_audit: ['item'],
+};
+
+export function settingKey(table: string, row: TableRow): string {
+  const columns = SETTING_KEYS[table];
+  // One-row tables (nvram_info, pwd_policy, mdm, …): the table itself is the setting.
+  if (!columns) return table;
+  return `${table}\u0000${columns.map((c) => String(row[c] ?? '')).join('\u0000')}`;
+}

@@ -5,7 +5,8 @@
  * - rows → the query "passes"; no rows → it fails; an error (missing table, bad SQL) → status 1 with
  *   SQLite's message, as osquery reports it (`no such table: foo`, `near "SELEC": syntax error`).
  * - A table the group does not define exists and is EMPTY when osquery has it on the host's platform
- *   (per the catalogue), and is missing otherwise — as on a real host.
+ *   (per the catalogue), and is missing otherwise — as on a real host. orbit's extension tables exist
+ *   too on a group whose hosts run fleetd (`runsFleetd`: the group reports `orbit_info`).
  * - Answers are cached per (group, query text): cost grows with groups × queries, not hosts.
  * - The database is read-only once loaded (`PRAGMA query_only`), so a query cannot change the state.
  * - Identity tables hold one row as on every host: `system_info` (hostname, uuid, serial…), `osquery_info`

@@ -19,7 +19,7 @@ import { didYouMean } from '../lib/did-you-mean.js';
 import { formatDurationMs } from '../lib/units.js';
 import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policies/fleetctl-yaml.js';
 import { type PolicySpec } from '../contract/fleet-spec.js';
-import { BUILTIN_FLEET } from './fleets/builtin-fleet.js';
+import { builtinFleet } from './fleets/builtin-fleet.js';
 import { BUILTIN_SCENARIOS, isScenarioName, resolveScenarioPath } from './builtin.js';
 import { applyOverrides, type ScenarioOverrides } from './overrides.js';
 import { validateScenario, type Scenario } from './schema/scenario.js';
@@ -124,10 +124,11 @@ function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssu
 /**
  * `fleet: builtin` → osqsim's built-in mixed fleet (scenarios/fleets/builtin-fleet.ts: nine groups
  * with realistic tables for every policy fixture); `{builtin: true, drift: …}` adds the other fleet
- * keys to it.
+ * keys to it, and `{builtin: true, compliance: 0..1}` sets the share of hardening checks it passes.
  */
 function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
-  const builtin = (): Record<string, unknown> => JSON.parse(JSON.stringify(BUILTIN_FLEET)) as Record<string, unknown>;
+  const builtin = (compliance?: number): Record<string, unknown> =>
+    JSON.parse(JSON.stringify(builtinFleet(compliance === undefined ? {} : { compliance }))) as Record<string, unknown>;
   if (typeof value === 'string') {
     if (value === 'builtin') return builtin();
     issues.push({ path: 'fleet', message: `must be a mapping with groups, or "builtin" (osqsim's mixed fleet), got ${JSON.stringify(value)}${didYouMean(value, ['builtin'])}` });
@@ -143,7 +144,12 @@ function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
       issues.push({ path: 'fleet.groups', message: 'cannot be combined with builtin: true' });
       return undefined;
     }
-    return { ...builtin(), ...rest };
+    const { compliance, ...others } = rest;
+    if (compliance !== undefined && (typeof compliance !== 'number' || !(compliance >= 0 && compliance <= 1))) {
+      issues.push({ path: 'fleet.compliance', message: `must be a number from 0 to 1 (the share of hardening checks the built-in fleet passes), got ${JSON.stringify(compliance)}` });
+      return undefined;
+    }
+    return { ...builtin(compliance), ...others };
   }
   return value;
 }

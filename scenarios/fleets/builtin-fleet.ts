@@ -9,10 +9,13 @@
  *
  * The groups use `weight`, so the fleet scales to any host count.
  */
-import type { FleetGroupSpec, FleetSpec } from '../../contract/fleet-spec.js';
+import type { FleetGroupSpec, FleetSpec, TableRow } from '../../contract/fleet-spec.js';
 import { deb, linuxTables, macTables, rpm, windowsTables, type MacOptions, type Tables, type WindowsOptions } from './host-tables.js';
 import { cisRows } from './cis/rows.js';
 import type { CisFamily } from './cis/policies.js';
+import { softwareTables, type SoftwareFamily, type SoftwareOptions } from './software-rows.js';
+import { orbitInfo } from './fleetd-tables.js';
+import { settingKey, settingsRows } from './settings-rows.js';
 
 // --- the managed baselines the other groups depart from -----------------------------------
 
@@ -127,30 +130,72 @@ const groups: FleetGroupSpec[] = [
 ];
 
 /**
- * Share of the CIS-like checks (scenarios/fleets/cis/) each group passes; the rows for
- * every check are added to the group's tables, so `cis-like.yml` gets a realistic mix too.
+ * Per group: its CIS-like compliance level (the share of the checks of scenarios/fleets/cis/ and of
+ * the hardening settings of data/settings.ts it passes), its software (data/software.ts) and
+ * whether its hosts run fleetd (orbit's tables then answer). Every built-in group runs fleetd, as most
+ * Fleet deployments do; a scenario's own groups run plain osquery unless they fill `orbit_info`.
  */
-const CIS_COMPLIANCE: Readonly<Record<string, readonly [CisFamily, number]>> = {
-  'macos-sonoma-managed': ['darwin', 0.9],
-  'macos-ventura-unmanaged': ['darwin', 0.45],
-  'macos-sequoia-developers': ['darwin', 0.7],
-  'windows-11-managed': ['windows', 0.9],
-  'windows-10-legacy': ['windows', 0.5],
-  'windows-11-contractors': ['windows', 0.65],
-  'ubuntu-22.04-servers': ['deb', 0.9],
-  'rhel-8-servers': ['rpm', 0.6],
-  'debian-12-workstations': ['deb', 0.5],
+interface GroupProfile {
+  cis: CisFamily;
+  level: number;
+  software: SoftwareFamily;
+  softwareOptions: SoftwareOptions;
+  fleetd: boolean;
+}
+
+const PROFILES: Readonly<Record<string, GroupProfile>> = {
+  'macos-sonoma-managed': { cis: 'darwin', level: 0.9, software: 'darwin', softwareOptions: { share: 0.55 }, fleetd: true },
+  'macos-ventura-unmanaged': { cis: 'darwin', level: 0.45, software: 'darwin', softwareOptions: { share: 0.7 }, fleetd: true },
+  'macos-sequoia-developers': { cis: 'darwin', level: 0.7, software: 'darwin', softwareOptions: { share: 0.8, homebrew: true }, fleetd: true },
+  'windows-11-managed': { cis: 'windows', level: 0.9, software: 'windows', softwareOptions: { share: 0.55 }, fleetd: true },
+  'windows-10-legacy': { cis: 'windows', level: 0.5, software: 'windows', softwareOptions: { share: 0.65 }, fleetd: true },
+  'windows-11-contractors': { cis: 'windows', level: 0.65, software: 'windows', softwareOptions: { share: 0.8 }, fleetd: true },
+  'ubuntu-22.04-servers': { cis: 'deb', level: 0.9, software: 'deb', softwareOptions: { share: 0.6, distro: 'ubuntu0.22.04' }, fleetd: true },
+  'rhel-8-servers': { cis: 'rpm', level: 0.6, software: 'rpm', softwareOptions: { share: 0.7, distro: 'el8' }, fleetd: true },
+  'debian-12-workstations': { cis: 'deb', level: 0.5, software: 'deb', softwareOptions: { share: 0.8, distro: '+deb12u' }, fleetd: true },
 };
 
-function withCisRows(group: FleetGroupSpec): FleetGroupSpec {
-  const compliance = CIS_COMPLIANCE[group.name];
-  if (!compliance) return group;
+/** The built-in groups' mean compliance level: `compliance` moves every group by its difference. */
+export const DEFAULT_COMPLIANCE = 0.68;
+
+export interface BuiltinFleetOptions {
+  /**
+   * The fleet's compliance level, 0..1 (scenario key `fleet.compliance`): each group keeps its
+   * offset from the default (managed groups comply more than unmanaged ones), clamped to 0..1.
+   */
+  compliance?: number;
+}
+
+function withProfile(group: FleetGroupSpec, compliance: number): FleetGroupSpec {
+  const profile = PROFILES[group.name];
+  if (!profile) return group;
+  const level = Math.min(1, Math.max(0, profile.level + compliance - DEFAULT_COMPLIANCE));
   const tables: Tables = { ...group.tables };
-  for (const [table, rows] of Object.entries(cisRows(compliance[0], group.name, compliance[1]))) {
-    tables[table] = [...(tables[table] ?? []), ...rows];
+  const add = (extra: Record<string, TableRow[]>): void => {
+    for (const [table, rows] of Object.entries(extra)) tables[table] = [...(tables[table] ?? []), ...rows];
+  };
+  add(cisRows(profile.cis, group.name, level));
+  // data/settings.ts adds only settings the group does not already report (file_lines: whole files).
+  for (const [table, rows] of Object.entries(settingsRows(profile.cis, group.name, level, profile.fleetd))) {
+    const have = new Set((tables[table] ?? []).map((row) => settingKey(table, row)));
+    tables[table] = [...(tables[table] ?? []), ...rows.filter((row) => !have.has(settingKey(table, row)))];
   }
+  // The group's own named apps / programs (policy fixtures look for them) stay; the software list
+  // adds the rest without repeating a name.
+  for (const [table, rows] of Object.entries(softwareTables(profile.software, group.name, profile.softwareOptions))) {
+    const have = new Set((tables[table] ?? []).map((row) => String(row['name'])));
+    tables[table] = [...(tables[table] ?? []), ...rows.filter((row) => !have.has(String(row['name'])))];
+  }
+  if (profile.fleetd) tables['orbit_info'] = [orbitInfo(group.platform)];
   return { ...group, tables };
 }
 
 /** The built-in fleet: 45% macOS, 40% Windows, 15% Linux by weight. */
-export const BUILTIN_FLEET: FleetSpec = { groups: groups.map(withCisRows) };
+export function builtinFleet(options: BuiltinFleetOptions = {}): FleetSpec {
+  const compliance = options.compliance ?? DEFAULT_COMPLIANCE;
+  if (!(compliance >= 0 && compliance <= 1)) throw new Error(`builtin fleet: compliance must be between 0 and 1, got ${compliance}`);
+  return { groups: groups.map((group) => withProfile(group, compliance)) };
+}
+
+/** The built-in fleet at its default compliance level. */
+export const BUILTIN_FLEET: FleetSpec = builtinFleet();

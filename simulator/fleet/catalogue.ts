@@ -165,8 +165,113 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('authenticode', 'w', 'path original_program_name serial_number issuer_name subject_name result'),
   t('chocolatey_packages', 'w', 'name version summary author license path'),
 
+  // --- more core tables Fleet's policy and query libraries read (osquery specs/) ----------------
+  t('crashes', 'd', 'type pid:b path crash_path identifier version parent:b responsible exception_type exception_codes exception_notes crashed_thread:b datetime registers stack_trace uid:b'),
+  t('user_ssh_keys', 'dwl', 'uid:b path encrypted:i key_type'),
+  t('process_envs', 'dl', 'pid:i key value'),
+  t('ie_extensions', 'w', 'name registry_path version path'),
+  t('portage_packages', 'l', 'package version slot build_time:b repository eapi:b size:b world:i'),
+  t('disk_info', 'w', 'partitions:i disk_index:i type id pnp_device_id disk_size:b manufacturer hardware_model name serial description'),
+  t('block_devices', 'dl', 'name parent vendor model size:b block_size:i uuid type label'),
+  t('wifi_networks', 'd', 'ssid network_name security_type last_connected:i passpoint:i possibly_hidden:i roaming:i roaming_profile auto_login:i temporarily_disabled:i disabled:i add_reason added_at captive_portal:i captive_login_date:i was_captive_network:i auto_join:i personal_hotspot:i'),
+  t('wifi_status', 'd', 'interface ssid bssid country_code security_type rssi:i noise:i channel:i channel_width:i channel_band:i transmit_rate mode'),
+  t('keychain_items', 'd', 'label description comment account created modified type path'),
+  t('known_hosts', 'dl', 'uid:b key key_file'),
+  t('shared_folders', 'd', 'name path'),
+  t('connectivity', 'w', 'disconnected:i ipv4_no_traffic:i ipv6_no_traffic:i ipv4_subnet:i ipv4_local_network:i ipv4_internet:i ipv6_subnet:i ipv6_local_network:i ipv6_internet:i'),
+  t('ntfs_acl_permissions', 'w', 'path type principal access inherited_from'),
+  t('windows_eventlog', 'w', 'channel datetime task:i level:i provider_name provider_guid computer_name eventid:i keywords data pid:i tid:i time_range timestamp xpath'),
+  t('kva_speculative_info', 'w', 'kva_shadow_enabled:i kva_shadow_user_global:i kva_shadow_pcid:i kva_shadow_inv_pcid:i bp_mitigations:i bp_system_pol_disabled:i bp_microcode_disabled:i cpu_spec_ctrl_supported:i ibrs_support_enabled:i stibp_support_enabled:i cpu_pred_cmd_supported:i'),
+  t('smbios_tables', 'dwl', 'number:i type:i description handle:i header_size:i size:i md5'),
+  t('etc_services', 'dl', 'name port:i protocol aliases comment'),
+  t('pci_devices', 'l', 'pci_slot pci_class driver vendor vendor_id model model_id pci_class_id pci_subclass_id pci_subclass subsystem_vendor_id subsystem_vendor subsystem_model_id subsystem_model'),
+  t('ad_config', 'd', 'name domain option value'),
+  t('disk_events', 'd', 'action path name device uuid size:b ejectable:i mountable:i writable:i content media_name vendor filesystem checksum time:b eid'),
+  t('nfs_shares', 'd', 'share options readonly:i'),
+  t('cpu_info', 'dwl', 'device_id model manufacturer processor_type cpu_status:i number_of_cores logical_processors:i address_width current_clock_speed:i max_clock_speed:i socket_designation availability load_percentage:i number_of_efficiency_cores:i@d number_of_performance_cores:i@d'),
+  t('memory_devices', 'dwl', 'handle array_handle form_factor total_width:i data_width:i size:i set:i device_locator bank_locator memory_type memory_type_details max_speed:i configured_clock_speed:i manufacturer serial_number asset_tag part_number min_voltage:i max_voltage:i configured_voltage:i'),
+  t('mdfind', 'd', 'path query'),
+  t('asl', 'd', 'time:i time_nano_sec:i host sender facility pid:i gid:b uid:b level:i message ref_pid:i ref_proc extra'),
+  t('unified_log', 'd', 'timestamp:b storage:i message activity:i process pid:b sender tid:b category subsystem level max_rows:i predicate'),
+  t('ntdomains', 'w', 'name client_site_name dc_site_name dns_forest_name domain_controller_address domain_controller_name domain_name status'),
+  t('hvci_status', 'w', 'version instance_identifier vbs_status code_integrity_policy_enforcement_status umci_policy_status'),
+  t('default_environment', 'w', 'variable value expand:i'),
+  t('appcompat_shims', 'w', 'executable path description install_time:d type sdb_id'),
+  t('drivers', 'w', 'device_id device_name image description service service_key version inf class provider manufacturer driver_key date:b signed:i'),
+  t('userassist', 'w', 'path last_execution_time:b count:i sid'),
+  t('office_mru', 'w', 'application version path last_opened_time:b sid'),
+  t('shellbags', 'w', 'sid source path modified_time:b created_time:b accessed_time:b mft_entry:b mft_sequence:i'),
+  t('background_activities_moderator', 'w', 'path last_execution_time:b sid'),
+  t('prefetch', 'w', 'path filename hash last_run_time:i other_run_times run_count:i size:i volume_serial volume_creation accessed_files_count:i accessed_directories_count:i accessed_files accessed_directories'),
+  t('lxd_instances', 'l', 'name status stateful:i ephemeral:i created_at base_image architecture os description pid:i processes:i'),
+  t('docker_images', 'dl', 'id created:b size_bytes:b tags'),
+  t('zfs_properties', 'dl', 'name property value source'),
+  t('md_devices', 'l', 'device_name status raid_level:i size:b chunk_size:b raid_disks:i nr_raid_disks:i working_disks:i active_disks:i failed_disks:i spare_disks:i superblock_state superblock_version superblock_update_time:b bitmap_on_mem bitmap_chunk_size bitmap_external_file recovery_progress recovery_finish recovery_speed resync_progress resync_finish resync_speed reshape_progress reshape_finish reshape_speed check_array_progress check_array_finish check_array_speed unused_devices other'),
+  t('ycloud_instance_metadata', 'dwl', 'instance_id folder_id cloud_id name description hostname zone ssh_public_key serial_port_enabled metadata_endpoint'),
+  t('ec2_instance_metadata', 'dwl', 'instance_id instance_type architecture region availability_zone local_hostname local_ipv4 mac security_groups iam_arn ami_id reservation_id account_id ssh_public_key'),
+  t('azure_instance_metadata', 'dwl', 'location name offer publisher sku version os_type platform_update_domain platform_fault_domain vm_id vm_size subscription_id resource_group_name placement_group_id vm_scale_set_name zone'),
+
+
   // --- ChromeOS (fleetd-chrome's own tables) ---------------------------------------------------
   t('network_interfaces', 'c', 'mac ipv4 ipv6'),
+];
+
+/**
+ * Tables that exist only on fleetd hosts: orbit's osquery extension registers them
+ * (fleetdm/fleet orbit/pkg/table/extension.go `OrbitDefaultTables`, extension_darwin.go and
+ * extension_windows.go `PlatformTables`, plus `orbit_info` from orbit/pkg/table/orbit_info). A plain
+ * osquery host answers a query over them with `no such table`; the evaluator adds them, empty unless
+ * the group fills them, for a group whose hosts run fleetd (see `runsFleetd` in evaluator.ts).
+ * Columns are those the extensions declare; the data-flattening tables (`parse_*`) share one shape.
+ */
+const FLATTENED = 'path fullkey parent key value query';
+export const FLEETD_TABLES: readonly TableSpec[] = [
+  // every platform (OrbitDefaultTables)
+  t('orbit_info', 'dwl', 'version device_auth_token enrolled:i last_recorded_error orbit_channel osqueryd_channel desktop_channel desktop_version uptime:b scripts_enabled:i'),
+  t('google_chrome_profiles', 'dwl', 'username email name ephemeral:i'),
+  t('file_lines', 'dwl', 'path line'),
+  t('puppet_info', 'dwl', 'cached_catalog_status catalog_uuid code_id configuration_version corrective_change environment hostname kind noop:i puppet_version report_format status time transaction_completed transaction_uuid'),
+  t('sntp_request', 'dwl', 'server timestamp_ms:b clock_offset_ms:b'),
+  t('firefox_preferences', 'dwl', FLATTENED),
+  t('cryptoinfo', 'dwl', `passphrase ${FLATTENED}`),
+  t('parse_json', 'dwl', FLATTENED),
+  t('parse_jsonl', 'dwl', FLATTENED),
+  t('parse_xml', 'dwl', FLATTENED),
+  t('parse_ini', 'dwl', FLATTENED),
+  // macOS (extension_darwin.go)
+  t('parse_plist', 'd', FLATTENED),
+  t('icloud_private_relay', 'd', 'status_enabled:i'),
+  t('user_login_settings', 'd', 'password_hint_enabled:i'),
+  t('pwd_policy', 'd', 'max_failed_attempts:i expires_every_n_days:i days_to_expiration:i history_depth:i min_mixed_case_characters:i'),
+  t('csrutil_info', 'd', 'ssv_enabled:i'),
+  t('nvram_info', 'd', 'amfi_enabled:i'),
+  t('authdb', 'd', 'right_name json_result'),
+  t('pmset', 'd', 'getting json_result'),
+  t('sudo_info', 'd', 'json_result'),
+  t('software_update', 'd', 'software_update_required:i'),
+  t('firmware_eficheck_integrity_check', 'd', 'chip output'),
+  t('dscl', 'd', 'command path key value'),
+  t('apfs_volumes', 'd', 'device_identifier name role encryption:i filevault:i locked:i capacity_in_use:b'),
+  t('apfs_physical_stores', 'd', 'apfs_container_identifier identifier uuid size:b'),
+  t('corestorage_logical_volumes', 'd', 'UUID Name Size:b ConversionState ConversionProgress EncryptionStatus EncryptionType HasVisibleUsers:i IsCompressed:i IsRevertible:i IsEncrypted:i IsReadOnly:i LogicalVolumeFamilyUUID'),
+  t('corestorage_logical_volume_families', 'd', 'UUID EncryptionType HasVisibleUsers:i HasVolumeKey:i IsAcceptingNewUsers:i IsFullySecure:i MayHaveEncryptedEvents:i RequiresPasswordUnlock:i'),
+  t('airport', 'd', 'option key value fullkey parent query'),
+  t('apple_silicon_security_policy', 'd', 'volume_group local_policy_nonce_hash local_policy_hash secure_boot_policy kernel_extensions_allowed:i mdm_operations_allowed:i'),
+  t('ioreg', 'd', 'c d k n p r fullkey parent key value query'),
+  t('filevault_prk', 'd', 'base64_encrypted'),
+  t('find_cmd', 'd', 'directory type perm not_perm mindepth maxdepth path'),
+  t('filevault_users', 'd', 'username uuid'),
+  t('macos_profiles', 'd', 'display_name identifier install_date type uuid verification_state user'),
+  t('mdm', 'd', 'enrolled:i server_url checkin_url access_rights install_date payload_identifier topic sign_message:i identity_certificate_uuid installed_from_dep:i user_approved:i dep_capable:i has_scep_payload:i'),
+  t('munki_info', 'd', 'version start_time end_time success errors warnings problem_installs manifest_name console_user'),
+  t('macos_rsr', 'd', 'full_macos_version macos_version rsr_version'),
+  t('filevault_status', 'd', 'status'),
+  t('firmwarepasswd', 'd', 'option_roms_allowed password_enabled mode'),
+  t('system_profiler', 'd', `datatype detaillevel ${FLATTENED}`),
+  t('mdmclient', 'd', `command ${FLATTENED}`),
+  // Windows (extension_windows.go)
+  t('mdm_bridge', 'w', 'enrollment_status enrolled_user mdm_command_input mdm_command_output raw_mdm_command_output'),
+  t('cis_audit', 'w', 'item value'),
 ];
 
 const BY_NAME: ReadonlyMap<string, TableSpec> = new Map(OSQUERY_TABLES.map((table) => [table.name, table]));
@@ -182,6 +287,17 @@ export function columnsFor(table: TableSpec, p: Platform): ColumnSpec[] {
 }
 
 const BY_PLATFORM = new Map<Platform, readonly TableSpec[]>();
+const FLEETD_BY_PLATFORM = new Map<Platform, readonly TableSpec[]>();
+
+/** The tables orbit's extension adds on this platform (fleetd hosts only). */
+export function fleetdTablesForPlatform(p: Platform): TableSpec[] {
+  let tables = FLEETD_BY_PLATFORM.get(p);
+  if (!tables) {
+    tables = FLEETD_TABLES.filter((table) => table.platforms.includes(p)).map((table) => ({ ...table, columns: columnsFor(table, p) }));
+    FLEETD_BY_PLATFORM.set(p, tables);
+  }
+  return [...tables];
+}
 
 /** The tables osquery has on this platform, each with the columns it has there. */
 export function tablesForPlatform(p: Platform): TableSpec[] {

@@ -4,7 +4,7 @@
  * tests pass a small catalogue as plain data (it crosses into worker threads).
  */
 import type { CatalogPlatform, CatalogTable, OsqueryEnvironment } from './evaluator.js';
-import { catalogPlatformOf, tablesForPlatform } from './catalogue.js';
+import { catalogPlatformOf, fleetdTablesForPlatform, tablesForPlatform } from './catalogue.js';
 import { registerOsqueryFunctions } from './sql-functions.js';
 
 /** A catalogue as data: its tables, and raw platform → catalogue platform. */
@@ -22,7 +22,7 @@ export function environmentFromData(data: EnvironmentData): OsqueryEnvironment {
 
 /** The real catalogue and osquery's SQL functions. */
 export function osqueryEnvironment(): OsqueryEnvironment {
-  return { tablesForPlatform, fleetPlatformOf: catalogPlatformOf, registerFunctions: registerOsqueryFunctions };
+  return { tablesForPlatform, fleetdTablesForPlatform, fleetPlatformOf: catalogPlatformOf, registerFunctions: registerOsqueryFunctions };
 }
 
 export function loadEnvironment(data?: EnvironmentData): OsqueryEnvironment {

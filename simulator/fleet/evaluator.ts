@@ -5,7 +5,8 @@
  * - rows → the query "passes"; no rows → it fails; an error (missing table, bad SQL) → status 1 with
  *   SQLite's message, as osquery reports it (`no such table: foo`, `near "SELEC": syntax error`).
  * - A table the group does not define exists and is EMPTY when osquery has it on the host's platform
- *   (per the catalogue), and is missing otherwise — as on a real host.
+ *   (per the catalogue), and is missing otherwise — as on a real host. orbit's extension tables exist
+ *   too on a group whose hosts run fleetd (`runsFleetd`: the group reports `orbit_info`).
  * - Answers are cached per (group, query text): cost grows with groups × queries, not hosts.
  * - The database is read-only once loaded (`PRAGMA query_only`), so a query cannot change the state.
  * - Identity tables hold one row as on every host: `system_info` (hostname, uuid, serial…), `osquery_info`
@@ -30,6 +31,8 @@ export interface CatalogTable {
 /** What the evaluator needs to know about osquery (simulator/fleet/catalogue.ts in production). */
 export interface OsqueryEnvironment {
   tablesForPlatform(platform: CatalogPlatform): readonly CatalogTable[];
+  /** Tables orbit's extension adds (fleetd hosts only); absent = none. */
+  fleetdTablesForPlatform?(platform: CatalogPlatform): readonly CatalogTable[];
   fleetPlatformOf(raw: string): CatalogPlatform | '';
   /** osquery's SQLite additions (regex_match, split, version_compare, …). */
   registerFunctions?(db: Database): void;
@@ -91,6 +94,14 @@ function tablesWithIdentity(group: FleetGroupSpec, available: (table: string) =>
   return tables;
 }
 
+/**
+ * Whether the group's hosts run fleetd (orbit + osquery): the group fills `orbit_info`, the table
+ * only orbit's extension provides, so a host that reports it runs fleetd.
+ */
+export function runsFleetd(group: FleetGroupSpec): boolean {
+  return (group.tables['orbit_info']?.length ?? 0) > 0;
+}
+
 let sqlPromise: Promise<SqlJsStatic> | undefined;
 
 /** Loads sql.js once per thread. */
@@ -118,7 +129,10 @@ export function buildGroupDatabase(SQL: SqlJsStatic, group: FleetGroupSpec, env:
   env.registerFunctions?.(db);
   const platform = env.fleetPlatformOf(group.platform);
   const catalogue = new Map<string, CatalogTable>();
-  if (platform !== '') for (const table of env.tablesForPlatform(platform)) catalogue.set(table.name, table);
+  if (platform !== '') {
+    for (const table of env.tablesForPlatform(platform)) catalogue.set(table.name, table);
+    if (runsFleetd(group)) for (const table of env.fleetdTablesForPlatform?.(platform) ?? []) catalogue.set(table.name, table);
+  }
   const tables = tablesWithIdentity(group, (table) => catalogue.has(table) || table in group.tables);
   // osquery_registry lists the tables the host has, so discovery queries (Fleet's discoveryTable)
   // find exactly those; a group may still define its own rows.

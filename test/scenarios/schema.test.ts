@@ -139,6 +139,21 @@ describe('scenario schema: one error class at a time', () => {
     expect(issues({ ...base(), fleet: 'bultin' })[0]).toMatch(/^fleet must be a mapping with groups, or "builtin".*\(did you mean builtin\?\)/);
   });
 
+  it('fleet: {builtin: true, compliance} sets the share of hardening settings the built-in fleet complies with', () => {
+    const rows = (compliance: number, table: string): number => {
+      const result = check({ ...base(), fleet: { builtin: true, compliance } });
+      if (!result.ok) throw new Error(result.issues.join('\n'));
+      return result.scenario.fleet.groups.reduce((sum, group) => sum + (group.tables[table]?.length ?? 0), 0);
+    };
+    const managedRows = (compliance: number): number => rows(compliance, 'managed_policies');
+    // Unmanaged hosts have no profile: fewer managed_policies rows at a lower compliance level.
+    expect(managedRows(0.2)).toBeLessThan(managedRows(0.68));
+    expect(managedRows(0.68)).toBeLessThan(managedRows(1));
+    expect(rows(0, 'registry')).toBeLessThan(rows(1, 'registry'));
+    expect(issues({ ...base(), fleet: { builtin: true, compliance: 1.5 } })[0]).toMatch(/^fleet\.compliance must be a number from 0 to 1/);
+    expect(issues({ ...base(), fleet: { builtin: true, compliance: 'high' } })[0]).toMatch(/^fleet\.compliance must be a number from 0 to 1/);
+  });
+
   it('reports every problem at once', () => {
     const all = issues(base({ hosts: -1, server: { store: 'x', stats: { strategy: 'nope' } }, thresholds: ['foo < 1'], timeline: [{ at: 'soon', refetch_hosts: { percent: 0 } }] }));
     expect(all.length).toBeGreaterThanOrEqual(6);

@@ -38,8 +38,8 @@ describe('built-in fleet × detail queries', () => {
           const ingest = DETAIL_QUERIES_BY_NAME.get(detail.name)!.ingest;
           mergePiece(vitals, ingest(answer.rows, { platform: group.platform, publicIp: '', now: new Date('2026-12-05T00:00:00Z') }));
         }
-        // Plain osquery: no fleetd disk_space table, no macadmins mdm table.
-        if (group.platform === 'darwin') expect(skipped.sort()).toEqual(['fleet_detail_query_disk_space_darwin', 'fleet_detail_query_mdm']);
+        // The built-in Macs run fleetd, so orbit's macadmins mdm table answers; no disk_space table.
+        if (group.platform === 'darwin') expect(skipped.sort()).toEqual(['fleet_detail_query_disk_space_darwin']);
         else expect(skipped).toEqual([]);
         expect(vitals.host?.primaryIp, group.name).toMatch(/^(10|172|192)\./);
         expect(vitals.host?.primaryMac, group.name).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);

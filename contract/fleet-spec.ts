@@ -22,7 +22,17 @@ export interface FleetGroupSpec {
   hostname_prefix?: string;
   /** osquery tables of the group: table name → rows. Tables not listed behave as on a real host. */
   tables: Record<string, TableRow[]>;
+  /**
+   * What runs on the hosts: `osquery` alone (the default), or `fleetd`: orbit and Fleet Desktop
+   * beside osquery, which orbit starts with fleetd's flags (simulator/orbit/, docs/fidelity.md).
+   */
+  agent?: HostAgent;
+  /** fleetd hosts only: whether Fleet Desktop runs (a GUI user is logged in); default true. */
+  fleet_desktop?: boolean;
 }
+
+export type HostAgent = 'osquery' | 'fleetd';
+export const HOST_AGENTS: readonly HostAgent[] = ['osquery', 'fleetd'];
 
 export interface FleetSpec {
   groups: FleetGroupSpec[];

@@ -41,6 +41,8 @@ export abstract class Exchange implements Dispatcher.DispatchHandler {
   target = 0;
   /** `Authorization` header value of this request (osquery's `NodeKey <key>`), sent when set. */
   authorization: string | undefined = undefined;
+  /** HTTP method: osquery only POSTs; fleetd also sends HEAD and GET (Fleet Desktop's device routes). */
+  method: 'POST' | 'GET' | 'HEAD' = 'POST';
   private status = 0;
   private chunk: Buffer | undefined;
   private chunks: Buffer[] | undefined;

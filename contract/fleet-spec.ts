@@ -107,7 +107,17 @@ export interface AgentSpec {
   retained_results_max_bytes: number;
   /** Send distributed/write statuses as strings (osquery < 3.0) instead of numbers. */
   string_statuses: boolean;
+  /**
+   * fleetd hosts only: `start` runs orbit's long tickers (5 min, 1 h) from the host's start, as a
+   * freshly started fleetd does; `steady` gives each host a seeded phase within each period and a
+   * token of seeded age, as a fleet whose processes started long ago (what a per-host request mix
+   * measured over a few minutes needs).
+   */
+  fleetd_phase: FleetdPhase;
 }
+
+export type FleetdPhase = 'start' | 'steady';
+export const FLEETD_PHASES: readonly FleetdPhase[] = ['start', 'steady'];
 
 /** A policy as the scenario knows it: used to create it on the server and to override its answers. */
 export interface PolicySpec {
@@ -167,4 +177,5 @@ export const AGENT_DEFAULTS: Readonly<AgentSpec> = Object.freeze({
   crash_restart_delay: 10_000,
   retained_results_max_bytes: 65_536,
   string_statuses: false,
+  fleetd_phase: 'start',
 }) as AgentSpec;

@@ -18,7 +18,7 @@ import { osqsimError, type OsqsimError } from '../lib/errors.js';
 import { didYouMean } from '../lib/did-you-mean.js';
 import { formatDurationMs } from '../lib/units.js';
 import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policies/fleetctl-yaml.js';
-import { type PolicySpec } from '../contract/fleet-spec.js';
+import { HOST_AGENTS, type PolicySpec } from '../contract/fleet-spec.js';
 import { BUILTIN_FLEET } from './fleets/builtin-fleet.js';
 import { BUILTIN_SCENARIOS, isScenarioName, resolveScenarioPath } from './builtin.js';
 import { applyOverrides, type ScenarioOverrides } from './overrides.js';
@@ -124,7 +124,7 @@ function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssu
 /**
  * `fleet: builtin` → osqsim's built-in mixed fleet (scenarios/fleets/builtin-fleet.ts: nine groups
  * with realistic tables for every policy fixture); `{builtin: true, drift: …}` adds the other fleet
- * keys to it.
+ * keys to it; `{builtin: true, agent: fleetd}` runs every built-in group under fleetd.
  */
 function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
   const builtin = (): Record<string, unknown> => JSON.parse(JSON.stringify(BUILTIN_FLEET)) as Record<string, unknown>;
@@ -143,7 +143,17 @@ function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
       issues.push({ path: 'fleet.groups', message: 'cannot be combined with builtin: true' });
       return undefined;
     }
-    return { ...builtin(), ...rest };
+    // `agent: fleetd` (and `fleet_desktop`) apply to every built-in group: the same fleet under fleetd.
+    const { agent, fleet_desktop: desktop, ...others } = rest;
+    if (agent !== undefined && !(HOST_AGENTS as readonly unknown[]).includes(agent)) {
+      issues.push({ path: 'fleet.agent', message: `must be one of ${HOST_AGENTS.join(', ')}, got ${JSON.stringify(agent)}${typeof agent === 'string' ? didYouMean(agent, HOST_AGENTS) : ''}` });
+      return undefined;
+    }
+    const fleet = builtin();
+    if (agent !== undefined || desktop !== undefined) {
+      fleet.groups = (fleet.groups as Array<Record<string, unknown>>).map((group) => ({ ...group, ...(agent !== undefined ? { agent } : {}), ...(desktop !== undefined ? { fleet_desktop: desktop } : {}) }));
+    }
+    return { ...fleet, ...others };
   }
   return value;
 }

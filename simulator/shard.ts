@@ -58,7 +58,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const wheel = new TimingWheel(Math.min(nowMs(), runStartMs));
   // fleetd hosts: orbit's loop on the same wheel and clock (only when a group runs fleetd).
   const orbit = groups.some((g) => g.agent === 'fleetd')
-    ? new OrbitPopulation({ seed: task.seed, slice, groupOf, groups, enrollSecret: task.enrollSecret, wheel, transport, recorder, clock: nowMs })
+    ? new OrbitPopulation({ seed: task.seed, slice, groupOf, groups, enrollSecret: task.enrollSecret, wheel, transport, recorder, clock: nowMs, phase: task.agent.fleetd_phase })
     : undefined;
   const agents = new AgentPopulation({
     seed: task.seed,

@@ -15,7 +15,7 @@
  * the config backoff. TUF update checks go to the update server, not Fleet, and are not simulated.
  */
 import { hash32, unitFloat } from '../../lib/rng.js';
-import type { FleetGroupSpec } from '../../contract/fleet-spec.js';
+import type { FleetdPhase, FleetGroupSpec } from '../../contract/fleet-spec.js';
 import type { OrbitEndpointName } from '../../contract/vocabulary.js';
 import { globalIndex, hostIdentity, type HostSlice } from '../identity.js';
 import { ORBIT_ENDPOINT_INDEX, type Recorder } from '../recorder.js';
@@ -95,6 +95,8 @@ export interface OrbitPopulationOptions {
   transport: OrbitTransport;
   recorder: Recorder;
   clock: () => number;
+  /** `steady`: seeded phases for the 5 min and 1 h tickers and a token of seeded age (AgentSpec.fleetd_phase). */
+  phase?: FleetdPhase;
 }
 
 /** Counts of fleetd's rules (for tests and the result's agents block readers). */
@@ -189,6 +191,15 @@ export class OrbitPopulation {
     this.options.wheel.schedule(atMs, ORBIT_EVENT | (generation << 23) | (h << 3) | kind);
   }
 
+  /**
+   * The first tick of a long ticker: one period after `from` (a fresh start), or, in the steady
+   * phase, a seeded point within the period (processes started long ago; phases uniform over hosts).
+   */
+  private firstTick(h: number, from: number, period: number, salt: number): number {
+    if (this.options.phase !== 'steady') return from + period;
+    return from + Math.max(1, Math.floor(unitFloat(this.options.seed, this.global(h), salt) * period));
+  }
+
   /** orbit starts with the host (the hook in simulator/agent.ts calls this at the host's start time). */
   start(h: number, atMs: number): void {
     if (!this.runsFleetd(h) || this.state[h] === STATE_RUNNING) return;
@@ -273,7 +284,7 @@ export class OrbitPopulation {
         this.flags[h]! |= FLAG_STARTED_LOOPS;
         this.configTick[h] = done;
         this.schedule(h, ORBIT_KIND_CONFIG, done);
-        this.schedule(h, ORBIT_KIND_PING, done + ORBIT_CAPABILITIES_INTERVAL_MS);
+        this.schedule(h, ORBIT_KIND_PING, this.firstTick(h, done, ORBIT_CAPABILITIES_INTERVAL_MS, 0xca9));
         return;
       }
       this.schedule(h, ORBIT_KIND_PING, nextTickerTick(intended, done, ORBIT_CAPABILITIES_INTERVAL_MS));
@@ -390,9 +401,11 @@ export class OrbitPopulation {
       this.tokens[h] = token;
       this.rotations[h]!++;
       if (!first) this.counts.rotations++;
-      // Expired after 1 h; seen by the first local check (30 s ticker) after that.
-      this.schedule(h, ORBIT_KIND_ROTATE, this.nextLocalCheck(h, done + TOKEN_EXPIRATION_MS));
-      if (first) this.schedule(h, ORBIT_KIND_TOKEN_CHECK, done + TOKEN_REMOTE_CHECK_MS);
+      // Expired after 1 h; seen by the first local check (30 s ticker) after that. In the steady
+      // phase the first token is of seeded age, so rotations are spread over the hour.
+      const expires = first ? this.firstTick(h, done, TOKEN_EXPIRATION_MS, 0x707) : done + TOKEN_EXPIRATION_MS;
+      this.schedule(h, ORBIT_KIND_ROTATE, this.nextLocalCheck(h, expires));
+      if (first) this.schedule(h, ORBIT_KIND_TOKEN_CHECK, this.firstTick(h, done, TOKEN_REMOTE_CHECK_MS, 0x7c4));
       if (this.desktopEnabled(h)) this.tokenChanged(h, done, first);
     });
   }
@@ -437,7 +450,9 @@ export class OrbitPopulation {
         this.desktopFailures[h] = 0;
         if (checking) {
           this.flags[h]! &= ~FLAG_DESKTOP_CHECKING;
-          return this.schedule(h, ORBIT_KIND_DESKTOP, done + DESKTOP_SUMMARY_INTERVAL_MS);
+          // The summary ticker starts with Desktop: a seeded phase only for Desktop's first check.
+          const first = this.rotations[h]! <= 1;
+          return this.schedule(h, ORBIT_KIND_DESKTOP, first ? this.firstTick(h, done, DESKTOP_SUMMARY_INTERVAL_MS, 0xde5) : done + DESKTOP_SUMMARY_INTERVAL_MS);
         }
         return this.schedule(h, ORBIT_KIND_DESKTOP, nextTickerTick(intended, done, DESKTOP_SUMMARY_INTERVAL_MS));
       }

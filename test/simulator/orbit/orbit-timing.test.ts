@@ -85,3 +85,24 @@ describe('steady periods', () => {
     expect(ORBIT_ENDPOINT_INDEX.orbit_enroll).toBe(5);
   });
 });
+
+describe('fleetd_phase: steady', () => {
+  it('gives the 5 min and 1 h tickers a seeded phase within their period, then their normal period', () => {
+    harness = orbitHarness({ phase: 'steady' });
+    harness.advance(62 * MIN);
+    const pings = times(harness.of('orbit_ping'));
+    expect(pings[1]).toBeGreaterThan(0);
+    expect(pings[1]).toBeLessThanOrEqual(5 * MIN + 5);
+    expect(new Set(pings.slice(2).map((t, i) => t - pings[i + 1]!))).toEqual(new Set([5 * MIN]));
+    const checks = times(harness.of('device_token_ping'));
+    expect(checks[0]).toBeLessThanOrEqual(5 * MIN + 5);
+    const writes = times(harness.of('orbit_device_token'));
+    expect(writes.length).toBeGreaterThanOrEqual(2);
+    expect(writes[1]).toBeLessThan(60 * MIN + 31 * S);
+    const start = orbitHarness({ phase: 'start' });
+    start.advance(62 * MIN);
+    // The same host with a fresh start runs its tickers from the start instead.
+    expect(times(start.of('orbit_ping'))[1]).toBe(5 * MIN);
+    start.close();
+  });
+});

@@ -39,6 +39,7 @@ import {
   desktopTokenCheckWaitMs,
   nextTickerTick,
   orbitConfigBackoffMs,
+  tickAtOrAfter,
   orbitEnrollWaitMs,
 } from './timings.js';
 
@@ -78,6 +79,8 @@ const FLAG_STARTED_LOOPS = 1;
 const FLAG_DESKTOP_CHECKING = 2;
 const FLAG_DESKTOP_STARTED = 4;
 const FLAG_WAITING_FOR_KEY = 8;
+/** The first device token is being written (not yet accepted): config ticks must not start another. */
+const FLAG_TOKEN_PENDING = 16;
 
 /** What the orbit population needs of a transport (the osquery agents' transport, with HEAD/GET). */
 export interface OrbitTransport {
@@ -326,7 +329,7 @@ export class OrbitPopulation {
       this.tries[slot] = 0;
       this.counts.enroll_gave_up++;
       this.flags[h]! &= ~FLAG_WAITING_FOR_KEY;
-      this.schedule(h, ORBIT_KIND_CONFIG, nextTickerTick(this.configTick[h]!, done, ORBIT_CONFIG_INTERVAL_MS));
+      this.schedule(h, ORBIT_KIND_CONFIG, tickAtOrAfter(this.configTick[h]!, done, ORBIT_CONFIG_INTERVAL_MS));
     });
   }
 
@@ -350,8 +353,9 @@ export class OrbitPopulation {
         this.tries[slot] = 0;
         this.configFailures[h] = 0;
         this.unauthorizedSince[h] = 0;
-        if (this.tokens[h] === undefined && !(this.scheduled[h]! & (1 << ORBIT_KIND_ROTATE))) {
-          // token.LoadOrGenerate: a new token is written and POSTed to the server.
+        if (this.tokens[h] === undefined && !(this.flags[h]! & FLAG_TOKEN_PENDING)) {
+          // token.LoadOrGenerate: a new token is written and POSTed to the server (once).
+          this.flags[h]! |= FLAG_TOKEN_PENDING;
           this.schedule(h, ORBIT_KIND_ROTATE, done);
         }
         const tick = nextTickerTick(this.configTick[h]!, done, ORBIT_CONFIG_INTERVAL_MS);
@@ -398,6 +402,7 @@ export class OrbitPopulation {
       }
       this.tries[slot] = 0;
       const first = this.tokens[h] === undefined;
+      this.flags[h]! &= ~FLAG_TOKEN_PENDING;
       this.tokens[h] = token;
       this.rotations[h]!++;
       if (!first) this.counts.rotations++;
@@ -412,7 +417,7 @@ export class OrbitPopulation {
 
   /** The token's local check ticks every 30 s from the process start. */
   private nextLocalCheck(h: number, at: number): number {
-    return nextTickerTick(this.startedAt[h]!, at, TOKEN_LOCAL_CHECK_MS);
+    return tickAtOrAfter(this.startedAt[h]!, at, TOKEN_LOCAL_CHECK_MS);
   }
 
   /** orbit's remote check: HEAD /device/{token}/ping every 5 min; a failure rotates at once. */

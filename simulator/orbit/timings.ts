@@ -82,9 +82,17 @@ export function desktopTokenCheckWaitMs(failures: number): number {
   return Math.min(DESKTOP_TOKEN_CHECK_MS * 2 ** Math.max(0, Math.min(failures - 1, 16)), DESKTOP_TOKEN_CHECK_MAX_MS);
 }
 
-/** The next fixed-rate tick (Go's time.Ticker drops ticks it could not deliver) at or after `now`. */
+/**
+ * The next run of a loop on a Go time.Ticker whose previous tick was `previousTick` and whose work
+ * ended at `now`: the next tick, or — when the work took longer than the period — `now`, because
+ * the ticker's channel holds one missed tick (further missed ticks are dropped).
+ */
 export function nextTickerTick(previousTick: number, now: number, interval: number): number {
-  let next = previousTick + interval;
-  if (next < now) next += Math.ceil((now - next) / interval) * interval;
-  return next;
+  const next = previousTick + interval;
+  return next < now ? now : next;
+}
+
+/** The first tick of a ticker started at `anchor` that falls at or after `at`. */
+export function tickAtOrAfter(anchor: number, at: number, interval: number): number {
+  return at <= anchor ? anchor : anchor + Math.ceil((at - anchor) / interval) * interval;
 }

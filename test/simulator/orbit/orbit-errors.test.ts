@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { orbitHarness, times, type OrbitHarness } from '../fixtures/orbit-clock.js';
-import { desktopTokenCheckWaitMs, nextTickerTick, orbitConfigBackoffMs, orbitEnrollWaitMs } from '../../../simulator/orbit/timings.js';
+import { desktopTokenCheckWaitMs, nextTickerTick, orbitConfigBackoffMs, orbitEnrollWaitMs, tickAtOrAfter } from '../../../simulator/orbit/timings.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -29,10 +29,12 @@ describe('pure rules', () => {
   it('Desktop token check waits 5 s, then doubles up to 5 min', () => {
     expect([1, 2, 3, 7, 20].map(desktopTokenCheckWaitMs)).toEqual([5 * S, 10 * S, 20 * S, 5 * MIN, 5 * MIN]);
   });
-  it('a Go ticker drops the ticks it missed', () => {
+  it('a Go ticker keeps one missed tick (the loop runs again at once) and drops the rest', () => {
     expect(nextTickerTick(0, 10, 30)).toBe(30);
-    expect(nextTickerTick(0, 95, 30)).toBe(120);
-    expect(nextTickerTick(0, 90, 30)).toBe(90);
+    expect(nextTickerTick(0, 95, 30)).toBe(95);
+    expect(nextTickerTick(0, 30, 30)).toBe(30);
+    expect(tickAtOrAfter(0, 95, 30)).toBe(120);
+    expect(tickAtOrAfter(0, 90, 30)).toBe(90);
   });
 });
 
@@ -107,6 +109,19 @@ describe('device token', () => {
     const writes = harness.of('orbit_device_token');
     expect(writes).toHaveLength(2);
     expect(writes[1]!.t - check.t).toBeLessThan(3);
+  });
+});
+
+describe('a slow server', () => {
+  it('writes the first device token once although config ticks pass while it is in flight; loops slower than their period run back to back', () => {
+    harness = orbitHarness({ latencyMs: 40 * S });
+    harness.advance(5 * MIN, 5);
+    expect(harness.of('orbit_device_token')).toHaveLength(1);
+    const config = times(harness.of('orbit_config'));
+    // 40 s per request, 30 s ticker: the buffered tick sends the next one as soon as the last ends.
+    expect(new Set(gaps(config))).toEqual(new Set([40 * S]));
+    const pings = times(harness.of('device_ping'));
+    expect(new Set(gaps(pings))).toEqual(new Set([40 * S]));
   });
 });
 

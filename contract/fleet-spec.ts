@@ -22,7 +22,17 @@ export interface FleetGroupSpec {
   hostname_prefix?: string;
   /** osquery tables of the group: table name → rows. Tables not listed behave as on a real host. */
   tables: Record<string, TableRow[]>;
+  /**
+   * What runs on the hosts: `osquery` alone (the default), or `fleetd`: orbit and Fleet Desktop
+   * beside osquery, which orbit starts with fleetd's flags (simulator/orbit/, docs/fidelity.md).
+   */
+  agent?: HostAgent;
+  /** fleetd hosts only: whether Fleet Desktop runs (a GUI user is logged in); default true. */
+  fleet_desktop?: boolean;
 }
+
+export type HostAgent = 'osquery' | 'fleetd';
+export const HOST_AGENTS: readonly HostAgent[] = ['osquery', 'fleetd'];
 
 export interface FleetSpec {
   groups: FleetGroupSpec[];
@@ -97,7 +107,17 @@ export interface AgentSpec {
   retained_results_max_bytes: number;
   /** Send distributed/write statuses as strings (osquery < 3.0) instead of numbers. */
   string_statuses: boolean;
+  /**
+   * fleetd hosts only: `start` runs orbit's long tickers (5 min, 1 h) from the host's start, as a
+   * freshly started fleetd does; `steady` gives each host a seeded phase within each period and a
+   * token of seeded age, as a fleet whose processes started long ago (what a per-host request mix
+   * measured over a few minutes needs).
+   */
+  fleetd_phase: FleetdPhase;
 }
+
+export type FleetdPhase = 'start' | 'steady';
+export const FLEETD_PHASES: readonly FleetdPhase[] = ['start', 'steady'];
 
 /** A policy as the scenario knows it: used to create it on the server and to override its answers. */
 export interface PolicySpec {
@@ -157,4 +177,5 @@ export const AGENT_DEFAULTS: Readonly<AgentSpec> = Object.freeze({
   crash_restart_delay: 10_000,
   retained_results_max_bytes: 65_536,
   string_statuses: false,
+  fleetd_phase: 'start',
 }) as AgentSpec;

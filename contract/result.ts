@@ -13,7 +13,7 @@ import type { Percentiles } from '../lib/histogram.js';
 import type { MachineInfo } from '../lib/machine.js';
 
 export type { Percentiles };
-import type { EditedPoliciesMode, EndpointName, Outcome } from './vocabulary.js';
+import type { AgentEndpointName, EditedPoliciesMode, EndpointName, Outcome } from './vocabulary.js';
 
 
 export interface EndpointResult {
@@ -40,7 +40,7 @@ export interface Window {
   t: number;
   warmup: boolean;
   hosts_enrolled: number;
-  endpoints: Partial<Record<EndpointName, { count: number; errors: number; p50: number; p99: number; max: number }>>;
+  endpoints: Partial<Record<AgentEndpointName, { count: number; errors: number; p50: number; p99: number; max: number }>>;
 }
 
 export interface PolicyResult {
@@ -253,7 +253,8 @@ export interface ResultDocument {
   /** The validated scenario (or the simulate flags that stood in for one). */
   scenario: Record<string, unknown>;
   run: RunInfo;
-  endpoints: Partial<Record<EndpointName, EndpointResult>>;
+  /** Keyed by AGENT_ENDPOINTS names: osquery's, then fleetd's (orbit_config, device_ping, …) when a fleetd group ran. */
+  endpoints: Partial<Record<AgentEndpointName, EndpointResult>>;
   checkins: { scheduled: number; late: number; max_lag_ms: number };
   windows: Window[];
   policies: PolicyResult[];
@@ -275,7 +276,7 @@ export interface ResultDocument {
 
 export interface PlanSummary {
   /** Mean requests per second by endpoint after the warm-up. */
-  rates: Partial<Record<EndpointName, number>>;
+  rates: Partial<Record<AgentEndpointName, number>>;
   membership_writes_per_s: number;
   /** Rows in policy_membership at the end of the run. */
   membership_rows: number;

@@ -22,6 +22,13 @@ export const ORBIT_ENDPOINTS = [
 ] as const;
 export type OrbitEndpointName = (typeof ORBIT_ENDPOINTS)[number];
 
+/**
+ * Every endpoint a simulated host can call: osquery's, then fleetd's. The result document keys its
+ * `endpoints` (and windows) by these names; orbit endpoints appear only when a fleetd group ran.
+ */
+export const AGENT_ENDPOINTS = [...ENDPOINTS, ...ORBIT_ENDPOINTS] as const;
+export type AgentEndpointName = EndpointName | OrbitEndpointName;
+
 /** How a request ended, as counted per endpoint. */
 export const OUTCOMES = ['2xx', '4xx', '5xx', 'timeout', 'connect'] as const;
 export type Outcome = (typeof OUTCOMES)[number];

@@ -3,11 +3,11 @@
  * report.html, thresholds and compare, so every view shows the same numbers.
  */
 import { type ResultDocument } from '../contract/result.js';
-import { ENDPOINTS, type EndpointName } from '../contract/vocabulary.js';
+import { AGENT_ENDPOINTS, type AgentEndpointName } from '../contract/vocabulary.js';
 import { formatInteger as fmtInt } from '../lib/format.js';
 
 export interface EndpointHeadline {
-  endpoint: EndpointName;
+  endpoint: AgentEndpointName;
   count: number;
   rate_per_s: number;
   errors: number;
@@ -55,7 +55,7 @@ export function errorCount(outcomes: Record<string, number> | undefined, errors:
 
 export function headline(doc: ResultDocument): Headline {
   const endpoints: EndpointHeadline[] = [];
-  for (const endpoint of ENDPOINTS) {
+  for (const endpoint of AGENT_ENDPOINTS) {
     const result = doc.endpoints[endpoint];
     if (!result) continue;
     const errors = errorCount(result.outcomes, result.errors);

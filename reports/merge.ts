@@ -8,7 +8,7 @@
 import { osqsimError } from '../lib/errors.js';
 import { createHistogram, encodeHistogram, mergeInto, percentilesMs } from '../lib/histogram.js';
 import { RESULT_SCHEMA, sumAgentBehaviour, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
-import { ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
+import { AGENT_ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
 
 /** Results that do not make one run (lib/errors.ts RESULT_MERGE_INVALID, invalid input). */
 const mergeError = (reason: string) => osqsimError('RESULT_MERGE_INVALID', { reason });
@@ -22,7 +22,7 @@ export function mergeResults(docs: readonly ResultDocument[]): ResultDocument {
   const first = docs[0]!;
   const sharded = checkShardsOfOneRun(docs);
   const endpoints: ResultDocument['endpoints'] = {};
-  for (const endpoint of ENDPOINTS) {
+  for (const endpoint of AGENT_ENDPOINTS) {
     const parts = docs.map((d) => d.endpoints[endpoint]).filter((e): e is EndpointResult => e !== undefined);
     if (parts.length) endpoints[endpoint] = mergeEndpoint(parts);
   }
@@ -152,7 +152,7 @@ function mergeWindows(series: ReadonlyArray<readonly Window[]>): Window[] {
     .sort(([a], [b]) => a - b)
     .map(([t, parts]) => {
       const endpoints: Window['endpoints'] = {};
-      for (const endpoint of ENDPOINTS) {
+      for (const endpoint of AGENT_ENDPOINTS) {
         const cells = parts.map((p) => p.endpoints[endpoint]).filter((c) => c !== undefined);
         if (!cells.length) continue;
         const count = sum(cells.map((c) => c.count));

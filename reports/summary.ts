@@ -23,14 +23,16 @@ export function renderSummary(doc: ResultDocument): string {
     lines.push(`> ${saturationSentence(h)}`);
     lines.push('');
   }
-  lines.push('| endpoint | requests | req/s | errors | p50 | p90 | p99 | p99.9 | max |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+  // req/s per host: the request mix, comparable with Fleet's published per-host figures (docs/fidelity.md).
+  const perHost = (rate: number): string => (doc.run.hosts > 0 ? (rate / doc.run.hosts).toFixed(4) : '–');
+  lines.push('| endpoint | requests | req/s | req/s/host | errors | p50 | p90 | p99 | p99.9 | max |');
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   for (const e of h.endpoints) {
     lines.push(
-      `| ${e.endpoint} | ${fmtInt(e.count)} | ${fmtRate(e.rate_per_s)} | ${fmtInt(e.errors)} (${fmtPct(e.error_rate)}) | ${fmtMs(e.p50)} | ${fmtMs(e.p90)} | ${fmtMs(e.p99)} | ${fmtMs(e.p999)} | ${fmtMs(e.max)} |`,
+      `| ${e.endpoint} | ${fmtInt(e.count)} | ${fmtRate(e.rate_per_s)} | ${perHost(e.rate_per_s)} | ${fmtInt(e.errors)} (${fmtPct(e.error_rate)}) | ${fmtMs(e.p50)} | ${fmtMs(e.p90)} | ${fmtMs(e.p99)} | ${fmtMs(e.p999)} | ${fmtMs(e.max)} |`,
     );
   }
-  lines.push(`| **all** | ${fmtInt(h.total.count)} | ${fmtRate(h.total.rate_per_s)} | ${fmtInt(h.total.errors)} (${fmtPct(h.total.error_rate)}) | | | | | |`);
+  lines.push(`| **all** | ${fmtInt(h.total.count)} | ${fmtRate(h.total.rate_per_s)} | ${perHost(h.total.rate_per_s)} | ${fmtInt(h.total.errors)} (${fmtPct(h.total.error_rate)}) | | | | | |`);
   lines.push('');
   lines.push('Latency is corrected for coordinated omission (response − intended start).');
   if (doc.plan) {

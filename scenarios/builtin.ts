@@ -16,6 +16,8 @@ export const BUILTIN_SCENARIOS = [
   'reconnect-wave',
   'stats-strategies',
   'cis-like',
+  'fleet-defaults',
+  'fleetd-defaults',
 ] as const;
 
 /** The scenarios/ folder of the package (source or dist/…/scenarios → the source folder with the YAML). */

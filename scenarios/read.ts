@@ -18,7 +18,7 @@ import { osqsimError, type OsqsimError } from '../lib/errors.js';
 import { didYouMean } from '../lib/did-you-mean.js';
 import { formatDurationMs } from '../lib/units.js';
 import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policies/fleetctl-yaml.js';
-import { type PolicySpec } from '../contract/fleet-spec.js';
+import { HOST_AGENTS, type PolicySpec } from '../contract/fleet-spec.js';
 import { builtinFleet } from './fleets/builtin-fleet.js';
 import { BUILTIN_SCENARIOS, isScenarioName, resolveScenarioPath } from './builtin.js';
 import { applyOverrides, type ScenarioOverrides } from './overrides.js';
@@ -124,7 +124,8 @@ function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssu
 /**
  * `fleet: builtin` → osqsim's built-in mixed fleet (scenarios/fleets/builtin-fleet.ts: nine groups
  * with realistic tables for every policy fixture); `{builtin: true, drift: …}` adds the other fleet
- * keys to it, and `{builtin: true, compliance: 0..1}` sets the share of hardening checks it passes.
+ * keys to it, `{builtin: true, compliance: 0..1}` sets the share of hardening checks it passes, and
+ * `{builtin: true, agent: fleetd}` runs every built-in group under fleetd.
  */
 function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
   const builtin = (compliance?: number): Record<string, unknown> =>
@@ -144,12 +145,21 @@ function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
       issues.push({ path: 'fleet.groups', message: 'cannot be combined with builtin: true' });
       return undefined;
     }
-    const { compliance, ...others } = rest;
+    const { compliance, agent, fleet_desktop: desktop, ...others } = rest;
     if (compliance !== undefined && (typeof compliance !== 'number' || !(compliance >= 0 && compliance <= 1))) {
       issues.push({ path: 'fleet.compliance', message: `must be a number from 0 to 1 (the share of hardening checks the built-in fleet passes), got ${JSON.stringify(compliance)}` });
       return undefined;
     }
-    return { ...builtin(compliance), ...others };
+    // `agent: fleetd` (and `fleet_desktop`) apply to every built-in group: the same fleet under fleetd.
+    if (agent !== undefined && !(HOST_AGENTS as readonly unknown[]).includes(agent)) {
+      issues.push({ path: 'fleet.agent', message: `must be one of ${HOST_AGENTS.join(', ')}, got ${JSON.stringify(agent)}${typeof agent === 'string' ? didYouMean(agent, HOST_AGENTS) : ''}` });
+      return undefined;
+    }
+    const fleet = builtin(compliance);
+    if (agent !== undefined || desktop !== undefined) {
+      fleet.groups = (fleet.groups as Array<Record<string, unknown>>).map((group) => ({ ...group, ...(agent !== undefined ? { agent } : {}), ...(desktop !== undefined ? { fleet_desktop: desktop } : {}) }));
+    }
+    return { ...fleet, ...others };
   }
   return value;
 }

@@ -48,6 +48,7 @@ import { ConfigProfiles } from './agent/config-profile.js';
 import { LoggerBackoffs } from './agent/logger-buffer.js';
 import { LogBuffers, type HostSchedule } from './agent/log-buffers.js';
 import { resultData, statusData } from './agent/log-lines.js';
+import { osqueryFlagsFor } from './orbit/osquery-flags.js';
 
 export const KIND_ENROLL = 0;
 export const KIND_CONFIG = 1;
@@ -111,6 +112,14 @@ export interface AgentPopulationOptions {
   queryTimeMs: { min: number; max: number };
   /** The clock (default: clock.ts's nowMs); tests drive a fake one. */
   clock?: () => number;
+  /** fleetd's orbit loop (simulator/orbit/population.ts), started and stopped with each host. */
+  orbit?: HostLifecycleHook;
+}
+
+/** Told when a host starts (at its start time) and stops; `agent: fleetd` hosts run orbit beside osquery. */
+export interface HostLifecycleHook {
+  start(localHost: number, atMs: number): void;
+  stopHost(localHost: number): void;
 }
 
 /** What the agents did that osquery's rules add (the result's `agents` block). */
@@ -147,6 +156,8 @@ export class AgentPopulation {
   private readonly profiles = new ConfigProfiles();
   /** Per group: the JSON fragments of its enroll request (enroll-body.ts), built on first use. */
   private readonly enrollParts: Array<EnrollBodyParts | undefined> = [];
+  /** Per group: the flags its osquery runs with (fleetd's for `agent: fleetd` groups). */
+  private readonly groupFlags: AgentSpec[];
   private readonly now: () => number;
   private activeLocal = 0;
   private started = false;
@@ -187,6 +198,7 @@ export class AgentPopulation {
     this.lastPolicyRun = new Float64Array(n);
     this.logs = new LogBuffers(n);
     this.results = new DistributedResults(options.agent.retained_results_max_bytes);
+    this.groupFlags = options.groups.map((group) => osqueryFlagsFor(group, options.agent));
   }
 
   private global(h: number): number {
@@ -256,10 +268,12 @@ export class AgentPopulation {
       this.cancelAll(h);
       this.state[h] = STATE_STARTING;
       this.schedule(h, KIND_CONFIG, at, true);
+      this.options.orbit?.start(h, at);
     }
     for (let h = target; h < this.activeLocal; h++) {
       this.state[h] = STATE_STOPPED;
       this.cancelAll(h);
+      this.options.orbit?.stopHost(h);
     }
     this.activeLocal = target;
     this.started = true;
@@ -423,7 +437,7 @@ export class AgentPopulation {
       const { agent } = this.options;
       if (answer !== ANSWER_OK && this.retry(h, KIND_CONFIG, answer, done, agent.config_tls_max_attempts)) return;
       this.tries[h * KINDS + KIND_CONFIG] = 0;
-      let refresh = agent.config_refresh;
+      let refresh = this.groupFlags[this.group(h)]!.config_refresh;
       if (answer === ANSWER_OK) {
         this.flags[h]! &= ~FLAG_CONFIG_ACCELERATED;
         this.adoptConfig(h, text, done);
@@ -458,7 +472,7 @@ export class AgentPopulation {
   }
 
   private distributedAttempts(h: number): number {
-    return this.profiles.get(this.profileOf[h]!).options.distributedAttempts ?? this.options.agent.distributed_tls_max_attempts;
+    return this.profiles.get(this.profileOf[h]!).options.distributedAttempts ?? this.groupFlags[this.group(h)]!.distributed_tls_max_attempts;
   }
 
   // --- distributed -------------------------------------------------------------------------------

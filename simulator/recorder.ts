@@ -4,10 +4,12 @@
  * and 1-second windows. Whole-run histograms skip the warm-up; windows keep it (flagged).
  */
 import { createHistogram, encodeHistogram, recordMs, type Histogram } from '../lib/histogram.js';
-import { ENDPOINTS, OUTCOMES, type EndpointName, type Outcome } from '../contract/vocabulary.js';
+import { AGENT_ENDPOINTS, ENDPOINTS, OUTCOMES, type AgentEndpointName, type EndpointName, type OrbitEndpointName, type Outcome } from '../contract/vocabulary.js';
 import type { TransportHealth } from './transport/health.js';
 
 export const ENDPOINT_INDEX: Readonly<Record<EndpointName, number>> = { enroll: 0, config: 1, read: 2, write: 3, log: 4 };
+/** fleetd's endpoints follow osquery's in the recorder (AGENT_ENDPOINTS order). */
+export const ORBIT_ENDPOINT_INDEX = Object.fromEntries(AGENT_ENDPOINTS.map((name, i) => [name, i])) as Readonly<Record<OrbitEndpointName, number>>;
 export const OUTCOME_INDEX: Readonly<Record<Outcome, number>> = { '2xx': 0, '4xx': 1, '5xx': 2, timeout: 3, connect: 4 };
 
 /** A check-in that starts more than this after its intended time is "late". */
@@ -22,7 +24,8 @@ export interface EndpointTotals {
 }
 
 export interface RecorderTotals {
-  endpoints: Record<EndpointName, EndpointTotals>;
+  /** osquery's endpoints always; fleetd's only when called. */
+  endpoints: Record<EndpointName, EndpointTotals> & Partial<Record<OrbitEndpointName, EndpointTotals>>;
   checkins: { scheduled: number; late: number; max_lag_ms: number };
 }
 
@@ -31,7 +34,7 @@ export interface WorkerWindow {
   t: number;
   warmup: boolean;
   hostsEnrolled: number;
-  endpoints: Partial<Record<EndpointName, { count: number; errors: number; latency: string }>>;
+  endpoints: Partial<Record<AgentEndpointName, { count: number; errors: number; latency: string }>>;
   checkins: { scheduled: number; late: number; maxLagMs: number };
   health: { elu: number; eventLoopP99Ms: number; inFlight: number; maxInFlight: number; transport: TransportHealth };
 }
@@ -46,7 +49,7 @@ class EndpointRecorder {
 }
 
 export class Recorder {
-  private readonly endpoints: EndpointRecorder[] = ENDPOINTS.map(() => new EndpointRecorder());
+  private readonly endpoints: EndpointRecorder[] = AGENT_ENDPOINTS.map(() => new EndpointRecorder());
   private scheduled = 0;
   private late = 0;
   private maxLagMs = 0;
@@ -87,7 +90,7 @@ export class Recorder {
   /** Closes the current second and starts the next. */
   takeWindow(t: number, warmup: boolean, hostsEnrolled: number, health: WorkerWindow['health']): WorkerWindow {
     const endpoints: WorkerWindow['endpoints'] = {};
-    ENDPOINTS.forEach((name, i) => {
+    AGENT_ENDPOINTS.forEach((name, i) => {
       const e = this.endpoints[i]!;
       if (e.windowCount === 0) return;
       endpoints[name] = { count: e.windowCount, errors: e.windowErrors, latency: encodeHistogram(e.windowLatency) };
@@ -110,9 +113,10 @@ export class Recorder {
   }
 
   totals(): RecorderTotals {
-    const endpoints = {} as Record<EndpointName, EndpointTotals>;
-    ENDPOINTS.forEach((name, i) => {
+    const endpoints = {} as RecorderTotals['endpoints'];
+    AGENT_ENDPOINTS.forEach((name, i) => {
       const e = this.endpoints[i]!;
+      if (i >= ENDPOINTS.length && e.outcomes.every((n) => n === 0)) return;
       const outcomes = {} as Record<Outcome, number>;
       OUTCOMES.forEach((o, j) => (outcomes[o] = e.outcomes[j]!));
       endpoints[name] = { outcomes, latency: encodeHistogram(e.latency), service: encodeHistogram(e.service) };

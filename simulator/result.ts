@@ -8,7 +8,7 @@ import { VERSION } from '../lib/version.js';
 import { cpus } from 'node:os';
 import { RESULT_SCHEMA, sumAgentBehaviour, type EndpointResult, type PolicyResult, type ResultDocument, type Window } from '../contract/result.js';
 import type { SimulationSpec } from '../contract/fleet-spec.js';
-import { ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
+import { AGENT_ENDPOINTS, OUTCOMES, type Outcome } from '../contract/vocabulary.js';
 import { normalizeQuery } from './fleet/answers.js';
 import { mergeTruth } from './fleet/truth.js';
 import type { ShardRef } from './identity.js';
@@ -42,12 +42,13 @@ export interface ResultInput {
 export function buildResult(input: ResultInput): ResultDocument {
   const { scenario, results } = input;
   const endpoints: ResultDocument['endpoints'] = {};
-  for (const name of ENDPOINTS) {
+  for (const name of AGENT_ENDPOINTS) {
     const outcomes = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>;
     const latency = createHistogram();
     const service = createHistogram();
     for (const r of results) {
       const e = r.totals.endpoints[name];
+      if (e === undefined) continue; // a fleetd endpoint this worker never called
       for (const o of OUTCOMES) outcomes[o] += e.outcomes[o];
       mergeInto(latency, e.latency);
       mergeInto(service, e.service);

@@ -11,6 +11,7 @@
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { FleetGroupSpec } from '../contract/fleet-spec.js';
 import { AgentPopulation } from './agent.js';
+import { ORBIT_EVENT, OrbitPopulation } from './orbit/population.js';
 import { nowMs } from './clock.js';
 import { AnswerModel } from './fleet/answers.js';
 import { FleetEvaluator, loadSqlJs } from './fleet/evaluator.js';
@@ -55,6 +56,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   recorder.measuring = task.warmupMs <= 0;
   const transport = new Transport({ targets: task.targets, connections: task.connections, connectionLimit: task.connectionLimit, timeoutMs: task.agent.request_timeout, ...(task.transport !== undefined ? { kind: task.transport } : {}), insecure: task.insecure === true, ...(task.ca !== undefined ? { ca: task.ca } : {}) });
   const wheel = new TimingWheel(Math.min(nowMs(), runStartMs));
+  // fleetd hosts: orbit's loop on the same wheel and clock (only when a group runs fleetd).
+  const orbit = groups.some((g) => g.agent === 'fleetd')
+    ? new OrbitPopulation({ seed: task.seed, slice, groupOf, groups, enrollSecret: task.enrollSecret, wheel, transport, recorder, clock: nowMs, phase: task.agent.fleetd_phase })
+    : undefined;
   const agents = new AgentPopulation({
     seed: task.seed,
     slice,
@@ -70,6 +75,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     answers,
     truth,
     queryTimeMs: task.fleet.query_time_ms,
+    ...(orbit !== undefined ? { orbit } : {}),
   });
   agents.setActive(activeInSlice(slice, task.hosts), task.hosts, nowMs());
 
@@ -77,7 +83,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   let resolveStop!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStop = resolve));
   if (stopping) resolveStop();
-  const fire = (event: number): void => agents.fire(event);
+  const fire = orbit === undefined ? (event: number): void => agents.fire(event) : (event: number): void => ((event & ORBIT_EVENT) !== 0 ? orbit.fire(event) : agents.fire(event));
 
   let tickTimer: NodeJS.Timeout | undefined;
   const tick = (): void => {
@@ -135,6 +141,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
 
   await stopped;
   agents.stop();
+  orbit?.stop();
   if (tickTimer) clearTimeout(tickTimer);
   if (windowTimer) clearTimeout(windowTimer);
   // Let in-flight requests finish (bounded), so their outcomes and truth are counted.

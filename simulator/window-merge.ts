@@ -6,7 +6,7 @@
 import { bucketCountsSeconds, createHistogram, mergeInto, percentileMs } from '../lib/histogram.js';
 import { LATENCY_BUCKETS_S } from '../lib/metrics.js';
 import type { Window } from '../contract/result.js';
-import { ENDPOINTS, type EndpointName } from '../contract/vocabulary.js';
+import { AGENT_ENDPOINTS, type AgentEndpointName } from '../contract/vocabulary.js';
 import type { WorkerWindow } from './recorder.js';
 
 /** A merged second plus what the progress line and the harness need. */
@@ -30,7 +30,7 @@ export interface LiveWindow extends Window {
     limit_errors: Record<string, number>;
   };
   /** This second's latencies per endpoint binned into the Prometheus buckets (simulate --metrics-port). */
-  latency_buckets: Partial<Record<EndpointName, LatencyBuckets>>;
+  latency_buckets: Partial<Record<AgentEndpointName, LatencyBuckets>>;
 }
 
 /** Latencies binned into LATENCY_BUCKETS_S (lib/metrics.ts): per bucket, above the last, and their sum. */
@@ -92,7 +92,7 @@ export function mergeWindows(t: number, parts: readonly WorkerWindow[]): LiveWin
   const latencyBuckets: LiveWindow['latency_buckets'] = {};
   let rate = 0;
   let errors = 0;
-  for (const name of ENDPOINTS) {
+  for (const name of AGENT_ENDPOINTS) {
     const histogram = createHistogram();
     let count = 0;
     let endpointErrors = 0;

@@ -95,11 +95,13 @@ function tablesWithIdentity(group: FleetGroupSpec, available: (table: string) =>
 }
 
 /**
- * Whether the group's hosts run fleetd (orbit + osquery): the group fills `orbit_info`, the table
- * only orbit's extension provides, so a host that reports it runs fleetd.
+ * Whether the group's hosts run fleetd (orbit + osquery), so orbit's extension tables answer: the
+ * group is `agent: fleetd` (its hosts also send orbit's requests, simulator/orbit/), or it fills
+ * `orbit_info`, the table only orbit's extension provides (the built-in fleet's groups do, for their
+ * answers; they send orbit's requests only under `agent: fleetd` — docs/fidelity.md).
  */
 export function runsFleetd(group: FleetGroupSpec): boolean {
-  return (group.tables['orbit_info']?.length ?? 0) > 0;
+  return group.agent === 'fleetd' || (group.tables['orbit_info']?.length ?? 0) > 0;
 }
 
 let sqlPromise: Promise<SqlJsStatic> | undefined;

@@ -48,6 +48,8 @@ export abstract class Exchange implements Dispatcher.DispatchHandler {
   authorization: string | undefined = undefined;
   /** When the transport took the request (ms on nowMs's clock); the client queue runs from here to its hand-off to the HTTP client. */
   postedMs = 0;
+  /** HTTP method: osquery only POSTs; fleetd also sends HEAD and GET (Fleet Desktop's device routes). */
+  method: 'POST' | 'GET' | 'HEAD' = 'POST';
   private status = 0;
   private chunk: Buffer | undefined;
   private chunks: Buffer[] | undefined;

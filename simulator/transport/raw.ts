@@ -29,6 +29,9 @@ interface Pending {
 }
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+
+/** The request's method (the Exchange's; POST for handlers that do not say). */
+const methodOf = (request: Pending): string => (request.handler as { method?: string }).method ?? 'POST';
 const NO_CONTROLLER = undefined as unknown as Dispatcher.DispatchController;
 
 /**
@@ -55,11 +58,13 @@ class Connection {
   send(request: Pending): void {
     this.current = request;
     const socket = this.socket ?? this.open();
-    const length = Buffer.byteLength(request.body);
+    const method = methodOf(request);
+    const body = method === 'POST' ? request.body : '';
+    const length = Buffer.byteLength(body);
     socket.setTimeout(this.client.timeoutMs);
     const authorization = (request.handler as { authorization?: string }).authorization;
     const auth = authorization === undefined ? '' : `Authorization: ${authorization}\r\n`;
-    socket.write(`POST ${request.path} HTTP/1.1\r\nHost: ${this.client.hostHeader}\r\n${this.client.headerLines}${auth}Content-Length: ${length}\r\n\r\n${request.body}`);
+    socket.write(`${method} ${request.path} HTTP/1.1\r\nHost: ${this.client.hostHeader}\r\n${this.client.headerLines}${auth}Content-Length: ${length}\r\n\r\n${body}`);
   }
 
   private open(): Socket {
@@ -125,7 +130,11 @@ class Connection {
     let body: Buffer | undefined;
     let end = 0;
     const lengthMatch = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    if (lengthMatch) {
+    if (this.current !== undefined && methodOf(this.current) === 'HEAD') {
+      // A HEAD response has no body whatever its Content-Length says (RFC 9110 §9.3.2).
+      body = Buffer.alloc(0);
+      end = bodyStart;
+    } else if (lengthMatch) {
       end = bodyStart + Number(lengthMatch[1]);
       if (data.length < end) {
         this.buffer = data;

@@ -32,7 +32,8 @@ export class UndiciClient implements HttpClient {
   dispatch(path: string, body: string, exchange: Exchange): void {
     try {
       const headers = exchange.authorization === undefined ? this.headers : [...this.headers, 'authorization', exchange.authorization];
-      this.pool.dispatch({ path, method: 'POST', headers, body }, exchange);
+      const method = exchange.method;
+      this.pool.dispatch(method === 'POST' ? { path, method, headers, body } : { path, method, headers }, exchange);
     } catch (error) {
       exchange.onResponseError(undefined, error as Error);
     }

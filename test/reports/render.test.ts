@@ -91,10 +91,21 @@ describe('summary.md', () => {
     const doc = syntheticResult({ errors: { '5xx': 10 } });
     const md = renderSummary(doc);
     expect(md).toContain('# osqsim run: synthetic');
-    expect(md).toMatch(/\| read \| 1,000 \| [\d.]+ \| 10 \(1\.00%\) \|/);
+    expect(md).toMatch(/\| read \| 1,000 \| [\d.]+ \| [\d.]+ \| 10 \(1\.00%\) \|/);
     expect(md).toContain('| `read.p99 < 200ms` |');
     expect(md).toContain('max error vs truth | 4 hosts (2 policies scored)');
     expect(md).toContain('12.3 s');
+  });
+
+  it('shows req/s per host per endpoint, fleetd endpoints included', () => {
+    const doc = syntheticResult();
+    const read = doc.endpoints.read!;
+    doc.endpoints.read = { ...read, rate_per_s: 10 };
+    doc.endpoints.orbit_config = { ...read, rate_per_s: 3.33 };
+    const md = renderSummary(doc);
+    expect(md).toContain('| endpoint | requests | req/s | req/s/host |');
+    expect(md).toMatch(/\| read \| [\d,]+ \| 10\.0 \| 0\.1000 \|/);
+    expect(md).toMatch(/\| orbit_config \| [\d,]+ \| [\d.]+ \| 0\.0333 \|/);
   });
 
   it('lists what the agents\' failure rules did, only when they did something', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { parseScenarioText, readScenario, type ReadResult } from '../../scenarios/read.js';
+import { parseScenarioText, readScenario, readScenarioDocument, type ReadResult } from '../../scenarios/read.js';
 import { validateCommand } from '../../cli/scenario.js';
 import { EXIT } from '../../lib/exit-codes.js';
 
@@ -165,10 +165,32 @@ describe('built-in scenarios', () => {
   const dir = join(import.meta.dirname, '..', '..', 'scenarios');
   const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
 
-  it('ships the eight documented scenarios', () => {
+  it('ships the ten documented scenarios', () => {
     expect(files.map((f) => f.replace('.yaml', '')).sort()).toEqual(
-      ['cis-like', 'policy-edit-under-load', 'policy-rollout', 'quickstart', 'reconnect-wave', 'refetch-storm', 'stats-strategies', 'steady-10k'].sort(),
+      ['cis-like', 'fleet-defaults', 'fleetd-defaults', 'policy-edit-under-load', 'policy-rollout', 'quickstart', 'reconnect-wave', 'refetch-storm', 'stats-strategies', 'steady-10k'].sort(),
     );
+  });
+
+  it('fleetd-defaults is fleet-defaults with every built-in group under fleetd', () => {
+    const plain = readScenario(join(dir, 'fleet-defaults.yaml'));
+    const fleetd = readScenario(join(dir, 'fleetd-defaults.yaml'));
+    expect(plain.ok && fleetd.ok).toBe(true);
+    if (!plain.ok || !fleetd.ok) return;
+    expect(plain.scenario.fleet.groups.every((g) => g.agent === undefined)).toBe(true);
+    expect(fleetd.scenario.fleet.groups.every((g) => g.agent === 'fleetd')).toBe(true);
+    expect(fleetd.scenario.fleet.groups.map((g) => g.name)).toEqual(plain.scenario.fleet.groups.map((g) => g.name));
+    expect(fleetd.scenario.agent.fleetd_phase).toBe('steady');
+    expect({ ...fleetd.scenario.agent, fleetd_phase: 'start' }).toEqual(plain.scenario.agent);
+    expect(fleetd.scenario.hosts).toBe(plain.scenario.hosts);
+  });
+
+  it('fleet: {builtin: true, agent: …} refuses an unknown agent with its path', () => {
+    const result = readScenarioDocument({ name: 'x', hosts: 10, fleet: { builtin: true, agent: 'fleetdd' } }, 'x.yaml');
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues[0]).toEqual({ path: 'fleet.agent', message: 'must be one of osquery, fleetd, got "fleetdd" (did you mean fleetd?)' });
+    const desktopOff = readScenarioDocument({ name: 'x', hosts: 10, fleet: { builtin: true, agent: 'fleetd', fleet_desktop: false } }, 'x.yaml');
+    expect(desktopOff.ok && desktopOff.scenario.fleet.groups.every((g) => g.agent === 'fleetd' && g.fleet_desktop === false)).toBe(true);
   });
 
   it.each(files)('%s validates', (file) => {

@@ -1,5 +1,5 @@
 /** The `agent:` section: osquery's flags that shape each simulated host's traffic (durations in ms). */
-import { AGENT_DEFAULTS, NODE_KEY_AUTH, type AgentSpec } from '../../../contract/fleet-spec.js';
+import { AGENT_DEFAULTS, FLEETD_PHASES, NODE_KEY_AUTH, type AgentSpec } from '../../../contract/fleet-spec.js';
 import { array, bool, duration, int, num, object, oneOf, str, type FieldSpec } from '../validate.js';
 
 export const AGENT_FIELDS: Record<string, FieldSpec> = {
@@ -29,6 +29,7 @@ export const AGENT_FIELDS: Record<string, FieldSpec> = {
   crash_restart_delay: { validate: duration(), default: () => AGENT_DEFAULTS.crash_restart_delay },
   retained_results_max_bytes: { validate: int({ min: 1024 }), default: () => AGENT_DEFAULTS.retained_results_max_bytes },
   string_statuses: { validate: bool(), default: () => AGENT_DEFAULTS.string_statuses },
+  fleetd_phase: { validate: oneOf(FLEETD_PHASES), default: () => AGENT_DEFAULTS.fleetd_phase },
 };
 
 export const agentValidator = object<AgentSpec>(AGENT_FIELDS);

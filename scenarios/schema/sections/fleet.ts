@@ -4,8 +4,8 @@
  */
 import { didYouMean } from '../../../lib/did-you-mean.js';
 import { canonicalRawPlatform, KNOWN_RAW_PLATFORMS } from '../../../contract/platforms.js';
-import type { FleetGroupSpec, TableRow, ValidatedFleet } from '../../../contract/fleet-spec.js';
-import { array, fail, int, num, object, record, str, typeName, type FieldSpec, type Validator } from '../validate.js';
+import { HOST_AGENTS, type FleetGroupSpec, type HostAgent, type TableRow, type ValidatedFleet } from '../../../contract/fleet-spec.js';
+import { array, bool, fail, int, num, object, record, str, typeName, type FieldSpec, type Validator } from '../validate.js';
 
 const cellValue: Validator<string | number> = (value, path, ctx) => {
   if (typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value))) return value;
@@ -31,6 +31,13 @@ const rawPlatform: Validator<string> = (value, path, ctx) => {
   return fail(ctx, path, `unknown osquery platform ${JSON.stringify(text)}${didYouMean(text, KNOWN_RAW_PLATFORMS)}; known: ${KNOWN_RAW_PLATFORMS.join(', ')}`);
 };
 
+const oneOfAgents: Validator<HostAgent> = (value, path, ctx) => {
+  const text = str({ nonEmpty: true })(value, path, ctx);
+  if (text === undefined) return undefined;
+  if ((HOST_AGENTS as readonly string[]).includes(text)) return text as HostAgent;
+  return fail(ctx, path, `unknown agent ${JSON.stringify(text)}${didYouMean(text, HOST_AGENTS)}; known: ${HOST_AGENTS.join(', ')}`);
+};
+
 export const GROUP_FIELDS: Record<string, FieldSpec> = {
   name: { validate: str({ nonEmpty: true }), required: true },
   count: { validate: int({ min: 0 }) },
@@ -40,6 +47,8 @@ export const GROUP_FIELDS: Record<string, FieldSpec> = {
   osquery_version: { validate: str({ nonEmpty: true }), default: () => '5.12.1' },
   team: { validate: str({ nonEmpty: true }) },
   hostname_prefix: { validate: str({ nonEmpty: true }) },
+  agent: { validate: oneOfAgents },
+  fleet_desktop: { validate: bool() },
   tables: {
     validate: record(array(tableRow), { key: /^[A-Za-z_][A-Za-z0-9_]*$/, keyMessage: 'table names are letters, digits and _' }),
     default: () => ({}),
@@ -49,6 +58,7 @@ export const GROUP_FIELDS: Record<string, FieldSpec> = {
 const groupValidator = object<FleetGroupSpec>(GROUP_FIELDS, (group, path, ctx) => {
   if (group.count === undefined && group.weight === undefined) fail(ctx, path, 'needs a count or a weight');
   if (group.count !== undefined && group.weight !== undefined) fail(ctx, path, 'takes a count or a weight, not both');
+  if (group.fleet_desktop !== undefined && group.agent !== 'fleetd') fail(ctx, `${path}.fleet_desktop`, 'applies to `agent: fleetd` groups only (Fleet Desktop is part of fleetd)');
 });
 
 export const FLEET_FIELDS: Record<string, FieldSpec> = {

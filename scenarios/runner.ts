@@ -9,6 +9,7 @@
  * the runs are compared. With `target:` only the simulator runs (counts are read when the target's
  * API token is given).
  */
+import { redactSecrets } from '../lib/redact.js';
 import { redactUrl } from '../lib/redact.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -427,10 +428,10 @@ function enrich(doc: ResultDocument, input: EnrichInput): void {
   const { scenario, strategy } = input;
   const embedded: Record<string, unknown> = JSON.parse(JSON.stringify(scenario));
   if (scenario.server) {
-    embedded.server = { ...scenario.server, store: input.storeLabel, stats: { ...scenario.server.stats, strategy }, ...(scenario.server.api_token ? { api_token: '***' } : {}) };
+    embedded.server = { ...scenario.server, store: input.storeLabel, stats: { ...scenario.server.stats, strategy } };
   }
-  if (scenario.target?.api_token) embedded.target = { ...scenario.target, api_token: '***' };
-  doc.scenario = embedded;
+  // Credentials (enroll secret, API tokens) and store passwords masked: result files are shared.
+  doc.scenario = redactSecrets(embedded);
   doc.run.store = input.storeLabel;
   if (scenario.server) doc.run.edited_policies = editedPoliciesOf(scenario.server);
   const serverById = new Map((input.final ?? []).map((p) => [p.id, p]));

@@ -10,6 +10,7 @@
  * API token is given).
  */
 import { redactSecrets } from '../lib/redact.js';
+import { FAULT_KINDS } from '../reports/fault-windows.js';
 import { redactUrl } from '../lib/redact.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -353,7 +354,9 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
         const t = Math.round(elapsedS() * 10) / 10;
         try {
           const detail = await applyTimelineEvent(eventContext, event);
-          timeline.push({ t, kind: event.kind, detail, ok: true });
+          // An outage's event returns when it is over (the server listens again, the store fault expired).
+          const until = FAULT_KINDS.has(event.kind) ? { until: Math.round(elapsedS() * 10) / 10 } : {};
+          timeline.push({ t, kind: event.kind, detail, ok: true, ...until });
           log(`t=${String(Math.round(t)).padStart(4)}s ${event.kind}: ${detail}`);
         } catch (error) {
           const message = (error as Error).message;

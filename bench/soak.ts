@@ -43,6 +43,8 @@ export interface SoakVerdict {
   errors_outside_restart: number | null;
   counts_error_max: number | null;
   deadlocks: number;
+  /** The statements of the latest deadlock, when it was in the run's database. */
+  deadlock_statements?: string[];
   server_rss_growth: number | null;
   simulator_rss_growth: number | null;
   server_event_loop_p99_baseline_ms: number | null;
@@ -138,6 +140,24 @@ async function deadlocks(store: string): Promise<number> {
   }
 }
 
+/**
+ * The statements of InnoDB's latest detected deadlock when it involved `database` (the status counter
+ * is global: on a shared server other databases' deadlocks count too, this says whether the last one was ours).
+ */
+async function latestDeadlockIn(store: string): Promise<string[] | undefined> {
+  const { connection: options, database } = mysqlConnectionOptions(store);
+  const connection = await mysql.createConnection(options);
+  try {
+    const [rows] = await connection.query('SHOW ENGINE INNODB STATUS');
+    const status = String((rows as Array<{ Status: string }>)[0]?.Status ?? '');
+    const section = /LATEST DETECTED DEADLOCK\n-+\n([\s\S]*?)\n-+\nTRANSACTIONS/.exec(status)?.[1];
+    if (section === undefined || !section.includes(`\`${database}\``)) return undefined;
+    return section.split('\n').filter((line) => /^(DELETE|UPDATE|INSERT|SELECT|REPLACE)\b/i.test(line.trim())).map((line) => line.trim());
+  } finally {
+    await connection.end();
+  }
+}
+
 async function freshDatabase(store: string): Promise<void> {
   const { connection: options, database } = mysqlConnectionOptions(store);
   if (!/^\w+$/.test(database)) throw new Error(`--store needs a database name: ${store}`);
@@ -184,7 +204,11 @@ export const soakBench = defineBench({
       // The run's t = 0 is when the simulator's workers are ready, a little after `started`: shift this process's samples onto it.
       const shift = Math.max(0, (Date.parse(doc.run.started_at) - started) / 1000);
       const verdict = soakVerdict({ strategy, doc, deadlocks: (await deadlocks(values.store)) - before, simulatorRss: simulatorRss.map((s) => ({ t: s.t - shift, rss_mb: s.rss_mb })), durationS: durationMs / 1000, warmupS: (durationMs * 0.2) / 1000 });
-      log(`${strategy}: ${verdict.failures.length === 0 ? 'ok' : verdict.failures.join('; ')}`);
+      if (verdict.deadlocks > 0) {
+        const statements = await latestDeadlockIn(values.store);
+        if (statements !== undefined) verdict.deadlock_statements = statements;
+      }
+      log(`${strategy}: ${verdict.failures.length === 0 ? 'ok' : verdict.failures.join('; ')}${verdict.deadlock_statements ? ` (latest deadlock, in this run's database: ${verdict.deadlock_statements.join(' ⟷ ')})` : ''}`);
       verdicts.push(verdict);
     }
     return { params: { hosts: values.hosts, duration: values.duration, strategies: values.strategies }, results: { runs: verdicts, ok: verdicts.every((v) => v.failures.length === 0) }, machine: await mysqlFacts(values.store).catch(() => ({})) };

@@ -7,7 +7,7 @@
 import { Option, type Command } from 'commander';
 import { EXIT } from '../lib/exit-codes.js';
 import { buildServer } from '../server/app.js';
-import { optionHelp } from '../server/options/describe.js';
+import { flagWithPlaceholder, optionHelp } from '../server/options/describe.js';
 import { serverOptionsFromFlags, type ServerFlags } from '../server/options/resolve.js';
 import { OPTION_ROWS } from '../server/options/schema.js';
 import type { ServerOptions } from '../server/options/options.js';
@@ -121,7 +121,7 @@ export function register(program: Command): void {
   // One option per row of the table; no commander defaults, so a flag that was not given leaves
   // room for its environment variable and the table's default (server/options/resolve.ts).
   for (const row of OPTION_ROWS) {
-    const option = new Option(`${row.flag} ${row.placeholder}`, optionHelp(row));
+    const option = new Option(flagWithPlaceholder(row), optionHelp(row));
     command.addOption(row.kind.repeatable === true ? option.argParser(collect) : option);
   }
   command.action(async (flags: ServerFlags) => {

@@ -105,6 +105,11 @@ export interface AgentSpec {
   crash_restart_delay: number;
   /** Per-host bound on retained distributed results (bytes of JSON); beyond it the oldest are dropped AND counted. */
   retained_results_max_bytes: number;
+  /**
+   * Multiplies osquery's retry sleeps (i² s after the i-th failed attempt). 1 = osquery; `osqsim run
+   * --time-scale K` sets 1/K so a miniature run keeps the outage-to-retry proportions.
+   */
+  retry_sleep_scale: number;
   /** Send distributed/write statuses as strings (osquery < 3.0) instead of numbers. */
   string_statuses: boolean;
   /**
@@ -176,6 +181,7 @@ export const AGENT_DEFAULTS: Readonly<AgentSpec> = Object.freeze({
   crash_queries: Object.freeze([]) as unknown as string[],
   crash_restart_delay: 10_000,
   retained_results_max_bytes: 65_536,
+  retry_sleep_scale: 1,
   string_statuses: false,
   fleetd_phase: 'start',
 }) as AgentSpec;

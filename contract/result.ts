@@ -148,6 +148,11 @@ export interface ThresholdResult {
   expr: string;
   value: number | null;
   ok: boolean;
+  /**
+   * The run has no data for the metric (no write after the warm-up, no server samples …): the
+   * threshold FAILS, marked so (docs/scenarios.md "Thresholds": a limit that cannot be checked is not met).
+   */
+  no_data?: true;
 }
 
 export interface RunInfo {
@@ -191,6 +196,8 @@ export interface TimelineRecord {
   skipped?: boolean;
   /** Why it failed or was skipped (e.g. the server has no fault toggle). */
   error?: string;
+  /** Outages (restart_server, store_unavailable): seconds since run start when the fault was over. */
+  until?: number;
 }
 
 /** The harness's reading of the server's policy counts against the simulator's truth, once per sample. */

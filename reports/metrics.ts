@@ -6,6 +6,7 @@
  */
 import type { ResultDocument } from '../contract/result.js';
 import { ENDPOINTS } from '../contract/vocabulary.js';
+import { errorRateOutsideFaults } from './fault-windows.js';
 import { headline } from './headline.js';
 
 /** The unit a metric is measured in; the threshold's value is converted to it. */
@@ -30,6 +31,7 @@ function buildMetrics(): Map<string, MetricDef> {
     metrics.set(`${endpoint}.errors.count`, { unit: 'count', description: `${endpoint} errors`, get: (d) => find(d)?.errors ?? null });
   }
   metrics.set('errors.rate', { unit: 'ratio', description: 'errors ÷ requests, all endpoints', get: (d) => headline(d).total.error_rate });
+  metrics.set('errors.outside_faults.rate', { unit: 'ratio', description: 'errors ÷ requests outside the injected outages and their recovery grace (reports/fault-windows.ts)', get: (d) => errorRateOutsideFaults(d) });
   metrics.set('errors.count', { unit: 'count', description: 'errors, all endpoints', get: (d) => headline(d).total.errors });
   metrics.set('requests.rate', { unit: 'per_s', description: 'requests per second, all endpoints', get: (d) => headline(d).total.rate_per_s });
   metrics.set('checkins.late.rate', { unit: 'ratio', description: 'late check-ins ÷ scheduled', get: (d) => headline(d).checkins.late_rate });

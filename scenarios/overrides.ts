@@ -1,11 +1,12 @@
 /**
- * Command-line overrides of a scenario (`--hosts`, `--duration`, `--warmup`, `--seed`,
+ * Command-line overrides of a scenario (`--time-scale`, `--hosts`, `--duration`, `--warmup`, `--seed`,
  * `--enroll-secret`, `--store`, `--strategy`, `--tls`), applied to the parsed document before it is
  * validated, so a bad flag reads like a bad scenario and every problem is reported at once. Pure.
  */
 import { formatDurationMs, parseDurationMs } from '../lib/units.js';
 import { STATS_STRATEGIES } from '../contract/vocabulary.js';
 import type { ValidationIssue } from './schema/validate.js';
+import { parseTimeScale, scaleScenarioTime } from './time-scale.js';
 
 /** Flags as typed (strings) or already parsed (numbers). */
 export interface ScenarioOverrides {
@@ -20,6 +21,8 @@ export interface ScenarioOverrides {
   strategy?: string;
   /** `osqsim run --tls`: the server osqsim starts serves HTTPS with a self-signed CA. */
   tls?: boolean;
+  /** `--time-scale K`: the file's times divided by K (scenarios/time-scale.ts), before --duration/--warmup. */
+  timeScale?: string | number;
 }
 
 /** The scenario's defaults for the two durations a `--duration` may have to reconcile. */
@@ -37,6 +40,11 @@ export function applyOverrides(document: Record<string, unknown>, overrides: Sce
     problems.push({ path: flag, message: `must be a whole number, got "${value}"` });
     return undefined;
   };
+  if (overrides.timeScale !== undefined) {
+    const factor = parseTimeScale(overrides.timeScale);
+    if (factor === undefined) problems.push({ path: '--time-scale', message: `must be a number ≥ 1, got "${overrides.timeScale}"` });
+    else scaleScenarioTime(document, factor);
+  }
   if (overrides.hosts !== undefined) {
     const hosts = whole(overrides.hosts, '--hosts');
     if (hosts !== undefined) document.hosts = hosts;

@@ -9,6 +9,8 @@
  * the runs are compared. With `target:` only the simulator runs (counts are read when the target's
  * API token is given).
  */
+import { redactSecrets } from '../lib/redact.js';
+import { FAULT_KINDS } from '../reports/fault-windows.js';
 import { redactUrl } from '../lib/redact.js';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -356,7 +358,9 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
         const t = Math.round(elapsedS() * 10) / 10;
         try {
           const detail = await applyTimelineEvent(eventContext, event);
-          timeline.push({ t, kind: event.kind, detail, ok: true });
+          // An outage's event returns when it is over (the server listens again, the store fault expired).
+          const until = FAULT_KINDS.has(event.kind) ? { until: Math.round(elapsedS() * 10) / 10 } : {};
+          timeline.push({ t, kind: event.kind, detail, ok: true, ...until });
           log(`t=${String(Math.round(t)).padStart(4)}s ${event.kind}: ${detail}`);
         } catch (error) {
           const message = (error as Error).message;
@@ -431,10 +435,10 @@ function enrich(doc: ResultDocument, input: EnrichInput): void {
   const { scenario, strategy } = input;
   const embedded: Record<string, unknown> = JSON.parse(JSON.stringify(scenario));
   if (scenario.server) {
-    embedded.server = { ...scenario.server, store: input.storeLabel, stats: { ...scenario.server.stats, strategy }, ...(scenario.server.api_token ? { api_token: '***' } : {}) };
+    embedded.server = { ...scenario.server, store: input.storeLabel, stats: { ...scenario.server.stats, strategy } };
   }
-  if (scenario.target?.api_token) embedded.target = { ...scenario.target, api_token: '***' };
-  doc.scenario = embedded;
+  // Credentials (enroll secret, API tokens) and store passwords masked: result files are shared.
+  doc.scenario = redactSecrets(embedded);
   doc.run.store = input.storeLabel;
   if (scenario.server) doc.run.edited_policies = editedPoliciesOf(scenario.server);
   const serverById = new Map((input.final ?? []).map((p) => [p.id, p]));

@@ -71,13 +71,18 @@ export function compare(value: number, op: Operator, limit: number): boolean {
   }
 }
 
-/** Evaluates thresholds; a metric without data fails (a threshold you cannot check is not met). */
+/**
+ * Evaluates thresholds. The one rule for a metric without data: the threshold fails and is marked
+ * `no_data` (a limit that cannot be checked is not met; passing it silently would hide a scenario
+ * whose traffic never reaches what it claims to measure). docs/scenarios.md "Thresholds".
+ */
 export function evaluateThresholds(doc: ResultDocument, specs: readonly (ThresholdSpec | string)[]): ThresholdResult[] {
   return specs.map((spec) => {
     const parsed = typeof spec === 'string' ? parseThreshold(spec) : ({ ok: true, threshold: spec } as const);
     if (!parsed.ok) return { expr: String(spec), value: null, ok: false };
     const { threshold } = parsed;
     const value = metricValue(doc, threshold.metric);
-    return { expr: threshold.expr, value, ok: value !== null && compare(value, threshold.op, threshold.value) };
+    if (value === null) return { expr: threshold.expr, value, ok: false, no_data: true };
+    return { expr: threshold.expr, value, ok: compare(value, threshold.op, threshold.value) };
   });
 }

@@ -417,7 +417,7 @@ export class AgentPopulation {
     const slot = h * KINDS + kind;
     const attempt = ++this.tries[slot]!;
     if (attempt < maxAttempts) {
-      this.schedule(h, kind, done + retrySleepMs(attempt), true);
+      this.schedule(h, kind, done + retrySleepMs(attempt) * this.options.agent.retry_sleep_scale, true);
       return true;
     }
     this.tries[slot] = 0;

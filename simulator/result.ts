@@ -2,6 +2,7 @@
  * The result document of one simulator run (contract/result.ts): the workers' totals merged (outcome
  * counts add, HDR histograms merge exactly), ground truth merged and named, and the run's facts.
  */
+import { redactSecrets } from '../lib/redact.js';
 import { createHistogram, encodeHistogram, mergeInto, percentilesMs, type Histogram } from '../lib/histogram.js';
 import type { MachineInfo } from '../lib/machine.js';
 import { VERSION } from '../lib/version.js';
@@ -70,7 +71,8 @@ export function buildResult(input: ResultInput): ResultDocument {
   });
   return {
     schema: RESULT_SCHEMA,
-    scenario: scenario as unknown as Record<string, unknown>,
+    // The spec as run, credentials masked: result files are shared, the enroll secret is not.
+    scenario: redactSecrets(scenario) as unknown as Record<string, unknown>,
     run: {
       started_at: input.startedAt,
       duration_s: Math.round(input.durationS * 1000) / 1000,

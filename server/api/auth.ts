@@ -21,7 +21,7 @@ export function resolveApiToken(context: ServerContext): string {
     token = randomBytes(24).toString('base64url');
     const line = `REST API token generated: ${token} (set one with --api-token or OSQSIM_API_TOKEN)`;
     // Printed once: through the log at warn level, or straight to stderr when the log is quieter.
-    if (context.log.isLevelEnabled('warn')) context.log.warn({ apiToken: token }, line);
+    if (context.log.isLevelEnabled('warn')) context.log.warn(line);
     else if (context.options.logLevel !== 'silent') process.stderr.write(`${line}\n`);
   }
   tokens.set(context, token);

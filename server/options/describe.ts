@@ -24,6 +24,11 @@ export function optionHelp(row: AnyOptionRow): string {
   return notes.length === 0 ? row.help : `${row.help} (${notes.join('; ')})`;
 }
 
+/** `--port <port>`, or the flag alone for a switch. */
+export function flagWithPlaceholder(row: AnyOptionRow): string {
+  return row.placeholder === '' ? row.flag : `${row.flag} ${row.placeholder}`;
+}
+
 /** One README row per option (the meaning column is the help text; the README may say more). */
 export interface ReadmeRow {
   readonly flag: string;
@@ -34,7 +39,7 @@ export interface ReadmeRow {
 
 export function readmeRows(rows: readonly AnyOptionRow[] = OPTION_ROWS): ReadmeRow[] {
   return rows.map((each) => ({
-    flag: `\`${each.flag} ${each.placeholder}\``,
+    flag: `\`${flagWithPlaceholder(each)}\``,
     env: each.env === undefined ? '' : `\`${each.env}\``,
     default: hasDefaultValue(each) ? `\`${defaultText(each)}\`` : defaultText(each),
     meaning: each.help,

@@ -35,6 +35,11 @@ export interface ServerOptions {
   readonly bodyLimitBytes: number;
   /** REST API bearer token; generated and printed at start when not given. */
   readonly apiToken?: string;
+  /**
+   * Listen on a non-loopback address without apiToken (a generated token is then printed). Off by
+   * default: a server reachable from other machines must be given its token (server/options/listen-guard.ts).
+   */
+  readonly allowNoApiToken: boolean;
   readonly statsStrategy: StatsStrategyName;
   readonly statsIntervalMs: number;
   /**

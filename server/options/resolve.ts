@@ -32,13 +32,15 @@ function fromText(row: AnyOptionRow, texts: readonly string[], source: string): 
 export function serverOptionsFromFlags(flags: ServerFlags, env: Environment = process.env): ServerOptions {
   const given: Mutable<ServerOptions> = {};
   const sources: Sources = {};
-  const raw = flags as Readonly<Record<string, string | readonly string[] | undefined>>;
+  const raw = flags as Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
   for (const row of OPTION_ROWS) {
     const flagValue = raw[flagProperty(row.flag)];
     const envValue = row.env === undefined ? undefined : env[row.env];
     let value: unknown;
     if (flagValue !== undefined) {
-      value = fromText(row, typeof flagValue === 'string' ? [flagValue] : flagValue, row.flag);
+      // A switch arrives from commander as true (given without a value).
+      const texts = typeof flagValue === 'boolean' ? [String(flagValue)] : typeof flagValue === 'string' ? [flagValue] : flagValue;
+      value = fromText(row, texts, row.flag);
       if (value !== undefined) sources[row.key] = row.flag;
     }
     if (value === undefined && envValue !== undefined && envValue !== '') {

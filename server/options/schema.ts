@@ -8,6 +8,7 @@
  */
 import { EDITED_POLICY_MODES, STATS_STRATEGIES } from '../../contract/vocabulary.js';
 import { isLogLevel } from '../../lib/log.js';
+import { unguardedListen } from './listen-guard.js';
 import type { ServerOptions } from './options.js';
 import * as kind from './value-kinds.js';
 import type { ValueKind } from './value-kinds.js';
@@ -57,7 +58,11 @@ export const SERVER_OPTION_ROWS = [
     check: (value) => (kind.storeSpec.parse(value, '--store'), undefined),
     help: 'memory, or mysql://user:pass@host:port/db',
   }),
-  row({ key: 'host', flag: '--host', placeholder: '<host>', kind: kind.text, default: '127.0.0.1', help: 'address to listen on' }),
+  row({
+    key: 'host', flag: '--host', placeholder: '<host>', kind: kind.text, default: '127.0.0.1',
+    check: (value, options, nameOf) => unguardedListen(value, options, nameOf),
+    help: 'address to listen on (a non-loopback address needs --api-token)',
+  }),
   row({
     key: 'port', flag: '--port', placeholder: '<port>', kind: kind.wholeNumber, default: 8080,
     check: must((value) => Number.isInteger(value) && value >= 0 && value <= 65_535, 'must be a port number 0–65535'),
@@ -202,6 +207,10 @@ export const SERVER_OPTION_ROWS = [
     key: 'apiToken', flag: '--api-token', placeholder: '<token>', env: 'OSQSIM_API_TOKEN', kind: kind.token, default: undefined, defaultHelp: 'generated at start',
     help: 'REST API bearer token (generated and printed when absent)',
   }),
+  row({
+    key: 'allowNoApiToken', flag: '--allow-no-api-token', placeholder: '', env: 'OSQSIM_ALLOW_NO_API_TOKEN', kind: kind.onOff, default: false,
+    help: 'start on a non-loopback --host without --api-token (a token is then generated and printed); without it such a server refuses to start',
+  }),
 ] as const;
 
 /** The table for code that walks every row. */
@@ -217,7 +226,9 @@ type CamelCase<S extends string> = S extends `${infer Head}-${infer Tail}` ? `${
 
 /** The raw flags of `osqsim server` as commander hands them over (`--ingest-max-batch` → ingestMaxBatch). */
 export type ServerFlags = {
-  [R in TableRow as R['flag'] extends `--${infer Name}` ? CamelCase<Name> : never]?: ServerOptions[R['key']] extends readonly unknown[] ? string[] : string;
+  [R in TableRow as R['flag'] extends `--${infer Name}` ? CamelCase<Name> : never]?: ServerOptions[R['key']] extends readonly unknown[]
+    ? string[]
+    : ServerOptions[R['key']] extends boolean ? boolean | string : string;
 };
 
 /** The property commander stores a flag's value under (its camelCase name). */

@@ -22,6 +22,8 @@ export interface ValueKind<T> {
   format(value: T): string;
   /** The flag may be given several times; each occurrence adds to the list. */
   readonly repeatable?: boolean;
+  /** The flag takes no value: giving it means true (its environment variable takes true/false). */
+  readonly switch?: boolean;
 }
 
 /** The error every option problem raises: `invalid option --port: "x" is not a whole number`. */
@@ -38,6 +40,19 @@ export const text: ValueKind<string> = {
 export const token: ValueKind<string> = {
   parse: (value) => (value === '' ? undefined : value),
   format: () => '(set)',
+};
+
+/** A switch: the flag alone means true; its environment variable is `true`/`1` or `false`/`0`. */
+export const onOff: ValueKind<boolean> = {
+  parse: (value, source) => {
+    const lowered = value.trim().toLowerCase();
+    if (lowered === '') return undefined;
+    if (lowered === 'true' || lowered === '1') return true;
+    if (lowered === 'false' || lowered === '0') return false;
+    throw invalidOption(source, `"${value}" is not true, false, 1 or 0`);
+  },
+  format: (value) => String(value),
+  switch: true,
 };
 
 /** `memory` or a mysql:// URL (the store's own grammar, server/store/index.ts). */

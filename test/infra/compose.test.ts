@@ -118,10 +118,13 @@ describe('docker-compose.yml', () => {
     expect(JSON.stringify(services.server!.healthcheck!.test)).toContain(`127.0.0.1:${port}/`);
   });
 
-  it('gives every ${VAR} a default, and escapes the $ of nginx variables', () => {
+  it('gives every ${VAR} a default but the API token, which must be set (with a message), and escapes the $ of nginx variables', () => {
     const references = [...composeText.matchAll(/\$\{([^}]*)\}/g)].map((match) => match[1]!);
     expect(references.length).toBeGreaterThan(0);
-    for (const reference of references) expect(reference, `\${${reference}} has a :- default`).toMatch(/^\w+:-/);
+    for (const reference of references) {
+      if (reference.startsWith('OSQSIM_API_TOKEN')) expect(reference).toMatch(/^OSQSIM_API_TOKEN:\?\S.*OSQSIM_API_TOKEN/);
+      else expect(reference, `\${${reference}} has a :- default`).toMatch(/^\w+:-/);
+    }
     // A lone `$name` would be interpolated by Compose (to empty); nginx variables must be written `$$name`.
     const bare = composeText.replace(/\$\$/g, '').replace(/\$\{[^}]*\}/g, '');
     expect(bare).not.toMatch(/\$\w/);
@@ -199,6 +202,11 @@ describe('Dockerfile', () => {
     expect(argv[0]).toBe('node');
     expect(existsSync(join(root, argv[1]!.replace(/^\/app\//, '')))).toBe(true);
     expect(dockerfile).toMatch(/^CMD \["server", "--host", "0\.0\.0\.0"/m);
+  });
+
+  it('gives the server replicas one API token, which they need on 0.0.0.0', () => {
+    expect(flagValue(commandOf('server'), '--host')).toBe('0.0.0.0');
+    expect(services.server!.environment?.OSQSIM_API_TOKEN).toMatch(/^\$\{OSQSIM_API_TOKEN:\?/);
   });
 
   it('keeps node_modules and local results out of the build context', () => {

@@ -160,7 +160,7 @@ describe('threshold values carry their unit (report.html, summary.md)', () => {
       { expr: 'read.p99 < 200ms', value: 101.759, ok: true },
       { expr: 'errors.rate < 0.1%', value: 0.0005, ok: true },
       { expr: 'counts.staleness.max < 15s', value: 10, ok: true },
-      { expr: 'server.rss.max < 500MB', value: null, ok: false },
+      { expr: 'server.rss.max < 500MB', value: null, ok: false, no_data: true },
     ];
     const summary = renderSummary(doc);
     expect(summary).toContain('| `read.p99 < 200ms` | 102 ms | pass |');

@@ -51,14 +51,14 @@ describe('thresholds', () => {
     expect(results[4]!.value).toBe(4);
   });
 
-  it('a metric without data fails the threshold', () => {
+  it('a metric without data fails the threshold, marked no_data', () => {
     const doc = syntheticResult();
     doc.policies = doc.policies.map(({ server: _server, ...p }) => p);
     delete doc.server;
     expect(evaluateThresholds(doc, ['counts.error.max == 0', 'server.rss.max < 1000MB', 'enroll.p99 < 1s'])).toEqual([
-      { expr: 'counts.error.max == 0', value: null, ok: false },
-      { expr: 'server.rss.max < 1000MB', value: null, ok: false },
-      { expr: 'enroll.p99 < 1s', value: null, ok: false },
+      { expr: 'counts.error.max == 0', value: null, ok: false, no_data: true },
+      { expr: 'server.rss.max < 1000MB', value: null, ok: false, no_data: true },
+      { expr: 'enroll.p99 < 1s', value: null, ok: false, no_data: true },
     ]);
   });
 });

@@ -30,6 +30,7 @@ export const AGENT_FIELDS: Record<string, FieldSpec> = {
   retained_results_max_bytes: { validate: int({ min: 1024 }), default: () => AGENT_DEFAULTS.retained_results_max_bytes },
   string_statuses: { validate: bool(), default: () => AGENT_DEFAULTS.string_statuses },
   fleetd_phase: { validate: oneOf(FLEETD_PHASES), default: () => AGENT_DEFAULTS.fleetd_phase },
+  retry_sleep_scale: { validate: num({ min: 0.001, max: 1 }), default: () => AGENT_DEFAULTS.retry_sleep_scale },
 };
 
 export const agentValidator = object<AgentSpec>(AGENT_FIELDS);

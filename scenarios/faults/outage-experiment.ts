@@ -32,7 +32,7 @@ export interface OutageResult {
   readonly during: Partial<Record<Endpoint, Record<string, number>>>;
   /** Outcome counts per endpoint from 1 s after full service to the end. */
   readonly after: Partial<Record<Endpoint, Record<string, number>>>;
-  /** Enrolls of new hosts tried once a second during the outage (3 s timeout). */
+  /** Enrolls of new hosts tried once a second during the outage (3 s timeout, all ended before the database returned). */
   readonly enroll_probes: Record<string, number>;
   /** /healthz answers during the outage (3 s timeout). */
   readonly healthz_during: Record<string, number>;
@@ -87,8 +87,9 @@ export async function runOutageExperiment(options: OutageExperimentOptions): Pro
       const enrollProbes: Record<string, number> = {};
       const healthz: Record<string, number> = {};
       // Probes start once a second and are not awaited in turn: one that hangs does not hide the next.
+      // None starts in the outage's last 3 s, so every probe ends (3 s timeout) before the database returns.
       const probesDone: Promise<void>[] = [];
-      while (Date.now() - faultAt < options.outageMs) {
+      while (Date.now() - faultAt < options.outageMs - 3_000) {
         const identifier = `probe-during-${mode}-${probes++}`;
         probesDone.push(
           (async () => {
@@ -97,18 +98,21 @@ export async function runOutageExperiment(options: OutageExperimentOptions): Pro
             healthz[String(health)] = (healthz[String(health)] ?? 0) + 1;
           })(),
         );
-        await sleep(Math.min(1_000, Math.max(0, options.outageMs - (Date.now() - faultAt))));
+        await sleep(1_000);
       }
+      await sleep(Math.max(0, options.outageMs - (Date.now() - faultAt)));
       proxy.heal();
       const healedAt = Date.now();
       log(`${mode}: database back`);
-      await Promise.all(probesDone);
       // Full service: a new host enrolls, is asked its policies and has its results stored.
       let recoveryMs = Number.POSITIVE_INFINITY;
       while (Date.now() - healedAt < 60_000) {
         const probe = new AckedAgents({ url, enrollSecret: 'outage-secret', hosts: 1, intervalMs: 0, requestTimeoutMs: 5_000, prefix: `probe-after-${mode}-${probes++}` });
-        if ((await probe.enrollAll()) === 1) {
+        const enrolled = (await probe.enrollAll()) === 1;
+        log(`${mode}: +${Date.now() - healedAt} ms: enroll ${JSON.stringify(probe.outcomes('enroll'))}`);
+        if (enrolled) {
           await probe.checkInAll();
+          log(`${mode}: +${Date.now() - healedAt} ms: read ${JSON.stringify(probe.outcomes('distributed/read'))} write ${JSON.stringify(probe.outcomes('distributed/write'))}`);
           const [nodeKey] = probe.nodeKeys();
           if (probe.ackedWrites === 1 && (await ledger.rowsOfHost(nodeKey!)) === 3) {
             recoveryMs = Date.now() - healedAt;
@@ -118,6 +122,7 @@ export async function runOutageExperiment(options: OutageExperimentOptions): Pro
         await sleep(100);
       }
       log(`${mode}: full service ${recoveryMs} ms after the database returned`);
+      await Promise.all(probesDone);
       const errorsAfter = await writeStoreErrors(url);
       // Every host writes again after recovery (it is due every policy interval): the last result
       // each host had acknowledged is then one the store took.

@@ -17,12 +17,18 @@
  *    entry may be served for up to `maxAgeMs` (default 10 min, a safety net). When it is not (not
  *    started — e.g. a server used through inject() only —, or the store failing), entries fall
  *    back to `ttlMs` (--host-cache-ttl, default 2 s): the bound is then max(ttl, live window).
+ *  - While the store cannot be reached (a reload fails with STORE_UNAVAILABLE), an expired entry is
+ *    served as it is, up to `maxAgeMs`: during a database outage hosts the instance knows keep
+ *    checking in (their writes are answered as Fleet does, the host stays due), instead of every
+ *    read failing once the TTL runs out. Nothing can change in an unreachable store, so the entry
+ *    is as fresh as any this instance could read (docs/RELIABILITY.md "Database outage").
  *  - Unknown node keys are never cached (a host enrolled elsewhere works at its first request).
  *  `ttlMs = 0` turns caching off.
  *
  * Both caches are bounded (least recently loaded entries are evicted first) and drop loads that
  * raced an invalidation, so an invalidation is never undone by an older read.
  */
+import { isOsqsimError } from '../../lib/errors.js';
 import { LONG_AGO } from '../store/common.js';
 import { policyLabelIds } from '../store/label-rules.js';
 import type { Host, Policy } from '../store/store.js';
@@ -111,15 +117,20 @@ export class HostCache {
   private generation = 0;
   private readonly ttlMs: number;
   private readonly maxAge: () => number;
+  /** How old an entry served while the store is unreachable may be. */
+  private readonly staleIfUnavailableMs: number;
   private readonly maxEntries: number;
   private readonly clock: Clock;
   hits = 0;
   misses = 0;
+  /** Expired entries served because the store could not be reached. */
+  servedStale = 0;
   invalidations = 0;
 
   constructor(private readonly load: HostLoader, options: HostCacheOptions) {
     this.ttlMs = options.ttlMs;
     this.maxAge = maxAgeOf(options);
+    this.staleIfUnavailableMs = options.ttlMs <= 0 ? 0 : Math.max(options.ttlMs, options.maxAgeMs ?? options.ttlMs);
     this.maxEntries = options.maxEntries ?? DEFAULT_HOST_CACHE_ENTRIES;
     this.clock = options.clock ?? Date.now;
   }
@@ -159,6 +170,11 @@ export class HostCache {
       },
       (error: unknown) => {
         if (this.loading.get(nodeKey) === promise) this.loading.delete(nodeKey);
+        const stale = this.byNodeKey.get(nodeKey);
+        if (stale !== undefined && isOsqsimError(error, 'STORE_UNAVAILABLE') && this.clock() - stale.loadedAt < this.staleIfUnavailableMs) {
+          this.servedStale += 1;
+          return stale;
+        }
         throw error;
       },
     );
@@ -282,12 +298,16 @@ export class PolicyScopeCache {
   private generation = 0;
   private readonly ttlMs: number;
   private readonly maxAge: () => number;
+  /** As HostCache's: a scope is served past its age while the store cannot be reached. */
+  private readonly staleIfUnavailableMs: number;
   private readonly maxEntries: number;
   private readonly clock: Clock;
+  servedStale = 0;
 
   constructor(private readonly load: ScopeLoader, options: HostCacheOptions) {
     this.ttlMs = options.ttlMs;
     this.maxAge = maxAgeOf(options);
+    this.staleIfUnavailableMs = options.ttlMs <= 0 ? 0 : Math.max(options.ttlMs, options.maxAgeMs ?? options.ttlMs);
     this.maxEntries = options.maxEntries ?? 10_000;
     this.clock = options.clock ?? Date.now;
   }
@@ -336,6 +356,11 @@ export class PolicyScopeCache {
       },
       (error: unknown) => {
         if (this.loading.get(key) === promise) this.loading.delete(key);
+        const stale = this.scopes.get(key);
+        if (stale !== undefined && isOsqsimError(error, 'STORE_UNAVAILABLE') && this.clock() - stale.loadedAt < this.staleIfUnavailableMs) {
+          this.servedStale += 1;
+          return stale;
+        }
         throw error;
       },
     );

@@ -23,6 +23,10 @@ describeMysql('database outage through a TCP fault proxy (MariaDB)', (db) => {
       const writes = result.during['distributed/write'] ?? {};
       for (const outcome of Object.keys(writes)) expect(['200', '503', 'timeout'], context).toContain(outcome);
       expect(result.enroll_probes['200'] ?? 0, context).toBe(0);
+      // Hosts the server knows keep checking in: their reads are served from the host cache even
+      // after its TTL while the store is unreachable (server/osquery/host-cache.ts).
+      const reads = result.during['distributed/read'] ?? {};
+      expect(reads['503'] ?? 0, context).toBe(0);
       // After recovery everything answers 200.
       for (const outcomes of Object.values(result.after)) for (const outcome of Object.keys(outcomes)) expect(outcome, context).toBe('200');
     }

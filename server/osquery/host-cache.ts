@@ -112,6 +112,11 @@ function stampOf(entry: CachedHost): string {
 
 export class HostCache {
   private readonly byNodeKey = new Map<string, CachedHost>();
+  /**
+   * Entries the change feed reported changed but could not re-read because the store was
+   * unreachable: reloaded at their next use, and kept only as the stale fallback until then.
+   */
+  private readonly outdated = new Set<string>();
   private readonly nodeKeyById = new Map<number, string>();
   private readonly loading = new Map<string, Promise<CachedHost | undefined>>();
   private generation = 0;
@@ -141,7 +146,7 @@ export class HostCache {
    */
   fresh(nodeKey: string): CachedHost | undefined {
     const entry = this.byNodeKey.get(nodeKey);
-    if (entry === undefined || this.clock() - entry.loadedAt >= this.maxAge()) return undefined;
+    if (entry === undefined || this.outdated.has(nodeKey) || this.clock() - entry.loadedAt >= this.maxAge()) return undefined;
     this.hits += 1;
     return entry;
   }
@@ -149,7 +154,7 @@ export class HostCache {
   /** The host for this node key, from memory when fresh; undefined for an unknown key. */
   get(nodeKey: string): Promise<CachedHost | undefined> | CachedHost | undefined {
     const entry = this.byNodeKey.get(nodeKey);
-    if (entry !== undefined && this.clock() - entry.loadedAt < this.maxAge()) {
+    if (entry !== undefined && !this.outdated.has(nodeKey) && this.clock() - entry.loadedAt < this.maxAge()) {
       this.hits += 1;
       return entry;
     }
@@ -208,7 +213,8 @@ export class HostCache {
    * Brings cached hosts that changed elsewhere up to date with one store call (the change feed's
    * refresh), so the next request of such a host is still served from memory. Hosts not cached are
    * skipped. An entry that was updated in place or replaced while the read ran, or whose host is
-   * gone, is dropped instead (reloaded on use); when the read fails, all of them are dropped.
+   * gone, is dropped instead (reloaded on use); when the read fails, all of them are dropped — except
+   * when the store is unreachable: they are then reloaded on use and kept as the stale fallback.
    */
   async refreshHosts(hostIds: Iterable<number>, fetch: (ids: number[]) => Promise<Host[]>): Promise<void> {
     this.generation += 1; // loads in flight may have read the row before the change
@@ -220,10 +226,12 @@ export class HostCache {
     }
     if (targets.size === 0) return;
     let rows: Host[] | undefined;
+    let unreachable = false;
     try {
       rows = await fetch([...targets.keys()]);
-    } catch {
+    } catch (error) {
       rows = undefined;
+      unreachable = isOsqsimError(error, 'STORE_UNAVAILABLE');
     }
     const byId = new Map((rows ?? []).map((host) => [host.id, host]));
     const loadedAt = this.clock();
@@ -232,7 +240,8 @@ export class HostCache {
       const current = this.peekById(hostId);
       if (current !== entry) continue; // dropped or reloaded meanwhile
       const row = byId.get(hostId);
-      if (row === undefined || stampOf(current) !== stamp) this.remove(current.nodeKey);
+      if (unreachable && stampOf(current) === stamp) this.outdated.add(current.nodeKey);
+      else if (row === undefined || stampOf(current) !== stamp) this.remove(current.nodeKey);
       else this.put(toCachedHost(row, loadedAt));
     }
   }
@@ -242,6 +251,7 @@ export class HostCache {
     this.loading.clear();
     this.byNodeKey.clear();
     this.nodeKeyById.clear();
+    this.outdated.clear();
   }
 
   get size(): number {
@@ -252,6 +262,7 @@ export class HostCache {
     const previousKey = this.nodeKeyById.get(entry.id);
     if (previousKey !== undefined && previousKey !== entry.nodeKey) this.byNodeKey.delete(previousKey);
     this.byNodeKey.delete(entry.nodeKey);
+    this.outdated.delete(entry.nodeKey);
     this.byNodeKey.set(entry.nodeKey, entry);
     this.nodeKeyById.set(entry.id, entry.nodeKey);
     while (this.byNodeKey.size > this.maxEntries) {
@@ -264,6 +275,7 @@ export class HostCache {
     const entry = this.byNodeKey.get(nodeKey);
     if (!entry) return;
     this.byNodeKey.delete(nodeKey);
+    this.outdated.delete(nodeKey);
     if (this.nodeKeyById.get(entry.id) === nodeKey) this.nodeKeyById.delete(entry.id);
   }
 }

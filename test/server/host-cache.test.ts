@@ -86,6 +86,35 @@ describe('host cache (hot path)', () => {
     expect((await cache.get('k1'))?.loadedAt).toBe(60_000);
   });
 
+  it('a refresh that fails because the store is unreachable keeps the entries as the stale fallback (reloaded on use)', async () => {
+    let failure: Error | undefined;
+    const loads: string[] = [];
+    const cache = new HostCache(
+      async (key) => {
+        loads.push(key);
+        if (failure) throw failure;
+        return host(1, key);
+      },
+      { ttlMs: 2000, maxAgeMs: 60_000, feedLive: () => true, clock: () => 0 },
+    );
+    await cache.get('k1');
+    failure = osqsimError('STORE_UNAVAILABLE', { reason: 'ECONNRESET' });
+    await cache.refreshHosts([1], async () => {
+      throw failure;
+    });
+    expect(cache.fresh('k1')).toBeUndefined(); // known to be out of date: not served as fresh
+    expect((await cache.get('k1'))?.id).toBe(1); // reload failed: the entry is the fallback
+    expect(loads).toEqual(['k1', 'k1']);
+    // Any other failure drops them, as before.
+    await cache.refreshHosts([1], async () => {
+      throw new Error('bug');
+    });
+    await expect(Promise.resolve(cache.get('k1'))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    failure = undefined;
+    expect((await cache.get('k1'))?.id).toBe(1);
+    expect(cache.fresh('k1')?.id).toBe(1);
+  });
+
   it('does not cache unknown keys and answers undefined', async () => {
     const source = fakeHosts();
     const cache = new HostCache((key) => source.load(key), { ttlMs: 2000 });

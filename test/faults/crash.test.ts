@@ -15,7 +15,8 @@ describeMysql('kill -9 of the server during a write herd (MariaDB)', (db) => {
     const context = JSON.stringify(result);
     expect(result.compared_at_kill, context).toBeGreaterThan(0);
     expect(result.lost_at_kill, context).toBe(0);
-    expect(result.retained_at_restart, context).toBeGreaterThan(0);
+    // Hosts whose write the kill cut off (how many depends on where the kill lands) kept their
+    // results and sent them again: none is left holding any.
     expect(result.retained_at_end, context).toBe(0);
     expect(result.compared_at_end, context).toBe(60 * 2);
     expect(result.lost_at_end, context).toBe(0);

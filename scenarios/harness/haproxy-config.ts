@@ -10,6 +10,12 @@
  * - Health checks: `option httpchk GET /healthz` every second; an instance is out after 2 failed checks
  *   and back after 1 good one (`inter 1s fall 2 rise 1`), so a stopped instance stops getting traffic
  *   within ≈ 2 s.
+ * - Failover without errors: a request whose connection to an instance fails, or gets no response
+ *   at all (the instance died under it), is sent again to another instance (`retries 3`,
+ *   `option redispatch 1`, `retry-on conn-failure empty-response`) instead of answering 503 until the
+ *   health checks take the dead instance out. Replaying such a request is safe: osquery writes are
+ *   upserts of the host's latest results, and a repeated enroll answers the same host.
+ *   (Measured by test/faults/instance-loss.test.ts: docs/RELIABILITY.md "Instance loss".)
  * - Timeouts: connect 2 s, client/server 60 s (a check-in answers in milliseconds; osquery's own request
  *   timeout is longer), queue 10 s, keep-alive idle 60 s. A request no instance takes fails (503) instead of hanging.
  * - Loopback only: the frontend binds 127.0.0.1 on a port the harness chose.
@@ -51,6 +57,9 @@ export function haproxyConfig(input: HaproxyConfigInput): string {
     '  timeout queue 10s',
     '  timeout http-keep-alive 60s',
     '  timeout http-request 30s',
+    '  retries 3',
+    '  option redispatch 1',
+    '  retry-on conn-failure empty-response',
     '',
     'frontend osqsim',
     `  bind 127.0.0.1:${input.port}`,

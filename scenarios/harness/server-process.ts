@@ -123,6 +123,14 @@ export class ServerProcess {
     clearTimeout(timer);
   }
 
+  /** `kill -9`: no drain, no flush (a crash); resolves once the process is gone. */
+  async crash(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGKILL');
+    await this.exited;
+  }
+
   /** Stop, wait `downMs`, start again on the same port. */
   async restart(downMs: number): Promise<string> {
     await this.stop();

@@ -17,12 +17,18 @@
  *    entry may be served for up to `maxAgeMs` (default 10 min, a safety net). When it is not (not
  *    started — e.g. a server used through inject() only —, or the store failing), entries fall
  *    back to `ttlMs` (--host-cache-ttl, default 2 s): the bound is then max(ttl, live window).
+ *  - While the store cannot be reached (a reload fails with STORE_UNAVAILABLE), an expired entry is
+ *    served as it is, up to `maxAgeMs`: during a database outage hosts the instance knows keep
+ *    checking in (their writes are answered as Fleet does, the host stays due), instead of every
+ *    read failing once the TTL runs out. Nothing can change in an unreachable store, so the entry
+ *    is as fresh as any this instance could read (docs/RELIABILITY.md "Database outage").
  *  - Unknown node keys are never cached (a host enrolled elsewhere works at its first request).
  *  `ttlMs = 0` turns caching off.
  *
  * Both caches are bounded (least recently loaded entries are evicted first) and drop loads that
  * raced an invalidation, so an invalidation is never undone by an older read.
  */
+import { isOsqsimError } from '../../lib/errors.js';
 import { LONG_AGO } from '../store/common.js';
 import { policyLabelIds } from '../store/label-rules.js';
 import type { Host, Policy } from '../store/store.js';
@@ -106,20 +112,30 @@ function stampOf(entry: CachedHost): string {
 
 export class HostCache {
   private readonly byNodeKey = new Map<string, CachedHost>();
+  /**
+   * Entries the change feed reported changed but could not re-read because the store was
+   * unreachable: reloaded at their next use, and kept only as the stale fallback until then.
+   */
+  private readonly outdated = new Set<string>();
   private readonly nodeKeyById = new Map<number, string>();
   private readonly loading = new Map<string, Promise<CachedHost | undefined>>();
   private generation = 0;
   private readonly ttlMs: number;
   private readonly maxAge: () => number;
+  /** How old an entry served while the store is unreachable may be. */
+  private readonly staleIfUnavailableMs: number;
   private readonly maxEntries: number;
   private readonly clock: Clock;
   hits = 0;
   misses = 0;
+  /** Expired entries served because the store could not be reached. */
+  servedStale = 0;
   invalidations = 0;
 
   constructor(private readonly load: HostLoader, options: HostCacheOptions) {
     this.ttlMs = options.ttlMs;
     this.maxAge = maxAgeOf(options);
+    this.staleIfUnavailableMs = options.ttlMs <= 0 ? 0 : Math.max(options.ttlMs, options.maxAgeMs ?? options.ttlMs);
     this.maxEntries = options.maxEntries ?? DEFAULT_HOST_CACHE_ENTRIES;
     this.clock = options.clock ?? Date.now;
   }
@@ -130,7 +146,7 @@ export class HostCache {
    */
   fresh(nodeKey: string): CachedHost | undefined {
     const entry = this.byNodeKey.get(nodeKey);
-    if (entry === undefined || this.clock() - entry.loadedAt >= this.maxAge()) return undefined;
+    if (entry === undefined || this.outdated.has(nodeKey) || this.clock() - entry.loadedAt >= this.maxAge()) return undefined;
     this.hits += 1;
     return entry;
   }
@@ -138,7 +154,7 @@ export class HostCache {
   /** The host for this node key, from memory when fresh; undefined for an unknown key. */
   get(nodeKey: string): Promise<CachedHost | undefined> | CachedHost | undefined {
     const entry = this.byNodeKey.get(nodeKey);
-    if (entry !== undefined && this.clock() - entry.loadedAt < this.maxAge()) {
+    if (entry !== undefined && !this.outdated.has(nodeKey) && this.clock() - entry.loadedAt < this.maxAge()) {
       this.hits += 1;
       return entry;
     }
@@ -159,6 +175,11 @@ export class HostCache {
       },
       (error: unknown) => {
         if (this.loading.get(nodeKey) === promise) this.loading.delete(nodeKey);
+        const stale = this.byNodeKey.get(nodeKey);
+        if (stale !== undefined && isOsqsimError(error, 'STORE_UNAVAILABLE') && this.clock() - stale.loadedAt < this.staleIfUnavailableMs) {
+          this.servedStale += 1;
+          return stale;
+        }
         throw error;
       },
     );
@@ -192,7 +213,8 @@ export class HostCache {
    * Brings cached hosts that changed elsewhere up to date with one store call (the change feed's
    * refresh), so the next request of such a host is still served from memory. Hosts not cached are
    * skipped. An entry that was updated in place or replaced while the read ran, or whose host is
-   * gone, is dropped instead (reloaded on use); when the read fails, all of them are dropped.
+   * gone, is dropped instead (reloaded on use); when the read fails, all of them are dropped — except
+   * when the store is unreachable: they are then reloaded on use and kept as the stale fallback.
    */
   async refreshHosts(hostIds: Iterable<number>, fetch: (ids: number[]) => Promise<Host[]>): Promise<void> {
     this.generation += 1; // loads in flight may have read the row before the change
@@ -204,10 +226,12 @@ export class HostCache {
     }
     if (targets.size === 0) return;
     let rows: Host[] | undefined;
+    let unreachable = false;
     try {
       rows = await fetch([...targets.keys()]);
-    } catch {
+    } catch (error) {
       rows = undefined;
+      unreachable = isOsqsimError(error, 'STORE_UNAVAILABLE');
     }
     const byId = new Map((rows ?? []).map((host) => [host.id, host]));
     const loadedAt = this.clock();
@@ -216,7 +240,8 @@ export class HostCache {
       const current = this.peekById(hostId);
       if (current !== entry) continue; // dropped or reloaded meanwhile
       const row = byId.get(hostId);
-      if (row === undefined || stampOf(current) !== stamp) this.remove(current.nodeKey);
+      if (unreachable && stampOf(current) === stamp) this.outdated.add(current.nodeKey);
+      else if (row === undefined || stampOf(current) !== stamp) this.remove(current.nodeKey);
       else this.put(toCachedHost(row, loadedAt));
     }
   }
@@ -226,6 +251,7 @@ export class HostCache {
     this.loading.clear();
     this.byNodeKey.clear();
     this.nodeKeyById.clear();
+    this.outdated.clear();
   }
 
   get size(): number {
@@ -236,6 +262,7 @@ export class HostCache {
     const previousKey = this.nodeKeyById.get(entry.id);
     if (previousKey !== undefined && previousKey !== entry.nodeKey) this.byNodeKey.delete(previousKey);
     this.byNodeKey.delete(entry.nodeKey);
+    this.outdated.delete(entry.nodeKey);
     this.byNodeKey.set(entry.nodeKey, entry);
     this.nodeKeyById.set(entry.id, entry.nodeKey);
     while (this.byNodeKey.size > this.maxEntries) {
@@ -248,6 +275,7 @@ export class HostCache {
     const entry = this.byNodeKey.get(nodeKey);
     if (!entry) return;
     this.byNodeKey.delete(nodeKey);
+    this.outdated.delete(nodeKey);
     if (this.nodeKeyById.get(entry.id) === nodeKey) this.nodeKeyById.delete(entry.id);
   }
 }
@@ -282,12 +310,16 @@ export class PolicyScopeCache {
   private generation = 0;
   private readonly ttlMs: number;
   private readonly maxAge: () => number;
+  /** As HostCache's: a scope is served past its age while the store cannot be reached. */
+  private readonly staleIfUnavailableMs: number;
   private readonly maxEntries: number;
   private readonly clock: Clock;
+  servedStale = 0;
 
   constructor(private readonly load: ScopeLoader, options: HostCacheOptions) {
     this.ttlMs = options.ttlMs;
     this.maxAge = maxAgeOf(options);
+    this.staleIfUnavailableMs = options.ttlMs <= 0 ? 0 : Math.max(options.ttlMs, options.maxAgeMs ?? options.ttlMs);
     this.maxEntries = options.maxEntries ?? 10_000;
     this.clock = options.clock ?? Date.now;
   }
@@ -336,6 +368,11 @@ export class PolicyScopeCache {
       },
       (error: unknown) => {
         if (this.loading.get(key) === promise) this.loading.delete(key);
+        const stale = this.scopes.get(key);
+        if (stale !== undefined && isOsqsimError(error, 'STORE_UNAVAILABLE') && this.clock() - stale.loadedAt < this.staleIfUnavailableMs) {
+          this.servedStale += 1;
+          return stale;
+        }
         throw error;
       },
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { osqsimError } from '../../lib/errors.js';
 import { HostCache, PolicyScopeCache } from '../../server/osquery/host-cache.js';
 import type { Host, Policy } from '../../server/store/store.js';
 
@@ -58,6 +59,60 @@ describe('host cache (hot path)', () => {
     clock = 2000;
     expect((await cache.get('k1'))?.refetchRequested).toBe(true); // visible within the staleness bound
     expect(source.loads).toEqual(['k1', 'k1']);
+  });
+
+  it('serves an expired entry while the store is unreachable (up to maxAgeMs), never on other errors', async () => {
+    let clock = 0;
+    let failure: Error | undefined;
+    const cache = new HostCache(
+      async (key) => {
+        if (failure) throw failure;
+        return host(1, key);
+      },
+      { ttlMs: 2000, maxAgeMs: 60_000, feedLive: () => false, clock: () => clock },
+    );
+    expect((await cache.get('k1'))?.id).toBe(1);
+    failure = osqsimError('STORE_UNAVAILABLE', { reason: 'ECONNRESET' });
+    clock = 5_000; // past the TTL: reloaded, the reload fails, the entry is served
+    expect((await cache.get('k1'))?.id).toBe(1);
+    expect(cache.servedStale).toBe(1);
+    await expect(Promise.resolve(cache.get('unknown'))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    failure = osqsimError('INTERNAL', { reason: 'bug' });
+    await expect(Promise.resolve(cache.get('k1'))).rejects.toMatchObject({ code: 'INTERNAL' });
+    failure = osqsimError('STORE_UNAVAILABLE', { reason: 'ECONNRESET' });
+    clock = 60_000; // the safety net's age: no longer served
+    await expect(Promise.resolve(cache.get('k1'))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    failure = undefined;
+    expect((await cache.get('k1'))?.loadedAt).toBe(60_000);
+  });
+
+  it('a refresh that fails because the store is unreachable keeps the entries as the stale fallback (reloaded on use)', async () => {
+    let failure: Error | undefined;
+    const loads: string[] = [];
+    const cache = new HostCache(
+      async (key) => {
+        loads.push(key);
+        if (failure) throw failure;
+        return host(1, key);
+      },
+      { ttlMs: 2000, maxAgeMs: 60_000, feedLive: () => true, clock: () => 0 },
+    );
+    await cache.get('k1');
+    failure = osqsimError('STORE_UNAVAILABLE', { reason: 'ECONNRESET' });
+    await cache.refreshHosts([1], async () => {
+      throw failure;
+    });
+    expect(cache.fresh('k1')).toBeUndefined(); // known to be out of date: not served as fresh
+    expect((await cache.get('k1'))?.id).toBe(1); // reload failed: the entry is the fallback
+    expect(loads).toEqual(['k1', 'k1']);
+    // Any other failure drops them, as before.
+    await cache.refreshHosts([1], async () => {
+      throw new Error('bug');
+    });
+    await expect(Promise.resolve(cache.get('k1'))).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    failure = undefined;
+    expect((await cache.get('k1'))?.id).toBe(1);
+    expect(cache.fresh('k1')?.id).toBe(1);
   });
 
   it('does not cache unknown keys and answers undefined', async () => {

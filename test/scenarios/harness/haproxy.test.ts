@@ -53,6 +53,9 @@ describe('haproxy.cfg', () => {
     expect(text).toMatch(/^\s+option httpchk GET \/healthz$/m);
     expect(text).toMatch(/^\s+http-check expect status 200$/m);
     expect(text).toMatch(/^\s+default-server inter 1s fall 2 rise 1$/m);
+    // A failed connection or a missing response is replayed on another instance (instance loss).
+    expect(text).toMatch(/^\s+option redispatch 1$/m);
+    expect(text).toMatch(/^\s+retry-on conn-failure empty-response$/m);
     for (const t of ['connect 2s', 'client 60s', 'server 60s', 'queue 10s']) expect(text).toContain(`timeout ${t}`);
     expect(text).toMatch(/^\s+bind 127\.0\.0\.1:18080$/m);
     expect(text).toMatch(/^\s+server s0 127\.0\.0\.1:4001 check$/m);

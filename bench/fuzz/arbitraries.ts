@@ -84,44 +84,46 @@ export type Mutation =
   | { readonly kind: 'add'; readonly path: JsonPath; readonly key: string; readonly value: unknown }
   | { readonly kind: 'wrap'; readonly path: JsonPath };
 
-function parentAndKey(root: unknown, path: JsonPath): { parent: Record<string | number, unknown>; key: string | number } | undefined {
-  if (typeof root !== 'object' || root === null) return undefined;
-  let node = root as Record<string | number, unknown>;
-  for (const step of path.slice(0, -1)) {
-    const next = node?.[step];
-    if (typeof next !== 'object' || next === null) return undefined;
-    node = next as Record<string | number, unknown>;
-  }
-  return path.length === 0 ? undefined : { parent: node, key: path[path.length - 1]! };
+type Container = Record<string | number, unknown>;
+
+const isContainer = (value: unknown): value is Container => typeof value === 'object' && value !== null;
+
+/** A shallow copy of a container (inserted values are never copied: they may be nested thousands deep). */
+const shallowCopy = (value: Container): Container => (Array.isArray(value) ? [...value] : { ...value }) as Container;
+
+/** `update` applied at `path`, copying only the containers along it; a path that no longer exists leaves the document as it is. */
+function updateAt(node: unknown, path: JsonPath, update: (parent: Container, key: string | number) => void): unknown {
+  if (path.length === 0 || !isContainer(node)) return node;
+  const copy = shallowCopy(node);
+  const [step, ...rest] = path as [string | number, ...Array<string | number>];
+  if (rest.length === 0) update(copy, step);
+  else copy[step] = updateAt(copy[step], rest, update);
+  return copy;
 }
 
-/** The document with one mutation applied (a copy; the input is never changed). */
+/** The document with one mutation applied (the input is never changed). */
 export function applyMutation(document: unknown, mutation: Mutation): unknown {
-  const root = structuredClone(document);
-  if (mutation.path.length === 0) {
-    if (mutation.kind === 'replace') return mutation.value;
-    if (mutation.kind === 'wrap') return [root];
-    if (mutation.kind === 'delete') return undefined;
-  }
-  const at = parentAndKey(root, mutation.path);
-  const target = mutation.path.length === 0 ? root : at?.parent[at.key];
+  const { path } = mutation;
   switch (mutation.kind) {
     case 'delete':
-      if (at && Array.isArray(at.parent)) at.parent.splice(Number(at.key), 1);
-      else if (at) delete at.parent[at.key];
-      break;
+      if (path.length === 0) return undefined;
+      return updateAt(document, path, (parent, key) => {
+        if (Array.isArray(parent)) parent.splice(Number(key), 1);
+        else delete parent[key];
+      });
     case 'replace':
-      if (at) at.parent[at.key] = mutation.value;
-      break;
+      return path.length === 0 ? mutation.value : updateAt(document, path, (parent, key) => (parent[key] = mutation.value));
     case 'wrap':
-      if (at) at.parent[at.key] = [target];
-      break;
-    case 'add':
-      if (typeof target === 'object' && target !== null && !Array.isArray(target)) (target as Record<string, unknown>)[mutation.key] = mutation.value;
-      else if (Array.isArray(target)) target.push(mutation.value);
-      break;
+      return path.length === 0 ? [document] : updateAt(document, path, (parent, key) => (parent[key] = [parent[key]]));
+    case 'add': {
+      const add = (target: unknown): unknown => {
+        if (Array.isArray(target)) return [...target, mutation.value];
+        if (isContainer(target)) return { ...target, [mutation.key]: mutation.value };
+        return target;
+      };
+      return path.length === 0 ? add(document) : updateAt(document, path, (parent, key) => (parent[key] = add(parent[key])));
+    }
   }
-  return root;
 }
 
 /** One to three mutations of a valid document: the inputs closest to what a buggy client sends. */

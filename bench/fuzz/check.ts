@@ -10,7 +10,7 @@ import { requestOf, type ErrorShape, type RouteCase, type RouteTarget } from './
 
 export interface Finding {
   readonly target: string;
-  readonly problem: 'timeout' | '5xx' | 'error shape' | 'store changed' | 'threw';
+  readonly problem: 'timeout' | '5xx' | 'error shape' | 'store changed' | 'threw' | 'exit code';
   readonly detail: string;
   readonly request?: { method: string; url: string; payload?: string };
 }

@@ -10,21 +10,30 @@ import { FixtureHolder, checkRouteCase, type Finding } from '../../bench/fuzz/ch
 import type { FuzzFixture } from '../../bench/fuzz/fixture.js';
 import { routeCases, type RouteTarget } from '../../bench/fuzz/routes.js';
 
-export function describeRouteFuzz(title: string, targets: readonly RouteTarget[], runsOf: (target: RouteTarget) => number, make?: () => Promise<FuzzFixture>, timeoutMs = 60_000): void {
+export interface RouteFuzzOptions {
+  /** How a fixture is made (default: the memory store). */
+  readonly make?: () => Promise<FuzzFixture>;
+  /** One fixture for every target (MySQL: a database per fixture is slow to create). */
+  readonly shared?: boolean;
+  readonly timeoutMs?: number;
+}
+
+export function describeRouteFuzz(title: string, targets: readonly RouteTarget[], runsOf: (target: RouteTarget) => number, options: RouteFuzzOptions = {}): void {
   describe(title, () => {
+    const shared = options.shared ? new FixtureHolder(options.make) : undefined;
+    if (shared) afterAll(() => shared.close());
     for (const target of targets) {
-      const holder = new FixtureHolder(make);
-      afterAll(() => holder.close());
+      const holder = shared ?? new FixtureHolder(options.make);
+      if (!shared) afterAll(() => holder.close());
       it(`${target.method} ${target.path} (${target.name}): bad input is a 4xx in its shape, never a 5xx, and changes nothing`, async () => {
-        const ids = (await holder.get()).ids;
         await fc.assert(
-          fc.asyncProperty(routeCases(target, ids), async (input) => {
+          fc.asyncProperty(routeCases(target, (await holder.get()).ids), async (input) => {
             const finding: Finding | undefined = await checkRouteCase(holder, target, input);
             expect(finding).toBeUndefined();
           }),
           { numRuns: runsOf(target), endOnFailure: true },
         );
-      }, timeoutMs);
+      }, options.timeoutMs ?? 60_000);
     }
   });
 }

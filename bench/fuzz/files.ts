@@ -46,8 +46,14 @@ function yamlTexts(valid: string): fc.Arbitrary<string> {
   );
 }
 
-/** YAML text of a value (anything YAML cannot write, e.g. a lone surrogate, becomes JSON: JSON is YAML). */
+/**
+ * YAML text of a value. JSON is YAML: deeply nested values are written as JSON (block style indents
+ * every level, so 2,000 levels would be megabytes of spaces and the run would time the generator,
+ * not the reader), and so is anything YAML cannot write (a lone surrogate).
+ */
 function safeYaml(value: unknown): string {
+  const json = JSON.stringify(value) ?? '';
+  if ((json.match(/[[{]/g)?.length ?? 0) > 100) return json;
   try {
     return yamlStringify(value, { aliasDuplicateObjects: false }) ?? '';
   } catch {

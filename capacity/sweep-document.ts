@@ -1,9 +1,11 @@
 /**
  * The sweep file (`osqsim capacity sweep` writes it, `osqsim capacity plan --from` reads it): what one
- * sweep measured per step, and the CPU probe after its last step. Types and the schema name only.
+ * sweep measured per step, and the CPU probe after its last step. Types, the schema name, and the
+ * shape a file read back must have (SWEEP_SHAPE, lib/shape.ts).
  */
 
 import type { MachineInfo } from '../lib/machine.js';
+import { arrayOf, bool, nullable, num, object, optional, recordOf, str, type Shape } from '../lib/shape.js';
 
 export const SWEEP_SCHEMA = 'osqsim.capacity-sweep/v1' as const;
 
@@ -104,3 +106,36 @@ export interface SweepDocument {
   /** A sweep of a server osqsim did not start (`--target`): what it could and could not measure there. */
   target?: { url: string; metrics: 'osqsim' | 'other' | 'none'; not_measured: string[] };
 }
+
+const latency = object({ p50: num, p90: num, p99: num, p999: num, max: num });
+const endpointStep = object({ count: num, rate_per_s: num, errors: num, cpu_ms_per_req: nullable(num), latency_ms: latency, service_ms: optional(latency) });
+
+/** What `capacity plan --from` checks before it reads a sweep file (the schema name is checked first). */
+export const SWEEP_SHAPE: Shape = object({
+  scenario: str,
+  started_at: str,
+  machine: object({ cpus: num, cpu_model: str, memory_gb: num, node: str, platform: str }),
+  store: str,
+  params: object({
+    from: num, to: num, steps: num, until: arrayOf(str), warmup_s: num, measure_s: num, policies: num, distributed_interval_s: num,
+    policy_interval_s: num, config_refresh_s: num, logger_tls_period_s: num, stats_strategy: optional(str), stats_interval_s: optional(num), tls: optional(str),
+  }),
+  steps: arrayOf(object({
+    index: num, hosts: num, warmup_s: num, measured_s: num,
+    endpoints: recordOf(endpointStep),
+    requests_per_s: num,
+    server: nullable(object({ cpu_ms: num, cpu_pct: num, cpu_ms_per_req: nullable(num), rss_mb: num, store_queries_per_req: nullable(num), rows_written_per_req: nullable(num) })),
+    server_metrics: optional(object({ requests_per_s: num, errors_per_s: num, rows_written_per_req: nullable(num) })),
+    membership_rows_per_s: num,
+    membership_rows: num,
+    aggregations: arrayOf(object({ strategy: str, duration_ms: num, rows: num })),
+    generator: object({ saturated: bool, warnings: arrayOf(str), cpu_pct: nullable(num) }),
+    errors_rate: num,
+  })),
+  cpu_probe: optional(object({
+    hosts: num, seconds: num, rate_per_s: num, idle_cpu_ms_per_s: num,
+    endpoints: recordOf(object({ requests: num, rate_per_s: num, cpu_ms_per_req: num })),
+  })),
+  stopped: object({ reason: str, step: nullable(num), detail: str }),
+  target: optional(object({ url: str, metrics: str, not_measured: arrayOf(str) })),
+});

@@ -14,7 +14,8 @@ import { resolveScenarioPath } from '../scenarios/builtin.js';
 import { formatPlan, planToJson } from '../capacity/format.js';
 import { planCapacity, validatePlanInput } from '../capacity/model.js';
 import { DEFAULT_PLAN_INPUT, type PlanInput } from '../capacity/plan-types.js';
-import { SWEEP_SCHEMA, type SweepDocument } from '../capacity/sweep-document.js';
+import { SWEEP_SCHEMA, SWEEP_SHAPE, type SweepDocument } from '../capacity/sweep-document.js';
+import { shapeProblem } from '../lib/shape.js';
 import { parseUntil, sweepHostCounts } from '../capacity/sweep-steps.js';
 import type { SweepOptions } from '../capacity/sweep.js';
 
@@ -34,14 +35,17 @@ export function readSweep(path: string): SweepDocument {
   } catch (error) {
     throw osqsimError('CLI_INVALID_OPTION', { option: '--from', reason: `cannot read ${path}: ${(error as Error).message}` });
   }
-  const candidate = document as Partial<SweepDocument>;
-  if (candidate.schema !== SWEEP_SCHEMA || !Array.isArray(candidate.steps)) {
+  const candidate = document as Partial<SweepDocument> | null;
+  if (candidate === null || typeof candidate !== 'object' || candidate.schema !== SWEEP_SCHEMA || !Array.isArray(candidate.steps)) {
     throw osqsimError('CLI_INVALID_OPTION', { option: '--from', reason: `${path} is not a sweep file (expected "schema": "${SWEEP_SCHEMA}")` });
   }
+  // Every field the model reads: a wrong type deep inside is named here, not a TypeError in the plan (found by fuzzing).
+  const problem = shapeProblem(candidate, SWEEP_SHAPE);
+  if (problem !== undefined) throw osqsimError('CLI_INVALID_OPTION', { option: '--from', reason: `${path}: ${problem}` });
   return candidate as SweepDocument;
 }
 
-interface PlanFlags {
+export interface PlanFlags {
   hosts: string;
   policies: string;
   teams: string;
@@ -54,6 +58,19 @@ interface PlanFlags {
   instanceCpus: string;
   targetCpu: string;
   json?: boolean;
+}
+
+/** `osqsim capacity plan`: flags (and the sweep file of --from) → the plan printed → exit code. */
+export function planCommand(flags: PlanFlags, out: (text: string) => void = (t) => process.stdout.write(t), err: (text: string) => void = (t) => process.stderr.write(t)): ExitCode {
+  try {
+    const input = planInputFromFlags(flags);
+    const sweep = flags.from === undefined ? undefined : readSweep(flags.from);
+    const plan = planCapacity(input, sweep, flags.from);
+    out(flags.json ? `${JSON.stringify(planToJson(plan), null, 2)}\n` : `${formatPlan(plan)}\n`);
+    return EXIT.OK;
+  } catch (error) {
+    return reportError('osqsim capacity plan', error, err);
+  }
 }
 
 export function planInputFromFlags(flags: PlanFlags): PlanInput {
@@ -192,15 +209,7 @@ export function register(program: Command): void {
     .option('--target-cpu <percent>', 'CPU utilisation to plan for', '60%')
     .option('--json', 'print the plan as JSON')
     .action((flags: PlanFlags) => {
-      try {
-        const input = planInputFromFlags(flags);
-        const sweep = flags.from === undefined ? undefined : readSweep(flags.from);
-        const plan = planCapacity(input, sweep, flags.from);
-        process.stdout.write(flags.json ? `${JSON.stringify(planToJson(plan), null, 2)}\n` : `${formatPlan(plan)}\n`);
-        process.exitCode = EXIT.OK;
-      } catch (error) {
-        process.exitCode = reportError('osqsim capacity plan', error);
-      }
+      process.exitCode = planCommand(flags);
     });
 
   capacity

@@ -2,6 +2,7 @@
  * A run's output folder: runs/<UTC timestamp>-<name>/ with result.json, summary.md and report.html,
  * all rendered from the one result document.
  */
+import { resultDocumentProblem } from './result-shape.js';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { osqsimError } from '../lib/errors.js';
@@ -61,5 +62,8 @@ export function checkResultDocument(doc: unknown, source: string): ResultDocumen
   for (const key of ['run', 'endpoints', 'checkins', 'windows', 'policies', 'aggregations', 'generator', 'thresholds'] as const) {
     if (candidate[key] === undefined) throw invalid(`no "${key}" (is it complete?)`);
   }
+  // Every field merge, compare and the renderers read: a wrong type deep inside is named here, not a TypeError later.
+  const problem = resultDocumentProblem(candidate);
+  if (problem !== undefined) throw invalid(problem);
   return candidate as ResultDocument;
 }

@@ -4,7 +4,7 @@
  * as many as they like.
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ERRORS, osqsimError, type ErrorCode, type OsqsimError } from '../lib/errors.js';
 import { createLogger } from '../lib/log.js';
 import type { ServerContext } from './context.js';
@@ -12,7 +12,8 @@ import { ServerEvents } from './events.js';
 import { MetricsRegistry, type Histogram, type HistogramChild } from './metrics.js';
 import type { ServerOptions } from './options/options.js';
 import { bearerChecker, apiTokenOf } from './api/auth.js';
-import { isOsqueryRoute, toOsqsimError } from './errors.js';
+import { answersInFleetShape, isOsqueryRoute, toOsqsimError } from './errors.js';
+import { fleetErrorAnswer } from './api/errors.js';
 import { StoreFaults, withFaults } from './faults.js';
 import { applyPolicyFile, teamIdForName } from './policies/apply.js';
 import { SERVED_KINDS } from './policies/fleetctl-yaml.js';
@@ -106,6 +107,26 @@ async function applyStartupState(context: ServerContext): Promise<void> {
   }
 }
 
+/**
+ * Errors of fastify's router (a path segment that is not valid percent-encoding, FST_ERR_BAD_URL; a
+ * segment over maxParamLength, FST_ERR_MAX_PARAM_LENGTH) never reach a route's error handler: without
+ * this they were answered in fastify's own body shape, not Fleet's or osquery's (found by fuzzing,
+ * docs/RELIABILITY.md "Fuzzing"). Both are the client's mistake: 400 in the route family's shape.
+ */
+function frameworkErrorHandler(context: ServerContext): FastifyServerOptions['frameworkErrors'] {
+  const errors = context.metrics.counter('osqsim_http_errors_total', 'Error answers by code');
+  const handler = (error: Error, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
+    const mapped = toOsqsimError(error, request);
+    errors.inc({ code: mapped.code });
+    if (answersInFleetShape(request.url)) {
+      const answer = fleetErrorAnswer(mapped);
+      return reply.status(answer.status).type('application/json; charset=utf-8').send(answer.body);
+    }
+    return reply.status(statusOf(mapped)).type('application/json; charset=utf-8').send(errorBody(mapped, request.url));
+  };
+  return handler as FastifyServerOptions['frameworkErrors'];
+}
+
 function installErrorHandling(app: FastifyInstance, context: ServerContext, latency: Histogram): void {
   const errors = context.metrics.counter('osqsim_http_errors_total', 'Error answers by code');
   let lastUnavailableLog = 0;
@@ -191,6 +212,7 @@ export async function buildServer(input: BuildServerOptions = {}): Promise<Osqsi
     bodyLimit: options.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors: frameworkErrorHandler(context),
     ...(https === undefined ? {} : { https }),
   }) as unknown as FastifyInstance;
   try {

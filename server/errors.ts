@@ -12,6 +12,13 @@ export function isOsqueryRoute(url: string): boolean {
   return OSQUERY_ROUTE.test(url);
 }
 
+/** Routes that answer errors in Fleet's body shape: the REST API, osqsim's REST routes, orbit and device routes. */
+const FLEET_SHAPED_ROUTE = /^\/api\/((v1|2022-04|latest)\/(fleet|osqsim)|fleet)\//;
+
+export function answersInFleetShape(url: string): boolean {
+  return FLEET_SHAPED_ROUTE.test(url);
+}
+
 /** Maps anything a route or fastify can throw onto a catalogue error. */
 export function toOsqsimError(error: unknown, request: FastifyRequest): OsqsimError {
   if (isOsqsimError(error)) return error as OsqsimError;

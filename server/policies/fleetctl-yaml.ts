@@ -54,6 +54,20 @@ export interface PolicyYamlResult {
 /** 'No team' as fleetctl spells it: policies for hosts without a team (team id 0). */
 export const NO_TEAM = 'No team';
 
+/**
+ * A parsed document's value. `toJS()` throws for what the parser lets through: an alias used before
+ * its anchor (`a: *missing`) and an alias expansion past the library's limit (a "billion laughs"
+ * file). Found by fuzzing: that error escaped as an internal error (exit 1) instead of a problem
+ * of the file (exit 2).
+ */
+export function documentValue(document: { toJS(): unknown }): { value: unknown } | { error: string } {
+  try {
+    return { value: document.toJS() };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -74,7 +88,12 @@ export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResul
       for (const error of document.errors) errors.push({ doc, path: '', message: `${fileName}: ${error.message}` });
       return;
     }
-    const value: unknown = document.toJS();
+    const read = documentValue(document);
+    if ('error' in read) {
+      errors.push({ doc, path: '', message: `${fileName}: ${read.error}` });
+      return;
+    }
+    const value = read.value;
     if (value === null || value === undefined) return; // empty document (e.g. a leading ---)
     if (!isRecord(value)) {
       errors.push({ doc, path: '', message: 'document must be a mapping with kind and spec' });

@@ -9,7 +9,7 @@
 import { parseAllDocuments } from 'yaml';
 import { BUILTIN_LABELS } from '../store/label-rules.js';
 import { labelSpecProblems, type LabelSpecDoc } from './label-specs.js';
-import type { PolicyYamlError } from './fleetctl-yaml.js';
+import { documentValue, type PolicyYamlError } from './fleetctl-yaml.js';
 
 export const LABEL_KIND = 'label';
 
@@ -31,7 +31,9 @@ export function parseLabelYaml(text: string): LabelYamlResult {
   parseAllDocuments(text).forEach((document, index) => {
     const doc = index + 1;
     if (document.errors.length > 0) return; // reported by the policy parser
-    const value: unknown = document.toJS();
+    const read = documentValue(document);
+    if ('error' in read) return; // reported by the policy parser too
+    const value = read.value;
     if (!isRecord(value) || value.kind !== LABEL_KIND) return;
     const spec = value.spec;
     if (!isRecord(spec)) {

@@ -1,0 +1,95 @@
+/**
+ * The property every fuzz case checks, for routes: the answer comes within a time limit, is not a
+ * 5xx (except a documented one Fleet also gives), an error has its family's body shape, and a
+ * rejected request (4xx/5xx) leaves the store exactly as it was (counts and a content digest).
+ * A case returns its finding (or undefined) so tests can assert and bench/fuzz.ts can tally.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { startFuzzFixture, storeState, type FuzzFixture } from './fixture.js';
+import { requestOf, type ErrorShape, type RouteCase, type RouteTarget } from './routes.js';
+
+export interface Finding {
+  readonly target: string;
+  readonly problem: 'timeout' | '5xx' | 'error shape' | 'store changed' | 'threw' | 'exit code';
+  readonly detail: string;
+  readonly request?: { method: string; url: string; payload?: string };
+}
+
+/** A case that has not answered within this is a hang. */
+export const CASE_TIMEOUT_MS = 10_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise, new Promise<'timeout'>((resolve) => (timer = setTimeout(() => resolve('timeout'), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** Whether an error body has the family's shape (a message a user can act on). */
+export function errorShapeProblem(shape: ErrorShape, status: number, text: string): string | undefined {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return `error body is not JSON: ${text.slice(0, 200)}`;
+  }
+  const object = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+  const fleet = typeof object['message'] === 'string' && Array.isArray(object['errors']) && (object['errors'] as unknown[]).every((e) => typeof (e as { reason?: unknown })?.reason === 'string');
+  const osquery = typeof object['error'] === 'string' && (object['error'] as string).length > 0;
+  const ok = shape === 'fleet' ? fleet : shape === 'osquery' || shape === 'osqsim' ? osquery : fleet || osquery;
+  return ok ? undefined : `status ${status}: body is not ${shape}'s error shape: ${text.slice(0, 200)}`;
+}
+
+/** Keeps one fixture per target, rebuilt after a success removed one of its entities. */
+export class FixtureHolder {
+  private fixture: FuzzFixture | undefined;
+  constructor(private readonly make: () => Promise<FuzzFixture> = () => startFuzzFixture()) {}
+  async get(): Promise<FuzzFixture> {
+    this.fixture ??= await this.make();
+    return this.fixture;
+  }
+  async renew(): Promise<void> {
+    await this.close();
+  }
+  async close(): Promise<void> {
+    const fixture = this.fixture;
+    this.fixture = undefined;
+    await fixture?.close();
+  }
+}
+
+export async function checkRouteCase(holder: FixtureHolder, target: RouteTarget, input: RouteCase): Promise<Finding | undefined> {
+  const fixture = await holder.get();
+  const request = requestOf(target, fixture.ids, input);
+  const summary = { method: request.method, url: request.url.slice(0, 300), ...(request.payload === undefined ? {} : { payload: request.payload.slice(0, 500) }) };
+  const before = await storeState(fixture.store);
+  let response;
+  try {
+    response = await withTimeout(
+      fixture.server.app.inject({ method: request.method as 'GET', url: request.url, headers: request.headers, ...(request.payload === undefined ? {} : { payload: request.payload }) }),
+      CASE_TIMEOUT_MS,
+    );
+  } catch (error) {
+    return { target: target.name, problem: 'threw', detail: String((error as Error)?.stack ?? error), request: summary };
+  } finally {
+    // A fault set by the faults route must not leak into the next case.
+    fixture.server.faults.setStoreUnavailable(0);
+  }
+  if (response === 'timeout') {
+    await holder.renew();
+    return { target: target.name, problem: 'timeout', detail: `no answer within ${CASE_TIMEOUT_MS} ms`, request: summary };
+  }
+  const status = response.statusCode;
+  if (status >= 500 && !(target.documented5xx?.(status, response.body) ?? false)) {
+    return { target: target.name, problem: '5xx', detail: `${status} ${response.body.slice(0, 500)}`, request: summary };
+  }
+  if (status >= 400) {
+    const shapeProblem = target.method === 'HEAD' ? undefined : errorShapeProblem(target.shape, status, response.body);
+    if (shapeProblem !== undefined) return { target: target.name, problem: 'error shape', detail: shapeProblem, request: summary };
+    const after = await storeState(fixture.store);
+    if (!isDeepStrictEqual(before, after)) {
+      return { target: target.name, problem: 'store changed', detail: `${status} ${response.body.slice(0, 300)}; counts ${JSON.stringify(before.counts)} → ${JSON.stringify(after.counts)}`, request: summary };
+    }
+  } else if (target.destructive) {
+    await holder.renew();
+  }
+  return undefined;
+}

@@ -212,8 +212,10 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
   };
   process.on('SIGINT', onSignal);
   try {
-    await state.apply(scenario.policies);
-    if (scenario.policies.length) log(`policies: ${scenario.policies.length} applied`);
+    await state.applyWithLibrary(scenario.policies, { labels: scenario.labels, reports: scenario.reports });
+    if (scenario.policies.length || scenario.labels.length || scenario.reports.length) {
+      log(`policies: ${scenario.policies.length} applied${scenario.labels.length ? `, with ${scenario.labels.length} label(s)` : ''}${scenario.reports.length ? `, ${scenario.reports.length} report(s)` : ''}`);
+    }
 
     const ramps = hasRamps(scenario);
     let runStartMs = Date.now();

@@ -124,12 +124,20 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
       await client.applySpecFile({ labels: labelSpecs, policies, queries }, `applying ${file} (nothing was applied)`);
     } catch (error) {
       if (!isOsqsimError(error, 'FLEET_API_NOT_FOUND')) throw error;
-      // A server without osqsim's whole-file route (Fleet): one request per kind, in fleetctl's order.
+      // A server without osqsim's whole-file route (Fleet): one request per kind, in fleetctl's order
+      // (queries, labels, policies: Fleet server/service/client.go ApplyGroup).
       io.err(`notice: ${client.baseUrl} has no /api/v1/osqsim/spec (not osqsim?): applying kind by kind as fleetctl does, so a failure can leave the file partly applied`);
-      if (labelSpecs.length > 0) await client.applyLabelSpecs(labelSpecs, `applying the labels of ${file} (nothing was applied)`);
-      const after = labelSpecs.length > 0 ? 'its labels were applied' : 'nothing was applied';
-      if (policies.length > 0) await client.applySpecs(policies, { atomic: true, what: `applying the policies of ${file} (${after})` });
-      if (queries.length > 0) await client.applyQuerySpecs(queries, `applying the reports of ${file} (${policies.length > 0 ? 'its policies were applied' : after})`);
+      const done: string[] = [];
+      const sofar = (): string => (done.length > 0 ? `its ${done.join(' and ')} were applied` : 'nothing was applied');
+      if (queries.length > 0) {
+        await client.applyQuerySpecs(queries, `applying the reports of ${file} (${sofar()})`);
+        done.push('reports');
+      }
+      if (labelSpecs.length > 0) {
+        await client.applyLabelSpecs(labelSpecs, `applying the labels of ${file} (${sofar()})`);
+        done.push('labels');
+      }
+      if (policies.length > 0) await client.applySpecs(policies, { atomic: true, what: `applying the policies of ${file} (${sofar()})` });
     }
     const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
     io.out(`[+] applied ${labelSpecs.length > 0 ? `${count(labelSpecs.length, 'label', 'labels')}, ` : ''}${count(policies.length, 'policy', 'policies')} and ${count(queries.length, 'report', 'reports')} from ${file}`);

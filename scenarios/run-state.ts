@@ -51,7 +51,7 @@ export class RunState {
   /**
    * Sends policies, with the run's labels and reports when it has any: one request (osqsim's
    * whole-file apply, one transaction, labels first); against a server without it (Fleet), one
-   * request per kind in fleetctl's order.
+   * request per kind in fleetctl's order (reports, labels, policies).
    */
   private async send(policies: readonly PolicySpecBody[], withLibrary: boolean): Promise<void> {
     const api = this.api!;
@@ -65,9 +65,10 @@ export class RunState {
       await api.applySpecFile({ labels, policies, queries: reports }, "applying the scenario's labels, policies and reports (nothing was applied)");
     } catch (error) {
       if (!isOsqsimError(error, 'FLEET_API_NOT_FOUND')) throw error;
+      // fleetctl's order: queries, labels, policies (Fleet server/service/client.go ApplyGroup).
+      if (reports.length > 0) await api.applyQuerySpecs(reports, "applying the scenario's reports");
       if (labels.length > 0) await api.applyLabelSpecs(labels, "applying the scenario's labels");
       if (policies.length > 0) await api.applySpecs(policies);
-      if (reports.length > 0) await api.applyQuerySpecs(reports, "applying the scenario's reports");
     }
   }
 

@@ -203,11 +203,12 @@ describe('osqsim policies (CLI) against a listening server', () => {
       const io = capture();
       expect(await applyCommand(file, { url: `http://127.0.0.1:${port}`, token: TOKEN }, io)).toBe(0);
       expect(io.errText()).toMatch(/has no \/api\/v1\/osqsim\/spec \(not osqsim\?\): applying kind by kind/);
-      expect(seen.map((r) => r.url)).toEqual(['/api/v1/osqsim/spec', '/api/v1/fleet/spec/labels', '/api/v1/fleet/spec/policies', '/api/v1/fleet/spec/queries']);
+      // fleetctl's order: queries, labels, policies (Fleet server/service/client.go ApplyGroup).
+      expect(seen.map((r) => r.url)).toEqual(['/api/v1/osqsim/spec', '/api/v1/fleet/spec/queries', '/api/v1/fleet/spec/labels', '/api/v1/fleet/spec/policies']);
       // The whole-file request carried all three kinds.
       expect(Object.keys(seen[0]!.body)).toEqual(['labels', 'policies', 'queries']);
-      expect(seen[1]!.body.specs).toEqual([expect.objectContaining({ name: 'L', label_membership_type: 'dynamic' })]);
-      expect(seen[3]!.body.specs).toEqual([expect.objectContaining({ name: 'R', interval: 30, logging: 'differential', team: '' })]);
+      expect(seen[2]!.body.specs).toEqual([expect.objectContaining({ name: 'L', label_membership_type: 'dynamic' })]);
+      expect(seen[1]!.body.specs).toEqual([expect.objectContaining({ name: 'R', interval: 30, logging: 'differential', team: '' })]);
     } finally {
       fleet.close();
     }

@@ -289,4 +289,8 @@ export interface PlanSummary {
   membership_rows: number;
   /** Mean host-vitals rows carried per second by detail writes after the warm-up (absent in older results). */
   vitals_rows_per_s?: number;
+  /** Mean label queries sent per second after the warm-up (absent in older results). */
+  label_queries_per_s?: number;
+  /** Mean scheduled-query result rows logged per second after the warm-up (absent in older results). */
+  log_result_rows_per_s?: number;
 }

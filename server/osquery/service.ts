@@ -517,7 +517,7 @@ export class OsqueryService {
    */
   async log(host: CachedHost, request: LogRequest): Promise<ResultLogSummary | undefined> {
     const { logType, data } = request;
-    if (logType !== 'status' && logType !== 'result') throw osqsimError('OSQ_LOG_TYPE', { logType: JSON.stringify(logType) });
+    if (logType !== 'status' && logType !== 'result') throw osqsimError('OSQ_LOG_TYPE', { logType });
     this.logLines.inc({ log_type: logType }, data.length);
     if (logType !== 'result' || data.length === 0) return undefined;
     return this.results.ingest(host, data, this.context.now());

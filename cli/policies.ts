@@ -1,16 +1,16 @@
 /**
- * `osqsim policies apply|list|delete`: fleetctl-style policy management against a running server's
- * REST API (Fleet's routes, so it also works against Fleet). Thin: read, call, print, exit code —
+ * `osqsim apply` (also `osqsim policies apply`) and `osqsim policies list|delete`: fleetctl-style
+ * management of labels, policies and reports against a running server's REST API (Fleet's routes, so it also works against Fleet). Thin: read, call, print, exit code —
  * 0 ok, 2 invalid input (bad file, unknown team or policy, rejected by the server's validation),
  * 1 anything else (server unreachable, server error).
  */
 import type { Command } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { FleetApi, type QuerySpecBody } from '../contract/fleet-rest.js';
+import { FleetApi, type LabelSpecBody, type QuerySpecBody } from '../contract/fleet-rest.js';
 import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml, SERVED_KINDS } from '../server/policies/fleetctl-yaml.js';
-import { LABEL_KIND, labelNamesUsed, parseLabelYaml, withoutHandledKinds } from '../server/policies/labels-yaml.js';
+import { labelNamesUsed, parseLabelYaml } from '../server/policies/labels-yaml.js';
 import { reportError } from '../lib/cli-usage.js';
 
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
@@ -49,7 +49,7 @@ async function run(command: string, action: () => Promise<void>, io: Output): Pr
     await action();
     return EXIT.OK;
   } catch (error) {
-    return reportError(`osqsim policies ${command}`, error, (text) => io.err(text.replace(/\n$/, '')));
+    return reportError(command === 'apply' ? 'osqsim apply' : `osqsim policies ${command}`, error, (text) => io.err(text.replace(/\n$/, '')));
   }
 }
 
@@ -66,8 +66,8 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
     const parsed = parsePolicyYaml(text, file);
     const labels = parseLabelYaml(text);
     // Documents osqsim does not serve are listed, never dropped silently (issue 14 item 5).
-    const applied = [...SERVED_KINDS, LABEL_KIND].join(', ');
-    for (const line of withoutHandledKinds(parsed.skipped)) io.err(`notice: ${file} ${line}: not applied (osqsim applies kind: ${applied})`);
+    const applied = SERVED_KINDS.join(', ');
+    for (const line of parsed.skipped) io.err(`notice: ${file} ${line}: not applied (osqsim applies kind: ${applied})`);
     for (const line of parsed.notices) io.err(`notice: ${file} ${line}`);
     const errors = [...parsed.errors, ...labels.errors];
     if (errors.length > 0) {
@@ -80,27 +80,21 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
     }
     const client = clientFor(flags);
     // Checked before anything is sent: a policy's labels exist once the file's labels are in.
-    const known = new Set([...labels.specs.map((l) => l.name), ...(labelNamesUsed(parsed.specs).length > 0 ? (await client.labels()).map((l) => l.name) : [])].map((n) => n.toLowerCase()));
-    const unknown = labelNamesUsed(parsed.specs).filter((name) => !known.has(name.toLowerCase()));
+    const inFile = new Set(labels.specs.map((l) => l.name.toLowerCase()));
+    const elsewhere = labelNamesUsed(parsed.specs).filter((name) => !inFile.has(name.toLowerCase()));
+    const onServer = new Set(elsewhere.length > 0 ? (await client.labels()).map((l) => l.name.toLowerCase()) : []);
+    const unknown = elsewhere.filter((name) => !onServer.has(name.toLowerCase()));
     if (unknown.length > 0) {
       throw osqsimError('POLICY_YAML_INVALID', { file, details: `nothing was applied: ${file}: label ${unknown.map((n) => `"${n}"`).join(', ')} is used by a policy but is neither in the file nor on the server` });
     }
-    // Labels first (fleetctl's order), then policies and reports, each request all or nothing on the server.
-    if (labels.specs.length > 0) {
-      await client.applyLabelSpecs(
-        labels.specs.map((spec) => ({
-          name: spec.name,
-          description: spec.description,
-          query: spec.query,
-          platform: spec.platform,
-          label_membership_type: spec.membershipType,
-          ...(spec.hosts === undefined ? {} : { hosts: spec.hosts }),
-        })),
-        `applying the labels of ${file} (nothing was applied)`,
-      );
-      io.out(`[+] applied ${labels.specs.length} ${labels.specs.length === 1 ? 'label' : 'labels'} from ${file}`);
-    }
-    if (parsed.specs.length === 0 && parsed.queries.length === 0) return;
+    const labelSpecs: LabelSpecBody[] = labels.specs.map((spec) => ({
+      name: spec.name,
+      description: spec.description,
+      query: spec.query,
+      platform: spec.platform,
+      label_membership_type: spec.membershipType,
+      ...(spec.hosts === undefined ? {} : { hosts: spec.hosts }),
+    }));
     const policies = parsed.specs.map((spec) => ({
       name: spec.name,
       query: spec.query,
@@ -125,18 +119,28 @@ export async function applyCommand(file: string, flags: ClientFlags, io: Output 
       logging: spec.logging,
       discard_data: spec.discardData,
     }));
-    const what = labels.specs.length > 0 ? `applying the policies and reports of ${file} (its labels were applied; no policy or report was)` : `applying ${file} (nothing was applied)`;
     try {
-      await client.applySpecFile({ policies, queries }, what);
+      // One request, one transaction on the server: labels first, then policies and reports.
+      await client.applySpecFile({ labels: labelSpecs, policies, queries }, `applying ${file} (nothing was applied)`);
     } catch (error) {
       if (!isOsqsimError(error, 'FLEET_API_NOT_FOUND')) throw error;
-      // A server without osqsim's whole-file route (Fleet): one request per kind, as fleetctl does.
+      // A server without osqsim's whole-file route (Fleet): one request per kind, in fleetctl's order
+      // (queries, labels, policies: Fleet server/service/client.go ApplyGroup).
       io.err(`notice: ${client.baseUrl} has no /api/v1/osqsim/spec (not osqsim?): applying kind by kind as fleetctl does, so a failure can leave the file partly applied`);
-      if (policies.length > 0) await client.applySpecs(policies, { atomic: true, what: `applying the policies of ${file} (nothing was applied)` });
-      if (queries.length > 0) await client.applyQuerySpecs(queries, `applying the reports of ${file} (its policies were applied)`);
+      const done: string[] = [];
+      const sofar = (): string => (done.length > 0 ? `its ${done.join(' and ')} were applied` : 'nothing was applied');
+      if (queries.length > 0) {
+        await client.applyQuerySpecs(queries, `applying the reports of ${file} (${sofar()})`);
+        done.push('reports');
+      }
+      if (labelSpecs.length > 0) {
+        await client.applyLabelSpecs(labelSpecs, `applying the labels of ${file} (${sofar()})`);
+        done.push('labels');
+      }
+      if (policies.length > 0) await client.applySpecs(policies, { atomic: true, what: `applying the policies of ${file} (${sofar()})` });
     }
     const count = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
-    io.out(`[+] applied ${count(policies.length, 'policy', 'policies')} and ${count(queries.length, 'report', 'reports')} from ${file}`);
+    io.out(`[+] applied ${labelSpecs.length > 0 ? `${count(labelSpecs.length, 'label', 'labels')}, ` : ''}${count(policies.length, 'policy', 'policies')} and ${count(queries.length, 'report', 'reports')} from ${file}`);
   }, io);
 }
 
@@ -197,14 +201,18 @@ export function register(program: Command): void {
       .option('--url <url>', 'server URL', DEFAULT_URL)
       .option('--token <token>', 'REST API bearer token (env OSQSIM_API_TOKEN)');
 
-  withClient(
-    policies
-      .command('apply')
-      .description('Apply a fleetctl file: labels (by name), then policies and reports (kind: report / query) upserted by team + name, all or nothing; other kinds are listed as not applied')
-      .requiredOption('-f, --file <file.yml>', 'fleetctl YAML file (multi-document)'),
-  ).action(async (flags: ClientFlags & { file: string }) => {
-    process.exitCode = await applyCommand(flags.file, flags);
-  });
+  // `osqsim apply -f FILE` (fleetctl's verb) is the command; `osqsim policies apply` stays as an alias.
+  const apply = (command: Command): void => {
+    withClient(
+      command
+        .description('Apply a fleetctl file in one all-or-nothing step: labels (by name) first, then policies and reports (kind: report / query) upserted by team + name; other kinds are listed as not applied')
+        .requiredOption('-f, --file <file.yml>', 'fleetctl YAML file (multi-document)'),
+    ).action(async (flags: ClientFlags & { file: string }) => {
+      process.exitCode = await applyCommand(flags.file, flags);
+    });
+  };
+  apply(program.command('apply'));
+  apply(policies.command('apply'));
 
   withClient(
     policies

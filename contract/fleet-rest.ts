@@ -79,6 +79,8 @@ export interface QuerySpecBody {
 
 /** What osqsim's whole-file apply created and updated, per kind. */
 export interface SpecFileOutcome {
+  /** Absent from osqsim servers before labels joined the whole-file apply. */
+  labels?: { created: number; updated: number };
   policies: { created: number; updated: number };
   queries: { created: number; updated: number };
 }
@@ -224,7 +226,7 @@ export class FleetApi {
    * osqsim's `POST /api/v1/osqsim/spec`: every kind of a fleetctl file in one transaction (all or
    * nothing). FLEET_API_NOT_FOUND from a server without the route (Fleet itself).
    */
-  async applySpecFile(file: { policies: readonly PolicySpecBody[]; queries: readonly QuerySpecBody[] }, what?: string): Promise<SpecFileOutcome> {
+  async applySpecFile(file: { labels?: readonly LabelSpecBody[]; policies: readonly PolicySpecBody[]; queries: readonly QuerySpecBody[] }, what?: string): Promise<SpecFileOutcome> {
     return this.call<SpecFileOutcome>('POST', '/api/v1/osqsim/spec', file, what);
   }
 

@@ -135,6 +135,9 @@ export interface PolicySpec {
   team?: string;
   /** Overrides the SQL's answer: this fraction of hosts fail, sticky per host through the seed. */
   fail_rate?: number;
+  /** Label scope (Fleet's labels_include_any / labels_exclude_any): label names. */
+  labels_include_any?: string[];
+  labels_exclude_any?: string[];
 }
 
 /**

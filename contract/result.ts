@@ -82,6 +82,30 @@ export interface ServerSample {
   scheduled_query_rows_per_s?: number;
 }
 
+/**
+ * What the server did per query kind over the run, from its /metrics counters (sampled by the harness
+ * when osqsim started the server; summed over instances; a restarted process's counters add on).
+ * Warm-up included: these are the server's totals, not the measured window's.
+ */
+export interface ServerTraffic {
+  /** Host-vitals (detail) queries sent in distributed/read (`osqsim_osquery_detail_queries_sent_total`). */
+  detail_queries_sent: number;
+  /** Detail results received in distributed/write, by outcome (`osqsim_osquery_detail_results_total`). */
+  detail_results: { stored: number; ignored: number; error: number; store_failed: number };
+  /** Host-vitals rows in committed writes (`osqsim_ingest_vitals_rows_total`). */
+  vitals_rows_written: number;
+  /** fleet_label_query_<id> queries sent (`osqsim_osquery_label_queries_sent_total`). */
+  label_queries_sent: number;
+  /** Label answers received, by result (`osqsim_osquery_label_results_total`). */
+  label_results: { member: number; not_member: number; error: number };
+  /** Scheduled-query result lines received on /log (every outcome of `osqsim_scheduled_query_results_total`). */
+  log_results_received: number;
+  /** Of those, stored (outcome `stored`). */
+  log_results_stored: number;
+  /** Scheduled-query result rows received (`osqsim_scheduled_query_rows_total`). */
+  log_result_rows: number;
+}
+
 export interface GeneratorHealth {
   cpu_pct: number;
   event_loop_p99_ms: number;
@@ -266,7 +290,7 @@ export interface ResultDocument {
   windows: Window[];
   policies: PolicyResult[];
   aggregations: AggregationRun[];
-  server?: { samples: ServerSample[] };
+  server?: { samples: ServerSample[]; traffic?: ServerTraffic };
   generator: GeneratorHealth;
   /** The agents' failure-rule counts (absent in results written before they existed). */
   agents?: AgentBehaviour;
@@ -289,4 +313,8 @@ export interface PlanSummary {
   membership_rows: number;
   /** Mean host-vitals rows carried per second by detail writes after the warm-up (absent in older results). */
   vitals_rows_per_s?: number;
+  /** Mean label queries sent per second after the warm-up (absent in older results). */
+  label_queries_per_s?: number;
+  /** Mean scheduled-query result rows logged per second after the warm-up (absent in older results). */
+  log_result_rows_per_s?: number;
 }

@@ -15,6 +15,22 @@ import { type DeploymentInfo, type ResultDocument } from '../contract/result.js'
 import { leaseStretches } from './deployment.js';
 import { ENDPOINTS, type EndpointName } from '../contract/vocabulary.js';
 import { formatThresholdValue } from './metrics.js';
+import { TRAFFIC_COLUMNS, trafficRows } from './traffic.js';
+
+/** The server's traffic per query kind (vitals, labels, scheduled-query results), when the harness read it. */
+function trafficHtml(doc: ResultDocument): string {
+  const traffic = doc.server?.traffic;
+  if (!traffic) return '';
+  const head = TRAFFIC_COLUMNS.map((c, i) => `<th${i === 0 ? ' class="t"' : ''}>${escapeHtml(c)}</th>`).join('');
+  const rows = trafficRows(traffic)
+    .map((r) => `<tr><td class="t">${escapeHtml(r.kind)}</td><td>${escapeHtml(r.sent)}</td><td>${escapeHtml(r.answers)}</td><td>${escapeHtml(r.stored)}</td><td>${escapeHtml(r.rows)}</td></tr>`)
+    .join('\n');
+  return `<h2>Server traffic by query kind</h2>
+<p class="help">From the server's /metrics over the whole run (warm-up included): host-vitals (detail) and label queries sent in distributed/read, their answers, and scheduled-query results received on /log.</p>
+<table id="traffic"><tr>${head}</tr>
+${rows}
+</table>`;
+}
 
 /** Percentiles drawn in the latency distribution (HdrHistogram-style spectrum). */
 const SPECTRUM = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999];
@@ -211,6 +227,7 @@ ${doc.thresholds.length ? `<table id="thresholds"><tr><th>threshold</th><th>valu
 <div class="chart" id="chart-aggregation"></div>
 <p class="help">Policy results written into policy_membership per second, from the server's /metrics.</p>
 <div class="chart" id="chart-membership"></div>
+${trafficHtml(doc)}
 <h2>Server CPU and memory</h2>
 <p class="help">Sampled every second from the server process (osqsim started it).</p>
 <div class="chart" id="chart-server"></div>

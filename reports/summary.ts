@@ -6,6 +6,7 @@ import { timelineResult } from './timeline.js';
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline, saturationSentence } from './headline.js';
 import type { ResultDocument } from '../contract/result.js';
 import { formatThresholdValue } from './metrics.js';
+import { TRAFFIC_COLUMNS, trafficRows } from './traffic.js';
 
 export function renderSummary(doc: ResultDocument): string {
   const h = headline(doc);
@@ -70,6 +71,14 @@ export function renderSummary(doc: ResultDocument): string {
   lines.push(`| generator | CPU ${doc.generator.cpu_pct.toFixed(0)}%, event-loop p99 ${fmtMs(doc.generator.event_loop_p99_ms)}${queue}${doc.generator.saturated ? ', SATURATED' : ''} |`);
   lines.push(`| saturated side | ${h.saturation.side} |`);
   lines.push('');
+  if (doc.server?.traffic) {
+    lines.push('Server traffic by query kind (the server\'s /metrics, whole run including warm-up):');
+    lines.push('');
+    lines.push(`| ${TRAFFIC_COLUMNS.join(' | ')} |`);
+    lines.push('|---|---:|---:|---:|---:|');
+    for (const row of trafficRows(doc.server.traffic)) lines.push(`| ${row.kind} | ${row.sent} | ${row.answers} | ${row.stored} | ${row.rows} |`);
+    lines.push('');
+  }
   if (doc.thresholds.length > 0) {
     lines.push('| threshold | value | result |');
     lines.push('|---|---:|---|');

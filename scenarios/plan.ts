@@ -30,6 +30,10 @@ import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { addedPolicies, type TimelineEvent } from './timeline.js';
 import { policyCycleS, steadyStateRates, type FleetIntervals } from './traffic.js';
 import { vitalsRowsPerWrite } from './vitals-rows.js';
+import { labelQueriesPerHost, reportTrafficPerHost } from './library-traffic.js';
+import { BUILTIN_LABELS } from '../server/store/label-rules.js';
+
+const BUILTIN_LABEL_COUNT = BUILTIN_LABELS.length;
 
 export interface PlanPoint {
   /** Seconds since the start of the run. */
@@ -44,6 +48,11 @@ export interface PlanPoint {
   /** Writes per second that carry host vitals (detail results), and the vitals rows they carry. */
   vitals_writes_per_s: number;
   vitals_rows_per_s: number;
+  /** Label queries sent (and answered) per second: each host's first read, then every label_update_interval + jitter. */
+  label_queries_per_s: number;
+  /** Scheduled-query result lines and rows logged per second (./library-traffic.ts). */
+  log_result_lines_per_s: number;
+  log_result_rows_per_s: number;
   /** Policies that exist on the server. */
   policies: number;
 }
@@ -58,6 +67,10 @@ export interface PlanGroup {
   /** Rows one host of the group carries in a vitals write (software, users, the single-row vitals). */
   vitals_rows_per_write: number;
   software_rows_per_host: number;
+  /** Label queries one host runs per label run (built-in + the scenario's dynamic labels for its platform). */
+  label_queries_per_host: number;
+  /** Scheduled queries (reports) in the group's config. */
+  reports_in_scope: number;
 }
 
 export interface ScenarioPlan {
@@ -69,13 +82,13 @@ export interface ScenarioPlan {
   strategies: StatsStrategyName[];
   target: string[] | null;
   groups: PlanGroup[];
-  cycle: { policy_interval_s: number; detail_interval_s: number; jitter_buckets: number; mean_cycle_s: number; distributed_interval_s: number };
+  cycle: { policy_interval_s: number; detail_interval_s: number; label_interval_s: number; jitter_buckets: number; mean_cycle_s: number; distributed_interval_s: number };
   /** The timeline's events in time order; those a shortened run (`--duration`) cuts off are marked skipped. */
   events: Array<{ t: number; kind: string; effect: string; skipped?: true }>;
   points: PlanPoint[];
   /** At the end of the run. */
   final: PlanPoint;
-  peak: { rates: Record<EndpointName, number>; membership_writes_per_s: number; membership_rows: number; vitals_rows_per_s: number };
+  peak: { rates: Record<EndpointName, number>; membership_writes_per_s: number; membership_rows: number; vitals_rows_per_s: number; label_queries_per_s: number; log_result_rows_per_s: number };
   assumptions: string[];
 }
 
@@ -140,6 +153,7 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
   const server = scenario.server;
   const policyInterval = (server?.policy_update_interval ?? 3_600_000) / 1000;
   const detailInterval = (server?.detail_update_interval ?? 3_600_000) / 1000;
+  const labelInterval = (server?.label_update_interval ?? 3_600_000) / 1000;
   const jitterPct = server?.max_jitter_percent ?? 10;
   const buckets = jitterBucketCount(policyInterval * 1000, jitterPct);
   // A due gate is noticed at the host's next read, on average half a read interval after it opens:
@@ -158,7 +172,10 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     fleet_platform: fleetPlatformOf(g.platform),
     team: g.team ?? null,
     vitals: vitalsRowsPerWrite(g),
+    labels: labelQueriesPerHost(g, scenario.labels ?? []),
+    reports: reportTrafficPerHost(g, scenario.reports ?? []),
   }));
+  const labelCycle = meanCycleOf(labelInterval, (jitterBucketCount(labelInterval * 1000, jitterPct) - 1) / 2);
   const inScope = (policy: PolicySpec, g: (typeof groups)[number]) =>
     platformMatches(policy.platform ?? '', g.fleet_platform) && (!policy.team || policy.team === g.team);
 
@@ -320,6 +337,9 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     let rows = 0;
     let vitalsWriteRate = 0;
     let vitalsRows = 0;
+    let labelQueries = 0;
+    let logLines = 0;
+    let logRows = 0;
     let writeRate = detailWrites[s]!;
     groups.forEach((g, gi) => {
       const scoped = policies.filter((p) => inScope(p, g));
@@ -328,6 +348,11 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       vitalsWriteRate += vitalsWrites[gi]![s]!;
       vitalsRows += vitalsWrites[gi]![s]! * g.vitals.total;
       const running = hosts * shares[gi]!;
+      // A new host runs its labels at its first read, then every label cycle (steady share).
+      const firstReads = newHosts * shares[gi]!;
+      labelQueries += (firstReads + running / labelCycle) * g.labels;
+      logLines += running * g.reports.linesPerS;
+      logRows += running * g.reports.rowsPerS + firstReads * g.reports.firstRunRows;
       for (const p of scoped) {
         const since = Math.max(0, Math.floor(p.since_s));
         rows += Math.min(running, prefix[gi]![s + 1]! - prefix[gi]![since]!);
@@ -347,6 +372,9 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       membership_rows: Math.round(rows),
       vitals_writes_per_s: round(vitalsWriteRate),
       vitals_rows_per_s: round(vitalsRows),
+      label_queries_per_s: round(labelQueries),
+      log_result_lines_per_s: round(logLines),
+      log_result_rows_per_s: round(logRows),
       policies: policies.length,
     });
   }
@@ -361,13 +389,15 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     store: server?.store ?? 'external',
     strategies: server ? strategiesOf(server) : [],
     target: scenario.target?.url ?? null,
-    groups: groups.map(({ vitals, ...g }) => ({
+    groups: groups.map(({ vitals, labels, reports, ...g }) => ({
       ...g,
-      policies_in_scope: finalPolicies.filter((p) => inScope(p, { ...g, vitals })).length,
+      policies_in_scope: finalPolicies.filter((p) => inScope(p, { ...g, vitals, labels, reports })).length,
       vitals_rows_per_write: vitals.total,
       software_rows_per_host: vitals.software,
+      label_queries_per_host: labels,
+      reports_in_scope: reports.reports,
     })),
-    cycle: { policy_interval_s: policyInterval, detail_interval_s: detailInterval, jitter_buckets: buckets, mean_cycle_s: round(meanCycle), distributed_interval_s: di },
+    cycle: { policy_interval_s: policyInterval, detail_interval_s: detailInterval, label_interval_s: labelInterval, jitter_buckets: buckets, mean_cycle_s: round(meanCycle), distributed_interval_s: di },
     events,
     points,
     final: points[points.length - 1]!,
@@ -376,15 +406,19 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       membership_writes_per_s: Math.max(...points.map((p) => p.membership_writes_per_s)),
       membership_rows: Math.max(...points.map((p) => p.membership_rows)),
       vitals_rows_per_s: Math.max(...points.map((p) => p.vitals_rows_per_s)),
+      label_queries_per_s: Math.max(...points.map((p) => p.label_queries_per_s)),
+      log_result_rows_per_s: Math.max(...points.map((p) => p.log_result_rows_per_s)),
     },
     assumptions: [
       `reads: one per host every distributed_interval (${di}s), the server answering instantly (fixed-delay pacing adds the response time to each loop)`,
       `writes: a host writes when its policies are due — at its first read, then every ${policyInterval}s + its jitter bucket (${buckets} bucket${buckets === 1 ? '' : 's'} of a minute) + half a read interval`,
       'membership rows: one per (host, policy in scope) once the host has run that policy since it was created or edited; platform and team scoping as the server does',
       `vitals: a host's first write and then one write every detail_update_interval (${detailInterval}s) + its jitter carry its detail results; rows per write = the rows of the tables its platform's software and users queries read + 6 single-row vitals (+ osquery_flags and battery rows); the server stores only what changed`,
+      `labels: every host runs ${BUILTIN_LABEL_COUNT} built-in labels plus the scenario's dynamic labels for its platform at its first read, then every label_update_interval (${labelInterval}s) + its jitter, in the read and write that carry its other due queries`,
+      'scheduled queries (reports): a snapshot report logs one result line per interval carrying its rows; a differential one logs its rows once (the simulated tables do not change); rows per run = the largest row count of the tables it reads in the group (a query over a table the group lacks logs nothing); the log requests that carry them are not added to the log rate',
       `logs: a request at a logger_tls_period tick only when status lines are buffered (${scenario.agent.status_lines_per_hour}/h per host, Poisson) plus one after start-up`,
       'config: every config_refresh per host plus one at start; enroll: once per new host (and per re-enroll after a memory-store restart)',
-      'not modelled: accelerate (5 s loops until a host\'s details arrive), retries after errors, team moves',
+      'not modelled: accelerate (5 s loops until a host\'s details arrive), retries after errors, team moves, the label scope of policies (their rows are counted for every host of their platform and team)',
     ],
   };
 }
@@ -398,7 +432,7 @@ export function formatPlan(plan: ScenarioPlan): string {
   lines.push(`Policy cycle: every ${plan.cycle.policy_interval_s}s + jitter (${plan.cycle.jitter_buckets} bucket(s)) ≈ ${plan.cycle.mean_cycle_s}s on average; reads every ${plan.cycle.distributed_interval_s}s.`);
   lines.push('');
   lines.push('Groups:');
-  for (const g of plan.groups) lines.push(`  ${g.name.padEnd(26)} ${String(g.hosts).padStart(8)} hosts  ${g.platform} (${g.fleet_platform || '?'})${g.team ? `  team ${g.team}` : ''}  ${g.policies_in_scope} policies in scope at the end, ${g.vitals_rows_per_write} vitals rows per detail write (${g.software_rows_per_host} software)`);
+  for (const g of plan.groups) lines.push(`  ${g.name.padEnd(26)} ${String(g.hosts).padStart(8)} hosts  ${g.platform} (${g.fleet_platform || '?'})${g.team ? `  team ${g.team}` : ''}  ${g.policies_in_scope} policies in scope at the end, ${g.vitals_rows_per_write} vitals rows per detail write (${g.software_rows_per_host} software), ${g.label_queries_per_host} label queries per label run, ${g.reports_in_scope} reports`);
   if (plan.events.length) {
     lines.push('');
     lines.push('Timeline:');
@@ -414,9 +448,9 @@ export function formatPlan(plan: ScenarioPlan): string {
   moments.add(Math.floor(plan.duration_s));
   const rows = [...moments].filter((t) => t >= 0 && t < plan.points.length).sort((a, b) => a - b).map((t) => plan.points[t]!);
   lines.push('');
-  const header = ['t', 'hosts', 'enroll/s', 'config/s', 'read/s', 'write/s', 'log/s', 'member writes/s', 'membership rows', 'vitals rows/s', 'policies'];
-  const table = rows.map((p) => [`${p.t}s`, fmt(p.hosts), fmt(p.rates.enroll), fmt(p.rates.config), fmt(p.rates.read), fmt(p.rates.write), fmt(p.rates.log), fmt(p.membership_writes_per_s), fmt(p.membership_rows), fmt(p.vitals_rows_per_s), String(p.policies)]);
-  table.push(['peak', fmt(plan.hosts), fmt(plan.peak.rates.enroll), fmt(plan.peak.rates.config), fmt(plan.peak.rates.read), fmt(plan.peak.rates.write), fmt(plan.peak.rates.log), fmt(plan.peak.membership_writes_per_s), fmt(plan.peak.membership_rows), fmt(plan.peak.vitals_rows_per_s), '']);
+  const header = ['t', 'hosts', 'enroll/s', 'config/s', 'read/s', 'write/s', 'log/s', 'member writes/s', 'membership rows', 'vitals rows/s', 'label q/s', 'result rows/s', 'policies'];
+  const table = rows.map((p) => [`${p.t}s`, fmt(p.hosts), fmt(p.rates.enroll), fmt(p.rates.config), fmt(p.rates.read), fmt(p.rates.write), fmt(p.rates.log), fmt(p.membership_writes_per_s), fmt(p.membership_rows), fmt(p.vitals_rows_per_s), fmt(p.label_queries_per_s), fmt(p.log_result_rows_per_s), String(p.policies)]);
+  table.push(['peak', fmt(plan.hosts), fmt(plan.peak.rates.enroll), fmt(plan.peak.rates.config), fmt(plan.peak.rates.read), fmt(plan.peak.rates.write), fmt(plan.peak.rates.log), fmt(plan.peak.membership_writes_per_s), fmt(plan.peak.membership_rows), fmt(plan.peak.vitals_rows_per_s), fmt(plan.peak.label_queries_per_s), fmt(plan.peak.log_result_rows_per_s), '']);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   lines.push(header.map((h, i) => h.padStart(widths[i]!)).join('  '));
   for (const r of table) lines.push(r.map((c, i) => c.padStart(widths[i]!)).join('  '));
@@ -441,5 +475,7 @@ export function planSummary(plan: ScenarioPlan): PlanSummary {
     membership_writes_per_s: mean((p) => p.membership_writes_per_s),
     membership_rows: plan.final.membership_rows,
     vitals_rows_per_s: mean((p) => p.vitals_rows_per_s),
+    label_queries_per_s: mean((p) => p.label_queries_per_s),
+    log_result_rows_per_s: mean((p) => p.log_result_rows_per_s),
   };
 }

@@ -5,8 +5,9 @@
  *   a file path or a built-in name (scenarios/builtin.ts) → YAML → files it names read →
  *   command-line overrides (scenarios/overrides.ts) → one strict validation (schema/scenario.ts)
  *
- * `policies:` may be an inline list, a fleetctl YAML file path, or `{file, list, overrides}`, a
- * timeline `add_policies` may name a `file`, and `fleet: builtin` names osqsim's built-in fleet.
+ * `policies:` may be an inline list, a fleetctl YAML file path, or `{file, list, overrides}` (a
+ * file's `kind: label` and `kind: report` documents join the scenario's `labels:` and `reports:`,
+ * applied with the policies in one step by the harness), a timeline `add_policies` may name a `file`, and `fleet: builtin` names osqsim's built-in fleet.
  * Files are read relative to the scenario file and turned into the inline list before validation,
  * so the validated scenario (and result.json) is self-contained. Every problem is collected and
  * reported at once.
@@ -19,6 +20,9 @@ import { didYouMean } from '../lib/did-you-mean.js';
 import { formatDurationMs } from '../lib/units.js';
 import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policies/fleetctl-yaml.js';
 import { HOST_AGENTS, type PolicySpec } from '../contract/fleet-spec.js';
+import type { LabelSpecBody, QuerySpecBody } from '../contract/fleet-rest.js';
+import { parseLabelYaml } from '../server/policies/labels-yaml.js';
+import type { QuerySpecDoc } from '../server/policies/queries-yaml.js';
 import { builtinFleet } from './fleets/builtin-fleet.js';
 import { BUILTIN_SCENARIOS, isScenarioName, resolveScenarioPath } from './builtin.js';
 import { applyOverrides, type ScenarioOverrides } from './overrides.js';
@@ -45,44 +49,88 @@ function toPolicySpec(doc: PolicySpecDoc): PolicySpec {
     ...(doc.description ? { description: doc.description } : {}),
     ...(doc.platform ? { platform: doc.platform } : {}),
     ...(doc.team ? { team: doc.team } : {}),
+    ...(doc.labelsIncludeAny?.length ? { labels_include_any: [...doc.labelsIncludeAny] } : {}),
+    ...(doc.labelsExcludeAny?.length ? { labels_exclude_any: [...doc.labelsExcludeAny] } : {}),
   };
 }
 
+function toReportSpec(doc: QuerySpecDoc): QuerySpecBody {
+  return {
+    name: doc.name,
+    query: doc.query,
+    description: doc.description,
+    team: doc.team ?? '',
+    interval: doc.interval,
+    observer_can_run: doc.observerCanRun,
+    platform: doc.platform,
+    min_osquery_version: doc.minOsqueryVersion,
+    automations_enabled: doc.automationsEnabled,
+    logging: doc.logging,
+    discard_data: doc.discardData,
+  };
+}
+
+/** The labels and reports a scenario's policy files bring, applied with its policies in one step. */
+export interface PolicyLibrary {
+  labels: LabelSpecBody[];
+  reports: QuerySpecBody[];
+}
+
 /**
- * Reads a fleetctl policy file; problems go to `issues` under `path`. A scenario takes the file's
- * policies; its reports and documents of other kinds are named in `notes`, never dropped silently.
+ * Reads a fleetctl policy file; problems go to `issues` under `path`. With `library` (the scenario's
+ * `policies:` files) its labels and reports are collected there and label-scoped policies are taken;
+ * without (a timeline's added policies) only unscoped policies are, and its reports and labels are
+ * named in `notes`. Documents of other kinds are named in `notes`, never dropped silently.
  */
-export function readPolicyFile(file: string, baseDir: string, path: string, issues: ValidationIssue[], notes?: string[]): PolicySpec[] {
+export function readPolicyFile(file: string, baseDir: string, path: string, issues: ValidationIssue[], notes?: string[], library?: PolicyLibrary): PolicySpec[] {
   const full = isAbsolute(file) ? file : resolve(baseDir, file);
   if (!existsSync(full)) {
     issues.push({ path, message: `policy file not found: ${file} (looked in ${full}; paths are relative to the scenario file)` });
     return [];
   }
-  const parsed = parsePolicyYaml(readFileSync(full, 'utf8'), file);
-  if (parsed.errors.length > 0) {
-    issues.push({ path, message: `invalid policy file:\n  ${formatPolicyYamlErrors(file, parsed.errors).split('\n').join('\n  ')}` });
+  const text = readFileSync(full, 'utf8');
+  const parsed = parsePolicyYaml(text, file);
+  const labels = parseLabelYaml(text);
+  const errors = [...parsed.errors, ...labels.errors];
+  if (errors.length > 0) {
+    issues.push({ path, message: `invalid policy file:\n  ${formatPolicyYamlErrors(file, errors).split('\n').join('\n  ')}` });
     return [];
   }
-  // A scenario applies its policies without label scope: refuse a scoped one rather than widen it.
+  for (const line of parsed.skipped) notes?.push(`${file} ${line}: not applied (a scenario takes kind: label, policy, report)`);
+  if (library) {
+    library.labels.push(
+      ...labels.specs.map((spec) => ({
+        name: spec.name,
+        description: spec.description,
+        query: spec.query,
+        platform: spec.platform,
+        label_membership_type: spec.membershipType,
+        ...(spec.hosts === undefined ? {} : { hosts: spec.hosts }),
+      })),
+    );
+    library.reports.push(...parsed.queries.map(toReportSpec));
+    return parsed.specs.map(toPolicySpec);
+  }
+  // Added mid-run without their labels: refuse a scoped policy rather than widen it.
   const scoped = parsed.specs.filter((spec) => (spec.labelsIncludeAny?.length ?? 0) + (spec.labelsExcludeAny?.length ?? 0) > 0);
   if (scoped.length > 0) {
     issues.push({
       path,
-      message: `${file}: scenarios do not apply label-scoped policies (${scoped.map((spec) => `"${spec.name}"`).join(', ')} use labels_include_any/labels_exclude_any); apply the file with \`osqsim policies apply\` against the server instead`,
+      message: `${file}: a timeline's add_policies takes no label-scoped policies (${scoped.map((spec) => `"${spec.name}"`).join(', ')} use labels_include_any/labels_exclude_any); put them in the scenario's policies: file, whose labels are applied with them`,
     });
     return [];
   }
   if (parsed.queries.length > 0) {
     const n = parsed.queries.length;
-    notes?.push(`${file}: ${n} ${n === 1 ? 'report' : 'reports'} (kind: report) not applied by the scenario, which takes policies only; serve them with osqsim server --policies ${file} or osqsim policies apply -f ${file}`);
+    notes?.push(`${file}: ${n} ${n === 1 ? 'report' : 'reports'} (kind: report) not applied by add_policies, which takes policies only; put them in the scenario's policies: file`);
   }
-  for (const line of parsed.skipped) notes?.push(`${file} ${line}: not applied (a scenario takes kind: policy)`);
+  if (labels.specs.length > 0) notes?.push(`${file}: ${labels.specs.length} label(s) (kind: label) not applied by add_policies, which takes policies only; put them in the scenario's policies: file`);
   return parsed.specs.map(toPolicySpec);
 }
 
 /** `policies:` in any of its forms → an inline list (with overrides applied). */
-function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssue[], notes?: string[]): unknown {
-  if (typeof value === 'string') return readPolicyFile(value, baseDir, 'policies', issues, notes);
+function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssue[], notes: string[] | undefined, library: PolicyLibrary): unknown {
+  if (typeof value === 'string') return readPolicyFile(value, baseDir, 'policies', issues, notes, library);
   if (!isRecord(value)) return value;
   const known = ['file', 'list', 'overrides'];
   for (const key of Object.keys(value)) {
@@ -93,7 +141,7 @@ function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssu
   files.forEach((file, i) => {
     const path = Array.isArray(value.file) ? `policies.file[${i}]` : 'policies.file';
     if (typeof file !== 'string') issues.push({ path, message: 'must be a path to a fleetctl policy file' });
-    else list.push(...readPolicyFile(file, baseDir, path, issues, notes));
+    else list.push(...readPolicyFile(file, baseDir, path, issues, notes, library));
   });
   if (value.list !== undefined) {
     if (Array.isArray(value.list)) list.push(...(value.list as unknown[]));
@@ -169,7 +217,13 @@ export function resolveScenarioFiles(document: unknown, baseDir: string, issues:
   if (!isRecord(document)) return document;
   const out: Record<string, unknown> = { ...document };
   if (document.fleet !== undefined) out.fleet = resolveFleet(document.fleet, issues);
-  if (document.policies !== undefined) out.policies = resolvePolicies(document.policies, baseDir, issues, notes);
+  if (document.policies !== undefined) {
+    const library: PolicyLibrary = { labels: [], reports: [] };
+    out.policies = resolvePolicies(document.policies, baseDir, issues, notes, library);
+    // The files' labels and reports, then any written inline (a name twice is refused by the server's apply).
+    if (library.labels.length > 0) out.labels = [...library.labels, ...(Array.isArray(document.labels) ? document.labels : [])];
+    if (library.reports.length > 0) out.reports = [...library.reports, ...(Array.isArray(document.reports) ? document.reports : [])];
+  }
   if (Array.isArray(document.timeline)) {
     out.timeline = document.timeline.map((entry: unknown, i) => {
       if (!isRecord(entry) || !isRecord(entry.add_policies) || typeof entry.add_policies.file !== 'string') return entry;

@@ -20,7 +20,7 @@ import { EXIT, type ExitCode } from '../lib/exit-codes.js';
 import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { compareResults, formatComparison } from '../reports/compare.js';
 import { writeRunFiles, runDirName, type RunFiles } from '../reports/output.js';
-import type { AggregationRun, CountSample, ResultDocument, ServerSample, TimelineRecord } from '../contract/result.js';
+import type { AggregationRun, CountSample, ResultDocument, ServerSample, ServerTraffic, TimelineRecord } from '../contract/result.js';
 import { defaultWorkers, runSimulation, type LiveWindow, type SimulationHandle } from '../simulator/pool.js';
 import type { PolicyTruth } from '../simulator/fleet/truth.js';
 import type { ConnectionMode } from '../simulator/transport/transport.js';
@@ -216,8 +216,10 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
   };
   process.on('SIGINT', onSignal);
   try {
-    await state.apply(scenario.policies);
-    if (scenario.policies.length) log(`policies: ${scenario.policies.length} applied`);
+    await state.applyWithLibrary(scenario.policies, { labels: scenario.labels, reports: scenario.reports });
+    if (scenario.policies.length || scenario.labels.length || scenario.reports.length) {
+      log(`policies: ${scenario.policies.length} applied${scenario.labels.length ? `, with ${scenario.labels.length} label(s)` : ''}${scenario.reports.length ? `, ${scenario.reports.length} report(s)` : ''}`);
+    }
 
     const ramps = hasRamps(scenario);
     let runStartMs = Date.now();
@@ -392,7 +394,9 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
       }
       if (server || deployment) for (const run of await api.statsRuns().catch(() => [] as ApiStatsRun[])) statsRuns.set(`${run.strategy}@${run.started_at}`, run);
     }
-    enrich(doc, { scenario, strategy, storeLabel, final, tracker, names: state.names(), timeline, samples, countSamples, statsRuns, runStartMs, unscored });
+    // The server's traffic per query kind, from its /metrics read once more now (after the last write).
+    const traffic = serverSampler && !serverDown ? await serverSampler.finalTraffic().catch(() => undefined) : undefined;
+    enrich(doc, { scenario, strategy, storeLabel, final, tracker, names: state.names(), timeline, samples, traffic, countSamples, statsRuns, runStartMs, unscored });
     if (deployment && instanceSampler) {
       const instanceIds = await Promise.all(deployment.servers.map((s) => new FleetApi(s.url, token).statsRunsPage().then((p) => p.instance, () => undefined)));
       doc.deployment = await instanceSampler.summary({ loadBalancer: scenario.server!.load_balancer, targets, simulatorProcesses: scenario.simulator.processes, instanceIds, runs: [...statsRuns.values()], runStartMs });
@@ -425,6 +429,7 @@ interface EnrichInput {
   names: Map<number, string>;
   timeline: TimelineRecord[];
   samples: ServerSample[];
+  traffic: ServerTraffic | undefined;
   countSamples: CountSample[];
   statsRuns: Map<string, ApiStatsRun>;
   runStartMs: number;
@@ -474,7 +479,7 @@ function enrich(doc: ResultDocument, input: EnrichInput): void {
     .sort((a, b) => a.started_at.localeCompare(b.started_at))
     .map((r) => ({ strategy: r.strategy, ...(r.instance !== undefined ? { instance: r.instance } : {}), started_at: r.started_at, duration_ms: r.duration_ms, rows: r.rows_scanned, drift: r.drift }));
   doc.aggregations = aggregations;
-  if (input.samples.length) doc.server = { samples: input.samples };
+  if (input.samples.length || input.traffic) doc.server = { samples: input.samples, ...(input.traffic ? { traffic: input.traffic } : {}) };
   doc.timeline = [...input.timeline, ...skippedRecords(scenario)];
   if (input.countSamples.length) doc.counts = { samples: input.countSamples };
   try {

@@ -77,11 +77,9 @@ export async function applyTimelineEvent(ctx: EventContext, event: TimelineEvent
         ctx.setServerDown(false);
       }
       if (ctx.storeLabel === 'memory') {
-        // The memory store starts empty: put the run's teams and policies back, in their order.
+        // The memory store starts empty: put the run's teams, labels, policies and reports back, in their order.
         ctx.state.teamIds.clear();
-        await ctx.state.ensureTeams(ctx.state.live.map((l) => l.team).filter((t): t is string => t !== undefined));
-        await ctx.api!.applySpecs(ctx.state.live.map(specOf));
-        await ctx.state.refresh();
+        await ctx.state.reapply();
         return `server restarted after ${event.down_for / 1000}s down (pid ${ctx.server!.pid}); memory store empty: ${ctx.state.live.length} policies re-applied, hosts re-enroll`;
       }
       return `server restarted after ${event.down_for / 1000}s down (pid ${ctx.server!.pid})`;

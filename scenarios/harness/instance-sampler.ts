@@ -5,12 +5,13 @@
  * `osqsim_http_request_duration_seconds_count`) and its instance id. The run's `server.samples` are the
  * deployment's: CPU and RSS summed over the instances, the worst event-loop delay.
  */
-import type { DeploymentInfo, InstanceSummary, LeaseHold, ServerSample } from '../../contract/result.js';
+import type { DeploymentInfo, InstanceSummary, LeaseHold, ServerSample, ServerTraffic } from '../../contract/result.js';
 import { ENDPOINTS, type EndpointName } from '../../contract/vocabulary.js';
 import type { ApiStatsRun } from '../../contract/fleet-rest.js';
 import { fetchMetricsText, ServerSampler } from './server-sampler.js';
 import { counterFromMetrics, parsePrometheusSeries } from './prometheus.js';
 import type { ServerProcess } from './server-process.js';
+import { TrafficTotals } from './server-traffic.js';
 
 interface InstanceSeries {
   cpu: number[];
@@ -64,9 +65,11 @@ export class InstanceSampler {
   private readonly series: InstanceSeries[];
   /** Seconds in which more than one instance said it held the lease. */
   private overlap = 0;
+  /** The instances' traffic per query kind, added up. */
+  private readonly totals = new TrafficTotals();
 
   constructor(private readonly servers: ReadonlyArray<Pick<ServerProcess, 'pid' | 'url'>>) {
-    this.samplers = servers.map((s) => new ServerSampler(s));
+    this.samplers = servers.map((s) => new ServerSampler(s, undefined, this.totals));
     this.series = servers.map(() => ({ cpu: [], rssMax: 0, leaseHeld: 0 }));
   }
 
@@ -88,6 +91,12 @@ export class InstanceSampler {
     });
     if (holders > 1) this.overlap++;
     return combineSamples(t, parts.filter((p): p is ServerSample => p !== undefined));
+  }
+
+  /** Reads every instance's /metrics once more and answers the deployment's traffic per query kind. */
+  async finalTraffic(): Promise<ServerTraffic | undefined> {
+    await Promise.all(this.samplers.map((s) => s.finalTraffic()));
+    return this.totals.traffic();
   }
 
   /** The per-instance summary at the end of the run (reads each instance's /metrics once more). */

@@ -3,13 +3,15 @@
  * and resident memory of its process (./proc.ts), its responsiveness (the event-loop delay it exports
  * in /metrics, else the round trip of GET /healthz), the policy_membership rows it wrote (the
  * `osqsim_ingest_rows_total` counter) and the scheduled-query result rows it received
- * (`osqsim_scheduled_query_rows_total`, all queries). `scrapeMetrics` reads /metrics for a capacity sweep's window.
+ * (`osqsim_scheduled_query_rows_total`, all queries), and adds up its traffic per query kind
+ * (./server-traffic.ts) for the result's `server.traffic`. `scrapeMetrics` reads /metrics for a capacity sweep's window.
  */
-import type { ServerSample } from '../../contract/result.js';
+import type { ServerSample, ServerTraffic } from '../../contract/result.js';
 import { trustingInit } from '../../lib/trust.js';
 import { processStats } from './proc.js';
 import { counterFromMetrics, eventLoopP99FromMetrics, parsePrometheus } from './prometheus.js';
 import type { ServerProcess } from './server-process.js';
+import { TrafficTotals } from './server-traffic.js';
 
 /** GET /metrics as text; '' when the server does not answer (or not within `timeoutMs`). `ca`: PEM CA to trust for https. */
 export async function fetchMetricsText(url: string, timeoutMs?: number, ca?: string): Promise<string> {
@@ -27,11 +29,21 @@ export class ServerSampler {
   /** The /metrics page of the last sample ('' when the server did not answer): what else a caller reads from it. */
   lastMetricsText = '';
 
-  /** `ca`: the PEM CA of an https server (`--tls self-signed`). */
+  /**
+   * `ca`: the PEM CA of an https server (`--tls self-signed`). `totals`: where this server's traffic
+   * per query kind is added up (shared by the samplers of a multi-instance run).
+   */
   constructor(
     private readonly server: Pick<ServerProcess, 'pid' | 'url'>,
     private readonly ca?: string,
+    readonly totals: TrafficTotals = new TrafficTotals(),
   ) {}
+
+  /** Reads /metrics once more (the last second's traffic) and answers the run's traffic per query kind. */
+  async finalTraffic(): Promise<ServerTraffic | undefined> {
+    this.totals.observe(this.server.url, await fetchMetricsText(this.server.url, 2000, this.ca));
+    return this.totals.traffic();
+  }
 
   /** The sample at `t` (seconds since start); undefined for the first one (rates need two) or when the process is gone. */
   async sample(t: number): Promise<ServerSample | undefined> {
@@ -43,6 +55,7 @@ export class ServerSampler {
     let responsivenessMs = performance.now() - pingStart;
     const metricsText = await fetchMetricsText(this.server.url, 2000, this.ca);
     this.lastMetricsText = metricsText;
+    this.totals.observe(this.server.url, metricsText);
     const loopFromMetrics = eventLoopP99FromMetrics(metricsText);
     if (loopFromMetrics !== undefined) responsivenessMs = loopFromMetrics;
     const rowsTotal = counterFromMetrics(metricsText, 'osqsim_ingest_rows_total');

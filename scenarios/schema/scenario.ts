@@ -15,7 +15,8 @@ import type { TimelineEvent } from '../timeline.js';
 import { deepFreeze, duration, fail, formatIssues, int, object, str, array, type Context, type FieldSpec, type ValidationIssue } from './validate.js';
 import { agentDefaults, agentValidator } from './sections/agent.js';
 import { fleetValidator } from './sections/fleet.js';
-import { policyValidator } from './sections/policies.js';
+import { labelValidator, policyValidator, reportValidator } from './sections/policies.js';
+import type { LabelSpecBody, QuerySpecBody } from '../../contract/fleet-rest.js';
 import { checkServerDeployment, serverDefaults, serverSectionValidator, type ServerSection } from './sections/server.js';
 import { simulatorDefaults, simulatorSectionValidator, type SimulatorSection } from './sections/simulator.js';
 import { targetSectionValidator, type TargetSection } from './sections/target.js';
@@ -38,6 +39,10 @@ export interface Scenario extends SimulationSpec {
   skipped_timeline?: TimelineEvent[];
   /** As written (`read.p99 < 200ms`); parsed again when evaluated. */
   thresholds: string[];
+  /** Labels applied with the policies, first (from the policy files' `kind: label`, or inline). */
+  labels: LabelSpecBody[];
+  /** Scheduled queries applied with the policies (from the policy files' `kind: report`, or inline). */
+  reports: QuerySpecBody[];
 }
 
 export const SCENARIO_FIELDS: Record<string, FieldSpec> = {
@@ -51,6 +56,8 @@ export const SCENARIO_FIELDS: Record<string, FieldSpec> = {
   agent: { validate: agentValidator, default: agentDefaults },
   fleet: { validate: fleetValidator, required: true },
   policies: { validate: array(policyValidator), default: () => [] },
+  labels: { validate: array(labelValidator), default: () => [] },
+  reports: { validate: array(reportValidator), default: () => [] },
   server: { validate: serverSectionValidator },
   target: { validate: targetSectionValidator },
   simulator: { validate: simulatorSectionValidator, default: simulatorDefaults },

@@ -91,7 +91,7 @@ function listWindow(list: LabelJson[], query: Query): LabelJson[] {
   return perPage === undefined ? rows : rows.slice(page * perPage, page * perPage + perPage);
 }
 
-function readSpecBody(value: unknown, index: number, problems: FleetErrorItem[]): LabelSpecDoc | undefined {
+export function readLabelSpecBody(value: unknown, index: number, problems: FleetErrorItem[]): LabelSpecDoc | undefined {
   const where = `specs[${index}]`;
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     problems.push({ name: where, reason: 'label spec must be an object' });
@@ -259,7 +259,7 @@ export function registerLabelRoutes(app: FastifyInstance, deps: ApiDeps): void {
     const specs = body['specs'];
     if (!Array.isArray(specs)) throw badRequest('invalid field "specs": expected an array of label specs');
     const problems: FleetErrorItem[] = [];
-    const docs = specs.map((spec, index) => readSpecBody(spec, index, problems));
+    const docs = specs.map((spec, index) => readLabelSpecBody(spec, index, problems));
     if (problems.length > 0) throw osqsimValidation(problems);
     await applyLabelDocs(store, docs as LabelSpecDoc[]);
     labelsChanged(deps);

@@ -76,7 +76,12 @@ function readSpec(value: unknown, index: number, problems: FleetErrorItem[]): Ra
  * Reads and checks fleetctl policy specs (REST body form); every problem is collected, and the
  * first is thrown as Fleet's 400 with all of them as items. Nothing is written.
  */
-export async function readPolicySpecs(deps: ApiDeps, specs: readonly unknown[]): Promise<PolicySpecInput[]> {
+export async function readPolicySpecs(
+  deps: ApiDeps,
+  specs: readonly unknown[],
+  /** Lower-cased names of labels applied with these policies (a whole-file apply): they count as existing. */
+  labelsApplied: ReadonlySet<string> = new Set(),
+): Promise<PolicySpecInput[]> {
   const { store } = deps.context;
   const problems: FleetErrorItem[] = [];
   const parsed = specs.map((spec, index) => readSpec(spec, index, problems));
@@ -104,7 +109,7 @@ export async function readPolicySpecs(deps: ApiDeps, specs: readonly unknown[]):
     seen.add(key);
     for (const [field, names] of [['labels_include_any', spec.labelsIncludeAny], ['labels_exclude_any', spec.labelsExcludeAny]] as const) {
       for (const labelName of names ?? []) {
-        if (!(await store.getLabelByName(labelName))) problems.push({ name: spec.label, reason: `${field}: label "${labelName}" does not exist` });
+        if (!labelsApplied.has(labelName.toLowerCase()) && !(await store.getLabelByName(labelName))) problems.push({ name: spec.label, reason: `${field}: label "${labelName}" does not exist` });
       }
     }
     inputs.push({

@@ -5,10 +5,27 @@
  * deltas get the per-cell changes through the 'membershipChanged' event.
  */
 import type { BackgroundJob, ServerContext } from '../context.js';
-import type { HostPolicyResults } from '../store/store.js';
+import type { HostPolicyResults, HostVitalsReport } from '../store/store.js';
 import { GroupCommitter } from './group-commit.js';
 
 export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
+
+/**
+ * The rows one host's vitals report writes: one for the host's columns, the disk-space and MDM rows,
+ * and a row per user, software item and battery (the report's shape, before the store deduplicates
+ * software across hosts).
+ */
+export function vitalsRowCount(report: HostVitalsReport | undefined): number {
+  if (report === undefined) return 0;
+  return (
+    (report.host !== undefined ? 1 : 0) +
+    (report.diskSpace !== undefined ? 1 : 0) +
+    (report.mdm !== undefined ? 1 : 0) +
+    (report.users?.length ?? 0) +
+    (report.software?.length ?? 0) +
+    (report.batteries?.length ?? 0)
+  );
+}
 
 export class PolicyIngest implements BackgroundJob {
   readonly name = 'policy-ingest';
@@ -20,12 +37,14 @@ export class PolicyIngest implements BackgroundJob {
     const commitSeconds = metrics.histogram('osqsim_ingest_commit_duration_seconds', 'Time to commit one ingest batch').child();
     const commitErrors = metrics.counter('osqsim_ingest_commit_errors_total', 'Ingest batches that failed to commit');
     const rowsWritten = metrics.counter('osqsim_ingest_rows_total', 'Policy membership rows written by ingest');
+    const vitalsRows = metrics.counter('osqsim_ingest_vitals_rows_total', 'Host-vitals rows (host columns, disk space, MDM, users, software, batteries) in committed ingest batches');
     const statementsSent = metrics.counter('osqsim_ingest_statements_total', 'SQL statements ingest commits sent (policy results and host vitals; MySQL store)');
     this.committer = new GroupCommitter<HostPolicyResults>(
       async (batch) => {
         const trackChanges = events.wantsMembershipChanges();
         const outcome = await store.recordPolicyResults(batch, { trackChanges });
         rowsWritten.inc({}, outcome.rowsWritten);
+        vitalsRows.inc({}, batch.reduce((sum, item) => sum + vitalsRowCount(item.vitals), 0));
         if (outcome.statements) statementsSent.inc({}, outcome.statements);
         if (trackChanges && outcome.changes.length > 0) {
           try {

@@ -97,6 +97,8 @@ export class OsqueryService {
   private readonly labelQueriesSent: Counter;
   private readonly labelResults: Counter;
   private readonly detailIgnored: Counter;
+  private readonly detailQueriesSent: Counter;
+  private readonly detailResults: Counter;
 
   constructor(private readonly context: ServerContext) {
     const { options, store, events, metrics, log } = context;
@@ -134,6 +136,11 @@ export class OsqueryService {
     this.detailIgnored = metrics.counter(
       'osqsim_osquery_detail_results_ignored_total',
       'Detail query results ignored because their rows were not what the query returns (logged, as Fleet does), by query',
+    );
+    this.detailQueriesSent = metrics.counter('osqsim_osquery_detail_queries_sent_total', 'Host-vitals (detail) queries sent in distributed/read');
+    this.detailResults = metrics.counter(
+      'osqsim_osquery_detail_results_total',
+      'Host-vitals (detail) results received in distributed/write, by outcome (stored, ignored, error, store_failed)',
     );
     events.on('hostChanged', (hostId) => this.hosts.invalidateHost(hostId));
     events.on('policiesChanged', () => this.scopes.clear());
@@ -251,10 +258,12 @@ export class OsqueryService {
     const queries: Record<string, string> = {};
     const discovery: Record<string, string> = {};
     if (details) {
-      for (const detail of detailQueriesFor(host.platform)) {
+      const detailQueries = detailQueriesFor(host.platform);
+      for (const detail of detailQueries) {
         queries[detail.name] = detail.query;
         discovery[detail.name] = detail.discovery ?? ALWAYS_TRUE_QUERY;
       }
+      this.detailQueriesSent.inc({}, detailQueries.length);
     }
     if (labels) {
       // Fleet's order: details, labels, (live queries), policies. Every dynamic label of the host's
@@ -335,6 +344,8 @@ export class OsqueryService {
     const reportedPolicyIds: number[] = [];
     const policyRows = new Map<number, PolicyPasses>();
     const labelResults: Array<{ labelId: number; member: boolean | null }> = [];
+    // Detail results that made it into this write's vitals (counted stored once the write commits).
+    let detailsAccepted = 0;
 
     for (const [name, rows] of request.queries) {
       if (name === NO_POLICIES_WILDCARD) {
@@ -355,8 +366,11 @@ export class OsqueryService {
         this.labelResults.inc({ result: member === null ? 'error' : member ? 'member' : 'not_member' });
         continue;
       }
-      if (status !== undefined && status !== 0) continue;
       const detail = DETAIL_QUERIES_BY_NAME.get(name);
+      if (status !== undefined && status !== 0) {
+        if (detail) this.detailResults.inc({ outcome: 'error' });
+        continue;
+      }
       if (detail) {
         // A result that is not what the query returns is logged and ignored, the rest of the write
         // is stored (Fleet: ingestDetailQuery logs the IngestFunc's error and carries on).
@@ -365,10 +379,12 @@ export class OsqueryService {
           piece = detail.ingest(rows, ingestContext);
         } catch (error) {
           this.detailIgnored.inc({ query: detail.name });
+          this.detailResults.inc({ outcome: 'ignored' });
           this.context.log.warn({ hostId: host.id, query: name, reason: error instanceof Error ? error.message : String(error) }, 'detail query result ignored');
           continue;
         }
         mergePiece(vitals, piece);
+        detailsAccepted++;
         // Only host-column results move detail_updated_at (Fleet: IngestFunc results, not direct ingests).
         if (piece.host !== undefined) detailsUpdated = true;
       }
@@ -433,7 +449,7 @@ export class OsqueryService {
           ...(editedOnly ? { keepPolicyTimer: true } : {}),
           ...(report ? { vitals: report } : {}),
         });
-        if (report) this.vitalsStored(host, report);
+        if (report) this.vitalsStored(host, report, detailsAccepted);
         if (!editedOnly) {
           host.policyUpdatedAt = now;
           host.refetchRequested = false;
@@ -441,11 +457,12 @@ export class OsqueryService {
           host.editsAnsweredUpTo = Math.max(host.editsAnsweredUpTo ?? 0, ...results.map((result) => queryChangedAt(result.policyId)));
         }
       } catch (error) {
+        this.detailResults.inc({ outcome: 'store_failed' }, report ? detailsAccepted : 0);
         this.storeFailed(error, host, 'policies');
       }
       return;
     }
-    await this.storeDetails(host, report, now);
+    await this.storeDetails(host, report, now, detailsAccepted);
   }
 
   /**
@@ -453,22 +470,24 @@ export class OsqueryService {
    * leaves the policy timer alone), or only the refetch flag is cleared. A store failure is logged,
    * the host stays due.
    */
-  private async storeDetails(host: CachedHost, report: HostVitalsReport | undefined, now: Date): Promise<void> {
+  private async storeDetails(host: CachedHost, report: HostVitalsReport | undefined, now: Date, detailsAccepted: number): Promise<void> {
     try {
       if (report !== undefined) {
         await this.ingest.record({ hostId: host.id, results: [], reportedAt: now, keepPolicyTimer: true, vitals: report });
-        this.vitalsStored(host, report);
+        this.vitalsStored(host, report, detailsAccepted);
       } else if (host.refetchRequested) {
         await this.context.store.setRefetchRequested(host.id, false);
         host.refetchRequested = false;
       }
     } catch (error) {
+      if (report !== undefined) this.detailResults.inc({ outcome: 'store_failed' }, detailsAccepted);
       this.storeFailed(error, host, 'details');
     }
   }
 
-  /** The cached host follows what the store now holds. */
-  private vitalsStored(host: CachedHost, report: HostVitalsReport): void {
+  /** The cached host follows what the store now holds; `results` detail results were stored. */
+  private vitalsStored(host: CachedHost, report: HostVitalsReport, results: number): void {
+    this.detailResults.inc({ outcome: 'stored' }, results);
     const patch = report.host;
     if (patch === undefined) return;
     if (patch.detailUpdatedAt !== undefined) host.detailUpdatedAt = patch.detailUpdatedAt;

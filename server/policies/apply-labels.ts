@@ -27,6 +27,15 @@ const invalid = (name: string, reason: string) =>
 
 /** API_VALIDATION_FAILED for a duplicate name, a built-in label or an unknown host; otherwise the applied labels. */
 export async function applyLabelDocs(store: Store, docs: readonly LabelSpecDoc[]): Promise<Label[]> {
+  const inputs = await labelInputsFromDocs(store, docs);
+  return inputs.length === 0 ? [] : store.applyLabelSpecs(inputs);
+}
+
+/**
+ * The store inputs for label docs (manual labels' hosts resolved), checked as applyLabelDocs does;
+ * nothing is written (a whole-file apply writes them with its other kinds, in one transaction).
+ */
+export async function labelInputsFromDocs(store: Store, docs: readonly LabelSpecDoc[]): Promise<LabelSpecInput[]> {
   const seen = new Set<string>();
   const inputs: LabelSpecInput[] = [];
   for (const doc of docs) {
@@ -50,5 +59,5 @@ export async function applyLabelDocs(store: Store, docs: readonly LabelSpecDoc[]
       ...(hostIds === undefined ? {} : { hostIds }),
     });
   }
-  return inputs.length === 0 ? [] : store.applyLabelSpecs(inputs);
+  return inputs;
 }

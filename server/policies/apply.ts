@@ -1,7 +1,7 @@
 /**
- * Applying a fleetctl file to a store (server start-up `--policies FILE.yml`): team names become
- * ids (created on demand when asked), the policies and reports are upserted by (team, name) in one
- * store call — one transaction, all or nothing — and the side effects of reference §6.4 follow: a
+ * Applying a fleetctl file to a store (server start-up `--policies FILE.yml`, the scenario harness):
+ * team names become ids (created on demand when asked), the labels (by name, first) and the policies
+ * and reports (by team and name) are upserted in one store call — one transaction, all or nothing — and the side effects of reference §6.4 follow: a
  * changed policy query clears the policy's results and counts, a changed platform list clears the
  * results of hosts on other platforms (an edited report's stale results went in the transaction).
  */
@@ -11,8 +11,9 @@ import type { ServerEvents } from '../events.js';
 import { formatPolicyYamlErrors, NO_TEAM, parsePolicyYaml, type PolicySpecDoc } from './fleetctl-yaml.js';
 import type { MembershipChange, Policy, PolicySpecInput, QueryInput, ScheduledQuery, Store } from '../store/store.js';
 import type { QuerySpecDoc } from './queries-yaml.js';
-import { applyLabelDocs } from './apply-labels.js';
-import { labelNamesUsed, parseLabelYaml, withoutHandledKinds } from './labels-yaml.js';
+import { labelInputsFromDocs } from './apply-labels.js';
+import type { LabelSpecDoc } from './label-specs.js';
+import { labelNamesUsed, parseLabelYaml } from './labels-yaml.js';
 
 const CLEANUP_BATCH = 1000;
 
@@ -33,6 +34,8 @@ export async function teamIdForName(store: Store, name: string, create: boolean)
 }
 
 export interface ApplyOutcome {
+  /** Names of the labels applied (created or updated). */
+  readonly labels: string[];
   readonly created: Policy[];
   readonly updated: Policy[];
   readonly queriesCreated: ScheduledQuery[];
@@ -41,6 +44,8 @@ export interface ApplyOutcome {
 
 /** The kinds of one fleetctl file osqsim applies. */
 export interface SpecDocs {
+  /** Applied first (policies of the file may be scoped by them). */
+  readonly labels?: readonly LabelSpecDoc[];
   readonly policies: readonly PolicySpecDoc[];
   readonly queries: readonly QuerySpecDoc[];
 }
@@ -94,7 +99,8 @@ export async function applySpecDocs(
       teamId,
     });
   }
-  const outcome = await store.applySpecs({ policies: inputs, queries: queryInputs });
+  const labelInputs = await labelInputsFromDocs(store, docs.labels ?? []);
+  const outcome = await store.applySpecs({ labels: labelInputs, policies: inputs, queries: queryInputs });
   const applied = outcome.policies;
   const created: Policy[] = [];
   const updated: Policy[] = [];
@@ -119,11 +125,14 @@ export async function applySpecDocs(
     }
   }
   if (options.events) {
+    // A label's query or members changed: policy scopes are re-read.
+    if (outcome.labels.length > 0 && applied.length === 0) options.events.emit('policiesChanged', []);
     if (removed.length > 0) options.events.emit('membershipChanged', removed);
     if (applied.length > 0) options.events.emit('policiesChanged', applied.map(({ policy }) => policy.id));
     if (outcome.queries.length > 0) options.events.emit('queriesChanged', outcome.queries.map(({ query }) => query.id));
   }
   return {
+    labels: outcome.labels.map((label) => label.name),
     created,
     updated,
     queriesCreated: outcome.queries.filter((q) => q.result === 'created').map((q) => q.query),
@@ -132,7 +141,7 @@ export async function applySpecDocs(
 }
 
 /**
- * Reads, parses and applies a fleetctl file (policies and reports, all or nothing);
+ * Reads, parses and applies a fleetctl file (labels, policies and reports: one transaction, all or nothing);
  * POLICY_YAML_INVALID lists every problem at once. `skipped` lists documents of kinds osqsim does
  * not serve, `notices` the warnings (a deprecated kind).
  */
@@ -140,7 +149,7 @@ export async function applyPolicyFile(
   store: Store,
   file: string,
   options: { createTeams: boolean; events?: ServerEvents },
-): Promise<ApplyOutcome & { labels: string[]; skipped: string[]; notices: string[] }> {
+): Promise<ApplyOutcome & { skipped: string[]; notices: string[] }> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -161,9 +170,7 @@ export async function applyPolicyFile(
       throw osqsimError('POLICY_YAML_INVALID', { file, details: `${file}: label "${name}" is used by a policy but is neither in the file nor on the server` });
     }
   }
-  // Labels first: the file's policies may be scoped by them (fleetctl applies labels before policies).
-  const appliedLabels = await applyLabelDocs(store, labels.specs);
-  if (appliedLabels.length > 0) options.events?.emit('policiesChanged', []);
-  const outcome = await applySpecDocs(store, { policies: parsed.specs, queries: parsed.queries }, options);
-  return { ...outcome, labels: appliedLabels.map((label) => label.name), skipped: withoutHandledKinds(parsed.skipped), notices: parsed.notices };
+  // Labels first, in the same transaction: the file's policies may be scoped by them (fleetctl applies labels before policies).
+  const outcome = await applySpecDocs(store, { labels: labels.specs, policies: parsed.specs, queries: parsed.queries }, options);
+  return { ...outcome, skipped: parsed.skipped, notices: parsed.notices };
 }

@@ -2,7 +2,8 @@
  * fleetctl YAML (reference fleet-policies.md §6.7): documents separated by `---`, each
  * `apiVersion: v1`, `kind: …`, `spec: {…}`. This module reads `kind: policy` (`spec: {name, query,
  * description, resolution, platform, critical, team}`) and dispatches the other kinds osqsim
- * serves to their own modules (`report`/`query`: queries-yaml.ts). Unknown keys are ignored
+ * serves to their own modules (`report`/`query`: queries-yaml.ts; `label` documents are read by
+ * labels-yaml.ts from the same text and passed over here). Unknown keys are ignored
  * (fleetctl's parser is not strict); documents of kinds osqsim does not serve are listed in
  * `skipped`, never dropped silently. Used by `osqsim server --policies`, `osqsim policies apply`
  * and the scenario reader.
@@ -12,8 +13,11 @@ import { parseAllDocuments } from 'yaml';
 import { FIELD_LIMITS, readOnlyProblem, tooLongProblem } from '../api/validate.js';
 import { DEPRECATED_QUERY_KIND_NOTICE, QUERY_KINDS, readQuerySpec, type QuerySpecDoc } from './queries-yaml.js';
 
+/** fleetctl `kind: label` (read by labels-yaml.ts). */
+export const LABEL_KIND = 'label';
+
 /** The kinds osqsim applies, for notices about the others. */
-export const SERVED_KINDS: readonly string[] = ['policy', ...QUERY_KINDS];
+export const SERVED_KINDS: readonly string[] = [LABEL_KIND, 'policy', ...QUERY_KINDS];
 
 export interface PolicySpecDoc {
   readonly name: string;
@@ -113,6 +117,7 @@ export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResul
       }
       return;
     }
+    if (value.kind === LABEL_KIND) return; // labels-yaml.ts reads it
     if (value.kind !== 'policy') {
       skipped.push(`doc ${doc}: kind ${JSON.stringify(value.kind ?? null)} skipped`);
       return;

@@ -1,17 +1,16 @@
 /**
  * fleetctl `kind: label` documents (reference fleet-host-vitals.md §3.6; Fleet's fleet.LabelSpec and
  * ApplyLabelSpecs): `spec: {name, description, query, platform, label_membership_type, hosts}`.
- * Its own module beside the policy parser (fleetctl-yaml.ts), which lists these documents as
- * skipped; callers that apply labels take them from here and drop the notice
- * (`withoutHandledKinds`). Re-applying an unchanged built-in label (as `fleetctl get labels`
+ * Its own module beside the policy parser (fleetctl-yaml.ts), which passes these documents over
+ * (`label` is one of its SERVED_KINDS); callers that apply a file read its labels here. Re-applying an unchanged built-in label (as `fleetctl get labels`
  * prints them) is accepted and changes nothing, as Fleet does; any other built-in name is refused.
  */
 import { parseAllDocuments } from 'yaml';
 import { BUILTIN_LABELS } from '../store/label-rules.js';
 import { labelSpecProblems, type LabelSpecDoc } from './label-specs.js';
-import { documentValue, type PolicyYamlError } from './fleetctl-yaml.js';
+import { documentValue, LABEL_KIND, type PolicyYamlError } from './fleetctl-yaml.js';
 
-export const LABEL_KIND = 'label';
+export { LABEL_KIND };
 
 export interface LabelYamlResult {
   readonly specs: LabelSpecDoc[];
@@ -88,12 +87,6 @@ export function parseLabelYaml(text: string): LabelYamlResult {
     seen.add(key);
   }
   return { specs, builtins, errors };
-}
-
-/** The policy parser's skip notices without the kinds this module applies. */
-export function withoutHandledKinds(skipped: readonly string[]): string[] {
-  const handled = `kind ${JSON.stringify(LABEL_KIND)} skipped`;
-  return skipped.filter((line) => !line.endsWith(handled));
 }
 
 /** Label names the policies of a file scope themselves by. */

@@ -358,11 +358,14 @@ export interface QueryStore {
 
 /** What one fleetctl file asks for, per kind the server serves; applied together. */
 export interface SpecsInput {
+  /** Applied first, so the file's policies may name them in labels_include_any / labels_exclude_any. */
+  readonly labels?: readonly LabelSpecInput[];
   readonly policies: readonly PolicySpecInput[];
   readonly queries: readonly QueryInput[];
 }
 
 export interface SpecsOutcome {
+  readonly labels: Label[];
   readonly policies: Array<{ policy: Policy; result: PolicyUpdateResult | 'created' }>;
   readonly queries: Array<{ query: ScheduledQuery; result: QueryUpdateResult | 'created' }>;
 }
@@ -370,8 +373,9 @@ export interface SpecsOutcome {
 /** fleetctl apply of a whole file: every kind in one transaction, all or nothing. */
 export interface SpecStore {
   /**
-   * Upserts policies and queries by (team, name) in one transaction; STORE_NOT_FOUND for an
-   * unknown team (then nothing was written). Stale reports of edited queries are deleted with it.
+   * Upserts labels by name, then policies and queries by (team, name), in one transaction;
+   * STORE_NOT_FOUND for an unknown team, host or label (then nothing was written). Stale reports of
+   * edited queries are deleted with it.
    */
   applySpecs(specs: SpecsInput): Promise<SpecsOutcome>;
 }

@@ -171,3 +171,36 @@ describe('threshold values carry their unit (report.html, summary.md)', () => {
     expect(html).toContain('<td><code>read.p99 &lt; 200ms</code></td><td>102 ms</td>');
   });
 });
+
+describe('server traffic per query kind', () => {
+  const doc = syntheticResult();
+  doc.server = {
+    samples: doc.server?.samples ?? [],
+    traffic: {
+      detail_queries_sent: 1200,
+      detail_results: { stored: 1100, ignored: 3, error: 2, store_failed: 0 },
+      vitals_rows_written: 45000,
+      label_queries_sent: 800,
+      label_results: { member: 500, not_member: 290, error: 10 },
+      log_results_received: 70,
+      log_results_stored: 66,
+      log_result_rows: 910,
+    },
+  };
+
+  it('is a table in summary.md and report.html', () => {
+    const summary = renderSummary(doc);
+    expect(summary).toContain('| host vitals (detail) | 1,200 | 1,105 (3 ignored, 2 errors) | 1,100 | 45,000 vitals rows written |');
+    expect(summary).toContain('| labels | 800 | 800 (member 500, not member 290, error 10) | 790 | – |');
+    expect(summary).toContain('| scheduled queries (/log) | – | 70 result lines | 66 | 910 result rows received |');
+    const html = renderHtml(doc);
+    expect(html).toContain('<table id="traffic">');
+    expect(html).toContain('<td>45,000 vitals rows written</td>');
+  });
+
+  it('is absent from results without it (older results still render)', () => {
+    const old = syntheticResult();
+    expect(renderSummary(old)).not.toContain('Server traffic by query kind');
+    expect(renderHtml(old)).not.toContain('id="traffic"');
+  });
+});

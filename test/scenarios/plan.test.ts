@@ -172,3 +172,50 @@ describe('plan arithmetic', () => {
     expect(JSON.parse(out[out.length - 1]!).hosts).toBe(1500);
   });
 });
+
+describe('plan: label and scheduled-query traffic', () => {
+  const withLibrary = () =>
+    scenario({
+      server: { policy_update_interval: '60s', detail_update_interval: '60s', label_update_interval: '60s', max_jitter_percent: 0 },
+      fleet: {
+        groups: [
+          { name: 'mac', weight: 3, platform: 'darwin', os_version: '14', tables: { apps: [{ name: 'a' }, { name: 'b' }] } },
+          { name: 'win', weight: 1, platform: 'windows', os_version: '10' },
+        ],
+      },
+      labels: [
+        { name: 'mac apps', query: 'SELECT 1 FROM apps;', platform: 'darwin' },
+        { name: 'vip', label_membership_type: 'manual' },
+      ],
+      reports: [
+        { name: 'apps', query: 'SELECT * FROM apps;', interval: 30, logging: 'snapshot' },
+        { name: 'apps diff', query: 'SELECT * FROM apps;', interval: 30, logging: 'differential' },
+        { name: 'win only', query: 'SELECT 1;', interval: 10, platform: 'windows' },
+      ],
+    });
+
+  it('counts each group\'s label queries (built-ins + its dynamic labels) and reports in scope', () => {
+    const plan = planScenario(withLibrary());
+    const [mac, win] = plan.groups;
+    expect(mac!.label_queries_per_host - win!.label_queries_per_host).toBe(1); // the darwin label; manual labels run nothing
+    // In the config: mac gets the two global reports; windows those two (they fail there: no apps table) and its own.
+    expect([mac!.reports_in_scope, win!.reports_in_scope]).toEqual([2, 3]);
+  });
+
+  it('puts label queries and result rows in the steady state, and none without labels or reports', () => {
+    const plan = planScenario(withLibrary());
+    const late = plan.points.slice(300);
+    // Steady: every host runs its labels once per cycle (60 s + half a read interval).
+    const labels = 750 * plan.groups[0]!.label_queries_per_host + 250 * plan.groups[1]!.label_queries_per_host;
+    expect(mean(late.map((p) => p.label_queries_per_s))).toBeCloseTo(labels / 65, 0);
+    // Snapshot rows: 750 mac hosts × 2 rows / 30 s; the windows report: 250 × 1 row / 10 s.
+    expect(mean(late.map((p) => p.log_result_rows_per_s))).toBeCloseTo(750 * 2 / 30 + 250 / 10, 1);
+    expect(mean(late.map((p) => p.log_result_lines_per_s))).toBeCloseTo(750 / 30 + 250 / 10, 1);
+    // The differential report's rows arrive once, with the hosts' first runs.
+    expect(plan.points[0]!.log_result_rows_per_s).toBeGreaterThan(750 * 2);
+    expect(formatPlan(plan)).toMatch(/label q\/s\s+result rows\/s/);
+    const bare = planScenario(scenario());
+    expect(bare.final.log_result_rows_per_s).toBe(0);
+    expect(bare.final.label_queries_per_s).toBeGreaterThan(0); // the built-in labels still run
+  });
+});

@@ -122,9 +122,19 @@ describe('scenario schema: one error class at a time', () => {
     expect(check(base({ policies: 'policies.yml' })).ok).toBe(true);
     expect(issues(base({ policies: 'nope.yml' }))[0]).toMatch(/^policies policy file not found: nope\.yml/);
     expect(issues(base({ policies: 'bad-policies.yml' }))[0]).toMatch(/^policies invalid policy file:[\s\S]*spec\.name: is required/);
-    expect(issues(base({ policies: 'label-scoped-policies.yml' }))[0]).toMatch(
-      /^policies label-scoped-policies\.yml: scenarios do not apply label-scoped policies \("Engineering disk encryption" use labels_include_any/,
+    // A policies: file brings its labels; its label-scoped policies keep their scope.
+    const scoped = check(base({ policies: 'label-scoped-policies.yml' }));
+    expect(scoped.ok && scoped.scenario.labels).toEqual([{ name: 'Engineering', description: '', query: "SELECT 1 FROM system_info WHERE hostname LIKE 'eng-%';", platform: '', label_membership_type: 'dynamic' }]);
+    expect(scoped.ok && scoped.scenario.policies[0]).toMatchObject({ name: 'Engineering disk encryption', labels_include_any: ['Engineering'] });
+    // A timeline's added policies come without their labels: a scoped one is refused rather than widened.
+    expect(issues(base({ timeline: [{ at: '10s', add_policies: { file: 'label-scoped-policies.yml' } }] }))[0]).toMatch(
+      /^timeline\[0\]\.add_policies\.file label-scoped-policies\.yml: a timeline's add_policies takes no label-scoped policies \("Engineering disk encryption" use labels_include_any/,
     );
+    // Inline labels and reports are validated like the rest of the scenario.
+    expect(issues(base({ labels: [{ name: 'L', label_membership_type: 'sometimes' }], reports: [{ name: 'R' }] }))).toEqual([
+      expect.stringMatching(/^labels\[0\]\.label_membership_type /),
+      expect.stringMatching(/^reports\[0\]\.query /),
+    ]);
     expect(issues(base({ policies: { file: 'policies.yml', overrides: { 'Firewall': { fail_rate: 0.1 } } } }))[0]).toMatch(/^policies\.overrides\.Firewall no policy named "Firewall"/);
     const timeline = check(base({ timeline: [{ at: '10s', add_policies: { file: 'policies.yml', count: 3 } }] }));
     expect(timeline.ok && timeline.scenario.timeline[0]).toMatchObject({ kind: 'add_policies', count: 3, policies: [{ name: 'Firewall on' }, { name: 'Everything passes' }] });

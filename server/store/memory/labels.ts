@@ -135,11 +135,27 @@ export function deleteLabel(state: MemoryState, id: number): boolean {
   return true;
 }
 
-export function applyLabelSpecs(state: MemoryState, specs: readonly LabelSpecInput[]): Label[] {
+/** The checks applyLabelSpecs makes before writing (a whole-file apply runs them before any kind is written). */
+export function checkLabelSpecs(state: MemoryState, specs: readonly LabelSpecInput[]): void {
   for (const spec of specs) {
     assertFits('label name', spec.name, MAX_NAME_CHARS);
     assertHosts(state, spec.hostIds);
   }
+}
+
+/**
+ * STORE_NOT_FOUND for a label name that is neither stored nor among `adding` (the labels a
+ * whole-file apply writes first): resolveLabelRefs's check, before anything is written.
+ */
+export function checkLabelRefs(state: MemoryState, names: readonly string[] | undefined, adding: readonly LabelSpecInput[]): void {
+  const added = new Set(adding.map((spec) => labelNameKey(spec.name)));
+  for (const name of names ?? []) {
+    if (idByName(state, name) === undefined && !added.has(labelNameKey(name))) throw osqsimError('STORE_NOT_FOUND', { what: `label "${name}"` });
+  }
+}
+
+export function applyLabelSpecs(state: MemoryState, specs: readonly LabelSpecInput[]): Label[] {
+  checkLabelSpecs(state, specs);
   return specs.map((spec) => {
     const existing = idByName(state, spec.name);
     if (existing === undefined) return createLabel(state, { ...spec, hostIds: spec.hostIds ?? [] });

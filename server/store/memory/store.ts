@@ -435,9 +435,18 @@ export class MemoryStore implements Store {
   /** Every kind's checks run before anything is written, so the apply is all or nothing. */
   async applySpecs(specs: SpecsInput): Promise<SpecsOutcome> {
     const state = this.open();
+    const labelSpecs = specs.labels ?? [];
     for (const spec of [...specs.policies, ...specs.queries]) assertTeam(state, spec.teamId);
+    labels.checkLabelSpecs(state, labelSpecs);
+    for (const spec of specs.policies) {
+      labels.checkLabelRefs(state, spec.labelsIncludeAny, labelSpecs);
+      labels.checkLabelRefs(state, spec.labelsExcludeAny, labelSpecs);
+    }
     queries.checkQuerySpecs(state, specs.queries);
+    // Labels first: the file's policies may be scoped to them.
+    const appliedLabels = labelSpecs.length > 0 ? labels.applyLabelSpecs(state, labelSpecs) : [];
     return {
+      labels: appliedLabels,
       policies: specs.policies.length > 0 ? policies.applyPolicySpecs(state, specs.policies) : [],
       queries: queries.applyQuerySpecs(state, specs.queries),
     };

@@ -176,35 +176,41 @@ export async function deleteLabel(db: Db, id: number): Promise<boolean> {
 }
 
 export async function applyLabelSpecs(db: Db, specs: readonly LabelSpecInput[]): Promise<Label[]> {
+  checkLabelSpecNames(specs);
+  return run(() => tx(db.pool, (c) => applyLabelSpecsTx(c, specs)));
+}
+
+/** The checks made before a label-spec transaction starts. */
+export function checkLabelSpecNames(specs: readonly LabelSpecInput[]): void {
   for (const spec of specs) assertFits('label name', spec.name, MAX_NAME_CHARS);
-  return run(() =>
-    tx(db.pool, async (c) => {
-      const now = new Date();
-      const out: Label[] = [];
-      for (const spec of specs) {
-        await assertHosts(c, spec.hostIds);
-        const [found] = await c.query<RowDataPacket[]>('SELECT id FROM labels WHERE name = ? FOR UPDATE', [spec.name]);
-        let id = found[0] ? Number(found[0].id) : undefined;
-        if (id === undefined) {
-          id = await insertLabel(c, spec, now);
-        } else {
-          await c.query('UPDATE labels SET ? WHERE id = ?', [
-            {
-              description: spec.description,
-              query: spec.membershipType === 'manual' ? '' : spec.query,
-              platform: spec.platform,
-              label_membership_type: membershipCode(spec.membershipType),
-              updated_at: now,
-            },
-            id,
-          ]);
-        }
-        if (spec.membershipType === 'manual' && spec.hostIds !== undefined) await replaceMembers(c, id, spec.hostIds, now);
-        out.push((await labelById(c, id))!);
-      }
-      return out;
-    }),
-  );
+}
+
+/** Upserts label specs by name inside the caller's transaction (a whole-file apply writes them first). */
+export async function applyLabelSpecsTx(c: PoolConnection, specs: readonly LabelSpecInput[]): Promise<Label[]> {
+  const now = new Date();
+  const out: Label[] = [];
+  for (const spec of specs) {
+    await assertHosts(c, spec.hostIds);
+    const [found] = await c.query<RowDataPacket[]>('SELECT id FROM labels WHERE name = ? FOR UPDATE', [spec.name]);
+    let id = found[0] ? Number(found[0].id) : undefined;
+    if (id === undefined) {
+      id = await insertLabel(c, spec, now);
+    } else {
+      await c.query('UPDATE labels SET ? WHERE id = ?', [
+        {
+          description: spec.description,
+          query: spec.membershipType === 'manual' ? '' : spec.query,
+          platform: spec.platform,
+          label_membership_type: membershipCode(spec.membershipType),
+          updated_at: now,
+        },
+        id,
+      ]);
+    }
+    if (spec.membershipType === 'manual' && spec.hostIds !== undefined) await replaceMembers(c, id, spec.hostIds, now);
+    out.push((await labelById(c, id))!);
+  }
+  return out;
 }
 
 interface LabelQueryRow extends RowDataPacket {

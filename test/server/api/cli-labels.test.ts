@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyCommand, type Output } from '../../../cli/policies.js';
+import { buildProgram } from '../../../cli/index.js';
 import { buildServer, type OsqsimServer } from '../../../server/app.js';
 import { createStore } from '../../../server/store/index.js';
 import { applyPolicyFile } from '../../../server/policies/apply.js';
@@ -59,16 +60,13 @@ describe('fleetctl kind: label', () => {
     await server?.close();
   });
 
-  it('osqsim policies apply: labels first, then the policies scoped by them; other kinds get a notice', async () => {
+  it('osqsim policies apply: labels, the policies scoped by them and reports in one step; nothing skipped', async () => {
     const file = join(dir, 'mixed.yml');
     await writeFile(file, MIXED);
     const io = capture();
     expect(await applyCommand(file, flags(), io)).toBe(0);
-    expect(io.outText()).toMatch(/applied 2 labels/);
-    expect(io.outText()).toMatch(/applied 1 policy/);
-    // Reports are served now: the file's report is applied, not listed as skipped.
-    expect(io.errText()).not.toMatch(/kind "report"/);
-    expect(io.errText()).not.toMatch(/kind "label"/);
+    expect(io.outText()).toMatch(/applied 2 labels, 1 policy and 1 report/);
+    expect(io.errText()).not.toMatch(/skipped/);
     const store = server.context.store;
     const eng = await store.getLabelByName('Engineering laptops');
     const legacy = await store.getLabelByName('Legacy');
@@ -106,6 +104,25 @@ describe('fleetctl kind: label', () => {
     expect(await server.context.store.getLabelByName('Ghosts')).toBeUndefined();
   });
 
+  it('osqsim apply -f FILE is the command; osqsim policies apply -f FILE its alias', async () => {
+    for (const [argv, labelName] of [[['apply'], 'Top level'], [['policies', 'apply'], 'Alias']] as const) {
+      const file = join(dir, `${labelName}.yml`);
+      await writeFile(file, `kind: label\nspec:\n  name: ${labelName}\n  query: SELECT 1;\n`);
+      const program = await buildProgram();
+      const before = process.exitCode;
+      const write = process.stdout.write;
+      process.stdout.write = (() => true) as typeof process.stdout.write;
+      try {
+        await program.parseAsync(['node', 'osqsim', ...argv, '-f', file, '--url', url, '--token', TOKEN]);
+        expect(process.exitCode).toBe(0);
+      } finally {
+        process.stdout.write = write;
+        process.exitCode = before;
+      }
+      expect(await server.context.store.getLabelByName(labelName)).toMatchObject({ membershipType: 'dynamic' });
+    }
+  });
+
   it('osqsim server --policies applies the labels of the file before its policies', async () => {
     const file = join(dir, 'start.yml');
     await writeFile(file, MIXED);
@@ -113,6 +130,7 @@ describe('fleetctl kind: label', () => {
     const outcome = await applyPolicyFile(store, file, { createTeams: true });
     expect(outcome.labels).toEqual(['Engineering laptops', 'Legacy']);
     expect(outcome.skipped).toEqual([]);
+    expect(outcome.queriesCreated).toHaveLength(1);
     expect((await store.listPolicies(null))[0]?.labelsIncludeAny?.[0]?.name).toBe('Engineering laptops');
     await writeFile(file, 'kind: policy\nspec:\n  name: P\n  query: SELECT 1\n  labels_exclude_any: [Nope]\n');
     const fresh = await createStore('memory');

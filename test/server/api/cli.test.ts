@@ -110,7 +110,7 @@ describe('osqsim policies (CLI) against a listening server', () => {
     expect(io.outText()).toMatch(/applied 3 policies and 1 report/);
     const notices = io.errText().split('\n').filter((l) => l.startsWith('notice:'));
     expect(notices).toEqual([
-      expect.stringMatching(/kind "team" skipped: not applied \(osqsim applies kind: policy, report, query, label\)/),
+      expect.stringMatching(/kind "team" skipped: not applied \(osqsim applies kind: label, policy, report, query\)/),
       expect.stringMatching(/`kind: query` is deprecated, please use `kind: report` instead/),
     ]);
     expect(await server.context.store.getQueryByName(null, 'usb devices')).toMatchObject({ query: 'SELECT * FROM usb_devices;' });
@@ -167,10 +167,11 @@ describe('osqsim policies (CLI) against a listening server', () => {
     expect((await server.context.store.listPolicies(null)).find((p) => p.name === 'A')).toBeUndefined();
   });
 
-  it('apply: a file mixing policies and reports applies as one step — a bad report means no policy either', async () => {
+  it('apply: a file mixing labels, policies and reports applies as one step — a bad report means no label or policy either', async () => {
     const file = join(dir, 'mixed.yml');
     await writeFile(file, [
-      'apiVersion: v1\nkind: policy\nspec:\n  name: Mixed policy\n  query: SELECT 1\n',
+      'apiVersion: v1\nkind: label\nspec:\n  name: Mixed label\n  query: SELECT 1\n',
+      'apiVersion: v1\nkind: policy\nspec:\n  name: Mixed policy\n  query: SELECT 1\n  labels_include_any: [Mixed label]\n',
       'apiVersion: v1\nkind: report\nspec:\n  name: Mixed report\n  query: SELECT 1\n  interval: 60\n  team: Nowhere\n',
     ].join('---\n'));
     const io = capture();
@@ -178,6 +179,7 @@ describe('osqsim policies (CLI) against a listening server', () => {
     expect(io.errText()).toMatch(/team "Nowhere" does not exist/);
     expect((await server.context.store.listPolicies(null)).find((p) => p.name === 'Mixed policy')).toBeUndefined();
     expect(await server.context.store.getQueryByName(null, 'Mixed report')).toBeUndefined();
+    expect(await server.context.store.getLabelByName('Mixed label')).toBeUndefined();
   });
 
   it('apply: against a server without /api/v1/osqsim/spec (Fleet), one request per kind with a notice', async () => {
@@ -188,7 +190,7 @@ describe('osqsim policies (CLI) against a listening server', () => {
       request.on('data', (chunk) => (text += chunk));
       request.on('end', () => {
         seen.push({ url: request.url ?? '', body: text ? JSON.parse(text) : undefined });
-        const known = request.url === '/api/v1/fleet/spec/policies' || request.url === '/api/v1/fleet/spec/queries';
+        const known = ['/api/v1/fleet/spec/labels', '/api/v1/fleet/spec/policies', '/api/v1/fleet/spec/queries'].includes(request.url ?? '');
         response.writeHead(known ? 200 : 404, { 'content-type': 'application/json' });
         response.end(known ? '{}' : '{"message":"Resource Not Found","errors":[{"name":"base","reason":"not found"}]}');
       });
@@ -197,12 +199,16 @@ describe('osqsim policies (CLI) against a listening server', () => {
     try {
       const port = (fleet.address() as { port: number }).port;
       const file = join(dir, 'fleet.yml');
-      await writeFile(file, 'kind: policy\nspec:\n  name: P\n  query: SELECT 1\n---\nkind: report\nspec:\n  name: R\n  query: SELECT 1\n  interval: 30\n  logging: differential\n');
+      await writeFile(file, 'kind: label\nspec:\n  name: L\n  query: SELECT 1\n---\nkind: policy\nspec:\n  name: P\n  query: SELECT 1\n  labels_include_any: [L]\n---\nkind: report\nspec:\n  name: R\n  query: SELECT 1\n  interval: 30\n  logging: differential\n');
       const io = capture();
       expect(await applyCommand(file, { url: `http://127.0.0.1:${port}`, token: TOKEN }, io)).toBe(0);
       expect(io.errText()).toMatch(/has no \/api\/v1\/osqsim\/spec \(not osqsim\?\): applying kind by kind/);
-      expect(seen.map((r) => r.url)).toEqual(['/api/v1/osqsim/spec', '/api/v1/fleet/spec/policies', '/api/v1/fleet/spec/queries']);
-      expect(seen[2]!.body.specs).toEqual([expect.objectContaining({ name: 'R', interval: 30, logging: 'differential', team: '' })]);
+      // fleetctl's order: queries, labels, policies (Fleet server/service/client.go ApplyGroup).
+      expect(seen.map((r) => r.url)).toEqual(['/api/v1/osqsim/spec', '/api/v1/fleet/spec/queries', '/api/v1/fleet/spec/labels', '/api/v1/fleet/spec/policies']);
+      // The whole-file request carried all three kinds.
+      expect(Object.keys(seen[0]!.body)).toEqual(['labels', 'policies', 'queries']);
+      expect(seen[2]!.body.specs).toEqual([expect.objectContaining({ name: 'L', label_membership_type: 'dynamic' })]);
+      expect(seen[1]!.body.specs).toEqual([expect.objectContaining({ name: 'R', interval: 30, logging: 'differential', team: '' })]);
     } finally {
       fleet.close();
     }

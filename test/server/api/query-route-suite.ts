@@ -216,9 +216,9 @@ export function queryRouteSuite(open: () => Promise<ApiHarness>): void {
       queries: [{ name: queryName, query: 'SELECT 1;', interval: 300 }],
     });
     expect(ok.status, JSON.stringify(ok.body)).toBe(200);
-    expect(ok.body).toEqual({ policies: { created: 1, updated: 0 }, queries: { created: 1, updated: 0 } });
+    expect(ok.body).toEqual({ labels: { created: 0, updated: 0 }, policies: { created: 1, updated: 0 }, queries: { created: 1, updated: 0 } });
     const again = await h.call('POST', '/api/latest/osqsim/spec', { policies: [{ name: policyName, query: 'SELECT 2;' }], queries: [] });
-    expect(again.body).toEqual({ policies: { created: 0, updated: 1 }, queries: { created: 0, updated: 0 } });
+    expect(again.body).toEqual({ labels: { created: 0, updated: 0 }, policies: { created: 0, updated: 1 }, queries: { created: 0, updated: 0 } });
 
     const newPolicy = unique('file-policy');
     const bad = await h.call('POST', '/api/v1/osqsim/spec', {
@@ -230,9 +230,45 @@ export function queryRouteSuite(open: () => Promise<ApiHarness>): void {
     expect(bad.body.errors.map((e: any) => e.name.split('.')[0])).toEqual(['policies', 'queries']);
     expect((await h.store.listPolicies(null)).some((p) => p.name === newPolicy)).toBe(false);
     expect(await h.store.getQueryByName(null, queryName)).toMatchObject({ query: 'SELECT 1;' });
-    const unknownKind = await h.call('POST', '/api/v1/osqsim/spec', { labels: [] });
+    const unknownKind = await h.call('POST', '/api/v1/osqsim/spec', { teams: [] });
     expect(unknownKind.status).toBe(400);
-    expect(unknownKind.body.errors[0].reason).toBe('unknown field "labels": expected policies, queries');
+    expect(unknownKind.body.errors[0].reason).toBe('unknown field "teams": expected labels, policies, queries');
     expect((await h.call('POST', '/api/v1/osqsim/spec', { policies: [] }, null)).status).toBe(401);
+  });
+
+  it('POST /osqsim/spec applies labels first in the same transaction; a file with a bad report leaves no label applied', async () => {
+    const labelName = unique('file-label');
+    const policyName = unique('file-scoped');
+    const ok = await h.call('POST', '/api/v1/osqsim/spec', {
+      labels: [{ name: labelName, query: 'SELECT 1 FROM os_version;', platform: 'darwin' }],
+      policies: [{ name: policyName, query: 'SELECT 1;', labels_include_any: [labelName] }],
+      queries: [],
+    });
+    expect(ok.status, JSON.stringify(ok.body)).toBe(200);
+    expect(ok.body.labels).toEqual({ created: 1, updated: 0 });
+    const label = (await h.store.getLabelByName(labelName))!;
+    expect(label).toMatchObject({ membershipType: 'dynamic', platform: 'darwin' });
+    expect((await h.store.listPolicies(null)).find((p) => p.name === policyName)!.labelsIncludeAny).toEqual([{ id: label.id, name: labelName }]);
+    const again = await h.call('POST', '/api/v1/osqsim/spec', { labels: [{ name: labelName, query: 'SELECT 2;' }], policies: [], queries: [] });
+    expect(again.body.labels).toEqual({ created: 0, updated: 1 });
+
+    // A label, a policy scoped by it and an invalid report: nothing is applied, every problem listed.
+    const newLabel = unique('file-label');
+    const bad = await h.call('POST', '/api/v1/osqsim/spec', {
+      labels: [{ name: newLabel, query: 'SELECT 1;' }],
+      policies: [{ name: unique('p'), query: 'SELECT 1;', labels_include_any: [newLabel] }],
+      queries: [{ name: unique('q'), query: 'DROP TABLE hosts' }],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors.map((e: any) => e.name.split('.')[0])).toEqual(['queries']);
+    expect(await h.store.getLabelByName(newLabel)).toBeUndefined();
+    // Bad labels are listed beside the other kinds' problems.
+    const badLabels = await h.call('POST', '/api/v1/osqsim/spec', {
+      labels: [{ name: unique('l'), query: 'DELETE FROM x' }, { name: 'All Hosts', query: 'select 1;' }],
+      policies: [{ name: unique('p'), query: 'SELECT 1;', labels_include_any: ['no such label'] }],
+    });
+    expect(badLabels.status).toBe(400);
+    expect(badLabels.body.errors.map((e: any) => e.name.split('.')[0])).toEqual(['labels', 'labels', 'policies']);
+    expect((await h.call('POST', '/api/v1/osqsim/spec', { labels: 'x' })).status).toBe(400);
   });
 }

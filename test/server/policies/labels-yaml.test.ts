@@ -1,7 +1,7 @@
 /** fleetctl `kind: label` documents (server/policies/labels-yaml.ts). */
 import { describe, expect, it } from 'vitest';
 import { parsePolicyYaml } from '../../../server/policies/fleetctl-yaml.js';
-import { labelNamesUsed, parseLabelYaml, withoutHandledKinds } from '../../../server/policies/labels-yaml.js';
+import { labelNamesUsed, parseLabelYaml } from '../../../server/policies/labels-yaml.js';
 
 const FILE = `
 apiVersion: v1
@@ -59,8 +59,9 @@ describe('kind: label', () => {
     const policies = parsePolicyYaml(FILE, 'f.yml');
     expect(policies.specs[0]).toMatchObject({ labelsIncludeAny: ['slack_not_running'], labelsExcludeAny: ['VIPs'] });
     expect(labelNamesUsed(policies.specs)).toEqual(['slack_not_running', 'VIPs']);
-    // Label and report documents are both applied: nothing is left for the notices.
-    expect(withoutHandledKinds(policies.skipped)).toEqual([]);
+    // Labels, policies and reports are all served: nothing is skipped.
+    expect(policies.skipped).toEqual([]);
+    expect(policies.queries.map((q) => q.name)).toEqual(['r']);
   });
 
   it('reports every bad label document with its place', () => {

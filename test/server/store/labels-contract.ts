@@ -212,5 +212,56 @@ export function labelStoreContract(name: string, open: OpenStore): void {
         expect((await store.getLabel(label.id))?.hostCount).toBe(0);
       });
     });
+
+    describe('whole-file apply (applySpecs) with labels', () => {
+      const canary = { name: 'Canary', description: 'canary hosts', query: 'SELECT 1 FROM os_version', platform: '', membershipType: 'dynamic' as const };
+
+      it('applies the labels first, in the same transaction, so the file\'s policies can be scoped to them', async () => {
+        const outcome = await store.applySpecs({
+          labels: [canary],
+          policies: [{ teamId: null, name: 'canary policy', query: 'SELECT 1', labelsIncludeAny: ['canary'] }],
+          queries: [{ teamId: null, name: 'canary report', query: 'SELECT 1', interval: 60 }],
+        });
+        expect(outcome.labels.map((l) => [l.name, l.membershipType, l.labelType])).toEqual([['Canary', 'dynamic', 'regular']]);
+        const label = (await store.getLabelByName('Canary'))!;
+        expect(outcome.policies[0]!.policy.labelsIncludeAny).toEqual([{ id: label.id, name: 'Canary' }]);
+        expect(outcome.queries.map((q) => q.result)).toEqual(['created']);
+        // Again: the label is updated in place, not duplicated.
+        const again = await store.applySpecs({ labels: [{ ...canary, description: 'v2' }], policies: [], queries: [] });
+        expect(again.labels[0]).toMatchObject({ id: label.id, description: 'v2' });
+      });
+
+      it('leaves no label applied when another part of the file fails', async () => {
+        const labelsBefore = await store.listLabels();
+        // An unknown team on a report (checked before anything is written).
+        await expect(store.applySpecs({
+          labels: [canary],
+          policies: [],
+          queries: [{ teamId: 4242, name: 'bad report', query: 'SELECT 1' }],
+        })).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+        // A report name past the column (checked before the transaction).
+        await expect(store.applySpecs({
+          labels: [canary],
+          policies: [],
+          queries: [{ teamId: null, name: 'r'.repeat(5000), query: 'SELECT 1' }],
+        })).rejects.toBeDefined();
+        // A policy scoped to a label that exists nowhere (found after the labels were written: rolled back).
+        await expect(store.applySpecs({
+          labels: [canary],
+          policies: [{ teamId: null, name: 'p', query: 'SELECT 1', labelsIncludeAny: ['Nowhere'] }],
+          queries: [],
+        })).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+        // A manual label naming an unknown host.
+        await expect(store.applySpecs({
+          labels: [canary, { name: 'VIP', description: '', query: '', platform: '', membershipType: 'manual', hostIds: [9999] }],
+          policies: [{ teamId: null, name: 'p', query: 'SELECT 1' }],
+          queries: [],
+        })).rejects.toMatchObject({ code: 'STORE_NOT_FOUND' });
+        expect(await store.listLabels()).toEqual(labelsBefore);
+        expect(await store.getLabelByName('Canary')).toBeUndefined();
+        expect(await store.listAllPolicies()).toEqual([]);
+        expect(await store.listQueries(null)).toEqual([]);
+      });
+    });
   });
 }

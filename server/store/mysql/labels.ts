@@ -253,7 +253,12 @@ export async function recordLabelResults(db: Db, batch: HostLabelResults): Promi
       }
       const sortedOthers = ids(others);
       if (sortedOthers.length > 0) {
-        await c.query('DELETE FROM label_membership WHERE host_id = ? AND label_id IN (?)', [batch.hostId, sortedOthers]);
+        // Delete only rows that exist, by their exact primary keys: a DELETE that matches nothing takes
+        // gap locks (REPEATABLE READ), which deadlock against other hosts' membership inserts into
+        // the same gaps (seen in bench/soak.ts). The plain SELECT is a consistent read: no locks.
+        const [existing] = await c.query<RowDataPacket[]>('SELECT label_id FROM label_membership WHERE host_id = ? AND label_id IN (?)', [batch.hostId, sortedOthers]);
+        const present = ids(existing.map((row) => Number(row.label_id)));
+        if (present.length > 0) await c.query('DELETE FROM label_membership WHERE host_id = ? AND label_id IN (?)', [batch.hostId, present]);
       }
       await c.query('UPDATE hosts SET label_updated_at = ? WHERE id = ?', [batch.reportedAt, batch.hostId]);
     }),

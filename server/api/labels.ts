@@ -19,7 +19,8 @@ import type { ApiDeps } from './deps.js';
 import { badRequest, notFound, validationFailed, type FleetErrorItem } from './errors.js';
 import { hostListJson } from './hosts.js';
 import { labelJson, type LabelJson } from './serialize.js';
-import { asObject, listPaging, optionalString, pathId, queryString, type JsonObject } from './validate.js';
+import { asObject, listPaging, optionalString, pathId, type JsonObject } from './validate.js';
+import { listWindow as windowOf } from './list-window.js';
 
 type Params = Record<string, string | undefined>;
 type Query = Record<string, unknown>;
@@ -71,24 +72,9 @@ function labelsChanged(deps: ApiDeps): void {
 }
 
 const ORDER_KEYS = ['id', 'name', 'created_at', 'updated_at', 'host_count'] as const;
-type OrderKey = (typeof ORDER_KEYS)[number];
 
 function listWindow(list: LabelJson[], query: Query): LabelJson[] {
-  const search = queryString(query, 'query')?.trim().toLowerCase();
-  let rows = search ? list.filter((l) => l.name.toLowerCase().includes(search)) : list;
-  const orderKey = (queryString(query, 'order_key') ?? 'id') as OrderKey;
-  if (!ORDER_KEYS.includes(orderKey)) throw badRequest(`invalid order_key "${orderKey}": expected one of ${ORDER_KEYS.join(', ')}`);
-  const direction = queryString(query, 'order_direction') ?? 'asc';
-  if (direction !== 'asc' && direction !== 'desc') throw badRequest(`invalid order_direction "${direction}": expected asc or desc`);
-  const sign = direction === 'asc' ? 1 : -1;
-  rows = [...rows].sort((a, b) => {
-    const x = a[orderKey];
-    const y = b[orderKey];
-    const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-    return (cmp || a.id - b.id) * sign;
-  });
-  const { page, perPage } = listPaging(query);
-  return perPage === undefined ? rows : rows.slice(page * perPage, page * perPage + perPage);
+  return windowOf(list, query, ORDER_KEYS, 'id').rows;
 }
 
 export function readLabelSpecBody(value: unknown, index: number, problems: FleetErrorItem[]): LabelSpecDoc | undefined {

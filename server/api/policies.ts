@@ -10,10 +10,10 @@ import type { Policy, PolicyPatch } from '../store/store.js';
 import { countKey, invalidateAfterEdit, policyLabelNames, readCountIndex, requireTeamScope, type ApiDeps, type CountIndex } from './deps.js';
 import { badRequest, notFound } from './errors.js';
 import { policyWithCounts, type PolicyWithCountsJson } from './serialize.js';
+import { listWindow as windowOf } from './list-window.js';
 import {
   asObject,
   idList,
-  listPaging,
   optionalBoolean,
   optionalString,
   pathId,
@@ -83,26 +83,10 @@ async function readPatchBody(deps: ApiDeps, raw: unknown): Promise<PolicyPatch> 
 }
 
 const ORDER_KEYS = ['id', 'name', 'created_at', 'updated_at', 'passing_host_count', 'failing_host_count'] as const;
-type OrderKey = (typeof ORDER_KEYS)[number];
 
-/** Fleet's list options: `page` (0-based), `per_page`, `order_key`, `order_direction`, `query` (name search). */
+/** Fleet's list options (./list-window.ts). */
 function listWindow(list: PolicyWithCountsJson[], query: Query): PolicyWithCountsJson[] {
-  const search = queryString(query, 'query')?.trim().toLowerCase();
-  let rows = search ? list.filter((p) => p.name.toLowerCase().includes(search)) : list;
-  const orderKey = (queryString(query, 'order_key') ?? 'id') as OrderKey;
-  if (!ORDER_KEYS.includes(orderKey)) throw badRequest(`invalid order_key "${orderKey}": expected one of ${ORDER_KEYS.join(', ')}`);
-  const direction = queryString(query, 'order_direction') ?? 'asc';
-  if (direction !== 'asc' && direction !== 'desc') throw badRequest(`invalid order_direction "${direction}": expected asc or desc`);
-  const sign = direction === 'asc' ? 1 : -1;
-  rows = [...rows].sort((a, b) => {
-    const x = a[orderKey];
-    const y = b[orderKey];
-    const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-    return (cmp || a.id - b.id) * sign;
-  });
-  const { page, perPage } = listPaging(query);
-  if (perPage === undefined) return rows;
-  return rows.slice(page * perPage, page * perPage + perPage);
+  return windowOf(list, query, ORDER_KEYS, 'id').rows;
 }
 
 const withOverall = (policies: readonly Policy[], counts: CountIndex): PolicyWithCountsJson[] =>

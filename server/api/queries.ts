@@ -12,7 +12,8 @@ import { badRequest, notFound, type FleetErrorItem } from './errors.js';
 import { intervalProblem, isQueryLogging, queryProblem } from './query-validate.js';
 import { queryJson, type QueryJson } from './query-serialize.js';
 import { iso } from './serialize.js';
-import { asObject, idList, listPaging, optionalBoolean, optionalString, pathId, queryString, type JsonObject } from './validate.js';
+import { asObject, idList, optionalBoolean, optionalString, pathId, queryString, type JsonObject } from './validate.js';
+import { listWindow as windowOf, type ListWindow } from './list-window.js';
 
 type Params = Record<string, string | undefined>;
 type Query = Record<string, unknown>;
@@ -65,26 +66,10 @@ async function teamScope(deps: ApiDeps, raw: unknown, where: string): Promise<nu
 }
 
 const ORDER_KEYS = ['id', 'name', 'created_at', 'updated_at'] as const;
-type OrderKey = (typeof ORDER_KEYS)[number];
 
-/** Fleet's list options over the rows: `query` (name search), `order_key`, `order_direction`, `page`, `per_page`. */
-function listWindow(list: QueryJson[], query: Query): { rows: QueryJson[]; hasNext: boolean; page: number } {
-  const search = queryString(query, 'query')?.trim().toLowerCase();
-  let rows = search ? list.filter((q) => q.name.toLowerCase().includes(search)) : list;
-  const orderKey = (queryString(query, 'order_key') ?? 'name') as OrderKey;
-  if (!ORDER_KEYS.includes(orderKey)) throw badRequest(`invalid order_key "${orderKey}": expected one of ${ORDER_KEYS.join(', ')}`);
-  const direction = queryString(query, 'order_direction') ?? 'asc';
-  if (direction !== 'asc' && direction !== 'desc') throw badRequest(`invalid order_direction "${direction}": expected asc or desc`);
-  const sign = direction === 'asc' ? 1 : -1;
-  rows = [...rows].sort((a, b) => {
-    const x = a[orderKey];
-    const y = b[orderKey];
-    const cmp = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-    return (cmp || a.id - b.id) * sign;
-  });
-  const { page, perPage } = listPaging(query);
-  if (perPage === undefined) return { rows, hasNext: false, page };
-  return { rows: rows.slice(page * perPage, page * perPage + perPage), hasNext: rows.length > (page + 1) * perPage, page };
+/** Fleet's list options over the rows (./list-window.ts); queries are listed by name by default. */
+function listWindow(list: QueryJson[], query: Query): ListWindow<QueryJson> {
+  return windowOf(list, query, ORDER_KEYS, 'name');
 }
 
 async function queryById(deps: ApiDeps, request: FastifyRequest): Promise<ScheduledQuery> {

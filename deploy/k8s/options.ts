@@ -71,12 +71,22 @@ export function renderScenario(nameOrPath: string, hosts: number): { scenario: R
   const resolved = resolveScenarioFiles(document, dirname(resolve(file)), issues);
   if (issues.length) throw scenarioInvalid(file, issues);
   const validated = scenarioOrThrow(readScenarioDocument(resolved, file, { steadyState: true, overrides: { hosts } }), file);
-  const scenario: RenderScenario = { source: nameOrPath, yaml: stringify(resolved, { lineWidth: 0 }), policiesYaml: policiesYaml(validated) };
+  // `fleet: builtin` stays a reference: the pods' osqsim has the built-in fleet, whose expanded rows
+  // (hundreds of software rows per group) would not fit a ConfigMap.
+  const forPods = builtinFleetReference(document) ? { ...(resolved as Record<string, unknown>), fleet: (document as Record<string, unknown>)['fleet'] } : resolved;
+  const scenario: RenderScenario = { source: nameOrPath, yaml: stringify(forPods, { lineWidth: 0 }), policiesYaml: policiesYaml(validated) };
   const bytes = Buffer.byteLength(scenario.yaml) + Buffer.byteLength(scenario.policiesYaml ?? '');
   if (bytes > CONFIGMAP_MAX_BYTES) {
     throw invalid('--scenario', `${nameOrPath} with its policies is ${Math.ceil(bytes / 1024)} KiB, more than a ConfigMap holds (1 MiB): use fewer or shorter policies, or bake the scenario into the image`);
   }
   return { scenario, durationMs: validated.duration };
+}
+
+/** Whether the scenario names the built-in fleet (`fleet: builtin` or `{builtin: true, …}`) rather than listing groups. */
+function builtinFleetReference(document: unknown): boolean {
+  if (typeof document !== 'object' || document === null) return false;
+  const fleet = (document as Record<string, unknown>)['fleet'];
+  return fleet === 'builtin' || (typeof fleet === 'object' && fleet !== null && (fleet as Record<string, unknown>)['builtin'] === true);
 }
 
 const secret = (): string => randomBytes(18).toString('base64url');

@@ -8,6 +8,7 @@
 import { STATS_STRATEGIES, type StatsStrategyName } from '../contract/vocabulary.js';
 import { formatInteger, formatNumber } from '../lib/format.js';
 import { steadyStateRates } from '../scenarios/traffic.js';
+import { BUILTIN_LABEL_QUERIES_PER_HOST, snapshotResultsPerS, steadyLabelQueriesPerS } from '../scenarios/library-traffic.js';
 import { mixOf, requestMix, type SweepCalibration } from './calibrate.js';
 import { fleetRateNote, fleetReferenceFor } from './fleet-reference.js';
 import { formatMix, stepRange } from './format.js';
@@ -26,7 +27,7 @@ export interface PlanContext {
 
 export type PlanFigures = Pick<
   CapacityPlan,
-  'requestRates' | 'membershipRowsPerS' | 'membershipRows' | 'aggregation' | 'serverCpuCores' | 'serverInstances' | 'serverRssMbPerInstance' | 'database'
+  'requestRates' | 'membershipRowsPerS' | 'membershipRows' | 'aggregation' | 'labelQueriesPerS' | 'scheduledResults' | 'serverCpuCores' | 'serverInstances' | 'serverRssMbPerInstance' | 'database'
 >;
 
 /** The figures computed so far, in table order. */
@@ -160,6 +161,41 @@ export function aggregationFigure({ input, calibration, sweepFile }: PlanContext
   }
   aggregation.cron.fleet = 'Fleet published: 55–210 s per hourly run at 600k rows with INSERT…SELECT locks (GH#49866); <2 s per policy SELECT at 10 teams × 10k hosts (PR GH#18720)';
   return aggregation;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Labels and scheduled queries (the formulas `osqsim scenario plan` uses, scenarios/library-traffic.ts)
+
+export function labelQueriesPerSFigure({ input }: PlanContext): Figure {
+  const perHost =
+    input.labelsPerHost === BUILTIN_LABEL_QUERIES_PER_HOST
+      ? `${input.labelsPerHost} (default: Fleet's ${BUILTIN_LABEL_QUERIES_PER_HOST} built-in labels, platform '' so LabelQueriesForHost sends all of them to every host)`
+      : `${input.labelsPerHost} (--labels)`;
+  return {
+    value: steadyLabelQueriesPerS(input.hosts, input.labelsPerHost, input.labelIntervalS),
+    unit: 'queries/s',
+    source: `model: hosts × label queries per host ${perHost} / label_update_interval (${input.labelIntervalS} s)`,
+  };
+}
+
+export function scheduledResultsFigure({ input }: PlanContext): PlanFigures['scheduledResults'] {
+  const perHost = snapshotResultsPerS(input.queryIntervalS, input.rowsPerResult);
+  const queries =
+    input.scheduledQueries === 0
+      ? '0 scheduled queries (default: an empty schedule logs no results; set --scheduled-queries)'
+      : `${input.scheduledQueries} scheduled snapshot queries`;
+  return {
+    linesPerS: {
+      value: input.hosts * input.scheduledQueries * perHost.linesPerS,
+      unit: 'lines/s',
+      source: `model: hosts × ${queries} / query interval (${input.queryIntervalS} s): one result line per run`,
+    },
+    rowsPerS: {
+      value: input.hosts * input.scheduledQueries * perHost.rowsPerS,
+      unit: 'rows/s',
+      source: `model: result lines/s × ${input.rowsPerResult} rows per result (--rows-per-result); Fleet stores at most 1,000 rows per query`,
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,6 +357,8 @@ export const PLAN_FIGURES: readonly FigureRow[] = [
   { key: 'membershipRowsPerS', figure: membershipRowsPerSFigure },
   { key: 'membershipRows', figure: membershipRowsFigure },
   { key: 'aggregation', figure: aggregationFigure },
+  { key: 'labelQueriesPerS', figure: labelQueriesPerSFigure },
+  { key: 'scheduledResults', figure: scheduledResultsFigure },
   { key: 'serverCpuCores', figure: serverCpuCoresFigure },
   { key: 'serverInstances', figure: serverInstancesFigure },
   { key: 'serverRssMbPerInstance', figure: serverRssFigure },

@@ -33,6 +33,11 @@ const PLAN_INPUT_FLAGS: Partial<Record<keyof PlanInput, string>> = {
   detailIntervalS: '--detail-interval',
   configRefreshS: '--config-refresh',
   statsIntervalS: '--stats-interval',
+  labelsPerHost: '--labels',
+  labelIntervalS: '--label-update-interval',
+  scheduledQueries: '--scheduled-queries',
+  queryIntervalS: '--query-interval',
+  rowsPerResult: '--rows-per-result',
   instanceCpus: '--instance-cpus',
   targetCpu: '--target-cpu',
 };
@@ -56,13 +61,15 @@ export function validatePlanInput(input: PlanInput): PlanInputProblem[] {
     'loggerTlsPeriodS',
     'seenFlushIntervalS',
     'statsIntervalS',
+    'labelIntervalS',
+    'queryIntervalS',
     'instanceCpus',
   ];
   for (const key of positive) {
     const value = input[key];
     if (!Number.isFinite(value) || value <= 0) problem(key, `must be > 0 (got ${value})`);
   }
-  for (const key of ['policies', 'teams'] as const) {
+  for (const key of ['policies', 'teams', 'labelsPerHost', 'scheduledQueries', 'rowsPerResult'] as const) {
     if (!Number.isInteger(input[key]) || input[key] < 0) problem(key, `must be a whole number ≥ 0 (got ${input[key]})`);
   }
   if (!(input.targetCpu > 0 && input.targetCpu <= 1)) problem('targetCpu', `must be in (0, 1] (got ${input.targetCpu})`);
@@ -84,6 +91,8 @@ function assumptionsOf(input: PlanInput, sweep: SweepDocument | undefined): { as
     `rates are long-run averages: no herd after an outage or a mass policy roll-out (those are scenarios: reconnect-wave, policy-rollout)`,
     'jitter (Fleet default: up to 10% of the policy interval) is ignored: it spreads writes and lowers their long-run rate by at most ~5%',
     `details (every ${input.detailIntervalS} s) and policies (every ${input.policyIntervalS} s) come due in the same read when the intervals are equal: one write per host per interval`,
+    `labels: every host runs ${input.labelsPerHost} label queries every label_update_interval (${input.labelIntervalS} s), in the read and write that carry its other due queries (no extra requests); jitter ignored`,
+    `scheduled queries: ${input.scheduledQueries === 0 ? 'none (the default: an empty schedule logs no results)' : `${input.scheduledQueries} snapshot queries per host every ${input.queryIntervalS} s, ${input.rowsPerResult} rows per result`}; differential queries log their rows once and are not modelled; the log requests that carry results are not added to the log rate (as osqsim scenario plan)`,
     `log requests: ${input.logSendFraction === 0 ? 'none (empty schedule; osquery sends only buffered lines)' : `${input.logSendFraction} of logger ticks send`}`,
     `one Node.js server instance handles requests on one core: usable capacity per instance = min(instance CPUs, 1) × target CPU`,
   ];
@@ -125,6 +134,8 @@ export function planCapacity(input: PlanInput, sweep?: SweepDocument, sweepFile 
     membershipRowsPerS: figures.membershipRowsPerS,
     membershipRows: figures.membershipRows,
     aggregation: figures.aggregation,
+    labelQueriesPerS: figures.labelQueriesPerS,
+    scheduledResults: figures.scheduledResults,
     serverCpuCores: figures.serverCpuCores,
     serverInstances: figures.serverInstances,
     serverRssMbPerInstance: figures.serverRssMbPerInstance,

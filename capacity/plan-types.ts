@@ -5,6 +5,7 @@
  */
 import type { StatsStrategyName } from '../contract/vocabulary.js';
 import type { FleetIntervals } from '../scenarios/traffic.js';
+import { BUILTIN_LABEL_QUERIES_PER_HOST } from '../scenarios/library-traffic.js';
 import type { FleetReference } from './fleet-reference.js';
 import type { PlanEndpoint } from './sweep-document.js';
 
@@ -18,6 +19,13 @@ export interface PlanInput extends FleetIntervals {
   seenFlushIntervalS: number;
   /** Cron stats interval (Fleet: 1 h). */
   statsIntervalS: number;
+  /** Label queries each host runs per label run (Fleet: its 8 built-in labels, sent to every host) and label_update_interval. */
+  labelsPerHost: number;
+  labelIntervalS: number;
+  /** Scheduled queries (reports, snapshot logging) in each host's config, their interval and the rows each result carries. */
+  scheduledQueries: number;
+  queryIntervalS: number;
+  rowsPerResult: number;
   /** vCPUs of one server instance and the utilisation to plan for. */
   instanceCpus: number;
   targetCpu: number;
@@ -35,6 +43,11 @@ export const DEFAULT_PLAN_INPUT: Readonly<PlanInput> = Object.freeze({
   logSendFraction: 0,
   seenFlushIntervalS: 5,
   statsIntervalS: 3600,
+  labelsPerHost: BUILTIN_LABEL_QUERIES_PER_HOST,
+  labelIntervalS: 3600,
+  scheduledQueries: 0,
+  queryIntervalS: 3600,
+  rowsPerResult: 1,
   instanceCpus: 1,
   targetCpu: 0.6,
 });
@@ -74,6 +87,10 @@ export interface CapacityPlan {
   membershipRowsPerS: Figure;
   membershipRows: Figure;
   aggregation: Record<StatsStrategyName, Figure>;
+  /** Label queries sent and answered per second (in the reads and writes that carry the other due queries). */
+  labelQueriesPerS: Figure;
+  /** Scheduled-query results logged on /log: result lines and the rows they carry, per second. */
+  scheduledResults: { linesPerS: Figure; rowsPerS: Figure };
   serverCpuCores: Figure;
   serverInstances: Figure;
   serverRssMbPerInstance: Figure;

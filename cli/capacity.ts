@@ -54,6 +54,12 @@ export interface PlanFlags {
   detailInterval?: string;
   configRefresh: string;
   statsInterval: string;
+  /** Labels and scheduled queries: absent → DEFAULT_PLAN_INPUT (commander always passes its defaults). */
+  labels?: string;
+  labelUpdateInterval?: string;
+  scheduledQueries?: string;
+  queryInterval?: string;
+  rowsPerResult?: string;
   from?: string;
   instanceCpus: string;
   targetCpu: string;
@@ -85,6 +91,11 @@ export function planInputFromFlags(flags: PlanFlags): PlanInput {
     detailIntervalS: flags.detailInterval === undefined ? policyIntervalS : parseDurationSeconds(flags.detailInterval),
     configRefreshS: parseDurationSeconds(flags.configRefresh),
     statsIntervalS: parseDurationSeconds(flags.statsInterval),
+    ...(flags.labels !== undefined ? { labelsPerHost: parseCount('--labels', flags.labels) } : {}),
+    ...(flags.labelUpdateInterval !== undefined ? { labelIntervalS: parseDurationSeconds(flags.labelUpdateInterval) } : {}),
+    ...(flags.scheduledQueries !== undefined ? { scheduledQueries: parseCount('--scheduled-queries', flags.scheduledQueries) } : {}),
+    ...(flags.queryInterval !== undefined ? { queryIntervalS: parseDurationSeconds(flags.queryInterval) } : {}),
+    ...(flags.rowsPerResult !== undefined ? { rowsPerResult: parseCount('--rows-per-result', flags.rowsPerResult) } : {}),
     instanceCpus: Number(flags.instanceCpus),
     targetCpu: parseFraction('--target-cpu', flags.targetCpu),
   };
@@ -204,6 +215,11 @@ export function register(program: Command): void {
     .option('--detail-interval <duration>', 'detail_update_interval (default: the policy interval)')
     .option('--config-refresh <duration>', "osquery's config_refresh", '60s')
     .option('--stats-interval <duration>', 'cron count interval', '1h')
+    .option('--labels <n>', "label queries each host runs per label run (default: Fleet's 8 built-in labels, all sent to every host)", String(DEFAULT_PLAN_INPUT.labelsPerHost))
+    .option('--label-update-interval <duration>', 'label_update_interval', '1h')
+    .option('--scheduled-queries <n>', 'scheduled snapshot queries (reports) in each host\'s config (default 0: no log results)', String(DEFAULT_PLAN_INPUT.scheduledQueries))
+    .option('--query-interval <duration>', 'interval of the scheduled queries', '1h')
+    .option('--rows-per-result <n>', 'rows each scheduled-query result carries', String(DEFAULT_PLAN_INPUT.rowsPerResult))
     .option('--from <sweep.json>', 'calibrate CPU, memory, rates and aggregation from a measured sweep')
     .option('--instance-cpus <n>', 'vCPUs per server instance', '1')
     .option('--target-cpu <percent>', 'CPU utilisation to plan for', '60%')

@@ -16,11 +16,31 @@ import type { FleetGroupSpec } from '../contract/fleet-spec.js';
 import { fleetPlatformOf } from '../contract/platforms.js';
 import { BUILTIN_LABELS, labelPlatformMatches, labelPlatformOf } from '../server/store/label-rules.js';
 
+/**
+ * Label queries one host runs at each label run with no user labels: all of Fleet's built-in labels.
+ * They carry platform '' (migration 20210330130314_UpdateBuiltinLabels), and Fleet's
+ * LabelQueriesForHost sends a label whose platform is '' or the host's, so every host gets all 8.
+ */
+export const BUILTIN_LABEL_QUERIES_PER_HOST = BUILTIN_LABELS.length;
+
+/**
+ * Label queries per second of `hosts` running hosts that each run `labelsPerHost` label queries once
+ * per `cycleS` (label_update_interval, plus the jitter and half a read interval when the caller models them).
+ */
+export function steadyLabelQueriesPerS(hosts: number, labelsPerHost: number, cycleS: number): number {
+  return (hosts * labelsPerHost) / cycleS;
+}
+
+/** One host's result lines and rows per second from a snapshot query: one line per run carrying all its rows. */
+export function snapshotResultsPerS(intervalS: number, rowsPerRun: number): { linesPerS: number; rowsPerS: number } {
+  return { linesPerS: 1 / intervalS, rowsPerS: rowsPerRun / intervalS };
+}
+
 /** Label queries one host of the group runs at each label run. */
 export function labelQueriesPerHost(group: Pick<FleetGroupSpec, 'platform' | 'os_version'>, labels: readonly LabelSpecBody[]): number {
   const hostPlatform = labelPlatformOf(group.platform, group.os_version);
   const dynamic = labels.filter((l) => (l.label_membership_type ?? ((l.query ?? '').trim() === '' ? 'manual' : 'dynamic')) === 'dynamic' && (l.query ?? '').trim() !== '');
-  return BUILTIN_LABELS.length + dynamic.filter((l) => labelPlatformMatches(l.platform ?? '', hostPlatform)).length;
+  return BUILTIN_LABEL_QUERIES_PER_HOST + dynamic.filter((l) => labelPlatformMatches(l.platform ?? '', hostPlatform)).length;
 }
 
 /** Tables a query reads: the names after FROM and JOIN. */
@@ -68,8 +88,9 @@ export function reportTrafficPerHost(group: Pick<FleetGroupSpec, 'platform' | 't
     const rows = rowsPerRun(report.query, group.tables);
     if (rows === undefined) continue; // fails on the host: nothing logged
     if ((report.logging ?? 'snapshot') === 'snapshot') {
-      linesPerS += 1 / interval;
-      rowsPerS += rows / interval;
+      const snapshot = snapshotResultsPerS(interval, rows);
+      linesPerS += snapshot.linesPerS;
+      rowsPerS += snapshot.rowsPerS;
     } else {
       firstRunRows += rows;
     }

@@ -30,7 +30,7 @@ import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { addedPolicies, type TimelineEvent } from './timeline.js';
 import { policyCycleS, steadyStateRates, type FleetIntervals } from './traffic.js';
 import { vitalsRowsPerWrite } from './vitals-rows.js';
-import { labelQueriesPerHost, reportTrafficPerHost } from './library-traffic.js';
+import { labelQueriesPerHost, reportTrafficPerHost, steadyLabelQueriesPerS } from './library-traffic.js';
 import { BUILTIN_LABELS } from '../server/store/label-rules.js';
 
 const BUILTIN_LABEL_COUNT = BUILTIN_LABELS.length;
@@ -350,7 +350,7 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       const running = hosts * shares[gi]!;
       // A new host runs its labels at its first read, then every label cycle (steady share).
       const firstReads = newHosts * shares[gi]!;
-      labelQueries += (firstReads + running / labelCycle) * g.labels;
+      labelQueries += firstReads * g.labels + steadyLabelQueriesPerS(running, g.labels, labelCycle);
       logLines += running * g.reports.linesPerS;
       logRows += running * g.reports.rowsPerS + firstReads * g.reports.firstRunRows;
       for (const p of scoped) {

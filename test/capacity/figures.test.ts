@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PLAN_FIGURES, modelMembershipRowsPerS, modelRequestRates, serverInstancesFigure, type PlanContext } from '../../capacity/figures.js';
+import { PLAN_FIGURES, labelQueriesPerSFigure, modelMembershipRowsPerS, modelRequestRates, scheduledResultsFigure, serverInstancesFigure, type PlanContext } from '../../capacity/figures.js';
 import { DEFAULT_PLAN_INPUT, type PlanInput } from '../../capacity/plan-types.js';
 
 function input(overrides: Partial<PlanInput>): PlanInput {
@@ -50,6 +50,37 @@ describe('figures one at a time', () => {
     const done: Record<string, unknown> = {};
     const ctx = context({ hosts: 50_000 });
     for (const row of PLAN_FIGURES) done[row.key] = row.figure(ctx, done);
-    expect(Object.keys(done)).toEqual(['requestRates', 'membershipRowsPerS', 'membershipRows', 'aggregation', 'serverCpuCores', 'serverInstances', 'serverRssMbPerInstance', 'database']);
+    expect(Object.keys(done)).toEqual(['requestRates', 'membershipRowsPerS', 'membershipRows', 'aggregation', 'labelQueriesPerS', 'scheduledResults', 'serverCpuCores', 'serverInstances', 'serverRssMbPerInstance', 'database']);
+  });
+});
+
+describe('label and scheduled-query figures', () => {
+  const context = (overrides: Partial<PlanInput>): PlanContext => ({ input: input(overrides), sweep: undefined, sweepFile: 'sweep.json', calibration: undefined, warnings: [] });
+
+  it("defaults to Fleet's 8 built-in labels per host every hour, and says so", () => {
+    expect(DEFAULT_PLAN_INPUT.labelsPerHost).toBe(8);
+    const figure = labelQueriesPerSFigure(context({ hosts: 36_000 }));
+    expect(figure.value).toBe(80); // 36,000 × 8 / 3600
+    expect(figure.source).toContain("Fleet's 8 built-in labels");
+    expect(figure.source).toContain('label_update_interval (3600 s)');
+  });
+
+  it('scales with --labels and the label interval', () => {
+    const figure = labelQueriesPerSFigure(context({ hosts: 1800, labelsPerHost: 12, labelIntervalS: 1800 }));
+    expect(figure.value).toBe(12);
+    expect(figure.source).toContain('12 (--labels)');
+  });
+
+  it('logs nothing with the default empty schedule, and says why', () => {
+    const results = scheduledResultsFigure(context({ hosts: 100_000 }));
+    expect(results.linesPerS.value).toBe(0);
+    expect(results.rowsPerS.value).toBe(0);
+    expect(results.linesPerS.source).toContain('empty schedule');
+  });
+
+  it('counts one result line per query run and its rows', () => {
+    const results = scheduledResultsFigure(context({ hosts: 3600, scheduledQueries: 5, queryIntervalS: 600, rowsPerResult: 40 }));
+    expect(results.linesPerS.value).toBeCloseTo(30, 9); // 3600 × 5 / 600
+    expect(results.rowsPerS.value).toBeCloseTo(1200, 9); // × 40 rows
   });
 });

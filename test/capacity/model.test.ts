@@ -29,6 +29,20 @@ describe('capacity plan without a sweep', () => {
     expect(planCapacity(input({ hosts: 150_000, detailIntervalS: 7200 })).database.vitalsRowsPerS.value).toBeCloseTo((150_000 / 7200) * 479, 6);
   });
 
+  it('projects label queries and scheduled-query results beside the vitals', () => {
+    expect(plan.labelQueriesPerS.value).toBeCloseTo((150_000 * 8) / 3600, 6);
+    expect(plan.scheduledResults.rowsPerS.value).toBe(0);
+    const withQueries = planCapacity(input({ hosts: 150_000, scheduledQueries: 10, queryIntervalS: 3600, rowsPerResult: 5 }));
+    expect(withQueries.scheduledResults.linesPerS.value).toBeCloseTo((150_000 * 10) / 3600, 6);
+    expect(withQueries.scheduledResults.rowsPerS.value).toBeCloseTo((150_000 * 50) / 3600, 6);
+    expect(withQueries.assumptions.join('\n')).toContain('10 snapshot queries per host every 3600 s, 5 rows per result');
+  });
+
+  it('names the label and scheduled-query flags in input problems', () => {
+    const problems = validatePlanInput(input({ labelIntervalS: 0, queryIntervalS: -1, labelsPerHost: 1.5, scheduledQueries: -2, rowsPerResult: Number.NaN }));
+    expect(problems.map((p) => p.option).sort()).toEqual(['--label-update-interval', '--labels', '--query-interval', '--rows-per-result', '--scheduled-queries']);
+  });
+
   it('sizes instances from CPU at the target utilisation', () => {
     const cores = plan.serverCpuCores.value;
     expect(plan.serverInstances.value).toBe(Math.ceil(cores / 0.6));

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { register, sweepOptionsFromFlags } from '../../cli/capacity.js';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sweepOf, sweepStep } from '../capacity/fixtures.js';
 
@@ -89,6 +90,29 @@ describe('osqsim capacity plan', () => {
     expect(duration.exitCode).toBe(2);
   });
 
+  it('takes the label and scheduled-query flags, and exits 2 on bad values', async () => {
+    const { stdout, exitCode } = await runPlan(['--hosts', '3600', '--labels', '12', '--label-update-interval', '30m', '--scheduled-queries', '4', '--query-interval', '10m', '--rows-per-result', '25', '--json']);
+    expect(exitCode).toBe(0);
+    const plan = JSON.parse(stdout) as { labelQueriesPerS: { value: number }; scheduledResults: { linesPerS: { value: number }; rowsPerS: { value: number } } };
+    expect(plan.labelQueriesPerS.value).toBe(24); // 3600 × 12 / 1800
+    expect(plan.scheduledResults.linesPerS.value).toBeCloseTo(24, 9); // 3600 × 4 / 600
+    expect(plan.scheduledResults.rowsPerS.value).toBeCloseTo(600, 9);
+    const defaults = JSON.parse((await runPlan(['--hosts', '3600', '--json'])).stdout) as typeof plan;
+    expect(defaults.labelQueriesPerS.value).toBe(8);
+    expect(defaults.scheduledResults.rowsPerS.value).toBe(0);
+    for (const [flag, value, message] of [
+      ['--labels', '-1', 'invalid option --labels'],
+      ['--scheduled-queries', 'many', 'invalid option --scheduled-queries'],
+      ['--rows-per-result', '2.5', 'invalid option --rows-per-result'],
+      ['--label-update-interval', '0s', 'invalid option --label-update-interval: must be > 0'],
+      ['--query-interval', '0s', 'invalid option --query-interval: must be > 0'],
+    ] as const) {
+      const bad = await runPlan(['--hosts', '1000', flag, value]);
+      expect(bad.exitCode, flag).toBe(2);
+      expect(bad.stderr, flag).toContain(message);
+    }
+  });
+
   it('names the flag the user typed, not the model\'s internal key', async () => {
     const zero = await runPlan(['--hosts', '1000', '--distributed-interval', '0s']);
     expect(zero.exitCode).toBe(2);
@@ -96,6 +120,23 @@ describe('osqsim capacity plan', () => {
     expect(zero.stderr).not.toContain('distributedIntervalS');
     const two = await runPlan(['--hosts', '1000', '--config-refresh', '0s', '--stats-interval', '0s']);
     expect(two.stderr).toContain('invalid option --config-refresh: must be > 0 (got 0); --stats-interval must be > 0 (got 0)');
+  });
+});
+
+describe('README on osqsim capacity plan', () => {
+  it('names every flag of the command with its default', () => {
+    const readme = readFileSync(fileURLToPath(new URL('../../README.md', import.meta.url)), 'utf8');
+    const start = readme.indexOf('- `osqsim capacity plan --hosts');
+    const paragraph = readme.slice(start, readme.indexOf('\n\n', start));
+    expect(start).toBeGreaterThan(-1);
+    const program = new Command('osqsim');
+    register(program);
+    const plan = program.commands.find((c) => c.name() === 'capacity')!.commands.find((c) => c.name() === 'plan')!;
+    for (const option of plan.options) {
+      if (option.long === '--hosts') continue; // in the command line itself
+      expect(paragraph, option.long).toContain(`\`${option.long}`);
+      if (option.defaultValue !== undefined) expect(paragraph, option.long).toMatch(new RegExp(`\`${option.long}[^(]*\\(${String(option.defaultValue).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}[):]`));
+    }
   });
 });
 

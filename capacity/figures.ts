@@ -12,7 +12,7 @@ import { BUILTIN_LABEL_QUERIES_PER_HOST, snapshotResultsPerS, steadyLabelQueries
 import { mixOf, requestMix, type SweepCalibration } from './calibrate.js';
 import { fleetRateNote, fleetReferenceFor } from './fleet-reference.js';
 import { formatMix, stepRange } from './format.js';
-import { UNMEASURED_COSTS, type CapacityPlan, type Figure, type PlanInput } from './plan-types.js';
+import { BUILTIN_LABEL_MEMBERSHIPS_PER_HOST, UNMEASURED_COSTS, type CapacityPlan, type Figure, type PlanInput } from './plan-types.js';
 import { PLAN_ENDPOINTS, type PlanEndpoint, type SweepDocument } from './sweep-document.js';
 
 /** What every figure may read; figures add to `warnings`. */
@@ -306,6 +306,13 @@ export const DEFAULT_VITALS_PER_HOST = Object.freeze({ software: 453, users: 20,
  */
 const VITALS_STATEMENTS_PER_WRITE = 2;
 
+/**
+ * What the server writes per label run (server/store/mysql/labels.ts recordLabelResults, after Fleet's
+ * RecordLabelQueryExecutions): one multi-row label_membership upsert of the labels the host matches and
+ * one hosts.label_updated_at update; the DELETE of labels it left is rare in a steady hour.
+ */
+const LABEL_STATEMENTS_PER_RUN = 2;
+
 export function databaseFigure({ input }: PlanContext, done: FiguresSoFar): PlanFigures['database'] {
   const membershipRowsPerS = need(done, 'membershipRowsPerS');
   const instances = need(done, 'serverInstances').value;
@@ -319,7 +326,10 @@ export function databaseFigure({ input }: PlanContext, done: FiguresSoFar): Plan
   const vitals = DEFAULT_VITALS_PER_HOST;
   const vitalsRowsPerS = detailWrites * (vitals.software + vitals.users + vitals.singleRows);
   const vitalsWrittenPerS = detailWrites * (vitals.users + 2);
-  const statementsPerS = upsertStatements + Math.min(writes, 200 * instances) + seenStatements + detailWrites * VITALS_STATEMENTS_PER_WRITE;
+  const labelRuns = input.hosts / input.labelIntervalS;
+  const labelRows = labelRuns * (input.labelMemberships + 1);
+  const statementsPerS =
+    upsertStatements + Math.min(writes, 200 * instances) + seenStatements + detailWrites * VITALS_STATEMENTS_PER_WRITE + labelRuns * LABEL_STATEMENTS_PER_RUN;
   const database = {
     membershipUpsertRowsPerS: { ...membershipRowsPerS, source: `= membership rows/s (${membershipRowsPerS.source})` },
     hostUpdateRowsPerS: { value: writes, unit: 'rows/s', source: 'model: one hosts.policy_updated_at update per write request' },
@@ -328,6 +338,11 @@ export function databaseFigure({ input }: PlanContext, done: FiguresSoFar): Plan
       unit: 'rows/s',
       source: `model: hosts / max(distributed_interval, seen flush ${input.seenFlushIntervalS} s): each host once per flush it was seen in`,
       fleet: 'Fleet published: INSERT INTO host_seen_times batches are the 2nd heaviest writer SQL at 100k (493loadtest)',
+    },
+    labelRowsPerS: {
+      value: labelRows,
+      unit: 'rows/s',
+      source: `model: hosts / label_update_interval (${input.labelIntervalS} s) × (${input.labelMemberships} label_membership upserts${input.labelMemberships === BUILTIN_LABEL_MEMBERSHIPS_PER_HOST ? " (default: at most 3 of Fleet's built-in labels match a host)" : ' (--label-memberships)'} + 1 hosts.label_updated_at update) per label run`,
     },
     vitalsRowsPerS: {
       value: vitalsRowsPerS,
@@ -338,12 +353,12 @@ export function databaseFigure({ input }: PlanContext, done: FiguresSoFar): Plan
     statementsPerS: {
       value: statementsPerS,
       unit: 'statements/s',
-      source: `model: 1,000-row multi-row upserts + one group-commit transaction per batch (≤ 200/s per instance at 5 ms) + last-seen batches + ${VITALS_STATEMENTS_PER_WRITE} per detail write (hosts and users updates; software unchanged)`,
+      source: `model: 1,000-row multi-row upserts + one group-commit transaction per batch (≤ 200/s per instance at 5 ms) + last-seen batches + ${VITALS_STATEMENTS_PER_WRITE} per detail write (hosts and users updates; software unchanged) + ${LABEL_STATEMENTS_PER_RUN} per label run (membership upsert, hosts update)`,
     },
     rowsWrittenPerS: {
-      value: membershipRowsPerS.value + writes + seenRows + vitalsWrittenPerS,
+      value: membershipRowsPerS.value + writes + seenRows + vitalsWrittenPerS + labelRows,
       unit: 'rows/s',
-      source: `sum of membership upserts, host updates, last-seen rows and the vitals a steady hour writes (${vitals.users} users + disk + hosts row per detail write)`,
+      source: `sum of membership upserts, host updates, last-seen rows, label rows and the vitals a steady hour writes (${vitals.users} users + disk + hosts row per detail write); scheduled-query rows (query_results, capped per query) not included`,
       fleet: `Fleet published: writer 2,507 write IOPS avg (max 3,560), CPU 22% at 100k hosts (493loadtest); ${reference.database} for ${reference.tier}`,
     },
   };

@@ -50,6 +50,7 @@ export function planRows(plan: CapacityPlan): Array<[string, Figure]> {
     ['DB: membership upserts', plan.database.membershipUpsertRowsPerS],
     ['DB: host updates', plan.database.hostUpdateRowsPerS],
     ['DB: last-seen rows', plan.database.seenTimeRowsPerS],
+    ['DB: label rows', plan.database.labelRowsPerS],
     ['DB: vitals rows carried', plan.database.vitalsRowsPerS],
     ['DB: statements', plan.database.statementsPerS],
     ['DB: rows written', plan.database.rowsWrittenPerS],

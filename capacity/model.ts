@@ -35,6 +35,7 @@ const PLAN_INPUT_FLAGS: Partial<Record<keyof PlanInput, string>> = {
   statsIntervalS: '--stats-interval',
   labelsPerHost: '--labels',
   labelIntervalS: '--label-update-interval',
+  labelMemberships: '--label-memberships',
   scheduledQueries: '--scheduled-queries',
   queryIntervalS: '--query-interval',
   rowsPerResult: '--rows-per-result',
@@ -69,10 +70,11 @@ export function validatePlanInput(input: PlanInput): PlanInputProblem[] {
     const value = input[key];
     if (!Number.isFinite(value) || value <= 0) problem(key, `must be > 0 (got ${value})`);
   }
-  for (const key of ['policies', 'teams', 'labelsPerHost', 'scheduledQueries', 'rowsPerResult'] as const) {
+  for (const key of ['policies', 'teams', 'labelsPerHost', 'labelMemberships', 'scheduledQueries', 'rowsPerResult'] as const) {
     if (!Number.isInteger(input[key]) || input[key] < 0) problem(key, `must be a whole number ≥ 0 (got ${input[key]})`);
   }
   if (!(input.targetCpu > 0 && input.targetCpu <= 1)) problem('targetCpu', `must be in (0, 1] (got ${input.targetCpu})`);
+  if (input.labelMemberships > input.labelsPerHost) problem('labelMemberships', `must be at most --labels (${input.labelsPerHost}): a host is a member only of labels it runs (got ${input.labelMemberships})`);
   if (!(input.logSendFraction >= 0 && input.logSendFraction <= 1)) problem('logSendFraction', `must be in [0, 1] (got ${input.logSendFraction})`);
   return problems;
 }

@@ -6,6 +6,13 @@
 import type { StatsStrategyName } from '../contract/vocabulary.js';
 import type { FleetIntervals } from '../scenarios/traffic.js';
 import { BUILTIN_LABEL_QUERIES_PER_HOST } from '../scenarios/library-traffic.js';
+
+/**
+ * Built-in labels a host matches, at most: All Hosts, its OS label (macOS, Ubuntu Linux, CentOS Linux,
+ * MS Windows, Red Hat Linux or chrome) and All Linux on Ubuntu and CentOS (server/store/label-rules.ts
+ * BUILTIN_LABELS' queries): 3 on those Linux hosts, 2 on the others. The plan takes the upper bound.
+ */
+export const BUILTIN_LABEL_MEMBERSHIPS_PER_HOST = 3;
 import type { FleetReference } from './fleet-reference.js';
 import type { PlanEndpoint } from './sweep-document.js';
 
@@ -22,6 +29,8 @@ export interface PlanInput extends FleetIntervals {
   /** Label queries each host runs per label run (Fleet: its 8 built-in labels, sent to every host) and label_update_interval. */
   labelsPerHost: number;
   labelIntervalS: number;
+  /** Labels a host is a member of: its label results upsert one label_membership row each per label run. */
+  labelMemberships: number;
   /** Scheduled queries (reports, snapshot logging) in each host's config, their interval and the rows each result carries. */
   scheduledQueries: number;
   queryIntervalS: number;
@@ -45,6 +54,7 @@ export const DEFAULT_PLAN_INPUT: Readonly<PlanInput> = Object.freeze({
   statsIntervalS: 3600,
   labelsPerHost: BUILTIN_LABEL_QUERIES_PER_HOST,
   labelIntervalS: 3600,
+  labelMemberships: BUILTIN_LABEL_MEMBERSHIPS_PER_HOST,
   scheduledQueries: 0,
   queryIntervalS: 3600,
   rowsPerResult: 1,
@@ -98,6 +108,8 @@ export interface CapacityPlan {
     membershipUpsertRowsPerS: Figure;
     hostUpdateRowsPerS: Figure;
     seenTimeRowsPerS: Figure;
+    /** label_membership upserts and hosts.label_updated_at updates of the label runs. */
+    labelRowsPerS: Figure;
     /** Host-vitals rows the detail writes carry (software, users, single-row vitals). */
     vitalsRowsPerS: Figure;
     statementsPerS: Figure;

@@ -57,6 +57,7 @@ export interface PlanFlags {
   /** Labels and scheduled queries: absent → DEFAULT_PLAN_INPUT (commander always passes its defaults). */
   labels?: string;
   labelUpdateInterval?: string;
+  labelMemberships?: string;
   scheduledQueries?: string;
   queryInterval?: string;
   rowsPerResult?: string;
@@ -93,6 +94,7 @@ export function planInputFromFlags(flags: PlanFlags): PlanInput {
     statsIntervalS: parseDurationSeconds(flags.statsInterval),
     ...(flags.labels !== undefined ? { labelsPerHost: parseCount('--labels', flags.labels) } : {}),
     ...(flags.labelUpdateInterval !== undefined ? { labelIntervalS: parseDurationSeconds(flags.labelUpdateInterval) } : {}),
+    ...(flags.labelMemberships !== undefined ? { labelMemberships: parseCount('--label-memberships', flags.labelMemberships) } : {}),
     ...(flags.scheduledQueries !== undefined ? { scheduledQueries: parseCount('--scheduled-queries', flags.scheduledQueries) } : {}),
     ...(flags.queryInterval !== undefined ? { queryIntervalS: parseDurationSeconds(flags.queryInterval) } : {}),
     ...(flags.rowsPerResult !== undefined ? { rowsPerResult: parseCount('--rows-per-result', flags.rowsPerResult) } : {}),
@@ -217,6 +219,7 @@ export function register(program: Command): void {
     .option('--stats-interval <duration>', 'cron count interval', '1h')
     .option('--labels <n>', "label queries each host runs per label run (default: Fleet's 8 built-in labels, all sent to every host)", String(DEFAULT_PLAN_INPUT.labelsPerHost))
     .option('--label-update-interval <duration>', 'label_update_interval', '1h')
+    .option('--label-memberships <n>', "labels each host is a member of (default: at most 3 of Fleet's built-in labels match a host)", String(DEFAULT_PLAN_INPUT.labelMemberships))
     .option('--scheduled-queries <n>', 'scheduled snapshot queries (reports) in each host\'s config (default 0: no log results)', String(DEFAULT_PLAN_INPUT.scheduledQueries))
     .option('--query-interval <duration>', 'interval of the scheduled queries', '1h')
     .option('--rows-per-result <n>', 'rows each scheduled-query result carries', String(DEFAULT_PLAN_INPUT.rowsPerResult))

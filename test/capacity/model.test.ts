@@ -23,7 +23,7 @@ describe('capacity plan without a sweep', () => {
     // Vitals: 150k hosts / 3600 s × (453 software + 20 users + 6) carried; 20 users + disk + host row written.
     expect(plan.database.vitalsRowsPerS.value).toBeCloseTo((150_000 / 3600) * 479, 6);
     expect(plan.database.rowsWrittenPerS.value).toBeCloseTo(
-      plan.membershipRowsPerS.value + plan.requestRates.write.value + 15_000 + (150_000 / 3600) * 22,
+      plan.membershipRowsPerS.value + plan.requestRates.write.value + 15_000 + (150_000 / 3600) * 22 + (150_000 / 3600) * 4,
       6,
     );
     expect(planCapacity(input({ hosts: 150_000, detailIntervalS: 7200 })).database.vitalsRowsPerS.value).toBeCloseTo((150_000 / 7200) * 479, 6);
@@ -38,9 +38,23 @@ describe('capacity plan without a sweep', () => {
     expect(withQueries.assumptions.join('\n')).toContain('10 snapshot queries per host every 3600 s, 5 rows per result');
   });
 
+  it('writes one label_membership row per matched label and one hosts update per label run', () => {
+    // Default: 3 built-in labels matched + the hosts row, once an hour.
+    expect(plan.database.labelRowsPerS.value).toBeCloseTo((150_000 / 3600) * 4, 6);
+    expect(plan.database.labelRowsPerS.source).toContain("at most 3 of Fleet's built-in labels match a host");
+    const halfHour = planCapacity(input({ hosts: 150_000, labelIntervalS: 1800, labelMemberships: 1 }));
+    expect(halfHour.database.labelRowsPerS.value).toBeCloseTo((150_000 / 1800) * 2, 6);
+    expect(halfHour.database.statementsPerS.value - planCapacity(input({ hosts: 150_000, labelIntervalS: 3600, labelMemberships: 1 })).database.statementsPerS.value).toBeCloseTo(
+      (150_000 / 3600) * 2,
+      6,
+    );
+  });
+
   it('names the label and scheduled-query flags in input problems', () => {
-    const problems = validatePlanInput(input({ labelIntervalS: 0, queryIntervalS: -1, labelsPerHost: 1.5, scheduledQueries: -2, rowsPerResult: Number.NaN }));
+    const problems = validatePlanInput(input({ labelIntervalS: 0, queryIntervalS: -1, labelsPerHost: 1.5, labelMemberships: 1, scheduledQueries: -2, rowsPerResult: Number.NaN }));
     expect(problems.map((p) => p.option).sort()).toEqual(['--label-update-interval', '--labels', '--query-interval', '--rows-per-result', '--scheduled-queries']);
+    const tooMany = validatePlanInput(input({ labelsPerHost: 2, labelMemberships: 3 }));
+    expect(tooMany).toEqual([{ option: '--label-memberships', reason: 'must be at most --labels (2): a host is a member only of labels it runs (got 3)' }]);
   });
 
   it('sizes instances from CPU at the target utilisation', () => {

@@ -102,6 +102,7 @@ describe('osqsim capacity plan', () => {
     expect(defaults.scheduledResults.rowsPerS.value).toBe(0);
     for (const [flag, value, message] of [
       ['--labels', '-1', 'invalid option --labels'],
+      ['--label-memberships', '9', 'invalid option --label-memberships: must be at most --labels (8)'],
       ['--scheduled-queries', 'many', 'invalid option --scheduled-queries'],
       ['--rows-per-result', '2.5', 'invalid option --rows-per-result'],
       ['--label-update-interval', '0s', 'invalid option --label-update-interval: must be > 0'],

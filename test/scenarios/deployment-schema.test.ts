@@ -24,7 +24,7 @@ describe('server.instances, server.load_balancer, simulator.processes', () => {
   it('defaults: one instance, no load balancer, one simulator process; several instances default to HAProxy', () => {
     const one = read(base());
     expect(one.ok && one.scenario.server).toMatchObject({ instances: 1, load_balancer: 'none' });
-    expect(one.ok && one.scenario.simulator).toEqual({ processes: 1 });
+    expect(one.ok && one.scenario.simulator).toEqual({ processes: 1, connections: 'elastic' });
     const three = read(base({ server: { store: MYSQL, instances: 3 }, simulator: { processes: 2 } }));
     expect(three.ok && three.scenario.server).toMatchObject({ instances: 3, load_balancer: 'haproxy' });
     expect(three.ok && three.scenario.simulator).toEqual({ processes: 2 });

@@ -27,7 +27,7 @@ describe('server.instances, server.load_balancer, simulator.processes', () => {
     expect(one.ok && one.scenario.simulator).toEqual({ processes: 1, connections: 'elastic' });
     const three = read(base({ server: { store: MYSQL, instances: 3 }, simulator: { processes: 2 } }));
     expect(three.ok && three.scenario.server).toMatchObject({ instances: 3, load_balancer: 'haproxy' });
-    expect(three.ok && three.scenario.simulator).toEqual({ processes: 2 });
+    expect(three.ok && three.scenario.simulator).toEqual({ processes: 2, connections: 'elastic' });
     const none = read(base({ server: { store: MYSQL, instances: 2, load_balancer: 'none' } }));
     expect(none.ok && none.scenario.server!.load_balancer).toBe('none');
     // One instance behind HAProxy: what the load balancer costs.

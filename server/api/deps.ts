@@ -61,6 +61,13 @@ export async function invalidateAfterEdit(deps: ApiDeps, result: PolicyUpdateRes
     if (removed.length > 0) deps.context.events.emit('membershipChanged', removed);
   }
   if (!result.queryChanged && !result.platformsChanged) return;
+  // The clean-up's cut-off is the time the edit stamped on the policy (queryChangedAt, set before
+  // its transaction committed), never a clock read here: hosts can fetch the new query as soon as
+  // the update commits (the scope cache refreshes every ttl), while this function still awaits
+  // deletePolicyCounts — for an apply, once per earlier policy too. A cut-off taken afterwards lay
+  // after such hosts' answers, and the clean-up deleted them (issue 16 item 7: a fresh answer lost
+  // for good in policy-edit-under-load on MySQL).
+  const editedAt = policy.queryChangedAt ?? deps.context.now();
+  deps.cleanup.enqueue(policy.id, { queryChanged: result.queryChanged, platforms: policy.platforms }, editedAt);
   await deps.context.store.deletePolicyCounts(policy.id);
-  deps.cleanup.enqueue(policy.id, { queryChanged: result.queryChanged, platforms: policy.platforms }, deps.context.now());
 }

@@ -82,6 +82,9 @@ for (let start = 0; start < hostCount; start += BATCH) {
         fleet_detail_query_system_info: [{ hostname: name }],
         fleet_detail_query_uptime: [{ total_seconds: '100' }],
       };
+      // Label queries (fleet_label_query_<id>) are due on a new host too: answer each one it is sent.
+      const due = JSON.parse(await post('/api/osquery/distributed/read', { node_key: nodeKey })) as { queries: Record<string, string> };
+      for (const queryName of Object.keys(due.queries)) if (queryName.startsWith('fleet_label_query_')) queries[queryName] = [];
       for (const id of policyIds) queries[`fleet_policy_query_${id}`] = [{ 1: '1' }];
       if (policyIds.length === 0) queries.fleet_no_policies_wildcard = [{ 1: '1' }];
       await post('/api/osquery/distributed/write', { node_key: nodeKey, queries, statuses: {} });

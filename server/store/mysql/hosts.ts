@@ -15,6 +15,7 @@ import { BULK_ROWS, type CellRow, chunks, ids, sqlDatetime, toPasses } from './s
 import { deleteHostQueryResultsTx } from './queries.js';
 import { assertTeam, tx } from './tx.js';
 import { DELETE_HOST_VITALS } from './vitals.js';
+import { HOST_PATCH_COLUMNS } from './host-columns.js';
 
 const HOST_COLUMNS = `h.id, h.osquery_host_id, h.node_key, h.team_id, h.platform, h.hostname, h.uuid,
   h.hardware_serial, h.os_version, h.osquery_version, h.uptime_seconds, h.detail_updated_at, h.policy_updated_at, h.label_updated_at,
@@ -48,20 +49,6 @@ export interface HostRow extends RowDataPacket {
   seen_time: Date | null;
 }
 
-const HOST_PATCH_COLUMNS: Record<keyof HostDetailsPatch, string> = {
-  platform: 'platform',
-  hostname: 'hostname',
-  uuid: 'uuid',
-  hardwareSerial: 'hardware_serial',
-  osVersion: 'os_version',
-  osqueryVersion: 'osquery_version',
-  uptimeSeconds: 'uptime_seconds',
-  detailUpdatedAt: 'detail_updated_at',
-  refetchRequested: 'refetch_requested',
-  distributedInterval: 'distributed_interval',
-  loggerTlsPeriod: 'logger_tls_period',
-  configTlsRefresh: 'config_tls_refresh',
-};
 
 export function toHost(r: HostRow): Host {
   return {

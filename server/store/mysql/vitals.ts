@@ -14,21 +14,11 @@ import type { HostBattery, HostDetailsPatch, HostPolicyResults, HostSoftware, Ho
 import { MIN_LAST_OPENED_AT_DIFF_MS, RESTART_MOVE_MS, bySoftwareName, uniqueSoftware } from '../vitals-rules.js';
 import { type Db, readRows, run } from './db.js';
 import { BULK_ROWS, chunks, sqlDatetime } from './sql.js';
+import { HOST_PATCH_COLUMNS } from './host-columns.js';
 
 /** hosts columns of HostDetailsPatch & HostVitalsColumns. */
 const HOST_COLUMNS: Record<keyof (HostDetailsPatch & HostVitalsColumns), string> = {
-  platform: 'platform',
-  hostname: 'hostname',
-  uuid: 'uuid',
-  hardwareSerial: 'hardware_serial',
-  osVersion: 'os_version',
-  osqueryVersion: 'osquery_version',
-  uptimeSeconds: 'uptime_seconds',
-  detailUpdatedAt: 'detail_updated_at',
-  refetchRequested: 'refetch_requested',
-  distributedInterval: 'distributed_interval',
-  loggerTlsPeriod: 'logger_tls_period',
-  configTlsRefresh: 'config_tls_refresh',
+  ...HOST_PATCH_COLUMNS,
   platformLike: 'platform_like',
   codeName: 'code_name',
   build: 'build',

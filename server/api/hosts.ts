@@ -8,7 +8,7 @@ import type { Host, HostListFilter, MembershipRow, Policy } from '../store/store
 import { fleetPlatformOf } from '../../contract/platforms.js';
 import type { ApiDeps } from './deps.js';
 import { badRequest, notFound } from './errors.js';
-import { hostJson, hostVitalsJson, issuesJson, labelJson, policyJson, type HostPolicyJson } from './serialize.js';
+import { hostJson, hostOrbitInfoJson, hostVitalsJson, issuesJson, labelJson, policyJson, type HostPolicyJson } from './serialize.js';
 import { asObject, idList, listPaging, pathId, queryInt, queryString } from './validate.js';
 
 type Params = Record<string, string | undefined>;
@@ -132,14 +132,18 @@ export function registerHostRoutes(app: FastifyInstance, deps: ApiDeps): void {
   });
   app.get('/hosts/:id', async (request) => {
     const host = await hostFrom(request.params);
-    const [policies, vitals] = await Promise.all([hostPolicies(deps, host, new ScopeCache(deps)), store.getHostVitals(host.id)]);
+    const [policies, vitals, orbitInfo] = await Promise.all([
+      hostPolicies(deps, host, new ScopeCache(deps)),
+      store.getHostVitals(host.id),
+      store.getHostOrbitInfo(host.id),
+    ]);
     const team = host.teamId === null ? undefined : await store.getTeam(host.teamId);
     const json = hostJson(host, { teamName: team?.name ?? null, failing: failingCount(policies), now: deps.context.now() });
     // Fleet's host detail lists the labels the host is a member of (HostDetail.Labels).
     const labels = (await Promise.all((await store.hostLabelIds(host.id)).map((id) => store.getLabel(id)))).filter((l) => l !== undefined);
     // A host deleted between the two reads: its vitals are simply absent.
     const vitalsJson = vitals === undefined ? {} : hostVitalsJson(vitals);
-    return { host: { ...json, ...vitalsJson, policies, labels: labels.map((label) => labelJson(label)), issues: issuesJson(failingCount(policies)) } };
+    return { host: { ...json, ...hostOrbitInfoJson(orbitInfo), ...vitalsJson, policies, labels: labels.map((label) => labelJson(label)), issues: issuesJson(failingCount(policies)) } };
   });
   app.post('/hosts/:id/refetch', async (request) => {
     const id = pathId((request.params as Params)['id'], 'host');

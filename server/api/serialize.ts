@@ -2,7 +2,7 @@
  * Fleet-shaped JSON for the REST API (reference fleet-policies.md §6.3, §6.5): snake_case keys,
  * UTC timestamps ending in `Z`, `team_id: null` for global, lists always arrays.
  */
-import type { EnrollSecret, Host, HostMdmInfo, HostVitals, Label, LabelMembershipType, Policy, PolicyCount, Team } from '../store/store.js';
+import type { EnrollSecret, Host, HostMdmInfo, HostOrbitInfo, HostVitals, Label, LabelMembershipType, Policy, PolicyCount, Team } from '../store/store.js';
 
 export const iso = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -171,6 +171,20 @@ export function labelJson(label: Label, hostIds?: readonly number[]): LabelJson 
     author_id: null,
     team_id: null,
     ...(hostIds === undefined ? {} : { host_ids: [...hostIds] }),
+  };
+}
+
+/**
+ * orbit_version, fleet_desktop_version and scripts_enabled of Fleet's host object: host_orbit_info
+ * LEFT JOINed (server/datastore/mysql/hosts.go `Host`: `hoi.version AS orbit_version,
+ * hoi.desktop_version AS fleet_desktop_version, hoi.scripts_enabled`; server/fleet/hosts.go Host,
+ * pointers), so all three are null for a host without a row (plain osquery).
+ */
+export function hostOrbitInfoJson(info: HostOrbitInfo | undefined): { orbit_version: string | null; fleet_desktop_version: string | null; scripts_enabled: boolean | null } {
+  return {
+    orbit_version: info?.version ?? null,
+    fleet_desktop_version: info?.desktopVersion ?? null,
+    scripts_enabled: info?.scriptsEnabled ?? null,
   };
 }
 

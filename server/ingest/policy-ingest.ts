@@ -11,7 +11,7 @@ import { GroupCommitter } from './group-commit.js';
 export const BATCH_SIZE_BUCKETS: readonly number[] = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000];
 
 /**
- * The rows one host's vitals report writes: one for the host's columns, the disk-space and MDM rows,
+ * The rows one host's vitals report writes: one for the host's columns, the disk-space, MDM and orbit-info rows,
  * and a row per user, software item and battery (the report's shape, before the store deduplicates
  * software across hosts).
  */
@@ -21,6 +21,7 @@ export function vitalsRowCount(report: HostVitalsReport | undefined): number {
     (report.host !== undefined ? 1 : 0) +
     (report.diskSpace !== undefined ? 1 : 0) +
     (report.mdm !== undefined ? 1 : 0) +
+    (report.orbitInfo !== undefined ? 1 : 0) +
     (report.users?.length ?? 0) +
     (report.software?.length ?? 0) +
     (report.batteries?.length ?? 0)

@@ -6,7 +6,7 @@
  * The caller logs the error and stores nothing from that query, as Fleet logs and skips it; the
  * rest of the write (other detail queries, policy results) is stored.
  */
-import type { HostBattery, HostDetailsPatch, HostDiskSpace, HostMdmInfo, HostUser, HostVitalsColumns, SoftwareItem } from '../store/store.js';
+import type { HostBattery, HostDetailsPatch, HostDiskSpace, HostMdmInfo, HostOrbitInfo, HostUser, HostVitalsColumns, SoftwareItem } from '../store/store.js';
 
 export type ResultRow = Readonly<Record<string, string>>;
 
@@ -18,6 +18,7 @@ export interface VitalsPiece {
   software?: SoftwareItem[];
   mdm?: HostMdmInfo;
   batteries?: HostBattery[];
+  orbitInfo?: HostOrbitInfo;
 }
 
 /** What an ingest function may need besides the rows. */
@@ -310,6 +311,38 @@ export function ingestBatteries(rows: readonly ResultRow[]): VitalsPiece {
   return { batteries };
 }
 
+/**
+ * Fleet's directIngestOrbitInfo (server/service/osquery_utils/queries.go): exactly one row, else the
+ * answer is ignored; `version` as reported ('' when absent); desktop_version is NULL only when the
+ * column is absent (an empty value is kept); scripts_enabled is true only for "1", NULL when absent.
+ * The row goes to host_orbit_info (SetOrUpdateHostOrbitInfo), not to the hosts columns, so it does
+ * not move detail_updated_at (a DirectIngestFunc). A version longer than the VARCHAR(50) columns is
+ * refused (Fleet's upsert fails on it, and the error is logged).
+ */
+export const MAX_ORBIT_VERSION_LENGTH = 50;
+
+export function ingestOrbitInfo(rows: readonly ResultRow[]): VitalsPiece {
+  const row = single(rows);
+  const cell = (column: string): string | undefined => {
+    const value: unknown = row[column];
+    if (value === undefined || value === null) return undefined;
+    const text = String(value);
+    if (column !== 'scripts_enabled' && text.length > MAX_ORBIT_VERSION_LENGTH) {
+      throw new DetailIngestError(`${column}: longer than ${MAX_ORBIT_VERSION_LENGTH} characters`);
+    }
+    return text;
+  };
+  const desktopVersion = cell('desktop_version');
+  const scriptsEnabled = cell('scripts_enabled');
+  return {
+    orbitInfo: {
+      version: cell('version') ?? '',
+      desktopVersion: desktopVersion ?? null,
+      scriptsEnabled: scriptsEnabled === undefined ? null : scriptsEnabled === '1',
+    },
+  };
+}
+
 /** Adds one query's piece to the write's vitals: host columns merge, software lists add up, the rest replace. */
 export function mergePiece(into: VitalsPiece, piece: VitalsPiece): void {
   if (piece.host) into.host = { ...into.host, ...piece.host };
@@ -318,6 +351,7 @@ export function mergePiece(into: VitalsPiece, piece: VitalsPiece): void {
   if (piece.software) into.software = [...(into.software ?? []), ...piece.software];
   if (piece.mdm) into.mdm = piece.mdm;
   if (piece.batteries) into.batteries = piece.batteries;
+  if (piece.orbitInfo) into.orbitInfo = piece.orbitInfo;
 }
 
 export function isEmptyPiece(piece: VitalsPiece): boolean {

@@ -5,7 +5,7 @@
  * same osquery tables. The SQL is osqsim's own. Ingestion: ./detail-ingest.ts.
  *
  * Left out (documented in docs/fidelity.md): queries over fleetd or extension tables osqsim's
- * agents never have (orbit_info, munki_info, kubequery_info, google_chrome_profiles, the fleetd
+ * agents never have (munki_info, kubequery_info, google_chrome_profiles, the fleetd
  * software extras), the operating_systems and certificates tables, disk encryption,
  * scheduled_query_stats and windows_update_history.
  */
@@ -19,6 +19,7 @@ import {
   ingestMdmDarwin,
   ingestMdmWindows,
   ingestNetworkInterface,
+  ingestOrbitInfo,
   ingestOsqueryFlags,
   ingestOsqueryInfo,
   ingestOsVersion,
@@ -265,6 +266,14 @@ ORDER BY LENGTH(e.discovery_service_url) DESC LIMIT 1`,
     discovery: discoveryTable('battery'),
     query: 'SELECT serial_number, cycle_count, designed_capacity, max_capacity FROM battery',
     ingest: ingestBatteries,
+  },
+  // --- host_orbit_info (fleetd hosts only: orbit's extension provides the table) -------------------
+  {
+    name: 'orbit_info',
+    platforms: [...LINUX, 'darwin', 'windows'],
+    discovery: discoveryTable('orbit_info'),
+    query: 'SELECT * FROM orbit_info',
+    ingest: ingestOrbitInfo,
   },
   // --- host_users, software + host_software ------------------------------------------------------
   { name: 'users', platforms: NOT_CHROME, query: usersSql, ingest: ingestUsers },

@@ -184,6 +184,8 @@ export interface HostVitalsReport {
   readonly software?: readonly SoftwareItem[];
   readonly mdm?: HostMdmInfo;
   readonly batteries?: readonly HostBattery[];
+  /** host_orbit_info (the `orbit_info` detail query): replaces the stored row. */
+  readonly orbitInfo?: HostOrbitInfo;
 }
 
 /** A host's stored vitals, as GET /api/v1/fleet/hosts/:id shows them. */

@@ -6,6 +6,7 @@ import {
   ingestMdmDarwin,
   ingestMdmWindows,
   ingestNetworkInterface,
+  ingestOrbitInfo,
   ingestOsqueryFlags,
   ingestOsVersion,
   ingestOsVersionWindows,
@@ -83,6 +84,34 @@ describe('detail ingest rules (Fleet queries.go)', () => {
   it('software: rows without a name or source are skipped; last_opened_at in epoch seconds', () => {
     const piece = ingestSoftware([{ name: '', source: 'apps' }, { name: 'Slack', source: 'apps', version: '4.41', last_opened_at: '1764892800.5' }]);
     expect(piece.software).toEqual([expect.objectContaining({ name: 'Slack', version: '4.41', lastOpenedAt: new Date('2025-12-05T00:00:00Z') })]);
+  });
+});
+
+describe('orbit_info ingest (Fleet directIngestOrbitInfo)', () => {
+  it('one row; desktop_version NULL only when the column is absent; scripts_enabled true only for "1"', () => {
+    expect(ingestOrbitInfo([{ version: '1.36.0', desktop_version: '1.36.0', scripts_enabled: '1' }])).toEqual({
+      orbitInfo: { version: '1.36.0', desktopVersion: '1.36.0', scriptsEnabled: true },
+    });
+    expect(ingestOrbitInfo([{ version: '1.36.0', desktop_version: '', scripts_enabled: 'true' }])).toEqual({
+      orbitInfo: { version: '1.36.0', desktopVersion: '', scriptsEnabled: false },
+    });
+    expect(ingestOrbitInfo([{ version: '1.20.0' }])).toEqual({ orbitInfo: { version: '1.20.0', desktopVersion: null, scriptsEnabled: null } });
+    expect(() => ingestOrbitInfo([])).toThrow(/expected a single row, got 0/);
+    expect(() => ingestOrbitInfo([{ version: '1' }, { version: '2' }])).toThrow(DetailIngestError);
+    // host_orbit_info.version is VARCHAR(50): a longer value is refused, not clipped.
+    expect(() => ingestOrbitInfo([{ version: 'x'.repeat(51) }])).toThrow(/version: longer than 50/);
+  });
+
+  it('is sent to Linux, macOS and Windows hosts only, behind discovery of the orbit_info table', () => {
+    for (const platform of ['ubuntu', 'rhel', 'darwin', 'windows']) {
+      const query = detailQueriesFor(platform).find((q) => q.name === 'fleet_detail_query_orbit_info');
+      expect(query, platform).toEqual({
+        name: 'fleet_detail_query_orbit_info',
+        query: 'SELECT * FROM orbit_info',
+        discovery: "SELECT 1 FROM osquery_registry WHERE active = 1 AND registry = 'table' AND name = 'orbit_info'",
+      });
+    }
+    expect(detailQueriesFor('chrome').map((q) => q.name)).not.toContain('fleet_detail_query_orbit_info');
   });
 });
 

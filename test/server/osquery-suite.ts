@@ -419,17 +419,54 @@ export function defineOsqueryApiSuite(factory: StoreFactory): void {
         const macRead = (await t.read(mac)).json() as { queries: Record<string, string>; discovery: Record<string, string> };
         const winRead = (await t.read(win)).json() as { queries: Record<string, string>; discovery: Record<string, string> };
         expect(names(macRead.queries)).toEqual([
-          'battery', 'disk_space_darwin', 'disk_space_darwin_legacy', 'mdm', 'network_interface_unix', 'os_version', 'osquery_flags',
+          'battery', 'disk_space_darwin', 'disk_space_darwin_legacy', 'mdm', 'network_interface_unix', 'orbit_info', 'os_version', 'osquery_flags',
           'osquery_info', 'software_macos', 'system_info', 'uptime', 'users',
         ].map((n) => `fleet_detail_query_${n}`));
         expect(names(winRead.queries)).toEqual([
-          'battery', 'disk_space_windows', 'mdm_windows', 'network_interface_windows', 'os_version', 'os_version_windows', 'osquery_flags',
+          'battery', 'disk_space_windows', 'mdm_windows', 'network_interface_windows', 'orbit_info', 'os_version', 'os_version_windows', 'osquery_flags',
           'osquery_info', 'software_windows', 'system_info', 'uptime', 'users',
         ].map((n) => `fleet_detail_query_${n}`));
         expect(macRead.discovery.fleet_detail_query_battery).toMatch(/FROM osquery_registry WHERE .*name = 'battery'/);
         expect(macRead.discovery.fleet_detail_query_disk_space_darwin_legacy).toMatch(/^SELECT 1 WHERE NOT EXISTS \(/);
         expect(macRead.discovery.fleet_detail_query_os_version).toBe('SELECT 1');
         expect(macRead.queries.fleet_detail_query_software_macos).toContain('FROM apps');
+      });
+
+      // Fleet: extraDetailQueries["orbit_info"] (SELECT * FROM orbit_info, discoveryTable("orbit_info"),
+      // Linux/darwin/windows) and directIngestOrbitInfo (server/service/osquery_utils/queries.go); the host
+      // object's orbit_version / fleet_desktop_version / scripts_enabled come from host_orbit_info
+      // (server/datastore/mysql/hosts.go Host).
+      it('orbit_info: sent where osquery_registry has the table, stored in host_orbit_info, shown in GET /hosts/:id', async () => {
+        const t = await start({ apiToken: 'orbit-info-token' });
+        const getHost = async (id: number): Promise<Record<string, unknown>> => {
+          const response = await t.server.app.inject({ method: 'GET', url: `/api/v1/fleet/hosts/${id}`, headers: { authorization: 'Bearer orbit-info-token' } });
+          expect(response.statusCode).toBe(200);
+          return (response.json() as { host: Record<string, unknown> }).host;
+        };
+        const fleetd = await t.enroll('orbit-1', { platform: 'darwin' });
+        const scriptsOff = await t.enroll('orbit-2');
+        const plain = await t.enroll('orbit-3');
+        const read = (await t.read(fleetd)).json() as { queries: Record<string, string>; discovery: Record<string, string> };
+        expect(read.queries.fleet_detail_query_orbit_info).toBe('SELECT * FROM orbit_info');
+        expect(read.discovery.fleet_detail_query_orbit_info).toMatch(/FROM osquery_registry WHERE .*name = 'orbit_info'/);
+        await t.read(scriptsOff);
+        await t.read(plain);
+        const orbitRow = { version: '1.36.0', device_auth_token: 'tok', enrolled: '1', last_recorded_error: '', orbit_channel: 'stable', osqueryd_channel: 'stable', desktop_channel: 'stable', desktop_version: '1.36.0', uptime: '60', scripts_enabled: '1' };
+        expect((await t.write(fleetd, { ...detailAnswers('orbit-1', 'darwin'), fleet_detail_query_orbit_info: [orbitRow] })).statusCode).toBe(200);
+        // No desktop_version column → NULL; scripts_enabled "0" → false.
+        expect((await t.write(scriptsOff, { ...detailAnswers('orbit-2'), fleet_detail_query_orbit_info: [{ version: '1.35.1', scripts_enabled: '0' }] })).statusCode).toBe(200);
+        // Plain osquery: the discovery query returned no rows, so no orbit_info answer at all.
+        expect((await t.write(plain, detailAnswers('orbit-3'))).statusCode).toBe(200);
+        const [a, b, c] = await Promise.all([t.host(fleetd), t.host(scriptsOff), t.host(plain)]);
+        expect(await t.store.getHostOrbitInfo(a.id)).toEqual({ version: '1.36.0', desktopVersion: '1.36.0', scriptsEnabled: true });
+        expect(await getHost(a.id)).toMatchObject({ orbit_version: '1.36.0', fleet_desktop_version: '1.36.0', scripts_enabled: true });
+        expect(await getHost(b.id)).toMatchObject({ orbit_version: '1.35.1', fleet_desktop_version: null, scripts_enabled: false });
+        expect(await getHost(c.id)).toMatchObject({ orbit_version: null, fleet_desktop_version: null, scripts_enabled: null });
+        // Not exactly one row: the answer is ignored (Fleet logs "invalid number of rows"); the stored row stays.
+        t.advance(2 * HOUR);
+        await t.read(fleetd);
+        expect((await t.write(fleetd, { fleet_detail_query_orbit_info: [orbitRow, { ...orbitRow, version: '2.0.0' }] })).statusCode).toBe(200);
+        expect(await getHost(a.id)).toMatchObject({ orbit_version: '1.36.0' });
       });
 
       it('stores what the answers say: host columns, disk, users, software, with the client address as public IP', async () => {

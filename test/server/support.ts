@@ -127,6 +127,7 @@ export async function storeSnapshot(store: Store): Promise<unknown> {
 export const DETAIL_NAMES = [
   'fleet_detail_query_disk_space_unix',
   'fleet_detail_query_network_interface_unix',
+  'fleet_detail_query_orbit_info',
   'fleet_detail_query_os_version',
   'fleet_detail_query_osquery_flags',
   'fleet_detail_query_osquery_info',

@@ -50,6 +50,8 @@ describe('built-in fleet × detail queries', () => {
         expect(vitals.software?.length, group.name).toBeGreaterThan(2);
         if (group.platform === 'darwin') expect(vitals.batteries?.length, group.name).toBe(1);
         if (group.platform === 'windows') expect(vitals.mdm, group.name).toBeDefined();
+        // The built-in groups run fleetd: their orbit_info row reaches host_orbit_info.
+        expect(vitals.orbitInfo?.version, group.name).toMatch(/^\d+\.\d+\.\d+$/);
       });
     } finally {
       evaluator.close();

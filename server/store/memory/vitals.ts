@@ -1,10 +1,11 @@
 /**
  * Host vitals in memory (the MySQL store's vitals.ts holds the same rows in Fleet's tables): host
- * columns, disk space, users, software shared between hosts, MDM and batteries.
+ * columns, disk space, users, software shared between hosts, MDM, batteries and orbit info.
  */
 import type { HostSoftware, HostVitals, HostVitalsColumns, HostVitalsReport, SoftwareItem, VitalsCounts } from '../types.js';
 import { DEFAULT_VITALS_COLUMNS, bySoftwareName, lastOpenedMoved, restartMoved, uniqueSoftware } from '../vitals-rules.js';
 import { updateHostDetails } from './hosts.js';
+import { setHostOrbitInfo } from './orbit.js';
 import type { HostVitalsState, MemoryState } from './state.js';
 
 function vitalsOf(state: MemoryState, hostId: number): HostVitalsState {
@@ -51,6 +52,7 @@ export function recordHostVitals(state: MemoryState, hostId: number, report: Hos
   if (report.software) recordSoftware(state, vitals, report.software);
   if (report.mdm) vitals.mdm = report.mdm;
   if (report.batteries) vitals.batteries = [...report.batteries];
+  if (report.orbitInfo) setHostOrbitInfo(state, hostId, report.orbitInfo);
 }
 
 function recordSoftware(state: MemoryState, vitals: HostVitalsState, items: readonly SoftwareItem[]): void {

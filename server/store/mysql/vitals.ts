@@ -1,7 +1,7 @@
 /**
  * Host vitals in Fleet's tables (reference fleet-host-vitals.md §1.3, §1.7): hosts columns,
  * host_disks, host_users, software + host_software (software rows shared between hosts, unique by
- * checksum), host_mdm, host_batteries. The writes travel in the ingest batch's transaction
+ * checksum), host_mdm, host_batteries, host_orbit_info. The writes travel in the ingest batch's transaction
  * (membership.ts recordPolicyResults): `vitalsPreRead` reads, without locks, what the diffs need
  * (the hosts' current software and batteries, which software rows exist), then `vitalsStatements`
  * returns the batch's statements. As in Fleet, an unchanged software list or battery list writes
@@ -131,6 +131,7 @@ export function vitalsStatements(batch: readonly HostPolicyResults[], pre: Vital
   const newSoftware = new Map<string, SoftwareItem>();
   const softwareWrites: string[] = [];
   const batteryWrites: string[] = [];
+  const orbitInfo: string[] = [];
   const entries = batch.filter((e) => e.vitals !== undefined).map((e, order) => ({ e, order }));
   entries.sort((a, b) => a.e.hostId - b.e.hostId || a.order - b.order);
   for (const { e } of entries) {
@@ -157,6 +158,10 @@ export function vitalsStatements(batch: readonly HostPolicyResults[], pre: Vital
     }
     if (v.software) softwareWrites.push(...softwareSql(hostId, v.software, pre, newSoftware));
     if (v.batteries) batteryWrites.push(...batterySql(hostId, v.batteries, pre, at));
+    if (v.orbitInfo) {
+      const o = v.orbitInfo;
+      orbitInfo.push(`(${hostId},${value(o.version)},${value(o.desktopVersion)},${value(o.scriptsEnabled)},${at},${at})`);
+    }
   }
   // Shared software rows first, in checksum order (concurrent batches take the unique index in one order).
   const inserts = [...newSoftware].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
@@ -185,6 +190,12 @@ export function vitalsStatements(batch: readonly HostPolicyResults[], pre: Vital
       is_server = VALUES(is_server), name = VALUES(name), updated_at = VALUES(updated_at)`);
   }
   rest.push(...batteryWrites);
+  // Fleet's SetOrUpdateHostOrbitInfo (server/datastore/mysql/hosts.go): one upsert per host.
+  for (const chunk of chunks(orbitInfo, BULK_ROWS)) {
+    rest.push(`INSERT INTO host_orbit_info (host_id, version, desktop_version, scripts_enabled, created_at, updated_at) VALUES ${chunk.join(',')}
+      ON DUPLICATE KEY UPDATE version = VALUES(version), desktop_version = VALUES(desktop_version),
+      scripts_enabled = VALUES(scripts_enabled), updated_at = VALUES(updated_at)`);
+  }
   return { hostUpdates, rest };
 }
 

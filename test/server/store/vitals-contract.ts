@@ -181,5 +181,31 @@ export function vitalsContract(name: string, open: OpenStore): void {
       expect(await store.getHostVitals(id)).toBeUndefined();
       expect(await store.countVitals()).toEqual({ software: 3, hostSoftware: 0, hostUsers: 0, hostDisks: 0, hostMdm: 0, hostBatteries: 0 });
     });
+
+    // Fleet's directIngestOrbitInfo → SetOrUpdateHostOrbitInfo (server/service/osquery_utils/queries.go,
+    // server/datastore/mysql/hosts.go): one host_orbit_info row per host, replaced by each answer.
+    it('orbit info from a write is upserted into host_orbit_info (NULLs kept), in the batch with the rest; unknown hosts get none', async () => {
+      const a = await enroll(1);
+      const b = await enroll(2);
+      expect(await store.getHostOrbitInfo(a)).toBeUndefined();
+      await store.recordPolicyResults([
+        vitalsOnly(a, { orbitInfo: { version: '1.36.0', desktopVersion: '1.36.0', scriptsEnabled: true }, host: { hostname: 'fleetd-a' } }),
+        vitalsOnly(b, { orbitInfo: { version: '1.35.1', desktopVersion: null, scriptsEnabled: null } }),
+        vitalsOnly(9999, { orbitInfo: { version: '9.9.9', desktopVersion: null, scriptsEnabled: false } }),
+      ]);
+      expect(await store.getHostOrbitInfo(a)).toEqual({ version: '1.36.0', desktopVersion: '1.36.0', scriptsEnabled: true });
+      expect(await store.getHostOrbitInfo(b)).toEqual({ version: '1.35.1', desktopVersion: null, scriptsEnabled: null });
+      expect(await store.getHostOrbitInfo(9999)).toBeUndefined();
+      expect((await store.getHost(a))!.hostname).toBe('fleetd-a');
+      // A later answer replaces the row; of two entries for one host in a batch, the later one wins.
+      await store.recordPolicyResults([
+        vitalsOnly(a, { orbitInfo: { version: '1.37.0', desktopVersion: '', scriptsEnabled: false } }, minutes(60)),
+        vitalsOnly(a, { orbitInfo: { version: '1.38.0', desktopVersion: '1.38.0', scriptsEnabled: false } }, minutes(61)),
+      ]);
+      expect(await store.getHostOrbitInfo(a)).toEqual({ version: '1.38.0', desktopVersion: '1.38.0', scriptsEnabled: false });
+      await store.deleteHost(a);
+      expect(await store.getHostOrbitInfo(a)).toBeUndefined();
+      expect(await store.getHostOrbitInfo(b)).toEqual({ version: '1.35.1', desktopVersion: null, scriptsEnabled: null });
+    });
   });
 }

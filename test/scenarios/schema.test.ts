@@ -194,6 +194,23 @@ describe('built-in scenarios', () => {
     expect(fleetd.scenario.hosts).toBe(plain.scenario.hosts);
   });
 
+  // docs/fidelity.md "Request mix, measured": the load-test environment's reports are not published
+  // (its database comes from a private snapshot), and at Fleet's defaults none is scheduled: a new
+  // report has interval 0 (frontend/utilities/constants.tsx DEFAULT_QUERY) and the standard query
+  // library's reports carry no interval. So these scenarios schedule no report and their hosts send
+  // status logs only; adding one changes the measured mix and must come with the docs.
+  it('fleet-defaults and fleetd-defaults run at Fleet\'s defaults: 10 s / 60 s / 10 s agent, 1 h server intervals (ms), no scheduled report', () => {
+    for (const file of ['fleet-defaults.yaml', 'fleetd-defaults.yaml']) {
+      const result = readScenario(join(dir, file));
+      expect(result.ok, file).toBe(true);
+      if (!result.ok) continue;
+      const { agent, server, reports } = result.scenario;
+      expect([agent.distributed_interval, agent.config_refresh, agent.logger_tls_period], file).toEqual([10_000, 60_000, 10_000]);
+      expect([server.policy_update_interval, server.detail_update_interval, server.label_update_interval], file).toEqual([3_600_000, 3_600_000, 3_600_000]);
+      expect(reports.filter((report) => (report.interval ?? 0) > 0), file).toEqual([]);
+    }
+  });
+
   it('fleet: {builtin: true, agent: …} refuses an unknown agent with its path', () => {
     const result = readScenarioDocument({ name: 'x', hosts: 10, fleet: { builtin: true, agent: 'fleetdd' } }, 'x.yaml');
     expect(result.ok).toBe(false);

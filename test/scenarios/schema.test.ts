@@ -206,7 +206,7 @@ describe('built-in scenarios', () => {
       if (!result.ok) continue;
       const { agent, server, reports } = result.scenario;
       expect([agent.distributed_interval, agent.config_refresh, agent.logger_tls_period], file).toEqual([10_000, 60_000, 10_000]);
-      expect([server.policy_update_interval, server.detail_update_interval, server.label_update_interval], file).toEqual([3_600_000, 3_600_000, 3_600_000]);
+      expect([server?.policy_update_interval, server?.detail_update_interval, server?.label_update_interval], file).toEqual([3_600_000, 3_600_000, 3_600_000]);
       expect(reports.filter((report) => (report.interval ?? 0) > 0), file).toEqual([]);
     }
   });

@@ -353,24 +353,44 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     logSendFraction: lambda > 0 ? 1 - Math.exp(-lambda * logPeriod) : 0,
   };
 
-  // fleetd's tickers (./fleetd-traffic.ts): hosts started `offset` seconds ago send 1/period each.
+  // fleetd's tickers (./fleetd-traffic.ts) are fixed-rate Go tickers anchored at each host's start:
+  // hosts that started in second s send in seconds s, s + P, s + 2P, … (ticks[s] = starts[s] +
+  // ticks[s − P]); with fleetd_phase steady the tickers whose first tick would be one period after
+  // the start run at seeded phases instead: hosts running ÷ P each second. When hosts are ramped
+  // down, the ticks are scaled by the share of the started hosts still running.
   const orbitShare = groups.reduce((sum, g, gi) => sum + (g.agent === 'fleetd' ? shares[gi]! : 0), 0);
   const desktopShare = groups.reduce((sum, g, gi) => sum + (g.fleet_desktop ? shares[gi]! : 0), 0);
   const fleetdFresh = scenario.agent.fleetd_phase !== 'steady';
-  const startedBefore = (s: number): number => (s < 0 ? 0 : started[Math.min(durationS, Math.floor(s))]!);
-  const fleetdRates = (s: number): Partial<Record<OrbitEndpointName, number>> => {
-    if (orbitShare === 0) return {};
-    const rates: Partial<Record<OrbitEndpointName, number>> = {};
-    for (const t of FLEETD_TRAFFIC) {
-      const share = t.desktop ? desktopShare : orbitShare;
-      const offset = (period: number) => (fleetdFresh && t.firstTickAfterPeriod ? period : 0);
-      let rate = enrolls[s]! * t.atStart;
-      if (t.periodS !== null) rate += startedBefore(s - offset(t.periodS)) / t.periodS;
-      if (t.perRotation > 0) rate += (startedBefore(s - offset(TOKEN_ROTATION_PERIOD_S)) * t.perRotation) / TOKEN_ROTATION_PERIOD_S;
-      rates[t.endpoint] = round(rate * share);
+  const everStarted = new Float64Array(durationS + 1);
+  enrolls.forEach((n, s) => (everStarted[s] = (s > 0 ? everStarted[s - 1]! : 0) + n));
+  const stillRunning = (s: number) => (everStarted[s]! > 0 ? Math.min(1, started[s]! / everStarted[s]!) : 0);
+  /** Requests per second of a ticker of period `periodS` started with each host (first tick at the start, or one period later). */
+  const tickerSeries = (periodS: number, afterPeriod: boolean): Float64Array => {
+    const series = new Float64Array(durationS + 1);
+    if (afterPeriod && !fleetdFresh) {
+      for (let s = 0; s <= durationS; s++) series[s] = started[s]! / periodS;
+      return series;
     }
-    return rates;
+    const period = Math.max(1, Math.round(periodS));
+    const ticks = new Float64Array(durationS + 1);
+    for (let s = 0; s <= durationS; s++) ticks[s] = enrolls[s]! + (s >= period ? ticks[s - period]! : 0);
+    for (let s = 0; s <= durationS; s++) series[s] = (afterPeriod ? (s >= period ? ticks[s - period]! : 0) : ticks[s]!) * stillRunning(s);
+    return series;
   };
+  const fleetdSeries = orbitShare === 0
+    ? []
+    : FLEETD_TRAFFIC.map((t) => {
+        const series = new Float64Array(durationS + 1);
+        const share = t.desktop ? desktopShare : orbitShare;
+        const ticker = t.periodS === null ? null : tickerSeries(t.periodS, t.firstTickAfterPeriod);
+        const rotations = t.perRotation > 0 ? tickerSeries(TOKEN_ROTATION_PERIOD_S, true) : null;
+        for (let s = 0; s <= durationS; s++) {
+          series[s] = share * (enrolls[s]! * t.atStart + (ticker?.[s] ?? 0) + t.perRotation * (rotations?.[s] ?? 0));
+        }
+        return { endpoint: t.endpoint, series };
+      });
+  const fleetdRates = (s: number): Partial<Record<OrbitEndpointName, number>> =>
+    Object.fromEntries(fleetdSeries.map(({ endpoint, series }) => [endpoint, round(series[s]!)]));
 
   const points: PlanPoint[] = [];
   for (let s = 0; s <= durationS; s++) {

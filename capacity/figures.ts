@@ -13,7 +13,8 @@ import { mixOf, requestMix, type SweepCalibration } from './calibrate.js';
 import { fleetRateNote, fleetReferenceFor } from './fleet-reference.js';
 import { formatMix, stepRange } from './format.js';
 import { BUILTIN_LABEL_MEMBERSHIPS_PER_HOST, UNMEASURED_COSTS, type CapacityPlan, type Figure, type PlanInput } from './plan-types.js';
-import { PLAN_ENDPOINTS, type PlanEndpoint, type SweepDocument } from './sweep-document.js';
+import { FLEETD_PLAN_ENDPOINTS, PLAN_ENDPOINTS, type PlanEndpoint, type SweepDocument } from './sweep-document.js';
+import { FLEETD_TRAFFIC, fleetdSteadyRatePerHost } from '../scenarios/fleetd-traffic.js';
 
 /** What every figure may read; figures add to `warnings`. */
 export interface PlanContext {
@@ -71,7 +72,7 @@ function intervalOf(endpoint: PlanEndpoint, input: PlanInput): number {
 
 export function requestRatesFigure({ input, calibration, sweepFile }: PlanContext): PlanFigures['requestRates'] {
   const model = modelRequestRates(input);
-  const requestRates = {} as Record<PlanEndpoint | 'total', Figure>;
+  const requestRates = {} as PlanFigures['requestRates'];
   let totalRate = 0;
   for (const endpoint of PLAN_ENDPOINTS) {
     const interval = intervalOf(endpoint, input);
@@ -90,7 +91,29 @@ export function requestRatesFigure({ input, calibration, sweepFile }: PlanContex
     totalRate += value;
   }
   requestRates.read.fleet = `Fleet published: 99.7% of distributed/read answers are empty (ADR 0011)`;
-  requestRates.total = { value: totalRate, unit: 'req/s', source: 'sum of the endpoints above', fleet: fleetRateNote(input.hosts) };
+  // fleetd hosts add orbit's and Fleet Desktop's tickers (the formulas osqsim scenario plan uses).
+  const orbitHosts = input.hosts * input.fleetdShare;
+  const desktopHosts = orbitHosts * input.fleetDesktopShare;
+  let fleetdRate = 0;
+  if (orbitHosts > 0) {
+    for (const endpoint of FLEETD_PLAN_ENDPOINTS) {
+      const traffic = FLEETD_TRAFFIC.find((t) => t.endpoint === endpoint)!;
+      const perHost = fleetdSteadyRatePerHost(traffic);
+      const hosts = traffic.desktop ? desktopHosts : orbitHosts;
+      requestRates[endpoint] = {
+        value: hosts * perHost,
+        unit: 'req/s',
+        source: `model: ${traffic.desktop ? 'Fleet Desktop hosts' : 'fleetd hosts'} (${formatInteger(hosts)}) × ${formatNumber(perHost, 5)} (${traffic.source})`,
+      };
+      fleetdRate += hosts * perHost;
+    }
+  }
+  requestRates.total = {
+    value: totalRate + fleetdRate,
+    unit: 'req/s',
+    source: fleetdRate > 0 ? `sum of the endpoints above: osquery ${formatNumber(totalRate, 1)} + fleetd ${formatNumber(fleetdRate, 1)}` : 'sum of the endpoints above',
+    fleet: fleetRateNote(input.hosts, input.fleetdShare, input.fleetDesktopShare),
+  };
   return requestRates;
 }
 
@@ -203,7 +226,8 @@ export function scheduledResultsFigure({ input }: PlanContext): PlanFigures['sch
 
 export function serverCpuCoresFigure({ input, sweep, calibration, sweepFile, warnings }: PlanContext, done: FiguresSoFar): Figure {
   const requestRates = need(done, 'requestRates');
-  const totalRate = requestRates.total.value;
+  // The sweep's CPU line is over osquery's requests; fleetd's are added below at their own cost.
+  const totalRate = PLAN_ENDPOINTS.reduce((sum, e) => sum + requestRates[e].value, 0);
   let cpuMsPerS = 0;
   const cpuSources: string[] = [];
   const probe = sweep?.cpu_probe;
@@ -255,6 +279,20 @@ export function serverCpuCoresFigure({ input, sweep, calibration, sweepFile, war
             : `${endpoint} ${formatNumber(perRequest, 3)} CPU-ms/req default (unmeasured)`,
         );
       }
+    }
+  }
+  const fleetdSources: string[] = [];
+  for (const endpoint of FLEETD_PLAN_ENDPOINTS) {
+    const rate = requestRates[endpoint]?.value ?? 0;
+    if (rate <= 0) continue;
+    const perRequest = UNMEASURED_COSTS.fleetdCpuMsPerRequest[endpoint];
+    cpuMsPerS += rate * perRequest;
+    fleetdSources.push(`${endpoint} ${formatNumber(perRequest, 3)}`);
+  }
+  if (fleetdSources.length > 0) {
+    cpuSources.push(`+ fleetd (orbit and Fleet Desktop) at ${fleetdSources.join(', ')} CPU-ms/req default (unmeasured: in proportion to osquery's as osqsim bench checkin measured them)`);
+    if (sweep && sweep.steps.some((step) => FLEETD_PLAN_ENDPOINTS.some((e) => (step.endpoints[e]?.count ?? 0) > 0))) {
+      warnings.push("server CPU: the sweep's hosts ran fleetd, so its CPU line already carries fleetd's requests; the plan adds them again at their default costs (an upper bound): sweep an osquery-only scenario to calibrate osquery's costs");
     }
   }
   const cores = cpuMsPerS / 1000;

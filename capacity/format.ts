@@ -5,7 +5,8 @@
 import { formatInteger, formatNumber } from '../lib/format.js';
 import type { Mix } from './calibrate.js';
 import type { CapacityPlan, Figure } from './plan-types.js';
-import { PLAN_ENDPOINTS } from './sweep-document.js';
+import { FLEETD_PLAN_ENDPOINTS, PLAN_ENDPOINTS } from './sweep-document.js';
+import { ENDPOINT_INFO } from '../contract/vocabulary.js';
 
 /** `[2, 3, 4]` → `steps 2–4`; `[1, 3]` → `steps 1, 3`. */
 export function stepRange(steps: readonly number[]): string {
@@ -30,12 +31,18 @@ function fmtFigure(figure: Figure): string {
 
 /** The plan as rows: figure, value, source, Fleet published. */
 export function planRows(plan: CapacityPlan): Array<[string, Figure]> {
+  // fleetd's endpoints (orbit, Fleet Desktop) by their route, only when the fleet has fleetd hosts.
+  const fleetd = FLEETD_PLAN_ENDPOINTS.flatMap((e): Array<[string, Figure]> => {
+    const figure = plan.requestRates[e];
+    return figure === undefined ? [] : [[ENDPOINT_INFO[e].label.replace(/^\S+ \/api\/(latest\/)?fleet\//, ''), figure]];
+  });
   return [
     ['distributed/read', plan.requestRates.read],
     ['distributed/write', plan.requestRates.write],
     ['config', plan.requestRates.config],
     ['log', plan.requestRates.log],
-    ['all osquery requests', plan.requestRates.total],
+    ...fleetd,
+    [fleetd.length > 0 ? 'all requests (osquery + fleetd)' : 'all osquery requests', plan.requestRates.total],
     ['membership writes', plan.membershipRowsPerS],
     ['policy_membership rows', plan.membershipRows],
     ['aggregation: cron', plan.aggregation.cron],
@@ -61,7 +68,7 @@ export function formatPlan(plan: CapacityPlan): string {
   const input = plan.input;
   const lines: string[] = [];
   lines.push(
-    `Capacity plan for ${formatInteger(input.hosts)} hosts, ${input.policies} policies each, ${input.teams} teams; ` +
+    `Capacity plan for ${formatInteger(input.hosts)} hosts${input.fleetdShare > 0 ? ` (${formatNumber(input.fleetdShare * 100, 0)}% fleetd)` : ''}, ${input.policies} policies each, ${input.teams} teams; ` +
       `distributed_interval ${input.distributedIntervalS} s, policy interval ${input.policyIntervalS} s; ` +
       `instances of ${input.instanceCpus} CPU at ${formatNumber(input.targetCpu * 100, 0)}% target`,
   );

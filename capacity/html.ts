@@ -8,7 +8,7 @@ import { formatInteger, formatNumber } from '../lib/format.js';
 import { calibrate, sweepIntervalOf, type SweepCalibration } from './calibrate.js';
 import { median, type LinearFit } from './fit.js';
 import { stepRange } from './format.js';
-import { PLAN_ENDPOINTS, type PlanEndpoint, type SweepDocument } from './sweep-document.js';
+import { FLEETD_PLAN_ENDPOINTS, PLAN_ENDPOINTS, type PlanEndpoint, type SweepDocument } from './sweep-document.js';
 
 /** One chart: x values, measured series (points) and model series (lines) over the same x. */
 export interface CapacityChart {
@@ -47,6 +47,11 @@ export function capacityCharts(sweep: SweepDocument, calibration: SweepCalibrati
     const interval = sweepIntervalOf(endpoint, sweep.params);
     rateSeries.push({ label: `${endpoint} model`, kind: 'model', values: hosts.map((h) => (per ? (h / interval) * per.value : h / interval)) });
     notes.push(per ? `${endpoint}: ${formatNumber(per.value, 3)} requests per host per ${interval} s (${stepRange(per.fit.steps)})` : `${endpoint}: hosts / ${interval} s`);
+  }
+  // fleetd's endpoints (a sweep of a scenario with fleetd hosts): measured only, their model is the plan's tickers.
+  for (const endpoint of FLEETD_PLAN_ENDPOINTS) {
+    if (!steps.some((step) => (step.endpoints[endpoint]?.count ?? 0) > 0)) continue;
+    rateSeries.push({ label: `${endpoint} measured`, kind: 'measured', values: steps.map((step) => step.endpoints[endpoint]?.rate_per_s ?? null) });
   }
   charts.push({ id: 'rates', title: 'Request rate per endpoint', xLabel: 'hosts', yLabel: 'req/s', x: hosts, series: rateSeries, note: notes.join('; ') });
 

@@ -39,6 +39,8 @@ const PLAN_INPUT_FLAGS: Partial<Record<keyof PlanInput, string>> = {
   scheduledQueries: '--scheduled-queries',
   queryIntervalS: '--query-interval',
   rowsPerResult: '--rows-per-result',
+  fleetdShare: '--fleetd',
+  fleetDesktopShare: '--fleet-desktop',
   instanceCpus: '--instance-cpus',
   targetCpu: '--target-cpu',
 };
@@ -76,6 +78,8 @@ export function validatePlanInput(input: PlanInput): PlanInputProblem[] {
   if (!(input.targetCpu > 0 && input.targetCpu <= 1)) problem('targetCpu', `must be in (0, 1] (got ${input.targetCpu})`);
   if (input.labelMemberships > input.labelsPerHost) problem('labelMemberships', `must be at most --labels (${input.labelsPerHost}): a host is a member only of labels it runs (got ${input.labelMemberships})`);
   if (!(input.logSendFraction >= 0 && input.logSendFraction <= 1)) problem('logSendFraction', `must be in [0, 1] (got ${input.logSendFraction})`);
+  if (!(input.fleetdShare >= 0 && input.fleetdShare <= 1)) problem('fleetdShare', `must be in [0%, 100%] (got ${input.fleetdShare})`);
+  if (!(input.fleetDesktopShare >= 0 && input.fleetDesktopShare <= 1)) problem('fleetDesktopShare', `must be in [0%, 100%] (got ${input.fleetDesktopShare})`);
   return problems;
 }
 
@@ -97,6 +101,9 @@ function assumptionsOf(input: PlanInput, sweep: SweepDocument | undefined): { as
     `scheduled queries: ${input.scheduledQueries === 0 ? 'none (the default: an empty schedule logs no results)' : `${input.scheduledQueries} snapshot queries per host every ${input.queryIntervalS} s, ${input.rowsPerResult} rows per result`}; differential queries log their rows once and are not modelled; the log requests that carry results are not added to the log rate (as osqsim scenario plan)`,
     `log requests: ${input.logSendFraction === 0 ? 'none (empty schedule; osquery sends only buffered lines)' : `${input.logSendFraction} of logger ticks send`}`,
     `one Node.js server instance handles requests on one core: usable capacity per instance = min(instance CPUs, 1) × target CPU`,
+    input.fleetdShare > 0
+      ? `fleetd: ${formatNumber(input.fleetdShare * 100, 0)}% of hosts run orbit beside osquery and ${formatNumber(input.fleetDesktopShare * 100, 0)}% of those Fleet Desktop, each sending one request per ticker period (orbit/config 30 s, orbit/ping and device/{token}/ping 5 min, device_token hourly, desktop 5 min + 1 per rotation, device/ping 10 s: scenarios/fleetd-traffic.ts, fleetd-orbit.md §8); enrolments and orbit's retries are not modelled`
+      : 'fleetd: none (--fleetd 0%: osquery alone; with fleetd a host sends about 0.144 req/s more, fleetd-orbit.md §8)',
   ];
   if (input.instanceCpus > 1) {
     warnings.push(`--instance-cpus ${input.instanceCpus}: a single osqsim (Node.js) process uses about one core; run one instance per core instead`);

@@ -14,7 +14,7 @@ import { BUILTIN_LABEL_QUERIES_PER_HOST } from '../scenarios/library-traffic.js'
  */
 export const BUILTIN_LABEL_MEMBERSHIPS_PER_HOST = 3;
 import type { FleetReference } from './fleet-reference.js';
-import type { PlanEndpoint } from './sweep-document.js';
+import type { FleetdPlanEndpoint, PlanEndpoint } from './sweep-document.js';
 
 /** A fleet's size and intervals (the intervals as scenarios/traffic.ts takes them), and the instances to plan for. */
 export interface PlanInput extends FleetIntervals {
@@ -35,6 +35,9 @@ export interface PlanInput extends FleetIntervals {
   scheduledQueries: number;
   queryIntervalS: number;
   rowsPerResult: number;
+  /** Share of the hosts running fleetd (orbit beside osquery), 0..1, and the share of those with Fleet Desktop. */
+  fleetdShare: number;
+  fleetDesktopShare: number;
   /** vCPUs of one server instance and the utilisation to plan for. */
   instanceCpus: number;
   targetCpu: number;
@@ -58,6 +61,8 @@ export const DEFAULT_PLAN_INPUT: Readonly<PlanInput> = Object.freeze({
   scheduledQueries: 0,
   queryIntervalS: 3600,
   rowsPerResult: 1,
+  fleetdShare: 0,
+  fleetDesktopShare: 1,
   instanceCpus: 1,
   targetCpu: 0.6,
 });
@@ -69,6 +74,13 @@ export const DEFAULT_PLAN_INPUT: Readonly<PlanInput> = Object.freeze({
 export const UNMEASURED_COSTS = Object.freeze({
   /** Server CPU-milliseconds per request. */
   cpuMsPerRequest: Object.freeze({ read: 0.12, write: 1.5, config: 0.25, log: 0.2 } as Record<PlanEndpoint, number>),
+  /**
+   * fleetd's, in the same proportion to osquery's as `osqsim bench checkin` measured them (docs/BENCHMARKS.md,
+   * orbit rows after the orbit auth cache: orbit-config ≈ config, desktop a store read like config on MySQL,
+   * device-token ping an auth lookup like an idle read); the unauthenticated HEAD pings do no store work
+   * (fleetd-orbit.md §4.1). No sweep measures them: a sweep's CPU fit is over osquery's mix.
+   */
+  fleetdCpuMsPerRequest: Object.freeze({ orbit_config: 0.25, orbit_ping: 0.05, orbit_device_token: 0.25, device_token_ping: 0.12, desktop: 0.25, device_ping: 0.05 } as Record<FleetdPlanEndpoint, number>),
   /** Extra CPU-ms per policy result in a write. */
   cpuMsPerResultRow: 0.01,
   /** policy_membership rows scanned per second by a counting GROUP BY held in the buffer pool. */
@@ -93,7 +105,8 @@ export interface CapacityPlan {
   /** From which file the measured figures came. */
   sweepFile?: string;
   assumptions: string[];
-  requestRates: Record<PlanEndpoint | 'total', Figure>;
+  /** osquery's endpoints, fleetd's (present when --fleetd > 0) and the total of all of them. */
+  requestRates: Record<PlanEndpoint | 'total', Figure> & Partial<Record<FleetdPlanEndpoint, Figure>>;
   membershipRowsPerS: Figure;
   membershipRows: Figure;
   aggregation: Record<StatsStrategyName, Figure>;

@@ -5,13 +5,21 @@
  */
 
 import type { MachineInfo } from '../lib/machine.js';
+import { ORBIT_ENDPOINTS, type AgentEndpointName, type OrbitEndpointName } from '../contract/vocabulary.js';
 import { arrayOf, bool, nullable, num, object, optional, recordOf, str, type Shape } from '../lib/shape.js';
 
 export const SWEEP_SCHEMA = 'osqsim.capacity-sweep/v1' as const;
 
-/** The osquery endpoints a capacity plan sizes (enrolment is a one-off, not steady-state load). */
+/** The osquery endpoints a capacity plan sizes and a sweep calibrates (enrolment is a one-off, not steady-state load). */
 export type PlanEndpoint = 'read' | 'write' | 'config' | 'log';
 export const PLAN_ENDPOINTS: readonly PlanEndpoint[] = ['read', 'write', 'config', 'log'];
+
+/**
+ * fleetd's endpoints a capacity plan sizes for fleetd hosts (`--fleetd`): orbit's and Fleet Desktop's
+ * tickers (scenarios/fleetd-traffic.ts); orbit enroll is a one-off like osquery's.
+ */
+export type FleetdPlanEndpoint = Exclude<OrbitEndpointName, 'orbit_enroll'>;
+export const FLEETD_PLAN_ENDPOINTS: readonly FleetdPlanEndpoint[] = ORBIT_ENDPOINTS.filter((e): e is FleetdPlanEndpoint => e !== 'orbit_enroll');
 
 export interface LatencySummary {
   p50: number;
@@ -42,7 +50,8 @@ export interface SweepStep {
   hosts: number;
   warmup_s: number;
   measured_s: number;
-  endpoints: Partial<Record<PlanEndpoint | 'enroll', SweepEndpointStep>>;
+  /** Every agent endpoint the step's hosts called (fleetd's too, when the swept scenario has fleetd hosts). */
+  endpoints: Partial<Record<AgentEndpointName, SweepEndpointStep>>;
   /** All requests of the window. */
   requests_per_s: number;
   server: {

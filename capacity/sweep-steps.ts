@@ -4,7 +4,7 @@
  */
 import { osqsimError } from '../lib/errors.js';
 import type { AggregationRun, ResultDocument } from '../contract/result.js';
-import { ENDPOINTS } from '../contract/vocabulary.js';
+import { AGENT_ENDPOINTS, ENDPOINT_INFO } from '../contract/vocabulary.js';
 import { headline } from '../reports/headline.js';
 import type { ProcessStats } from '../scenarios/harness/proc.js';
 import { metricValue } from '../reports/metrics.js';
@@ -82,7 +82,7 @@ export function buildStep(index: number, hosts: number, doc: ResultDocument, ser
   const measuredS = Math.max(0.001, doc.run.duration_s - doc.run.warmup_s);
   const summary = headline(doc);
   const endpoints: SweepStep['endpoints'] = {};
-  for (const name of ENDPOINTS) {
+  for (const name of AGENT_ENDPOINTS) {
     const result = doc.endpoints[name];
     if (!result) continue;
     const entry: SweepEndpointStep = {
@@ -100,7 +100,8 @@ export function buildStep(index: number, hosts: number, doc: ResultDocument, ser
   let membershipRowsPerS: number | undefined;
   let seen: SweepStep['server_metrics'];
   if (server) {
-    const serverRequests = ENDPOINTS.reduce((sum, name) => sum + delta(server, `osqsim_http_request_duration_seconds_count{endpoint="${name}"}`), 0);
+    // Every agent request the server served (fleetd's included): CPU per request is over all of them.
+    const serverRequests = AGENT_ENDPOINTS.reduce((sum, name) => sum + delta(server, `osqsim_http_request_duration_seconds_count{endpoint="${name}"}`), 0);
     const writes = delta(server, 'osqsim_http_request_duration_seconds_count{endpoint="write"}');
     const rowsWritten = delta(server, 'osqsim_ingest_rows_total');
     const hasProcess = server.before !== undefined && server.after !== undefined;
@@ -151,6 +152,8 @@ export function formatStepLine(step: SweepStep, total: number): string {
     const e = step.endpoints[name];
     if (e && e.count > 0) parts.push(`${name} ${e.rate_per_s.toFixed(1)}/s p99 ${e.latency_ms.p99} ms`);
   }
+  const fleetdRate = AGENT_ENDPOINTS.filter((name) => ENDPOINT_INFO[name].kind !== 'osquery').reduce((sum, name) => sum + (step.endpoints[name]?.rate_per_s ?? 0), 0);
+  if (fleetdRate > 0) parts.push(`fleetd (orbit + Desktop) ${fleetdRate.toFixed(1)}/s`);
   if (step.server) {
     parts.push(`server CPU ${step.server.cpu_pct.toFixed(0)}%${step.server.cpu_ms_per_req !== null ? ` (${step.server.cpu_ms_per_req.toFixed(3)} ms/req)` : ''}, RSS ${step.server.rss_mb.toFixed(0)} MB`);
   }

@@ -19,6 +19,15 @@ import { shapeProblem } from '../lib/shape.js';
 import { parseUntil, sweepHostCounts } from '../capacity/sweep-steps.js';
 import type { SweepOptions } from '../capacity/sweep.js';
 
+/** `60%`, `0%` or `0.6` → a share in [0, 1] (0 allowed, unlike parseFraction). */
+export function parseShare(option: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  if (!match) throw osqsimError('CLI_INVALID_OPTION', { option, reason: `expected a percentage like 100% (got "${text}")` });
+  const value = match[2] === '%' ? Number(match[1]) / 100 : Number(match[1]);
+  if (!(value >= 0 && value <= 1)) throw osqsimError('CLI_INVALID_OPTION', { option, reason: `must be from 0% to 100% (got "${text}")` });
+  return value;
+}
+
 /** `60%` or `0.6` → 0.6. */
 export function parseFraction(option: string, text: string): number {
   const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
@@ -61,6 +70,9 @@ export interface PlanFlags {
   scheduledQueries?: string;
   queryInterval?: string;
   rowsPerResult?: string;
+  /** Share of hosts running fleetd, and of those Fleet Desktop: absent → DEFAULT_PLAN_INPUT. */
+  fleetd?: string;
+  fleetDesktop?: string;
   from?: string;
   instanceCpus: string;
   targetCpu: string;
@@ -98,6 +110,8 @@ export function planInputFromFlags(flags: PlanFlags): PlanInput {
     ...(flags.scheduledQueries !== undefined ? { scheduledQueries: parseCount('--scheduled-queries', flags.scheduledQueries) } : {}),
     ...(flags.queryInterval !== undefined ? { queryIntervalS: parseDurationSeconds(flags.queryInterval) } : {}),
     ...(flags.rowsPerResult !== undefined ? { rowsPerResult: parseCount('--rows-per-result', flags.rowsPerResult) } : {}),
+    ...(flags.fleetd !== undefined ? { fleetdShare: parseShare('--fleetd', flags.fleetd) } : {}),
+    ...(flags.fleetDesktop !== undefined ? { fleetDesktopShare: parseShare('--fleet-desktop', flags.fleetDesktop) } : {}),
     instanceCpus: Number(flags.instanceCpus),
     targetCpu: parseFraction('--target-cpu', flags.targetCpu),
   };
@@ -223,6 +237,8 @@ export function register(program: Command): void {
     .option('--scheduled-queries <n>', 'scheduled snapshot queries (reports) in each host\'s config (default 0: no log results)', String(DEFAULT_PLAN_INPUT.scheduledQueries))
     .option('--query-interval <duration>', 'interval of the scheduled queries', '1h')
     .option('--rows-per-result <n>', 'rows each scheduled-query result carries', String(DEFAULT_PLAN_INPUT.rowsPerResult))
+    .option('--fleetd <percent>', 'hosts running fleetd (orbit beside osquery: orbit config every 30 s, pings, device token); 100% for a fleetd fleet', '0%')
+    .option('--fleet-desktop <percent>', 'of the fleetd hosts, those running Fleet Desktop (summary every 5 min, device ping every 10 s)', '100%')
     .option('--from <sweep.json>', 'calibrate CPU, memory, rates and aggregation from a measured sweep')
     .option('--instance-cpus <n>', 'vCPUs per server instance', '1')
     .option('--target-cpu <percent>', 'CPU utilisation to plan for', '60%')

@@ -3,7 +3,7 @@
  * 10 s otherwise) and the end-of-run summary table. Pure formatting; the command decides where to write.
  */
 import { type ResultDocument } from '../contract/result.js';
-import { ENDPOINTS } from '../contract/vocabulary.js';
+import { AGENT_ENDPOINTS } from '../contract/vocabulary.js';
 import type { LiveWindow } from '../simulator/pool.js';
 
 const int = (n: number): string => Math.round(n).toLocaleString('en-US');
@@ -38,11 +38,11 @@ export function summaryTable(result: ResultDocument): string {
   lines.push(`target ${run.target.join(', ')}`);
   lines.push('');
   const header = ['endpoint', 'count', 'req/s', 'errors', 'lat p50', 'p90', 'p99', 'p99.9', 'max', 'svc p99'];
-  const widths = [9, 10, 9, 8, 9, 9, 9, 9, 9, 9];
+  const present = AGENT_ENDPOINTS.filter((name) => result.endpoints[name] !== undefined);
+  const widths = [Math.max(9, ...present.map((name) => name.length)), 10, 9, 8, 9, 9, 9, 9, 9, 9];
   lines.push(header.map((h, i) => pad(h, widths[i]!, i > 0)).join(' '));
-  for (const name of ENDPOINTS) {
-    const e = result.endpoints[name];
-    if (!e) continue;
+  for (const name of present) {
+    const e = result.endpoints[name]!;
     const errors = Object.values(e.errors).reduce((a, b) => a + (b ?? 0), 0);
     const row = [name, int(e.count), e.rate_per_s.toFixed(1), int(errors), ms(e.latency_ms.p50), ms(e.latency_ms.p90), ms(e.latency_ms.p99), ms(e.latency_ms.p999), ms(e.latency_ms.max), ms(e.service_ms.p99)];
     lines.push(row.map((c, i) => pad(c, widths[i]!, i > 0)).join(' '));

@@ -13,7 +13,7 @@ import type { Percentiles } from '../lib/histogram.js';
 import type { MachineInfo } from '../lib/machine.js';
 
 export type { Percentiles };
-import type { AgentEndpointName, EditedPoliciesMode, EndpointName, Outcome } from './vocabulary.js';
+import type { AgentEndpointName, EditedPoliciesMode, Outcome } from './vocabulary.js';
 
 
 export interface EndpointResult {
@@ -243,9 +243,9 @@ export interface InstanceSummary {
   url: string;
   /** The instance's id (stats runs name it), when it answered. */
   instance_id?: string;
-  /** osquery API requests it served (its /metrics at the end), total and by endpoint. */
+  /** Agent requests it served (osquery's and fleetd's, its /metrics at the end), total and by endpoint. */
   requests: number;
-  requests_by_endpoint: Partial<Record<EndpointName, number>>;
+  requests_by_endpoint: Partial<Record<AgentEndpointName, number>>;
   cpu_pct_mean: number;
   cpu_pct_max: number;
   rss_mb_max: number;

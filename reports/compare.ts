@@ -8,6 +8,7 @@
  */
 import { headline } from './headline.js';
 import type { ResultDocument } from '../contract/result.js';
+import { AGENT_ENDPOINTS } from '../contract/vocabulary.js';
 
 export type Direction = 'lower-is-better' | 'higher-is-better' | 'info';
 
@@ -40,7 +41,7 @@ interface MetricDef {
 function metricDefs(base: ResultDocument, next: ResultDocument): MetricDef[] {
   const defs: MetricDef[] = [];
   const endpoints = new Set([...Object.keys(base.endpoints), ...Object.keys(next.endpoints)]);
-  for (const endpoint of ['enroll', 'config', 'read', 'write', 'log'] as const) {
+  for (const endpoint of AGENT_ENDPOINTS) {
     if (!endpoints.has(endpoint)) continue;
     const find = (doc: ResultDocument) => headline(doc).endpoints.find((e) => e.endpoint === endpoint);
     for (const p of ['p50', 'p90', 'p99', 'p999'] as const) {

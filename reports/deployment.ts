@@ -28,7 +28,7 @@ export function renderDeployment(info: DeploymentInfo): string[] {
   lines.push('');
   if (info.instances.length > 0) {
     const total = info.instances.reduce((s, i) => s + i.requests, 0);
-    lines.push('| instance | URL | osquery requests | share | CPU avg / max | RSS max | count runs (stats lease) |');
+    lines.push('| instance | URL | agent requests | share | CPU avg / max | RSS max | count runs (stats lease) |');
     lines.push('|---:|---|---:|---:|---:|---:|---:|');
     for (const i of info.instances) {
       const share = total > 0 ? `${((i.requests / total) * 100).toFixed(1)}%` : '–';

@@ -9,8 +9,10 @@ export const REPORT_CLIENT_SCRIPT = String.raw`
   var data = JSON.parse(document.getElementById('osqsim-data').textContent);
   var doc = data.result;
   var derived = data.derived;
-  var ENDPOINTS = ['enroll', 'config', 'read', 'write', 'log'];
-  var COLORS = { enroll: '#8e44ad', config: '#16a085', read: '#2c7be5', write: '#e67e22', log: '#7f8c8d' };
+  // The endpoints with data, from the report (reports/html.ts reportEndpoints: contract/vocabulary.ts's table).
+  var ENDPOINTS = derived.endpoints || [];
+  var COLORS = {};
+  ENDPOINTS.forEach(function (e) { COLORS[e.name] = e.color; });
   var drawn = [];
   var width = function (el) { return Math.max(320, Math.min(1100, (el.clientWidth || 900) - 8)); };
 
@@ -60,10 +62,11 @@ export const REPORT_CLIENT_SCRIPT = String.raw`
 
   var windows = doc.windows || [];
   var t = windows.map(function (w) { return w.t; });
-  // Endpoints seen after the warm-up or in any window (enroll and log may happen only in the warm-up).
-  var present = ENDPOINTS.filter(function (e) {
-    return (doc.endpoints && doc.endpoints[e]) || windows.some(function (w) { return w.endpoints && w.endpoints[e]; });
-  });
+  // Endpoints seen after the warm-up or in any window (enroll and log may happen only in the warm-up):
+  // osquery's in the main charts, fleetd's (orbit, Desktop) in their own, drawn only when present.
+  var all = ENDPOINTS.map(function (e) { return e.name; });
+  var present = ENDPOINTS.filter(function (e) { return e.kind === 'osquery'; }).map(function (e) { return e.name; });
+  var fleetd = ENDPOINTS.filter(function (e) { return e.kind !== 'osquery'; }).map(function (e) { return e.name; });
   // A window without an endpoint had no requests there: 0 for counts, a gap for latencies.
   function col(endpoint, field) {
     var missing = field === 'count' || field === 'errors' ? 0 : null;
@@ -73,43 +76,59 @@ export const REPORT_CLIENT_SCRIPT = String.raw`
     });
   }
 
-  chart('chart-rate', { yLabel: 'requests/s' },
-    present.map(function (e) { return { label: e, stroke: COLORS[e], width: 1.5 }; }),
-    [t].concat(present.map(function (e) { return col(e, 'count'); })));
+  function rateChart(id, names) {
+    chart(id, { yLabel: 'requests/s' },
+      names.map(function (e) { return { label: e, stroke: COLORS[e], width: 1.5 }; }),
+      [t].concat(names.map(function (e) { return col(e, 'count'); })));
+  }
+  rateChart('chart-rate', present);
 
   chart('chart-errors', { yLabel: 'errors/s' },
-    present.map(function (e) { return { label: e, stroke: COLORS[e], width: 1.5 }; }),
-    [t].concat(present.map(function (e) { return col(e, 'errors'); })));
+    all.map(function (e) { return { label: e, stroke: COLORS[e], width: 1.5 }; }),
+    [t].concat(all.map(function (e) { return col(e, 'errors'); })));
 
-  var latencySeries = [];
-  var latencyCols = [t];
-  present.forEach(function (e) {
-    latencySeries.push({ label: e + ' p99', stroke: COLORS[e], width: 1.5 });
-    latencyCols.push(col(e, 'p99'));
-    latencySeries.push({ label: e + ' p50', stroke: COLORS[e], width: 1, dash: [4, 3] });
-    latencyCols.push(col(e, 'p50'));
-  });
-  chart('chart-latency', { yLabel: 'latency (ms)' }, latencySeries, latencyCols);
+  function latencyChart(id, names) {
+    var latencySeries = [];
+    var latencyCols = [t];
+    names.forEach(function (e) {
+      latencySeries.push({ label: e + ' p99', stroke: COLORS[e], width: 1.5 });
+      latencyCols.push(col(e, 'p99'));
+      latencySeries.push({ label: e + ' p50', stroke: COLORS[e], width: 1, dash: [4, 3] });
+      latencyCols.push(col(e, 'p50'));
+    });
+    chart(id, { yLabel: 'latency (ms)' }, latencySeries, latencyCols);
+  }
+  latencyChart('chart-latency', present);
 
   // Latency distribution: x is 1/(1 - percentile/100) on a log scale, as HdrHistogram plots are drawn.
   var dist = derived.distribution || {};
-  var distEndpoints = present.filter(function (e) { return dist[e] && dist[e].length; });
-  if (distEndpoints.length) {
-    var xs = dist[distEndpoints[0]].map(function (p) { return 1 / (1 - p[0] / 100); });
-    chart('chart-distribution', {
-      xLabel: 'percentile',
-      yLabel: 'latency (ms)',
-      timeAxis: false,
-      scales: { x: { time: false, distr: 3 } },
-      axes: [{
-        label: 'percentile',
-        splits: function () { return [1, 2, 10, 100, 1000, 10000, 100000]; },
-        values: function (u, splits) { return splits.map(function (v) { return ({ 1: '0%', 2: '50%', 10: '90%', 100: '99%', 1000: '99.9%', 10000: '99.99%', 100000: '99.999%' })[v] || ''; }); }
-      }, { label: 'latency (ms)' }]
-    }, distEndpoints.map(function (e) { return { label: e, stroke: COLORS[e], width: 1.5 }; }),
-      [xs].concat(distEndpoints.map(function (e) { return dist[e].map(function (p) { return p[1]; }); })));
-  } else {
-    chart('chart-distribution', {}, [], [[]]);
+  function distributionChart(id, names) {
+    var distEndpoints = names.filter(function (e) { return dist[e] && dist[e].length; });
+    if (distEndpoints.length) {
+      var xs = dist[distEndpoints[0]].map(function (p) { return 1 / (1 - p[0] / 100); });
+      chart(id, {
+        xLabel: 'percentile',
+        yLabel: 'latency (ms)',
+        timeAxis: false,
+        scales: { x: { time: false, distr: 3 } },
+        axes: [{
+          label: 'percentile',
+          splits: function () { return [1, 2, 10, 100, 1000, 10000, 100000]; },
+          values: function (u, splits) { return splits.map(function (v) { return ({ 1: '0%', 2: '50%', 10: '90%', 100: '99%', 1000: '99.9%', 10000: '99.99%', 100000: '99.999%' })[v] || ''; }); }
+        }, { label: 'latency (ms)' }]
+      }, distEndpoints.map(function (e) { return { label: e, stroke: COLORS[e], width: 1.5 }; }),
+        [xs].concat(distEndpoints.map(function (e) { return dist[e].map(function (p) { return p[1]; }); })));
+    } else {
+      chart(id, {}, [], [[]]);
+    }
+  }
+  distributionChart('chart-distribution', present);
+
+  // fleetd's charts exist in the page only when the run has fleetd endpoints (reports/html.ts).
+  if (fleetd.length) {
+    rateChart('chart-fleetd-rate', fleetd);
+    latencyChart('chart-fleetd-latency', fleetd);
+    distributionChart('chart-fleetd-distribution', fleetd);
   }
 
   // Aggregation runs on the same time axis as write p99.

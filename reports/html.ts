@@ -13,7 +13,7 @@ import { REPORT_CLIENT_SCRIPT } from './html-client.js';
 import { fmtInt, fmtMs, fmtPct, fmtRate, headline } from './headline.js';
 import { type DeploymentInfo, type ResultDocument } from '../contract/result.js';
 import { leaseStretches } from './deployment.js';
-import { ENDPOINTS, type EndpointName } from '../contract/vocabulary.js';
+import { AGENT_ENDPOINT_LIST, ENDPOINT_INFO, type AgentEndpointName, type EndpointKind } from '../contract/vocabulary.js';
 import { formatThresholdValue } from './metrics.js';
 import { TRAFFIC_COLUMNS, trafficRows } from './traffic.js';
 
@@ -32,14 +32,53 @@ ${rows}
 </table>`;
 }
 
+/** A line colour per endpoint (typed: a new endpoint needs one). */
+const ENDPOINT_COLORS: Readonly<Record<AgentEndpointName, string>> = {
+  enroll: '#8e44ad',
+  config: '#16a085',
+  read: '#2c7be5',
+  write: '#e67e22',
+  log: '#7f8c8d',
+  orbit_enroll: '#6c3483',
+  orbit_config: '#0e6655',
+  orbit_ping: '#5d6d7e',
+  orbit_device_token: '#b7950b',
+  device_token_ping: '#a04000',
+  desktop: '#c0392b',
+  device_ping: '#1abc9c',
+};
+
+/** An endpoint the report draws: its name, request, who sends it, and its colour. */
+export interface ReportEndpoint {
+  name: AgentEndpointName;
+  label: string;
+  kind: EndpointKind;
+  color: string;
+}
+
+/**
+ * The endpoints the run has data for (after warm-up or in any window), in AGENT_ENDPOINTS order: the
+ * charts draw these and nothing else, so an osquery-only run gets no fleetd charts.
+ */
+export function reportEndpoints(doc: ResultDocument): ReportEndpoint[] {
+  return AGENT_ENDPOINT_LIST.filter((e) => doc.endpoints[e.name] !== undefined || doc.windows.some((w) => w.endpoints[e.name] !== undefined)).map((e) => ({
+    name: e.name,
+    label: e.label,
+    kind: e.kind,
+    color: ENDPOINT_COLORS[e.name],
+  }));
+}
+
 /** Percentiles drawn in the latency distribution (HdrHistogram-style spectrum). */
 const SPECTRUM = [0, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 99.95, 99.99, 99.999];
 
 export interface ReportData {
   result: ResultDocument;
   derived: {
+    /** The endpoints with data, with label, kind and colour (the charts' series). */
+    endpoints: ReportEndpoint[];
     /** Per endpoint: [percentile, latency ms] pairs from the full-run histogram. */
-    distribution: Partial<Record<EndpointName, Array<[number, number]>>>;
+    distribution: Partial<Record<AgentEndpointName, Array<[number, number]>>>;
     /** Aggregation runs placed on the run's time axis. */
     aggregations: Array<{ t: number; duration_ms: number; strategy: string; rows: number; drift: number }>;
   };
@@ -47,7 +86,8 @@ export interface ReportData {
 
 export function reportData(doc: ResultDocument): ReportData {
   const distribution: ReportData['derived']['distribution'] = {};
-  for (const endpoint of ENDPOINTS) {
+  const endpoints = reportEndpoints(doc);
+  for (const { name: endpoint } of endpoints) {
     const encoded = doc.endpoints[endpoint]?.histogram;
     if (!encoded) continue;
     try {
@@ -68,7 +108,7 @@ export function reportData(doc: ResultDocument): ReportData {
     rows: a.rows,
     drift: a.drift,
   }));
-  return { result: doc, derived: { distribution, aggregations } };
+  return { result: doc, derived: { endpoints, distribution, aggregations } };
 }
 
 const round3 = (x: number): number => Math.round(x * 1000) / 1000;
@@ -114,8 +154,39 @@ function renderDeploymentHtml(info: DeploymentInfo): string {
   const lb = info.load_balancer === 'haproxy' ? `HAProxy (round robin) at ${info.targets.join(', ')}` : `no load balancer (hosts spread over ${info.targets.join(', ')})`;
   return `<h2>Deployment</h2>
 <p class="help">${info.instances.length || 1} server instance(s), ${escapeHtml(lb)}; simulator in ${info.simulator_processes} process(es). ${info.lease_overlap_s === 0 ? 'One stats-lease holder at a time.' : `${info.lease_overlap_s} s with more than one instance holding the stats lease.`}</p>
-${instanceRows ? `<table id="instances"><tr><th>instance</th><th class="t">URL</th><th>osquery requests</th><th>share</th><th>CPU avg / max</th><th>RSS max</th><th>count runs</th></tr>\n${instanceRows}\n</table>` : ''}
+${instanceRows ? `<table id="instances"><tr><th>instance</th><th class="t">URL</th><th>agent requests</th><th>share</th><th>CPU avg / max</th><th>RSS max</th><th>count runs</th></tr>\n${instanceRows}\n</table>` : ''}
 ${leaseRows ? `<table id="stats-lease"><tr><th>lease held by instance</th><th>from t</th><th>to t</th><th>count runs</th></tr>\n${leaseRows}\n</table>` : ''}`;
+}
+
+/**
+ * orbit's and Fleet Desktop's charts, only when the run has fleetd endpoints (an osquery-only run
+ * gets no empty fleetd charts).
+ */
+function fleetdChartsHtml(doc: ResultDocument): string {
+  const fleetd = reportEndpoints(doc).filter((e) => e.kind !== 'osquery');
+  if (fleetd.length === 0) return '';
+  const perHost = (rate: number): string => (doc.run.hosts > 0 ? (rate / doc.run.hosts).toFixed(4) : '–');
+  const rows = fleetd
+    .map((e) => {
+      const r = doc.endpoints[e.name];
+      const planned = doc.plan?.rates[e.name];
+      return `<tr><td>${e.name}</td><td class="t">${e.kind}</td><td class="t"><code>${escapeHtml(e.label)}</code></td><td>${r ? fmtRate(r.rate_per_s) : '–'}</td><td>${r ? perHost(r.rate_per_s) : '–'}</td><td>${planned === undefined ? '–' : fmtRate(planned)}</td></tr>`;
+    })
+    .join('\n');
+  return `<h2>fleetd: orbit and Fleet Desktop</h2>
+<p class="help">The requests fleetd hosts send beside osquery's (orbit's tickers and Fleet Desktop's), after warm-up; per host = req/s ÷ all hosts of the run.</p>
+<table id="fleetd-endpoints"><tr><th>endpoint</th><th class="t">sent by</th><th class="t">request</th><th>req/s</th><th>req/s/host</th><th>planned req/s</th></tr>
+${rows}
+</table>
+<h2>fleetd request rate per endpoint</h2>
+<p class="help">orbit and Fleet Desktop requests completed per second (1-second windows, warm-up included).</p>
+<div class="chart" id="chart-fleetd-rate"></div>
+<h2>fleetd latency over time</h2>
+<p class="help">Per-window p99 (solid) and p50 (dashed), milliseconds.</p>
+<div class="chart" id="chart-fleetd-latency"></div>
+<h2>fleetd latency distribution</h2>
+<p class="help">Whole run after warm-up, from the exact HdrHistograms.</p>
+<div class="chart" id="chart-fleetd-distribution"></div>`;
 }
 
 export function renderHtml(doc: ResultDocument): string {
@@ -129,7 +200,7 @@ export function renderHtml(doc: ResultDocument): string {
   const endpointRows = h.endpoints
     .map(
       (e) =>
-        `<tr><td>${e.endpoint}</td><td>${fmtInt(e.count)}</td><td>${fmtRate(e.rate_per_s)}</td><td>${fmtInt(e.errors)} (${fmtPct(e.error_rate)})</td><td>${fmtMs(e.p50)}</td><td>${fmtMs(e.p90)}</td><td>${fmtMs(e.p99)}</td><td>${fmtMs(e.p999)}</td><td>${fmtMs(e.max)}</td><td>${fmtMs(e.service_p99)}</td><td>${doc.plan?.rates[e.endpoint] === undefined ? '–' : fmtRate(doc.plan.rates[e.endpoint]!)}</td></tr>`,
+        `<tr><td title="${escapeHtml(ENDPOINT_INFO[e.endpoint].label)}">${e.endpoint}</td><td class="t">${ENDPOINT_INFO[e.endpoint].kind}</td><td>${fmtInt(e.count)}</td><td>${fmtRate(e.rate_per_s)}</td><td>${fmtInt(e.errors)} (${fmtPct(e.error_rate)})</td><td>${fmtMs(e.p50)}</td><td>${fmtMs(e.p90)}</td><td>${fmtMs(e.p99)}</td><td>${fmtMs(e.p999)}</td><td>${fmtMs(e.max)}</td><td>${fmtMs(e.service_p99)}</td><td>${doc.plan?.rates[e.endpoint] === undefined ? '–' : fmtRate(doc.plan.rates[e.endpoint]!)}</td></tr>`,
     )
     .join('\n');
   const thresholdRows = doc.thresholds
@@ -201,9 +272,9 @@ ${h.saturation.side === 'target' ? `<p class="warn"><b>Saturated: the target (th
 <h2>Headline</h2>
 <p class="help">Measured after warm-up. Latency is corrected for coordinated omission (response − intended start); service time is response − actual send.</p>
 <table id="headline">
-<tr><th>endpoint</th><th>requests</th><th>req/s</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p99</th><th title="what osqsim scenario plan expected after warm-up">planned req/s</th></tr>
+<tr><th>endpoint</th><th class="t">sent by</th><th>requests</th><th>req/s</th><th>errors</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>service p99</th><th title="what osqsim scenario plan expected after warm-up">planned req/s</th></tr>
 ${endpointRows}
-<tr><th>all</th><th>${fmtInt(h.total.count)}</th><th>${fmtRate(h.total.rate_per_s)}</th><th>${fmtInt(h.total.errors)} (${fmtPct(h.total.error_rate)})</th><th colspan="6"></th><th>${doc.plan ? fmtRate(Object.values(doc.plan.rates).reduce<number>((a, b) => a + (b ?? 0), 0)) : ''}</th></tr>
+<tr><th>all</th><th></th><th>${fmtInt(h.total.count)}</th><th>${fmtRate(h.total.rate_per_s)}</th><th>${fmtInt(h.total.errors)} (${fmtPct(h.total.error_rate)})</th><th colspan="6"></th><th>${doc.plan ? fmtRate(Object.values(doc.plan.rates).reduce<number>((a, b) => a + (b ?? 0), 0)) : ''}</th></tr>
 </table>
 <p class="help">Check-ins late (&gt; 1 s after intended): ${fmtInt(h.checkins.late)} of ${fmtInt(h.checkins.scheduled)}, max lag ${fmtMs(h.checkins.max_lag_ms)}.${doc.plan ? ` Planned: ${fmtRate(doc.plan.membership_writes_per_s)} membership rows written/s, ${fmtInt(doc.plan.membership_rows)} rows in policy_membership at the end.` : ''}</p>
 
@@ -211,7 +282,7 @@ ${endpointRows}
 ${doc.thresholds.length ? `<table id="thresholds"><tr><th>threshold</th><th>value</th><th>result</th></tr>\n${thresholdRows}\n</table>` : '<p class="help">The scenario sets no thresholds.</p>'}
 
 <h2>Request rate per endpoint</h2>
-<p class="help">Requests completed per second (1-second windows, warm-up included). Red dashed lines are timeline events.</p>
+<p class="help">osquery's requests completed per second (1-second windows, warm-up included). Red dashed lines are timeline events.${reportEndpoints(doc).some((e) => e.kind !== 'osquery') ? ' fleetd\'s (orbit and Fleet Desktop) have their own charts below.' : ''}</p>
 <div class="chart" id="chart-rate"></div>
 <h2>Errors per endpoint</h2>
 <p class="help">Non-2xx responses, timeouts and connection errors per second.</p>
@@ -222,6 +293,7 @@ ${doc.thresholds.length ? `<table id="thresholds"><tr><th>threshold</th><th>valu
 <h2>Latency distribution</h2>
 <p class="help">Whole run after warm-up, from the exact HdrHistograms: latency at each percentile.</p>
 <div class="chart" id="chart-distribution"></div>
+${fleetdChartsHtml(doc)}
 <h2>Aggregation runs and write latency</h2>
 <p class="help">Each dot is one count-aggregation run (its duration, right axis) at the moment it started, over distributed/write p99 (left axis): does counting slow ingestion?</p>
 <div class="chart" id="chart-aggregation"></div>

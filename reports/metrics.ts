@@ -5,7 +5,7 @@
  * and compare against these.
  */
 import type { ResultDocument } from '../contract/result.js';
-import { ENDPOINTS } from '../contract/vocabulary.js';
+import { AGENT_ENDPOINTS } from '../contract/vocabulary.js';
 import { errorRateOutsideFaults } from './fault-windows.js';
 import { headline } from './headline.js';
 
@@ -20,7 +20,8 @@ export interface MetricDef {
 
 function buildMetrics(): Map<string, MetricDef> {
   const metrics = new Map<string, MetricDef>();
-  for (const endpoint of ENDPOINTS) {
+  // Every agent endpoint, fleetd's included (`orbit_config.p99`, `device_ping.rate`): contract/vocabulary.ts.
+  for (const endpoint of AGENT_ENDPOINTS) {
     const find = (doc: ResultDocument) => headline(doc).endpoints.find((e) => e.endpoint === endpoint);
     for (const p of ['p50', 'p90', 'p99', 'p999', 'max'] as const) {
       metrics.set(`${endpoint}.${p}`, { unit: 'ms', description: `${endpoint} latency ${p} (corrected)`, get: (d) => find(d)?.[p] ?? null });

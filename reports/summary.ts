@@ -7,6 +7,7 @@ import { fmtInt, fmtMs, fmtPct, fmtRate, headline, saturationSentence } from './
 import type { ResultDocument } from '../contract/result.js';
 import { formatThresholdValue } from './metrics.js';
 import { TRAFFIC_COLUMNS, trafficRows } from './traffic.js';
+import { ENDPOINT_INFO, ENDPOINT_KINDS } from '../contract/vocabulary.js';
 
 export function renderSummary(doc: ResultDocument): string {
   const h = headline(doc);
@@ -35,6 +36,12 @@ export function renderSummary(doc: ResultDocument): string {
   }
   lines.push(`| **all** | ${fmtInt(h.total.count)} | ${fmtRate(h.total.rate_per_s)} | ${perHost(h.total.rate_per_s)} | ${fmtInt(h.total.errors)} (${fmtPct(h.total.error_rate)}) | | | | | |`);
   lines.push('');
+  // With fleetd hosts, the mix by sender (osquery, orbit, Fleet Desktop), as Fleet's load tests compare them.
+  const byKind = ENDPOINT_KINDS.map((kind) => ({ kind, rate: h.endpoints.filter((e) => ENDPOINT_INFO[e.endpoint].kind === kind).reduce((sum, e) => sum + e.rate_per_s, 0) }));
+  if (byKind.filter((k) => k.rate > 0).length > 1) {
+    lines.push(`Requests per host by sender: ${byKind.map((k) => `${k.kind} ${perHost(k.rate)}`).join(', ')}, all ${perHost(h.total.rate_per_s)} req/s/host.`);
+    lines.push('');
+  }
   lines.push('Latency is corrected for coordinated omission (response − intended start).');
   if (doc.plan) {
     const planned = h.endpoints.map((e) => `${e.endpoint} ${fmtRate(doc.plan!.rates[e.endpoint] ?? 0)}`).join(', ');

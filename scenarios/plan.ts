@@ -16,10 +16,12 @@
  *   write herd within a read interval, its timers unchanged. A refetch makes the hosts due
  *   everything at their next read: a herd that re-phases them;
  * - a restart of a server on the memory store loses everything: every host re-enrolls (node_invalid)
- *   within one read interval and writes again.
+ *   within one read interval and writes again;
+ * - hosts of `agent: fleetd` groups add orbit's and Fleet Desktop's tickers (./fleetd-traffic.ts:
+ *   one request per period per host, and the one-off requests at start).
  */
 import type { PlanSummary } from '../contract/result.js';
-import type { EndpointName } from '../contract/vocabulary.js';
+import { AGENT_ENDPOINTS, ENDPOINT_INFO, type AgentEndpointName, type EndpointKind, type EndpointName, type OrbitEndpointName } from '../contract/vocabulary.js';
 import { fleetPlatformOf, platformMatches } from '../contract/platforms.js';
 import { groupCounts } from '../simulator/identity.js';
 import { jitterBucketCount } from '../server/osquery/jitter.js';
@@ -30,6 +32,7 @@ import { type StatsStrategyName } from '../contract/vocabulary.js';
 import { addedPolicies, type TimelineEvent } from './timeline.js';
 import { policyCycleS, steadyStateRates, type FleetIntervals } from './traffic.js';
 import { vitalsRowsPerWrite } from './vitals-rows.js';
+import { FLEETD_TRAFFIC, TOKEN_ROTATION_PERIOD_S } from './fleetd-traffic.js';
 import { labelQueriesPerHost, reportTrafficPerHost, steadyLabelQueriesPerS } from './library-traffic.js';
 import { BUILTIN_LABELS } from '../server/store/label-rules.js';
 
@@ -39,8 +42,8 @@ export interface PlanPoint {
   /** Seconds since the start of the run. */
   t: number;
   hosts: number;
-  /** Requests per second by endpoint. */
-  rates: Record<EndpointName, number>;
+  /** Requests per second by endpoint: osquery's always, fleetd's (orbit, Desktop) when a group runs fleetd. */
+  rates: PlanRates;
   /** policy_membership rows upserted per second. */
   membership_writes_per_s: number;
   /** Rows in policy_membership. */
@@ -57,6 +60,19 @@ export interface PlanPoint {
   policies: number;
 }
 
+/** Requests per second by endpoint: osquery's, and fleetd's when the fleet has fleetd hosts. */
+export type PlanRates = Record<EndpointName, number> & Partial<Record<OrbitEndpointName, number>>;
+
+/** One endpoint's mean rate over the measured window (after the warm-up): the request mix. */
+export interface PlanMixRow {
+  endpoint: AgentEndpointName;
+  label: string;
+  kind: EndpointKind;
+  rate_per_s: number;
+  /** rate ÷ mean hosts running over the window. */
+  per_host: number;
+}
+
 export interface PlanGroup {
   name: string;
   hosts: number;
@@ -71,6 +87,9 @@ export interface PlanGroup {
   label_queries_per_host: number;
   /** Scheduled queries (reports) in the group's config. */
   reports_in_scope: number;
+  /** The group's agent: osquery alone, or fleetd (orbit + osquery, and Fleet Desktop unless fleet_desktop: false). */
+  agent: 'osquery' | 'fleetd';
+  fleet_desktop: boolean;
 }
 
 export interface ScenarioPlan {
@@ -88,11 +107,16 @@ export interface ScenarioPlan {
   points: PlanPoint[];
   /** At the end of the run. */
   final: PlanPoint;
-  peak: { rates: Record<EndpointName, number>; membership_writes_per_s: number; membership_rows: number; vitals_rows_per_s: number; label_queries_per_s: number; log_result_rows_per_s: number };
+  peak: { rates: PlanRates; membership_writes_per_s: number; membership_rows: number; vitals_rows_per_s: number; label_queries_per_s: number; log_result_rows_per_s: number };
+  /** Every endpoint the hosts call, with its mean rate and rate per host after the warm-up, and the total. */
+  mix: { endpoints: PlanMixRow[]; total_per_s: number; total_per_host: number };
   assumptions: string[];
 }
 
-const ENDPOINT_NAMES: readonly EndpointName[] = ['enroll', 'config', 'read', 'write', 'log'];
+/** The endpoints a plan has rates for: osquery's, and fleetd's when any group runs fleetd. */
+function planEndpoints(rates: PlanRates): AgentEndpointName[] {
+  return AGENT_ENDPOINTS.filter((e) => rates[e] !== undefined);
+}
 
 /** Hosts that should be running at `tMs` (ramps from the timeline, else the start period). Pure. */
 export function hostsAt(scenario: Pick<Scenario, 'hosts' | 'timeline' | 'agent'>, tMs: number): number {
@@ -174,6 +198,8 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     vitals: vitalsRowsPerWrite(g),
     labels: labelQueriesPerHost(g, scenario.labels ?? []),
     reports: reportTrafficPerHost(g, scenario.reports ?? []),
+    agent: g.agent === 'fleetd' ? ('fleetd' as const) : ('osquery' as const),
+    fleet_desktop: g.agent === 'fleetd' && g.fleet_desktop !== false,
   }));
   const labelCycle = meanCycleOf(labelInterval, (jitterBucketCount(labelInterval * 1000, jitterPct) - 1) / 2);
   const inScope = (policy: PolicySpec, g: (typeof groups)[number]) =>
@@ -327,6 +353,45 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     logSendFraction: lambda > 0 ? 1 - Math.exp(-lambda * logPeriod) : 0,
   };
 
+  // fleetd's tickers (./fleetd-traffic.ts) are fixed-rate Go tickers anchored at each host's start:
+  // hosts that started in second s send in seconds s, s + P, s + 2P, … (ticks[s] = starts[s] +
+  // ticks[s − P]); with fleetd_phase steady the tickers whose first tick would be one period after
+  // the start run at seeded phases instead: hosts running ÷ P each second. When hosts are ramped
+  // down, the ticks are scaled by the share of the started hosts still running.
+  const orbitShare = groups.reduce((sum, g, gi) => sum + (g.agent === 'fleetd' ? shares[gi]! : 0), 0);
+  const desktopShare = groups.reduce((sum, g, gi) => sum + (g.fleet_desktop ? shares[gi]! : 0), 0);
+  const fleetdFresh = scenario.agent.fleetd_phase !== 'steady';
+  const everStarted = new Float64Array(durationS + 1);
+  enrolls.forEach((n, s) => (everStarted[s] = (s > 0 ? everStarted[s - 1]! : 0) + n));
+  const stillRunning = (s: number) => (everStarted[s]! > 0 ? Math.min(1, started[s]! / everStarted[s]!) : 0);
+  /** Requests per second of a ticker of period `periodS` started with each host (first tick at the start, or one period later). */
+  const tickerSeries = (periodS: number, afterPeriod: boolean): Float64Array => {
+    const series = new Float64Array(durationS + 1);
+    if (afterPeriod && !fleetdFresh) {
+      for (let s = 0; s <= durationS; s++) series[s] = started[s]! / periodS;
+      return series;
+    }
+    const period = Math.max(1, Math.round(periodS));
+    const ticks = new Float64Array(durationS + 1);
+    for (let s = 0; s <= durationS; s++) ticks[s] = enrolls[s]! + (s >= period ? ticks[s - period]! : 0);
+    for (let s = 0; s <= durationS; s++) series[s] = (afterPeriod ? (s >= period ? ticks[s - period]! : 0) : ticks[s]!) * stillRunning(s);
+    return series;
+  };
+  const fleetdSeries = orbitShare === 0
+    ? []
+    : FLEETD_TRAFFIC.map((t) => {
+        const series = new Float64Array(durationS + 1);
+        const share = t.desktop ? desktopShare : orbitShare;
+        const ticker = t.periodS === null ? null : tickerSeries(t.periodS, t.firstTickAfterPeriod);
+        const rotations = t.perRotation > 0 ? tickerSeries(TOKEN_ROTATION_PERIOD_S, true) : null;
+        for (let s = 0; s <= durationS; s++) {
+          series[s] = share * (enrolls[s]! * t.atStart + (ticker?.[s] ?? 0) + t.perRotation * (rotations?.[s] ?? 0));
+        }
+        return { endpoint: t.endpoint, series };
+      });
+  const fleetdRates = (s: number): Partial<Record<OrbitEndpointName, number>> =>
+    Object.fromEntries(fleetdSeries.map(({ endpoint, series }) => [endpoint, round(series[s]!)]));
+
   const points: PlanPoint[] = [];
   for (let s = 0; s <= durationS; s++) {
     const hosts = started[s]!;
@@ -367,6 +432,7 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
         read: round(steady.read),
         write: round(writeRate),
         log: round(steady.log + (scenario.agent.startup_status_lines > 0 ? newHosts : 0)),
+        ...fleetdRates(s),
       },
       membership_writes_per_s: round(membershipWrites),
       membership_rows: Math.round(rows),
@@ -379,7 +445,8 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     });
   }
 
-  const peakRates = Object.fromEntries(ENDPOINT_NAMES.map((e) => [e, Math.max(...points.map((p) => p.rates[e]))])) as Record<EndpointName, number>;
+  const endpoints = planEndpoints(points[0]!.rates);
+  const peakRates = Object.fromEntries(endpoints.map((e) => [e, Math.max(...points.map((p) => p.rates[e] ?? 0))])) as PlanRates;
   const finalPolicies = policiesAt(durationS);
   return {
     name: scenario.name,
@@ -389,13 +456,15 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
     store: server?.store ?? 'external',
     strategies: server ? strategiesOf(server) : [],
     target: scenario.target?.url ?? null,
-    groups: groups.map(({ vitals, labels, reports, ...g }) => ({
+    groups: groups.map(({ vitals, labels, reports, agent, fleet_desktop, ...g }) => ({
       ...g,
-      policies_in_scope: finalPolicies.filter((p) => inScope(p, { ...g, vitals, labels, reports })).length,
+      policies_in_scope: finalPolicies.filter((p) => inScope(p, { ...g, vitals, labels, reports, agent, fleet_desktop })).length,
       vitals_rows_per_write: vitals.total,
       software_rows_per_host: vitals.software,
       label_queries_per_host: labels,
       reports_in_scope: reports.reports,
+      agent,
+      fleet_desktop,
     })),
     cycle: { policy_interval_s: policyInterval, detail_interval_s: detailInterval, label_interval_s: labelInterval, jitter_buckets: buckets, mean_cycle_s: round(meanCycle), distributed_interval_s: di },
     events,
@@ -409,6 +478,7 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       label_queries_per_s: Math.max(...points.map((p) => p.label_queries_per_s)),
       log_result_rows_per_s: Math.max(...points.map((p) => p.log_result_rows_per_s)),
     },
+    mix: requestMix(points, scenario.warmup / 1000, scenario.duration / 1000),
     assumptions: [
       `reads: one per host every distributed_interval (${di}s), the server answering instantly (fixed-delay pacing adds the response time to each loop)`,
       `writes: a host writes when its policies are due — at its first read, then every ${policyInterval}s + its jitter bucket (${buckets} bucket${buckets === 1 ? '' : 's'} of a minute) + half a read interval`,
@@ -418,6 +488,11 @@ export function planScenario(scenario: Scenario): ScenarioPlan {
       'scheduled queries (reports): a snapshot report logs one result line per interval carrying its rows; a differential one logs its rows once (the simulated tables do not change); rows per run = the largest row count of the tables it reads in the group (a query over a table the group lacks logs nothing); the log requests that carry them are not added to the log rate',
       `logs: a request at a logger_tls_period tick only when status lines are buffered (${scenario.agent.status_lines_per_hour}/h per host, Poisson) plus one after start-up`,
       'config: every config_refresh per host plus one at start; enroll: once per new host (and per re-enroll after a memory-store restart)',
+      ...(orbitShare > 0
+        ? [
+            `fleetd (${Math.round(orbitShare * 100)}% of hosts run orbit, ${Math.round(desktopShare * 100)}% also Fleet Desktop): one request per host per ticker period — orbit/config 30 s, orbit/ping 5 min, device/{token}/ping 5 min, orbit/device_token 1 h 15 s (rotation), device/{token}/desktop 5 min + 1 per rotation, device/ping 10 s — plus orbit enroll, ping, device_token and Desktop's token check once at start (fleetd-orbit.md §1; simulator/orbit/timings.ts); ${fleetdFresh ? "fleetd_phase start: the 5 min and 1 h tickers first fire one period after a host's start" : 'fleetd_phase steady: the 5 min and 1 h tickers run at seeded phases from the start'}; orbit's retries, backoffs and re-enrolls after errors are not modelled`,
+          ]
+        : []),
       'not modelled: accelerate (5 s loops until a host\'s details arrive), retries after errors, team moves, the label scope of policies (their rows are counted for every host of their platform and team)',
     ],
   };
@@ -432,7 +507,7 @@ export function formatPlan(plan: ScenarioPlan): string {
   lines.push(`Policy cycle: every ${plan.cycle.policy_interval_s}s + jitter (${plan.cycle.jitter_buckets} bucket(s)) ≈ ${plan.cycle.mean_cycle_s}s on average; reads every ${plan.cycle.distributed_interval_s}s.`);
   lines.push('');
   lines.push('Groups:');
-  for (const g of plan.groups) lines.push(`  ${g.name.padEnd(26)} ${String(g.hosts).padStart(8)} hosts  ${g.platform} (${g.fleet_platform || '?'})${g.team ? `  team ${g.team}` : ''}  ${g.policies_in_scope} policies in scope at the end, ${g.vitals_rows_per_write} vitals rows per detail write (${g.software_rows_per_host} software), ${g.label_queries_per_host} label queries per label run, ${g.reports_in_scope} reports`);
+  for (const g of plan.groups) lines.push(`  ${g.name.padEnd(26)} ${String(g.hosts).padStart(8)} hosts  ${g.platform} (${g.fleet_platform || '?'})${g.team ? `  team ${g.team}` : ''}${g.agent === 'fleetd' ? `  fleetd${g.fleet_desktop ? ' + Desktop' : ''}` : ''}  ${g.policies_in_scope} policies in scope at the end, ${g.vitals_rows_per_write} vitals rows per detail write (${g.software_rows_per_host} software), ${g.label_queries_per_host} label queries per label run, ${g.reports_in_scope} reports`);
   if (plan.events.length) {
     lines.push('');
     lines.push('Timeline:');
@@ -448,12 +523,24 @@ export function formatPlan(plan: ScenarioPlan): string {
   moments.add(Math.floor(plan.duration_s));
   const rows = [...moments].filter((t) => t >= 0 && t < plan.points.length).sort((a, b) => a - b).map((t) => plan.points[t]!);
   lines.push('');
-  const header = ['t', 'hosts', 'enroll/s', 'config/s', 'read/s', 'write/s', 'log/s', 'member writes/s', 'membership rows', 'vitals rows/s', 'label q/s', 'result rows/s', 'policies'];
-  const table = rows.map((p) => [`${p.t}s`, fmt(p.hosts), fmt(p.rates.enroll), fmt(p.rates.config), fmt(p.rates.read), fmt(p.rates.write), fmt(p.rates.log), fmt(p.membership_writes_per_s), fmt(p.membership_rows), fmt(p.vitals_rows_per_s), fmt(p.label_queries_per_s), fmt(p.log_result_rows_per_s), String(p.policies)]);
-  table.push(['peak', fmt(plan.hosts), fmt(plan.peak.rates.enroll), fmt(plan.peak.rates.config), fmt(plan.peak.rates.read), fmt(plan.peak.rates.write), fmt(plan.peak.rates.log), fmt(plan.peak.membership_writes_per_s), fmt(plan.peak.membership_rows), fmt(plan.peak.vitals_rows_per_s), fmt(plan.peak.label_queries_per_s), fmt(plan.peak.log_result_rows_per_s), '']);
+  // fleetd's endpoints are summed per kind here (orbit/s, desktop/s); the mix below lists each one.
+  const kinds = (['orbit', 'desktop'] as const).filter((kind) => planEndpoints(plan.final.rates).some((e) => ENDPOINT_INFO[e].kind === kind));
+  const kindRate = (rates: PlanRates, kind: EndpointKind) => planEndpoints(rates).reduce((sum, e) => sum + (ENDPOINT_INFO[e].kind === kind ? rates[e]! : 0), 0);
+  const header = ['t', 'hosts', 'enroll/s', 'config/s', 'read/s', 'write/s', 'log/s', ...kinds.map((k) => `${k}/s`), 'member writes/s', 'membership rows', 'vitals rows/s', 'label q/s', 'result rows/s', 'policies'];
+  const table = rows.map((p) => [`${p.t}s`, fmt(p.hosts), fmt(p.rates.enroll), fmt(p.rates.config), fmt(p.rates.read), fmt(p.rates.write), fmt(p.rates.log), ...kinds.map((k) => fmt(round(kindRate(p.rates, k)))), fmt(p.membership_writes_per_s), fmt(p.membership_rows), fmt(p.vitals_rows_per_s), fmt(p.label_queries_per_s), fmt(p.log_result_rows_per_s), String(p.policies)]);
+  table.push(['peak', fmt(plan.hosts), fmt(plan.peak.rates.enroll), fmt(plan.peak.rates.config), fmt(plan.peak.rates.read), fmt(plan.peak.rates.write), fmt(plan.peak.rates.log), ...kinds.map((k) => fmt(round(Math.max(...plan.points.map((p) => kindRate(p.rates, k)))))), fmt(plan.peak.membership_writes_per_s), fmt(plan.peak.membership_rows), fmt(plan.peak.vitals_rows_per_s), fmt(plan.peak.label_queries_per_s), fmt(plan.peak.log_result_rows_per_s), '']);
   const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i]!.length)));
   lines.push(header.map((h, i) => h.padStart(widths[i]!)).join('  '));
   for (const r of table) lines.push(r.map((c, i) => c.padStart(widths[i]!)).join('  '));
+  lines.push('');
+  lines.push(`Request mix after the warm-up (${plan.warmup_s}s–${plan.duration_s}s), mean per endpoint:`);
+  const mixRows = plan.mix.endpoints.map((e) => [e.endpoint, e.kind, e.label, fmt(e.rate_per_s), e.per_host.toFixed(4)]);
+  mixRows.push(['all', '', '', fmt(plan.mix.total_per_s), plan.mix.total_per_host.toFixed(4)]);
+  const mixHeader = ['endpoint', 'sent by', 'request', 'req/s', 'req/s/host'];
+  const mixWidths = mixHeader.map((h, i) => Math.max(h.length, ...mixRows.map((r) => r[i]!.length)));
+  const cell = (c: string, i: number) => (i >= 3 ? c.padStart(mixWidths[i]!) : c.padEnd(mixWidths[i]!));
+  lines.push(`  ${mixHeader.map(cell).join('  ')}`);
+  for (const r of mixRows) lines.push(`  ${r.map(cell).join('  ')}`);
   lines.push('');
   lines.push('Assumptions:');
   for (const a of plan.assumptions) lines.push(`  - ${a}`);
@@ -465,13 +552,32 @@ function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 }
 
+/** The points of the measured window (after the warm-up; all points when the window is empty). */
+function measuredPoints(points: readonly PlanPoint[], warmupS: number, durationS: number): readonly PlanPoint[] {
+  const window = points.filter((p) => p.t >= warmupS && p.t < durationS);
+  return window.length ? window : points;
+}
+
+/** Each endpoint's mean rate over the measured window, per host, and the total: the request mix. */
+function requestMix(all: readonly PlanPoint[], warmupS: number, durationS: number): ScenarioPlan['mix'] {
+  const points = measuredPoints(all, warmupS, durationS);
+  const mean = (get: (p: PlanPoint) => number) => points.reduce((sum, p) => sum + get(p), 0) / points.length;
+  const hosts = mean((p) => p.hosts);
+  const perHost = (rate: number) => (hosts > 0 ? Math.round((rate / hosts) * 1e5) / 1e5 : 0);
+  const endpoints = planEndpoints(all[0]!.rates).map((endpoint) => {
+    const rate = mean((p) => p.rates[endpoint] ?? 0);
+    return { endpoint, ...ENDPOINT_INFO[endpoint], rate_per_s: round(rate), per_host: perHost(rate) };
+  });
+  const total = endpoints.reduce((sum, e) => sum + mean((p) => p.rates[e.endpoint] ?? 0), 0);
+  return { endpoints, total_per_s: round(total), total_per_host: perHost(total) };
+}
+
 /** The plan's means over the measured window (after the warm-up), as result.json keeps them. */
 export function planSummary(plan: ScenarioPlan): PlanSummary {
-  const window = plan.points.filter((p) => p.t >= plan.warmup_s && p.t < plan.duration_s);
-  const points = window.length ? window : plan.points;
+  const points = measuredPoints(plan.points, plan.warmup_s, plan.duration_s);
   const mean = (get: (p: PlanPoint) => number) => round(points.reduce((sum, p) => sum + get(p), 0) / points.length);
   return {
-    rates: Object.fromEntries(ENDPOINT_NAMES.map((e) => [e, mean((p) => p.rates[e])])) as Record<EndpointName, number>,
+    rates: Object.fromEntries(planEndpoints(plan.points[0]!.rates).map((e) => [e, mean((p) => p.rates[e] ?? 0)])),
     membership_writes_per_s: mean((p) => p.membership_writes_per_s),
     membership_rows: plan.final.membership_rows,
     vitals_rows_per_s: mean((p) => p.vitals_rows_per_s),

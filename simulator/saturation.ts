@@ -17,7 +17,7 @@
  * Pure: the pool feeds every merged second of a run (SaturationWatch); the capacity sweep judges the
  * measured window of a step (measuredSaturation). Both apply the same rules (SaturationDetector).
  */
-import type { EndpointName } from '../contract/vocabulary.js';
+import type { AgentEndpointName } from '../contract/vocabulary.js';
 import { LATE_THRESHOLD_MS } from './recorder.js';
 import type { LiveWindow } from './window-merge.js';
 
@@ -194,7 +194,8 @@ export interface SaturationInput {
   generatorWarnings: readonly string[];
   /** The machine's highest 1-minute load average during the run and its CPU count (absent: not judged). */
   machine?: { loadAvgMax: number; cpus: number };
-  endpoints: Partial<Record<EndpointName, { count: number; serviceP99Ms: number; timeouts: number; serverErrors: number }>>;
+  /** Every agent endpoint of the run (fleetd's too: an overloaded target slows orbit's requests as well). */
+  endpoints: Partial<Record<AgentEndpointName, { count: number; serviceP99Ms: number; timeouts: number; serverErrors: number }>>;
 }
 
 /**
@@ -204,7 +205,7 @@ export interface SaturationInput {
  */
 export function classifySaturation(input: SaturationInput): SaturationVerdict {
   const target: string[] = [];
-  for (const [name, e] of Object.entries(input.endpoints) as Array<[EndpointName, NonNullable<SaturationInput['endpoints'][EndpointName]>]>) {
+  for (const [name, e] of Object.entries(input.endpoints) as Array<[AgentEndpointName, NonNullable<SaturationInput['endpoints'][AgentEndpointName]>]>) {
     if (e.count === 0) continue;
     if (e.serviceP99Ms >= SATURATION.targetServiceP99Ms) target.push(`${name} service time p99 ${Math.round(e.serviceP99Ms)} ms (≥ ${SATURATION.targetServiceP99Ms} ms)`);
     const failed = e.timeouts + e.serverErrors;

@@ -1,12 +1,12 @@
 /**
  * Per-instance reading of a multi-instance run (server.instances > 1 or a load balancer): once a
  * second each instance's CPU and RSS (./proc.ts through ServerSampler) and whether it holds the stats
- * lease (its `osqsim_stats_lease_held` gauge); at the end its osquery requests by endpoint (its
+ * lease (its `osqsim_stats_lease_held` gauge); at the end its agent requests (osquery's and fleetd's) by endpoint (its
  * `osqsim_http_request_duration_seconds_count`) and its instance id. The run's `server.samples` are the
  * deployment's: CPU and RSS summed over the instances, the worst event-loop delay.
  */
 import type { DeploymentInfo, InstanceSummary, LeaseHold, ServerSample, ServerTraffic } from '../../contract/result.js';
-import { ENDPOINTS, type EndpointName } from '../../contract/vocabulary.js';
+import { AGENT_ENDPOINTS, type AgentEndpointName } from '../../contract/vocabulary.js';
 import type { ApiStatsRun } from '../../contract/fleet-rest.js';
 import { fetchMetricsText, ServerSampler } from './server-sampler.js';
 import { counterFromMetrics, parsePrometheusSeries } from './prometheus.js';
@@ -32,13 +32,13 @@ export function combineSamples(t: number, parts: readonly ServerSample[]): Serve
   };
 }
 
-/** osquery requests by endpoint from a /metrics page. Pure. */
-export function requestsByEndpoint(metricsText: string): Partial<Record<EndpointName, number>> {
-  const byEndpoint: Partial<Record<EndpointName, number>> = {};
+/** Agent requests (osquery's and fleetd's) by endpoint from a /metrics page. Pure. */
+export function requestsByEndpoint(metricsText: string): Partial<Record<AgentEndpointName, number>> {
+  const byEndpoint: Partial<Record<AgentEndpointName, number>> = {};
   for (const series of parsePrometheusSeries(metricsText)) {
     if (series.name !== 'osqsim_http_request_duration_seconds_count') continue;
     const endpoint = /endpoint="([^"]*)"/.exec(series.labels)?.[1];
-    if (endpoint !== undefined && (ENDPOINTS as readonly string[]).includes(endpoint)) byEndpoint[endpoint as EndpointName] = (byEndpoint[endpoint as EndpointName] ?? 0) + series.value;
+    if (endpoint !== undefined && (AGENT_ENDPOINTS as readonly string[]).includes(endpoint)) byEndpoint[endpoint as AgentEndpointName] = (byEndpoint[endpoint as AgentEndpointName] ?? 0) + series.value;
   }
   return byEndpoint;
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { runInNewContext } from 'node:vm';
 import { extractReportData, renderHtml, reportData, scriptJson } from '../../reports/html.js';
-import { REPORT_CLIENT_SCRIPT } from '../../reports/html-client.js';
+import { drawCharts } from './chart-stub.js';
 import { renderSummary } from '../../reports/summary.js';
 import { syntheticResult } from './fixture.js';
 
@@ -59,26 +58,7 @@ describe('report.html', () => {
   });
 
   it('draws every chart from the embedded data (client script run against a stub DOM and uPlot)', () => {
-    const charts: Array<{ id: string; series: number; columns: unknown[][] }> = [];
-    const elements = new Map<string, { clientWidth: number; textContent: string; className: string; id: string }>();
-    const dataText = /<script type="application\/json" id="osqsim-data">([\s\S]*?)<\/script>/.exec(html)![1]!;
-    const document = {
-      getElementById(id: string) {
-        if (id === 'osqsim-data') return { textContent: dataText };
-        if (!html.includes(`id="${id}"`)) return null;
-        if (!elements.has(id)) elements.set(id, { clientWidth: 900, textContent: '', className: 'chart', id });
-        return elements.get(id);
-      },
-      body: { setAttribute(name: string, value: string) { (this as unknown as Record<string, string>)[name] = value; } },
-    };
-    function uPlot(this: unknown, opts: { series: unknown[]; width: number }, columns: unknown[][], el: { id: string }) {
-      expect(opts.series.length).toBe(columns.length);
-      for (const column of columns) expect((column as unknown[]).length).toBe((columns[0] as unknown[]).length);
-      charts.push({ id: el.id, series: opts.series.length, columns });
-    }
-    (uPlot as unknown as { paths: unknown }).paths = { bars: () => () => null };
-    const window: Record<string, unknown> = {};
-    runInNewContext(REPORT_CLIENT_SCRIPT, { document, uPlot, window, JSON, Math, Object, Number, String });
+    const { charts, window } = drawCharts(html);
     expect(charts.map((c) => c.id).sort()).toEqual(['chart-aggregation', 'chart-counts', 'chart-distribution', 'chart-errors', 'chart-latency', 'chart-membership', 'chart-policies', 'chart-rate', 'chart-server']);
     const rate = charts.find((c) => c.id === 'chart-rate')!;
     expect(rate.columns[1]).toEqual(doc.windows.map((w) => w.endpoints.read!.count));

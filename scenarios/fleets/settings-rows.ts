@@ -70,6 +70,7 @@ const SETTING_KEYS: Readonly<Record<string, readonly string[]>> = {
   systemd_units: ['id'],
   mounts: ['path'],
   file_lines: ['path'],
+  file: ['path'],
   cis_audit: ['item'],
 };
 

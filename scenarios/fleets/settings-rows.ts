@@ -72,6 +72,7 @@ const SETTING_KEYS: Readonly<Record<string, readonly string[]>> = {
   file_lines: ['path'],
   file: ['path'],
   cis_audit: ['item'],
+  mdm_bridge: ['mdm_command_input'],
 };
 
 export function settingKey(table: string, row: TableRow): string {

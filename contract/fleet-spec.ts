@@ -29,6 +29,18 @@ export interface FleetGroupSpec {
   agent?: HostAgent;
   /** fleetd hosts only: whether Fleet Desktop runs (a GUI user is logged in); default true. */
   fleet_desktop?: boolean;
+  /**
+   * Per-host variety inside the group: each host answers from one variant, a stable draw per
+   * (seed, host) (simulator/identity.ts variantOf); a variant's tables replace the group's tables of
+   * the same name (its software, users, disks, uptime, …). Absent or empty: every host answers from
+   * `tables`. Discovery and scheduled queries answer from `tables`.
+   */
+  variants?: FleetVariantSpec[];
+}
+
+/** One variant of a group's hosts: the tables that differ from the group's. */
+export interface FleetVariantSpec {
+  tables: Record<string, TableRow[]>;
 }
 
 export type HostAgent = 'osquery' | 'fleetd';

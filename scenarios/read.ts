@@ -19,7 +19,7 @@ import { osqsimError, type OsqsimError } from '../lib/errors.js';
 import { didYouMean } from '../lib/did-you-mean.js';
 import { formatDurationMs } from '../lib/units.js';
 import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policies/fleetctl-yaml.js';
-import { HOST_AGENTS, type PolicySpec } from '../contract/fleet-spec.js';
+import { HOST_AGENTS, type HostAgent, type PolicySpec } from '../contract/fleet-spec.js';
 import type { LabelSpecBody, QuerySpecBody } from '../contract/fleet-rest.js';
 import { parseLabelYaml } from '../server/policies/labels-yaml.js';
 import type { QuerySpecDoc } from '../server/policies/queries-yaml.js';
@@ -176,8 +176,8 @@ function resolvePolicies(value: unknown, baseDir: string, issues: ValidationIssu
  * `{builtin: true, agent: fleetd}` runs every built-in group under fleetd.
  */
 function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
-  const builtin = (compliance?: number): Record<string, unknown> =>
-    JSON.parse(JSON.stringify(builtinFleet(compliance === undefined ? {} : { compliance }))) as Record<string, unknown>;
+  const builtin = (compliance?: number, agent?: HostAgent): Record<string, unknown> =>
+    JSON.parse(JSON.stringify(builtinFleet({ ...(compliance === undefined ? {} : { compliance }), ...(agent === undefined ? {} : { agent }) }))) as Record<string, unknown>;
   if (typeof value === 'string') {
     if (value === 'builtin') return builtin();
     issues.push({ path: 'fleet', message: `must be a mapping with groups, or "builtin" (osqsim's mixed fleet), got ${JSON.stringify(value)}${didYouMean(value, ['builtin'])}` });
@@ -203,9 +203,10 @@ function resolveFleet(value: unknown, issues: ValidationIssue[]): unknown {
       issues.push({ path: 'fleet.agent', message: `must be one of ${HOST_AGENTS.join(', ')}, got ${JSON.stringify(agent)}${typeof agent === 'string' ? didYouMean(agent, HOST_AGENTS) : ''}` });
       return undefined;
     }
-    const fleet = builtin(compliance);
-    if (agent !== undefined || desktop !== undefined) {
-      fleet.groups = (fleet.groups as Array<Record<string, unknown>>).map((group) => ({ ...group, ...(agent !== undefined ? { agent } : {}), ...(desktop !== undefined ? { fleet_desktop: desktop } : {}) }));
+    // The agent shapes the data too: only fleetd hosts report orbit's tables (builtin-fleet.ts).
+    const fleet = builtin(compliance, agent as HostAgent | undefined);
+    if (desktop !== undefined) {
+      fleet.groups = (fleet.groups as Array<Record<string, unknown>>).map((group) => ({ ...group, fleet_desktop: desktop }));
     }
     return { ...fleet, ...others };
   }

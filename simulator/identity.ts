@@ -97,6 +97,14 @@ export function hostIdentity(seed: number, index: number, hostnamePrefix: string
   return { uuid, hostname: `${hostnamePrefix}-${index}`, serial };
 }
 
+/**
+ * Which of a group's `variants` a host answers from (contract/fleet-spec.ts FleetGroupSpec.variants):
+ * a stable draw per (seed, global host index), so reruns with the seed give each host the same rows.
+ */
+export function variantOf(seed: number, index: number, variants: number): number {
+  return variants <= 1 ? 0 : hash32(seed, index, 0x7a41a) % variants;
+}
+
 /** Exact host counts per group: fixed counts, then the rest shared by weight (largest remainder). */
 export function groupCounts(groups: ReadonlyArray<{ count?: number; weight?: number }>, totalHosts: number): number[] {
   const counts = groups.map((g) => g.count ?? 0);

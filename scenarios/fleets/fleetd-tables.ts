@@ -1,7 +1,8 @@
 /**
  * The `orbit_info` row of a fleetd host (orbit's own table, fleetdm/fleet
- * orbit/pkg/table/orbit_info): its presence marks a group whose hosts run fleetd, so the evaluator
- * adds orbit's extension tables (simulator/fleet/catalogue.ts FLEETD_TABLES) to them.
+ * orbit/pkg/table/orbit_info). The built-in fleet adds it to its groups under `agent: fleetd` only;
+ * whether a group's hosts have orbit's extension tables (simulator/fleet/catalogue.ts FLEETD_TABLES)
+ * is decided by simulator/fleet/evaluator.ts runsFleetd.
  */
 import type { TableRow } from '../../contract/fleet-spec.js';
 

@@ -4,9 +4,9 @@
  * osquery's tables (simulator/fleet/catalogue.ts); values are what osquery reports on such hosts.
  */
 import type { TableRow } from '../../contract/fleet-spec.js';
-import { LINUX_VITALS, MAC_VITALS, WINDOWS_VITALS } from './vitals-tables.js';
+import { fleetData, type Tables } from './data/load.js';
 
-export type Tables = Record<string, TableRow[]>;
+export type { Tables };
 
 function uptime(days: number, hours = 3): TableRow {
   return { days, hours, minutes: 12, seconds: 40, total_seconds: days * 86400 + hours * 3600 + 12 * 60 + 40 };
@@ -64,7 +64,7 @@ export function macTables(o: MacOptions): Tables {
   }
   if (o.guestDisabled) managed.push({ domain: 'com.apple.loginwindow', uuid: '5E8A0C1B-2D44-4E0F-A6B2-3F7C9D1E2B10', name: 'DisableGuestAccount', value: '1', username: '', manual: 0 });
   return {
-    ...MAC_VITALS,
+    ...fleetData().vitals.darwin,
     os_version: [{ name: 'macOS', version: o.version, major, minor, patch, build: o.build, platform: 'darwin', platform_like: 'darwin', codename: '', arch: 'arm64' }],
     osquery_info: [osqueryInfo(o.osquery, 'darwin', '10.15')],
     system_info: [{ cpu_type: 'arm64e', cpu_brand: 'Apple M2 Pro', cpu_physical_cores: 10, cpu_logical_cores: 10, cpu_sockets: 1, physical_memory: 34359738368, hardware_vendor: 'Apple Inc.', hardware_model: 'Mac14,9', hardware_version: '' }],
@@ -155,7 +155,7 @@ export function windowsTables(o: WindowsOptions): Tables {
     registry.push({ key: POLICY_KEY, path: `${POLICY_KEY}\\InactivityTimeoutSecs`, name: 'InactivityTimeoutSecs', type: 'REG_DWORD', data: String(o.inactivityTimeout), mtime: 1730000000 });
   }
   return {
-    ...WINDOWS_VITALS,
+    ...fleetData().vitals.windows,
     os_version: [{ name: o.edition, version: o.version, major: 10, minor: 0, patch: 0, build: o.build, platform: 'windows', platform_like: 'windows', codename: o.edition, arch: '64-bit', install_date: '20240312', revision: o.revision }],
     osquery_info: [osqueryInfo(o.osquery, 'windows', '10')],
     system_info: [{ cpu_type: 'x86_64', cpu_brand: 'Intel(R) Core(TM) i7-1365U', cpu_physical_cores: 10, cpu_logical_cores: 12, cpu_sockets: 1, physical_memory: 17179869184, hardware_vendor: 'Dell Inc.', hardware_model: 'Latitude 7440', hardware_version: '' }],
@@ -255,7 +255,7 @@ export function linuxTables(o: LinuxOptions): Tables {
     { filter_name: 'filter', chain: 'INPUT', policy: o.inputPolicy, target: 'ACCEPT', protocol: 0, src_port: '', dst_port: '', src_ip: '0.0.0.0', src_mask: '0.0.0.0', iniface: 'lo', iniface_mask: 'FFFF', dst_ip: '0.0.0.0', dst_mask: '0.0.0.0', outiface: 'all', outiface_mask: '', match: 'no', packets: 99120, bytes: 8123400 },
   ];
   return {
-    ...LINUX_VITALS,
+    ...fleetData().vitals.linux,
     os_version: [o.osVersion],
     osquery_info: [osqueryInfo(o.osquery, 'linux', String(o.osVersion['codename'] ?? 'centos7'))],
     system_info: [{ cpu_type: 'x86_64', cpu_brand: 'Intel(R) Xeon(R) Gold 6338 CPU @ 2.00GHz', cpu_physical_cores: 8, cpu_logical_cores: 16, cpu_sockets: 1, physical_memory: 68719476736, hardware_vendor: 'Dell Inc.', hardware_model: 'PowerEdge R650', hardware_version: '' }],

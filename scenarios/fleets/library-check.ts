@@ -11,14 +11,26 @@
  * errors, with SQLite's message classified as a missing table, a missing column or another SQL error.
  */
 import type { SqlJsStatic } from 'sql.js';
+import { parseAllDocuments } from 'yaml';
 import type { FleetGroupSpec, FleetSpec } from '../../contract/fleet-spec.js';
+import { normalisePlatformList } from '../../contract/platforms.js';
 import { parsePolicyYaml, formatPolicyYamlErrors, type PolicySpecDoc } from '../../server/policies/fleetctl-yaml.js';
 import { FLEETD_TABLES } from '../../simulator/fleet/catalogue.js';
 import { osqueryEnvironment } from '../../simulator/fleet/environment.js';
 import { buildGroupDatabase, loadSqlJs, runQuery } from '../../simulator/fleet/evaluator.js';
-import { groupCounts } from '../../simulator/identity.js';
+import { assignGroups, groupCounts, variantOf } from '../../simulator/identity.js';
 
 export type UnknownReason = 'missing table' | 'fleetd-only table' | 'missing column' | 'SQL error';
+
+/**
+ * A policy osqsim's server refuses at apply time (server/api/validate.ts readOnlyProblem: more than
+ * one statement, mutating SQL); the check still runs its SQL, as an osquery host would if the
+ * server sent it, and lists it so a reader knows the server would not have.
+ */
+export interface RefusedPolicy {
+  name: string;
+  message: string;
+}
 
 export interface PolicyOutcome {
   name: string;
@@ -45,6 +57,8 @@ export interface LibraryResult {
   unknown: number;
   /** Share of the in-scope hosts' pass/fail answers that pass, % (the compliance the fleet shows). */
   hostPassPct: number;
+  /** Policies osqsim's server would refuse (still evaluated: see RefusedPolicy). */
+  refused: RefusedPolicy[];
   outcomes: PolicyOutcome[];
 }
 
@@ -57,11 +71,39 @@ export interface LibraryInput {
 const FLEET_PLATFORMS = new Set(['darwin', 'windows', 'linux', 'chrome']);
 const FLEETD_TABLE_NAMES: ReadonlySet<string> = new Set(FLEETD_TABLES.map((t) => t.name));
 
-/** The policies of a fleetctl YAML file; throws with fleetctl-style messages when it is invalid. */
-export function policiesOf(input: LibraryInput): PolicySpecDoc[] {
+const REFUSED_QUERY = /^invalid policy query: /;
+
+/**
+ * The policies of a fleetctl YAML file, in file order, and those osqsim's server would refuse only
+ * for their SQL (kept: their SQL still runs, see RefusedPolicy). Throws with fleetctl-style messages
+ * for any other problem (YAML syntax, a missing name, …).
+ */
+export function policiesOf(input: LibraryInput): { policies: PolicySpecDoc[]; refused: RefusedPolicy[] } {
   const parsed = parsePolicyYaml(input.text, input.name);
-  if (parsed.errors.length > 0) throw new Error(`invalid policy file:\n${formatPolicyYamlErrors(input.name, parsed.errors)}`);
-  return parsed.specs;
+  const other = parsed.errors.filter((e) => !(e.path.startsWith('spec.query') && REFUSED_QUERY.test(e.message)));
+  if (other.length > 0) throw new Error(`invalid policy file:\n${formatPolicyYamlErrors(input.name, other)}`);
+  const refusedDocs = new Map(parsed.errors.filter((e) => !other.includes(e)).map((e) => [e.doc, e.message]));
+  if (refusedDocs.size === 0) return { policies: parsed.specs, refused: [] };
+  // Re-read the refused documents (the parser leaves them out) and keep the file's order.
+  const docs = parseAllDocuments(input.text);
+  const list = Array.isArray(docs) ? docs : [docs];
+  const policies: PolicySpecDoc[] = [];
+  const refused: RefusedPolicy[] = [];
+  const valid = [...parsed.specs];
+  list.forEach((document, index) => {
+    const message = refusedDocs.get(index + 1);
+    const value = document.toJS() as { kind?: unknown; spec?: Record<string, unknown> } | null;
+    if (message === undefined) {
+      if (value?.kind === 'policy' && valid.length > 0) policies.push(valid.shift()!);
+      return;
+    }
+    const spec = value?.spec ?? {};
+    const name = String(spec['name'] ?? '').trim();
+    policies.push({ name, query: String(spec['query'] ?? ''), description: '', resolution: '', platform: normalisePlatformList(String(spec['platform'] ?? '')), critical: false, team: undefined });
+    refused.push({ name, message: message.replace(REFUSED_QUERY, '') });
+  });
+  policies.push(...valid);
+  return { policies, refused };
 }
 
 /** Why a query errored, from SQLite's message (and whether the missing table is orbit's). */
@@ -77,6 +119,7 @@ function platformsOf(policy: PolicySpecDoc): Set<string> | undefined {
   return list.length === 0 ? undefined : new Set(list.filter((p) => FLEET_PLATFORMS.has(p)));
 }
 
+/** The hosts of one variant of one group (a group without variants: all its hosts). */
 interface GroupRun {
   group: FleetGroupSpec;
   hosts: number;
@@ -85,18 +128,29 @@ interface GroupRun {
   close(): void;
 }
 
-function openGroups(SQL: SqlJsStatic, fleet: FleetSpec, hosts: number): GroupRun[] {
+/**
+ * One run per (group, variant) that has hosts: hosts are placed in groups as the simulator places
+ * them (simulator/identity.ts assignGroups) and each takes its variant from (seed, host index).
+ */
+function openGroups(SQL: SqlJsStatic, fleet: FleetSpec, hosts: number, seed: number): GroupRun[] {
   const env = osqueryEnvironment();
-  const counts = groupCounts(fleet.groups, hosts);
-  return fleet.groups.flatMap((group, i) => {
-    if ((counts[i] ?? 0) === 0) return [];
-    const db = buildGroupDatabase(SQL, group, env);
-    return [{ group, hosts: counts[i]!, platform: env.fleetPlatformOf(group.platform), run: (sql: string) => runQuery(db, sql), close: () => db.close() }];
+  const owners = assignGroups(groupCounts(fleet.groups, hosts));
+  const perVariant = fleet.groups.map((g) => new Array<number>(Math.max(1, g.variants?.length ?? 0)).fill(0));
+  owners.forEach((group, index) => {
+    const slots = perVariant[group]!;
+    slots[variantOf(seed, index, slots.length)]! += 1;
   });
+  return fleet.groups.flatMap((group, i) =>
+    perVariant[i]!.flatMap((count, variant) => {
+      if (count === 0) return [];
+      const db = buildGroupDatabase(SQL, group, env, variant);
+      return [{ group, hosts: count, platform: env.fleetPlatformOf(group.platform), run: (sql: string) => runQuery(db, sql), close: () => db.close() }];
+    }),
+  );
 }
 
 function checkLibrary(groups: readonly GroupRun[], input: LibraryInput): LibraryResult {
-  const policies = policiesOf(input);
+  const { policies, refused } = policiesOf(input);
   const outcomes: PolicyOutcome[] = [];
   for (const policy of policies) {
     const platforms = platformsOf(policy);
@@ -130,13 +184,21 @@ function checkLibrary(groups: readonly GroupRun[], input: LibraryInput): Library
     allFail: outcomes.filter((o) => o.unknown === 0 && o.pass === 0).length,
     unknown,
     hostPassPct: passes + fails === 0 ? 0 : Math.round((passes / (passes + fails)) * 1000) / 10,
+    refused,
     outcomes,
   };
 }
 
+export interface CheckOptions {
+  /** The run's seed: which variant of its group each host answers from (default 1). */
+  seed?: number;
+  SQL?: SqlJsStatic;
+}
+
 /** Checks each library against `hosts` hosts of the fleet (shared among groups by weight). */
-export async function checkLibraries(fleet: FleetSpec, hosts: number, libraries: readonly LibraryInput[], SQL?: SqlJsStatic): Promise<LibraryResult[]> {
-  const groups = openGroups(SQL ?? (await loadSqlJs()), fleet, hosts);
+export async function checkLibraries(fleet: FleetSpec, hosts: number, libraries: readonly LibraryInput[], options: CheckOptions | SqlJsStatic = {}): Promise<LibraryResult[]> {
+  const { seed = 1, SQL } = 'Database' in options ? { SQL: options } : options;
+  const groups = openGroups(SQL ?? (await loadSqlJs()), fleet, hosts, seed);
   try {
     return libraries.map((library) => checkLibrary(groups, library));
   } finally {

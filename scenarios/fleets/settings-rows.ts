@@ -1,5 +1,5 @@
 /**
- * The rows of data/settings.ts a group of the built-in fleet reports: per setting a stable draw
+ * The rows of data/settings.json a group of the built-in fleet reports: per setting a stable draw
  * from the group name against its compliance level decides whether the group complies (the
  * compliant rows) or not (the other rows, or none: a profile or policy that is not deployed leaves
  * no row). Tables only orbit's extension provides are left out for groups that do not run fleetd.
@@ -8,7 +8,7 @@ import { hashString } from '../../lib/rng.js';
 import type { TableRow } from '../../contract/fleet-spec.js';
 import { FLEETD_TABLES } from '../../simulator/fleet/catalogue.js';
 import type { CisFamily } from './cis/policies.js';
-import { LINUX_ROW_SETTINGS, MAC_MANAGED_SETTINGS, MAC_ROW_SETTINGS, WINDOWS_REGISTRY_SETTINGS, WINDOWS_ROW_SETTINGS, type RowSetting } from './data/settings.js';
+import { fleetData, type RowSetting } from './data/load.js';
 
 const FLEETD_ONLY: ReadonlySet<string> = new Set(FLEETD_TABLES.map((t) => t.name));
 
@@ -20,14 +20,14 @@ function complies(key: string, group: string, level: number): boolean {
 const MANAGED_UUID = '0F9D3C1A-5B2E-4A7C-8E6D-2B1F0A9C8D7E';
 
 function macManagedRows(group: string, level: number): TableRow[] {
-  return MAC_MANAGED_SETTINGS.flatMap(([domain, name, value, otherwise]) => {
+  return fleetData().settings.managed_policies.flatMap(([domain, name, value, otherwise]) => {
     const chosen = complies(`${domain}/${name}`, group, level) ? value : otherwise;
     return chosen === undefined ? [] : [{ domain, uuid: MANAGED_UUID, name, value: chosen, username: '', manual: 0 }];
   });
 }
 
 function registryRows(group: string, level: number): TableRow[] {
-  return WINDOWS_REGISTRY_SETTINGS.flatMap(([path, data, type, otherwise]) => {
+  return fleetData().settings.registry.flatMap(([path, data, type, otherwise]) => {
     const chosen = complies(path, group, level) ? data : otherwise;
     if (chosen === undefined) return [];
     const cut = path.lastIndexOf('\\');
@@ -49,17 +49,17 @@ function rowSettings(settings: readonly RowSetting[], group: string, level: numb
 export function settingsRows(family: CisFamily, group: string, level: number, fleetd: boolean): Record<string, TableRow[]> {
   switch (family) {
     case 'darwin':
-      return { managed_policies: macManagedRows(group, level), ...rowSettings(MAC_ROW_SETTINGS, group, level, fleetd) };
+      return { managed_policies: macManagedRows(group, level), ...rowSettings(fleetData().settings.rows.darwin, group, level, fleetd) };
     case 'windows':
-      return { registry: registryRows(group, level), ...rowSettings(WINDOWS_ROW_SETTINGS, group, level, fleetd) };
+      return { registry: registryRows(group, level), ...rowSettings(fleetData().settings.rows.windows, group, level, fleetd) };
     default:
-      return rowSettings(LINUX_ROW_SETTINGS, group, level, fleetd);
+      return rowSettings(fleetData().settings.rows.linux, group, level, fleetd);
   }
 }
 
 /**
  * What makes two rows the same setting on one host (a registry value has one path, a profile key
- * one value, …): rows of data/settings.ts whose key a group already reports (from its own settings
+ * one value, …): rows of data/settings.json whose key a group already reports (from its own settings
  * or the CIS-like checks) are left out, so a host never reports one setting twice.
  */
 const SETTING_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -70,7 +70,9 @@ const SETTING_KEYS: Readonly<Record<string, readonly string[]>> = {
   systemd_units: ['id'],
   mounts: ['path'],
   file_lines: ['path'],
+  file: ['path'],
   cis_audit: ['item'],
+  mdm_bridge: ['mdm_command_input'],
 };
 
 export function settingKey(table: string, row: TableRow): string {

@@ -1,14 +1,14 @@
 /**
- * osquery software rows for a group of the built-in fleet, from the lists in data/software.ts:
+ * osquery software rows for a group of the built-in fleet, from the lists in data/software.json:
  * `apps` (+ `homebrew_packages`) on macOS, `programs` on Windows, `deb_packages` / `rpm_packages`
  * on Linux, and `python_packages` everywhere — hundreds of rows, as a real host reports (Fleet's software_* detail queries read
  * them). Which optional items a group has and the package versions are stable draws from the group
- * name, so groups differ but a run is reproducible. Rows are built once per group, not per host:
- * every host of a group answers from the same tables (simulator/fleet/evaluator.ts).
+ * name (and variant: builtin-fleet.ts gives each of a group's variants its own draw), so groups and
+ * a group's hosts differ but a run is reproducible.
  */
 import { hashString } from '../../lib/rng.js';
 import type { TableRow } from '../../contract/fleet-spec.js';
-import { DEB_PACKAGES, HOMEBREW, MAC_APPS, MAC_SYSTEM_APPS, PYTHON_PACKAGES, RPM_PACKAGES, WINDOWS_COMPONENTS, WINDOWS_PROGRAMS } from './data/software.js';
+import { fleetData } from './data/load.js';
 
 export type SoftwareFamily = 'darwin' | 'windows' | 'deb' | 'rpm';
 
@@ -21,11 +21,10 @@ export interface SoftwareOptions {
   distro?: string;
 }
 
-const lines = (text: string): string[][] => text.trim().split('\n').map((line) => line.split('|').map((f) => f.trim()));
 const draw = (group: string, item: string, salt: string): number => hashString(`${salt}\u0000${group}\u0000${item}`) / 0x100000000;
 
 function macApps(group: string, o: SoftwareOptions): TableRow[] {
-  const row = ([name = '', version = '', id = '']: string[], system: boolean): TableRow => {
+  const row = ([name = '', version = '', id = '']: readonly string[], system: boolean): TableRow => {
     const dir = system ? '/System/Applications' : '/Applications';
     return {
       name: `${name}.app`, path: `${dir}/${name}.app`, bundle_executable: name, bundle_identifier: id, bundle_name: name,
@@ -35,20 +34,19 @@ function macApps(group: string, o: SoftwareOptions): TableRow[] {
     };
   };
   return [
-    ...lines(MAC_SYSTEM_APPS).map((f) => row(f, true)),
-    ...lines(MAC_APPS).filter((f) => draw(group, f[0]!, 'has') < o.share).map((f) => row(f, false)),
+    ...fleetData().software.mac_system_apps.map((f) => row(f, true)),
+    ...fleetData().software.mac_apps.filter((f) => draw(group, f[0]!, 'has') < o.share).map((f) => row(f, false)),
   ];
 }
 
 function homebrew(group: string, o: SoftwareOptions): TableRow[] {
-  return HOMEBREW.trim().split(/\s+/).filter((entry) => draw(group, entry, 'brew') < Math.max(o.share, 0.5)).map((entry) => {
-    const [name = '', version = ''] = entry.split('|');
+  return fleetData().software.homebrew.filter((entry) => draw(group, entry.join('|'), 'brew') < Math.max(o.share, 0.5)).map(([name = '', version = '']) => {
     return { name, path: `/opt/homebrew/Cellar/${name}/${version}`, version };
   });
 }
 
 function windowsPrograms(group: string, o: SoftwareOptions): TableRow[] {
-  return [...lines(WINDOWS_PROGRAMS), ...lines(WINDOWS_COMPONENTS)]
+  return [...fleetData().software.windows_programs, ...fleetData().software.windows_components]
     .filter(([name = '']) => name.startsWith('Microsoft') || draw(group, name, 'has') < o.share)
     .map(([name = '', version = '', publisher = '']) => ({
       name, version, install_location: '', install_source: '', language: '1033', publisher, uninstall_string: '',
@@ -65,8 +63,7 @@ function pythonPackages(family: SoftwareFamily, group: string, o: SoftwareOption
     deb: '/usr/lib/python3/dist-packages',
     rpm: '/usr/lib/python3.6/site-packages',
   };
-  return PYTHON_PACKAGES.trim().split(/\s+/).filter((entry, i) => i < 12 || draw(group, entry, 'py') < o.share).map((entry) => {
-    const [name = '', version = ''] = entry.split('|');
+  return fleetData().software.python_packages.filter((entry, i) => i < 12 || draw(group, entry.join('|'), 'py') < o.share).map(([name = '', version = '']) => {
     return { name, version, summary: '', author: '', license: '', path: `${directory[family]}/${name}-${version}.dist-info/`, directory: directory[family] };
   });
 }
@@ -81,7 +78,7 @@ function packageVersion(name: string, distro: string): [string, string] {
 
 function debPackages(group: string, o: SoftwareOptions): TableRow[] {
   const distro = o.distro ?? 'ubuntu0.22.04';
-  return DEB_PACKAGES.trim().split(/\s+/).filter((name, i) => i < 150 || draw(group, name, 'has') < o.share).map((name) => {
+  return fleetData().software.deb_packages.filter((name, i) => i < 150 || draw(group, name, 'has') < o.share).map((name) => {
     const [upstream, release] = packageVersion(name, distro);
     const version = distro.startsWith('+') ? `${upstream}-${release}${distro}1` : `${upstream}-${release}${distro}.1`;
     return { name, version, source: name, size: 100 + (hashString(name) % 20000), arch: name.startsWith('lib') ? 'amd64' : 'amd64', revision: `${release}${distro}.1`, status: 'install ok installed', maintainer: distro.startsWith('+') ? 'Debian Developers' : 'Ubuntu Developers <ubuntu-devel-discuss@lists.ubuntu.com>', section: name.startsWith('lib') ? 'libs' : name.startsWith('python3') ? 'python' : 'admin', priority: 'optional', admindir: '/var/lib/dpkg' };
@@ -90,7 +87,7 @@ function debPackages(group: string, o: SoftwareOptions): TableRow[] {
 
 function rpmPackages(group: string, o: SoftwareOptions): TableRow[] {
   const distro = o.distro ?? 'el8';
-  return RPM_PACKAGES.trim().split(/\s+/).filter((name, i) => i < 150 || draw(group, name, 'has') < o.share).map((name) => {
+  return fleetData().software.rpm_packages.filter((name, i) => i < 150 || draw(group, name, 'has') < o.share).map((name) => {
     const [version, release] = packageVersion(name, distro);
     return { name, version, release: `${release}.${distro}`, source: `${name}-${version}-${release}.${distro}.src.rpm`, size: 1000 + (hashString(name) % 5000000), sha1: '', arch: 'x86_64', epoch: 0, install_time: 1725000000 + (hashString(name) % 5000000), vendor: 'Red Hat, Inc.', package_group: 'Unspecified' };
   });

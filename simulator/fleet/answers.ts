@@ -8,6 +8,7 @@
  * Non-policy queries (detail, label, live) get the SQL answer only.
  */
 import { hashString, unitFloat } from '../../lib/rng.js';
+import { variantOf } from '../identity.js';
 import type { PolicySpec, ValidatedFleet } from '../../contract/fleet-spec.js';
 import type { FleetEvaluator, QueryAnswer } from './evaluator.js';
 import { ANSWER_FAIL, ANSWER_PASS, ANSWER_UNKNOWN, type GroundTruth } from './truth.js';
@@ -97,7 +98,8 @@ export class AnswerModel {
     sinceLastMs: number,
     truth: GroundTruth,
   ): HostAnswer {
-    const base = this.evaluator.answer(group, sql);
+    // The host's own variant of the group's tables (its software, users, disks, …): per (seed, host).
+    const base = this.evaluator.answer(group, sql, variantOf(this.seed, hostIndex, this.evaluator.variants(group)));
     const id = policyIdOf(name);
     if (this.errorRate > 0 && unitFloat(this.seed, hostIndex, hashString(name), run, 0xe77) < this.errorRate) {
       return { status: 1, rowsJson: '""', message: SIMULATED_ERROR, code: ANSWER_UNKNOWN };

@@ -113,6 +113,7 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('location_services', 'd', 'enabled:i'),
   t('preferences', 'd', 'domain key subkey value forced:i username host'),
   t('signature', 'd', 'path arch signed:i identifier cdhash team_identifier authority entitlements'),
+  t('time_machine_backups', 'd', 'destination_id backup_date:b'), // osquery specs/darwin/time_machine_backups.table
   t('time_machine_destinations', 'd', 'alias destination_id consistency_scan_date root_volume_uuid bytes_available bytes_used encryption'),
 
   t('battery', 'dw', 'manufacturer manufacture_date:i@d model serial_number cycle_count:i health condition@d state charging:i charged:i designed_capacity:i max_capacity:i current_capacity:i percent_remaining:i amperage:i voltage:i minutes_until_empty:i minutes_to_full_charge:i chemistry@w'),

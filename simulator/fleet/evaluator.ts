@@ -96,12 +96,21 @@ function tablesWithIdentity(group: FleetGroupSpec, available: (table: string) =>
 
 /**
  * Whether the group's hosts run fleetd (orbit + osquery), so orbit's extension tables answer: the
- * group is `agent: fleetd` (its hosts also send orbit's requests, simulator/orbit/), or it fills
- * `orbit_info`, the table only orbit's extension provides (the built-in fleet's groups do, for their
- * answers; they send orbit's requests only under `agent: fleetd` — docs/fidelity.md).
+ * group says so (`agent: fleetd`: its hosts also send orbit's requests, simulator/orbit/), or, when
+ * it names no agent, it fills `orbit_info`, the table only orbit's extension provides. A group that
+ * says `agent: osquery` never runs fleetd, whatever rows it lists: its hosts answer orbit's tables
+ * with `no such table`, as a plain osquery host does (fleetdm/fleet orbit/pkg/table: the tables are
+ * registered by orbit's osquery extension only).
  */
 export function runsFleetd(group: FleetGroupSpec): boolean {
-  return group.agent === 'fleetd' || (group.tables['orbit_info']?.length ?? 0) > 0;
+  if (group.agent !== undefined) return group.agent === 'fleetd';
+  return (group.tables['orbit_info']?.length ?? 0) > 0;
+}
+
+/** The group's tables as the hosts of one variant see them (the variant's tables replace the group's). */
+export function variantTables(group: FleetGroupSpec, variant: number): FleetGroupSpec['tables'] {
+  const override = group.variants?.[variant]?.tables;
+  return override ? { ...group.tables, ...override } : group.tables;
 }
 
 let sqlPromise: Promise<SqlJsStatic> | undefined;
@@ -125,16 +134,26 @@ function sqlType(type: ColumnType | undefined, sample: string | number | undefin
   return 'TEXT';
 }
 
-/** Builds the SQLite database of one group: its tables plus the platform's empty tables. */
-export function buildGroupDatabase(SQL: SqlJsStatic, group: FleetGroupSpec, env: OsqueryEnvironment): Database {
+/**
+ * Builds the SQLite database of one group (of one of its variants): its tables plus the platform's
+ * empty tables. Rows a group lists for orbit's tables are dropped when it says `agent: osquery`.
+ */
+export function buildGroupDatabase(SQL: SqlJsStatic, spec: FleetGroupSpec, env: OsqueryEnvironment, variant = 0): Database {
   const db = new SQL.Database();
   env.registerFunctions?.(db);
-  const platform = env.fleetPlatformOf(group.platform);
+  const platform = env.fleetPlatformOf(spec.platform);
   const catalogue = new Map<string, CatalogTable>();
+  let own = variantTables(spec, variant);
   if (platform !== '') {
     for (const table of env.tablesForPlatform(platform)) catalogue.set(table.name, table);
-    if (runsFleetd(group)) for (const table of env.fleetdTablesForPlatform?.(platform) ?? []) catalogue.set(table.name, table);
+    const orbit = env.fleetdTablesForPlatform?.(platform) ?? [];
+    if (runsFleetd(spec)) for (const table of orbit) catalogue.set(table.name, table);
+    else if (spec.agent === 'osquery') {
+      const orbitOnly = new Set(orbit.map((t) => t.name).filter((name) => !catalogue.has(name)));
+      own = Object.fromEntries(Object.entries(own).filter(([name]) => !orbitOnly.has(name)));
+    }
   }
+  const group: FleetGroupSpec = { ...spec, tables: own };
   const tables = tablesWithIdentity(group, (table) => catalogue.has(table) || table in group.tables);
   // osquery_registry lists the tables the host has, so discovery queries (Fleet's discoveryTable)
   // find exactly those; a group may still define its own rows.
@@ -199,50 +218,63 @@ export function runQuery(db: Database, sql: string): QueryAnswer {
   }
 }
 
-/** Caches answers per (group, query text); databases are built lazily per group. */
+/**
+ * Caches answers per (group, variant, query text); databases are built lazily per (group, variant).
+ * A group without variants has one slot (variant 0 = the group's own tables).
+ */
 export class FleetEvaluator {
-  private readonly databases: Array<Database | undefined>;
-  private readonly caches: Array<Map<string, QueryAnswer>>;
+  private readonly databases: Array<Array<Database | undefined>>;
+  private readonly caches: Array<Array<Map<string, QueryAnswer>>>;
 
   constructor(
     private readonly SQL: SqlJsStatic,
     private readonly groups: readonly FleetGroupSpec[],
     private readonly env: OsqueryEnvironment,
   ) {
-    this.databases = groups.map(() => undefined);
-    this.caches = groups.map(() => new Map());
+    this.databases = groups.map((g) => Array.from({ length: variantCount(g) }, () => undefined));
+    this.caches = groups.map((g) => Array.from({ length: variantCount(g) }, () => new Map<string, QueryAnswer>()));
   }
 
-  /** Builds every group's database now (at shard start, not in the middle of the run). */
+  /** How many variants a group's hosts are spread over (1 when it has none). */
+  variants(group: number): number {
+    return this.databases[group]!.length;
+  }
+
+  /** Builds every group's databases now (at shard start, not in the middle of the run). */
   warm(): void {
-    this.groups.forEach((_, i) => this.database(i));
+    this.databases.forEach((slots, i) => slots.forEach((_, v) => this.database(i, v)));
   }
 
-  private database(group: number): Database {
-    let db = this.databases[group];
+  private database(group: number, variant: number): Database {
+    const slots = this.databases[group]!;
+    let db = slots[variant];
     if (db === undefined) {
-      db = buildGroupDatabase(this.SQL, this.groups[group]!, this.env);
-      this.databases[group] = db;
+      db = buildGroupDatabase(this.SQL, this.groups[group]!, this.env, variant);
+      slots[variant] = db;
     }
     return db;
   }
 
-  answer(group: number, sql: string): QueryAnswer {
-    const cache = this.caches[group]!;
+  answer(group: number, sql: string, variant = 0): QueryAnswer {
+    const cache = this.caches[group]![variant]!;
     let answer = cache.get(sql);
     if (answer === undefined) {
-      answer = runQuery(this.database(group), sql);
+      answer = runQuery(this.database(group, variant), sql);
       cache.set(sql, answer);
     }
     return answer;
   }
 
-  /** Distinct (group, query) pairs evaluated so far. */
+  /** Distinct (group, variant, query) triples evaluated so far. */
   get cachedAnswers(): number {
-    return this.caches.reduce((sum, c) => sum + c.size, 0);
+    return this.caches.reduce((sum, slots) => sum + slots.reduce((n, c) => n + c.size, 0), 0);
   }
 
   close(): void {
-    for (const db of this.databases) db?.close();
+    for (const slots of this.databases) for (const db of slots) db?.close();
   }
+}
+
+function variantCount(group: FleetGroupSpec): number {
+  return Math.max(1, group.variants?.length ?? 0);
 }

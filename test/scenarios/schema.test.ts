@@ -186,8 +186,9 @@ describe('built-in scenarios', () => {
     const fleetd = readScenario(join(dir, 'fleetd-defaults.yaml'));
     expect(plain.ok && fleetd.ok).toBe(true);
     if (!plain.ok || !fleetd.ok) return;
-    expect(plain.scenario.fleet.groups.every((g) => g.agent === undefined)).toBe(true);
-    expect(fleetd.scenario.fleet.groups.every((g) => g.agent === 'fleetd')).toBe(true);
+    // The built-in groups say which agent they run: it decides whether they report orbit's tables.
+    expect(plain.scenario.fleet.groups.every((g) => g.agent === 'osquery' && !('orbit_info' in g.tables))).toBe(true);
+    expect(fleetd.scenario.fleet.groups.every((g) => g.agent === 'fleetd' && (g.tables['orbit_info']?.length ?? 0) === 1)).toBe(true);
     expect(fleetd.scenario.fleet.groups.map((g) => g.name)).toEqual(plain.scenario.fleet.groups.map((g) => g.name));
     expect(fleetd.scenario.agent.fleetd_phase).toBe('steady');
     expect({ ...fleetd.scenario.agent, fleetd_phase: 'start' }).toEqual(plain.scenario.agent);

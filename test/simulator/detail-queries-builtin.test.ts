@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SqlJsStatic } from 'sql.js';
-import { BUILTIN_FLEET } from '../../scenarios/fleets/builtin-fleet.js';
+import { builtinFleet } from '../../scenarios/fleets/builtin-fleet.js';
 import { DETAIL_QUERIES_BY_NAME, detailQueriesFor } from '../../server/osquery/detail-queries.js';
 import { type VitalsPiece, mergePiece } from '../../server/osquery/detail-ingest.js';
 import { FleetEvaluator, loadSqlJs } from '../../simulator/fleet/evaluator.js';
@@ -17,8 +17,8 @@ beforeAll(async () => {
 });
 
 describe('built-in fleet × detail queries', () => {
-  it('every group answers its platform\'s detail queries, and the answers make plausible vitals', () => {
-    const groups = BUILTIN_FLEET.groups;
+  it.each(['osquery', 'fleetd'] as const)('every group answers its platform\'s detail queries, and the answers make plausible vitals (%s)', (agent) => {
+    const groups = builtinFleet({ agent }).groups;
     const evaluator = new FleetEvaluator(SQL, groups, osqueryEnvironment());
     try {
       groups.forEach((group, index) => {
@@ -38,8 +38,9 @@ describe('built-in fleet × detail queries', () => {
           const ingest = DETAIL_QUERIES_BY_NAME.get(detail.name)!.ingest;
           mergePiece(vitals, ingest(answer.rows, { platform: group.platform, publicIp: '', now: new Date('2026-12-05T00:00:00Z') }));
         }
-        // The built-in Macs run fleetd, so orbit's macadmins mdm table answers; no disk_space table.
-        if (group.platform === 'darwin') expect(skipped.sort()).toEqual(['fleet_detail_query_disk_space_darwin']);
+        // No disk_space table on osquery's macOS; orbit's macadmins mdm table answers on fleetd Macs only.
+        const macSkipped = agent === 'fleetd' ? ['fleet_detail_query_disk_space_darwin'] : ['fleet_detail_query_disk_space_darwin', 'fleet_detail_query_mdm'];
+        if (group.platform === 'darwin') expect(skipped.sort()).toEqual(macSkipped);
         else expect(skipped).toEqual([]);
         expect(vitals.host?.primaryIp, group.name).toMatch(/^(10|172|192)\./);
         expect(vitals.host?.primaryMac, group.name).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);

@@ -18,6 +18,8 @@ const tableRow: Validator<TableRow> = record(cellValue, {
   keyMessage: 'column names are letters, digits and _',
 });
 
+const tablesValidator = record(array(tableRow), { key: /^[A-Za-z_][A-Za-z0-9_]*$/, keyMessage: 'table names are letters, digits and _' });
+
 /**
  * A host's raw osquery platform (darwin, windows, ubuntu, rhel, …), returned as osquery spells it
  * (`Ubuntu` → `ubuntu`): the agent sends this value and the server maps it exactly, as Fleet does.
@@ -50,9 +52,10 @@ export const GROUP_FIELDS: Record<string, FieldSpec> = {
   agent: { validate: oneOfAgents },
   fleet_desktop: { validate: bool() },
   tables: {
-    validate: record(array(tableRow), { key: /^[A-Za-z_][A-Za-z0-9_]*$/, keyMessage: 'table names are letters, digits and _' }),
+    validate: tablesValidator,
     default: () => ({}),
   },
+  variants: { validate: array(object({ tables: { validate: tablesValidator, required: true } })) },
 };
 
 const groupValidator = object<FleetGroupSpec>(GROUP_FIELDS, (group, path, ctx) => {

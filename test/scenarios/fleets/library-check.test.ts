@@ -30,7 +30,8 @@ const library = (path: string): { name: string; text: string } => ({ name: path.
 describe('policy libraries on the built-in fleet', () => {
   let results: LibraryResult[];
   beforeAll(async () => {
-    results = await checkLibraries(BUILTIN_FLEET, 400, [library(FIXTURE), library(CIS_LIKE_YAML_PATH)], SQL);
+    // The fixtures are written for fleetd hosts, as Fleet's own libraries are.
+    results = await checkLibraries(builtinFleet({ agent: 'fleetd' }), 400, [library(FIXTURE), library(CIS_LIKE_YAML_PATH)], SQL);
   });
 
   it('answers ≥ 90 % of a Fleet-style library; the unknown ones are errors a real host gives too', () => {
@@ -55,9 +56,9 @@ describe('policy libraries on the built-in fleet', () => {
   });
 
   it('answers orbit\'s tables only on fleetd hosts: plain osquery groups give "no such table" as a real host does', async () => {
-    // The same fleet with plain osquery: no orbit_info, and no rows for orbit's tables.
-    const orbit = new Set(FLEETD_TABLES.map((t) => t.name));
-    const plain = { groups: BUILTIN_FLEET.groups.map((g) => ({ ...g, tables: Object.fromEntries(Object.entries(g.tables).filter(([t]) => !orbit.has(t))) })) };
+    // The built-in fleet under plain osquery (its default, as a scenario's groups): no orbit tables.
+    const plain = BUILTIN_FLEET;
+    expect(plain.groups.every((g) => g.agent === 'osquery' && !('orbit_info' in g.tables))).toBe(true);
     const [result] = await checkLibraries(plain, 400, [library(FIXTURE)], SQL);
     const fleetdOnly = result!.outcomes.filter((o) => o.reason === 'fleetd-only table').map((o) => o.name);
     expect(fleetdOnly).toEqual(expect.arrayContaining(['macOS - AMFI enabled (fleetd)', 'Windows - force logoff when logon hours expire (fleetd)', 'All - sshd allows 4 tries at most (fleetd)']));
@@ -104,14 +105,35 @@ describe('the built-in fleet\'s data', () => {
     expect(names('macos-sonoma-managed')).not.toEqual(names('macos-sequoia-developers'));
   });
 
-  it('runs fleetd on every group: orbit_info answers, and is missing on a plain osquery group', () => {
-    const plain = { ...BUILTIN_FLEET.groups[0]!, tables: { os_version: BUILTIN_FLEET.groups[0]!.tables['os_version']! } };
-    const evaluator = new FleetEvaluator(SQL, [...BUILTIN_FLEET.groups, plain], osqueryEnvironment());
+  it('answers orbit_info on every group under fleetd, and on none under plain osquery', () => {
+    const fleetd = builtinFleet({ agent: 'fleetd' }).groups;
+    const evaluator = new FleetEvaluator(SQL, [...fleetd, ...BUILTIN_FLEET.groups], osqueryEnvironment());
     try {
-      BUILTIN_FLEET.groups.forEach((group, i) => {
+      fleetd.forEach((group, i) => {
+        expect(group.agent, group.name).toBe('fleetd');
         expect(evaluator.answer(i, 'SELECT version FROM orbit_info').rows, group.name).toEqual([{ version: '1.36.0' }]);
       });
-      expect(evaluator.answer(BUILTIN_FLEET.groups.length, 'SELECT version FROM orbit_info').message).toBe('no such table: orbit_info');
+      BUILTIN_FLEET.groups.forEach((group, i) => {
+        expect(evaluator.answer(fleetd.length + i, 'SELECT version FROM orbit_info').message, group.name).toBe('no such table: orbit_info');
+        expect(evaluator.answer(fleetd.length + i, 'SELECT * FROM pwd_policy').message, group.name).toBe('no such table: pwd_policy');
+      });
+    } finally {
+      evaluator.close();
+    }
+  });
+
+  it('an `agent: osquery` group never answers orbit\'s tables, even when it lists their rows', () => {
+    // Before: any group listing orbit_info rows was taken for fleetd (the built-in fleet always did).
+    const withOrbitRows = builtinFleet({ agent: 'fleetd' }).groups[0]!;
+    const osquery = { ...withOrbitRows, agent: 'osquery' as const };
+    const unnamed = { ...withOrbitRows, agent: undefined };
+    const evaluator = new FleetEvaluator(SQL, [osquery, unnamed], osqueryEnvironment());
+    try {
+      expect(evaluator.answer(0, 'SELECT version FROM orbit_info').message).toBe('no such table: orbit_info');
+      expect(evaluator.answer(0, 'SELECT * FROM nvram_info').message).toBe('no such table: nvram_info');
+      expect(evaluator.answer(0, 'SELECT 1 FROM os_version').status).toBe(0);
+      // A group that names no agent keeps the old rule: orbit_info rows mean fleetd.
+      expect(evaluator.answer(1, 'SELECT version FROM orbit_info').rows).toEqual([{ version: '1.36.0' }]);
     } finally {
       evaluator.close();
     }

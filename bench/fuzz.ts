@@ -59,7 +59,8 @@ await defineBench({
         progress(`finding: ${finding.target}: ${finding.problem}: ${finding.detail.slice(0, 200)}`);
       }
     };
-    const holders = new Map(ROUTE_TARGETS.map((t) => [t.name, new FixtureHolder()]));
+    // As in CI (test/fuzz/route-fuzz-suite.ts): REST targets reset their memory store in place.
+    const holders = new Map(ROUTE_TARGETS.map((t) => [t.name, new FixtureHolder({ restoreInPlace: t.shape === 'fleet' || t.shape === 'osqsim' })]));
     const scratch = scratchDir();
     const targets = ROUTE_TARGETS.length + FILE_TARGETS.length;
     const byTarget: Record<string, number> = {};

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
 import { buildServer, type OsqsimServer } from '../../server/app.js';
 import { MemoryStore } from '../../server/store/index.js';
+import type { MemoryState } from '../../server/store/memory/state.js';
 import type { Store } from '../../server/store/store.js';
 
 export const FUZZ_TOKEN = 'fuzz-api-token';
@@ -33,7 +34,20 @@ export interface FuzzFixture {
   readonly store: Store;
   readonly ids: FuzzIds;
   request(method: string, url: string, payload: string | undefined, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /**
+   * Puts a memory store back, in place, to its state right after seeding (a structured clone of
+   * its state object; the ids stay valid). Cheap (≈ 0.1 ms against ≈ 70 ms for a new server), but
+   * only right where no server cache can hold what the restore takes away: the REST routes read
+   * the store directly, the osquery and orbit routes go through host and auth caches. Undefined
+   * on a MySQL store.
+   */
+  readonly restore?: () => void;
   close(): Promise<void>;
+}
+
+/** The memory store's one state object (server/store/memory/store.ts keeps it in `state`). */
+interface MemoryStoreInside {
+  state: MemoryState;
 }
 
 export async function startFuzzFixture(store?: Store, dispose: () => Promise<void> = async () => undefined): Promise<FuzzFixture> {
@@ -67,8 +81,14 @@ export async function startFuzzFixture(store?: Store, dispose: () => Promise<voi
       nodeKey, orbitNodeKey, deviceToken, hostId: host.id, teamId: team.id, policyId: policy.id, teamPolicyId: teamPolicy.id,
       labelId: label.id, labelName: label.name, queryId: query.id, queryName: query.name,
     };
+    let restore: (() => void) | undefined;
+    if (own instanceof MemoryStore) {
+      const inside = own as unknown as MemoryStoreInside;
+      const seeded = structuredClone(inside.state);
+      restore = () => void (inside.state = structuredClone(seeded));
+    }
     return {
-      server, store: own, ids, request,
+      server, store: own, ids, request, ...(restore === undefined ? {} : { restore }),
       async close() {
         await server.close();
         if (store === undefined) await own.close();
@@ -115,3 +135,6 @@ export async function storeState(store: Store): Promise<StoreState> {
     digest: createHash('sha256').update(text).digest('hex'),
   };
 }
+
+/** Hosts, teams, policies, labels, queries and membership rows in a state (what accepted writes grow). */
+export const entityCount = (state: StoreState): number => Object.values(state.counts).reduce((sum, n) => sum + n, 0);

@@ -12,6 +12,7 @@ import { normalisePlatformList, POLICY_PLATFORMS } from '../../contract/platform
 import { parseAllDocuments } from 'yaml';
 import { FIELD_LIMITS, readOnlyProblem, tooLongProblem } from '../api/validate.js';
 import { DEPRECATED_QUERY_KIND_NOTICE, QUERY_KINDS, readQuerySpec, type QuerySpecDoc } from './queries-yaml.js';
+import { flowNestingProblem } from './yaml-depth.js';
 
 /** fleetctl `kind: label` (read by labels-yaml.ts). */
 export const LABEL_KIND = 'label';
@@ -83,6 +84,8 @@ export function parsePolicyYaml(text: string, fileName: string): PolicyYamlResul
   const notices: string[] = [];
   const skipped: string[] = [];
   const errors: PolicyYamlError[] = [];
+  const tooDeep = flowNestingProblem(text);
+  if (tooDeep !== undefined) return { specs, queries, notices, skipped, errors: [{ doc: 1, path: '', message: `${fileName}: ${tooDeep}` }] };
   const documents = parseAllDocuments(text);
   const list = Array.isArray(documents) ? documents : [documents];
 

@@ -16,6 +16,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { osqsimError, type OsqsimError } from '../lib/errors.js';
+import { flowNestingProblem } from '../lib/yaml-depth.js';
 import { didYouMean } from '../lib/did-you-mean.js';
 import { formatDurationMs } from '../lib/units.js';
 import { formatPolicyYamlErrors, parsePolicyYaml, type PolicySpecDoc } from '../server/policies/fleetctl-yaml.js';
@@ -255,6 +256,10 @@ export function readScenario(nameOrPath: string, options: ReadOptions = {}): Rea
 
 /** Parses scenario text (YAML or JSON) from `file` (used for relative paths and messages). */
 export function parseScenarioText(text: string, file: string, options: ReadOptions = {}): ReadResult {
+  // Refused before parsing: the YAML library overflows its stack on deep flow nesting and can abort
+  // the process on a later parse (lib/yaml-depth.ts).
+  const tooDeep = flowNestingProblem(text);
+  if (tooDeep !== undefined) return { ok: false, file, issues: [{ path: '(document)', message: `is not valid YAML: ${tooDeep}` }] };
   let document: unknown;
   try {
     document = parseYaml(text);

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, stringify } from 'yaml';
+import { flowNestingProblem } from '../../lib/yaml-depth.js';
 import { osqsimError } from '../../lib/errors.js';
 import { parseCount, parseDurationMs } from '../../lib/units.js';
 import { parseStoreSpec } from '../../server/store/index.js';
@@ -63,7 +64,10 @@ export function renderScenario(nameOrPath: string, hosts: number): { scenario: R
   const file = resolveScenarioPath(nameOrPath);
   let document: unknown;
   try {
-    document = parseYaml(readFileSync(file, 'utf8'));
+    const text = readFileSync(file, 'utf8');
+    const tooDeep = flowNestingProblem(text); // lib/yaml-depth.ts: refused before the YAML library sees it
+    if (tooDeep !== undefined) throw new Error(tooDeep);
+    document = parseYaml(text);
   } catch (error) {
     throw scenarioInvalid(file, [{ path: '(file)', message: `cannot be read as YAML: ${(error as Error).message}` }]);
   }

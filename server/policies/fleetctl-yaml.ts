@@ -12,7 +12,7 @@ import { normalisePlatformList, POLICY_PLATFORMS } from '../../contract/platform
 import { parseAllDocuments } from 'yaml';
 import { FIELD_LIMITS, readOnlyProblem, tooLongProblem } from '../api/validate.js';
 import { DEPRECATED_QUERY_KIND_NOTICE, QUERY_KINDS, readQuerySpec, type QuerySpecDoc } from './queries-yaml.js';
-import { flowNestingProblem } from './yaml-depth.js';
+import { flowNestingProblem } from '../../lib/yaml-depth.js';
 
 /** fleetctl `kind: label` (read by labels-yaml.ts). */
 export const LABEL_KIND = 'label';

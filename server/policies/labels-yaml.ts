@@ -6,7 +6,7 @@
  * prints them) is accepted and changes nothing, as Fleet does; any other built-in name is refused.
  */
 import { parseAllDocuments } from 'yaml';
-import { flowNestingProblem } from './yaml-depth.js';
+import { flowNestingProblem } from '../../lib/yaml-depth.js';
 import { BUILTIN_LABELS } from '../store/label-rules.js';
 import { labelSpecProblems, type LabelSpecDoc } from './label-specs.js';
 import { documentValue, LABEL_KIND, type PolicyYamlError } from './fleetctl-yaml.js';
@@ -28,7 +28,7 @@ export function parseLabelYaml(text: string): LabelYamlResult {
   const specs: LabelSpecDoc[] = [];
   const builtins: string[] = [];
   const errors: PolicyYamlError[] = [];
-  // Too deep for the YAML library (./yaml-depth.ts): reported by the policy parser.
+  // Too deep for the YAML library (lib/yaml-depth.ts): reported by the policy parser.
   if (flowNestingProblem(text) !== undefined) return { specs, builtins, errors };
   parseAllDocuments(text).forEach((document, index) => {
     const doc = index + 1;

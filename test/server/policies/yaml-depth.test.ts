@@ -1,5 +1,5 @@
 /**
- * fleetctl YAML nested past what the YAML library reads (server/policies/yaml-depth.ts) is a problem
+ * fleetctl YAML nested past what the YAML library reads (lib/yaml-depth.ts) is a problem
  * of the file, found before parsing. Found by fuzzing (docs/RELIABILITY.md "Fuzzing"): a 20 KB file
  * of 10,000 `[` made `osqsim policies apply -f` abort (V8 fatal error, exit 134) on its second parse
  * of the text; the abort needs a fresh process, so the command runs as one here.
@@ -11,7 +11,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parsePolicyYaml } from '../../../server/policies/fleetctl-yaml.js';
 import { parseLabelYaml } from '../../../server/policies/labels-yaml.js';
-import { MAX_FLOW_NESTING, flowNestingDepth } from '../../../server/policies/yaml-depth.js';
+import { MAX_FLOW_NESTING, flowNestingDepth } from '../../../lib/yaml-depth.js';
+import { parseScenarioText } from '../../../scenarios/read.js';
 
 const root = resolve(import.meta.dirname, '../../..');
 const deep = (n: number): string => `${'['.repeat(n)}${']'.repeat(n)}`;
@@ -43,4 +44,12 @@ describe('fleetctl YAML nested too deep', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 90_000);
+
+  it('a scenario text nested past the limit is invalid YAML with the reason, parsed twice without an abort', () => {
+    for (let i = 0; i < 2; i++) {
+      const read = parseScenarioText(`name: x\nhosts: ${deep(10_000)}\n`, 's.yaml');
+      expect(read.ok).toBe(false);
+      expect(JSON.stringify(read)).toMatch(/nested 10000 levels deep; at most 100 are read/);
+    }
+  });
 });

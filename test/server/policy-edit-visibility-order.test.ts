@@ -7,8 +7,9 @@
  * policy run. Visibility is controlled here by a store that serves B's pre-edit row to the scope
  * loads while B's edit "has not committed" — exactly what a MySQL reader sees during that window.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanupJobOf } from '../../server/api/index.js';
+import { OsqueryService } from '../../server/osquery/service.js';
 import type { Policy, Store } from '../../server/store/store.js';
 import { describeMysql } from '../helpers/mysql.js';
 import { detailAnswers, memoryStores, mysqlStores, startTestServer, type StoreFactory, type TestServer } from './support.js';
@@ -49,10 +50,10 @@ function suite(base: StoreFactory): void {
     running = [];
   });
 
-  async function start(): Promise<{ t: TestServer; uncommitted: Map<number, Policy> }> {
+  async function start(options: { hostCacheTtlMs?: number } = {}): Promise<{ t: TestServer; uncommitted: Map<number, Policy> }> {
     const { factory, uncommitted } = withUncommittedEdits(base);
     const created = await factory.create();
-    const t = await startTestServer({ kind: base.kind, create: async () => created }, { apiToken: TOKEN, editedPolicies: 'immediate' });
+    const t = await startTestServer({ kind: base.kind, create: async () => created }, { apiToken: TOKEN, editedPolicies: 'immediate', ...options });
     running.push(t);
     // The store stamps edits with the real clock: the server's clock runs a minute behind it, so
     // the first policy run happens before the edits.
@@ -146,6 +147,34 @@ function suite(base: StoreFactory): void {
 
     commit(t, uncommitted, b);
     expect(await queriesOf(t, key)).toEqual({ [q(b)]: "SELECT 'b2';" });
+  });
+
+  it('keeps the idle read synchronous: off it only while an edit is owed, and once per scope reload', async () => {
+    // Entries that cannot expire during the test (the fast path needs a fresh host and scope).
+    const { t, uncommitted } = await start({ hostCacheTtlMs: 600_000 });
+    const { a, b, key } = await ranPolicies(t);
+    const read = vi.spyOn(OsqueryService.prototype, 'read');
+    try {
+      await editsOutOfOrder(t, uncommitted, a, b);
+      await t.read(key);
+      catchUp(t);
+      expect((await t.write(key, { [q(a)]: [] })).statusCode).toBe(200);
+      expect((await t.read(key)).body).toBe(EMPTY_READ); // owes nothing: settled for this scope
+      read.mockClear();
+      expect((await t.read(key)).body).toBe(EMPTY_READ);
+      expect(read).not.toHaveBeenCalled();
+
+      commit(t, uncommitted, b); // a new scope: one async read finds B owed
+      expect(Object.keys(await queriesOf(t, key))).toEqual([q(b)]);
+      expect(read).toHaveBeenCalledTimes(1);
+      expect((await t.write(key, { [q(b)]: [] })).statusCode).toBe(200);
+      expect((await t.read(key)).body).toBe(EMPTY_READ);
+      read.mockClear();
+      expect((await t.read(key)).body).toBe(EMPTY_READ);
+      expect(read).not.toHaveBeenCalled();
+    } finally {
+      read.mockRestore();
+    }
   });
 
   it('asks again for a policy edited a second time between the read that sent it and the answer', async () => {

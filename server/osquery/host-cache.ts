@@ -57,9 +57,10 @@ export interface CachedHost {
    */
   /**
    * The edited policy versions (id, queryChangedAt) the host answered since its last policy run,
-   * only those still current (pruned at each check, so at most the scope's edited policies); the
-   * shared empty list after a policy run. Undefined until known for this entry: the read then
-   * checks the host's stored rows once.
+   * only those still current (pruned at each check, so at most the scope's edited policies): once
+   * it answered every edit newer than its run, the scope's shared `edited` list (entries older than
+   * the run never count); the shared empty list after a policy run. Undefined until known for this
+   * entry: the read then checks the host's stored rows once.
    */
   editsAnswered?: readonly ScopedPolicy[];
   /** The edited policies the host's last edited-only read sent: the versions its next write answers. */
@@ -308,6 +309,11 @@ export interface PolicyScope {
   readonly policies: readonly ScopedPolicy[];
   readonly ids: ReadonlySet<number>;
   readonly loadedAt: number;
+  /**
+   * The policies an edit changed (queryChangedAt > 0) that have a query to send. Shared: a host that
+   * answered every edit newer than its last run keeps a reference to this list, not a copy.
+   */
+  readonly edited: readonly ScopedPolicy[];
   /** The newest queryChangedAt of the scope's policies (0 = none edited): the idle read's cheap gate. */
   readonly lastQueryChange: number;
   /** Some policy has a label scope: the host's label membership decides which apply. */
@@ -371,6 +377,7 @@ export class PolicyScopeCache {
           policies: sorted,
           ids: new Set(sorted.map((policy) => policy.id)),
           loadedAt: this.clock(),
+          edited: sorted.filter((policy) => policy.queryChangedAt > 0 && policy.query.trim() !== ''),
           lastQueryChange: sorted.reduce((latest, policy) => Math.max(latest, policy.queryChangedAt), 0),
           labelScoped: sorted.some((policy) => policy.includeLabelIds.length > 0 || policy.excludeLabelIds.length > 0),
         };

@@ -348,8 +348,7 @@ export class OsqueryService {
     const scope = await this.scopes.get(host.teamId, fleetPlatformOf(host.platform));
     const ranAt = host.policyUpdatedAt.getTime();
     if (scope.lastQueryChange <= ranAt || scope.serial === host.editsSettledIn) return [];
-    // An empty query is never sent (read()), so it cannot be owed.
-    const edited = scope.policies.filter((policy) => policy.queryChangedAt > ranAt && policy.query.trim() !== '');
+    const edited = scope.edited.filter((policy) => policy.queryChangedAt > ranAt);
     let answered = host.editsAnswered;
     if (answered === undefined) {
       // A row written at or after the stamp answered this version (or, if the host read the old
@@ -357,11 +356,13 @@ export class OsqueryService {
       // so no count is lost; the host is then asked at its next policy run, as in Fleet).
       const answeredAt = new Map((await this.context.store.hostMembership(host.id)).map((row) => [row.policyId, row.updatedAt.getTime()]));
       answered = edited.filter((policy) => (answeredAt.get(policy.id) ?? 0) >= policy.queryChangedAt);
-    } else {
+    } else if (answered !== scope.edited) {
       answered = answered.filter((done) => edited.some((policy) => sameVersion(policy, done)));
     }
-    host.editsAnswered = answered;
-    const owed = await this.inLabelScope(host, edited.filter((policy) => !answered.some((done) => sameVersion(policy, done))));
+    const open = edited.filter((policy) => !answered.some((done) => sameVersion(policy, done)));
+    // All answered: the scope's shared list says the same (what it adds is older than the run).
+    host.editsAnswered = open.length === 0 ? scope.edited : answered;
+    const owed = await this.inLabelScope(host, open);
     if (owed.length === 0) host.editsSettledIn = scope.serial;
     return owed;
   }

@@ -8,7 +8,9 @@
  * loads while B's edit "has not committed" — exactly what a MySQL reader sees during that window.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fleetPlatformOf } from '../../contract/platforms.js';
 import { cleanupJobOf } from '../../server/api/index.js';
+import { hostFeedOf } from '../../server/osquery/host-feed.js';
 import { OsqueryService } from '../../server/osquery/service.js';
 import type { Policy, Store } from '../../server/store/store.js';
 import { describeMysql } from '../helpers/mysql.js';
@@ -152,7 +154,10 @@ function suite(base: StoreFactory): void {
   it('keeps the idle read synchronous: off it only while an edit is owed, and once per scope reload', async () => {
     // Entries that cannot expire during the test (the fast path needs a fresh host and scope).
     const { t, uncommitted } = await start({ hostCacheTtlMs: 600_000 });
-    const { a, b, key } = await ranPolicies(t);
+    const { a, b, key, hostId } = await ranPolicies(t);
+    const feed = hostFeedOf(t.server.context)!;
+    // A host that answered every open edit holds the scope's shared list of edited policies, no copy.
+    const holdsSharedList = (): void => expect(feed.hosts.peekById(hostId)!.editsAnswered).toBe(feed.scopes.fresh(null, fleetPlatformOf('ubuntu'))!.edited);
     const read = vi.spyOn(OsqueryService.prototype, 'read');
     try {
       await editsOutOfOrder(t, uncommitted, a, b);
@@ -160,6 +165,7 @@ function suite(base: StoreFactory): void {
       catchUp(t);
       expect((await t.write(key, { [q(a)]: [] })).statusCode).toBe(200);
       expect((await t.read(key)).body).toBe(EMPTY_READ); // owes nothing: settled for this scope
+      holdsSharedList();
       read.mockClear();
       expect((await t.read(key)).body).toBe(EMPTY_READ);
       expect(read).not.toHaveBeenCalled();
@@ -169,6 +175,7 @@ function suite(base: StoreFactory): void {
       expect(read).toHaveBeenCalledTimes(1);
       expect((await t.write(key, { [q(b)]: [] })).statusCode).toBe(200);
       expect((await t.read(key)).body).toBe(EMPTY_READ);
+      holdsSharedList();
       read.mockClear();
       expect((await t.read(key)).body).toBe(EMPTY_READ);
       expect(read).not.toHaveBeenCalled();

@@ -497,9 +497,10 @@ export class OsqueryService {
             host.editsAnswered = NO_EDITS_ANSWERED;
             host.editsSent = undefined;
           }
-        } else if (host.editsAnswered !== undefined) {
+        } else {
           // (Undefined: the next read reads the stored rows, this write's included.)
-          host.editsAnswered = withAnswered(host.editsAnswered, results, host.editsSent, scopePolicies);
+          if (host.editsAnswered !== undefined) host.editsAnswered = withAnswered(host.editsAnswered, results, host.editsSent, scopePolicies);
+          host.editsSent = undefined; // answered: not kept while the host idles
         }
       } catch (error) {
         this.detailResults.inc({ outcome: 'store_failed' }, report ? detailsAccepted : 0);

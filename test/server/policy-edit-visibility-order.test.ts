@@ -184,6 +184,18 @@ function suite(base: StoreFactory): void {
     }
   });
 
+  it('sends nothing, not the wildcard (a policy run: it would delete the host\'s rows), for an edit whose label scope leaves the host out', async () => {
+    const { t } = await start();
+    const { a, key, hostId } = await ranPolicies(t);
+    await t.store.createLabel({ name: 'inc', query: '', membershipType: 'manual' });
+    const scoped = await t.store.createPolicy({ teamId: null, name: 'only inc', query: 'SELECT 2;', labelsIncludeAny: ['inc'] });
+    t.server.context.events.emit('policiesChanged', [scoped.id]);
+    expect((await t.read(key)).body).toBe(EMPTY_READ);
+    await patchQuery(t, scoped.id, 'SELECT 3;');
+    expect((await t.read(key)).body).toBe(EMPTY_READ);
+    expect(await t.store.getMembership(a, hostId)).toBe(true);
+  });
+
   it('asks again for a policy edited a second time between the read that sent it and the answer', async () => {
     const { t, uncommitted } = await start();
     const { b, key } = await ranPolicies(t);

@@ -49,12 +49,24 @@ export interface CachedHost {
   distributedInterval: number;
   loggerTlsPeriod: number;
   configTlsRefresh: number;
-  /**
-   * `--edited-policies immediate` only: edits changed before this time (ms) are answered (the
-   * answers do not move policyUpdatedAt). Undefined until known for this entry: the read then
-   * checks the host's stored rows once.
+  /*
+   * `--edited-policies immediate` only (absent otherwise, so the default mode's entries keep their
+   * shape and size). Edits are tracked per policy version, not by a time watermark: queryChangedAt
+   * is stamped before the edit commits, so concurrent edits can become visible out of stamp order
+   * (issue 16 item 7, race 2; docs/RELIABILITY.md "Built-in scenarios").
    */
-  editsAnsweredUpTo?: number;
+  /**
+   * The edited policy versions (id, queryChangedAt) the host answered since its last policy run,
+   * only those still current (pruned at each check, so at most the scope's edited policies): once
+   * it answered every edit newer than its run, the scope's shared `edited` list (entries older than
+   * the run never count); the shared empty list after a policy run. Undefined until known for this
+   * entry: the read then checks the host's stored rows once.
+   */
+  editsAnswered?: readonly ScopedPolicy[];
+  /** The edited policies the host's last edited-only read sent: the versions its next write answers. */
+  editsSent?: readonly ScopedPolicy[] | undefined;
+  /** PolicyScope.serial of the scope in which the host owes no edit: the idle read's synchronous gate. */
+  editsSettledIn?: number;
   /** clock() when read from the store. */
   readonly loadedAt: number;
 }
@@ -292,9 +304,16 @@ export interface ScopedPolicy {
 }
 
 export interface PolicyScope {
+  /** Unique per load within its cache: a host's "owes no edit" holds for one loaded scope. */
+  readonly serial: number;
   readonly policies: readonly ScopedPolicy[];
   readonly ids: ReadonlySet<number>;
   readonly loadedAt: number;
+  /**
+   * The policies an edit changed (queryChangedAt > 0) that have a query to send. Shared: a host that
+   * answered every edit newer than its last run keeps a reference to this list, not a copy.
+   */
+  readonly edited: readonly ScopedPolicy[];
   /** The newest queryChangedAt of the scope's policies (0 = none edited): the idle read's cheap gate. */
   readonly lastQueryChange: number;
   /** Some policy has a label scope: the host's label membership decides which apply. */
@@ -308,6 +327,7 @@ export class PolicyScopeCache {
   private readonly scopes = new Map<string, PolicyScope>();
   private readonly loading = new Map<string, Promise<PolicyScope>>();
   private generation = 0;
+  private loads = 0;
   private readonly ttlMs: number;
   private readonly maxAge: () => number;
   /** As HostCache's: a scope is served past its age while the store cannot be reached. */
@@ -353,9 +373,11 @@ export class PolicyScopeCache {
           })
           .sort((a, b) => a.id - b.id);
         const scope: PolicyScope = {
+          serial: ++this.loads,
           policies: sorted,
           ids: new Set(sorted.map((policy) => policy.id)),
           loadedAt: this.clock(),
+          edited: sorted.filter((policy) => policy.queryChangedAt > 0 && policy.query.trim() !== ''),
           lastQueryChange: sorted.reduce((latest, policy) => Math.max(latest, policy.queryChangedAt), 0),
           labelScoped: sorted.some((policy) => policy.includeLabelIds.length > 0 || policy.excludeLabelIds.length > 0),
         };

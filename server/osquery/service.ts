@@ -45,6 +45,32 @@ export interface DistributedReadResponse {
 /** The idle answer, serialised once. */
 export const EMPTY_READ_BODY = '{"queries":{},"discovery":{}}';
 
+/** A host's answered edits right after a policy run (shared: no allocation per run). */
+const NO_EDITS_ANSWERED: readonly ScopedPolicy[] = Object.freeze([]);
+
+const sameVersion = (a: ScopedPolicy, b: ScopedPolicy): boolean => a.id === b.id && a.queryChangedAt === b.queryChangedAt;
+
+/**
+ * `answered` plus the versions an edited-only write answered: the version its read sent (a later
+ * edit of the same policy stays owed), else — a read served elsewhere — the current one.
+ */
+export function withAnswered(
+  answered: readonly ScopedPolicy[],
+  results: ReadonlyArray<{ readonly policyId: number }>,
+  sent: readonly ScopedPolicy[] | undefined,
+  current: ReadonlyMap<number, ScopedPolicy>,
+): readonly ScopedPolicy[] {
+  const next = [...answered];
+  for (const { policyId } of results) {
+    const version = sent?.find((policy) => policy.id === policyId) ?? current.get(policyId);
+    if (version === undefined) continue;
+    const at = next.findIndex((done) => done.id === policyId);
+    if (at >= 0) next[at] = version;
+    else next.push(version);
+  }
+  return next;
+}
+
 export function newNodeKey(): string {
   return randomBytes(NODE_KEY_BYTES).toString('base64');
 }
@@ -170,7 +196,8 @@ export class OsqueryService {
   /**
    * True when read(host) would answer nothing now, decided without awaiting anything: no gate is
    * open, the host is not enrolling and (`--edited-policies immediate` only) its cached scope holds
-   * no edit newer than its last run. False when unsure (that scope not cached): read() decides.
+   * no edit newer than its last run, or read() found it owes none of that very scope's edits. False
+   * when unsure (that scope not cached, or loaded since): read() decides.
    */
   idleNow(host: CachedHost): boolean {
     const now = this.context.now();
@@ -179,7 +206,7 @@ export class OsqueryService {
     if (dueForDetails(host, now, options, this.jitter) || dueForLabels(host, now, options, this.jitter) || dueForPolicies(host, now, options, this.jitter)) return false;
     if (options.editedPolicies !== 'immediate') return true;
     const scope = this.scopes.fresh(host.teamId, fleetPlatformOf(host.platform));
-    return scope !== undefined && scope.lastQueryChange <= Math.max(host.policyUpdatedAt.getTime(), host.editsAnsweredUpTo ?? 0);
+    return scope !== undefined && (scope.lastQueryChange <= host.policyUpdatedAt.getTime() || scope.serial === host.editsSettledIn);
   }
 
   async enroll(request: EnrollRequest): Promise<string> {
@@ -277,8 +304,9 @@ export class OsqueryService {
       }
     }
     if (policies || edited.length > 0) {
-      const scope = policies ? await this.scopes.get(host.teamId, fleetPlatformOf(host.platform)) : { policies: edited };
-      const inScope = await this.inLabelScope(host, scope.policies);
+      // edited is already in the host's label scope.
+      const inScope = policies ? await this.inLabelScope(host, (await this.scopes.get(host.teamId, fleetPlatformOf(host.platform))).policies) : edited;
+      if (options.editedPolicies === 'immediate') host.editsSent = policies ? undefined : edited;
       if (inScope.length === 0) {
         queries[NO_POLICIES_WILDCARD] = ALWAYS_TRUE_QUERY;
         discovery[NO_POLICIES_WILDCARD] = ALWAYS_TRUE_QUERY;
@@ -307,24 +335,36 @@ export class OsqueryService {
   }
 
   /**
-   * In-scope policies whose query or platforms an edit changed after the host's last policy run and
-   * that it has not answered since. Whether it answered is known in memory once it wrote; for an
-   * entry just loaded, the host's stored rows say it (one store read per load while edits are open).
+   * The policies in the host's scope (labels included) whose query or platforms an edit changed
+   * after the host's last policy run, with a query to send, and whose current version the host has
+   * not answered. Answers are matched per (policy, queryChangedAt), never by a time watermark:
+   * queryChangedAt is stamped before the edit commits, so an edit stamped earlier can become
+   * visible after a later-stamped one was answered (issue 16 item 7, race 2). What the host
+   * answered is known in memory once it wrote; for an entry just loaded, its stored rows say it
+   * (one store read per load while edits are open). When nothing is owed, the host is settled for
+   * this loaded scope and idleNow() answers it synchronously until the scope is reloaded.
    */
   private async editedSinceLastRun(host: CachedHost): Promise<readonly ScopedPolicy[]> {
     const scope = await this.scopes.get(host.teamId, fleetPlatformOf(host.platform));
-    const ranAt = Math.max(host.policyUpdatedAt.getTime(), host.editsAnsweredUpTo ?? 0);
-    if (scope.lastQueryChange <= ranAt) return [];
-    let edited = scope.policies.filter((policy) => policy.queryChangedAt > ranAt);
-    if (host.editsAnsweredUpTo === undefined) {
+    const ranAt = host.policyUpdatedAt.getTime();
+    if (scope.lastQueryChange <= ranAt || scope.serial === host.editsSettledIn) return [];
+    const edited = scope.edited.filter((policy) => policy.queryChangedAt > ranAt);
+    let answered = host.editsAnswered;
+    if (answered === undefined) {
+      // A row written at or after the stamp answered this version (or, if the host read the old
+      // query just before the edit committed, the old one: that row outlives the edit's clean-up,
+      // so no count is lost; the host is then asked at its next policy run, as in Fleet).
       const answeredAt = new Map((await this.context.store.hostMembership(host.id)).map((row) => [row.policyId, row.updatedAt.getTime()]));
-      edited = edited.filter((policy) => (answeredAt.get(policy.id) ?? 0) < policy.queryChangedAt);
-      // Checked once per entry: later reads go by the time (a host that never answers, say an
-      // empty query, costs no store read per read; an answered edit newer than an open one may
-      // be sent once more).
-      host.editsAnsweredUpTo = edited.length === 0 ? scope.lastQueryChange : Math.min(...edited.map((policy) => policy.queryChangedAt)) - 1;
+      answered = edited.filter((policy) => (answeredAt.get(policy.id) ?? 0) >= policy.queryChangedAt);
+    } else if (answered !== scope.edited) {
+      answered = answered.filter((done) => edited.some((policy) => sameVersion(policy, done)));
     }
-    return edited;
+    const open = edited.filter((policy) => !answered.some((done) => sameVersion(policy, done)));
+    // All answered: the scope's shared list says the same (what it adds is older than the run).
+    host.editsAnswered = open.length === 0 ? scope.edited : answered;
+    const owed = await this.inLabelScope(host, open);
+    if (owed.length === 0) host.editsSettledIn = scope.serial;
+    return owed;
   }
 
   /**
@@ -408,8 +448,8 @@ export class OsqueryService {
     // Answers to policies outside the host's scope are dropped (Fleet: discardOutOfScopePolicyResults);
     // if the scope cannot be read, this write's policy results are dropped and logged, as Fleet does.
     let allEdited = false;
-    let editTimes = new Map<number, number>();
-    const queryChangedAt = (policyId: number): number => editTimes.get(policyId) ?? 0;
+    let scopePolicies: ReadonlyMap<number, ScopedPolicy> = new Map();
+    const queryChangedAt = (policyId: number): number => scopePolicies.get(policyId)?.queryChangedAt ?? 0;
     if (reportedPolicyIds.length > 0) {
       try {
         const scope = await this.scopes.get(host.teamId, fleetPlatformOf(host.platform));
@@ -420,7 +460,7 @@ export class OsqueryService {
           else this.discardedResults.inc();
         }
         const ranAt = host.policyUpdatedAt.getTime();
-        editTimes = new Map(scope.policies.map((policy) => [policy.id, policy.queryChangedAt]));
+        scopePolicies = new Map(scope.policies.map((policy) => [policy.id, policy]));
         allEdited = results.every((result) => queryChangedAt(result.policyId) > ranAt);
       } catch (error) {
         this.storeFailed(error, host, 'scope');
@@ -453,8 +493,14 @@ export class OsqueryService {
         if (!editedOnly) {
           host.policyUpdatedAt = now;
           host.refetchRequested = false;
+          if (options.editedPolicies === 'immediate') {
+            host.editsAnswered = NO_EDITS_ANSWERED;
+            host.editsSent = undefined;
+          }
         } else {
-          host.editsAnsweredUpTo = Math.max(host.editsAnsweredUpTo ?? 0, ...results.map((result) => queryChangedAt(result.policyId)));
+          // (Undefined: the next read reads the stored rows, this write's included.)
+          if (host.editsAnswered !== undefined) host.editsAnswered = withAnswered(host.editsAnswered, results, host.editsSent, scopePolicies);
+          host.editsSent = undefined; // answered: not kept while the host idles
         }
       } catch (error) {
         this.detailResults.inc({ outcome: 'store_failed' }, report ? detailsAccepted : 0);

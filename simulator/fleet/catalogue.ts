@@ -130,6 +130,7 @@ export const OSQUERY_TABLES: readonly TableSpec[] = [
   t('sshd_config', 'dl', 'keyword argument match path'),
   t('last', 'dl', 'username tty pid:i type:i time:i host'),
   t('suid_bin', 'dl', 'path username groupname permissions'),
+  t('extended_attributes', 'dl', 'path directory key value base64:i'),
   t('user_groups', 'dl', 'uid:b gid:b'),
   t('dns_resolvers', 'dl', 'id:i type address netmask options:b'),
   t('usb_devices', 'dl', 'usb_address:i usb_port:i vendor vendor_id model model_id serial class subclass protocol removable:i'),

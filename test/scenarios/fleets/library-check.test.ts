@@ -150,6 +150,31 @@ describe('the built-in fleet\'s data', () => {
     expect(await passing(0.68)).toBeLessThan(await passing(1));
     expect(() => builtinFleet({ compliance: 1.2 })).toThrow(/compliance must be between 0 and 1/);
   });
+
+  it('Macs answer extended_attributes (osquery core, posix) and report world-writable /Library folders per compliance', async () => {
+    // The shape of the check in Fleet's macOS 15 CIS library ("No World Writable Folders Exist in the
+    // Library Folder"): a world-writable folder under /Library fails unless its sticky bit is set or it
+    // carries the com.apple.rootless xattr. The SQL here is ours.
+    const text = [
+      'apiVersion: v1', 'kind: policy', 'spec:', '  name: macOS - no world-writable /Library folder', '  platform: darwin', '  query: |',
+      "    SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM file f WHERE f.path LIKE '/Library/%' AND f.type = 'directory'",
+      "      AND substr(f.mode, -1) IN ('2', '3', '6', '7') AND f.mode NOT LIKE '1%'",
+      "      AND NOT EXISTS (SELECT 1 FROM extended_attributes ea WHERE ea.path = f.path AND ea.key = 'com.apple.rootless'));",
+      '---', 'apiVersion: v1', 'kind: policy', 'spec:', '  name: macOS - /Library/Caches is sticky and world-writable', '  platform: darwin', '  query: |',
+      "    SELECT 1 FROM file WHERE path = '/Library/Caches' AND mode = '1777' AND type = 'directory';",
+    ].join('\n');
+    const outcome = async (agent: 'fleetd' | 'osquery', compliance: number) => {
+      const [r] = await checkLibraries(builtinFleet({ agent, compliance }), 400, [{ name: 'lib.yml', text }], SQL);
+      expect(r!.unknown).toBe(0); // file and extended_attributes are osquery core tables: no orbit needed
+      return r!.outcomes;
+    };
+    const [low, sticky] = await outcome('osquery', 0.1);
+    expect(low!.fail).toBeGreaterThan(0); // a group that does not comply has a 0777 folder
+    expect(low!.pass).toBeGreaterThan(0);
+    expect(sticky!.fail).toBe(0); // every Mac has /Library/Caches drwxrwxrwt, compliant or not
+    const [all] = await outcome('fleetd', 1);
+    expect(all!.fail).toBe(0);
+  });
 });
 
 describe('bench/policy-library.ts', () => {

@@ -40,6 +40,7 @@ import { InstanceSampler } from './harness/instance-sampler.js';
 import { ShardProcesses } from './harness/shard-processes.js';
 import { editedPoliciesOf, serverArgs as harnessServerArgs } from './harness/server-args.js';
 import { evaluateThresholds } from './thresholds.js';
+import { catchUpDeadline } from './catch-up.js';
 import { applyTimelineEvent, type EventContext } from './timeline-apply.js';
 
 export interface RunOptions {
@@ -394,8 +395,8 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
     const finalTruth = new Map(doc.policies.map((p) => [p.id, p.truth]));
     let final: ApiPolicy[] | undefined;
     if (api) {
-      const patience = strategy === 'realtime' ? 3000 : strategy === null ? 5000 : Math.min(90_000, (scenario.server?.stats.interval ?? 0) + 3000);
-      const deadline = Date.now() + patience;
+      if (server || deployment) for (const run of await api.statsRuns().catch(() => [] as ApiStatsRun[])) statsRuns.set(`${run.strategy}@${run.started_at}`, run);
+      const deadline = catchUpDeadline({ nowMs: Date.now(), strategy, intervalMs: scenario.server?.stats.interval ?? 0, runs: [...statsRuns.values()], serverStartedMs: server?.startedAtMs });
       for (;;) {
         final = await api.allPolicies().catch(() => final);
         const scores = final ? scoreCounts(final.filter((p) => !unscored.has(p.id)).map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), finalTruth, finalTruth) : [];

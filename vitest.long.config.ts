@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import { LONG_TESTS } from './vitest.long.js';
 
-/** `npm run test:long`: the built-in scenarios on both stores and the CI soak, one file at a time. */
+/** `npm run test:long`: the CI soak (the built-in scenarios run in `npm test`: test/scenarios/builtin/). */
 export default defineConfig({
   test: {
     include: LONG_TESTS,

@@ -21,7 +21,7 @@ import { isOsqsimError, osqsimError } from '../lib/errors.js';
 import { compareResults, formatComparison } from '../reports/compare.js';
 import { writeRunFiles, runDirName, type RunFiles } from '../reports/output.js';
 import type { AggregationRun, CountSample, ResultDocument, ServerSample, ServerTraffic, TimelineRecord } from '../contract/result.js';
-import { defaultWorkers, runSimulation, type LiveWindow, type SimulationHandle } from '../simulator/pool.js';
+import { defaultWorkers, runSimulation, simulationWorkers, startWorkers, type LiveWindow, type SimulationHandle, type StartedWorkers } from '../simulator/pool.js';
 import type { PolicyTruth } from '../simulator/fleet/truth.js';
 import type { ConnectionMode } from '../simulator/transport/transport.js';
 import { FleetApi, type ApiPolicy, type ApiStatsRun } from '../contract/fleet-rest.js';
@@ -40,6 +40,7 @@ import { InstanceSampler } from './harness/instance-sampler.js';
 import { ShardProcesses } from './harness/shard-processes.js';
 import { editedPoliciesOf, serverArgs as harnessServerArgs } from './harness/server-args.js';
 import { evaluateThresholds } from './thresholds.js';
+import { catchUpDeadline } from './catch-up.js';
 import { applyTimelineEvent, type EventContext } from './timeline-apply.js';
 
 export interface RunOptions {
@@ -160,40 +161,49 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
   // simulator, the REST calls and the sampler trust only that CA.
   let tlsDir: string | undefined;
   let ca: string | undefined;
-  if (scenario.server) {
-    token = scenario.server.api_token ?? randomBytes(18).toString('base64url');
-    const store = options.store ?? scenario.server.store;
-    storeLabel = redactUrl(store);
-    const { instances, load_balancer: loadBalancer } = scenario.server;
-    if (instances > 1 || loadBalancer !== 'none') {
-      if (instances > 1 && store === 'memory') {
-        throw osqsimError('CLI_INVALID_OPTION', { option: '--store', reason: `server.instances is ${instances}: the instances must share a mysql:// store (the memory store lives inside one process)` });
+  // The simulator's threads start now and load their code and the fleet's databases while the server
+  // starts (pool.ts startWorkers); the run begins when both are ready, as before.
+  const workerCount = simulationWorkers(options.workers ?? defaultWorkers(scenario.hosts), scenario.hosts, scenario.hosts);
+  const workersStarted: StartedWorkers | undefined = scenario.simulator.processes > 1 ? undefined : startWorkers(workerCount, { groups: scenario.fleet.groups });
+  try {
+    if (scenario.server) {
+      token = scenario.server.api_token ?? randomBytes(18).toString('base64url');
+      const store = options.store ?? scenario.server.store;
+      storeLabel = redactUrl(store);
+      const { instances, load_balancer: loadBalancer } = scenario.server;
+      if (instances > 1 || loadBalancer !== 'none') {
+        if (instances > 1 && store === 'memory') {
+          throw osqsimError('CLI_INVALID_OPTION', { option: '--store', reason: `server.instances is ${instances}: the instances must share a mysql:// store (the memory store lives inside one process)` });
+        }
+        deployment = new Deployment({
+          instances,
+          loadBalancer,
+          args: serverArgs(scenario, strategy!, store, token),
+          ...(options.serverLog ? { serverLog: (i: number, line: string) => options.serverLog!(`[${i}] ${line}`) } : {}),
+          ...(options.haproxyBinary !== undefined ? { haproxyBinary: options.haproxyBinary } : {}),
+        });
+        await deployment.start();
+        log(`server: ${instances} instance${instances === 1 ? '' : 's'} (${deployment.servers.map((s) => `${s.url} pid ${s.pid}`).join(', ')}), store ${storeLabel}, count strategy ${strategy}${deployment.lb ? `; HAProxy ${deployment.lb.url} (pid ${deployment.lb.pid}, round robin)` : '; no load balancer: hosts spread over the instances'}`);
+        instanceSampler = new InstanceSampler(deployment.servers);
+        api = new FleetApi(deployment.url, token);
+        targets = deployment.targets;
+      } else {
+        if (scenario.server.tls === 'self-signed') tlsDir = mkdtempSync(join(tmpdir(), 'osqsim-run-tls-'));
+        server = new ServerProcess({ args: serverArgs(scenario, strategy!, store, token, tlsDir), port: 0, ...(options.serverLog ? { onLine: options.serverLog } : {}) });
+        const url = await server.start();
+        if (tlsDir !== undefined) ca = readFileSync(join(tlsDir, CA_FILE), 'utf8');
+        log(`server: ${url} (pid ${server.pid}, store ${storeLabel}, count strategy ${strategy}${tlsDir !== undefined ? `, TLS with a self-signed CA in ${tlsDir}` : ''})`);
+        api = new FleetApi(url, token, undefined, ca);
+        targets = [url];
       }
-      deployment = new Deployment({
-        instances,
-        loadBalancer,
-        args: serverArgs(scenario, strategy!, store, token),
-        ...(options.serverLog ? { serverLog: (i: number, line: string) => options.serverLog!(`[${i}] ${line}`) } : {}),
-        ...(options.haproxyBinary !== undefined ? { haproxyBinary: options.haproxyBinary } : {}),
-      });
-      await deployment.start();
-      log(`server: ${instances} instance${instances === 1 ? '' : 's'} (${deployment.servers.map((s) => `${s.url} pid ${s.pid}`).join(', ')}), store ${storeLabel}, count strategy ${strategy}${deployment.lb ? `; HAProxy ${deployment.lb.url} (pid ${deployment.lb.pid}, round robin)` : '; no load balancer: hosts spread over the instances'}`);
-      instanceSampler = new InstanceSampler(deployment.servers);
-      api = new FleetApi(deployment.url, token);
-      targets = deployment.targets;
     } else {
-      if (scenario.server.tls === 'self-signed') tlsDir = mkdtempSync(join(tmpdir(), 'osqsim-run-tls-'));
-      server = new ServerProcess({ args: serverArgs(scenario, strategy!, store, token, tlsDir), port: 0, ...(options.serverLog ? { onLine: options.serverLog } : {}) });
-      const url = await server.start();
-      if (tlsDir !== undefined) ca = readFileSync(join(tlsDir, CA_FILE), 'utf8');
-      log(`server: ${url} (pid ${server.pid}, store ${storeLabel}, count strategy ${strategy}${tlsDir !== undefined ? `, TLS with a self-signed CA in ${tlsDir}` : ''})`);
-      api = new FleetApi(url, token, undefined, ca);
-      targets = [url];
+      targets = scenario.target!.url;
+      if (scenario.target!.api_token) api = new FleetApi(targets[0]!, scenario.target!.api_token);
+      log(`target: ${targets.join(', ')}${api ? '' : ' (no API token: policy counts are not read)'}`);
     }
-  } else {
-    targets = scenario.target!.url;
-    if (scenario.target!.api_token) api = new FleetApi(targets[0]!, scenario.target!.api_token);
-    log(`target: ${targets.join(', ')}${api ? '' : ' (no API token: policy counts are not read)'}`);
+  } catch (error) {
+    await workersStarted?.destroy();
+    throw error;
   }
 
   const state = new RunState(api);
@@ -257,7 +267,8 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
       sim = runSimulation({
         targets,
         scenario: simScenario,
-        workers: options.workers ?? defaultWorkers(scenario.hosts),
+        workers: workerCount,
+        ...(workersStarted !== undefined ? { workersStarted } : {}),
         // The flag (options) over the scenario's simulator: section; elastic when neither says.
         connections: options.connections ?? scenario.simulator?.connections ?? 'elastic',
         ...(scenario.simulator?.transport !== undefined ? { transport: scenario.simulator.transport } : {}),
@@ -384,8 +395,8 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
     const finalTruth = new Map(doc.policies.map((p) => [p.id, p.truth]));
     let final: ApiPolicy[] | undefined;
     if (api) {
-      const patience = strategy === 'realtime' ? 3000 : strategy === null ? 5000 : Math.min(90_000, (scenario.server?.stats.interval ?? 0) + 3000);
-      const deadline = Date.now() + patience;
+      if (server || deployment) for (const run of await api.statsRuns().catch(() => [] as ApiStatsRun[])) statsRuns.set(`${run.strategy}@${run.started_at}`, run);
+      const deadline = catchUpDeadline({ nowMs: Date.now(), strategy, intervalMs: scenario.server?.stats.interval ?? 0, runs: [...statsRuns.values()], serverStartedMs: server?.startedAtMs });
       for (;;) {
         final = await api.allPolicies().catch(() => final);
         const scores = final ? scoreCounts(final.filter((p) => !unscored.has(p.id)).map((p) => ({ id: p.id, passing: p.passing_host_count, failing: p.failing_host_count })), finalTruth, finalTruth) : [];
@@ -413,6 +424,7 @@ async function runOnce(options: RunOptions, strategy: StatsStrategyName | null, 
     process.removeListener('SIGINT', onSignal);
     for (const timer of timers) clearInterval(timer);
     sim?.stop();
+    await workersStarted?.destroy();
     await shards?.dispose();
     await server?.stop();
     await deployment?.stop();

@@ -30,7 +30,7 @@ import { mergeTruth, type PolicyTruth } from './fleet/truth.js';
 import { nowMs } from './clock.js';
 import type { EnvironmentData } from './fleet/environment.js';
 import { shardHostCount, unscheduledRunId, type ShardRef } from './identity.js';
-import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.js';
+import type { MainMessage, ShardResult, ShardTask, WorkerMessage, WorkerPreparation } from './protocol.js';
 import { buildResult } from './result.js';
 import { SaturationWatch } from './saturation.js';
 import { elasticConnectionLimit, type ConnectionMode, type TransportKind } from './transport/transport.js';
@@ -68,6 +68,11 @@ export interface SimulationOptions {
   environment?: EnvironmentData;
   /** Store label for the result's run info (the harness knows it; the simulator does not). */
   store?: string;
+  /**
+   * Workers started ahead (startWorkers), e.g. while the server under test starts; the run takes them
+   * over and destroys them at its end. Their count must be the run's (simulationWorkers).
+   */
+  workersStarted?: StartedWorkers;
 }
 
 export interface SimulationHandle {
@@ -91,6 +96,11 @@ export function defaultWorkers(hosts: number): number {
   return Math.max(1, Math.min(4, cpus().length, hosts));
 }
 
+/** The worker threads a run uses: `requested` (default defaultWorkers), at most one per host of `capacity`. */
+export function simulationWorkers(requested: number | undefined, shardHosts: number, shardCapacity: number): number {
+  return Math.max(1, Math.min(requested ?? defaultWorkers(shardHosts), Math.max(1, shardCapacity)));
+}
+
 export function runSimulation(options: SimulationOptions): SimulationHandle {
   return new Simulation(options);
 }
@@ -98,6 +108,66 @@ export function runSimulation(options: SimulationOptions): SimulationHandle {
 /** The worker file beside this one: shard.ts under tsx (tests, `npm run dev`), shard.js once built to dist/. */
 const RUNNING_TS = import.meta.url.endsWith('.ts');
 const SHARD_FILE = fileURLToPath(new URL(RUNNING_TS ? './shard.ts' : './shard.js', import.meta.url));
+
+/**
+ * Worker threads started before their run is known. Each thread loads shard.ts (piscina loads a
+ * worker's module when the thread starts, not with its first task), sql.js and, when told the fleet's
+ * groups, their databases (shard.ts prepareFleet); under tsx that is seconds per thread, which
+ * `osqsim run` overlaps with the server's start instead of adding it. Nothing runs on them until a run's task arrives, so t = 0 and every
+ * measurement are unchanged.
+ */
+export interface StartedWorkers {
+  readonly count: number;
+  /** Ends the threads when no run took them over (a failed server start). */
+  destroy(): Promise<void>;
+}
+
+class WorkerThreads implements StartedWorkers {
+  readonly piscina: Piscina;
+  taken = false;
+
+  constructor(
+    readonly count: number,
+    preparation?: WorkerPreparation,
+  ) {
+    this.piscina = new Piscina({
+      filename: SHARD_FILE,
+      ...(preparation !== undefined ? { workerData: preparation } : {}),
+      minThreads: count,
+      maxThreads: count,
+      idleTimeout: 60_000,
+      atomics: 'disabled',
+      // tsx by its resolved URL: a bare `tsx` would be looked up from the working directory, so the
+      // workers of `osqsim` run from any other folder failed with "Cannot find package 'tsx'".
+      ...(RUNNING_TS ? { execArgv: ['--import', import.meta.resolve('tsx')] } : {}),
+    });
+    // A worker that dies outside a task also fails its task (SIM_WORKER_FAILED); without a listener the
+    // pool's 'error' event would crash the process with a stack trace before that message is printed.
+    this.piscina.on('error', () => undefined);
+  }
+
+  async destroy(): Promise<void> {
+    if (!this.taken) await this.piscina.destroy();
+  }
+}
+
+/**
+ * Starts `count` simulator threads now, for a run that starts later (SimulationOptions.workersStarted).
+ * With the fleet's groups (`preparation`) each thread also builds their databases while it waits.
+ */
+export function startWorkers(count: number, preparation?: WorkerPreparation): StartedWorkers {
+  return new WorkerThreads(count, preparation);
+}
+
+/** The run's threads: those started ahead when they fit, else new ones. */
+function takeWorkers(started: StartedWorkers | undefined, count: number): Piscina {
+  if (started === undefined) return new WorkerThreads(count).piscina;
+  if (!(started instanceof WorkerThreads) || started.count !== count || started.taken) {
+    throw new Error(`workersStarted: ${started.count} threads started ahead${started instanceof WorkerThreads && started.taken ? ' (already taken by a run)' : ''}, this run needs ${count} (simulationWorkers)`);
+  }
+  started.taken = true;
+  return started.piscina;
+}
 
 interface TruthRequest {
   parts: PolicyTruth[][];
@@ -145,7 +215,7 @@ class Simulation implements SimulationHandle {
     this.shard = options.shard ?? { index: 0, count: 1 };
     this.capacity = Math.max(options.capacity ?? scenario.hosts, scenario.hosts);
     const shardHosts = shardHostCount(scenario.hosts, this.shard);
-    this.workers = Math.max(1, Math.min(options.workers ?? defaultWorkers(shardHosts), Math.max(1, shardHostCount(this.capacity, this.shard))));
+    this.workers = simulationWorkers(options.workers, shardHosts, shardHostCount(this.capacity, this.shard));
     this.activeHosts = scenario.hosts;
     // The run starts when every worker is ready (sql.js loaded, databases built), unless the caller
     // fixed a shared start time (shards of one run on several machines).
@@ -153,19 +223,7 @@ class Simulation implements SimulationHandle {
     this.durationMs = options.durationMs ?? scenario.duration;
     this.merger = new WindowMerger(this.workers);
     this.started = new Promise<void>((resolve) => (this.resolveStarted = resolve));
-    this.piscina = new Piscina({
-      filename: SHARD_FILE,
-      minThreads: this.workers,
-      maxThreads: this.workers,
-      idleTimeout: 60_000,
-      atomics: 'disabled',
-      // tsx by its resolved URL: a bare `tsx` would be looked up from the working directory, so the
-      // workers of `osqsim` run from any other folder failed with "Cannot find package 'tsx'".
-      ...(RUNNING_TS ? { execArgv: ['--import', import.meta.resolve('tsx')] } : {}),
-    });
-    // A worker that dies outside a task also fails its task (SIM_WORKER_FAILED); without a listener the
-    // pool's 'error' event would crash the process with a stack trace before that message is printed.
-    this.piscina.on('error', () => undefined);
+    this.piscina = takeWorkers(options.workersStarted, this.workers);
     const cpuAtStart = process.cpuUsage();
     const wallAtStart = nowMs();
     const tasks: Array<Promise<ShardResult>> = [];

@@ -4,7 +4,7 @@
  * Types only, so neither side imports the other (the start-up handshake is described in shard.ts).
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { AgentSpec, PolicySpec, ValidatedFleet } from '../contract/fleet-spec.js';
+import type { AgentSpec, FleetGroupSpec, PolicySpec, ValidatedFleet } from '../contract/fleet-spec.js';
 import type { AgentBehaviour } from '../contract/result.js';
 import type { EnvironmentData } from './fleet/environment.js';
 import type { PolicyTruth } from './fleet/truth.js';
@@ -73,3 +73,10 @@ export type WorkerMessage =
   | { type: 'truth'; worker: number; id: number; policies: PolicyTruth[] }
   | { type: 'ready'; worker: number }
   | { type: 'started'; worker: number; hosts: number };
+
+/** workerData of threads started ahead of their run (pool.ts startWorkers): what they may prepare. */
+export interface WorkerPreparation {
+  /** The fleet's groups: their databases are built before the task arrives. */
+  groups?: FleetGroupSpec[];
+  environment?: EnvironmentData;
+}

@@ -3,11 +3,13 @@
  * main thread says stop, streams a window every second over its MessagePort, answers truth
  * requests, and returns its totals (encoded histograms, counts, truth) when done.
  *
- * Start-up: the worker loads sql.js and builds its groups' databases, posts {type:'ready'}, and
+ * Start-up: the worker loads sql.js and builds its groups' databases (before its task arrives when the
+ * pool was started ahead with the fleet's groups), posts {type:'ready'}, and
  * starts its hosts when {type:'start', runStartMs} arrives (or at once if the task carries runStartMs),
  * so slow start-up never shows up as agent lateness. The task, the result and the messages are in
  * protocol.ts.
  */
+import { workerData } from 'node:worker_threads';
 import { monitorEventLoopDelay, performance, type EventLoopUtilization } from 'node:perf_hooks';
 import type { FleetGroupSpec } from '../contract/fleet-spec.js';
 import { AgentPopulation } from './agent.js';
@@ -15,26 +17,57 @@ import { ORBIT_EVENT, OrbitPopulation } from './orbit/population.js';
 import { nowMs } from './clock.js';
 import { AnswerModel } from './fleet/answers.js';
 import { FleetEvaluator, loadSqlJs } from './fleet/evaluator.js';
-import { loadEnvironment } from './fleet/environment.js';
+import { loadEnvironment, type EnvironmentData } from './fleet/environment.js';
 import { GroundTruth } from './fleet/truth.js';
 import { activeInSlice, assignGroups, groupCounts, workerSlice } from './identity.js';
-import type { MainMessage, ShardResult, ShardTask, WorkerMessage } from './protocol.js';
+import type { MainMessage, ShardResult, ShardTask, WorkerMessage, WorkerPreparation } from './protocol.js';
 import { Recorder } from './recorder.js';
 import { TimingWheel } from './timing-wheel.js';
 import { Transport } from './transport/transport.js';
+/**
+ * A worker started ahead of its run (pool.ts startWorkers) prepares while it waits for its task: it
+ * loads sql.js (a WebAssembly module) and, given the fleet's groups in workerData, builds their
+ * databases. runShard uses them when its task's groups are the same, else builds its own.
+ */
+const prepared: Promise<PreparedFleet | undefined> = prepareFleet(workerData as WorkerPreparation | undefined);
+prepared.catch(() => undefined);
+
+interface PreparedFleet {
+  key: string;
+  evaluator: FleetEvaluator;
+}
+
+function fleetKey(groups: readonly FleetGroupSpec[], environment: EnvironmentData | undefined): string {
+  return JSON.stringify([groups, environment ?? null]);
+}
+
+async function prepareFleet(preparation: WorkerPreparation | undefined): Promise<PreparedFleet | undefined> {
+  const SQL = await loadSqlJs();
+  if (preparation?.groups === undefined) return undefined;
+  const evaluator = new FleetEvaluator(SQL, preparation.groups, loadEnvironment(preparation.environment));
+  evaluator.warm();
+  return { key: fleetKey(preparation.groups, preparation.environment), evaluator };
+}
+
+/** The task's evaluator, its group databases built: the prepared one when it fits. */
+async function evaluatorFor(task: ShardTask): Promise<FleetEvaluator> {
+  const ready = await prepared.catch(() => undefined);
+  if (ready !== undefined && ready.key === fleetKey(task.fleet.groups, task.environment)) return ready.evaluator;
+  ready?.evaluator.close();
+  const evaluator = new FleetEvaluator(await loadSqlJs(), task.fleet.groups, loadEnvironment(task.environment));
+  evaluator.warm();
+  return evaluator;
+}
 
 /** Events handed out per drain before yielding to I/O. */
 const DRAIN_BATCH = 2000;
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const { port } = task;
-  const SQL = await loadSqlJs();
-  const environment = loadEnvironment(task.environment);
   const groups: FleetGroupSpec[] = task.fleet.groups;
   const groupOf = assignGroups(groupCounts(groups, task.capacity));
   const slice = workerSlice(task.capacity, task.shard, task.worker, task.workers);
-  const evaluator = new FleetEvaluator(SQL, groups, environment);
-  evaluator.warm();
+  const evaluator = await evaluatorFor(task);
   const truth = new GroundTruth(slice.size);
   const answers = new AnswerModel(evaluator, task.fleet, task.policies, task.seed, new Map(task.policyNames));
   let runStartMs: number;

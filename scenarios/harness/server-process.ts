@@ -45,6 +45,8 @@ export class ServerProcess {
   private exited: Promise<number | null> = Promise.resolve(null);
   url = '';
   port = 0;
+  /** Epoch ms this process (the latest start or restart) printed its URL; its background jobs start then. */
+  startedAtMs: number | undefined;
 
   constructor(private readonly options: ServerProcessOptions) {
     this.port = options.port;
@@ -109,6 +111,7 @@ export class ServerProcess {
       });
     });
     this.url = url;
+    this.startedAtMs = Date.now();
     this.port = Number(new URL(url).port);
     return url;
   }

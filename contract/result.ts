@@ -132,7 +132,10 @@ export interface GeneratorHealth {
  * What the simulated agents did under osquery's failure rules (docs/fidelity.md), summed over hosts:
  * distributed results kept after a failed write, re-sent, or dropped past the per-host bound; enroll
  * sequences that gave up; crashes (scenario `crash_queries`) and the results they lost; denylisted
- * answers; batches refused for a discovery SQL error; buffered log lines purged past `buffered_log_max`.
+ * answers; batches refused for a discovery SQL error; buffered log lines purged past `buffered_log_max`;
+ * fleetd's re-enrolls after its orbit node key was refused with 401s for 45 s (client/orbit_client.go
+ * `authenticatedRequest`: the 401s before each are counted as 4xx on orbit_config/orbit_device_token,
+ * as Fleet answers them; documents written before it have no `orbit_reenrolls`).
  */
 export interface AgentBehaviour {
   write_results_retained: number;
@@ -144,6 +147,7 @@ export interface AgentBehaviour {
   denylisted_answers: number;
   batches_aborted: number;
   log_lines_purged: number;
+  orbit_reenrolls: number;
 }
 
 export const AGENT_BEHAVIOUR_KEYS: ReadonlyArray<keyof AgentBehaviour> = [
@@ -156,6 +160,7 @@ export const AGENT_BEHAVIOUR_KEYS: ReadonlyArray<keyof AgentBehaviour> = [
   'denylisted_answers',
   'batches_aborted',
   'log_lines_purged',
+  'orbit_reenrolls',
 ];
 
 /** The counts of several workers or shards added up (an absent one counts 0). */

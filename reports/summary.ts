@@ -122,5 +122,7 @@ function agentsRow(a: ResultDocument['agents']): string | undefined {
   if (a.denylisted_answers > 0) parts.push(`denylisted answers ${fmtInt(a.denylisted_answers)}`);
   if (a.batches_aborted > 0) parts.push(`batches refused (discovery SQL error) ${fmtInt(a.batches_aborted)}`);
   if (a.log_lines_purged > 0) parts.push(`log lines purged ${fmtInt(a.log_lines_purged)}`);
+  // Each follows 401s (counted as 4xx on orbit_config / orbit_device_token): an orbit node key the server had replaced.
+  if ((a.orbit_reenrolls ?? 0) > 0) parts.push(`orbit re-enrolls after 45 s of 401s ${fmtInt(a.orbit_reenrolls)}`);
   return parts.length > 0 ? parts.join('; ') : undefined;
 }

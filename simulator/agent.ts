@@ -174,6 +174,7 @@ export class AgentPopulation {
     denylisted_answers: 0,
     batches_aborted: 0,
     log_lines_purged: 0,
+    orbit_reenrolls: 0, // fleetd's orbit counts its own (shard.ts adds them)
   };
 
   constructor(private readonly options: AgentPopulationOptions) {

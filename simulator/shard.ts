@@ -193,7 +193,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     peakConnections,
     maxInFlight: transport.maxInFlight,
     cachedAnswers: evaluator.cachedAnswers,
-    agents: agents.agentCounts(),
+    agents: { ...agents.agentCounts(), orbit_reenrolls: orbit?.counts.reenrolls ?? 0 },
   };
   recorder.destroy();
   evaluator.close();

@@ -26,6 +26,7 @@ import {
   DESKTOP_PING_INTERVAL_MS,
   DESKTOP_SUMMARY_INTERVAL_MS,
   DESKTOP_TOKEN_FILE_CHECK_MS,
+  FLEETD_HTTP_TIMEOUT_MS,
   ORBIT_CAPABILITIES_INTERVAL_MS,
   ORBIT_CONFIG_ATTEMPTS,
   ORBIT_CONFIG_INTERVAL_MS,
@@ -275,6 +276,10 @@ export class OrbitPopulation {
       then(status, text, done);
     });
     exchange.method = method;
+    // fleetd's Go clients give up after 60 s, not at osquery's timeout: a shorter one abandons
+    // requests the server still runs (an abandoned enroll applied after its retry leaves orbit
+    // holding a key the server has already replaced: 401s until the re-enroll below).
+    exchange.timeoutMs = FLEETD_HTTP_TIMEOUT_MS;
     this.options.transport.post(this.target(h), path, body, exchange);
   }
 
@@ -372,7 +377,8 @@ export class OrbitPopulation {
           this.counts.reenrolls++;
         }
       }
-      const attempt = ++this.tries[slot]!;
+      // GetConfig's retry.Do retries only network errors and 5xx; a 4xx goes straight to the backoff.
+      const attempt = status === 0 || status >= 500 ? ++this.tries[slot]! : ORBIT_CONFIG_ATTEMPTS;
       if (attempt < ORBIT_CONFIG_ATTEMPTS) return this.schedule(h, ORBIT_KIND_CONFIG, done + ORBIT_CONFIG_RETRY_MS);
       this.tries[slot] = 0;
       const failures = Math.min(++this.configFailures[h]!, 250);

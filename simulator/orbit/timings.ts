@@ -23,6 +23,13 @@ export const ORBIT_BACKOFF_JITTER = 0.1;
 /** client/orbit_client.go: `unauthenticatedReenrollGracePeriod = 45 * time.Second` of continuous 401s before re-enrolling. */
 export const ORBIT_REENROLL_GRACE_MS = 45 * SECOND;
 
+/**
+ * pkg/fleethttp/fleethttp.go `DefaultTimeout = 60 * time.Second`: the http.Client timeout of every
+ * fleetd client (client/base_client.go newBaseClient → fleethttp.NewClient with no WithTimeout), for
+ * orbit's and Fleet Desktop's requests alike; osquery's own timeout does not apply to them.
+ */
+export const FLEETD_HTTP_TIMEOUT_MS = 60 * SECOND;
+
 /** client/orbit_client.go: `OrbitEnrollRetrySleep = 10s`, `OrbitEnrollBackoffMultiplier = 2`, `OrbitEnrollMaxRetries = 6`. */
 export const ORBIT_ENROLL_RETRY_SLEEP_MS = 10 * SECOND;
 export const ORBIT_ENROLL_BACKOFF_MULTIPLIER = 2;

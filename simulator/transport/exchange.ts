@@ -50,6 +50,11 @@ export abstract class Exchange implements Dispatcher.DispatchHandler {
   postedMs = 0;
   /** HTTP method: osquery only POSTs; fleetd also sends HEAD and GET (Fleet Desktop's device routes). */
   method: 'POST' | 'GET' | 'HEAD' = 'POST';
+  /**
+   * This request's timeout (ms) when it is not the transport's (osquery's `request_timeout`): fleetd's
+   * Go clients time out after 60 s (simulator/orbit/timings.ts FLEETD_HTTP_TIMEOUT_MS).
+   */
+  timeoutMs: number | undefined = undefined;
   private status = 0;
   private chunk: Buffer | undefined;
   private chunks: Buffer[] | undefined;

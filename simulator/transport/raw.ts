@@ -30,7 +30,7 @@ interface Pending {
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 
-/** The request's method (the Exchange's; POST for handlers that do not say). */
+/** The request's method (the Exchange's; POST for handlers that do not say). A handler may carry its own `timeoutMs` too (Exchange). */
 const methodOf = (request: Pending): string => (request.handler as { method?: string }).method ?? 'POST';
 const NO_CONTROLLER = undefined as unknown as Dispatcher.DispatchController;
 
@@ -61,7 +61,7 @@ class Connection {
     const method = methodOf(request);
     const body = method === 'POST' ? request.body : '';
     const length = Buffer.byteLength(body);
-    socket.setTimeout(this.client.timeoutMs);
+    socket.setTimeout((request.handler as { timeoutMs?: number }).timeoutMs ?? this.client.timeoutMs);
     const authorization = (request.handler as { authorization?: string }).authorization;
     const auth = authorization === undefined ? '' : `Authorization: ${authorization}\r\n`;
     socket.write(`${method} ${request.path} HTTP/1.1\r\nHost: ${this.client.hostHeader}\r\n${this.client.headerLines}${auth}Content-Length: ${length}\r\n\r\n${body}`);

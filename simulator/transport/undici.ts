@@ -2,7 +2,7 @@
  * The default HTTP client: one undici Pool per target (keep-alive, no pipelining), driven through
  * `dispatch` with the Exchange as handler: no streams and no promise per request.
  */
-import { Pool } from 'undici';
+import { type Dispatcher, Pool } from 'undici';
 import type { ClientOptions, HttpClient } from './client.js';
 import { KEEP_ALIVE_MS, REQUEST_HEADERS } from './client.js';
 import type { Exchange } from './exchange.js';
@@ -33,7 +33,12 @@ export class UndiciClient implements HttpClient {
     try {
       const headers = exchange.authorization === undefined ? this.headers : [...this.headers, 'authorization', exchange.authorization];
       const method = exchange.method;
-      this.pool.dispatch(method === 'POST' ? { path, method, headers, body } : { path, method, headers }, exchange);
+      const options: Dispatcher.DispatchOptions = method === 'POST' ? { path, method, headers, body } : { path, method, headers };
+      if (exchange.timeoutMs !== undefined) {
+        options.headersTimeout = exchange.timeoutMs;
+        options.bodyTimeout = exchange.timeoutMs;
+      }
+      this.pool.dispatch(options, exchange);
     } catch (error) {
       exchange.onResponseError(undefined, error as Error);
     }

@@ -83,7 +83,7 @@ describe('merge', () => {
   it('adds the agents\' failure-rule counts (a shard without them counts 0; none at all: no block)', () => {
     const a = syntheticResult();
     const b = syntheticResult();
-    a.agents = { write_results_retained: 5, write_results_resent: 4, write_results_dropped: 1, enroll_gave_up: 0, crashes: 2, crash_results_lost: 0, denylisted_answers: 3, batches_aborted: 0, log_lines_purged: 7 };
+    a.agents = { write_results_retained: 5, write_results_resent: 4, write_results_dropped: 1, enroll_gave_up: 0, crashes: 2, crash_results_lost: 0, denylisted_answers: 3, batches_aborted: 0, log_lines_purged: 7, orbit_reenrolls: 0 };
     expect(mergeResults([a, b]).agents).toEqual(a.agents);
     b.agents = { ...a.agents };
     expect(mergeResults([a, b]).agents!.write_results_retained).toBe(10);

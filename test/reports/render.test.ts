@@ -91,9 +91,18 @@ describe('summary.md', () => {
   it('lists what the agents\' failure rules did, only when they did something', () => {
     const doc = syntheticResult();
     expect(renderSummary(doc)).not.toContain('failure rules');
-    doc.agents = { write_results_retained: 12, write_results_resent: 10, write_results_dropped: 0, enroll_gave_up: 0, crashes: 1, crash_results_lost: 2, denylisted_answers: 3, batches_aborted: 0, log_lines_purged: 0 };
+    doc.agents = { write_results_retained: 12, write_results_resent: 10, write_results_dropped: 0, enroll_gave_up: 0, crashes: 1, crash_results_lost: 2, denylisted_answers: 3, batches_aborted: 0, log_lines_purged: 0, orbit_reenrolls: 0 };
     const md = renderSummary(doc);
     expect(md).toContain("| agents (osquery's failure rules) | write results retained 12, re-sent 10, dropped 0; crashes 1 (results lost 2); denylisted answers 3 |");
+  });
+
+  it('says how many orbit hosts re-enrolled after 401s (the 4xx on orbit_config / orbit_device_token they follow)', () => {
+    const doc = syntheticResult();
+    doc.agents = { write_results_retained: 0, write_results_resent: 0, write_results_dropped: 0, enroll_gave_up: 0, crashes: 0, crash_results_lost: 0, denylisted_answers: 0, batches_aborted: 0, log_lines_purged: 0, orbit_reenrolls: 4 };
+    expect(renderSummary(doc)).toContain('orbit re-enrolls after 45 s of 401s 4 |');
+    // A document written before the counter existed.
+    delete (doc.agents as Partial<typeof doc.agents>).orbit_reenrolls;
+    expect(renderSummary(doc)).not.toContain('orbit re-enrolls');
   });
 
   it('warns loudly when the generator was saturated', () => {

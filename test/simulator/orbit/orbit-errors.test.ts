@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { orbitHarness, times, type OrbitHarness } from '../fixtures/orbit-clock.js';
-import { desktopTokenCheckWaitMs, nextTickerTick, orbitConfigBackoffMs, orbitEnrollWaitMs, tickAtOrAfter } from '../../../simulator/orbit/timings.js';
+import { FLEETD_HTTP_TIMEOUT_MS, desktopTokenCheckWaitMs, nextTickerTick, orbitConfigBackoffMs, orbitEnrollWaitMs, tickAtOrAfter } from '../../../simulator/orbit/timings.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -79,14 +79,32 @@ describe('orbit config errors', () => {
 
   it('re-enrolls only after 401s have lasted 45 s (unauthenticatedReenrollGracePeriod)', () => {
     harness = orbitHarness({ reply: (r) => (r.route === 'orbit_config' && r.body.includes('orbit-0') && r.t > 0 ? { status: 401, body: '{"error":"invalid orbit node key"}' } : undefined) });
-    harness.advance(3 * MIN);
+    harness.advance(5 * MIN);
     const configs = times(harness.of('orbit_config'));
     const enrolls = times(harness.of('orbit_enroll'));
-    // 401 at 30 s (run starts), retry at 60 s (30 s < 45 s: keep the key), backoff, then ≥ 45 s → re-enroll.
+    // The first config gets a 401; no 30 s retry (a 4xx): backoff 60–66 s; a 401 again (≥ 45 s:
+    // re-enroll armed); backoff 120–132 s; then the next config enrolls first and uses the new key.
     expect(enrolls).toHaveLength(2);
-    expect(enrolls[1]! - configs[1]!).toBeGreaterThanOrEqual(45 * S);
+    expect(configs[1]! - configs[0]!).toBeGreaterThanOrEqual(60 * S);
+    expect(configs[1]! - configs[0]!).toBeLessThanOrEqual(66 * S);
+    expect(enrolls[1]! - configs[1]!).toBeGreaterThanOrEqual(120 * S);
+    expect(enrolls[1]! - configs[1]!).toBeLessThanOrEqual(132 * S);
+    expect(configs[2]).toBeGreaterThanOrEqual(enrolls[1]!);
+    expect(configs[2]! - enrolls[1]!).toBeLessThan(S);
+    expect(harness.of('orbit_config').filter((r) => r.body.includes('orbit-0'))).toHaveLength(2);
+    expect(harness.of('orbit_config')[2]!.body).toContain('orbit-1');
     expect(harness.orbit.keysOf(0).orbitNodeKey).toBe('orbit-1');
     expect(harness.orbit.counts.reenrolls).toBe(1);
+  });
+
+  it('does not retry a 4xx after 30 s: GetConfig retries only network errors and 5xx (client/orbit_client.go)', () => {
+    harness = orbitHarness({ reply: (r) => (r.route === 'orbit_config' && r.index === 1 ? { status: 400, body: '{"error":"bad"}' } : undefined) });
+    harness.advance(3 * MIN);
+    const t = times(harness.of('orbit_config'));
+    expect(t[1]).toBe(30 * S);
+    // Straight to the loop's backoff (30 s · 2 + ≤ 10 %), not the 30 s retry.
+    expect(t[2]! - t[1]!).toBeGreaterThanOrEqual(60 * S);
+    expect(t[2]! - t[1]!).toBeLessThanOrEqual(66 * S);
   });
 });
 
@@ -109,6 +127,17 @@ describe('device token', () => {
     const writes = harness.of('orbit_device_token');
     expect(writes).toHaveLength(2);
     expect(writes[1]!.t - check.t).toBeLessThan(3);
+  });
+});
+
+describe('fleetd HTTP client timeout', () => {
+  it('every orbit and Desktop request carries fleethttp.DefaultTimeout (60 s), not osquery\'s request_timeout', () => {
+    harness = orbitHarness();
+    harness.advance(6 * MIN);
+    const routes = new Set(harness.sent.map((r) => r.route));
+    expect(routes).toEqual(new Set(['orbit_enroll', 'orbit_config', 'orbit_ping', 'orbit_device_token', 'device_token_ping', 'desktop', 'device_ping']));
+    expect(new Set(harness.sent.map((r) => r.timeoutMs))).toEqual(new Set([FLEETD_HTTP_TIMEOUT_MS]));
+    expect(FLEETD_HTTP_TIMEOUT_MS).toBe(60 * S);
   });
 });
 

@@ -29,6 +29,23 @@ for (const kind of ['raw', 'undici'] as TransportKind[]) {
     await transport.close();
   });
 
+  test(`${kind} transport: a request's own timeout replaces the transport's (fleetd's 60 s beside osquery's)`, async () => {
+    // Answers after 2 s: past the transport's 300 ms (undici's timers tick in ≈ 0.5–1 s), within the request's own 10 s.
+    silent = createServer((_req, res) => void setTimeout(() => res.end('{}'), 2000));
+    await new Promise<void>((r) => silent!.listen(0, '127.0.0.1', r));
+    const transport = new Transport({ targets: [`http://127.0.0.1:${(silent.address() as { port: number }).port}`], connections: 2, timeoutMs: 300, kind });
+    const post = (timeoutMs: number | undefined): Promise<{ outcome: number; status: number }> =>
+      new Promise((resolve) => {
+        const exchange = new CallbackExchange((outcome, status) => resolve({ outcome, status }));
+        exchange.timeoutMs = timeoutMs;
+        transport.post(0, '/x', '{}', exchange);
+      });
+    const [own, shared] = await Promise.all([post(10_000), post(undefined)]);
+    expect(own).toEqual({ outcome: OUTCOME_INDEX['2xx'], status: 200 });
+    expect(shared).toEqual({ outcome: OUTCOME_INDEX.timeout, status: 0 });
+    await transport.close();
+  });
+
   test(`${kind} transport: a refused connection is a connect outcome`, async () => {
     const transport = new Transport({ targets: ['http://127.0.0.1:1'], connections: 1, timeoutMs: 2000, kind });
     expect(await outcomeOf(transport)).toEqual({ outcome: OUTCOME_INDEX.connect, status: 0 });

@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { orbitHarness, times, type OrbitHarness } from '../fixtures/orbit-clock.js';
-import { desktopTokenCheckWaitMs, nextTickerTick, orbitConfigBackoffMs, orbitEnrollWaitMs, tickAtOrAfter } from '../../../simulator/orbit/timings.js';
+import { desktopTokenCheckWaitMs, nextTickerTick, orbitConfigBackoffMs, orbitEnrollWaitMs, tickAfter, tickAtOrAfter } from '../../../simulator/orbit/timings.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -109,6 +109,54 @@ describe('device token', () => {
     const writes = harness.of('orbit_device_token');
     expect(writes).toHaveLength(2);
     expect(writes[1]!.t - check.t).toBeLessThan(3);
+  });
+});
+
+describe('a rotation due while orbit has no node key (the fleetd-defaults stall)', () => {
+  it('waits for the next 30 s local checks (never 0 ms) and goes out on the first one after the re-enroll', () => {
+    // Config 401s from 2 min (re-enroll after 45 s: the key is dropped at ~240 s), enroll fails
+    // until its 5th retry (~420 s), the remote check at ~300 s fails: the rotation it starts finds no
+    // key. Before the fix it rescheduled itself at its own tick (tickAtOrAfter(start, tick) = tick)
+    // into the slot being drained, forever: with a small drain limit the harness never settles.
+    harness = orbitHarness({
+      drainLimit: 100,
+      reply: (r) =>
+        r.route === 'orbit_config' && r.t > 2 * MIN && r.t < 5 * MIN
+          ? { status: 401, body: '{"error":"invalid orbit node key","node_invalid":true}' }
+          : r.route === 'orbit_enroll' && r.index > 0 && r.index < 5
+            ? { status: 500, body: '{}' }
+            : r.route === 'device_token_ping' && r.index === 0
+              ? { status: 401, body: '' }
+              : undefined,
+    });
+    harness.advance(8 * MIN, 100);
+    expect(harness.orbit.counts.reenrolls).toBe(1);
+    const check = harness.of('device_token_ping')[0]!.t;
+    const enrolls = times(harness.of('orbit_enroll'));
+    expect(enrolls).toHaveLength(6);
+    // No key from the drop until the last enroll, which is after the failed check.
+    expect(enrolls[1]).toBeLessThan(check);
+    expect(enrolls[5]).toBeGreaterThan(check);
+    const writes = times(harness.of('orbit_device_token'));
+    expect(writes).toHaveLength(2);
+    // The first local check (30 s ticks from the start at 0) after the key came back.
+    expect(writes[1]).toBe(tickAtOrAfter(0, enrolls[5]!, 30 * S));
+    expect(writes[1]! % (30 * S)).toBe(0);
+    expect(harness.orbit.keysOf(0).orbitNodeKey).toBe('orbit-5');
+  });
+
+  it('tickAfter: the next tick strictly after `at`, at least 1 ms later, also with fractional starts', () => {
+    expect(tickAfter(0, 90, 30)).toBe(120);
+    expect(tickAfter(0, 95, 30)).toBe(120);
+    expect(tickAfter(100, 40, 30)).toBe(100);
+    expect(tickAfter(100, 100, 30)).toBe(130);
+    const start = 1_767_225_600_123.37;
+    for (let k = 1; k < 200; k++) {
+      const tick = tickAtOrAfter(start, start + k * 30 * S, 30 * S);
+      const next = tickAfter(start, tick, 30 * S);
+      expect(next - tick).toBeGreaterThan(30 * S - 1);
+      expect(next - tick).toBeLessThan(30 * S + 1);
+    }
   });
 });
 

@@ -333,8 +333,16 @@ export class AgentPopulation {
     this.waitingForKey[h]! |= 1 << kind;
     if (this.flags[h]! & FLAG_ENROLLING) return;
     this.flags[h]! |= FLAG_ENROLLING;
-    this.tries[h * KINDS + KIND_ENROLL] = 0;
-    this.schedule(h, KIND_ENROLL, this.now(), true);
+    // A direct call, as getNodeKey enrolls in the requesting thread at once: an event for now,
+    // scheduled while its slot is being drained, would wait for the timing wheel's next drain call.
+    // A pending enroll event is superseded, as schedule(…, replace) did.
+    const slot = h * KINDS + KIND_ENROLL;
+    const now = this.now();
+    this.tries[slot] = 0;
+    this.generations[slot] = (this.generations[slot]! + 1) & 0xff;
+    this.scheduled[h]! &= ~(1 << KIND_ENROLL);
+    this.intended[slot] = now;
+    this.enroll(h, now);
   }
 
   /** The enroll request: the group's part is built once per group, the host's identity spliced in. */

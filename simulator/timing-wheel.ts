@@ -6,6 +6,12 @@
  * the wheel as the horizon moves. `drain(now, limit, fn)` hands out every due event in time order
  * (up to `limit` per call, so a burst never starves the event loop: what is left is handed out on
  * the next call, and the agent records it as lateness).
+ *
+ * An event scheduled from inside `fn` for the slot being drained (or an earlier one: due now, a zero
+ * or negative delay) is handed out on a later call, never in the same one: it waits in `later` and
+ * joins the cursor's slot when the next call starts. So an event that keeps rescheduling itself
+ * "now" fires once per call instead of spinning the drain loop while the cursor never moves (the
+ * fleetd-defaults stall: every endpoint at 0 req/s, a worker's event loop ≥ 95 % busy).
  */
 const SLOT_BITS = 16;
 const SLOTS = 1 << SLOT_BITS;
@@ -17,6 +23,10 @@ export class TimingWheel {
   /** The next slot (absolute ms) not yet drained. */
   private cursor: number;
   private nextOverflowSweep: number;
+  /** The slot whose events `fn` is being handed (−∞ outside `drain`). */
+  private draining = Number.NEGATIVE_INFINITY;
+  /** Events scheduled during `drain` for a slot ≤ the one being drained: for the next call. */
+  private later: number[] = [];
   size = 0;
 
   constructor(startMs: number) {
@@ -26,8 +36,12 @@ export class TimingWheel {
 
   schedule(atMs: number, event: number): void {
     let slot = Math.floor(atMs);
-    if (slot < this.cursor) slot = this.cursor;
     this.size++;
+    if (slot <= this.draining) {
+      this.later.push(event);
+      return;
+    }
+    if (slot < this.cursor) slot = this.cursor;
     if (slot - this.cursor >= SLOTS) {
       this.overflow.push({ at: slot, event });
       return;
@@ -41,20 +55,33 @@ export class TimingWheel {
   /** Calls `fn(event)` for due events (≤ nowMs); returns how many were handed out. */
   drain(nowMs: number, limit: number, fn: (event: number) => void): number {
     const until = Math.floor(nowMs);
+    if (this.later.length > 0) {
+      // Due since the last call: they join the cursor's slot, after what is left there.
+      const index = this.cursor & MASK;
+      const list = this.slots[index];
+      if (list === undefined) this.slots[index] = this.later;
+      else list.push(...this.later);
+      this.later = [];
+    }
     let handed = 0;
     while (this.cursor <= until) {
       const index = this.cursor & MASK;
       const list = this.slots[index];
       if (list !== undefined && list.length > 0) {
-        // fn may schedule into this very slot (due now): those are handled on a later call.
         const take = Math.min(list.length, limit - handed);
+        // The whole list leaves the slot (or its first `take` events, the rest staying for the next
+        // call) before fn runs: what fn schedules for this slot goes to `later`, not into this list.
         const batch = take === list.length ? list : list.splice(0, take);
         if (batch === list) this.slots[index] = undefined;
         this.size -= batch.length;
-        for (let i = 0; i < batch.length; i++) fn(batch[i]!);
+        this.draining = this.cursor;
+        try {
+          for (let i = 0; i < batch.length; i++) fn(batch[i]!);
+        } finally {
+          this.draining = Number.NEGATIVE_INFINITY;
+        }
         handed += batch.length;
         if (handed >= limit) return handed;
-        if (this.slots[index] !== undefined && this.slots[index]!.length > 0) continue;
       }
       this.cursor++;
       if (this.cursor >= this.nextOverflowSweep) this.sweepOverflow();

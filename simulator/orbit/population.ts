@@ -40,6 +40,7 @@ import {
   desktopTokenCheckWaitMs,
   nextTickerTick,
   orbitConfigBackoffMs,
+  tickAfter,
   tickAtOrAfter,
   orbitEnrollWaitMs,
 } from './timings.js';
@@ -348,9 +349,15 @@ export class OrbitPopulation {
     const keyBody = this.keyBodies[h];
     if (keyBody === undefined) {
       // GetConfig needs the orbit node key: orbit enrolls first (client/orbit_client.go getNodeKeyOrEnroll).
+      // A direct call, as in orbit (no wheel round trip: an event for now, scheduled while its slot is
+      // drained, would wait for the wheel's next drain call); a pending enroll event is superseded.
       this.flags[h]! |= FLAG_WAITING_FOR_KEY;
-      this.tries[h * KINDS + ORBIT_KIND_ENROLL] = 0;
-      return this.schedule(h, ORBIT_KIND_ENROLL, intended);
+      const slot = h * KINDS + ORBIT_KIND_ENROLL;
+      this.tries[slot] = 0;
+      this.generations[slot] = (this.generations[slot]! + 1) & 0xff;
+      this.scheduled[h]! &= ~(1 << ORBIT_KIND_ENROLL);
+      this.intended[slot] = intended;
+      return this.enroll(h, intended);
     }
     this.request(h, 'orbit_config', 'POST', ORBIT_PATHS.config, keyBody, intended, (status, _text, done) => {
       const slot = h * KINDS + ORBIT_KIND_CONFIG;
@@ -394,7 +401,11 @@ export class OrbitPopulation {
   /** orbit/pkg/token/readwriter.go Rotate: a new UUID POSTed to /orbit/device_token, 3 attempts 5 s apart. */
   private rotate(h: number, intended: number): void {
     const keyBody = this.keyBodies[h];
-    if (keyBody === undefined) return this.schedule(h, ORBIT_KIND_ROTATE, this.nextLocalCheck(h, intended));
+    // No orbit node key (re-enrolling after 401s): the rotation waits for the next 30 s local check,
+    // strictly after `intended`. nextLocalCheck(h, intended) is `intended` itself when this event fires
+    // on a local-check tick, as it does after the first wait: it rescheduled itself into the slot being
+    // drained, in a loop that never sent a request (the fleetd-defaults stall).
+    if (keyBody === undefined) return this.schedule(h, ORBIT_KIND_ROTATE, tickAfter(this.startedAt[h]!, intended, TOKEN_LOCAL_CHECK_MS));
     const token = deviceToken(this.options.seed, this.global(h), this.rotations[h]!);
     const body = `${keyBody.slice(0, -1)},"device_auth_token":"${token}"}`;
     this.request(h, 'orbit_device_token', 'POST', ORBIT_PATHS.deviceToken, body, intended, (status, _text, done) => {

@@ -103,3 +103,18 @@ export function nextTickerTick(previousTick: number, now: number, interval: numb
 export function tickAtOrAfter(anchor: number, at: number, interval: number): number {
   return at <= anchor ? anchor : anchor + Math.ceil((at - anchor) / interval) * interval;
 }
+
+/**
+ * The first tick of a ticker started at `anchor` strictly after `at`, at least 1 ms later: the next
+ * run of a loop whose tick at `at` is being handled now. A Go time.Ticker delivers each tick once
+ * (orbit/pkg/token/readwriter.go `StartRotation`: `rotationTicker := time.NewTicker(rw.localCheckDuration)`,
+ * a failed check or Rotate is logged and the loop waits for the next tick), so a check that cannot
+ * go ahead at `at` waits one period, never 0 ms (tickAtOrAfter(anchor, at) is `at` itself when `at`
+ * is a tick, which rescheduled the same event into the slot being drained, forever).
+ */
+export function tickAfter(anchor: number, at: number, interval: number): number {
+  let next = at < anchor ? anchor : anchor + (Math.floor((at - anchor) / interval) + 1) * interval;
+  // Float rounding can land `next` on `at` itself (or within a slot of it): one more period.
+  if (next - at < 1) next += interval;
+  return next;
+}

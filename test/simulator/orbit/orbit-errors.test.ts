@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { orbitHarness, times, type OrbitHarness } from '../fixtures/orbit-clock.js';
-import { FLEETD_HTTP_TIMEOUT_MS, desktopTokenCheckWaitMs, nextTickerTick, orbitConfigBackoffMs, orbitEnrollWaitMs, tickAtOrAfter } from '../../../simulator/orbit/timings.js';
+import { FLEETD_HTTP_TIMEOUT_MS, desktopTokenCheckWaitMs, nextTickerTick, orbitConfigBackoffMs, orbitEnrollWaitMs, tickAfter, tickAtOrAfter } from '../../../simulator/orbit/timings.js';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -138,6 +138,54 @@ describe('fleetd HTTP client timeout', () => {
     expect(routes).toEqual(new Set(['orbit_enroll', 'orbit_config', 'orbit_ping', 'orbit_device_token', 'device_token_ping', 'desktop', 'device_ping']));
     expect(new Set(harness.sent.map((r) => r.timeoutMs))).toEqual(new Set([FLEETD_HTTP_TIMEOUT_MS]));
     expect(FLEETD_HTTP_TIMEOUT_MS).toBe(60 * S);
+  });
+});
+
+describe('a rotation due while orbit has no node key (the fleetd-defaults stall)', () => {
+  it('waits for the next 30 s local checks (never 0 ms) and goes out on the first one after the re-enroll', () => {
+    // Config 401s from 2 min (no retry on a 4xx: backoff; re-enroll once 401s have lasted 45 s, so the
+    // key is dropped at ~330 s), enroll fails until its 6th retry (~640 s), the remote check at
+    // ~600 s fails: the rotation it starts finds no key. Before the fix it rescheduled itself at its own tick (tickAtOrAfter(start, tick) = tick)
+    // into the slot being drained, forever: with a small drain limit the harness never settles.
+    harness = orbitHarness({
+      drainLimit: 100,
+      reply: (r) =>
+        r.route === 'orbit_config' && r.t > 2 * MIN && r.t < 5 * MIN
+          ? { status: 401, body: '{"error":"invalid orbit node key","node_invalid":true}' }
+          : r.route === 'orbit_enroll' && r.index > 0 && r.index < 6
+            ? { status: 500, body: '{}' }
+            : r.route === 'device_token_ping' && r.index === 1
+              ? { status: 401, body: '' }
+              : undefined,
+    });
+    harness.advance(12 * MIN, 100);
+    expect(harness.orbit.counts.reenrolls).toBe(1);
+    const check = harness.of('device_token_ping')[1]!.t;
+    const enrolls = times(harness.of('orbit_enroll'));
+    expect(enrolls).toHaveLength(7);
+    // No key from the drop until the last enroll, which is after the failed check.
+    expect(enrolls[1]).toBeLessThan(check);
+    expect(enrolls[6]).toBeGreaterThan(check);
+    const writes = times(harness.of('orbit_device_token'));
+    expect(writes).toHaveLength(2);
+    // The first local check (30 s ticks from the start at 0) after the key came back.
+    expect(writes[1]).toBe(tickAtOrAfter(0, enrolls[6]!, 30 * S));
+    expect(writes[1]! % (30 * S)).toBe(0);
+    expect(harness.orbit.keysOf(0).orbitNodeKey).toBe('orbit-6');
+  });
+
+  it('tickAfter: the next tick strictly after `at`, at least 1 ms later, also with fractional starts', () => {
+    expect(tickAfter(0, 90, 30)).toBe(120);
+    expect(tickAfter(0, 95, 30)).toBe(120);
+    expect(tickAfter(100, 40, 30)).toBe(100);
+    expect(tickAfter(100, 100, 30)).toBe(130);
+    const start = 1_767_225_600_123.37;
+    for (let k = 1; k < 200; k++) {
+      const tick = tickAtOrAfter(start, start + k * 30 * S, 30 * S);
+      const next = tickAfter(start, tick, 30 * S);
+      expect(next - tick).toBeGreaterThan(30 * S - 1);
+      expect(next - tick).toBeLessThan(30 * S + 1);
+    }
   });
 });
 

@@ -18,6 +18,7 @@
  */
 import type { Database, SqlJsStatic } from 'sql.js';
 import type { FleetGroupSpec } from '../../contract/fleet-spec.js';
+import { echoedRegistryRows, type RegistryRow } from './registry-spelling.js';
 
 export type ColumnType = 'TEXT' | 'INTEGER' | 'BIGINT' | 'DOUBLE';
 export type CatalogPlatform = 'darwin' | 'windows' | 'linux' | 'chrome';
@@ -193,8 +194,8 @@ export function buildGroupDatabase(SQL: SqlJsStatic, spec: FleetGroupSpec, env: 
   return db;
 }
 
-/** Runs one query the way osquery reports it. */
-export function runQuery(db: Database, sql: string): QueryAnswer {
+/** Runs one query the way osquery reports it (registry spellings: runQuery). */
+function runSql(db: Database, sql: string): QueryAnswer {
   try {
     const results = db.exec(sql);
     const last = results[results.length - 1];
@@ -215,6 +216,37 @@ export function runQuery(db: Database, sql: string): QueryAnswer {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     return { status: 1, rowCount: 0, rows: [], message, rowsJson: '""' };
+  }
+}
+
+/**
+ * Runs one query the way osquery reports it. For a query that reads `registry`, the rows osquery's
+ * registry table returns for the query's own spelling of a key (doubled backslashes, other case;
+ * simulator/fleet/registry-spelling.ts) are added for this query only, then removed; the query
+ * itself runs read-only.
+ */
+export function runQuery(db: Database, sql: string): QueryAnswer {
+  if (!/\bregistry\b/i.test(sql)) return runSql(db, sql);
+  let canonical: RegistryRow[];
+  try {
+    const result = db.exec('SELECT * FROM registry')[0];
+    canonical = (result?.values ?? []).map((values) => Object.fromEntries(result!.columns.map((c, i) => [c, values[i] as string | number | null])));
+  } catch {
+    return runSql(db, sql); // no registry table on this platform: SQLite's own error
+  }
+  const extra = echoedRegistryRows(canonical, sql);
+  if (extra.length === 0) return runSql(db, sql);
+  const columns = Object.keys(canonical[0]!);
+  const before = Number(db.exec('SELECT coalesce(max(rowid), 0) FROM registry')[0]!.values[0]![0]);
+  db.exec('PRAGMA query_only = 0');
+  try {
+    const insert = db.prepare(`INSERT INTO registry (${columns.map(quoteIdent).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`);
+    for (const row of extra) insert.run(columns.map((c) => row[c] ?? null));
+    insert.free();
+    db.exec('PRAGMA query_only = 1');
+    return runSql(db, sql);
+  } finally {
+    db.exec(`PRAGMA query_only = 0; DELETE FROM registry WHERE rowid > ${before}; PRAGMA query_only = 1;`);
   }
 }
 

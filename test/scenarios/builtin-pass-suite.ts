@@ -67,15 +67,34 @@ export async function runBuiltin(name: string, store: string): Promise<BuiltinOu
   }));
 }
 
-/** Runs `name` on `store` and expects exit 0 with every threshold met (the outputs of failed runs as the message). */
+/**
+ * A failed outcome that says nothing about the server: only latency limits failed, and the run itself
+ * judged the generator saturated (its latency figures include the generator's own delay — on CI's 2
+ * shared cores, the other test file running beside this one). Errors, counts and data failures are
+ * never excused.
+ */
+export function failedOnGeneratorLatencyOnly(outcome: BuiltinOutcome): boolean {
+  return outcome.code === 3 && outcome.failed.length > 0 && outcome.failed.every((f) => /^\S+\.p\d+ [<>]/.test(f) && !f.includes('no data')) && /saturated side: generator/.test(outcome.output);
+}
+
+/**
+ * Runs `name` on `store` and expects exit 0 with every threshold met (the outputs of failed runs as
+ * the message). A run that failed only latency limits while its generator was saturated runs once
+ * more; the second run's verdict stands.
+ */
 async function expectPasses(name: string, store: string): Promise<void> {
-  const outcomes = await runBuiltin(name, store);
+  let outcomes = await runBuiltin(name, store);
+  const failedFirst = outcomes.filter((o) => o.code !== 0 || o.failed.length > 0);
+  if (failedFirst.length > 0 && failedFirst.every(failedOnGeneratorLatencyOnly)) {
+    console.warn(`${name} on ${store.split('/')[0]}: latency failed with the generator saturated (${failedFirst.map((o) => o.failed.join('; ')).join(' | ')}); running once more`);
+    outcomes = await runBuiltin(name, store);
+  }
   const failures = outcomes.filter((o) => o.code !== 0 || o.failed.length > 0);
   expect(failures.map((o) => `${o.name}: exit ${o.code}, ${o.failed.join('; ')}`), failures.map((o) => o.output).join('\n----\n')).toEqual([]);
 }
 
 /** Per store: `stats-strategies` is three runs, which took up to ~160 s on the loaded 2-core machine. */
-const TEST_TIMEOUT_MS = 300_000;
+const TEST_TIMEOUT_MS = 420_000;
 
 /** The tests of one built-in scenario's file: its miniature on the memory store, then on MySQL (the suite's fresh database). */
 export function builtinScenarioOnBothStores(name: (typeof BUILTIN_SCENARIOS)[number]): void {

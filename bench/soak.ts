@@ -9,12 +9,15 @@
  *     STATUS's latest deadlock says whose it was: `deadlocks` counts the ones in this database,
  *     `deadlocks_elsewhere` the rest (a deadlock of ours hidden behind a later one elsewhere within the
  *     same 2 s would be counted there: `deadlocks_unattributed` says how many moves could not be seen);
- *   - resident memory growth < 10% after warm-up, server and simulator: the median RSS of the last third
- *     of the measured window (after the warm-up, the first 20%) against the median of its first third.
- *     Thirds, not tenths: V8's heap grows until a major GC and then gives pages back, so RSS is a sawtooth
- *     whose period is tens of seconds to minutes (≈ 100 s for the server at 300 hosts); windows shorter
- *     than a period compare GC phases, not levels. The restart is at 5%, so the server compared is one
- *     process, up for 15% of the run when the measured window starts;
+ *   - memory growth < 10% after warm-up, server and simulator, between the first and the last third of
+ *     the measured window (after the warm-up, the first 20%), medians of each: of the heap in use after
+ *     each major GC (bench/soak-heap-probe.cjs preloaded into the server; the same observer here for the
+ *     simulator's main thread), and of resident memory (RSS). V8's heap grows until a major GC and then
+ *     gives pages back, so RSS is a sawtooth whose period is tens of seconds to minutes (≈ 100 s for the
+ *     server at 300 hosts): RSS growth fails a run only when a third lasts ≥ 10 min (RSS_GATED_WINDOW_S);
+ *     in shorter runs it is a note and the heap after GC decides (`--heap-gc 15s` forces a full GC that
+ *     often so every window has samples). The restart is at 5%, so the server compared is one process,
+ *     up for 15% of the run when the measured window starts;
  *   - event-loop delay p99 flat: the server's median sample p99 in the last third ≤ 1.5 × the one in the
  *     first third + 5 ms (a few ms of noise on a shared machine is not a trend).
  * The simulator runs in this process (osqsim run's workers are threads), so its memory is this
@@ -22,11 +25,15 @@
  * `--out` (default runs/), with soak-<strategy>.svg (the chart: RSS of both, event-loop p99, the windows
  * compared) and soak-<strategy>.json (the verdict and the simulator's samples) beside them.
  *
- *   npx tsx bench/soak.ts [--hosts 20000] [--duration 1h] [--strategies cron,incremental] [--store mysql://root@127.0.0.1:3306/osqsim_soak] [--out runs] [--json > soak.json]
+ *   npx tsx bench/soak.ts [--hosts 20000] [--duration 1h] [--strategies cron,incremental] [--heap-gc 0] [--store mysql://root@127.0.0.1:3306/osqsim_soak] [--out runs] [--progress] [--json > soak.json]
  *
  * The CI variant is test/bench/soak.test.ts (300 hosts for 3 minutes, cron).
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { loadavg } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import mysql from 'mysql2/promise';
@@ -67,6 +74,15 @@ export interface SoakVerdict {
   simulator_rss_baseline_mb: number | null;
   simulator_rss_end_mb: number | null;
   simulator_rss_growth: number | null;
+  /** Whether RSS growth could fail the run (thirds ≥ RSS_GATED_WINDOW_S). */
+  rss_gated: boolean;
+  /** Medians of the heap in use after major GCs in the two windows (soak-heap-probe.cjs); null without samples. */
+  server_heap_baseline_mb: number | null;
+  server_heap_end_mb: number | null;
+  server_heap_growth: number | null;
+  simulator_heap_baseline_mb: number | null;
+  simulator_heap_end_mb: number | null;
+  simulator_heap_growth: number | null;
   server_event_loop_p99_baseline_ms: number | null;
   server_event_loop_p99_end_ms: number | null;
   /** Where the run's result.json, report.html and the soak chart are (bench runs; absent in pure checks). */
@@ -75,6 +91,8 @@ export interface SoakVerdict {
   /** os.loadavg() (1, 5, 15 min) at the start, the middle and the end of the run: the machine is shared. */
   load_average?: { start: number[]; middle: number[] | null; end: number[] };
   failures: string[];
+  /** What was measured and is not a failure (RSS growth in windows too short to judge it). */
+  notes: string[];
 }
 
 /** The windows the memory and event-loop checks compare: the first and the last third of the measured window. */
@@ -89,20 +107,28 @@ export function soakVerdict(input: {
   doc: ResultDocument;
   deadlocks: number;
   simulatorRss: ReadonlyArray<{ t: number; rss_mb: number }>;
+  /** The heap in use after each major GC (bench/soak-heap-probe.cjs in the server; the same observer here for the simulator's main thread). */
+  serverHeap?: ReadonlyArray<{ t: number; heap_mb: number }>;
+  simulatorHeap?: ReadonlyArray<{ t: number; heap_mb: number }>;
   durationS: number;
   warmupS: number;
+  /** RSS growth is a failure only when a third is at least this long (default RSS_GATED_WINDOW_S). */
+  rssGatedWindowS?: number;
 }): SoakVerdict {
   const { doc, durationS, warmupS } = input;
   const { baseline, end } = soakWindows(durationS, warmupS);
   const server: readonly ServerSample[] = doc.server?.samples ?? [];
-  const levels = (samples: ReadonlyArray<{ t: number; rss_mb: number }>): [number | null, number | null] => {
-    const first = within(samples, ...baseline).map((s) => s.rss_mb);
-    const last = within(samples, ...end).map((s) => s.rss_mb);
+  const levels = <S extends { t: number }>(samples: readonly S[], value: (s: S) => number): [number | null, number | null] => {
+    const first = within(samples, ...baseline).map(value);
+    const last = within(samples, ...end).map(value);
     return [first.length ? median(first) : null, last.length ? median(last) : null];
   };
   const growth = ([first, last]: [number | null, number | null]): number | null => (first !== null && last !== null && first > 0 ? last / first - 1 : null);
-  const serverRss = levels(server);
-  const simulatorRss = levels(input.simulatorRss);
+  const serverRss = levels(server, (s) => s.rss_mb);
+  const simulatorRss = levels(input.simulatorRss, (s) => s.rss_mb);
+  const serverHeap = levels(input.serverHeap ?? [], (s) => s.heap_mb);
+  const simulatorHeap = levels(input.simulatorHeap ?? [], (s) => s.heap_mb);
+  const rssGated = baseline[1] - baseline[0] >= (input.rssGatedWindowS ?? RSS_GATED_WINDOW_S);
   const loopBase = within(server, ...baseline).map((s) => s.event_loop_p99_ms);
   const loopEnd = within(server, ...end).map((s) => s.event_loop_p99_ms);
   const threshold = (expr: string): number | null => doc.thresholds.find((t) => t.expr === expr)?.value ?? null;
@@ -118,17 +144,35 @@ export function soakVerdict(input: {
     simulator_rss_baseline_mb: simulatorRss[0],
     simulator_rss_end_mb: simulatorRss[1],
     simulator_rss_growth: growth(simulatorRss),
+    rss_gated: rssGated,
+    server_heap_baseline_mb: serverHeap[0],
+    server_heap_end_mb: serverHeap[1],
+    server_heap_growth: growth(serverHeap),
+    simulator_heap_baseline_mb: simulatorHeap[0],
+    simulator_heap_end_mb: simulatorHeap[1],
+    simulator_heap_growth: growth(simulatorHeap),
     server_event_loop_p99_baseline_ms: loopBase.length ? median(loopBase) : null,
     server_event_loop_p99_end_ms: loopEnd.length ? median(loopEnd) : null,
     failures: [],
+    notes: [],
   };
   const f = verdict.failures;
   if (verdict.errors_outside_restart !== 0) f.push(`errors outside the restart: ${verdict.errors_outside_restart ?? 'no data'}`);
   if (verdict.counts_error_max !== 0) f.push(`counts off by ${verdict.counts_error_max ?? 'no data'} at the end`);
   if (verdict.deadlocks !== 0) f.push(`${verdict.deadlocks} InnoDB deadlocks`);
-  for (const [who, g] of [['server', verdict.server_rss_growth], ['simulator', verdict.simulator_rss_growth]] as const) {
-    if (g === null) f.push(`${who} RSS: no samples`);
-    else if (g >= 0.1) f.push(`${who} RSS grew ${(g * 100).toFixed(1)}% after warm-up`);
+  for (const [who, rss, heap, probed] of [
+    ['server', verdict.server_rss_growth, verdict.server_heap_growth, input.serverHeap !== undefined],
+    ['simulator', verdict.simulator_rss_growth, verdict.simulator_heap_growth, input.simulatorHeap !== undefined],
+  ] as const) {
+    if (heap !== null && heap >= 0.1) f.push(`${who} heap after GC grew ${(heap * 100).toFixed(1)}% after warm-up`);
+    if (rssGated) {
+      if (rss === null) f.push(`${who} RSS: no samples`);
+      else if (rss >= 0.1) f.push(`${who} RSS grew ${(rss * 100).toFixed(1)}% after warm-up`);
+    } else {
+      // Windows shorter than a few GC periods compare GC phases: RSS is reported, the heap after GC decides.
+      if (heap === null) f.push(`${who} memory: windows under ${RSS_GATED_WINDOW_S / 60} min and no heap-after-GC samples${probed ? ' in both' : ' (no probe)'}`);
+      if (rss !== null && rss >= 0.1) verdict.notes.push(`${who} RSS grew ${(rss * 100).toFixed(1)}% (not a failure: windows under ${RSS_GATED_WINDOW_S / 60} min, heap after GC ${heap === null ? '–' : `${(heap * 100).toFixed(1)}%`})`);
+    }
   }
   const { server_event_loop_p99_baseline_ms: base, server_event_loop_p99_end_ms: last } = verdict;
   if (base === null || last === null) f.push('server event-loop delay: no samples');
@@ -137,6 +181,13 @@ export function soakVerdict(input: {
 }
 
 const round1 = (value: number): number => Math.round(value * 10) / 10;
+
+/**
+ * RSS growth fails a run only when the compared windows (thirds of the measured window) last at least
+ * this long: shorter windows compare the phases of V8's GC sawtooth (≈ 100 s at 300 hosts), and the
+ * heap after a major GC decides instead.
+ */
+export const RSS_GATED_WINDOW_S = 600;
 
 /** The soak scenario: edits, a refetch and a restart placed before the memory baseline. */
 export function soakScenario(hosts: number, durationMs: number, strategy: string): string {
@@ -174,6 +225,35 @@ thresholds:
   - errors.outside_faults.rate == 0
   - counts.error.max == 0
 `;
+}
+
+const HEAP_PROBE = fileURLToPath(new URL('./soak-heap-probe.cjs', import.meta.url));
+
+function readHeapFile(file: string): Array<{ at: number; pid: number; heap_mb: number }> {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as { at: number; pid: number; heap_mb: number });
+}
+
+/** This process's heap after each major GC (as soak-heap-probe.cjs does in the server); `forceEveryMs` > 0 also forces one that often. Returns stop. */
+function observeHeapAfterGc(onSample: (sample: { at: number; heap_mb: number }) => void, forceEveryMs: number): () => void {
+  const observer = new PerformanceObserver((list) => {
+    if (!list.getEntries().some((entry) => ((entry as unknown as { detail?: { kind?: number } }).detail)?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR)) return;
+    onSample({ at: Date.now(), heap_mb: Math.round(getHeapStatistics().used_heap_size / 1e5) / 10 });
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  let timer: NodeJS.Timeout | undefined;
+  if (forceEveryMs > 0) {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    timer = setInterval(() => gc(), forceEveryMs);
+  }
+  return () => {
+    observer.disconnect();
+    if (timer) clearInterval(timer);
+  };
 }
 
 async function deadlockCounter(connection: mysql.Connection): Promise<number> {
@@ -261,11 +341,13 @@ export const soakBench = defineBench({
     duration: option('--duration <d>', 'run length per strategy (e.g. 1h, 60s)', text, '1h'),
     strategies: option('--strategies <list>', 'count strategies, one run each', text, 'cron,incremental'),
     store: option('--store <url>', 'MySQL database (dropped and created before each run)', text, 'mysql://root@127.0.0.1:3306/osqsim_soak'),
+    heapGc: option('--heap-gc <d>', 'also force a full GC this often in the server and the simulator so short runs have heap-after-GC samples in every window (0: only observe their own major GCs)', text, '0'),
     progress: toggle('--progress', "print osqsim run's progress lines (every 10 s) on stderr"),
     out: option('--out <dir>', "where each strategy's run (result.json, summary.md, report.html) and the soak chart soak-<strategy>.svg are written", text, 'runs'),
   },
   async run(values, log) {
     const durationMs = parseDurationMs(values.duration);
+    const heapGcMs = values.heapGc === '0' ? 0 : parseDurationMs(values.heapGc);
     const verdicts: SoakVerdict[] = [];
     for (const strategy of values.strategies.split(',').map((s) => s.trim()).filter(Boolean)) {
       await freshDatabase(values.store);
@@ -274,6 +356,16 @@ export const soakBench = defineBench({
       const file = join(dir, `soak-${strategy}.yaml`);
       writeFileSync(file, soakScenario(values.hosts, durationMs, strategy));
       const watcher = await watchDeadlocks(values.store);
+      // The heap after each major GC: the server through the preloaded probe (its env is inherited by the
+      // process osqsim run spawns), the simulator's main thread through the same observer here.
+      const heapFile = join(dir, `.soak-${strategy}-${process.pid}-server-heap.jsonl`);
+      rmSync(heapFile, { force: true });
+      const savedEnv = { NODE_OPTIONS: process.env.NODE_OPTIONS, OSQSIM_SOAK_HEAP_FILE: process.env.OSQSIM_SOAK_HEAP_FILE, OSQSIM_SOAK_HEAP_GC_MS: process.env.OSQSIM_SOAK_HEAP_GC_MS };
+      process.env.NODE_OPTIONS = `${savedEnv.NODE_OPTIONS ?? ''} --require ${JSON.stringify(HEAP_PROBE)}`.trim();
+      process.env.OSQSIM_SOAK_HEAP_FILE = heapFile;
+      process.env.OSQSIM_SOAK_HEAP_GC_MS = String(heapGcMs);
+      const simulatorHeapAt: Array<{ at: number; heap_mb: number }> = [];
+      const stopSimulatorProbe = observeHeapAfterGc((sample) => simulatorHeapAt.push(sample), heapGcMs);
       const started = Date.now();
       const simulatorRss: Array<{ t: number; rss_mb: number }> = [];
       const sampler = setInterval(() => simulatorRss.push({ t: (Date.now() - started) / 1000, rss_mb: process.memoryUsage().rss / 1e6 }), 1000);
@@ -286,6 +378,11 @@ export const soakBench = defineBench({
       try {
         code = await runCommand(file, { store: values.store, out: dir, quiet: !values.progress }, (t) => lines.push(t), (t) => log(t.trimEnd()));
       } finally {
+        stopSimulatorProbe();
+        for (const [key, value] of Object.entries(savedEnv)) {
+          if (value === undefined) delete process.env[key];
+          else process.env[key] = value;
+        }
         clearInterval(sampler);
         clearTimeout(middle);
         load.end = loadavg();
@@ -299,7 +396,11 @@ export const soakBench = defineBench({
       const simulator = simulatorRss.map((s) => ({ t: round1(s.t - shift), rss_mb: round1(s.rss_mb) }));
       const durationS = durationMs / 1000;
       const warmupS = (durationMs * 0.2) / 1000;
-      const verdict = soakVerdict({ strategy, doc, deadlocks: tally.ours, simulatorRss: simulator, durationS, warmupS });
+      const runT0 = Date.parse(doc.run.started_at);
+      const serverHeap = readHeapFile(heapFile).map((h) => ({ t: round1((h.at - runT0) / 1000), heap_mb: h.heap_mb }));
+      rmSync(heapFile, { force: true });
+      const simulatorHeap = simulatorHeapAt.map((h) => ({ t: round1((h.at - runT0) / 1000), heap_mb: h.heap_mb }));
+      const verdict = soakVerdict({ strategy, doc, deadlocks: tally.ours, simulatorRss: simulator, serverHeap, simulatorHeap, durationS, warmupS });
       verdict.deadlocks_elsewhere = tally.elsewhere;
       verdict.deadlocks_unattributed = tally.unattributed;
       if (tally.statements !== undefined) verdict.deadlock_statements = tally.statements;
@@ -320,7 +421,7 @@ export const soakBench = defineBench({
           events: (doc.timeline ?? []).map((e) => ({ t: e.t, kind: e.kind })),
         }),
       );
-      writeFileSync(join(reportDir, `soak-${strategy}.json`), `${JSON.stringify({ verdict, simulator_samples: simulator }, null, 1)}\n`);
+      writeFileSync(join(reportDir, `soak-${strategy}.json`), `${JSON.stringify({ verdict, simulator_samples: simulator, server_heap_after_gc: serverHeap, simulator_heap_after_gc: simulatorHeap }, null, 1)}\n`);
       log(`${strategy}: ${verdict.failures.length === 0 ? 'ok' : verdict.failures.join('; ')}${verdict.deadlock_statements ? ` (latest deadlock in this run's database: ${verdict.deadlock_statements.join(' ⟷ ')})` : ''} · report ${reportDir}`);
       verdicts.push(verdict);
     }
@@ -328,12 +429,12 @@ export const soakBench = defineBench({
   },
   format(doc) {
     const pct = (value: number | null): string => (value === null ? '–' : `${(value * 100).toFixed(1)}%`);
-    const mb = (value: number | null): string => (value === null ? '–' : value.toFixed(0));
+    const mb = (value: number | null | undefined): string => (value === null || value === undefined ? '–' : value.toFixed(0));
     return [
       `soak: ${doc.params.hosts} hosts for ${doc.params.duration} on MySQL per strategy`,
-      '| strategy | errors outside restart | counts error | deadlocks (elsewhere) | server RSS base → end | simulator RSS base → end | server loop p99 base → end | load avg start / mid / end | verdict |',
-      '|---|---:|---:|---:|---:|---:|---|---|---|',
-      ...doc.results.runs.map((r) => `| ${r.strategy} | ${pct(r.errors_outside_restart)} | ${r.counts_error_max ?? '–'} | ${r.deadlocks} (${r.deadlocks_elsewhere ?? '–'}) | ${mb(r.server_rss_baseline_mb)} → ${mb(r.server_rss_end_mb)} MB (${pct(r.server_rss_growth)}) | ${mb(r.simulator_rss_baseline_mb)} → ${mb(r.simulator_rss_end_mb)} MB (${pct(r.simulator_rss_growth)}) | ${r.server_event_loop_p99_baseline_ms ?? '–'} → ${r.server_event_loop_p99_end_ms ?? '–'} ms | ${r.load_average ? [r.load_average.start, r.load_average.middle, r.load_average.end].map((l) => (l ? l[0]!.toFixed(1) : '–')).join(' / ') : '–'} | ${r.failures.length ? r.failures.join('; ') : 'ok'} |`),
+      '| strategy | errors outside restart | counts error | deadlocks (elsewhere) | server RSS base → end | server heap after GC | simulator RSS base → end | simulator heap after GC | server loop p99 base → end | load avg start / mid / end | verdict |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|',
+      ...doc.results.runs.map((r) => `| ${r.strategy} | ${pct(r.errors_outside_restart)} | ${r.counts_error_max ?? '–'} | ${r.deadlocks} (${r.deadlocks_elsewhere ?? '–'}) | ${mb(r.server_rss_baseline_mb)} → ${mb(r.server_rss_end_mb)} MB (${pct(r.server_rss_growth)}) | ${mb(r.server_heap_baseline_mb)} → ${mb(r.server_heap_end_mb)} MB (${pct(r.server_heap_growth)}) | ${mb(r.simulator_rss_baseline_mb)} → ${mb(r.simulator_rss_end_mb)} MB (${pct(r.simulator_rss_growth)}) | ${mb(r.simulator_heap_baseline_mb)} → ${mb(r.simulator_heap_end_mb)} MB (${pct(r.simulator_heap_growth)}) | ${r.server_event_loop_p99_baseline_ms ?? '–'} → ${r.server_event_loop_p99_end_ms ?? '–'} ms | ${r.load_average ? [r.load_average.start, r.load_average.middle, r.load_average.end].map((l) => (l ? l[0]!.toFixed(1) : '–')).join(' / ') : '–'} | ${r.failures.length ? r.failures.join('; ') : 'ok'}${r.notes?.length ? ` (${r.notes.join('; ')})` : ''} |`),
     ].join('\n');
   },
   exitCode: (doc) => (doc.results.ok ? EXIT.OK : EXIT.THRESHOLDS_FAILED),

@@ -30,7 +30,7 @@ describe('soak checks', () => {
   });
 
   it('passes a flat run with no errors and no deadlocks', () => {
-    const verdict = soakVerdict({ strategy: 'cron', doc: doc(() => 150, () => 12, clean), deadlocks: 0, simulatorRss: flatRss, durationS: 100, warmupS: 20 });
+    const verdict = soakVerdict({ strategy: 'cron', doc: doc(() => 150, () => 12, clean), deadlocks: 0, simulatorRss: flatRss, durationS: 100, warmupS: 20, rssGatedWindowS: 0 });
     expect(verdict.failures).toEqual([]);
     expect(verdict.server_rss_growth).toBe(0);
     expect(verdict.server_rss_baseline_mb).toBe(150);
@@ -39,11 +39,11 @@ describe('soak checks', () => {
   it('passes a GC sawtooth around a flat level when a third spans its periods, fails the same sawtooth on a rising floor', () => {
     // V8: RSS climbs until a major GC gives pages back. Period 9 s, 150 → 222 MB, flat on average.
     const sawtooth = (t: number): number => 150 + 8 * (t % 9);
-    const flat = soakVerdict({ strategy: 'cron', doc: doc(sawtooth, () => 12, clean), deadlocks: 0, simulatorRss: flatRss, durationS: 100, warmupS: 20 });
+    const flat = soakVerdict({ strategy: 'cron', doc: doc(sawtooth, () => 12, clean), deadlocks: 0, simulatorRss: flatRss, durationS: 100, warmupS: 20, rssGatedWindowS: 0 });
     expect(flat.failures).toEqual([]);
     expect(Math.abs(flat.server_rss_growth!)).toBeLessThan(0.05);
     // The same sawtooth on a floor that rises 0.5 MB/s (a leak): 40 s between the windows' middles → ≈ +11%.
-    const leaking = soakVerdict({ strategy: 'cron', doc: doc((t) => sawtooth(t) + 0.5 * t, () => 12, clean), deadlocks: 0, simulatorRss: flatRss, durationS: 100, warmupS: 20 });
+    const leaking = soakVerdict({ strategy: 'cron', doc: doc((t) => sawtooth(t) + 0.5 * t, () => 12, clean), deadlocks: 0, simulatorRss: flatRss, durationS: 100, warmupS: 20, rssGatedWindowS: 0 });
     expect(leaking.failures).toEqual([expect.stringMatching(/^server RSS grew 1\d\.\d% after warm-up$/)]);
   });
 
@@ -55,6 +55,7 @@ describe('soak checks', () => {
       simulatorRss: [],
       durationS: 100,
       warmupS: 20,
+      rssGatedWindowS: 0,
     });
     expect(verdict.failures).toEqual([
       'errors outside the restart: 0.01',
@@ -64,6 +65,30 @@ describe('soak checks', () => {
       'simulator RSS: no samples',
       'server event-loop p99 rose from 10 ms to 40 ms',
     ]);
+  });
+
+  const heap = (level: (t: number) => number): Array<{ t: number; heap_mb: number }> => Array.from({ length: 20 }, (_, i) => ({ t: i * 5, heap_mb: level(i * 5) }));
+
+  it('in windows under 10 minutes, RSS growth is a note and the heap after GC decides', () => {
+    const rising = doc((t) => 150 + t, () => 12, clean);
+    const flatHeap = soakVerdict({ strategy: 'cron', doc: rising, deadlocks: 0, simulatorRss: flatRss, serverHeap: heap(() => 44), simulatorHeap: heap(() => 25), durationS: 100, warmupS: 20 });
+    expect(flatHeap.rss_gated).toBe(false);
+    expect(flatHeap.failures).toEqual([]);
+    expect(flatHeap.notes).toEqual([expect.stringMatching(/^server RSS grew \d+\.\d% \(not a failure: windows under 10 min, heap after GC 0\.0%\)$/)]);
+    const leakingHeap = soakVerdict({ strategy: 'cron', doc: rising, deadlocks: 0, simulatorRss: flatRss, serverHeap: heap((t) => 44 + t / 4), simulatorHeap: heap(() => 25), durationS: 100, warmupS: 20 });
+    expect(leakingHeap.failures).toEqual([expect.stringMatching(/^server heap after GC grew \d+\.\d% after warm-up$/)]);
+    // No heap samples in a short run: it cannot pass on RSS it does not judge.
+    const unprobed = soakVerdict({ strategy: 'cron', doc: doc(() => 150, () => 12, clean), deadlocks: 0, simulatorRss: flatRss, durationS: 100, warmupS: 20 });
+    expect(unprobed.failures).toEqual(['server memory: windows under 10 min and no heap-after-GC samples (no probe)', 'simulator memory: windows under 10 min and no heap-after-GC samples (no probe)']);
+  });
+
+  it('in windows of 10 minutes or more, RSS growth fails the run even with a flat heap', () => {
+    const hour = { length: 3600 };
+    const samples = Array.from(hour, (_, t) => ({ t, cpu_pct: 10, rss_mb: 150 + t / 100, event_loop_p99_ms: 12 }));
+    const longDoc = { server: { samples }, thresholds: clean.map(([expr, value]) => ({ expr, value, ok: true })) } as unknown as ResultDocument;
+    const verdict = soakVerdict({ strategy: 'cron', doc: longDoc, deadlocks: 0, simulatorRss: Array.from(hour, (_, t) => ({ t, rss_mb: 300 })), serverHeap: [{ t: 1000, heap_mb: 44 }, { t: 3500, heap_mb: 44 }], durationS: 3600, warmupS: 720 });
+    expect(verdict.rss_gated).toBe(true);
+    expect(verdict.failures).toEqual([expect.stringMatching(/^server RSS grew 1\d\.\d% after warm-up$/)]);
   });
 
   it('places the restart before the measured window (one server process is compared)', () => {
@@ -141,13 +166,15 @@ describeMysql('soak, CI variant (3 minutes)', () => {
     const stderr: string[] = [];
     let passed = false;
     try {
-      const code = await soakBench.execute(['--hosts', '300', '--duration', '3m', '--strategies', 'cron', '--store', database.url, '--out', out, '--json'], { stdout: (t) => void stdout.push(t), stderr: (t) => void stderr.push(t) });
+      const code = await soakBench.execute(['--hosts', '300', '--duration', '3m', '--strategies', 'cron', '--heap-gc', '15s', '--store', database.url, '--out', out, '--json'], { stdout: (t) => void stdout.push(t), stderr: (t) => void stderr.push(t) });
       const document = JSON.parse(stdout.join('')) as { results: { ok: boolean; runs: SoakVerdict[] } };
       const [run] = document.results.runs;
       console.log(`soak CI variant: ${JSON.stringify(run)}`);
       expect(document.results.runs.map((r) => r.failures), stderr.join('')).toEqual([[]]);
       expect(run!.deadlocks).toBe(0);
       expect(run!.server_rss_growth).not.toBeNull();
+      expect(run!.server_heap_growth).not.toBeNull();
+      expect(run!.simulator_heap_growth).not.toBeNull();
       expect(readFileSync(run!.chart!, 'utf8')).toContain('<svg');
       expect(code).toBe(EXIT.OK);
       passed = true;

@@ -15,6 +15,9 @@ export interface SoakChartInput {
   end: readonly [number, number];
   server: ReadonlyArray<{ t: number; rss_mb: number; event_loop_p99_ms: number }>;
   simulator: ReadonlyArray<{ t: number; rss_mb: number }>;
+  /** The heap in use after major GCs (dashed lines in the memory panel), when probed. */
+  serverHeap?: ReadonlyArray<{ t: number; heap_mb: number }>;
+  simulatorHeap?: ReadonlyArray<{ t: number; heap_mb: number }>;
   events: ReadonlyArray<{ t: number; kind: string }>;
 }
 
@@ -41,10 +44,12 @@ export function soakChartSvg(input: SoakChartInput): string {
   const parts: string[] = [];
   const panelAt = (index: number): number => top + index * (panel + gap);
 
-  const line = (points: ReadonlyArray<[number, number]>, yMax: number, y0: number, color: string, label: string): string => {
+  const line = (all: ReadonlyArray<[number, number]>, yMax: number, y0: number, color: string, label: string, dashed = false): string => {
     const y = (v: number): number => y0 + panel - (Math.min(v, yMax) / yMax) * panel;
+    // Samples before the run's t = 0 (the server's first process, the simulator starting) are left out.
+    const points = all.filter(([t]) => t >= 0);
     const d = points.map(([t, v], i) => `${i === 0 ? 'M' : 'L'}${x(t).toFixed(1)},${y(v).toFixed(1)}`).join('');
-    return d ? `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"><title>${esc(label)}</title></path>` : '';
+    return d ? `<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"${dashed ? ' stroke-dasharray="5,3"' : ''}><title>${esc(label)}</title></path>` : '';
   };
   const frame = (y0: number, yMax: number, unit: string, title: string): void => {
     parts.push(`<text x="${left}" y="${y0 - 8}" font-size="13" font-weight="bold">${esc(title)}</text>`);
@@ -68,10 +73,13 @@ export function soakChartSvg(input: SoakChartInput): string {
     }
   };
 
-  const rssMax = niceMax(Math.max(1, ...input.server.map((s) => s.rss_mb), ...input.simulator.map((s) => s.rss_mb)) * 1.05);
-  frame(panelAt(0), rssMax, ' MB', 'resident memory: server (blue), simulator (orange)');
+  const shown = [...input.server, ...input.simulator].filter((s) => s.t >= 0).map((s) => s.rss_mb);
+  const rssMax = niceMax(Math.max(1, ...shown) * 1.05);
+  frame(panelAt(0), rssMax, ' MB', 'memory: server (blue), simulator (orange); solid RSS, dashed heap after major GC');
   parts.push(line(input.server.map((s) => [s.t, s.rss_mb]), rssMax, panelAt(0), '#2c7be5', 'server RSS (MB)'));
   parts.push(line(input.simulator.map((s) => [s.t, s.rss_mb]), rssMax, panelAt(0), '#e67e22', 'simulator RSS (MB)'));
+  parts.push(line((input.serverHeap ?? []).map((s) => [s.t, s.heap_mb]), rssMax, panelAt(0), '#2c7be5', 'server heap after major GC (MB)', true));
+  parts.push(line((input.simulatorHeap ?? []).map((s) => [s.t, s.heap_mb]), rssMax, panelAt(0), '#e67e22', 'simulator main-thread heap after major GC (MB)', true));
 
   // The event loop is drawn up to the 99th percentile of its samples (a restart's 2000 ms "no answer" would flatten the rest).
   const loops = input.server.map((s) => s.event_loop_p99_ms).sort((a, b) => a - b);

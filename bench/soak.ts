@@ -418,6 +418,8 @@ export const soakBench = defineBench({
           end: verdict.memory_windows_s.end,
           server: doc.server?.samples ?? [],
           simulator,
+          serverHeap,
+          simulatorHeap,
           events: (doc.timeline ?? []).map((e) => ({ t: e.t, kind: e.kind })),
         }),
       );

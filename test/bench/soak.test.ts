@@ -107,12 +107,17 @@ describe('soak chart', () => {
       baseline: [20, 46.7],
       end: [73.3, 101],
       server: Array.from({ length: 100 }, (_, t) => ({ t, rss_mb: 150, event_loop_p99_ms: t === 5 ? 2000 : 10 })),
-      simulator: flatRss,
+      simulator: [{ t: -3, rss_mb: 900 }, ...flatRss],
+      serverHeap: [{ t: 30, heap_mb: 44 }, { t: 60, heap_mb: 45 }],
       events: [{ t: 5, kind: 'restart_server' }],
     });
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('soak &lt;test&gt;');
-    expect(svg.match(/<path /g)).toHaveLength(3);
+    expect(svg.match(/<path /g)).toHaveLength(4);
+    expect(svg).toContain('stroke-dasharray="5,3"><title>server heap after major GC (MB)');
+    // The simulator's sample before t = 0 is left out: the line starts at the axis, and 900 MB set no scale.
+    expect(svg).toMatch(/<path d="M60\.0,[\d.]+L/);
+    expect(svg).toContain('>125 MB<'); // axis 0–500 MB (ticks of 125), not 0–1000
     expect(svg).toContain('<title>memory baseline</title>');
     expect(svg).toContain('<title>restart_server at 5s</title>');
   });

@@ -14,7 +14,7 @@
  *     each major GC (bench/soak-heap-probe.cjs preloaded into the server; the same observer here for the
  *     simulator's main thread), and of resident memory (RSS). V8's heap grows until a major GC and then
  *     gives pages back, so RSS is a sawtooth whose period is tens of seconds to minutes (≈ 100 s for the
- *     server at 300 hosts): RSS growth fails a run only when a third lasts ≥ 10 min (RSS_GATED_WINDOW_S);
+ *     server at 300 hosts): RSS growth fails a run only when a third lasts ≥ 5 min (RSS_GATED_WINDOW_S);
  *     in shorter runs it is a note and the heap after GC decides (`--heap-gc 15s` forces a full GC that
  *     often so every window has samples). The restart is at 5%, so the server compared is one process,
  *     up for 15% of the run when the measured window starts;
@@ -184,10 +184,10 @@ const round1 = (value: number): number => Math.round(value * 10) / 10;
 
 /**
  * RSS growth fails a run only when the compared windows (thirds of the measured window) last at least
- * this long: shorter windows compare the phases of V8's GC sawtooth (≈ 100 s at 300 hosts), and the
+ * this long (3 periods of V8's GC sawtooth at 300 hosts, ≈ 100 s): shorter windows compare its phases, and the
  * heap after a major GC decides instead.
  */
-export const RSS_GATED_WINDOW_S = 600;
+export const RSS_GATED_WINDOW_S = 300;
 
 /** The soak scenario: edits, a refetch and a restart placed before the memory baseline. */
 export function soakScenario(hosts: number, durationMs: number, strategy: string): string {

@@ -69,20 +69,20 @@ describe('soak checks', () => {
 
   const heap = (level: (t: number) => number): Array<{ t: number; heap_mb: number }> => Array.from({ length: 20 }, (_, i) => ({ t: i * 5, heap_mb: level(i * 5) }));
 
-  it('in windows under 10 minutes, RSS growth is a note and the heap after GC decides', () => {
+  it('in windows under 5 minutes, RSS growth is a note and the heap after GC decides', () => {
     const rising = doc((t) => 150 + t, () => 12, clean);
     const flatHeap = soakVerdict({ strategy: 'cron', doc: rising, deadlocks: 0, simulatorRss: flatRss, serverHeap: heap(() => 44), simulatorHeap: heap(() => 25), durationS: 100, warmupS: 20 });
     expect(flatHeap.rss_gated).toBe(false);
     expect(flatHeap.failures).toEqual([]);
-    expect(flatHeap.notes).toEqual([expect.stringMatching(/^server RSS grew \d+\.\d% \(not a failure: windows under 10 min, heap after GC 0\.0%\)$/)]);
+    expect(flatHeap.notes).toEqual([expect.stringMatching(/^server RSS grew \d+\.\d% \(not a failure: windows under 5 min, heap after GC 0\.0%\)$/)]);
     const leakingHeap = soakVerdict({ strategy: 'cron', doc: rising, deadlocks: 0, simulatorRss: flatRss, serverHeap: heap((t) => 44 + t / 4), simulatorHeap: heap(() => 25), durationS: 100, warmupS: 20 });
     expect(leakingHeap.failures).toEqual([expect.stringMatching(/^server heap after GC grew \d+\.\d% after warm-up$/)]);
     // No heap samples in a short run: it cannot pass on RSS it does not judge.
     const unprobed = soakVerdict({ strategy: 'cron', doc: doc(() => 150, () => 12, clean), deadlocks: 0, simulatorRss: flatRss, durationS: 100, warmupS: 20 });
-    expect(unprobed.failures).toEqual(['server memory: windows under 10 min and no heap-after-GC samples (no probe)', 'simulator memory: windows under 10 min and no heap-after-GC samples (no probe)']);
+    expect(unprobed.failures).toEqual(['server memory: windows under 5 min and no heap-after-GC samples (no probe)', 'simulator memory: windows under 5 min and no heap-after-GC samples (no probe)']);
   });
 
-  it('in windows of 10 minutes or more, RSS growth fails the run even with a flat heap', () => {
+  it('in windows of 5 minutes or more, RSS growth fails the run even with a flat heap', () => {
     const hour = { length: 3600 };
     const samples = Array.from(hour, (_, t) => ({ t, cpu_pct: 10, rss_mb: 150 + t / 100, event_loop_p99_ms: 12 }));
     const longDoc = { server: { samples }, thresholds: clean.map(([expr, value]) => ({ expr, value, ok: true })) } as unknown as ResultDocument;

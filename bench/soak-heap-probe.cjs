@@ -4,11 +4,15 @@
  * OSQSIM_SOAK_HEAP_FILE, the V8 heap in use right after the collection (v8.getHeapStatistics
  * used_heap_size: the live heap, plus whatever was allocated between the GC and this callback). Resident
  * memory is a sawtooth of GC phases; the heap after a major GC is the level a leak raises. Bench-only:
- * the server itself is unchanged. Plain CommonJS so `--require` loads it in any Node process.
+ * the server itself is unchanged. Plain CommonJS so `--require` loads it in any Node process. Main
+ * thread only (below).
  */
 'use strict';
 const file = process.env.OSQSIM_SOAK_HEAP_FILE;
-if (file) {
+// A `--require` in NODE_OPTIONS is preloaded into every worker thread of the process too, each with its
+// own heap (the server's workers: ≈ 8 and ≈ 19 MB beside its ≈ 40 MB main heap at 300 hosts): only the
+// main thread's heap is sampled, or the medians would mix isolates.
+if (file && require('node:worker_threads').isMainThread) {
   const { appendFileSync } = require('node:fs');
   const { PerformanceObserver, constants } = require('node:perf_hooks');
   const { getHeapStatistics } = require('node:v8');

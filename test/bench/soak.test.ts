@@ -4,9 +4,11 @@
  * hosts for 3 minutes on MySQL with the cron strategy, its restart, edits, refetch and new policies —
  * which must pass every check (issue 16 item 5: "A 3-minute version runs in CI").
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import mysql from 'mysql2/promise';
 import { describe, expect, it } from 'vitest';
 import type { ResultDocument } from '../../contract/result.js';
@@ -120,6 +122,34 @@ describe('soak chart', () => {
     expect(svg).toContain('>125 MB<'); // axis 0–500 MB (ticks of 125), not 0–1000
     expect(svg).toContain('<title>memory baseline</title>');
     expect(svg).toContain('<title>restart_server at 5s</title>');
+  });
+});
+
+describe('soak heap probe (bench/soak-heap-probe.cjs)', () => {
+  const probe = fileURLToPath(new URL('../../bench/soak-heap-probe.cjs', import.meta.url));
+  /** Runs `script` in a fresh node with the probe preloaded as bench/soak.ts preloads it into the server; the samples written. */
+  const samples = (script: string, gcMs: number): Array<{ pid: number; heap_mb: number }> => {
+    const dir = mkdtempSync(join(tmpdir(), 'osqsim-soak-probe-'));
+    const file = join(dir, 'heap.jsonl');
+    try {
+      const run = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, NODE_OPTIONS: `--require ${JSON.stringify(probe)}`, OSQSIM_SOAK_HEAP_FILE: file, OSQSIM_SOAK_HEAP_GC_MS: String(gcMs) }, encoding: 'utf8', timeout: 20_000 });
+      expect(run.status, run.stderr).toBe(0);
+      return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as { pid: number; heap_mb: number }) : [];
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it("records the main thread's heap after forced full GCs", () => {
+    const got = samples('const keep = new Array(2e6).fill(1); setTimeout(() => keep.length, 400)', 50);
+    expect(got.length).toBeGreaterThanOrEqual(3);
+    expect(got.every((s) => s.heap_mb >= 16)).toBe(true); // the 2e6-element array (16 MB) is live in every sample
+  });
+
+  it("ignores worker threads' heaps (a preload runs in every worker too)", () => {
+    // A worker that churns 80 MB through major GCs; the main thread allocates nothing and forces none.
+    const script = "const { Worker } = require('node:worker_threads'); new Worker('const a = []; for (let i = 0; i < 400; i++) { a.push(new Array(1e5).fill(i)); if (a.length > 100) a.shift(); }', { eval: true }).on('exit', () => setTimeout(() => {}, 100))";
+    expect(samples(script, 0)).toEqual([]);
   });
 });
 

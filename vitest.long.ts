@@ -1,2 +1,2 @@
 /** Test files too long for `npm test` (CI's budget); `npm run test:long` runs them. */
-export const LONG_TESTS: string[] = ['test/scenarios/builtin-pass.*.test.ts', 'test/bench/soak.test.ts'];
+export const LONG_TESTS: string[] = ['test/scenarios/builtin-pass.*.test.ts'];

@@ -10,7 +10,6 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import mysql from 'mysql2/promise';
 import { STATS_STRATEGIES, type StatsStrategyName } from '../contract/vocabulary.js';
 import { resolveScenarioPath } from '../scenarios/builtin.js';
 import { median } from '../capacity/fit.js';
@@ -18,7 +17,7 @@ import { planCapacity } from '../capacity/model.js';
 import { DEFAULT_PLAN_INPUT, type PlanInput } from '../capacity/plan-types.js';
 import { PLAN_ENDPOINTS, type SweepDocument } from '../capacity/sweep-document.js';
 import { runSweep } from '../capacity/sweep.js';
-import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
+import { freshDatabase } from './fresh-database.js';
 import { defineBench, durationMs, option, optional, positiveInt, text } from './harness.js';
 
 interface ValidationFigure {
@@ -86,17 +85,8 @@ function compareProjection(projectionSweep: SweepDocument, measuredSweep: SweepD
 }
 
 /** A mysql:// store gets an empty database before each sweep, so the two sweeps start alike. */
-async function freshDatabase(store: string | undefined): Promise<void> {
-  if (store === undefined || !store.startsWith('mysql://')) return;
-  const { connection: options, database } = mysqlConnectionOptions(store);
-  if (!/^\w+$/.test(database)) throw new Error(`--store needs a database name: ${store}`);
-  const connection = await mysql.createConnection(options);
-  try {
-    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await connection.query(`CREATE DATABASE \`${database}\``);
-  } finally {
-    await connection.end();
-  }
+async function freshStore(store: string | undefined): Promise<void> {
+  if (store !== undefined && store.startsWith('mysql://')) await freshDatabase(store);
 }
 
 interface ValidationParams {
@@ -135,9 +125,9 @@ await defineBench({
     const quarter = Math.max(1, Math.round(hosts / 4));
     const from = Math.max(1, Math.round(quarter / 2 ** (steps - 1)));
     log(`validation: sweep ${from} → ${quarter} hosts (${steps} steps), project to ${hosts}, then measure ${hosts}`);
-    await freshDatabase(values.store);
+    await freshStore(values.store);
     const projectionSweep = await runSweep({ ...common, from, to: quarter, steps });
-    await freshDatabase(values.store);
+    await freshStore(values.store);
     const measuredSweep = await runSweep({ ...common, from: hosts, to: hosts, steps: 1, cpuProbe: false });
     mkdirSync(values.out, { recursive: true });
     writeFileSync(join(values.out, 'capacity-validation-sweep.json'), `${JSON.stringify(projectionSweep, null, 2)}\n`);

@@ -12,27 +12,15 @@
  *
  *   npx tsx bench/edit-propagation.ts [--rounds 8] [--store mysql://root@127.0.0.1:3306/osqsim_bench_edit] [--json]
  */
-import mysql from 'mysql2/promise';
 import { FleetApi } from '../contract/fleet-rest.js';
 import { Deployment } from '../scenarios/harness/deployment.js';
-import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
+import { freshDatabase } from './fresh-database.js';
 import { defineBench, mysqlFacts, option, positiveInt, text } from './harness.js';
 
 /** docs/architecture.md: one poll period (1 s) normally; ≈ 3 s plus a round trip while polls fail. */
 const DOCUMENTED_BOUND_MS = 1000;
 const TOKEN = 'bench-edit-propagation';
 
-async function freshDatabase(store: string): Promise<void> {
-  const { connection: options, database } = mysqlConnectionOptions(store);
-  if (!/^\w+$/.test(database)) throw new Error(`--store needs a database name: ${store}`);
-  const connection = await mysql.createConnection(options);
-  try {
-    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await connection.query(`CREATE DATABASE \`${database}\``);
-  } finally {
-    await connection.end();
-  }
-}
 
 const percentile = (sorted: readonly number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 

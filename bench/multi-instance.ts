@@ -17,12 +17,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import mysql from 'mysql2/promise';
 import { parse, stringify } from 'yaml';
 import { headline } from '../reports/headline.js';
 import { readScenario } from '../scenarios/read.js';
 import { runScenario } from '../scenarios/runner.js';
-import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
+import { freshDatabase } from './fresh-database.js';
 
 import { defineBench, durationMs, mysqlFacts, option, positiveInt, text } from './harness.js';
 
@@ -54,17 +53,6 @@ function parseConfig(config: string): { instances: number; loadBalancer: 'haprox
   return { instances: Number(match[1]), loadBalancer: match[2] ? 'haproxy' : 'none' };
 }
 
-async function freshDatabase(store: string): Promise<void> {
-  const { connection: options, database } = mysqlConnectionOptions(store);
-  if (!/^\w+$/.test(database)) throw new Error(`--store needs a database name: ${store}`);
-  const connection = await mysql.createConnection(options);
-  try {
-    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await connection.query(`CREATE DATABASE \`${database}\``);
-  } finally {
-    await connection.end();
-  }
-}
 
 await defineBench({
   name: 'multi-instance',

@@ -43,6 +43,7 @@ import { EXIT } from '../lib/exit-codes.js';
 import { scenariosDir } from '../scenarios/builtin.js';
 import { formatDurationMs, parseDurationMs } from '../lib/units.js';
 import { mysqlConnectionOptions } from '../server/store/mysql/connection.js';
+import { freshDatabase } from './fresh-database.js';
 import { defineBench, mysqlFacts, option, positiveInt, text, toggle } from './harness.js';
 import { soakChartSvg } from './soak-chart.js';
 
@@ -321,17 +322,6 @@ export async function watchDeadlocks(store: string, everyMs = 2000): Promise<{ s
   };
 }
 
-async function freshDatabase(store: string): Promise<void> {
-  const { connection: options, database } = mysqlConnectionOptions(store);
-  if (!/^\w+$/.test(database)) throw new Error(`--store needs a database name: ${store}`);
-  const connection = await mysql.createConnection(options);
-  try {
-    await connection.query(`DROP DATABASE IF EXISTS \`${database}\``);
-    await connection.query(`CREATE DATABASE \`${database}\``);
-  } finally {
-    await connection.end();
-  }
-}
 
 export const soakBench = defineBench({
   name: 'soak',

@@ -10,6 +10,7 @@ import type { RecordResultsOutcome } from '../store.js';
 import type { HostPolicyResults, MembershipChange, MembershipRow, PolicyPasses } from '../types.js';
 import { type Db, readRows, run } from './db.js';
 import { BULK_ROWS, type CellRow, chunks, ids, passesSql, sqlDatetime, toPasses } from './sql.js';
+import { type CellsByHost, cellKeysCondition, deleteStaleCellsSql, sortedCells, staleCells, type StoredCell } from './cell-keys.js';
 import { tx } from './tx.js';
 import { type VitalsPreRead, vitalsPreRead, vitalsStatements } from './vitals.js';
 
@@ -45,7 +46,7 @@ export async function recordPolicyResults(
   // host_team_id comes from the hosts row this transaction has just locked (UPDATE hosts first):
   // known teams are written as literals, otherwise one session variable per host read by a
   // primary-key lookup (NULL when the host does not exist).
-  const statements = (pre: VitalsPreRead | undefined, teamOf?: ReadonlyMap<number, number | null>): string[] => {
+  const statements = (pre: VitalsPreRead | undefined, stale: CellsByHost, teamOf?: ReadonlyMap<number, number | null>): string[] => {
     const out: string[] = [];
     const vitals = vitalsStatements(batch, pre);
     for (const chunk of chunks(stampedIds, BULK_ROWS)) out.push(hostsTouchSql(chunk, hostTimes));
@@ -68,11 +69,9 @@ export async function recordPolicyResults(
         );
       }
     }
-    // After the upsert every row the run answered carries the run's time; the older ones are the
-    // stale rows (a host's writes commit in arrival order, so its rows are never newer than its run).
-    for (const chunk of chunks(runIds, BULK_ROWS)) {
-      out.push(`DELETE FROM policy_membership WHERE host_id IN (${chunk.join(',')}) AND updated_at < ${perHostTime(chunk, runs)}`);
-    }
+    // The run hosts' stale cells, by primary key (cell-keys.ts: a host_id scan deadlocks with other
+    // batches); the run's time still guards each one.
+    out.push(...deleteStaleCellsSql(stale, runs));
     out.push(...vitals.rest);
     return out;
   };
@@ -88,13 +87,18 @@ export async function recordPolicyResults(
         const pre = await vitalsPreRead(conn, batch);
         let sent = pre?.statements ?? 0;
         if (options.trackChanges && (rows.length > 0 || runIds.length > 0)) {
-          const previous = await previousValues(conn, rows, hostIds, runs);
+          const previous = await previousValues(conn, cells, hostIds, runs);
           changes = previous.changes;
-          const all = statements(pre, previous.teamOf);
+          const all = statements(pre, previous.stale, previous.teamOf);
           await sendInTransaction(conn, [...all, 'COMMIT']);
-          sent += all.length + 4; // BEGIN, the two locking SELECTs, COMMIT
+          sent += all.length + previous.statements + 1; // COMMIT
         } else {
-          const all = statements(pre);
+          // Stale cells by a plain read before the transaction: it locks nothing, and no other
+          // writer adds cells of these hosts meanwhile (a host's writes are never in two batches
+          // at once; clean-ups only delete, and the DELETE's time guard covers a refreshed cell).
+          const stale = runIds.length === 0 ? new Map<number, number[]>() : staleCells(await storedCells(conn, runIds), cells, runs);
+          if (runIds.length > 0) sent++;
+          const all = statements(pre, stale);
           if (all.length > 0) await sendInTransaction(conn, ['START TRANSACTION', ...all, 'COMMIT']);
           if (all.length > 0) sent += all.length + 2;
         }
@@ -140,17 +144,21 @@ interface BatchCell {
 }
 
 /**
- * Opens the transaction, locks the batch's hosts and then their existing cells (all cells of hosts
- * whose write was a policy run), and returns how each cell changes (for delta strategies). Every
- * writer of a host's cells locks the host row first, so no cell can appear or change underneath;
- * hosts that do not exist report no change (their rows are never counted).
+ * Opens the transaction, locks the batch's hosts and then their existing cells (the cells the
+ * batch writes, and all cells of hosts whose write was a policy run), and returns how each cell
+ * changes (for delta strategies) and which cells are stale. Every writer of a host's cells locks
+ * the host row first, so no cell can appear underneath; the cells are found by a plain read and
+ * then locked by primary key (cell-keys.ts: a locking scan of the host_id index deadlocks with
+ * other batches). A cell a clean-up deleted in between is simply not locked. Hosts that do not
+ * exist report no change (their rows are never counted).
  */
 async function previousValues(
   conn: PoolConnection,
-  rows: readonly BatchCell[],
+  cells: ReadonlyMap<string, BatchCell>,
   hostIds: readonly number[],
   runs: ReadonlyMap<number, Date>,
-): Promise<{ changes: MembershipChange[]; teamOf: Map<number, number | null> }> {
+): Promise<{ changes: MembershipChange[]; stale: CellsByHost; teamOf: Map<number, number | null>; statements: number }> {
+  const rows = [...cells.values()];
   const policyIds = ids(rows.map((r) => r.policyId));
   const runIds = [...runs.keys()];
   const conditions: string[] = [];
@@ -166,38 +174,58 @@ async function previousValues(
   const [results] = await conn.query<RowDataPacket[][]>(
     `START TRANSACTION;
      SELECT id, team_id FROM hosts WHERE id IN (?) ORDER BY id FOR UPDATE;
-     SELECT policy_id, host_id, passes, updated_at FROM policy_membership WHERE host_id IN (?) AND (${conditions.join(' OR ')}) FOR UPDATE`,
+     SELECT policy_id, host_id FROM policy_membership WHERE host_id IN (?) AND (${conditions.join(' OR ')})`,
     values,
   );
-  const [, teams, previous] = results as unknown as [unknown, RowDataPacket[], RowDataPacket[]];
-  const before = new Map<string, PolicyPasses>();
-  for (const r of previous) before.set(`${r.policy_id}:${r.host_id}`, toPasses(r.passes as number | null));
+  const [, teams, found] = results as unknown as [unknown, RowDataPacket[], RowDataPacket[]];
   const teamOf = new Map<number, number | null>();
   for (const t of teams) teamOf.set(Number(t.id), t.team_id === null ? null : Number(t.team_id));
+  const keys = new Map<number, number[]>();
+  for (const r of found) {
+    const hostId = Number(r.host_id);
+    if (!keys.has(hostId)) keys.set(hostId, []);
+    keys.get(hostId)!.push(Number(r.policy_id));
+  }
+  let previous: RowDataPacket[] = [];
+  if (keys.size > 0) {
+    [previous] = await conn.query<RowDataPacket[]>(
+      `SELECT pm.policy_id, pm.host_id, pm.passes, pm.updated_at FROM policy_membership pm FORCE INDEX (PRIMARY)
+        WHERE ${cellKeysCondition(sortedCells(keys))} ORDER BY pm.policy_id, pm.host_id FOR UPDATE`,
+    );
+  }
+  const before = new Map<string, PolicyPasses>();
+  for (const r of previous) before.set(`${r.policy_id}:${r.host_id}`, toPasses(r.passes as number | null));
   const changes: MembershipChange[] = [];
-  const batchCells = new Map<string, BatchCell>();
   for (const r of rows) {
     const key = `${r.policyId}:${r.hostId}`;
-    batchCells.set(key, r);
     const old = before.has(key) ? before.get(key) : undefined;
     if (old === r.passes || !teamOf.has(r.hostId)) continue;
     changes.push({ policyId: r.policyId, hostId: r.hostId, hostTeamId: teamOf.get(r.hostId)!, before: old, after: r.passes });
   }
-  // Cells the DELETE of stale rows removes: a run's host, last written before the run.
-  const stale = (policyId: number, hostId: number, time: number): void => {
-    const cutoff = runs.get(hostId);
-    if (cutoff === undefined || time >= cutoff.getTime() || !teamOf.has(hostId)) return;
-    const key = `${policyId}:${hostId}`;
-    const now = batchCells.has(key) ? batchCells.get(key)!.passes : before.get(key);
-    changes.push({ policyId, hostId, hostTeamId: teamOf.get(hostId)!, before: now, after: undefined });
-  };
-  for (const r of previous) {
-    const key = `${r.policy_id}:${r.host_id}`;
-    if (!batchCells.has(key)) stale(Number(r.policy_id), Number(r.host_id), (r.updated_at as Date).getTime());
+  const stale = staleCells(
+    previous.map((r) => ({ policyId: Number(r.policy_id), hostId: Number(r.host_id), updatedAt: (r.updated_at as Date).getTime() })),
+    cells,
+    runs,
+  );
+  // The DELETE of stale cells removes them: known hosts only (rows of unknown hosts are never counted).
+  for (const [hostId, stalePolicies] of stale) {
+    if (!teamOf.has(hostId)) continue;
+    for (const policyId of stalePolicies) {
+      const key = `${policyId}:${hostId}`;
+      const now = cells.has(key) ? cells.get(key)!.passes : before.get(key);
+      changes.push({ policyId, hostId, hostTeamId: teamOf.get(hostId)!, before: now, after: undefined });
+    }
   }
-  for (const r of rows) stale(r.policyId, r.hostId, r.time.getTime());
   changes.sort((a, b) => a.policyId - b.policyId || a.hostId - b.hostId);
-  return { changes: collapseChanges(changes), teamOf };
+  return { changes: collapseChanges(changes), stale, teamOf, statements: keys.size > 0 ? 5 : 4 };
+}
+
+/** The stored cells of these hosts and when each was written, by a plain read (no locks). */
+async function storedCells(conn: PoolConnection, hostIds: readonly number[]): Promise<StoredCell[]> {
+  const [found] = await conn.query<RowDataPacket[]>(
+    `SELECT policy_id, host_id, updated_at FROM policy_membership WHERE host_id IN (${[...hostIds].sort((a, b) => a - b).join(',')})`,
+  );
+  return found.map((r) => ({ policyId: Number(r.policy_id), hostId: Number(r.host_id), updatedAt: (r.updated_at as Date).getTime() }));
 }
 
 export async function hostMembership(db: Db, hostId: number): Promise<MembershipRow[]> {
@@ -270,11 +298,12 @@ export async function clearPolicyMembershipBatch(
       // 2. Lock exactly those cells by primary key, read their values, delete them (fresh ones stay).
       const removed = await tx(db.pool, async (c) => {
         const [locked] = await c.query<CellRow[]>(
-          `SELECT host_id, passes FROM policy_membership pm WHERE policy_id = ? AND host_id IN (?)${fresh} ORDER BY host_id FOR UPDATE`,
+          `SELECT host_id, passes FROM policy_membership pm FORCE INDEX (PRIMARY) WHERE policy_id = ? AND host_id IN (?)${fresh} ORDER BY host_id FOR UPDATE`,
           [policyId, hostIds],
         );
         if (locked.length === 0) return [];
-        await c.query('DELETE FROM policy_membership WHERE policy_id = ? AND host_id IN (?)', [
+        // By primary key, forced (cell-keys.ts): the optimizer may prefer the host_id index.
+        await c.query('DELETE pm FROM policy_membership pm FORCE INDEX (PRIMARY) WHERE pm.policy_id = ? AND pm.host_id IN (?)', [
           policyId, locked.map((r) => r.host_id),
         ]);
         return locked.map((r): MembershipChange => ({

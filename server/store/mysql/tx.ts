@@ -9,6 +9,17 @@ import { isDeadlock } from './errors.js';
 
 const TX_ATTEMPTS = 4;
 
+let deadlockVictims = 0;
+
+/**
+ * Transactions of this process that InnoDB rolled back as a deadlock victim (each retried, or
+ * failed on the last attempt). Process-wide: the tests that pin a deadlock-free write path read it
+ * before and after, with no other database's deadlocks mixed in (the server's Innodb_deadlocks is global).
+ */
+export function deadlockVictimCount(): number {
+  return deadlockVictims;
+}
+
 export interface TxOptions {
   /**
    * `fn` sends START TRANSACTION and COMMIT itself, inside its own multi-statement queries (the
@@ -32,6 +43,7 @@ export async function tx<T>(pool: Pool, fn: (conn: PoolConnection) => Promise<T>
       return out;
     } catch (err) {
       await abandon(conn);
+      if (isDeadlock(err)) deadlockVictims++;
       if (isDeadlock(err) && attempt < TX_ATTEMPTS) continue;
       throw err;
     }

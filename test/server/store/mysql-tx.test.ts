@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Pool, PoolConnection } from 'mysql2/promise';
-import { tx } from '../../../server/store/mysql/tx.js';
+import { deadlockVictimCount, tx } from '../../../server/store/mysql/tx.js';
 
 /** A pool whose connections record the statements sent and what became of the connection. */
 function fakePool(): { pool: Pool; log: string[] } {
@@ -34,6 +34,7 @@ describe('MySQL tx()', () => {
 
   it('rolls back and retries a deadlocked attempt, up to four attempts in all', async () => {
     const { pool, log } = fakePool();
+    const victimsBefore = deadlockVictimCount();
     let attempts = 0;
     const work = async (): Promise<string> => {
       attempts++;
@@ -43,10 +44,12 @@ describe('MySQL tx()', () => {
     await expect(tx(pool, work)).resolves.toBe('done');
     expect(attempts).toBe(4);
     expect(log.filter((s) => s === 'ROLLBACK')).toHaveLength(3);
+    expect(deadlockVictimCount() - victimsBefore).toBe(3);
 
     attempts = 0;
     await expect(tx(pool, async () => { attempts++; throw deadlock(); })).rejects.toMatchObject({ code: 'ER_LOCK_DEADLOCK' });
     expect(attempts).toBe(4);
+    expect(deadlockVictimCount() - victimsBefore).toBe(7);
   });
 
   it('does not retry other errors', async () => {

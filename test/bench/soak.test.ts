@@ -93,10 +93,12 @@ describe('soak checks', () => {
     expect(verdict.failures).toEqual([expect.stringMatching(/^server RSS grew 1\d\.\d% after warm-up$/)]);
   });
 
-  it('places the restart before the measured window (one server process is compared)', () => {
+  it('ends the warm-up a detail interval after the restart (one server process, refilled, is compared)', () => {
     const yaml = soakScenario(300, 180_000, 'cron');
     expect(yaml).toMatch(/at: 9000ms\n\s+restart_server/);
-    expect(yaml).toContain('warmup: 36000ms');
+    expect(yaml).toContain('detail_update_interval: 45000ms');
+    // 9 s restart + 45 s details < 63 s warm-up.
+    expect(yaml).toContain('warmup: 63000ms');
   });
 });
 

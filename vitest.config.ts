@@ -1,14 +1,13 @@
 import { defineConfig } from 'vitest/config';
-import { LONG_TESTS } from './vitest.long.js';
 import { BuiltinFirstSequencer } from './vitest.sequencer.js';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    // The 60 s soak runs with `npm run test:long` (vitest.long.config.ts), not in `npm test`: see
-    // docs/RELIABILITY.md. Every built-in scenario runs here, in miniature, on both stores.
-    exclude: ['**/node_modules/**', ...LONG_TESTS],
-    // The built-in scenario files first, longest first (vitest.sequencer.ts).
+    // Everything runs here: the soak's 3-minute variant and every built-in scenario in miniature, on
+    // both stores (docs/RELIABILITY.md).
+    exclude: ['**/node_modules/**'],
+    // The soak, then the built-in scenario files, first, longest first (vitest.sequencer.ts).
     sequence: { sequencer: BuiltinFirstSequencer },
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -5,15 +5,21 @@
  * does not stop the run: every finding is kept (deduplicated by target, problem and message) and
  * written with the totals to --out. Exit 3 when anything was found.
  *
- *   npx tsx bench/fuzz.ts [--cases 100000] [--max-time 5m] [--chunk 100] [--seed 1] [--out runs/fuzz.json] [--json]
+ * With --store mysql://…/db (the database is dropped and created first) it fuzzes the write routes
+ * on MySQL instead, as test/fuzz/routes-mysql.test.ts does (file formats do not touch the store).
+ *
+ *   npx tsx bench/fuzz.ts [--cases 100000] [--max-time 5m] [--chunk 100] [--seed 1] [--store memory|mysql://…/db] [--out runs/fuzz.json] [--json]
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import fc from 'fast-check';
 import { EXIT } from '../lib/exit-codes.js';
+import { parseStoreSpec } from '../server/store/index.js';
+import { freshDatabase } from './fresh-database.js';
 import { FixtureHolder, checkRouteCase, type Finding } from './fuzz/check.js';
 import { FILE_TARGETS, checkFileCase, scratchDir } from './fuzz/files.js';
-import { ROUTE_TARGETS, routeCases } from './fuzz/routes.js';
+import { mysqlFuzzFixtures, type MysqlFuzzFixtures } from './fuzz/mysql-fixture.js';
+import { ROUTE_TARGETS, routeCases, type RouteTarget } from './fuzz/routes.js';
 import { defineBench, durationMs, nonNegativeInt, option, positiveInt, text } from './harness.js';
 
 interface UniqueFinding extends Finding {
@@ -34,14 +40,60 @@ interface FuzzResults {
 
 const keyOf = (finding: Finding): string => `${finding.target}|${finding.problem}|${finding.detail.replace(/\d+/g, 'N').slice(0, 120)}`;
 
+/** REST targets reset their store in place, as in CI (test/fuzz/route-fuzz-suite.ts); the others go through server caches. */
+const restoresInPlace = (target: RouteTarget): boolean => target.shape === 'fleet' || target.shape === 'osqsim';
+
+/** Which holder runs a target's cases. */
+interface Holders {
+  get(target: RouteTarget): Promise<FixtureHolder>;
+  close(): Promise<void>;
+}
+
+/** Memory: a holder (and a memory store) per target. */
+function memoryHolders(): Holders {
+  const holders = new Map(ROUTE_TARGETS.map((t) => [t.name, new FixtureHolder({ restoreInPlace: restoresInPlace(t) })]));
+  return {
+    get: async (target) => holders.get(target.name)!,
+    close: async () => {
+      for (const holder of holders.values()) await holder.close();
+    },
+  };
+}
+
+/**
+ * MySQL: one database, so one open fixture (bench/fuzz/mysql-fixture.ts): a holder for the REST
+ * targets (rows restored in place) and one for the osquery and orbit targets (a new server per
+ * reset); turning from one to the other closes the first's fixture.
+ */
+function mysqlHolders(fixtures: MysqlFuzzFixtures): Holders {
+  const make = () => fixtures.make();
+  const rest = new FixtureHolder({ make, restoreInPlace: true });
+  const agent = new FixtureHolder({ make });
+  let open: FixtureHolder | undefined;
+  return {
+    async get(target) {
+      const holder = restoresInPlace(target) ? rest : agent;
+      if (open !== holder) await open?.close();
+      open = holder;
+      return holder;
+    },
+    async close() {
+      await rest.close();
+      await agent.close();
+      await fixtures.close();
+    },
+  };
+}
+
 await defineBench({
   name: 'fuzz',
-  description: 'Property-based fuzzing of every osquery, orbit and REST route and every file format; records what it found',
+  description: 'Property-based fuzzing of every osquery, orbit and REST route and every file format (--store mysql://…: the write routes on MySQL); records what it found',
   params: {
     cases: option('--cases <n>', 'cases to try in all (spread evenly over the targets)', positiveInt, '100000'),
     maxTime: option('--max-time <duration>', 'stop after this long even if fewer cases were tried', durationMs, '5m'),
     chunk: option('--chunk <n>', 'cases per target per round', positiveInt, '100'),
     seed: option('--seed <n>', 'first fast-check seed (round k of target t uses seed + k × targets + t)', nonNegativeInt, '1'),
+    store: option('--store <spec>', 'memory: every route and file format; mysql://…/db (dropped and created first): the write routes on MySQL', text, 'memory'),
     out: option('--out <file>', 'JSON of the totals and every finding', text, 'runs/fuzz.json'),
   },
   async run(values, progress) {
@@ -59,10 +111,13 @@ await defineBench({
         progress(`finding: ${finding.target}: ${finding.problem}: ${finding.detail.slice(0, 200)}`);
       }
     };
-    // As in CI (test/fuzz/route-fuzz-suite.ts): REST targets reset their memory store in place.
-    const holders = new Map(ROUTE_TARGETS.map((t) => [t.name, new FixtureHolder({ restoreInPlace: t.shape === 'fleet' || t.shape === 'osqsim' })]));
+    const onMysql = parseStoreSpec(values.store).kind === 'mysql';
+    if (onMysql) await freshDatabase(values.store);
+    const holders = onMysql ? mysqlHolders(mysqlFuzzFixtures(values.store)) : memoryHolders();
+    const routeTargets = onMysql ? ROUTE_TARGETS.filter((t) => t.writes === true) : ROUTE_TARGETS;
+    const fileTargets = onMysql ? [] : FILE_TARGETS;
     const scratch = scratchDir();
-    const targets = ROUTE_TARGETS.length + FILE_TARGETS.length;
+    const targets = routeTargets.length + fileTargets.length;
     const byTarget: Record<string, number> = {};
     const started = Date.now();
     let cases = 0;
@@ -76,13 +131,13 @@ await defineBench({
           }
           const numRuns = Math.min(values.chunk, values.cases - cases);
           const seed = values.seed + round * targets + t;
-          if (t < ROUTE_TARGETS.length) {
-            const target = ROUTE_TARGETS[t]!;
-            const holder = holders.get(target.name)!;
+          if (t < routeTargets.length) {
+            const target = routeTargets[t]!;
+            const holder = await holders.get(target);
             for (const input of fc.sample(routeCases(target, (await holder.get()).ids), { numRuns, seed })) record(await checkRouteCase(holder, target, input));
             byTarget[target.name] = (byTarget[target.name] ?? 0) + numRuns;
           } else {
-            const target = FILE_TARGETS[t - ROUTE_TARGETS.length]!;
+            const target = fileTargets[t - routeTargets.length]!;
             for (const input of fc.sample(target.texts(), { numRuns, seed })) record(await checkFileCase(target, scratch.dir, input));
             byTarget[target.name] = (byTarget[target.name] ?? 0) + numRuns;
           }
@@ -92,7 +147,7 @@ await defineBench({
         progress(`round ${round + 1}: ${cases} cases, ${found.size} distinct findings, ${Math.round((Date.now() - started) / 1000)} s`);
       }
     } finally {
-      for (const holder of holders.values()) await holder.close();
+      await holders.close();
       scratch.remove();
       process.off('unhandledRejection', onRejection);
     }

@@ -5,7 +5,7 @@
  * A case returns its finding (or undefined) so tests can assert and bench/fuzz.ts can tally.
  */
 import { isDeepStrictEqual } from 'node:util';
-import { entityCount, startFuzzFixture, storeState, type FuzzFixture, type StoreState } from './fixture.js';
+import { entityCount, fixtureState, startFuzzFixture, type FuzzFixture, type StoreState } from './fixture.js';
 import { requestOf, type ErrorShape, type RouteCase, type RouteTarget } from './routes.js';
 
 export interface Finding {
@@ -42,8 +42,8 @@ export interface FixtureHolderOptions {
   /** How a fixture is made (default: a seeded server on a new memory store). */
   readonly make?: () => Promise<FuzzFixture>;
   /**
-   * Reset by restoring the memory store in place (FuzzFixture.restore) rather than building a new
-   * server: only for holders that serve REST routes alone (see FuzzFixture.restore).
+   * Reset by restoring the store in place (FuzzFixture.restore) rather than building a new server:
+   * only for holders that serve REST routes alone (see FuzzFixture.restore).
    */
   readonly restoreInPlace?: boolean;
   /** Reset once accepted writes grew the store by more than this many entities and rows (default 50). */
@@ -83,11 +83,11 @@ export class FixtureHolder {
   /** The store's state before the next case (reset first when it grew past the limit). */
   async stateBefore(): Promise<StoreState> {
     const fixture = await this.get();
-    let state = this.known ?? (await storeState(fixture.store));
+    let state = this.known ?? (await fixtureState(fixture));
     this.seededSize ??= entityCount(state);
     if (entityCount(state) > this.seededSize + (this.options.growthLimit ?? 50)) {
       await this.reset();
-      state = await storeState((await this.get()).store);
+      state = await fixtureState(await this.get());
     }
     this.known = state;
     return state;
@@ -102,7 +102,7 @@ export class FixtureHolder {
   async reset(): Promise<void> {
     this.known = undefined;
     if (this.options.restoreInPlace === true && this.fixture?.restore !== undefined) {
-      this.fixture.restore();
+      await this.fixture.restore();
       this.restores++;
     } else {
       await this.close();
@@ -152,7 +152,7 @@ export async function checkRouteCase(holder: FixtureHolder, target: RouteTarget,
   if (status >= 400) {
     const shapeProblem = target.method === 'HEAD' ? undefined : errorShapeProblem(target.shape, status, response.body);
     if (shapeProblem !== undefined) return { target: target.name, problem: 'error shape', detail: shapeProblem, request: summary };
-    const after = await storeState(fixture.store);
+    const after = await fixtureState(fixture);
     holder.noteAfter(after);
     if (!isDeepStrictEqual(before, after)) {
       return { target: target.name, problem: 'store changed', detail: `${status} ${response.body.slice(0, 300)}; counts ${JSON.stringify(before.counts)} → ${JSON.stringify(after.counts)}`, request: summary };

@@ -2,7 +2,8 @@
  * A seeded server for fuzzing: built in process (fastify inject, no socket) on the memory store or
  * a given one, with one of everything a route can name — a team with its secret, an osquery host
  * (node key), an orbit host (orbit node key, device token), a global and a team policy, a manual
- * label, a global scheduled query — so near-valid requests reach deep into the handlers.
+ * label, a global scheduled query — so near-valid requests reach deep into the handlers. MySQL
+ * fixtures (saved once, restored in place, read by table checksums) are in ./mysql-fixture.ts.
  */
 import { createHash } from 'node:crypto';
 import type { LightMyRequestResponse } from 'fastify';
@@ -35,14 +36,32 @@ export interface FuzzFixture {
   readonly ids: FuzzIds;
   request(method: string, url: string, payload: string | undefined, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   /**
-   * Puts a memory store back, in place, to its state right after seeding (a structured clone of
-   * its state object; the ids stay valid). Cheap (≈ 0.1 ms against ≈ 70 ms for a new server), but
-   * only right where no server cache can hold what the restore takes away: the REST routes read
-   * the store directly, the osquery and orbit routes go through host and auth caches. Undefined
-   * on a MySQL store.
+   * Puts the store back, in place, to its state right after seeding (the ids stay valid): the
+   * memory store's state object is a structured clone of the seeded one (≈ 0.1 ms against ≈ 70 ms
+   * for a new server); a MySQL database gets its saved rows back (./mysql-fixture.ts). Only right
+   * where no server cache can hold what the restore takes away: the REST routes read the store
+   * directly, the osquery and orbit routes go through host and auth caches.
    */
-  readonly restore?: () => void;
+  readonly restore?: () => Promise<void>;
+  /**
+   * What a rejected request must leave as it was, when the fixture has a cheaper read of it than
+   * storeState (MySQL: one round trip of table checksums and row counts); see fixtureState.
+   */
+  readonly state?: () => Promise<StoreState>;
   close(): Promise<void>;
+}
+
+export interface FuzzFixtureOptions {
+  /** Runs when the fixture closes, after its server. */
+  readonly dispose?: () => Promise<void>;
+  /**
+   * The store already holds the seeded entities, with these ids (a MySQL database restored to its
+   * saved rows): the new server serves it as it is, nothing is seeded again.
+   */
+  readonly seeded?: FuzzIds;
+  /** The store's in-place restore (the memory store's is built here). */
+  readonly restore?: () => Promise<void>;
+  readonly state?: () => Promise<StoreState>;
 }
 
 /** The memory store's one state object (server/store/memory/store.ts keeps it in `state`). */
@@ -50,8 +69,9 @@ interface MemoryStoreInside {
   state: MemoryState;
 }
 
-export async function startFuzzFixture(store?: Store, dispose: () => Promise<void> = async () => undefined): Promise<FuzzFixture> {
+export async function startFuzzFixture(store?: Store, options: FuzzFixtureOptions = {}): Promise<FuzzFixture> {
   const own = store ?? new MemoryStore();
+  const dispose = options.dispose ?? (async () => undefined);
   if (store === undefined) await own.migrate();
   const server = await buildServer({ logLevel: 'silent', enrollSecrets: [{ secret: FUZZ_SECRET }], apiToken: FUZZ_TOKEN, store: own, closeStore: false });
   const request: FuzzFixture['request'] = (method, url, payload, headers = {}) =>
@@ -62,33 +82,15 @@ export async function startFuzzFixture(store?: Store, dispose: () => Promise<voi
     return response.json();
   };
   try {
-    const team = (await json('POST', '/api/latest/fleet/teams', { name: 'fuzz team' })).team;
-    await json('PATCH', `/api/latest/fleet/teams/${team.id}/secrets`, { secrets: [{ secret: FUZZ_TEAM_SECRET }] });
-    const { node_key: nodeKey } = await json('POST', '/api/osquery/enroll', {
-      enroll_secret: FUZZ_SECRET,
-      host_identifier: 'fuzz-host',
-      host_details: { os_version: { platform: 'ubuntu', name: 'Ubuntu', version: '22.04' }, osquery_info: { version: '5.12.1' }, system_info: { hostname: 'fuzz-host', uuid: 'uuid-fuzz-host' } },
-    });
-    const { orbit_node_key: orbitNodeKey } = await json('POST', '/api/fleet/orbit/enroll', { enroll_secret: FUZZ_SECRET, hardware_uuid: 'uuid-orbit-host', hostname: 'orbit-host', platform: 'ubuntu' });
-    const deviceToken = 'fuzz-device-token';
-    await json('POST', '/api/fleet/orbit/device_token', { orbit_node_key: orbitNodeKey, device_auth_token: deviceToken });
-    const host = (await own.getHostByNodeKey(nodeKey))!;
-    const policy = (await json('POST', '/api/latest/fleet/global/policies', { name: 'fuzz policy', query: 'SELECT 1;' })).policy;
-    const teamPolicy = (await json('POST', `/api/latest/fleet/teams/${team.id}/policies`, { name: 'fuzz team policy', query: 'SELECT 1;' })).policy;
-    const label = (await json('POST', '/api/latest/fleet/labels', { name: 'fuzz label', hosts: ['fuzz-host'] })).label;
-    const query = (await json('POST', '/api/latest/fleet/queries', { name: 'fuzz query', query: 'SELECT 1;', interval: 3600 })).query;
-    const ids: FuzzIds = {
-      nodeKey, orbitNodeKey, deviceToken, hostId: host.id, teamId: team.id, policyId: policy.id, teamPolicyId: teamPolicy.id,
-      labelId: label.id, labelName: label.name, queryId: query.id, queryName: query.name,
-    };
-    let restore: (() => void) | undefined;
-    if (own instanceof MemoryStore) {
+    const ids = options.seeded ?? (await seed(own, json));
+    let restore = options.restore;
+    if (restore === undefined && own instanceof MemoryStore) {
       const inside = own as unknown as MemoryStoreInside;
       const seeded = structuredClone(inside.state);
-      restore = () => void (inside.state = structuredClone(seeded));
+      restore = async () => void (inside.state = structuredClone(seeded));
     }
     return {
-      server, store: own, ids, request, ...(restore === undefined ? {} : { restore }),
+      server, store: own, ids, request, ...(restore === undefined ? {} : { restore }), ...(options.state === undefined ? {} : { state: options.state }),
       async close() {
         await server.close();
         if (store === undefined) await own.close();
@@ -99,6 +101,29 @@ export async function startFuzzFixture(store?: Store, dispose: () => Promise<voi
     await server.close();
     throw error;
   }
+}
+
+/** Creates one of everything a route can name, through the routes themselves. */
+async function seed(own: Store, json: (method: string, url: string, body: unknown) => Promise<Record<string, any>>): Promise<FuzzIds> {
+  const team = (await json('POST', '/api/latest/fleet/teams', { name: 'fuzz team' })).team;
+  await json('PATCH', `/api/latest/fleet/teams/${team.id}/secrets`, { secrets: [{ secret: FUZZ_TEAM_SECRET }] });
+  const { node_key: nodeKey } = await json('POST', '/api/osquery/enroll', {
+    enroll_secret: FUZZ_SECRET,
+    host_identifier: 'fuzz-host',
+    host_details: { os_version: { platform: 'ubuntu', name: 'Ubuntu', version: '22.04' }, osquery_info: { version: '5.12.1' }, system_info: { hostname: 'fuzz-host', uuid: 'uuid-fuzz-host' } },
+  });
+  const { orbit_node_key: orbitNodeKey } = await json('POST', '/api/fleet/orbit/enroll', { enroll_secret: FUZZ_SECRET, hardware_uuid: 'uuid-orbit-host', hostname: 'orbit-host', platform: 'ubuntu' });
+  const deviceToken = 'fuzz-device-token';
+  await json('POST', '/api/fleet/orbit/device_token', { orbit_node_key: orbitNodeKey, device_auth_token: deviceToken });
+  const host = (await own.getHostByNodeKey(nodeKey))!;
+  const policy = (await json('POST', '/api/latest/fleet/global/policies', { name: 'fuzz policy', query: 'SELECT 1;' })).policy;
+  const teamPolicy = (await json('POST', `/api/latest/fleet/teams/${team.id}/policies`, { name: 'fuzz team policy', query: 'SELECT 1;' })).policy;
+  const label = (await json('POST', '/api/latest/fleet/labels', { name: 'fuzz label', hosts: ['fuzz-host'] })).label;
+  const query = (await json('POST', '/api/latest/fleet/queries', { name: 'fuzz query', query: 'SELECT 1;', interval: 3600 })).query;
+  return {
+    nodeKey, orbitNodeKey, deviceToken, hostId: host.id, teamId: team.id, policyId: policy.id, teamPolicyId: teamPolicy.id,
+    labelId: label.id, labelName: label.name, queryId: query.id, queryName: query.name,
+  };
 }
 
 /** What a rejected request must leave as it was: counts of every entity and a digest of their content. */
@@ -134,6 +159,11 @@ export async function storeState(store: Store): Promise<StoreState> {
     },
     digest: createHash('sha256').update(text).digest('hex'),
   };
+}
+
+/** The state of a fixture's store: its own cheaper read where it has one, storeState otherwise. */
+export function fixtureState(fixture: FuzzFixture): Promise<StoreState> {
+  return fixture.state?.() ?? storeState(fixture.store);
 }
 
 /** Hosts, teams, policies, labels, queries and membership rows in a state (what accepted writes grow). */

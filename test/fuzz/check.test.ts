@@ -89,7 +89,7 @@ describe('the fuzz property', () => {
       await fixture.store.createTeam('added', '');
       expect(await fixture.store.deleteHost(fixture.ids.hostId)).toBeDefined();
       expect((await storeState(fixture.store)).digest).not.toBe(seeded.digest);
-      fixture.restore!();
+      await fixture.restore!();
       expect(await storeState(fixture.store)).toEqual(seeded);
       expect((await fixture.request('GET', `/api/latest/fleet/hosts/${fixture.ids.hostId}`, undefined)).statusCode).toBe(200);
     } finally {

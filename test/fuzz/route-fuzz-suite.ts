@@ -5,9 +5,9 @@
  * on each run; a failure prints fast-check's seed and path to replay it, and the finding itself.
  *
  * Cost (docs/RELIABILITY.md "Fuzzing"): requests go through fastify's inject (no socket), a case
- * takes one store snapshot (FixtureHolder.stateBefore), and REST targets on the memory store share
- * one server per file whose store is restored in place between targets and after a success that
- * deleted a fixture entity. Every test counts the cases it checked, asserts the count, and the
+ * takes one store snapshot (FixtureHolder.stateBefore), and REST targets share one server per file
+ * whose store is restored in place between targets and after a success that deleted a fixture
+ * entity. Every test counts the cases it checked, asserts the count, and the
  * file prints the counts per route when it ends.
  */
 import fc from 'fast-check';
@@ -19,9 +19,9 @@ import { routeCases, type RouteCase, type RouteTarget } from '../../bench/fuzz/r
 export interface RouteFuzzOptions {
   /** How a fixture is made (default: the memory store). */
   readonly make?: () => Promise<FuzzFixture>;
-  /** One fixture for every target (MySQL: a database per fixture is slow to create; REST on memory: one server per file). */
+  /** One fixture for every target (MySQL: one database; REST on memory: one server per file). */
   readonly shared?: boolean;
-  /** Reset the memory store in place (REST targets only: see FuzzFixture.restore). */
+  /** Reset the store in place (REST targets only: see FuzzFixture.restore). */
   readonly restoreInPlace?: boolean;
   readonly timeoutMs?: number;
 }
@@ -53,8 +53,8 @@ export function describeRouteFuzz(title: string, targets: readonly RouteTarget[]
       it(`${target.method} ${target.path} (${target.name}): ${runs} cases, bad input is a 4xx in its shape, never a 5xx, and changes nothing`, async () => {
         const started = Date.now();
         const [builds, restores] = [holder.builds, holder.restores];
-        // A shared memory holder starts every target on a freshly seeded store (MySQL's goes on: a new database per target is slow).
-        if (shared && options.restoreInPlace === true) await holder.reset();
+        // A shared holder starts every target on a freshly seeded store (restored in place, or a new server over it).
+        if (shared) await holder.reset();
         const count = { cases: 0 };
         await fc.assert(await routeProperty(holder, target, count), { numRuns: runs, endOnFailure: true });
         expect(count.cases).toBe(runs);

@@ -417,9 +417,9 @@ export const MIGRATIONS: readonly Migration[] = [
  */
 export const ALREADY_APPLIED_ERRNOS: ReadonlySet<number> = new Set([1060, 1061]);
 
-/** Tables the store owns, for tests and tooling. */
+/** Tables the store owns, for tests and tooling (all but schema_migrations). */
 export const TABLES: readonly string[] = [
   'teams', 'enroll_secrets', 'hosts', 'host_seen_times', 'policies', 'policy_membership', 'policy_stats', 'locks', 'stats_runs',
-  'host_deletions', 'host_device_auth', 'host_orbit_info', 'labels', 'label_membership', 'policy_labels',
+  'host_deletions', 'change_counters', 'host_device_auth', 'host_orbit_info', 'labels', 'label_membership', 'policy_labels',
   'host_disks', 'host_users', 'software', 'host_software', 'host_mdm', 'host_batteries', 'queries', 'query_results',
 ];

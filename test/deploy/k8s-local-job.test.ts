@@ -114,16 +114,24 @@ describe('the rendered Indexed Job, run locally', () => {
         children.push(child);
         // kubectl logs --prefix: stdout and stderr of the pod, each line behind the pod's name.
         const prefix = `[pod/osqsim-simulator-${index}-x7k2q/simulator] `;
-        let buffered = '';
-        const collect = (chunk: Buffer): void => {
-          buffered += chunk.toString();
-          const lines = buffered.split('\n');
-          buffered = lines.pop()!;
+        // One partial-line buffer per stream (kubectl interleaves whole lines): with a shared one, a
+        // stderr chunk landing inside a large result line on stdout broke it (a CI run under load
+        // lost a shard's result document that way).
+        const buffered = { stdout: '', stderr: '' };
+        const collect = (stream: keyof typeof buffered) => (chunk: Buffer): void => {
+          buffered[stream] += chunk.toString();
+          const lines = buffered[stream].split('\n');
+          buffered[stream] = lines.pop()!;
           for (const line of lines) logs.push(prefix + line);
         };
-        child.stdout!.on('data', collect);
-        child.stderr!.on('data', collect);
-        return new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+        child.stdout!.on('data', collect('stdout'));
+        child.stderr!.on('data', collect('stderr'));
+        return new Promise<number | null>((resolve) =>
+          child.on('close', (code) => {
+            for (const rest of Object.values(buffered)) if (rest !== '') logs.push(prefix + rest);
+            resolve(code);
+          }),
+        );
       }),
     );
 

@@ -16,6 +16,7 @@
  * `WHERE host_id = ? AND policy_id IN (…)` (server/datastore/mysql/policies.go,
  * server/service/osquery.go).
  */
+import type { RowDataPacket } from 'mysql2/promise';
 import { BULK_ROWS, chunks, sqlDatetime } from './sql.js';
 
 /** A stored cell as read back: its key and when it was last written (ms since the epoch). */
@@ -55,9 +56,20 @@ export function staleCells(
 }
 
 /** The same cells as a sorted map (hosts ascending, each host's policy ids ascending). */
-export function sortedCells(cells: ReadonlyMap<number, Iterable<number>>): Map<number, number[]> {
+function sortedCells(cells: ReadonlyMap<number, Iterable<number>>): Map<number, number[]> {
   const hosts = [...cells.keys()].sort((a, b) => a - b);
   return new Map(hosts.map((hostId) => [hostId, [...new Set(cells.get(hostId)!)].sort((a, b) => a - b)]));
+}
+
+/** Rows read back with policy_id and host_id columns, as policy ids per host (sorted). */
+export function cellsOfRows(rows: Iterable<RowDataPacket>): Map<number, number[]> {
+  const byHost = new Map<number, number[]>();
+  for (const row of rows) {
+    const hostId = Number(row.host_id);
+    if (!byHost.has(hostId)) byHost.set(hostId, []);
+    byHost.get(hostId)!.push(Number(row.policy_id));
+  }
+  return sortedCells(byHost);
 }
 
 /** `WHERE` text that names each cell by its whole primary key (caller forces the PRIMARY index). */

@@ -13,6 +13,7 @@ import { type Db, exec, readRows, run } from './db.js';
 import { isDuplicate } from './errors.js';
 import { BULK_ROWS, type CellRow, chunks, ids, sqlDatetime, toPasses } from './sql.js';
 import { deleteHostQueryResultsTx } from './queries.js';
+import { cellKeysCondition, cellsOfRows } from './cell-keys.js';
 import { assertTeam, tx } from './tx.js';
 import { DELETE_HOST_VITALS } from './vitals.js';
 import { HOST_PATCH_COLUMNS } from './host-columns.js';
@@ -265,10 +266,17 @@ export async function moveHostsToTeam(
       }
       if (moving.size === 0) return [];
       const movingIds = [...moving.keys()];
-      const [locked] = await c.query<RowDataPacket[]>(
-        'SELECT policy_id, host_id, passes FROM policy_membership WHERE host_id IN (?) ORDER BY host_id, policy_id FOR UPDATE',
-        [movingIds],
-      );
+      // The moving hosts' cells: found by a plain read (their hosts rows are locked: no cell can appear)
+      // and locked by primary key, as ingest does (cell-keys.ts: a locking host_id scan deadlocks).
+      const [found] = await c.query<RowDataPacket[]>('SELECT policy_id, host_id FROM policy_membership WHERE host_id IN (?)', [movingIds]);
+      const keys = cellsOfRows(found);
+      let locked: RowDataPacket[] = [];
+      if (keys.size > 0) {
+        [locked] = await c.query<RowDataPacket[]>(
+          `SELECT pm.policy_id, pm.host_id, pm.passes FROM policy_membership pm FORCE INDEX (PRIMARY)
+            WHERE ${cellKeysCondition(keys)} ORDER BY pm.host_id, pm.policy_id FOR UPDATE`,
+        );
+      }
       const policyTeams = new Map<number, number | null>();
       if (locked.length > 0) {
         const [policies] = await c.query<RowDataPacket[]>('SELECT id, team_id FROM policies WHERE id IN (?)', [
@@ -311,11 +319,14 @@ export async function moveHostsToTeam(
         }
       }
       if (dropPolicies.size > 0) {
-        await c.query('DELETE FROM policy_membership WHERE policy_id IN (?) AND host_id IN (?)', [ids([...dropPolicies]), movingIds]);
+        await c.query('DELETE pm FROM policy_membership pm FORCE INDEX (PRIMARY) WHERE pm.policy_id IN (?) AND pm.host_id IN (?)', [
+          ids([...dropPolicies]), movingIds,
+        ]);
       }
       await c.query('UPDATE hosts SET team_id = ?, updated_at = ? WHERE id IN (?)', [teamId, new Date(), movingIds]);
       if (locked.length > 0) {
-        await c.query('UPDATE policy_membership SET host_team_id = ? WHERE host_id IN (?)', [teamId ?? 0, movingIds]);
+        // The cells locked above, by primary key (the dropped ones are gone and match nothing).
+        await c.query(`UPDATE policy_membership pm FORCE INDEX (PRIMARY) SET pm.host_team_id = ? WHERE ${cellKeysCondition(cellsOfRows(locked))}`, [teamId ?? 0]);
       }
       return changes;
     }),

@@ -10,7 +10,7 @@ import type { RecordResultsOutcome } from '../store.js';
 import type { HostPolicyResults, MembershipChange, MembershipRow, PolicyPasses } from '../types.js';
 import { type Db, readRows, run } from './db.js';
 import { BULK_ROWS, type CellRow, chunks, ids, passesSql, sqlDatetime, toPasses } from './sql.js';
-import { type CellsByHost, cellKeysCondition, deleteStaleCellsSql, sortedCells, staleCells, type StoredCell } from './cell-keys.js';
+import { type CellsByHost, cellKeysCondition, cellsOfRows, deleteStaleCellsSql, staleCells, type StoredCell } from './cell-keys.js';
 import { tx } from './tx.js';
 import { type VitalsPreRead, vitalsPreRead, vitalsStatements } from './vitals.js';
 
@@ -180,17 +180,12 @@ async function previousValues(
   const [, teams, found] = results as unknown as [unknown, RowDataPacket[], RowDataPacket[]];
   const teamOf = new Map<number, number | null>();
   for (const t of teams) teamOf.set(Number(t.id), t.team_id === null ? null : Number(t.team_id));
-  const keys = new Map<number, number[]>();
-  for (const r of found) {
-    const hostId = Number(r.host_id);
-    if (!keys.has(hostId)) keys.set(hostId, []);
-    keys.get(hostId)!.push(Number(r.policy_id));
-  }
+  const keys = cellsOfRows(found);
   let previous: RowDataPacket[] = [];
   if (keys.size > 0) {
     [previous] = await conn.query<RowDataPacket[]>(
       `SELECT pm.policy_id, pm.host_id, pm.passes, pm.updated_at FROM policy_membership pm FORCE INDEX (PRIMARY)
-        WHERE ${cellKeysCondition(sortedCells(keys))} ORDER BY pm.policy_id, pm.host_id FOR UPDATE`,
+        WHERE ${cellKeysCondition(keys)} ORDER BY pm.policy_id, pm.host_id FOR UPDATE`,
     );
   }
   const before = new Map<string, PolicyPasses>();

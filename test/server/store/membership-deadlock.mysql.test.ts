@@ -45,6 +45,28 @@ describeMysql('MySQL membership ingest under concurrent batches', (db) => {
     await store?.close();
   });
 
+  it('team moves beside ingest batches of interleaved hosts: no deadlock', async () => {
+    const next = random(3);
+    const teams = [(await store.createTeam('deadlock A')).id, (await store.createTeam('deadlock B')).id];
+    const victimsBefore = deadlockVictimCount();
+    let time = Date.now() + 20_000_000;
+    for (let round = 0; round < ROUNDS; round++) {
+      time += 1000;
+      const chosen = [...hostIds].sort(() => next() - 0.5).slice(0, PARALLEL_BATCHES * HOSTS_PER_BATCH);
+      const groups: number[][] = Array.from({ length: PARALLEL_BATCHES }, () => []);
+      chosen.forEach((hostId, i) => groups[i % PARALLEL_BATCHES]!.push(hostId));
+      const [moving, ...ingesting] = groups;
+      await Promise.all([
+        store.moveHostsToTeam(moving!, teams[round % 2]!),
+        ...ingesting.map((batch) => store.recordPolicyResults(batch.map((hostId) => ({
+          hostId, reportedAt: new Date(time), deleteUnanswered: true,
+          results: policyIds.filter(() => next() < 0.9).map((policyId) => ({ policyId, passes: next() < 0.5 })),
+        })), { trackChanges: true })),
+      ]);
+    }
+    expect(deadlockVictimCount() - victimsBefore).toBe(0);
+  }, 120_000);
+
   for (const trackChanges of [false, true]) {
     it(`${trackChanges ? 'tracking changes (incremental counts)' : "Fleet's default path"}: no deadlock, and each host keeps exactly its last run's answers`, async () => {
       const next = random(trackChanges ? 2 : 1);

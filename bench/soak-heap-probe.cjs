@@ -15,10 +15,12 @@ const file = process.env.OSQSIM_SOAK_HEAP_FILE;
 if (file && require('node:worker_threads').isMainThread) {
   const { appendFileSync } = require('node:fs');
   const { PerformanceObserver, constants } = require('node:perf_hooks');
-  const { getHeapStatistics } = require('node:v8');
+  const { getHeapSpaceStatistics, getHeapStatistics } = require('node:v8');
   const observer = new PerformanceObserver((list) => {
     if (!list.getEntries().some((entry) => entry.detail && entry.detail.kind === constants.NODE_PERFORMANCE_GC_MAJOR)) return;
-    const line = { at: Date.now(), pid: process.pid, heap_mb: Math.round(getHeapStatistics().used_heap_size / 1e5) / 10 };
+    // Per space as well (diagnosis only: the bench reads heap_mb): compiled code lives in code_space.
+    const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, Math.round(s.space_used_size / 1e5) / 10]));
+    const line = { at: Date.now(), pid: process.pid, heap_mb: Math.round(getHeapStatistics().used_heap_size / 1e5) / 10, spaces };
     try {
       appendFileSync(file, `${JSON.stringify(line)}\n`);
     } catch {

@@ -100,6 +100,20 @@ describe('soak checks', () => {
     // 9 s restart + 45 s details < 63 s warm-up.
     expect(yaml).toContain('warmup: 63000ms');
   });
+
+  it('puts the first event of every kind inside the warm-up, after the restart', () => {
+    const yaml = soakScenario(300, 180_000, 'cron');
+    const events = [...yaml.matchAll(/- at: (\d+)ms\n\s+(\w+):/g)].map((m) => ({ at: Number(m[1]), kind: m[2]! }));
+    const first = new Map<string, number>();
+    for (const e of events) if (!first.has(e.kind)) first.set(e.kind, e.at);
+    expect([...first.keys()].sort()).toEqual(['add_policies', 'edit_policies', 'refetch_hosts', 'restart_server']);
+    for (const [kind, at] of first) {
+      expect(at, kind).toBeLessThan(63_000);
+      if (kind !== 'restart_server') expect(at, kind).toBeGreaterThan(first.get('restart_server')!);
+    }
+    // And each kind again in the measured window.
+    for (const kind of ['add_policies', 'edit_policies', 'refetch_hosts']) expect(events.some((e) => e.kind === kind && e.at > 63_000), kind).toBe(true);
+  });
 });
 
 describe('soak chart', () => {

@@ -7,7 +7,7 @@ export default defineConfig({
     // Everything runs here: the soak's 3-minute variant and every built-in scenario in miniature, on
     // both stores (docs/RELIABILITY.md).
     exclude: ['**/node_modules/**'],
-    // The built-in scenario files first, longest first, then the soak (vitest.sequencer.ts).
+    // The built-in scenario files first, longest first; the soak last (vitest.sequencer.ts).
     sequence: { sequencer: BuiltinFirstSequencer },
     testTimeout: 30_000,
     hookTimeout: 60_000,

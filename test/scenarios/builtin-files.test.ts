@@ -11,13 +11,14 @@ describe('built-in scenarios in CI', () => {
     expect(BUILTIN_FIRST.every((name) => (BUILTIN_SCENARIOS as readonly string[]).includes(name))).toBe(true);
   });
 
-  it('the soak\'s CI variant starts right after them (early, but not beside the first latency-judged runs)', () => {
-    const order = ['/r/test/bench/soak.test.ts', '/r/test/a.test.ts', '/r/test/scenarios/builtin/quickstart.test.ts', '/r/test/scenarios/builtin/stats-strategies.test.ts'];
+  it('the soak\'s CI variant starts last (never beside a latency-judged built-in miniature)', () => {
+    const order = ['/r/test/bench/soak.test.ts', '/r/test/a.test.ts', '/r/test/scenarios/builtin/quickstart.test.ts', '/r/test/scenarios/builtin/stats-strategies.test.ts', '/r/test/b.test.ts'];
     expect(builtinFirst(order, (f) => f)).toEqual([
       '/r/test/scenarios/builtin/stats-strategies.test.ts',
       '/r/test/scenarios/builtin/quickstart.test.ts',
-      '/r/test/bench/soak.test.ts',
       '/r/test/a.test.ts',
+      '/r/test/b.test.ts',
+      '/r/test/bench/soak.test.ts',
     ]);
   });
 

@@ -14,7 +14,7 @@ import { syntheticResult } from './fixture.js';
 const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) => existsSync(p));
 if (!CHROMIUM) console.warn('[osqsim] skipping the headless report check: no Chromium at /usr/bin/chromium (apt-get install -y chromium)');
 
-describe.skipIf(!CHROMIUM)('report.html in headless Chromium', () => {
+describe.skipIf(!CHROMIUM)(`report.html in headless Chromium${CHROMIUM ? '' : ' (skipped: no Chromium at /usr/bin/chromium; apt-get install -y chromium)'}`, () => {
   it('draws all nine charts offline', () => {
     const dir = mkdtempSync(join(tmpdir(), 'osqsim-chromium-'));
     const file = join(dir, 'report.html');
